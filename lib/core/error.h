@@ -1,0 +1,34 @@
+#pragma once
+// Error: the one error value that travels through the loop (STYLE.md "errors are values").
+// Used by every library; exceptions are only turned into exit codes in daemon/main.cc.
+
+#include <string>
+
+namespace frankenetes::core {
+
+enum class ErrorKind {
+  kTransient,      // 429, 5xx, timeouts, connection failures: retry with back-off
+  kConflict,       // 409, 412: re-read and re-plan
+  kTerminal,       // other 4xx, unsupported responses: do not retry blindly
+  kInvalidConfig,  // the operator must fix the configuration
+  kNotFound,       // 404: the resource is absent (missing group, missing record)
+  kTls,            // certificate or handshake failure: never retried silently
+};
+
+const char* to_string(ErrorKind kind);
+
+struct Error {
+  ErrorKind kind = ErrorKind::kTerminal;
+  std::string message;
+  int http_status = 0;      // 0 when no HTTP response was received
+  std::string azure_code;   // ARM / Entra / provider error code, if any
+  std::string request_id;   // x-ms-request-id or provider equivalent, for support cases
+
+  // "kind: message (HTTP 429 TooManyRequests, request id …)": one line for logs.
+  std::string describe() const;
+};
+
+// Maps an HTTP status to the error kind the loop uses to decide on retries.
+ErrorKind kind_for_http_status(int status);
+
+}  // namespace frankenetes::core
