@@ -1,0 +1,99 @@
+#include "daemon/cli.h"
+
+#include "build_info.h"
+
+namespace frankenetes::daemon {
+namespace {
+
+const char* const kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+
+bool valid_log_level(const std::string& level) {
+  for (const char* l : kLogLevels) {
+    if (level == l) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+CliParse parse_cli(const std::vector<std::string>& args) {
+  CliParse out;
+  auto& o = out.options;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i];
+    std::optional<std::string> inline_value;
+    if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      inline_value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    }
+    auto value = [&](const char* name) -> std::optional<std::string> {
+      if (inline_value) return inline_value;
+      if (i + 1 < args.size()) return args[++i];
+      out.error = std::string("option ") + name + " needs a value";
+      return std::nullopt;
+    };
+    auto flag = [&](bool& target) {
+      if (inline_value) {
+        out.error = "option " + arg + " takes no value";
+        return;
+      }
+      target = true;
+    };
+    if (arg == "--config" || arg == "-c") {
+      if (auto v = value("--config")) o.config_path = *v;
+    } else if (arg == "--check-config") {
+      flag(o.check_config);
+    } else if (arg == "--version") {
+      flag(o.show_version);
+    } else if (arg == "--help" || arg == "-h") {
+      flag(o.show_help);
+    } else if (arg == "--dry-run") {
+      flag(o.dry_run);
+    } else if (arg == "--once") {
+      flag(o.once);
+    } else if (arg == "--log-level") {
+      if (auto v = value("--log-level")) {
+        if (!valid_log_level(*v)) {
+          out.error = "invalid --log-level \"" + *v +
+                      "\" (expected one of: trace, debug, info, warn, error, critical, off)";
+        } else {
+          o.log_level = *v;
+        }
+      }
+    } else {
+      out.error = "unknown argument \"" + args[i] + "\"";
+    }
+    if (!out.error.empty()) return out;
+  }
+  return out;
+}
+
+std::string usage_text() {
+  return std::string(
+             "Usage: frankenetesd [options]\n"
+             "\n"
+             "Watches a Kubernetes control plane running as Azure Container Instances, heals\n"
+             "crash-looping or stopped members and keeps their DNS records on their current IPs.\n"
+             "\n"
+             "Options:\n"
+             "  -c, --config PATH     configuration file (default ") +
+         kDefaultConfigPath +
+         ")\n"
+         "      --check-config    validate the configuration, print every problem as\n"
+         "                        file:line:col: key.path: message; exit 0 if valid, 2 if not\n"
+         "      --log-level LEVEL override log.level: trace|debug|info|warn|error|critical|off\n"
+         "      --dry-run         plan and log actions but never change anything in Azure or DNS\n"
+         "      --once            run one observe-plan-act pass and exit\n"
+         "      --version         print version, git commit and build type\n"
+         "  -h, --help            print this help\n"
+         "\n"
+         "Signals: SIGTERM/SIGINT stop gracefully; SIGHUP reloads the configuration (kept only\n"
+         "if it validates).\n";
+}
+
+std::string version_text() {
+  return std::string("frankenetesd ") + build::kVersion + " (commit " + build::kGitCommit +
+         ", build " + build::kBuildType + ")";
+}
+
+}  // namespace frankenetes::daemon
