@@ -14,7 +14,9 @@
 namespace frankenetes::http {
 
 // Header names compare case-insensitively (RFC 9110 §5.1); values keep their case.
+// Transparent (addition): `headers.find(std::string_view)` works without building a string.
 struct CaseInsensitiveLess {
+  using is_transparent = void;
   bool operator()(std::string_view a, std::string_view b) const;
 };
 using Headers = std::map<std::string, std::string, CaseInsensitiveLess>;

@@ -1,0 +1,546 @@
+// HttpServer: listener, per-connection sessions and stop(). Structure follows Beast's
+// example/advanced/server/advanced_server.cpp: the acceptor gives every socket its own strand,
+// a session keeps itself alive with shared_from_this while an operation is pending, and the
+// session only moves bytes; the Handler decides every response except protocol errors.
+//
+// One file on purpose: Session is a template over the plain and the TLS stream, and keeping
+// Beast out of every header means its definition cannot be shared across .cc files.
+
+#include "http/server.h"
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <limits>
+#include <mutex>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include "http/listen_address.h"
+
+namespace frankenetes::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+// An over-limit connection gets this long to send its request head before its 503.
+constexpr std::chrono::seconds kRejectReadTimeout{1};
+// After the last response on a connection: how long to drain the client's unread bytes
+// (plain TCP) or to wait for its close_notify (TLS) before closing. See graceful_close().
+constexpr std::chrono::seconds kClosingTimeout{1};
+constexpr std::size_t kMaxDrainBytes = 64 * 1024;
+// First read of a request while waiting on an idle connection.
+constexpr std::size_t kIdleReadBytes = 4 * 1024;
+
+// Implemented by every session so stop() can reach it without knowing its stream type.
+class SessionBase {
+ public:
+  explicit SessionBase(std::uint64_t id) : id_(id) {}
+  virtual ~SessionBase() = default;
+  std::uint64_t id() const { return id_; }
+  // Thread-safe: posts onto the session's strand. Idle sessions close; busy ones finish the
+  // request in flight and then close instead of keeping the connection alive.
+  virtual void begin_stop() = 0;
+
+ private:
+  const std::uint64_t id_;
+};
+
+// What sessions share with the server. Held by shared_ptr so that a session finishing after
+// the HttpServer object is gone still sees valid options, handler and counters.
+struct ServerShared {
+  ServerOptions options;
+  Handler handler;
+  std::shared_ptr<asio::ssl::context> tls;  // null for plain HTTP
+
+  std::atomic<std::size_t> open_connections{0};       // admitted sessions
+  std::atomic<std::size_t> rejecting_connections{0};  // over-limit sessions answering 503
+  std::atomic<std::uint64_t> next_session_id{0};
+  std::atomic<bool> stopping{false};
+
+  // Live sessions, so stop() can close the idle ones. `stopping` is only set under this mutex,
+  // so a new session is either registered before stop() looks or never started.
+  std::mutex sessions_mutex;
+  std::unordered_map<std::uint64_t, std::weak_ptr<SessionBase>> sessions;
+};
+
+core::Error listen_error(core::ErrorKind kind, const std::string& listen, const std::string& why) {
+  core::Error error;
+  error.kind = kind;
+  error.message = "listen " + listen + ": " + why;
+  return error;
+}
+
+std::string format_endpoint(const tcp::endpoint& endpoint) {
+  const auto address = endpoint.address();
+  const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return host + ":" + std::to_string(endpoint.port());
+}
+
+bool is_token_char(char c) {  // RFC 9110 §5.6.2
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool is_valid_field(const std::string& name, const std::string& value) {
+  if (name.empty() || !std::all_of(name.begin(), name.end(), is_token_char)) return false;
+  // CR/LF in a value would let a handler inject headers or a second response.
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos;
+}
+
+// Turns the handler's Response into a Beast message. The server owns message framing
+// (Content-Length, Transfer-Encoding, Connection: RFC 9112 §6), so the handler's copies of
+// those are ignored; a response that cannot be sent faithfully becomes a 500.
+bhttp::response<bhttp::string_body> to_beast_response(Response response, unsigned version,
+                                                      bool keep_alive, const std::string& server) {
+  bool valid = response.status >= 200 && response.status <= 599;
+  for (const auto& [name, value] : response.headers) valid = valid && is_valid_field(name, value);
+  if (!valid) response = Response::text(500, "handler produced an invalid response\n");
+
+  bhttp::response<bhttp::string_body> out;
+  out.version(version);
+  out.result(static_cast<unsigned>(response.status));
+  if (const auto phrase = reason_phrase(response.status); !phrase.empty()) out.reason(phrase);
+  out.set(bhttp::field::server, server);
+  for (auto& [name, value] : response.headers) {
+    const auto field = bhttp::string_to_field(name);
+    if (field == bhttp::field::content_length || field == bhttp::field::transfer_encoding ||
+        field == bhttp::field::connection) {
+      continue;
+    }
+    out.insert(name, value);
+  }
+  out.keep_alive(keep_alive);
+  if (response.status == 204 || response.status == 304) {
+    // No body and no Content-Length for these (RFC 9110 §8.6, §15.4.5).
+  } else {
+    out.body() = std::move(response.body);
+    out.prepare_payload();  // sets Content-Length
+  }
+  return out;
+}
+
+// One connection. Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
+//
+// Phases: [kHandshake] → kIdle → kReading → kHandling → kWriting → (kIdle … | kClosing).
+// Deadlines (tcp_stream::expires_after; expiry closes the socket and fails the pending op):
+//   first request on a connection: read_timeout from accept/handshake until the request is read;
+//   later requests: idle_timeout until the first byte, then read_timeout for the whole request;
+//   each response: write_timeout. The handler has handler_timeout, enforced by handler_timer_.
+template <class Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  enum class Phase { kHandshake, kIdle, kReading, kHandling, kWriting, kClosing };
+
+ public:
+  template <class... StreamArgs>
+  Session(std::shared_ptr<ServerShared> server, bool reject, StreamArgs&&... stream_args)
+      : SessionBase(++server->next_session_id),
+        server_(std::move(server)),
+        reject_(reject),
+        stream_(std::forward<StreamArgs>(stream_args)...),
+        handler_timer_(stream_.get_executor()) {
+    counter().fetch_add(1);
+    error_code ec;
+    const auto remote = lowest().socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = format_endpoint(remote);
+  }
+
+  ~Session() override {
+    counter().fetch_sub(1);
+    std::lock_guard lock(server_->sessions_mutex);
+    server_->sessions.erase(id());
+  }
+
+  void run() {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->on_run(); });
+  }
+
+  void begin_stop() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      // Nothing is in flight while idle or handshaking, so closing loses nothing. A request
+      // being read, handled or written finishes; write_response() then sends Connection: close.
+      // No TLS close_notify here: it would wait on a peer that is not reading.
+      if (self->phase_ == Phase::kIdle || self->phase_ == Phase::kHandshake) self->close_now();
+    });
+  }
+
+ private:
+  std::atomic<std::size_t>& counter() {
+    return reject_ ? server_->rejecting_connections : server_->open_connections;
+  }
+  const ServerOptions& options() const { return server_->options; }
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  std::chrono::milliseconds first_request_timeout() const {
+    return reject_ ? std::min<std::chrono::milliseconds>(options().read_timeout, kRejectReadTimeout)
+                   : options().read_timeout;
+  }
+
+  void on_run() {
+    if constexpr (kTls) {
+      phase_ = Phase::kHandshake;
+      lowest().expires_after(first_request_timeout());
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](error_code ec) {
+                                if (ec) return self->close_now();  // includes timeout, stop()
+                                self->wait_for_request(/*first=*/true);
+                              });
+    } else {
+      wait_for_request(/*first=*/true);
+    }
+  }
+
+  void wait_for_request(bool first) {
+    if (server_->stopping) return close_now();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(options().max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    parser_->body_limit(options().max_body_bytes);
+    lowest().expires_after(first ? first_request_timeout() : options().idle_timeout);
+    if (buffer_.size() > 0) return read_request(first);  // pipelined bytes already here
+
+    // Wait for the first byte with a plain read (an http::async_read would only complete after
+    // the whole header), so an idle connection is distinguishable from one mid-request.
+    phase_ = Phase::kIdle;
+    stream_.async_read_some(buffer_.prepare(kIdleReadBytes),
+                            [self = this->shared_from_this(), first](error_code ec, std::size_t n) {
+                              self->buffer_.commit(n);
+                              // EOF between requests, idle timeout or stop(): close quietly.
+                              if (ec) return self->close_now();
+                              self->read_request(first);
+                            });
+  }
+
+  void read_request(bool first) {
+    phase_ = Phase::kReading;
+    if (!first) lowest().expires_after(options().read_timeout);
+    auto on_read = [self = this->shared_from_this()](error_code ec, std::size_t) {
+      self->on_read(ec);
+    };
+    // An over-limit connection only needs its head read to be answered (and then drained).
+    if (reject_) {
+      bhttp::async_read_header(stream_, buffer_, *parser_, std::move(on_read));
+    } else {
+      bhttp::async_read(stream_, buffer_, *parser_, std::move(on_read));
+    }
+  }
+
+  void on_read(error_code ec) {
+    static const auto& parse_errors = bhttp::make_error_code(bhttp::error::bad_target).category();
+    if (ec == bhttp::error::header_limit) {
+      return respond_and_close(431, "request header fields too large\n");
+    }
+    if (ec == bhttp::error::body_limit) return respond_and_close(413, "request body too large\n");
+    if (ec && ec.category() == parse_errors && ec != bhttp::error::end_of_stream &&
+        ec != bhttp::error::partial_message) {
+      return respond_and_close(400, "malformed request\n");
+    }
+    // Peer closed, reset, or read_timeout. On a timeout the server may simply close rather than
+    // send 408 (RFC 9110 §15.5.9); a client that stalled mid-request is unlikely to read it.
+    if (ec) return close_now();
+    if (reject_) return respond_and_close(503, "too many connections\n");
+    dispatch_to_handler();
+  }
+
+  void dispatch_to_handler() {
+    auto& message = parser_->get();
+    keep_alive_ = message.keep_alive();
+    head_request_ = message.method() == bhttp::verb::head;
+    version_ = message.version();
+
+    Request request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    auto target = parse_target(request.target);
+    if (!target) return respond_and_close(400, "malformed request target\n");
+    request.path = std::move(target->path);
+    request.query = std::move(target->query);
+    for (const auto& field : message) {
+      auto [it, inserted] =
+          request.headers.emplace(std::string(field.name_string()), std::string(field.value()));
+      if (!inserted) {  // repeated field: combine with commas (RFC 9110 §5.3)
+        it->second += ", ";
+        it->second += field.value();
+      }
+    }
+    request.body = std::move(message.body());
+    request.remote_address = remote_address_;
+
+    phase_ = Phase::kHandling;
+    // Exactly one of {the handler's responder, the deadline} answers: whoever flips `answered`
+    // first. The flag is shared (not a member) so a late responder never touches a dead session.
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    handler_timer_.expires_after(options().handler_timeout);
+    handler_timer_.async_wait([self = this->shared_from_this(), answered](error_code ec) {
+      if (ec) return;  // cancelled because the handler answered
+      if (!answered->exchange(true)) self->write_response(Response::text(503, "handler timed out\n"));
+    });
+    Responder respond = [weak = this->weak_from_this(), executor = stream_.get_executor(),
+                         answered](Response response) {
+      if (answered->exchange(true)) return;  // second call, or the deadline already answered
+      auto self = weak.lock();
+      if (!self) return;  // connection already gone: drop silently
+      asio::post(executor, [self, response = std::move(response)]() mutable {
+        self->write_response(std::move(response));
+      });
+    };
+    try {
+      server_->handler(std::move(request), std::move(respond));
+    } catch (...) {
+      // An exception must not take the io thread down; the client gets a 500 instead. Details
+      // belong in the handler's own logging, which knows what it was doing.
+      if (!answered->exchange(true)) write_response(Response::text(500, "internal server error\n"));
+    }
+  }
+
+  void respond_and_close(int status, std::string text) {
+    keep_alive_ = false;
+    head_request_ = false;
+    version_ = 11;
+    phase_ = Phase::kHandling;
+    write_response(Response::text(status, std::move(text)));
+  }
+
+  void write_response(Response response) {
+    handler_timer_.cancel();
+    if (phase_ != Phase::kHandling) return;
+    phase_ = Phase::kWriting;
+    const bool keep_alive = keep_alive_ && !server_->stopping;
+    response_ = to_beast_response(std::move(response), version_, keep_alive, options().server_header);
+    serializer_.emplace(response_);
+    lowest().expires_after(options().write_timeout);
+    auto on_write = [self = this->shared_from_this(), keep_alive](error_code ec, std::size_t) {
+      if (ec) return self->close_now();
+      if (!keep_alive || self->server_->stopping) return self->graceful_close();
+      self->wait_for_request(/*first=*/false);
+    };
+    // A HEAD response carries the GET headers (Content-Length included) but no body.
+    if (head_request_) {
+      bhttp::async_write_header(stream_, *serializer_, std::move(on_write));
+    } else {
+      bhttp::async_write(stream_, *serializer_, std::move(on_write));
+    }
+  }
+
+  // Closing right after the last response risks a TCP reset that destroys that response in
+  // the client's receive buffer when the client's request was not fully read (for example a
+  // 413 or 431). RFC 9112 §9.6: close in stages, half-close first, then read until the client
+  // closes or a short time passed. For TLS the same role is played by waiting for the peer's
+  // close_notify.
+  void graceful_close() {
+    phase_ = Phase::kClosing;
+    lowest().expires_after(kClosingTimeout);
+    if constexpr (kTls) {
+      stream_.async_shutdown([self = this->shared_from_this()](error_code) {
+        // Errors are ignored on purpose. Most HTTPS clients close the TCP connection after the
+        // final response without sending close_notify, which OpenSSL reports as
+        // ssl::error::stream_truncated. Truncation cannot hurt here: every response we sent
+        // was length-delimited (Content-Length), so the client detects a short body itself.
+        self->close_now();
+      });
+    } else {
+      error_code ignored;
+      lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      drain();
+    }
+  }
+
+  void drain() {
+    lowest().async_read_some(asio::buffer(drain_buffer_),
+                             [self = this->shared_from_this()](error_code ec, std::size_t n) {
+                               self->drained_ += n;
+                               if (ec || self->drained_ >= kMaxDrainBytes) return self->close_now();
+                               self->drain();
+                             });
+  }
+
+  void close_now() {
+    phase_ = Phase::kClosing;
+    handler_timer_.cancel();
+    lowest().close();  // also cancels the stream's deadline timer
+  }
+
+  std::shared_ptr<ServerShared> server_;
+  const bool reject_;
+  Stream stream_;
+  asio::steady_timer handler_timer_;
+  std::string remote_address_;
+  Phase phase_ = Phase::kIdle;
+
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bool keep_alive_ = false;
+  bool head_request_ = false;
+  unsigned version_ = 11;
+  bhttp::response<bhttp::string_body> response_;
+  std::optional<bhttp::response_serializer<bhttp::string_body>> serializer_;
+  std::array<char, 4096> drain_buffer_{};
+  std::size_t drained_ = 0;
+};
+
+core::Result<std::shared_ptr<asio::ssl::context>> make_tls_context(
+    const TlsServerCredentials& credentials, const std::string& listen) {
+  auto fail = [&](const std::string& what) {
+    return listen_error(core::ErrorKind::kTls, listen, what);
+  };
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  // TLS 1.2 is the oldest version still considered sound (RFC 8996 deprecates 1.0 and 1.1).
+  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  context->set_options(asio::ssl::context::default_workarounds |
+                       asio::ssl::context::no_compression);
+  error_code ec;
+  context->use_certificate_chain(asio::buffer(credentials.certificate_chain_pem), ec);
+  if (ec) return fail("TLS certificate chain: " + ec.message());
+  context->use_private_key(asio::buffer(credentials.private_key_pem), asio::ssl::context::pem, ec);
+  if (ec) return fail("TLS private key: " + ec.message());
+  if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+    return fail("TLS private key does not match the certificate");
+  }
+  return context;
+}
+
+}  // namespace
+
+class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
+ public:
+  Impl(asio::io_context& io, ServerOptions options, Handler handler)
+      : io_(io), acceptor_(io), accept_retry_timer_(io), shared_(std::make_shared<ServerShared>()) {
+    shared_->options = std::move(options);
+    shared_->handler = std::move(handler);
+  }
+
+  core::Status start() {
+    const std::string& listen = shared_->options.listen;
+    auto parsed = parse_listen_address(listen);
+    if (!parsed) return parsed.error();
+    const tcp::endpoint endpoint(asio::ip::make_address(parsed->host), parsed->port);
+    if (shared_->options.tls) {
+      auto context = make_tls_context(*shared_->options.tls, listen);
+      if (!context) return context.error();
+      shared_->tls = *context;
+    }
+
+    std::lock_guard lock(acceptor_mutex_);
+    error_code ec;
+    acceptor_.open(endpoint.protocol(), ec);
+    // SO_REUSEADDR lets a restarted daemon bind while old connections sit in TIME_WAIT; on
+    // Linux it does not let two listening sockets share a port, so "in use" is still reported.
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec) port_ = acceptor_.local_endpoint(ec).port();
+    if (ec) {
+      error_code ignored;
+      acceptor_.close(ignored);
+      return listen_error(core::ErrorKind::kInvalidConfig, listen, ec.message());
+    }
+    do_accept_locked();
+    return {};
+  }
+
+  std::uint16_t port() const { return port_; }
+  std::size_t open_connections() const { return shared_->open_connections.load(); }
+
+  void stop() {
+    std::vector<std::shared_ptr<SessionBase>> live;
+    {
+      std::lock_guard lock(shared_->sessions_mutex);
+      if (shared_->stopping.exchange(true)) return;
+      for (auto& [id, weak] : shared_->sessions) {
+        if (auto session = weak.lock()) live.push_back(std::move(session));
+      }
+    }
+    {
+      std::lock_guard lock(acceptor_mutex_);
+      error_code ignored;
+      acceptor_.close(ignored);  // the pending async_accept completes with operation_aborted
+      accept_retry_timer_.cancel();
+    }
+    for (auto& session : live) session->begin_stop();
+  }
+
+ private:
+  // Each connection gets its own strand (advanced_server.cpp), so its handlers never run
+  // concurrently even when several threads run the io_context.
+  void do_accept_locked() {
+    acceptor_.async_accept(asio::make_strand(io_),
+                           beast::bind_front_handler(&Impl::on_accept, shared_from_this()));
+  }
+
+  void on_accept(error_code ec, tcp::socket socket) {
+    std::lock_guard lock(acceptor_mutex_);
+    if (!acceptor_.is_open()) return;  // stop() closed it
+    if (ec) {
+      // Typically EMFILE/ENFILE: accepting again at once would spin, so pause briefly.
+      accept_retry_timer_.expires_after(std::chrono::milliseconds(100));
+      accept_retry_timer_.async_wait([self = shared_from_this()](error_code wait_ec) {
+        std::lock_guard relock(self->acceptor_mutex_);
+        if (!wait_ec && self->acceptor_.is_open()) self->do_accept_locked();
+      });
+      return;
+    }
+    start_session(std::move(socket));
+    do_accept_locked();
+  }
+
+  // Over the limit we still accept and answer 503 + Connection: close after reading the request
+  // head (within kRejectReadTimeout): a client gets a clear answer instead of a hang in the
+  // backlog, and reading the head first avoids a reset destroying the 503. Those answers are
+  // bounded too: beyond max_connections rejecting sessions, new sockets are closed at once.
+  void start_session(tcp::socket socket) {
+    const std::size_t limit = shared_->options.max_connections;
+    const bool reject = shared_->open_connections.load() >= limit;
+    if (reject && shared_->rejecting_connections.load() >= limit) return;
+    if (shared_->tls) {
+      launch(std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+          shared_, reject, std::move(socket), *shared_->tls));
+    } else {
+      launch(std::make_shared<Session<beast::tcp_stream>>(shared_, reject, std::move(socket)));
+    }
+  }
+
+  template <class SessionType>
+  void launch(std::shared_ptr<SessionType> session) {
+    {
+      std::lock_guard lock(shared_->sessions_mutex);
+      if (shared_->stopping) return;  // stop() won the race; the socket closes with `session`
+      shared_->sessions.emplace(session->id(), session);
+    }
+    session->run();
+  }
+
+  asio::io_context& io_;
+  std::mutex acceptor_mutex_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer accept_retry_timer_;
+  std::uint16_t port_ = 0;
+  std::shared_ptr<ServerShared> shared_;
+};
+
+HttpServer::HttpServer(asio::io_context& io, ServerOptions options, Handler handler)
+    : impl_(std::make_shared<Impl>(io, std::move(options), std::move(handler))) {}
+
+HttpServer::~HttpServer() { impl_->stop(); }
+
+core::Status HttpServer::start() { return impl_->start(); }
+std::uint16_t HttpServer::port() const { return impl_->port(); }
+void HttpServer::stop() { impl_->stop(); }
+std::size_t HttpServer::open_connections() const { return impl_->open_connections(); }
+
+}  // namespace frankenetes::http
