@@ -1,0 +1,89 @@
+#include "config/config.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "config/cross_checks.h"
+#include "config/sections.h"
+#include "config/yaml_reader.h"
+
+namespace frankenetes::config {
+namespace {
+
+Config parse_document(const Node& root) {
+  MapReader map(root);
+  Config config;
+  if (const auto azure = map.get("azure", Presence::kRequired)) config.azure = parse_azure(*azure);
+  if (const auto clusters = map.get("clusters", Presence::kRequired)) {
+    config.clusters = parse_clusters(*clusters, config.azure);
+  }
+  if (const auto dns = map.get("dns")) config.dns = parse_dns(*dns, config.azure);
+  if (const auto policy = map.get("policy")) config.policy = parse_policy(*policy);
+  if (const auto server = map.get("server")) config.server = parse_server(*server);
+  if (const auto log = map.get("log")) config.log = parse_log(*log);
+  map.finish();
+  return config;
+}
+
+LoadResult whole_file_problem(const std::string& file_name, std::string message) {
+  return LoadResult{std::nullopt, {ConfigProblem{file_name, 0, 0, "", std::move(message)}}};
+}
+
+// parse_config() with the directory for relative paths given separately from the name shown
+// in messages, so that load_config_file() can resolve against an absolute directory.
+LoadResult parse(std::string_view yaml_text, const std::string& file_name,
+                 const std::string& base_dir, const EnvLookup& env) {
+  if (yaml_text.size() > kMaxConfigBytes) {
+    return whole_file_problem(file_name, "file is larger than the limit of " +
+                                             std::to_string(kMaxConfigBytes) + " bytes");
+  }
+  ParseContext ctx(file_name, base_dir, env);
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {  // ParserException, and yaml-cpp's depth guard
+    ctx.report(e.mark, "", "invalid YAML: " + e.msg);
+    return LoadResult{std::nullopt, ctx.take_problems()};
+  }
+  if (documents.empty() || documents.front().IsNull()) {
+    ctx.report(YAML::Mark(), "", "configuration is empty: expected a map with \"azure\" and \"clusters\"");
+    return LoadResult{std::nullopt, ctx.take_problems()};
+  }
+  if (documents.size() > 1) {
+    ctx.report(documents[1].Mark(), "", "only one YAML document is allowed");
+  }
+  const Node root(ctx, documents.front(), "", documents.front().Mark());
+  const Config config = parse_document(root);
+  check_cross_references(config, ctx);
+  auto problems = ctx.take_problems();
+  if (!problems.empty()) return LoadResult{std::nullopt, std::move(problems)};
+  return LoadResult{config, {}};
+}
+
+}  // namespace
+
+LoadResult parse_config(std::string_view yaml_text, const std::string& file_name,
+                        const EnvLookup& env) {
+  return parse(yaml_text, file_name, std::filesystem::path(file_name).parent_path().string(), env);
+}
+
+LoadResult load_config_file(const std::string& path, const EnvLookup& env) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return whole_file_problem(path, std::string("cannot read file: ") + std::strerror(errno));
+  std::string text;
+  // Read one byte past the limit so that parse() can tell "too large" without reading it all.
+  text.resize(kMaxConfigBytes + 1);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return whole_file_problem(path, std::string("cannot read file: ") + std::strerror(errno));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+
+  std::error_code error;
+  const auto absolute = std::filesystem::absolute(path, error);
+  const auto base_dir = error ? std::filesystem::path(path).parent_path() : absolute.parent_path();
+  return parse(text, path, base_dir.string(), env);
+}
+
+}  // namespace frankenetes::config

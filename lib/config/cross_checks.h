@@ -1,0 +1,14 @@
+#pragma once
+// Checks that relate values read in different places (internal to lib/config): unique names,
+// dependsOn references and cycles, and members' DNS records against dns.providers. They run on
+// the typed Config after every section was read, and find the file position of what they
+// report through the key paths the ParseContext recorded while reading.
+
+#include "config/types.h"
+#include "config/yaml_reader.h"
+
+namespace frankenetes::config {
+
+void check_cross_references(const Config& config, ParseContext& ctx);
+
+}  // namespace frankenetes::config

@@ -1,0 +1,129 @@
+#pragma once
+// Every default and every limit of the configuration, in one table (STYLE.md §8). The typed
+// structs in config/types.h initialise their members from these constants, so a key left out
+// of the YAML keeps the value written here. config/example.yaml documents the same values;
+// tests/config/valid_config_test.cc checks that a minimal file gets them.
+//
+//   key                               default
+//   azure.cloud                       AzurePublicCloud
+//   azure.auth.method                 default
+//   azure.auth.imdsEndpoint           http://169.254.169.254/metadata/identity/oauth2/token
+//   azure.apiVersion                  2023-05-01
+//   azure.requestTimeout              30s
+//   clusters[].subscriptionId         azure.subscriptionId
+//   members[].probe.period            5s
+//   members[].probe.timeout           2s
+//   members[].probe.failureThreshold  3
+//   members[].probe.insecureSkipVerify false
+//   members[].dns.ttl                 60
+//   members[].dns.mode                a
+//   members[].dns.adopt               false
+//   members[].dns.deleteWhenGone      false
+//   members[].remediate               true
+//   dns.verify.nameservers            [] (ask the provider's authoritative servers)
+//   dns.verify.timeout                30s
+//   dns.verify.interval               1s
+//   dns.providers.*(cloudflare).baseUrl          https://api.cloudflare.com/client/v4
+//   dns.providers.*(azureDns).subscriptionId     azure.subscriptionId
+//   dns.providers.*(rfc2136).timeout             5s
+//   dns.providers.*(rfc2136).server port         53
+//   dns.providers.*(rfc2136).tsig.algorithm      hmac-sha256
+//   policy.pollInterval               10s
+//   policy.getInterval.healthy        30s
+//   policy.getInterval.unhealthy      5s
+//   policy.staleAfter                 2 x policy.pollInterval
+//   policy.crashLoop.restarts         3
+//   policy.crashLoop.window           10m
+//   policy.backoff.initial            10s
+//   policy.backoff.max                5m
+//   policy.backoff.resetAfter         10m
+//   policy.budget.maxActionsPerHour   12
+//   policy.actionTimeout              5m
+//   policy.dryRun                     false
+//   server.listen                     127.0.0.1:9720
+//   server.maxConnections             64
+//   log.level                         info
+//   log.format                        text
+
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+#include "config/enums.h"
+#include "core/time_source.h"
+
+namespace frankenetes::config {
+
+using core::Duration;
+
+// Limits on the input itself (STYLE.md §7: every parser has a size limit).
+inline constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+
+// azure
+inline constexpr std::string_view kDefaultCloudName = "AzurePublicCloud";
+inline constexpr AuthMethod kDefaultAuthMethod = AuthMethod::kDefault;
+inline constexpr std::string_view kDefaultImdsEndpoint =
+    "http://169.254.169.254/metadata/identity/oauth2/token";
+inline constexpr std::string_view kDefaultAzureApiVersion = "2023-05-01";
+inline constexpr Duration kDefaultRequestTimeout = std::chrono::seconds(30);
+
+// members[].probe
+inline constexpr Duration kDefaultProbePeriod = std::chrono::seconds(5);
+inline constexpr Duration kDefaultProbeTimeout = std::chrono::seconds(2);
+inline constexpr int kDefaultProbeFailureThreshold = 3;
+inline constexpr int kMaxProbeFailureThreshold = 100;
+inline constexpr bool kDefaultProbeInsecureSkipVerify = false;
+
+// members[]
+inline constexpr bool kDefaultRemediate = true;
+
+// members[].dns
+inline constexpr int kDefaultDnsTtl = 60;
+inline constexpr int kMinDnsTtl = 1;
+inline constexpr int kMaxDnsTtl = 86400;
+inline constexpr DnsRecordMode kDefaultDnsMode = DnsRecordMode::kA;
+inline constexpr bool kDefaultDnsAdopt = false;
+inline constexpr bool kDefaultDnsDeleteWhenGone = false;
+
+// dns
+inline constexpr Duration kDefaultDnsVerifyTimeout = std::chrono::seconds(30);
+inline constexpr Duration kDefaultDnsVerifyInterval = std::chrono::seconds(1);
+inline constexpr std::string_view kDefaultCloudflareBaseUrl = "https://api.cloudflare.com/client/v4";
+inline constexpr Duration kDefaultRfc2136Timeout = std::chrono::seconds(5);
+inline constexpr std::uint16_t kDefaultDnsPort = 53;
+inline constexpr TsigAlgorithm kDefaultTsigAlgorithm = TsigAlgorithm::kHmacSha256;
+
+// policy
+inline constexpr Duration kDefaultPollInterval = std::chrono::seconds(10);
+inline constexpr Duration kDefaultGetIntervalHealthy = std::chrono::seconds(30);
+inline constexpr Duration kDefaultGetIntervalUnhealthy = std::chrono::seconds(5);
+inline constexpr int kDefaultStaleAfterPollIntervals = 2;
+inline constexpr int kDefaultCrashLoopRestarts = 3;
+inline constexpr int kMaxCrashLoopRestarts = 1000;
+inline constexpr Duration kDefaultCrashLoopWindow = std::chrono::minutes(10);
+inline constexpr Duration kDefaultBackoffInitial = std::chrono::seconds(10);
+inline constexpr Duration kDefaultBackoffMax = std::chrono::minutes(5);
+inline constexpr Duration kDefaultBackoffResetAfter = std::chrono::minutes(10);
+inline constexpr int kDefaultMaxActionsPerHour = 12;
+inline constexpr int kMaxActionsPerHourLimit = 3600;
+inline constexpr Duration kDefaultActionTimeout = std::chrono::minutes(5);
+
+inline constexpr bool kDefaultDryRun = false;
+
+// The shortest interval any timer may have. Production values are seconds; tests run the loop
+// at 100ms so that they finish quickly.
+inline constexpr Duration kMinInterval = std::chrono::milliseconds(100);
+// The shortest timeout of a network step (probe, DNS query, HTTP request).
+inline constexpr Duration kMinTimeout = std::chrono::milliseconds(10);
+
+// server
+inline constexpr std::string_view kDefaultListenHost = "127.0.0.1";
+inline constexpr std::uint16_t kDefaultListenPort = 9720;
+inline constexpr int kDefaultMaxConnections = 64;
+inline constexpr int kMaxMaxConnections = 10000;
+
+// log
+inline constexpr LogLevel kDefaultLogLevel = LogLevel::kInfo;
+inline constexpr LogFormat kDefaultLogFormat = LogFormat::kText;
+
+}  // namespace frankenetes::config
