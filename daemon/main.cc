@@ -1,0 +1,35 @@
+// frankenetesd entry point: arguments → App, exceptions → exit code. Nothing else.
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "daemon/app.h"
+#include "daemon/cli.h"
+
+int main(int argc, char** argv) {
+  using namespace frankenetes::daemon;
+  const auto parsed = parse_cli(std::vector<std::string>(argv + 1, argv + argc));
+  if (!parsed.error.empty()) {
+    std::fprintf(stderr, "frankenetesd: %s\n\n%s", parsed.error.c_str(), usage_text().c_str());
+    return 2;
+  }
+  const auto& options = parsed.options;
+  if (options.show_help) {
+    std::fputs(usage_text().c_str(), stdout);
+    return 0;
+  }
+  if (options.show_version) {
+    std::printf("%s\n", version_text().c_str());
+    return 0;
+  }
+  try {
+    if (options.check_config) return check_config(options);
+    App app(options);
+    return app.run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "frankenetesd: fatal: %s\n", e.what());
+    return 1;
+  }
+}
