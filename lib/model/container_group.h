@@ -1,0 +1,75 @@
+#pragma once
+// What the daemon knows about an ACI container group, as value types. Filled by the azure
+// codecs from ARM JSON (LIST gives ContainerGroupSummary, GET gives ContainerGroupView),
+// consumed by the pure planner. Pure: no JSON, no I/O. Strings that Azure leaves open
+// (instanceView.state, currentState.state) stay strings: unknown values must survive and be
+// treated as "not healthy, keep polling" (reference/azure-api.md §1.5).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/time_source.h"
+
+namespace frankenetes::model {
+
+// One entry of `events[]` on a group or container (ACI aggregates repeats in `count`).
+struct Event {
+  std::string name;     // Pulling, Pulled, Created, Started, Killing, BackOff, FailedMount, …
+  std::string type;     // Normal | Warning
+  std::string message;
+  int count = 1;
+  std::optional<core::SystemTime> first_timestamp;
+  std::optional<core::SystemTime> last_timestamp;
+
+  bool operator==(const Event&) const = default;
+};
+
+// currentState / previousState of a container.
+struct ContainerState {
+  std::string state;          // Running | Terminated | Waiting | other strings ACI invents
+  std::string detail_status;  // "", Completed, Error, "CrashLoopBackOff: Back-off restarting failed"
+  std::optional<int> exit_code;             // Terminated only
+  std::optional<core::SystemTime> start_time;
+  std::optional<core::SystemTime> finish_time;  // Terminated only
+
+  bool operator==(const ContainerState&) const = default;
+};
+
+struct ContainerView {
+  std::string name;
+  std::string image;
+  int restart_count = 0;
+  std::optional<ContainerState> current_state;
+  std::optional<ContainerState> previous_state;
+  std::vector<Event> events;
+
+  bool operator==(const ContainerView&) const = default;
+};
+
+// A group as LIST returns it: identity, provisioning and network, never runtime health.
+// provisioning_state stays "Succeeded" for a stopped group (azure-sdk-for-js #14176).
+struct ContainerGroupSummary {
+  std::string id;               // full ARM resource id
+  std::string name;
+  std::string resource_group;   // parsed from id
+  std::string location;
+  std::string provisioning_state;
+  std::string restart_policy;   // Always | OnFailure | Never
+  std::optional<std::string> ip;    // properties.ipAddress.ip
+  std::optional<std::string> fqdn;  // properties.ipAddress.fqdn
+
+  bool operator==(const ContainerGroupSummary&) const = default;
+};
+
+// A group as GET returns it: the summary plus instanceView.
+struct ContainerGroupView {
+  ContainerGroupSummary summary;
+  std::string state;  // instanceView.state: Pending | Running | Stopped | Failed | Succeeded | …; "" if absent
+  std::vector<Event> events;
+  std::vector<ContainerView> containers;
+
+  bool operator==(const ContainerGroupView&) const = default;
+};
+
+}  // namespace frankenetes::model
