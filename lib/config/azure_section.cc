@@ -47,13 +47,13 @@ AzureAuthConfig parse_auth(const Node& node) {
   map.read_path("federatedTokenFile", auth.federated_token_file);
   map.read_string("managedIdentityClientId", auth.managed_identity_client_id);
   // IMDS is plain http on a link-local address by design; tokens never leave the host.
-  read_secure_url(map, "imdsEndpoint", auth.imds_endpoint, Presence::kOptional,
-                  "169.254.169.254");
+  read_secure_url(map, "imdsEndpoint", auth.imds_endpoint, Presence::kOptional, "169.254.169.254");
   map.read_path("tokenFile", auth.token_file);
 
   // workloadIdentity and default may take client and tenant from AZURE_* variables at run time,
   // so only the methods that cannot are checked here.
-  const std::string needed_by = " (needed by auth method \"" + std::string(to_string(auth.method)) + "\")";
+  const std::string needed_by =
+      " (needed by auth method \"" + std::string(to_string(auth.method)) + "\")";
   if (auth.method == AuthMethod::kClientSecret) {
     if (!map.has("clientId")) map.report("missing required key \"clientId\"" + needed_by);
     if (!map.has("clientSecret") && !map.has("clientSecretFile")) {

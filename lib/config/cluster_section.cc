@@ -31,7 +31,8 @@ void read_probe_url(MapReader& map, std::string& out) {
     return;
   }
   if (!parse_url(concrete)) {
-    node->report("invalid URL \"" + *text + "\": expected http(s)://host[:port]/path, where host "
+    node->report("invalid URL \"" + *text +
+                 "\": expected http(s)://host[:port]/path, where host "
                  "may be {ip} or {fqdn}");
     return;
   }
@@ -42,17 +43,19 @@ ProbeConfig parse_probe(const Node& node) {
   MapReader map(node);
   ProbeConfig probe;
   read_probe_url(map, probe.url);
+  const auto problems_before = map.context().problem_count();
   map.read_duration("period", probe.period, kMinInterval);
   map.read_duration("timeout", probe.timeout, kMinTimeout);
-  map.read_int("failureThreshold", probe.failure_threshold, 1, kMaxProbeFailureThreshold);
-  map.read_path("caFile", probe.ca_file);
-  map.read_bool("insecureSkipVerify", probe.insecure_skip_verify);
-  if (probe.timeout >= probe.period) {
-    map.context().report_at(map.child_path("timeout"),
+  if (map.context().problem_count() == problems_before && probe.timeout >= probe.period) {
+    // Point at the key the operator wrote: a short period alone can clash with the default timeout.
+    map.context().report_at(map.child_path(map.has("timeout") ? "timeout" : "period"),
                             "timeout (" + core::format_duration(probe.timeout) +
                                 ") must be shorter than period (" +
                                 core::format_duration(probe.period) + ")");
   }
+  map.read_int("failureThreshold", probe.failure_threshold, 1, kMaxProbeFailureThreshold);
+  map.read_path("caFile", probe.ca_file);
+  map.read_bool("insecureSkipVerify", probe.insecure_skip_verify);
   map.finish();
   return probe;
 }
@@ -99,8 +102,7 @@ ClusterConfig parse_cluster(const Node& node, const AzureConfig& azure) {
   ClusterConfig cluster;
   read_label(map, "name", cluster.name, "cluster name");
   cluster.subscription_id = azure.subscription_id;
-  read_guid(map, "subscriptionId", cluster.subscription_id, Presence::kOptional,
-            "subscription ID");
+  read_guid(map, "subscriptionId", cluster.subscription_id, Presence::kOptional, "subscription ID");
   read_resource_group(map, "resourceGroup", cluster.resource_group);
   if (const auto members = map.get("members", Presence::kRequired)) {
     const auto items = members->as_list();

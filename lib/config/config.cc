@@ -49,7 +49,8 @@ LoadResult parse(std::string_view yaml_text, const std::string& file_name,
     return LoadResult{std::nullopt, ctx.take_problems()};
   }
   if (documents.empty() || documents.front().IsNull()) {
-    ctx.report(YAML::Mark(), "", "configuration is empty: expected a map with \"azure\" and \"clusters\"");
+    ctx.report(YAML::Mark(), "",
+               "configuration is empty: expected a map with \"azure\" and \"clusters\"");
     return LoadResult{std::nullopt, ctx.take_problems()};
   }
   if (documents.size() > 1) {
@@ -72,12 +73,14 @@ LoadResult parse_config(std::string_view yaml_text, const std::string& file_name
 
 LoadResult load_config_file(const std::string& path, const EnvLookup& env) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return whole_file_problem(path, std::string("cannot read file: ") + std::strerror(errno));
+  if (!in)
+    return whole_file_problem(path, std::string("cannot read file: ") + std::strerror(errno));
   std::string text;
   // Read one byte past the limit so that parse() can tell "too large" without reading it all.
   text.resize(kMaxConfigBytes + 1);
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) return whole_file_problem(path, std::string("cannot read file: ") + std::strerror(errno));
+  if (in.bad())
+    return whole_file_problem(path, std::string("cannot read file: ") + std::strerror(errno));
   text.resize(static_cast<std::size_t>(in.gcount()));
 
   std::error_code error;

@@ -79,9 +79,10 @@ class DependencyChecker {
       const auto target = index_.find(name);
       if (target == index_.end()) {
         const auto suggestion = core::closest_match(name, names_);
-        ctx_.report_at(path, "unknown member " + in_quotes(name) +
-                                 (suggestion.empty() ? " in cluster " + in_quotes(cluster_.name)
-                                                     : " (did you mean " + in_quotes(suggestion) + "?)"));
+        ctx_.report_at(path,
+                       "unknown member " + in_quotes(name) +
+                           (suggestion.empty() ? " in cluster " + in_quotes(cluster_.name)
+                                               : " (did you mean " + in_quotes(suggestion) + "?)"));
       } else if (name == member.name) {
         ctx_.report_at(path, "a member cannot depend on itself");
       } else if (!seen.insert(name).second) {
@@ -138,8 +139,8 @@ void check_names(const Config& config, ParseContext& ctx) {
       const auto& member = cluster.members[m];
       members.add(member.name, member_path(c, m) + ".name");
       if (member.container_group.empty()) continue;
-      const auto key = cluster.subscription_id + "/" + cluster.resource_group + "/" +
-                       member.container_group;
+      const auto key =
+          cluster.subscription_id + "/" + cluster.resource_group + "/" + member.container_group;
       const auto user = cluster.name + "/" + member.name;
       const auto [it, inserted] = group_users.emplace(key, user);
       if (!inserted) {
@@ -172,9 +173,9 @@ void check_dns_references(const Config& config, ParseContext& ctx) {
       const auto provider = config.dns->providers.find(member.dns->provider);
       if (provider == config.dns->providers.end()) {
         if (!member.dns->provider.empty()) {
-          ctx.report_at(path + ".provider", "unknown DNS provider " + in_quotes(member.dns->provider) +
-                                                " (defined providers: " +
-                                                list_providers(*config.dns) + ")");
+          ctx.report_at(path + ".provider",
+                        "unknown DNS provider " + in_quotes(member.dns->provider) +
+                            " (defined providers: " + list_providers(*config.dns) + ")");
         }
         continue;
       }
@@ -185,8 +186,8 @@ void check_dns_references(const Config& config, ParseContext& ctx) {
                                           " of provider " + in_quotes(provider->first));
         continue;
       }
-      const auto [it, inserted] = record_users.emplace(
-          provider->first + "/" + member.dns->name, cluster.name + "/" + member.name);
+      const auto [it, inserted] = record_users.emplace(provider->first + "/" + member.dns->name,
+                                                       cluster.name + "/" + member.name);
       if (!inserted) {
         ctx.report_at(path + ".name", "DNS name " + in_quotes(member.dns->name) +
                                           " is already managed by member " + in_quotes(it->second));

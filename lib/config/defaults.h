@@ -88,7 +88,8 @@ inline constexpr bool kDefaultDnsDeleteWhenGone = false;
 // dns
 inline constexpr Duration kDefaultDnsVerifyTimeout = std::chrono::seconds(30);
 inline constexpr Duration kDefaultDnsVerifyInterval = std::chrono::seconds(1);
-inline constexpr std::string_view kDefaultCloudflareBaseUrl = "https://api.cloudflare.com/client/v4";
+inline constexpr std::string_view kDefaultCloudflareBaseUrl =
+    "https://api.cloudflare.com/client/v4";
 inline constexpr Duration kDefaultRfc2136Timeout = std::chrono::seconds(5);
 inline constexpr std::uint16_t kDefaultDnsPort = 53;
 inline constexpr TsigAlgorithm kDefaultTsigAlgorithm = TsigAlgorithm::kHmacSha256;

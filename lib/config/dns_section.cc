@@ -100,9 +100,15 @@ DnsProviderConfig parse_provider(const Node& node, const std::string& name,
     return provider;
   }
   switch (*type) {
-    case DnsProviderType::kCloudflare: provider.settings = parse_cloudflare(map); break;
-    case DnsProviderType::kAzureDns: provider.settings = parse_azure_dns(map, azure); break;
-    case DnsProviderType::kRfc2136: provider.settings = parse_rfc2136(map); break;
+    case DnsProviderType::kCloudflare:
+      provider.settings = parse_cloudflare(map);
+      break;
+    case DnsProviderType::kAzureDns:
+      provider.settings = parse_azure_dns(map, azure);
+      break;
+    case DnsProviderType::kRfc2136:
+      provider.settings = parse_rfc2136(map);
+      break;
   }
   map.finish();
   return provider;

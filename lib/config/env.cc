@@ -45,11 +45,12 @@ core::Result<std::string> expand_env_references(std::string_view text, const Env
       continue;
     }
     const auto close = text.find('}', i + 2);
-    const auto name = close == std::string_view::npos ? std::string_view()
-                                                       : text.substr(i + 2, close - i - 2);
+    const auto name =
+        close == std::string_view::npos ? std::string_view() : text.substr(i + 2, close - i - 2);
     if (close == std::string_view::npos || !is_env_name(name)) {
-      return invalid("invalid environment variable reference: use ${NAME} with letters, digits "
-                     "and underscores (write $${ for a literal ${)");
+      return invalid(
+          "invalid environment variable reference: use ${NAME} with letters, digits "
+          "and underscores (write $${ for a literal ${)");
     }
     const auto value = env(name);
     if (!value) return invalid("environment variable \"" + std::string(name) + "\" is not set");

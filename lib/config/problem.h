@@ -8,8 +8,8 @@ namespace frankenetes::config {
 
 struct ConfigProblem {
   std::string file;
-  int line = 0;    // 1-based; 0 when the problem concerns the whole file (e.g. unreadable)
-  int column = 0;  // 1-based; 0 with line 0
+  int line = 0;          // 1-based; 0 when the problem concerns the whole file (e.g. unreadable)
+  int column = 0;        // 1-based; 0 with line 0
   std::string key_path;  // "clusters[0].members[1].probe.period"; empty at the top level
   std::string message;
 

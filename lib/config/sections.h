@@ -12,12 +12,14 @@
 
 namespace frankenetes::config {
 
-AzureConfig parse_azure(const Node& node);                                        // azure_section.cc
-std::vector<ClusterConfig> parse_clusters(const Node& node, const AzureConfig& azure);  // cluster_section.cc
-DnsConfig parse_dns(const Node& node, const AzureConfig& azure);                  // dns_section.cc
-PolicyConfig parse_policy(const Node& node);                                      // policy_section.cc
-ServerConfig parse_server(const Node& node);                                      // daemon_sections.cc
-LogConfig parse_log(const Node& node);                                            // daemon_sections.cc
+// One function per section, in azure_section.cc, cluster_section.cc, dns_section.cc,
+// policy_section.cc and daemon_sections.cc (server and log).
+AzureConfig parse_azure(const Node& node);
+std::vector<ClusterConfig> parse_clusters(const Node& node, const AzureConfig& azure);
+DnsConfig parse_dns(const Node& node, const AzureConfig& azure);
+PolicyConfig parse_policy(const Node& node);
+ServerConfig parse_server(const Node& node);
+LogConfig parse_log(const Node& node);
 
 // Readers for values several sections share, with the same wording everywhere.
 

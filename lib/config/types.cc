@@ -30,9 +30,12 @@ std::optional<Cloud> well_known_cloud(std::string_view name) {
 
 DnsProviderType DnsProviderConfig::type() const {
   switch (settings.index()) {
-    case 0: return DnsProviderType::kCloudflare;
-    case 1: return DnsProviderType::kAzureDns;
-    default: return DnsProviderType::kRfc2136;
+    case 0:
+      return DnsProviderType::kCloudflare;
+    case 1:
+      return DnsProviderType::kAzureDns;
+    default:
+      return DnsProviderType::kRfc2136;
   }
 }
 

@@ -59,11 +59,11 @@ std::optional<Cloud> well_known_cloud(std::string_view name);
 struct AzureAuthConfig {
   AuthMethod method = kDefaultAuthMethod;
   std::optional<std::string> client_id;
-  std::optional<SecretSource> client_secret;           // clientSecret / clientSecretFile
-  std::optional<std::string> federated_token_file;     // workloadIdentity
+  std::optional<SecretSource> client_secret;        // clientSecret / clientSecretFile
+  std::optional<std::string> federated_token_file;  // workloadIdentity
   std::optional<std::string> managed_identity_client_id;
-  std::string imds_endpoint{kDefaultImdsEndpoint};      // managedIdentity
-  std::optional<std::string> token_file;               // static
+  std::string imds_endpoint{kDefaultImdsEndpoint};  // managedIdentity
+  std::optional<std::string> token_file;            // static
 
   bool operator==(const AzureAuthConfig&) const = default;
 };
@@ -73,7 +73,7 @@ struct AzureConfig {
   std::string subscription_id;
   std::optional<std::string> tenant_id;  // GUID or domain
   AzureAuthConfig auth;
-  std::optional<std::string> ca_file;    // extra trust anchor, added to the system store
+  std::optional<std::string> ca_file;  // extra trust anchor, added to the system store
   std::string api_version{kDefaultAzureApiVersion};
   Duration request_timeout = kDefaultRequestTimeout;
 
@@ -100,7 +100,7 @@ struct MemberDnsConfig {
   std::string name;  // fully qualified, without the trailing dot
   int ttl = kDefaultDnsTtl;
   DnsRecordMode mode = kDefaultDnsMode;
-  bool adopt = kDefaultDnsAdopt;                     // take over an existing record not owned by us
+  bool adopt = kDefaultDnsAdopt;  // take over an existing record not owned by us
   bool delete_when_gone = kDefaultDnsDeleteWhenGone;  // delete the record when the group is gone
 
   bool operator==(const MemberDnsConfig&) const = default;
@@ -137,7 +137,7 @@ struct ClusterConfig {
 };
 
 struct CloudflareProviderConfig {
-  std::optional<std::string> zone_id;    // at least one of zone_id and zone_name is set
+  std::optional<std::string> zone_id;  // at least one of zone_id and zone_name is set
   std::optional<std::string> zone_name;
   SecretSource api_token;
   std::string base_url{kDefaultCloudflareBaseUrl};
@@ -233,7 +233,8 @@ struct BudgetConfig {
 struct PolicyConfig {
   Duration poll_interval = kDefaultPollInterval;
   GetIntervalConfig get_interval;
-  Duration stale_after = kDefaultStaleAfterPollIntervals * kDefaultPollInterval;  // >= poll_interval
+  // At least poll_interval; by default kDefaultStaleAfterPollIntervals x poll_interval.
+  Duration stale_after = kDefaultStaleAfterPollIntervals * kDefaultPollInterval;
   CrashLoopConfig crash_loop;
   BackoffConfig backoff;
   BudgetConfig budget;

@@ -29,7 +29,8 @@ std::optional<std::uint16_t> parse_port(std::string_view text) {
 
 bool is_ipv6_literal(std::string_view text) {
   return !text.empty() && text.find(':') != std::string_view::npos &&
-         std::all_of(text.begin(), text.end(), [](char c) { return is_hex(c) || c == ':' || c == '.'; });
+         std::all_of(text.begin(), text.end(),
+                     [](char c) { return is_hex(c) || c == ':' || c == '.'; });
 }
 
 // Hosts as they may appear in a URL or host:port: a domain name, an IPv4 address (which is a

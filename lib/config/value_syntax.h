@@ -35,7 +35,7 @@ struct Url {
   std::string scheme;  // "http" or "https"
   std::string host;    // without IPv6 brackets
   std::optional<std::uint16_t> port;
-  std::string path;    // "" or starting with '/'; query and fragment included
+  std::string path;  // "" or starting with '/'; query and fragment included
 };
 std::optional<Url> parse_url(std::string_view text);
 

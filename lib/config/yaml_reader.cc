@@ -31,13 +31,16 @@ std::string parent_path(const std::string& path) {
 std::string describe_value(const YAML::Node& yaml) {
   constexpr std::size_t kMaxShown = 60;
   switch (yaml.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
     case YAML::NodeType::Scalar: {
       const auto& text = yaml.Scalar();
       return in_quotes(text.size() <= kMaxShown ? text : text.substr(0, kMaxShown) + "...");
     }
-    default: return "nothing";
+    default:
+      return "nothing";
   }
 }
 
@@ -169,9 +172,9 @@ std::optional<HostPort> Node::as_host_port(std::optional<std::uint16_t> default_
   auto parsed = parse_host_port(*text, default_port);
   if (!parsed) {
     report("invalid address " + in_quotes(*text) +
-           (default_port ? ": use host or host:port (port defaults to " +
-                               std::to_string(*default_port) + ")"
-                         : ": use host:port (e.g. 127.0.0.1:9720)"));
+           (default_port
+                ? ": use host or host:port (port defaults to " + std::to_string(*default_port) + ")"
+                : ": use host:port (e.g. 127.0.0.1:9720)"));
   }
   return parsed;
 }
@@ -182,9 +185,8 @@ std::vector<Node> Node::as_list() const {
     report("expected a list, got " + describe_value(yaml_));
     return items;
   }
-  for (std::size_t i = 0; i < yaml_.size(); ++i) {
-    const auto item = yaml_[i];
-    items.emplace_back(*ctx_, item, path_ + "[" + std::to_string(i) + "]",
+  for (const auto& item : yaml_) {
+    items.emplace_back(*ctx_, item, path_ + "[" + std::to_string(items.size()) + "]",
                        item.IsNull() ? mark_ : item.Mark());
   }
   return items;
@@ -321,7 +323,8 @@ std::optional<SecretSource> MapReader::read_secret(std::string_view value_key,
   const auto value = get(value_key);
   const auto file = get(file_key);
   if (value && file) {
-    file->report("set either " + in_quotes(value_key) + " or " + in_quotes(file_key) + ", not both");
+    file->report("set either " + in_quotes(value_key) + " or " + in_quotes(file_key) +
+                 ", not both");
     return std::nullopt;
   }
   if (file) {
@@ -348,7 +351,8 @@ std::optional<SecretSource> MapReader::read_secret(std::string_view value_key,
   }
   const auto resolved = context().env()(*name);
   if (!resolved || resolved->empty()) {
-    value->report("environment variable " + in_quotes(*name) + (resolved ? " is empty" : " is not set"));
+    value->report("environment variable " + in_quotes(*name) +
+                  (resolved ? " is empty" : " is not set"));
     return std::nullopt;
   }
   return SecretSource{core::Secret(*resolved), std::nullopt};

@@ -22,8 +22,8 @@
 #include <string_view>
 #include <vector>
 
-#include "config/env.h"
 #include "config/enums.h"
+#include "config/env.h"
 #include "config/problem.h"
 #include "config/types.h"
 
@@ -45,6 +45,10 @@ class ParseContext {
   const EnvLookup& env() const { return env_; }
   // `path` unchanged when absolute, else joined to the config file's directory and normalised.
   std::string resolve_path(std::string_view path) const;
+
+  // How many problems were reported so far: a check comparing two values runs only when
+  // reading them added none, so that a bad value does not also cause a misleading second report.
+  std::size_t problem_count() const { return problems_.size(); }
 
   // The problems, ordered by position (stable for equal positions).
   std::vector<ConfigProblem> take_problems();
@@ -77,7 +81,7 @@ class Node {
   std::optional<Duration> as_duration(Duration min) const;
   std::optional<std::string> as_path() const;  // resolved against the config directory
   std::optional<HostPort> as_host_port(std::optional<std::uint16_t> default_port) const;
-  std::vector<Node> as_list() const;           // empty (and reported) when not a list
+  std::vector<Node> as_list() const;  // empty (and reported) when not a list
 
   template <typename E, std::size_t N>
   std::optional<E> as_enum(const std::array<EnumName<E>, N>& names) const;
@@ -85,7 +89,8 @@ class Node {
  private:
   // The scalar text with ${NAME} expanded; reports `expected` for maps and lists.
   std::optional<std::string> scalar(std::string_view expected) const;
-  void report_invalid_enum(const std::string& value, const std::vector<std::string_view>& names) const;
+  void report_invalid_enum(const std::string& value,
+                           const std::vector<std::string_view>& names) const;
 
   ParseContext* ctx_;
   YAML::Node yaml_;

@@ -87,9 +87,9 @@ TEST(ExampleFiles, DemoValidatesAndStaysOnLoopback) {
   EXPECT_EQ(config.clusters[0].resource_group, "frankenetes");
   std::vector<std::string> probes;
   for (const auto& member : config.clusters[0].members) probes.push_back(member.probe->url);
-  EXPECT_EQ(probes, (std::vector<std::string>{
-                        "http://{ip}:2379/health", "http://{ip}:6445/healthz",
-                        "http://{ip}:10252/healthz", "http://{ip}:10251/healthz"}));
+  EXPECT_EQ(probes,
+            (std::vector<std::string>{"http://{ip}:2379/health", "http://{ip}:6445/healthz",
+                                      "http://{ip}:10252/healthz", "http://{ip}:10251/healthz"}));
 }
 
 }  // namespace

@@ -372,12 +372,14 @@ clusters:
 dns:
   ownerId: prod
   providers:
-    cf: {type: cloudflare, zoneName: example.com, apiToken: ")" + secret + R"("}
+    cf: {type: cloudflare, zoneName: example.com, apiToken: ")" +
+                           secret + R"("}
     bind:
       type: rfc2136
       server: ns1.example.com
       zone: example.com
-      tsig: {name: k, secret: [")" + secret + R"("], secretFile: k.key}
+      tsig: {name: k, secret: [")" +
+                           secret + R"("], secretFile: k.key}
 server:
   adminToken: "prefix-${SECRET}"
 )";

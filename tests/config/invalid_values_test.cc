@@ -369,6 +369,38 @@ clusters:
      .expected = {"test.yaml:13:20: clusters[0].members[0].probe.timeout: timeout (2s) must be "
                   "shorter than period (2s)"}},
 
+    {.name = "ShortPeriodClashesWithDefaultTimeout",
+     .yaml = R"(
+azure:
+  subscriptionId: 00000000-0000-0000-0000-000000000001
+clusters:
+  - name: prod
+    resourceGroup: rg
+    members:
+      - name: etcd
+        role: etcd
+        containerGroup: etcd
+        probe: {url: "http://{ip}:2379/health", period: 1s}
+)",
+     .expected = {"test.yaml:10:57: clusters[0].members[0].probe.period: timeout (2s) must be "
+                  "shorter than period (1s)"}},
+
+    {.name = "BadValueIsNotAlsoComparedWithItsNeighbour",
+     .yaml = R"(
+azure:
+  subscriptionId: 00000000-0000-0000-0000-000000000001
+clusters:
+  - name: prod
+    resourceGroup: rg
+    members:
+      - name: etcd
+        role: etcd
+        containerGroup: etcd
+        probe: {url: "http://{ip}:2379/health", period: 1s, timeout: fast}
+)",
+     .expected = {"test.yaml:10:70: clusters[0].members[0].probe.timeout: invalid duration "
+                  "\"fast\": use a number with a unit: ms, s, m, h (e.g. 500ms, 10s, 5m)"}},
+
     {.name = "ProbeUrlUnknownPlaceholder",
      .yaml = R"(
 azure:

@@ -274,9 +274,8 @@ clusters:
     resourceGroup: rg
     members: [{name: etcd, role: etcd, containerGroup: etcd}]
 )");
-  EXPECT_EQ(config.azure.cloud,
-            (Cloud{"custom", "http://localhost:8080", "https://127.0.0.2:8443",
-                   "http://localhost:8080/.default"}));
+  EXPECT_EQ(config.azure.cloud, (Cloud{"custom", "http://localhost:8080", "https://127.0.0.2:8443",
+                                       "http://localhost:8080/.default"}));
   EXPECT_EQ(config.azure.auth.method, AuthMethod::kStatic);
   EXPECT_EQ(config.azure.auth.token_file, "token");
 }
@@ -363,9 +362,10 @@ TEST_F(ConfigFile, LoadsAndResolvesPathsAgainstItsDirectory) {
 TEST_F(ConfigFile, ProblemsNameTheFileAsGiven) {
   const auto path = write("bad.yaml", "azure: {}\n");
   const auto result = load_config_file(path, fake_env());
-  EXPECT_EQ(problem_lines(result),
-            (std::vector<std::string>{path + ":1:1: missing required key \"clusters\"",
-                                      path + ":1:8: azure: missing required key \"subscriptionId\""}));
+  EXPECT_EQ(
+      problem_lines(result),
+      (std::vector<std::string>{path + ":1:1: missing required key \"clusters\"",
+                                path + ":1:8: azure: missing required key \"subscriptionId\""}));
 }
 
 TEST_F(ConfigFile, UnreadableFileIsOneProblemWithoutPosition) {
@@ -374,8 +374,7 @@ TEST_F(ConfigFile, UnreadableFileIsOneProblemWithoutPosition) {
   ASSERT_EQ(result.problems.size(), 1u);
   EXPECT_EQ(result.problems[0].line, 0);
   EXPECT_EQ(result.problems[0].column, 0);
-  EXPECT_EQ(result.problems[0].to_string(),
-            path + ": cannot read file: No such file or directory");
+  EXPECT_EQ(result.problems[0].to_string(), path + ": cannot read file: No such file or directory");
 }
 
 TEST_F(ConfigFile, DirectoryIsUnreadable) {

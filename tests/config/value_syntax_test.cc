@@ -87,7 +87,8 @@ TEST(EnvReferences, ExactReferenceName) {
 }
 
 TEST(ConfigProblem, ToString) {
-  EXPECT_EQ((ConfigProblem{"a.yaml", 3, 7, "policy", "bad"}).to_string(), "a.yaml:3:7: policy: bad");
+  EXPECT_EQ((ConfigProblem{"a.yaml", 3, 7, "policy", "bad"}).to_string(),
+            "a.yaml:3:7: policy: bad");
   EXPECT_EQ((ConfigProblem{"a.yaml", 1, 1, "", "bad"}).to_string(), "a.yaml:1:1: bad");
   EXPECT_EQ((ConfigProblem{"a.yaml", 0, 0, "", "unreadable"}).to_string(), "a.yaml: unreadable");
 }
