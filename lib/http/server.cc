@@ -221,8 +221,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     stream_.async_read_some(buffer_.prepare(kIdleReadBytes),
                             [self = this->shared_from_this(), first](error_code ec, std::size_t n) {
                               self->buffer_.commit(n);
-                              // EOF between requests, idle timeout or stop(): close quietly.
-                              if (ec) return self->close_now();
+                              if (ec) return self->close_after_read_error(ec);
                               self->read_request(first);
                             });
   }
@@ -251,9 +250,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         ec != bhttp::error::partial_message) {
       return respond_and_close(400, "malformed request\n");
     }
-    // Peer closed, reset, or read_timeout. On a timeout the server may simply close rather than
-    // send 408 (RFC 9110 §15.5.9); a client that stalled mid-request is unlikely to read it.
-    if (ec) return close_now();
+    if (ec) return close_after_read_error(ec);
     if (reject_) return respond_and_close(503, "too many connections\n");
     dispatch_to_handler();
   }
@@ -307,6 +304,18 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       // belong in the handler's own logging, which knows what it was doing.
       if (!answered->exchange(true)) write_response(Response::text(500, "internal server error\n"));
     }
+  }
+
+  // Peer closed, reset, idle or read timeout, or stop(): nothing to answer. On a timeout the
+  // server may simply close rather than send 408 (RFC 9110 §15.5.9); a client that stalled
+  // mid-request is unlikely to read it.
+  void close_after_read_error(error_code ec) {
+    if constexpr (kTls) {
+      // A TLS peer that sent close_notify (reported as eof) waits for ours (RFC 8446 §6.1).
+      if (ec == asio::error::eof || ec == bhttp::error::end_of_stream) return graceful_close();
+    }
+    (void)ec;
+    close_now();
   }
 
   void respond_and_close(int status, std::string text) {

@@ -96,6 +96,8 @@ class RawClient {
     return result;
   }
 
+  void close() { stream_.close(); }
+
   error_code send(const std::string& bytes) {
     error_code result;
     stream_.expires_after(kStepDeadline);
@@ -105,12 +107,21 @@ class RawClient {
   }
 
   Reply read_response() {
+    bhttp::response_parser<bhttp::string_body> parser;
     Reply reply;
-    stream_.expires_after(kStepDeadline);
-    bhttp::async_read(stream_, buffer_, reply.response,
-                      [&](error_code ec, std::size_t) { reply.ec = ec; });
-    run();
+    reply.ec = read(parser);
+    reply.response = parser.release();
     return reply;
+  }
+
+  // Reads one message into a caller-configured parser (e.g. one told the request was HEAD).
+  template <class Parser>
+  error_code read(Parser& parser) {
+    error_code result;
+    stream_.expires_after(kStepDeadline);
+    bhttp::async_read(stream_, buffer_, parser, [&](error_code ec, std::size_t) { result = ec; });
+    run();
+    return result;
   }
 
   Reply round_trip(const std::string& request) {
@@ -130,8 +141,6 @@ class RawClient {
     run();
     return result;
   }
-
-  beast::tcp_stream& stream() { return stream_; }
 
  private:
   void run() {
