@@ -1,0 +1,109 @@
+#include "azure/credential_azure_cli.h"
+
+#include <cstdio>
+#include <ctime>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "azure/credential_json.h"
+#include "azure/credential_token_response.h"
+
+namespace frankenetes::azure {
+namespace {
+
+// "2026-01-01 10:00:00.000000" in local time (how older CLIs print expiresOn).
+std::optional<core::SystemTime> parse_local_time(const std::string& text) {
+  std::tm tm{};
+  char tail = 0;
+  const int n = std::sscanf(text.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
+                            &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail);
+  if (n < 6 || (n == 7 && tail != '.')) return std::nullopt;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  tm.tm_isdst = -1;
+  const std::time_t t = std::mktime(&tm);
+  if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(t);
+}
+
+// The first non-empty line of the CLI's stderr, bounded: "ERROR: Please run 'az login' …".
+std::string first_line(const std::string& text) {
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    auto end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    auto line = text.substr(begin, end - begin);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!line.empty()) return line.size() > 300 ? line.substr(0, 300) + "…" : line;
+    begin = end + 1;
+  }
+  return "no error output";
+}
+
+}  // namespace
+
+AzureCliCredential::AzureCliCredential(AzureCliSettings settings, CommandRunner& runner)
+    : settings_(std::move(settings)), runner_(runner) {}
+
+std::vector<std::string> AzureCliCredential::command(const std::string& scope) const {
+  std::vector<std::string> argv{settings_.program, "account",  "get-access-token",
+                                "--resource",      resource_for_scope(scope),
+                                "--output",        "json"};
+  if (settings_.tenant_id) {
+    argv.emplace_back("--tenant");
+    argv.push_back(*settings_.tenant_id);
+  }
+  return argv;
+}
+
+core::Result<AccessToken> AzureCliCredential::get_token(const std::string& scope) {
+  auto output = runner_.run(command(scope), settings_.timeout);
+  if (!output.ok()) {
+    auto error = output.error();
+    error.message = name() + ": " + error.message;
+    return error;
+  }
+  if (output->exit_code != 0) {
+    // Not logged in, expired login, no subscription: the operator must act.
+    return credential_error(core::ErrorKind::kInvalidConfig,
+                            name() + ": `az account get-access-token` exited with code " +
+                                std::to_string(output->exit_code) + ": " +
+                                first_line(output->stderr_text));
+  }
+  auto token = parse_azure_cli_token(output->stdout_text);
+  if (!token.ok()) {
+    auto error = token.error();
+    error.message = name() + ": " + error.message;
+    return error;
+  }
+  return token;
+}
+
+core::Result<AccessToken> parse_azure_cli_token(const std::string& json_text) {
+  const auto body = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) {
+    return credential_error(core::ErrorKind::kTerminal, "Azure CLI output is not a JSON object");
+  }
+  const auto token = body.find("accessToken");
+  if (token == body.end() || !token->is_string() || token->get_ref<const std::string&>().empty()) {
+    return credential_error(core::ErrorKind::kTerminal, "Azure CLI output has no \"accessToken\"");
+  }
+  AccessToken out{core::Secret(token->get<std::string>()), {}};
+  if (const auto epoch = body.find("expires_on"); epoch != body.end()) {
+    if (const auto seconds = json_integer(*epoch)) {
+      out.expires_on = core::SystemTime(std::chrono::seconds(*seconds));
+      return out;
+    }
+  }
+  if (const auto local = body.find("expiresOn"); local != body.end() && local->is_string()) {
+    if (const auto when = parse_local_time(local->get<std::string>())) {
+      out.expires_on = *when;
+      return out;
+    }
+  }
+  return credential_error(core::ErrorKind::kTerminal,
+                          "Azure CLI output has neither a valid \"expires_on\" nor \"expiresOn\"");
+}
+
+}  // namespace frankenetes::azure

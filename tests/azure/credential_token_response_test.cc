@@ -1,0 +1,134 @@
+#include "azure/credential_token_response.h"
+
+#include <gtest/gtest.h>
+
+#include "azure/credential_fakes.h"
+
+namespace frankenetes::azure {
+namespace {
+
+using namespace credential_testing;
+using std::chrono::seconds;
+
+const core::SystemTime kNow{seconds(1767225600)};
+
+TokenErrorContext context(std::vector<const core::Secret*> secrets = {}) {
+  return {"client_secret", "tenant contoso.onmicrosoft.com", std::move(secrets)};
+}
+
+TEST(CredentialTokenResponseTest, ExpiresInAsNumber) {
+  const auto token = parse_token_response(entra_token_reply("tok", 3599), kNow, context());
+  ASSERT_TRUE(token.ok()) << token.error().describe();
+  EXPECT_EQ(token->token.reveal(), "tok");
+  EXPECT_EQ(token->expires_on, kNow + seconds(3599));
+}
+
+TEST(CredentialTokenResponseTest, ExpiresInAndOnAsStrings) {
+  // expires_in wins: it is relative to our clock, expires_on to the server's.
+  const auto token =
+      parse_token_response(imds_token_reply("tok", 600, 1767225600 + 9999), kNow, context());
+  ASSERT_TRUE(token.ok()) << token.error().describe();
+  EXPECT_EQ(token->expires_on, kNow + seconds(600));
+}
+
+TEST(CredentialTokenResponseTest, ExpiresOnAloneAsNumberOrString) {
+  for (const std::string expires_on : {"1767229200", "\"1767229200\""}) {
+    const auto reply = json_reply(200, R"({"access_token":"t","expires_on":)" + expires_on + "}");
+    const auto token = parse_token_response(reply, kNow, context());
+    ASSERT_TRUE(token.ok()) << expires_on << ": " << token.error().describe();
+    EXPECT_EQ(token->expires_on, core::SystemTime(seconds(1767229200))) << expires_on;
+  }
+}
+
+TEST(CredentialTokenResponseTest, RejectsMalformedSuccessBodies) {
+  const std::vector<std::string> bodies{
+      "not json",
+      "[]",
+      R"({"expires_in":3599})",
+      R"({"access_token":"","expires_in":3599})",
+      R"({"access_token":"t"})",
+      R"({"access_token":"t","expires_in":"soon"})",
+      R"({"access_token":"t","expires_in":"-5"})",
+  };
+  for (const auto& body : bodies) {
+    const auto token = parse_token_response(json_reply(200, body), kNow, context());
+    ASSERT_FALSE(token.ok()) << body;
+    EXPECT_EQ(token.error().kind, core::ErrorKind::kTerminal) << body;
+    EXPECT_NE(token.error().message.find("client_secret"), std::string::npos) << body;
+  }
+}
+
+TEST(CredentialTokenResponseTest, WrongSecretMapsToInvalidClientWithAadstsCode) {
+  const auto token = parse_token_response(invalid_client_reply(), kNow, context());
+  ASSERT_FALSE(token.ok());
+  const auto& error = token.error();
+  EXPECT_EQ(error.kind, core::ErrorKind::kTerminal);
+  EXPECT_EQ(error.http_status, 401);
+  EXPECT_EQ(error.azure_code, "invalid_client");
+  EXPECT_EQ(error.request_id, "0f1e2d3c-0000-0000-0000-000000000001");
+  EXPECT_NE(error.message.find("AADSTS7000215"), std::string::npos) << error.message;
+  EXPECT_NE(error.message.find("client_secret"), std::string::npos) << error.message;
+  EXPECT_NE(error.message.find("tenant contoso.onmicrosoft.com"), std::string::npos);
+  // The trace and correlation ids are noise in a log line; request_id keeps the trace id.
+  EXPECT_EQ(error.message.find("Correlation ID"), std::string::npos) << error.message;
+}
+
+TEST(CredentialTokenResponseTest, AddsAadstsCodeWhenDescriptionLacksIt) {
+  const auto reply = json_reply(
+      400, R"({"error":"invalid_client","error_description":"No matching federated identity record found.","error_codes":[70021]})");
+  const auto token = parse_token_response(reply, kNow, context());
+  ASSERT_FALSE(token.ok());
+  EXPECT_NE(token.error().message.find("invalid_client: AADSTS70021: No matching federated"),
+            std::string::npos)
+      << token.error().message;
+}
+
+TEST(CredentialTokenResponseTest, ErrorKindFollowsStatus) {
+  struct Case {
+    int status;
+    core::ErrorKind kind;
+  };
+  for (const auto& c : {Case{400, core::ErrorKind::kTerminal}, Case{401, core::ErrorKind::kTerminal},
+                        Case{404, core::ErrorKind::kTerminal}, Case{429, core::ErrorKind::kTransient},
+                        Case{500, core::ErrorKind::kTransient},
+                        Case{503, core::ErrorKind::kTransient}}) {
+    const auto token = parse_token_response(json_reply(c.status, "<html>busy</html>"), kNow, context());
+    ASSERT_FALSE(token.ok());
+    EXPECT_EQ(token.error().kind, c.kind) << c.status;
+    EXPECT_EQ(token.error().http_status, c.status);
+    EXPECT_NE(token.error().message.find("HTTP " + std::to_string(c.status)), std::string::npos);
+  }
+}
+
+TEST(CredentialTokenResponseTest, SecretsEchoedByTheServerAreRedacted) {
+  const core::Secret secret("s3cr3t-value");
+  const auto reply = json_reply(
+      400, R"({"error":"invalid_request","error_description":"AADSTS900144: bad value s3cr3t-value here","error_codes":[900144]})");
+  const auto token = parse_token_response(reply, kNow, context({&secret}));
+  ASSERT_FALSE(token.ok());
+  EXPECT_EQ(token.error().message.find("s3cr3t-value"), std::string::npos) << token.error().message;
+  EXPECT_NE(token.error().message.find("<redacted>"), std::string::npos);
+}
+
+TEST(CredentialTokenResponseTest, RedactHandlesSecretsInsideTheMarker) {
+  const core::Secret tiny("d");  // occurs in "<redacted>" itself: must not loop forever
+  EXPECT_EQ(redact("a d b d", {&tiny}), "a <redacted> b <redacted>");
+  const core::Secret empty;
+  EXPECT_EQ(redact("unchanged", {&empty, nullptr}), "unchanged");
+}
+
+TEST(CredentialTokenResponseTest, ResourceForScope) {
+  EXPECT_EQ(resource_for_scope("https://management.azure.com/.default"),
+            "https://management.azure.com");
+  EXPECT_EQ(resource_for_scope("https://management.chinacloudapi.cn/.default"),
+            "https://management.chinacloudapi.cn");
+  EXPECT_EQ(resource_for_scope("https://vault.azure.net"), "https://vault.azure.net");
+}
+
+TEST(CredentialTokenResponseTest, FormEncodeEscapesReservedCharacters) {
+  EXPECT_EQ(form_encode({{"scope", "https://management.azure.com/.default"}, {"a b", "x&y=z+"}}),
+            "scope=https%3A%2F%2Fmanagement.azure.com%2F.default&a%20b=x%26y%3Dz%2B");
+}
+
+}  // namespace
+}  // namespace frankenetes::azure
