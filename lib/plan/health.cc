@@ -1,0 +1,179 @@
+#include "plan/health.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <string_view>
+
+#include "core/duration.h"
+
+namespace frankenetes::plan {
+namespace {
+
+using model::GroupObservation;
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+core::Duration age(core::MonotonicTime at, core::MonotonicTime now) {
+  return std::chrono::duration_cast<core::Duration>(now - at);
+}
+
+Assessment healthy() { return Assessment{Health::kHealthy, std::nullopt, std::nullopt, ""}; }
+
+Assessment unhealthy(UnhealthyReason reason, std::string detail) {
+  return Assessment{Health::kUnhealthy, reason, std::nullopt, std::move(detail)};
+}
+
+Assessment unknown(UnknownReason reason, std::string detail) {
+  return Assessment{Health::kUnknown, std::nullopt, reason, std::move(detail)};
+}
+
+// The largest rise of a container's restartCount over the samples within the window ending at
+// now. The current observation is compared too, in case it has not been recorded yet.
+std::optional<Assessment> crash_loop(const model::ContainerGroupView& view,
+                                     const MemberHistory* history,
+                                     const config::PolicyConfig& policy, core::MonotonicTime now) {
+  if (history == nullptr) return std::nullopt;
+  const auto window_start = now - policy.crash_loop.window;
+  for (const auto& container : view.containers) {
+    const auto it = history->restart_samples.find(container.name);
+    if (it == history->restart_samples.end()) continue;
+    std::optional<int> baseline;
+    for (const auto& sample : it->second) {
+      if (sample.at < window_start || sample.at > now) continue;
+      baseline = std::min(baseline.value_or(sample.restart_count), sample.restart_count);
+    }
+    if (!baseline) continue;
+    const int rise = container.restart_count - *baseline;
+    if (rise >= policy.crash_loop.restarts) {
+      return unhealthy(UnhealthyReason::kCrashLoop,
+                       "container " + container.name + " restarted " + std::to_string(rise) +
+                           " times within " + core::format_duration(policy.crash_loop.window) +
+                           " (restartCount " + std::to_string(*baseline) + " -> " +
+                           std::to_string(container.restart_count) + ")");
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Assessment> probe_failing(const config::MemberConfig& member,
+                                        const model::ProbeObservation& probe,
+                                        const MemberHistory* history,
+                                        const config::PolicyConfig& policy,
+                                        core::MonotonicTime now) {
+  if (!member.probe || !probe.configured || !probe.last_success.has_value()) return std::nullopt;
+  int failures = probe.consecutive_failures;
+  if (history != nullptr) {
+    // No probe result since the last action finished: the streak we see is the old one.
+    if (history->probe_baseline_pending) return std::nullopt;
+    if (failures >= history->probe_failures_before_action) {
+      failures -= history->probe_failures_before_action;
+    }
+  }
+  if (failures < member.probe->failure_threshold) return std::nullopt;
+  const auto fresh_for = std::max(policy.stale_after, 2 * member.probe->period);
+  if (age(probe.observed_at, now) > fresh_for) {
+    return unknown(UnknownReason::kStale,
+                   "probe says failing but its last result is " +
+                       core::format_duration(age(probe.observed_at, now)) + " old (limit " +
+                       core::format_duration(fresh_for) + ")");
+  }
+  std::string detail = "probe failed " + std::to_string(failures) + " times in a row (threshold " +
+                       std::to_string(member.probe->failure_threshold) + ")";
+  if (!probe.last_error.empty()) detail += ": " + probe.last_error;
+  return unhealthy(UnhealthyReason::kProbeFailing, std::move(detail));
+}
+
+}  // namespace
+
+std::string Assessment::describe() const {
+  std::string out(to_string(health));
+  std::string_view reason;
+  if (unhealthy) reason = to_string(*unhealthy);
+  if (unknown) reason = to_string(*unknown);
+  if (!reason.empty()) {
+    out += " (";
+    out += reason;
+    if (!detail.empty()) out += ": " + detail;
+    out += ")";
+  }
+  return out;
+}
+
+Assessment assess_member(const config::MemberConfig& member,
+                         const model::MemberObservation* observation,
+                         const MemberHistory* history, const config::PolicyConfig& policy,
+                         core::MonotonicTime now) {
+  if (observation == nullptr || !observation->group) {
+    return unknown(UnknownReason::kNeverObserved, "no container group observation yet");
+  }
+  const GroupObservation& group = *observation->group;
+  if (group.outcome == GroupObservation::Outcome::kError) {
+    return unknown(UnknownReason::kReadFailed,
+                   group.error ? group.error->describe() : std::string("the last read failed"));
+  }
+  if (age(group.observed_at, now) > policy.stale_after) {
+    return unknown(UnknownReason::kStale,
+                   "last observation is " + core::format_duration(age(group.observed_at, now)) +
+                       " old (staleAfter " + core::format_duration(policy.stale_after) + ")");
+  }
+  if (group.outcome == GroupObservation::Outcome::kNotFound) {
+    return unhealthy(UnhealthyReason::kMissing, "container group " + member.container_group +
+                                                    " not found (404)");
+  }
+  if (!group.view) return unknown(UnknownReason::kReadFailed, "GET returned no container group");
+  const model::ContainerGroupView& view = *group.view;
+
+  // ARM LRO rules: only Succeeded, Failed and Canceled are terminal; anything else (and a
+  // missing value) means an operation is still running and the runtime state is not settled.
+  const std::string& provisioning = view.summary.provisioning_state;
+  if (iequals(provisioning, "Failed") || iequals(provisioning, "Canceled")) {
+    return unhealthy(UnhealthyReason::kGroupFailed, "provisioningState " + provisioning);
+  }
+  if (!iequals(provisioning, "Succeeded")) {
+    return unknown(UnknownReason::kProvisioning,
+                   "provisioningState " + (provisioning.empty() ? "absent" : provisioning));
+  }
+
+  // instanceView.state is a free string (§1.5): act only on the values we know the meaning of.
+  if (iequals(view.state, "Failed")) {
+    return unhealthy(UnhealthyReason::kGroupFailed, "instanceView.state Failed");
+  }
+  if (iequals(view.state, "Stopped")) {
+    return unhealthy(UnhealthyReason::kGroupStopped, "instanceView.state Stopped");
+  }
+  if (iequals(view.state, "Pending")) {
+    return unknown(UnknownReason::kProvisioning, "instanceView.state Pending");
+  }
+  if (!iequals(view.state, "Running")) {
+    return unknown(UnknownReason::kUnrecognizedState,
+                   "instanceView.state " + (view.state.empty() ? "absent" : "'" + view.state + "'") +
+                       " has no remediation rule");
+  }
+
+  for (const auto& container : view.containers) {
+    if (container.current_state && iequals(container.current_state->state, "Waiting") &&
+        istarts_with(container.current_state->detail_status, "CrashLoopBackOff")) {
+      return unhealthy(UnhealthyReason::kCrashLoopBackOff,
+                       "container " + container.name + " is Waiting: " +
+                           container.current_state->detail_status);
+    }
+  }
+  if (auto looping = crash_loop(view, history, policy, now)) return *looping;
+  if (auto failing = probe_failing(member, observation->probe, history, policy, now)) {
+    return *failing;
+  }
+  return healthy();
+}
+
+}  // namespace frankenetes::plan

@@ -1,0 +1,52 @@
+#pragma once
+// Health assessment of one member: healthy, unhealthy (with a reason) or unknown (with a
+// reason), from its latest observation, what history remembers about it, the policy and now.
+// Used by plan() to decide and by record_observation() to track health streaks; the
+// reconciler can show the result (PlanResult::members) as member_up and on /status.
+//
+// Rules, in order (reference/azure-api.md §1.5 for the vocabularies):
+//   unknown    never observed; last GET failed; GET older than policy.staleAfter;
+//              provisioningState not terminal (anything but Succeeded/Failed/Canceled, "" too);
+//              instanceView.state Pending (provisioning) or any state without a rule below
+//   unhealthy  missing (404); group_failed (provisioningState Failed/Canceled or state Failed);
+//              group_stopped (state Stopped); then, for a Running group:
+//              crash_loop_backoff (a container Waiting, detailStatus "CrashLoopBackOff…"),
+//              crash_loop (a container's restartCount rose by >= crashLoop.restarts between
+//              the oldest sample within crashLoop.window and now),
+//              probe_failing (>= failureThreshold consecutive failures not already counted
+//              before the last action; probe data older than max(staleAfter, 2 probe periods)
+//              that says "failing" makes the member unknown instead)
+//   healthy    otherwise.
+// Azure's state strings are compared case-insensitively.
+
+#include <optional>
+#include <string>
+
+#include "config/types.h"
+#include "core/time_source.h"
+#include "model/observation.h"
+#include "plan/history.h"
+#include "plan/vocabulary.h"
+
+namespace frankenetes::plan {
+
+struct Assessment {
+  Health health = Health::kUnknown;
+  std::optional<UnhealthyReason> unhealthy;  // set exactly when health == kUnhealthy
+  std::optional<UnknownReason> unknown;      // set exactly when health == kUnknown
+  std::string detail;                        // for people: "container etcd restarted 3 times …"
+
+  bool healthy() const { return health == Health::kHealthy; }
+  // "healthy", "unhealthy (crash_loop: …)", "unknown (stale: …)"
+  std::string describe() const;
+
+  bool operator==(const Assessment&) const = default;
+};
+
+// `observation` and `history` may be null (never observed, nothing remembered).
+Assessment assess_member(const config::MemberConfig& member,
+                         const model::MemberObservation* observation,
+                         const MemberHistory* history, const config::PolicyConfig& policy,
+                         core::MonotonicTime now);
+
+}  // namespace frankenetes::plan

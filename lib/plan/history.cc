@@ -1,0 +1,157 @@
+#include "plan/history.h"
+
+#include <algorithm>
+#include <set>
+
+#include "plan/health.h"
+
+namespace frankenetes::plan {
+namespace {
+
+void prune_budget(History& history, core::MonotonicTime now) {
+  std::erase_if(history.action_starts,
+                [&](core::MonotonicTime at) { return at <= now - kBudgetWindow; });
+}
+
+void record_restart_samples(MemberHistory& member, const model::MemberObservation* observation,
+                            core::MonotonicTime now, core::Duration window) {
+  std::set<std::string> present;
+  if (observation != nullptr && observation->group &&
+      observation->group->outcome == model::GroupObservation::Outcome::kFound &&
+      observation->group->view) {
+    const auto at = observation->group->observed_at;
+    for (const auto& container : observation->group->view->containers) {
+      present.insert(container.name);
+      auto& samples = member.restart_samples[container.name];
+      // A lower count means a new container: its old restarts are no evidence any more.
+      if (!samples.empty() && container.restart_count < samples.back().restart_count) {
+        samples.clear();
+      }
+      // The same GET seen again (idempotence, or no new GET since the last tick).
+      if (samples.empty() || samples.back().at < at) {
+        samples.push_back({at, container.restart_count});
+      }
+    }
+  }
+  // Keep containers that this observation did not report on (a failed or stale GET says
+  // nothing about them); forget those a fresh GET no longer lists.
+  if (!present.empty()) {
+    std::erase_if(member.restart_samples,
+                  [&](const auto& entry) { return !present.contains(entry.first); });
+  }
+  for (auto& [name, samples] : member.restart_samples) {
+    std::erase_if(samples, [&](const RestartSample& s) { return s.at < now - window; });
+  }
+  std::erase_if(member.restart_samples, [](const auto& entry) { return entry.second.empty(); });
+}
+
+void record_probe_baseline(MemberHistory& member, const model::MemberObservation* observation) {
+  if (observation == nullptr || !observation->probe.configured ||
+      !observation->probe.last_success.has_value()) {
+    return;
+  }
+  const auto& probe = observation->probe;
+  if (member.probe_baseline_pending) {
+    const bool after_action = !member.last_action || !member.last_action->finished_at ||
+                              probe.observed_at >= *member.last_action->finished_at;
+    if (!after_action) return;
+    member.probe_failures_before_action = probe.consecutive_failures;
+    member.probe_baseline_pending = false;
+  } else if (probe.consecutive_failures < member.probe_failures_before_action) {
+    // The streak broke since: whatever fails now is new.
+    member.probe_failures_before_action = 0;
+  }
+}
+
+void record_health(MemberHistory& member, const Assessment& assessment,
+                   const config::BackoffConfig& backoff, core::MonotonicTime now) {
+  if (!assessment.healthy()) {
+    member.healthy_since.reset();
+    return;
+  }
+  if (!member.healthy_since) member.healthy_since = now;
+  const bool reset_due = !member.in_flight && now - *member.healthy_since >= backoff.reset_after;
+  if (reset_due && (member.actions_taken > 0 || member.gave_up)) {
+    member.actions_taken = 0;
+    member.gave_up = false;
+    member.give_up_reason = SkipReason::kGaveUp;
+    member.give_up_detail.clear();
+  }
+}
+
+}  // namespace
+
+const MemberHistory* History::find(const model::MemberKey& key) const {
+  const auto it = members.find(key);
+  return it == members.end() ? nullptr : &it->second;
+}
+
+int History::actions_in_budget_window(core::MonotonicTime now) const {
+  return static_cast<int>(std::count_if(action_starts.begin(), action_starts.end(), [&](auto at) {
+    return at > now - kBudgetWindow && at <= now;
+  }));
+}
+
+History record_observation(History history, const config::Config& desired,
+                           const Observations& observed, core::MonotonicTime now) {
+  std::set<model::MemberKey> configured;
+  for (const auto& cluster : desired.clusters) {
+    for (const auto& member_config : cluster.members) {
+      const model::MemberKey key{cluster.name, member_config.name};
+      configured.insert(key);
+      const auto obs_it = observed.find(key);
+      const model::MemberObservation* observation =
+          obs_it == observed.end() ? nullptr : &obs_it->second;
+      MemberHistory& member = history.members[key];
+      record_restart_samples(member, observation, now, desired.policy.crash_loop.window);
+      record_probe_baseline(member, observation);
+      const Assessment assessment =
+          assess_member(member_config, observation, &member, desired.policy, now);
+      record_health(member, assessment, desired.policy.backoff, now);
+    }
+  }
+  // A member removed from the config is forgotten, unless the executor still owes us the
+  // outcome of its action (record_action_finished would otherwise find nothing).
+  std::erase_if(history.members, [&](const auto& entry) {
+    return !configured.contains(entry.first) && !entry.second.in_flight;
+  });
+  prune_budget(history, now);
+  return history;
+}
+
+History record_action_started(History history, const Action& action, core::MonotonicTime now) {
+  MemberHistory& member = history.members[action.member];
+  member.in_flight = ActionRecord{action.kind, action.rung, now, std::nullopt, std::nullopt};
+  member.actions_taken = std::max(member.actions_taken, action.rung + 1);
+  member.healthy_since.reset();
+  member.restart_samples.clear();
+  history.action_starts.push_back(now);
+  prune_budget(history, now);
+  return history;
+}
+
+History record_action_finished(History history, const model::MemberKey& key,
+                               ActionOutcome outcome, core::MonotonicTime now) {
+  const auto it = history.members.find(key);
+  if (it == history.members.end() || !it->second.in_flight) return history;
+  MemberHistory& member = it->second;
+  ActionRecord record = *member.in_flight;
+  record.finished_at = now;
+  record.outcome = outcome;
+  member.last_action = record;
+  member.in_flight.reset();
+  // Evidence gathered while the action ran describes the group before or during the fix.
+  member.restart_samples.clear();
+  member.probe_baseline_pending = true;
+  return history;
+}
+
+History record_gave_up(History history, const Skip& why) {
+  MemberHistory& member = history.members[why.member];
+  member.gave_up = true;
+  member.give_up_reason = why.reason;
+  member.give_up_detail = why.detail;
+  return history;
+}
+
+}  // namespace frankenetes::plan

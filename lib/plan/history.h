@@ -1,0 +1,115 @@
+#pragma once
+// History: what the planner must remember between polls, as one value type, and the pure
+// functions that advance it. The reconciler owns the only copy and replaces it with the
+// result of these functions; the planner reads it. Nothing here reads a clock: every
+// function takes `now` (monotonic time, the same clock as observation timestamps).
+//
+// Per tick the reconciler does (order of the first two does not matter, see plan/plan.h):
+//   history = record_observation(std::move(history), config, observed, now);
+//   auto result = plan({config, observed, history, now});
+//   history = record_plan(std::move(history), result, now);   // actions started, give-ups
+//   … and when the executor is done with an action (dry-run: at once, as kSucceeded):
+//   history = record_action_finished(std::move(history), member, outcome, finish_time);
+//
+// It remembers, per member: restart-count samples (crash-loop evidence), since when the
+// member has been healthy, the ladder position, the action in flight and the last finished
+// one, whether the planner gave up; globally: the start times of actions in the last hour
+// (the budget). It does not remember observations themselves or anything about dry-run: a
+// dry-run history is identical to a real one for the same inputs.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/types.h"
+#include "core/time_source.h"
+#include "model/observation.h"
+#include "plan/action.h"
+#include "plan/vocabulary.h"
+
+namespace frankenetes::plan {
+
+// The latest observation of each member, keyed by cluster/member name.
+using Observations = std::map<model::MemberKey, model::MemberObservation>;
+
+// The budget counts actions started in (now - kBudgetWindow, now].
+inline constexpr core::Duration kBudgetWindow = std::chrono::hours(1);
+
+struct RestartSample {
+  core::MonotonicTime at;  // observed_at of the GET that reported it
+  int restart_count = 0;
+
+  bool operator==(const RestartSample&) const = default;
+};
+
+struct ActionRecord {
+  ActionKind kind = ActionKind::kRestart;
+  int rung = 0;
+  core::MonotonicTime started_at;
+  std::optional<core::MonotonicTime> finished_at;
+  std::optional<ActionOutcome> outcome;
+
+  bool operator==(const ActionRecord&) const = default;
+};
+
+struct MemberHistory {
+  // restartCount per container name, oldest first, within crashLoop.window of now. Cleared
+  // when an action starts or finishes (a crash loop must be proven again after every fix)
+  // and per container when its count goes down (the container was recreated).
+  std::map<std::string, std::vector<RestartSample>> restart_samples;
+
+  // Probe failures of the current streak that were already counted before the last action
+  // finished; they do not count again. Taken from the first probe result after the action
+  // (probe_baseline_pending until then) and dropped when the streak breaks.
+  int probe_failures_before_action = 0;
+  bool probe_baseline_pending = false;
+
+  // Start of the current run of healthy assessments; nullopt when the last one was not healthy.
+  std::optional<core::MonotonicTime> healthy_since;
+
+  // Actions since the last reset: the rung of the next action and the back-off exponent.
+  int actions_taken = 0;
+  std::optional<ActionRecord> in_flight;
+  std::optional<ActionRecord> last_action;  // the latest finished action (kept across resets)
+
+  // The planner gave up (ladder exhausted, or recreate needed but no spec). Cleared by a reset.
+  bool gave_up = false;
+  SkipReason give_up_reason = SkipReason::kGaveUp;  // kGaveUp or kNoSpec
+  std::string give_up_detail;
+
+  bool operator==(const MemberHistory&) const = default;
+};
+
+struct History {
+  std::map<model::MemberKey, MemberHistory> members;
+  std::vector<core::MonotonicTime> action_starts;  // within kBudgetWindow, oldest first
+
+  const MemberHistory* find(const model::MemberKey& key) const;
+  // Actions started in (now - kBudgetWindow, now].
+  int actions_in_budget_window(core::MonotonicTime now) const;
+
+  bool operator==(const History&) const = default;
+};
+
+// Folds the latest observations in: restart samples, probe baselines, healthy_since, and the
+// ladder reset (rung 0, no back-off, gave_up cleared) once a member without an action in
+// flight has been healthy for policy.backoff.resetAfter. Forgets members no longer configured
+// (unless an action is in flight) and data older than the windows. Idempotent for the same
+// (observed, now): calling it twice changes nothing.
+History record_observation(History history, const config::Config& desired,
+                           const Observations& observed, core::MonotonicTime now);
+
+// The executor is starting `action` (real or dry-run): it is in flight, the member climbs to
+// rung action.rung + 1 and the budget is charged.
+History record_action_started(History history, const Action& action, core::MonotonicTime now);
+
+// The executor finished the member's in-flight action; the back-off starts now. A call for a
+// member with nothing in flight changes nothing.
+History record_action_finished(History history, const model::MemberKey& member,
+                               ActionOutcome outcome, core::MonotonicTime now);
+
+// The planner gave up on the member (`why` is the skip that said so: kGaveUp or kNoSpec).
+History record_gave_up(History history, const Skip& why);
+
+}  // namespace frankenetes::plan

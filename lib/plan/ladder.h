@@ -1,0 +1,29 @@
+#pragma once
+// The remediation ladder and its per-member back-off, as data (DESIGN.md §4):
+//   rung 0  restart the group        (start, when the group is Stopped: ACI's restart fails there)
+//   rung 1  stop + start
+//   rung 2  delete + recreate from the member's spec (only when one is configured)
+//   then    give up: stop acting and raise the alert, until resetAfter of continuous health.
+// A missing group (404) can only be recreated, so every rung is kRecreate for it.
+// After the k-th action (0-based) the member waits backoff.initial * 2^k, capped at
+// backoff.max, counted from the moment the action finished.
+
+#include <optional>
+
+#include "config/types.h"
+#include "plan/vocabulary.h"
+
+namespace frankenetes::plan {
+
+inline constexpr int kLadderRungs = 3;
+
+// The action for `rung` when the member is unhealthy for `reason`; nullopt past the last rung.
+std::optional<ActionKind> ladder_action(int rung, UnhealthyReason reason);
+
+// Recreate needs the member's spec; the other actions work on the existing group.
+bool needs_spec(ActionKind kind);
+
+// How long the member waits after its action number `action_index` (0-based) finished.
+core::Duration backoff_after_action(const config::BackoffConfig& backoff, int action_index);
+
+}  // namespace frankenetes::plan

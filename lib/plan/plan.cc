@@ -1,0 +1,233 @@
+#include "plan/plan.h"
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include "core/duration.h"
+#include "plan/dependencies.h"
+#include "plan/ladder.h"
+
+namespace frankenetes::plan {
+namespace {
+
+core::Duration between(core::MonotonicTime from, core::MonotonicTime to) {
+  return std::chrono::duration_cast<core::Duration>(to - from);
+}
+
+// The end of the member's back-off, when one applies: only after a finished action since the
+// last reset (a reset means "healthy long enough": the next failure starts from scratch).
+std::optional<core::MonotonicTime> backoff_until(const MemberHistory& member,
+                                                 const config::BackoffConfig& backoff) {
+  if (member.actions_taken == 0 || !member.last_action || !member.last_action->finished_at) {
+    return std::nullopt;
+  }
+  return *member.last_action->finished_at +
+         backoff_after_action(backoff, member.actions_taken - 1);
+}
+
+std::string ladder_so_far(int rungs, UnhealthyReason reason) {
+  std::string out;
+  for (int rung = 0; rung < rungs; ++rung) {
+    const auto kind = ladder_action(rung, reason);
+    if (!kind) break;
+    if (!out.empty()) out += ", ";
+    out += to_string(*kind);
+  }
+  return out;
+}
+
+// Everything the planner needs to decide about one cluster in one pass.
+class ClusterPass {
+ public:
+  ClusterPass(const config::ClusterConfig& cluster, const PlanInput& input, const History& history,
+              int& budget_used, PlanResult& result)
+      : cluster_(cluster), input_(input), policy_(input.desired.policy), history_(history),
+        budget_used_(budget_used), result_(result) {}
+
+  void run() {
+    const auto order = planning_order(cluster_);
+    for (const auto* member : order) {
+      assessments_[member->name] = assess_member(*member, observation(member->name),
+                                                 history_.find(key(member->name)), policy_,
+                                                 input_.now);
+      if (const auto* mh = history_.find(key(member->name)); mh != nullptr && mh->in_flight) {
+        if (!busy_with_) busy_with_ = member->name;
+      }
+    }
+    for (const auto* member : order) decide(*member);
+  }
+
+ private:
+  model::MemberKey key(const std::string& member) const { return {cluster_.name, member}; }
+
+  const model::MemberObservation* observation(const std::string& member) const {
+    const auto it = input_.observed.find(key(member));
+    return it == input_.observed.end() ? nullptr : &it->second;
+  }
+
+  void skip(MemberStatus& status, SkipReason reason, std::string detail) {
+    result_.skips.push_back(Skip{status.member, reason, std::move(detail)});
+  }
+
+  void give_up(MemberStatus& status, SkipReason reason, std::string detail) {
+    status.gave_up = true;
+    skip(status, reason, detail);
+    result_.give_ups.push_back(result_.skips.back());
+  }
+
+  // "etcd is unhealthy (crash_loop_backoff: …)"; "" when every dependency is healthy.
+  std::string unhealthy_dependencies(const std::string& member) const {
+    std::string out;
+    for (const auto& dep : transitive_dependencies(cluster_, member)) {
+      const auto it = assessments_.find(dep);
+      if (it == assessments_.end() || it->second.healthy()) continue;
+      if (!out.empty()) out += "; ";
+      out += dep + " is " + it->second.describe();
+    }
+    return out;
+  }
+
+  void decide(const config::MemberConfig& member) {
+    const Assessment& assessment = assessments_.at(member.name);
+    static const MemberHistory kNoHistory;
+    const MemberHistory* found = history_.find(key(member.name));
+    const MemberHistory& mh = found != nullptr ? *found : kNoHistory;
+
+    MemberStatus& status = result_.members.emplace_back();
+    status.member = key(member.name);
+    status.assessment = assessment;
+    status.rung = mh.actions_taken;
+    status.gave_up = mh.gave_up;
+    status.action_in_flight = mh.in_flight.has_value();
+    if (auto until = backoff_until(mh, policy_.backoff); until && input_.now < *until) {
+      status.backoff_until = until;
+    }
+
+    if (assessment.health == Health::kHealthy) return;
+    if (assessment.health == Health::kUnknown) {
+      const bool provisioning = assessment.unknown == UnknownReason::kProvisioning;
+      skip(status, provisioning ? SkipReason::kProvisioning : SkipReason::kStateUnknown,
+           std::string(to_string(*assessment.unknown)) + ": " + assessment.detail);
+      return;
+    }
+    const UnhealthyReason reason = *assessment.unhealthy;
+    const std::string why = std::string(to_string(reason)) + ": " + assessment.detail;
+
+    if (!member.remediate) {
+      skip(status, SkipReason::kRemediationDisabled, "remediate is false; " + why);
+      return;
+    }
+    if (mh.gave_up) {
+      skip(status, mh.give_up_reason, mh.give_up_detail);
+      return;
+    }
+    if (mh.in_flight) {
+      skip(status, SkipReason::kActionInFlight,
+           std::string(to_string(mh.in_flight->kind)) + " started " +
+               core::format_duration(between(mh.in_flight->started_at, input_.now)) + " ago");
+      return;
+    }
+    if (explainable_by_dependency(reason)) {
+      if (auto deps = unhealthy_dependencies(member.name); !deps.empty()) {
+        skip(status, SkipReason::kDependencyUnhealthy, deps + "; " + why);
+        return;
+      }
+    }
+    if (status.backoff_until) {
+      skip(status, SkipReason::kBackoff,
+           "next action allowed in " +
+               core::format_duration(between(input_.now, *status.backoff_until)) + "; " + why);
+      return;
+    }
+    const int rung = mh.actions_taken;
+    const auto kind = ladder_action(rung, reason);
+    if (!kind) {
+      give_up(status, SkipReason::kGaveUp,
+              "still " + why + " after " + ladder_so_far(rung, reason) + "; giving up until " +
+                  core::format_duration(policy_.backoff.reset_after) + " healthy");
+      return;
+    }
+    if (needs_spec(*kind) && !member.spec) {
+      give_up(status, SkipReason::kNoSpec,
+              "next rung is recreate but no spec is configured; " + why + "; giving up until " +
+                  core::format_duration(policy_.backoff.reset_after) + " healthy");
+      return;
+    }
+    if (busy_with_ && *busy_with_ != member.name) {
+      skip(status, SkipReason::kClusterBusy, "action on " + *busy_with_ + " in flight; " + why);
+      return;
+    }
+    if (acted_on_) {
+      skip(status, SkipReason::kClusterBusy,
+           "action on " + *acted_on_ + " planned in this pass; " + why);
+      return;
+    }
+    if (budget_used_ >= policy_.budget.max_actions_per_hour) {
+      result_.budget.exhausted = true;
+      skip(status, SkipReason::kBudgetExhausted,
+           std::to_string(budget_used_) + " actions in the last hour (limit " +
+               std::to_string(policy_.budget.max_actions_per_hour) + "); " + why);
+      return;
+    }
+    ++budget_used_;
+    acted_on_ = member.name;
+    result_.actions.push_back(Action{status.member, *kind, rung, reason,
+                                     "rung " + std::to_string(rung) + " " +
+                                         std::string(to_string(*kind)) + ": " + why,
+                                     policy_.dry_run});
+  }
+
+  const config::ClusterConfig& cluster_;
+  const PlanInput& input_;
+  const config::PolicyConfig& policy_;
+  const History& history_;
+  int& budget_used_;
+  PlanResult& result_;
+  std::map<std::string, Assessment> assessments_;
+  std::optional<std::string> busy_with_;  // a member with an action in flight
+  std::optional<std::string> acted_on_;   // the member that got this pass's action
+};
+
+template <typename T>
+const T* find_by_member(const std::vector<T>& items, const model::MemberKey& key) {
+  for (const auto& item : items) {
+    if (item.member == key) return &item;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+const MemberStatus* PlanResult::find_member(const model::MemberKey& key) const {
+  return find_by_member(members, key);
+}
+const Skip* PlanResult::find_skip(const model::MemberKey& key) const {
+  return find_by_member(skips, key);
+}
+const Action* PlanResult::find_action(const model::MemberKey& key) const {
+  return find_by_member(actions, key);
+}
+
+PlanResult plan(const PlanInput& input) {
+  const History history =
+      record_observation(input.history, input.desired, input.observed, input.now);
+  PlanResult result;
+  int budget_used = history.actions_in_budget_window(input.now);
+  for (const auto& cluster : input.desired.clusters) {
+    ClusterPass(cluster, input, history, budget_used, result).run();
+  }
+  result.budget.limit = input.desired.policy.budget.max_actions_per_hour;
+  result.budget.used = budget_used;
+  return result;
+}
+
+History record_plan(History history, const PlanResult& result, core::MonotonicTime now) {
+  for (const auto& action : result.actions) {
+    history = record_action_started(std::move(history), action, now);
+  }
+  for (const auto& why : result.give_ups) history = record_gave_up(std::move(history), why);
+  return history;
+}
+
+}  // namespace frankenetes::plan

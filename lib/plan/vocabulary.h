@@ -1,0 +1,78 @@
+#pragma once
+// The planner's closed vocabularies: member health, why a member is unhealthy or unknown, the
+// remediation actions, action outcomes and the reasons the planner did NOT act. Their
+// to_string() spellings are stable snake_case and are used verbatim as metric label values
+// (`actions_skipped_total{reason}`, `remediation_actions_total{action,result}`) and in log
+// events, so changing one is a breaking change for dashboards and alert rules.
+
+#include <span>
+#include <string_view>
+
+namespace frankenetes::plan {
+
+enum class Health {
+  kHealthy,
+  kUnhealthy,  // the planner may act (subject to the rules in plan/plan.h)
+  kUnknown,    // the planner never acts
+};
+
+// Why a member is unhealthy. The first four are "explainable": a member with one of them is
+// not touched while one of its dependencies is unhealthy or unknown (plan/plan.h).
+enum class UnhealthyReason {
+  kCrashLoop,         // restartCount rose by >= crashLoop.restarts within crashLoop.window
+  kCrashLoopBackOff,  // a container is Waiting with detailStatus "CrashLoopBackOff…"
+  kGroupFailed,       // instanceView.state Failed, or provisioningState Failed/Canceled
+  kProbeFailing,      // the member's probe failed failureThreshold times in a row
+  kGroupStopped,      // instanceView.state Stopped: nothing a dependency did explains it
+  kMissing,           // GET answered 404: the group is gone
+};
+
+// Why a member's health is unknown. Every one of them means "no action".
+enum class UnknownReason {
+  kNeverObserved,      // no GET has completed yet
+  kReadFailed,         // the last GET failed (ARM error, throttling, token, TLS)
+  kStale,              // the newest data is older than policy.staleAfter
+  kProvisioning,       // non-terminal provisioningState, or instanceView.state Pending
+  kUnrecognizedState,  // an instanceView.state the planner has no rule for
+};
+
+// What the executor does to a container group. Rung 0 of the ladder is kRestart (kStart for a
+// stopped group, on which ACI's restart fails), rung 1 kStopStart, rung 2 kRecreate.
+enum class ActionKind {
+  kRestart,    // POST …/restart
+  kStart,      // POST …/start
+  kStopStart,  // POST …/stop, then POST …/start
+  kRecreate,   // DELETE the group (ignoring 404), then PUT the member's spec
+};
+
+enum class ActionOutcome { kSucceeded, kFailed, kTimedOut };
+
+// Why the planner did not act on a member that is not healthy.
+enum class SkipReason {
+  kStateUnknown,         // health unknown (never observed, read failed, stale, unknown state)
+  kProvisioning,         // the group is being provisioned: wait for a terminal state
+  kDependencyUnhealthy,  // a dependency is unhealthy or unknown and explains the failure
+  kBackoff,              // the per-member back-off after the previous action has not elapsed
+  kBudgetExhausted,      // the global budget of actions per hour is used up
+  kClusterBusy,          // another member of the cluster has an action in flight or planned
+  kNoSpec,               // the next rung is recreate but the member has no spec: given up
+  kRemediationDisabled,  // remediate: false
+  kGaveUp,               // the ladder is exhausted; waits for resetAfter of health
+  kActionInFlight,       // this member's previous action has not finished
+};
+
+std::string_view to_string(Health health);
+std::string_view to_string(UnhealthyReason reason);
+std::string_view to_string(UnknownReason reason);
+std::string_view to_string(ActionKind kind);
+std::string_view to_string(ActionOutcome outcome);
+std::string_view to_string(SkipReason reason);
+
+// Every skip reason, so the metrics layer can create all label values up front.
+std::span<const SkipReason> all_skip_reasons();
+
+// Whether an unhealthy dependency can cause this failure (so acting on the member would not
+// help). A stopped or deleted group is never caused by its dependencies.
+bool explainable_by_dependency(UnhealthyReason reason);
+
+}  // namespace frankenetes::plan
