@@ -63,8 +63,8 @@ bool add_extension(X509* cert, X509* issuer, int nid, const char* value) {
   return extension && X509_add_ext(cert, extension.get(), -1) == 1;
 }
 
-core::Result<GeneralNamesPtr> build_subject_alt_names(const std::vector<std::string>& dns_names,
-                                                      const std::vector<std::string>& ip_addresses) {
+core::Result<GeneralNamesPtr> build_subject_alt_names(
+    const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses) {
   GeneralNamesPtr names(GENERAL_NAMES_new());
   if (!names) return openssl_error("subjectAltName");
   for (const auto& dns : dns_names) {
@@ -72,7 +72,8 @@ core::Result<GeneralNamesPtr> build_subject_alt_names(const std::vector<std::str
       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
              c == '-' || c == '.' || c == '*';
     });
-    if (!valid) return make_error(core::ErrorKind::kInvalidConfig, "invalid DNS name '" + dns + "'");
+    if (!valid)
+      return make_error(core::ErrorKind::kInvalidConfig, "invalid DNS name '" + dns + "'");
     GENERAL_NAME* name = GENERAL_NAME_new();
     ASN1_IA5STRING* value = ASN1_IA5STRING_new();
     if (name == nullptr || value == nullptr ||
@@ -170,8 +171,8 @@ core::Result<std::string> key_pem(EVP_PKEY* key) {
 }  // namespace
 
 core::Result<GeneratedTls> generate_ca_and_server_certificate(std::vector<std::string> dns_names,
-                                                             std::vector<std::string> ip_addresses,
-                                                             std::chrono::hours validity) {
+                                                              std::vector<std::string> ip_addresses,
+                                                              std::chrono::hours validity) {
   if (dns_names.empty() && ip_addresses.empty()) {
     return make_error(core::ErrorKind::kInvalidConfig, "need at least one DNS name or IP address");
   }
@@ -209,7 +210,8 @@ core::Result<GeneratedTls> generate_ca_and_server_certificate(std::vector<std::s
             !add_extension(cert, issuer, NID_ext_key_usage, "serverAuth") ||
             !add_extension(cert, issuer, NID_subject_key_identifier, "hash") ||
             !add_extension(cert, issuer, NID_authority_key_identifier, "keyid:always") ||
-            X509_add1_ext_i2d(cert, NID_subject_alt_name, names->get(), 0, X509V3_ADD_DEFAULT) != 1) {
+            X509_add1_ext_i2d(cert, NID_subject_alt_name, names->get(), 0, X509V3_ADD_DEFAULT) !=
+                1) {
           return openssl_error("server certificate extensions");
         }
         return {};

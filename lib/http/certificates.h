@@ -25,7 +25,7 @@ struct GeneratedTls {
 // `validity`. Errors: kInvalidConfig for bad input (no names, bad IP, validity <= 0), kTls when
 // OpenSSL fails.
 core::Result<GeneratedTls> generate_ca_and_server_certificate(std::vector<std::string> dns_names,
-                                                             std::vector<std::string> ip_addresses,
-                                                             std::chrono::hours validity);
+                                                              std::vector<std::string> ip_addresses,
+                                                              std::chrono::hours validity);
 
 }  // namespace frankenetes::http

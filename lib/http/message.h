@@ -22,9 +22,9 @@ struct CaseInsensitiveLess {
 using Headers = std::map<std::string, std::string, CaseInsensitiveLess>;
 
 struct Request {
-  std::string method;   // "GET", "PUT", …
-  std::string target;   // as received: path plus optional "?query"
-  std::string path;     // percent-decoded path without the query
+  std::string method;  // "GET", "PUT", …
+  std::string target;  // as received: path plus optional "?query"
+  std::string path;    // percent-decoded path without the query
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   Headers headers;
   std::string body;
@@ -49,14 +49,19 @@ struct Response {
 std::string_view reason_phrase(int status);
 
 // Splits a request target into a decoded path and decoded query parameters. Returns nullopt
-// for a target that is not origin-form or has a malformed percent escape.
+// for a target that is not origin-form ("/path?query"; also rejects a '#') or has a malformed
+// percent escape. '+' is a space in the query only. Note that "%2F" decodes to '/' in the
+// path: routes must not depend on telling the two apart.
 struct ParsedTarget {
   std::string path;
   std::vector<std::pair<std::string, std::string>> query;
 };
 std::optional<ParsedTarget> parse_target(std::string_view target);
 
+// Decodes %XX escapes (and '+' as a space when plus_is_space, as in form-encoded queries).
+// On a malformed escape ("%", "%4", "%zz") returns "" and sets *ok to false; `ok` may be null.
 std::string percent_decode_component(std::string_view in, bool plus_is_space, bool* ok);
+// Escapes everything except RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~), uppercase hex.
 std::string percent_encode_component(std::string_view in);
 
 // A handler answers a request, now or later, by calling `respond` exactly once. The server

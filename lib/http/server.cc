@@ -209,8 +209,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void wait_for_request(bool first) {
     if (server_->stopping) return close_now();
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(options().max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
+        options().max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
     parser_->body_limit(options().max_body_bytes);
     lowest().expires_after(first ? first_request_timeout() : options().idle_timeout);
     if (buffer_.size() > 0) return read_request(first);  // pipelined bytes already here
@@ -286,7 +286,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     handler_timer_.expires_after(options().handler_timeout);
     handler_timer_.async_wait([self = this->shared_from_this(), answered](error_code ec) {
       if (ec) return;  // cancelled because the handler answered
-      if (!answered->exchange(true)) self->write_response(Response::text(503, "handler timed out\n"));
+      if (!answered->exchange(true))
+        self->write_response(Response::text(503, "handler timed out\n"));
     });
     Responder respond = [weak = this->weak_from_this(), executor = stream_.get_executor(),
                          answered](Response response) {
@@ -331,7 +332,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (phase_ != Phase::kHandling) return;
     phase_ = Phase::kWriting;
     const bool keep_alive = keep_alive_ && !server_->stopping;
-    response_ = to_beast_response(std::move(response), version_, keep_alive, options().server_header);
+    response_ =
+        to_beast_response(std::move(response), version_, keep_alive, options().server_header);
     serializer_.emplace(response_);
     lowest().expires_after(options().write_timeout);
     auto on_write = [self = this->shared_from_this(), keep_alive](error_code ec, std::size_t) {

@@ -4,6 +4,22 @@
 // decides nothing about responses except protocol errors (400, 408 by closing, 413, 431, 503
 // when over the connection limit). Used by the daemon (health, metrics, status) and by
 // frankenetes-sim (ARM, DNS APIs, control API). Beast/Asio stay in server.cc (pimpl).
+//
+// Behaviour worth knowing (details and reasons in server.cc):
+// - Protocol errors: malformed request or target → 400, header block over max_header_bytes →
+//   431, body over max_body_bytes → 413; each with Connection: close. A request not read in
+//   time, or an idle keep-alive connection, is closed without a response.
+// - Over max_connections: the connection is still accepted, its request head read (for at most
+//   1 s), and answered 503 with Connection: close. At most max_connections such rejections are
+//   in progress at once; beyond that new connections are closed immediately.
+// - Handler: handler_timeout elapsed → 503 "handler timed out"; a later call of the responder
+//   is ignored, as is a second call. A handler that throws gets a 500.
+// - Responses: the server sets Server, Content-Length and Connection; the handler's own
+//   Content-Length, Transfer-Encoding and Connection headers are ignored. A status outside
+//   200..599 or a header with CR/LF becomes a 500. HEAD gets the headers without the body
+//   (the handler sees method "HEAD" and may answer as for GET). 204/304 carry no body.
+// - Not supported: Expect: 100-continue (clients send the body after their own timeout),
+//   chunked responses, HTTP/2, upgrades.
 
 #include <chrono>
 #include <cstddef>
@@ -27,14 +43,14 @@ struct TlsServerCredentials {
 };
 
 struct ServerOptions {
-  std::string listen = "127.0.0.1:0";  // "host:port"; port 0 picks a free port
-  std::size_t max_header_bytes = 8 * 1024;  // larger request header block → 431
+  std::string listen = "127.0.0.1:0";        // "host:port"; port 0 picks a free port
+  std::size_t max_header_bytes = 8 * 1024;   // larger request header block → 431
   std::size_t max_body_bytes = 1024 * 1024;  // larger body → 413
-  std::chrono::milliseconds read_timeout{std::chrono::seconds(10)};   // one request, header+body
-  std::chrono::milliseconds write_timeout{std::chrono::seconds(10)};  // one response
-  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};   // keep-alive wait
+  std::chrono::milliseconds read_timeout{std::chrono::seconds(10)};     // one request, header+body
+  std::chrono::milliseconds write_timeout{std::chrono::seconds(10)};    // one response
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};     // keep-alive wait
   std::chrono::milliseconds handler_timeout{std::chrono::seconds(30)};  // handler must respond
-  std::size_t max_connections = 64;  // further connections get 503 and are closed
+  std::size_t max_connections = 64;         // further connections get 503 and are closed
   std::optional<TlsServerCredentials> tls;  // HTTPS when set
   std::string server_header = "frankenetes";
 };
@@ -47,13 +63,18 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds and starts accepting. Errors name the address (e.g. "listen 127.0.0.1:9720: Address
-  // already in use").
+  // already in use"): kInvalidConfig for a bad address or a failed bind, kTls for unusable
+  // credentials. `listen` forms: "127.0.0.1:9720", "[::1]:9720", "localhost:9720".
   core::Status start();
   // The bound port (useful with port 0). Valid after a successful start().
   std::uint16_t port() const;
   // Stops accepting, closes idle keep-alive connections, lets in-flight requests finish (up to
   // write_timeout), then closes the rest. Safe to call more than once, from the io thread.
+  // Once in-flight work ends no timers remain, so io_context::run() returns (unless the
+  // application has work of its own). A handler still running holds its connection open
+  // until it answers or handler_timeout passes. The destructor calls stop().
   void stop();
+  // Live admitted connections (over-limit connections being answered 503 are not counted).
   std::size_t open_connections() const;
 
  private:

@@ -28,9 +28,9 @@ TEST(ParseTarget, Table) {
       {"/members/%E2%9C%93", "/members/\xE2\x9C\x93", {}},
       {"/a?n%61me=%76alue", "/a", {{"name", "value"}}},
       {"", std::nullopt, {}},
-      {"*", std::nullopt, {}},                           // asterisk-form
-      {"http://example.com/a", std::nullopt, {}},        // absolute-form
-      {"example.com:443", std::nullopt, {}},             // authority-form
+      {"*", std::nullopt, {}},                     // asterisk-form
+      {"http://example.com/a", std::nullopt, {}},  // absolute-form
+      {"example.com:443", std::nullopt, {}},       // authority-form
       {"/a#frag", std::nullopt, {}},
       {"/a%", std::nullopt, {}},
       {"/a%4", std::nullopt, {}},
@@ -121,8 +121,8 @@ TEST(ReasonPhrase, KnownAndUnknown) {
 }
 
 TEST(MakeSyncHandler, RespondsWithTheFunctionsResult) {
-  const Handler handler = make_sync_handler(
-      [](const Request& r) { return Response::text(200, "hello " + r.path); });
+  const Handler handler =
+      make_sync_handler([](const Request& r) { return Response::text(200, "hello " + r.path); });
   std::optional<Response> got;
   Request request;
   request.path = "/x";

@@ -101,7 +101,8 @@ class RawClient {
   error_code send(const std::string& bytes) {
     error_code result;
     stream_.expires_after(kStepDeadline);
-    asio::async_write(stream_, asio::buffer(bytes), [&](error_code ec, std::size_t) { result = ec; });
+    asio::async_write(stream_, asio::buffer(bytes),
+                      [&](error_code ec, std::size_t) { result = ec; });
     run();
     return result;
   }

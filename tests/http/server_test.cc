@@ -25,9 +25,9 @@ ServerOptions loopback_options() {
 Handler echo_handler() {
   return make_sync_handler([](const Request& r) {
     if (r.path == "/missing") return Response::text(404, "not found\n");
-    Response response = Response::text(201, r.method + " " + r.path + " q=" +
-                                                 r.query_param("q").value_or("-") + " h=" +
-                                                 r.header("x-test") + " body=" + r.body);
+    Response response =
+        Response::text(201, r.method + " " + r.path + " q=" + r.query_param("q").value_or("-") +
+                                " h=" + r.header("x-test") + " body=" + r.body);
     response.headers["X-Remote-Set"] = r.remote_address.empty() ? "no" : "yes";
     return response;
   });
@@ -98,7 +98,6 @@ TEST(HttpServer, ConnectionCloseIsHonoured) {
   EXPECT_EQ(client.wait_for_close(), asio::error::eof);
 }
 
-
 TEST(HttpServer, HeadResponseHasHeadersButNoBody) {
   ServerHarness harness(loopback_options(), make_sync_handler([](const Request&) {
                           return Response::text(200, "twelve bytes");
@@ -139,8 +138,8 @@ TEST(HttpServer, OversizedHeaderGets431AndServerKeepsServing) {
   {
     RawClient client;
     ASSERT_FALSE(client.connect(harness.port()));
-    const Reply reply = client.round_trip(
-        http_request("GET", "/", "X-Big: " + std::string(9000, 'x') + "\r\n"));
+    const Reply reply =
+        client.round_trip(http_request("GET", "/", "X-Big: " + std::string(9000, 'x') + "\r\n"));
     ASSERT_FALSE(reply.ec) << reply.ec.message();
     EXPECT_EQ(reply.response.result_int(), 431);
     EXPECT_FALSE(reply.response.keep_alive());
@@ -161,8 +160,10 @@ TEST(HttpServer, BodyOverLimitGets413) {
   RawClient client;
   ASSERT_FALSE(client.connect(harness.port()));
   // Announce 2 MiB but send only the start: the server must answer from the header alone.
-  const Reply reply = client.round_trip("PUT /upload HTTP/1.1\r\nHost: localhost\r\n"
-                                        "Content-Length: 2097152\r\n\r\n" + std::string(2000, 'b'));
+  const Reply reply = client.round_trip(
+      "PUT /upload HTTP/1.1\r\nHost: localhost\r\n"
+      "Content-Length: 2097152\r\n\r\n" +
+      std::string(2000, 'b'));
   ASSERT_FALSE(reply.ec) << reply.ec.message();
   EXPECT_EQ(reply.response.result_int(), 413);
   EXPECT_FALSE(reply.response.keep_alive());
@@ -272,9 +273,8 @@ TEST(HttpServer, SlowHandlerGets503AndItsLateAnswerIsDropped) {
 }
 
 TEST(HttpServer, HandlerExceptionBecomes500) {
-  ServerHarness harness(loopback_options(), [](Request, Responder) -> void {
-    throw std::runtime_error("boom");
-  });
+  ServerHarness harness(loopback_options(),
+                        [](Request, Responder) -> void { throw std::runtime_error("boom"); });
   ASSERT_TRUE(harness.start().ok());
   RawClient client;
   ASSERT_FALSE(client.connect(harness.port()));
@@ -318,7 +318,8 @@ TEST(HttpServer, StopClosesIdleConnectionsAndRunReturnsPromptly) {
 
 TEST(HttpServer, StopLetsAnInFlightRequestFinish) {
   std::promise<Responder> parked;
-  ServerHarness harness(loopback_options(), [&](Request, Responder respond) { parked.set_value(respond); });
+  ServerHarness harness(loopback_options(),
+                        [&](Request, Responder respond) { parked.set_value(respond); });
   ASSERT_TRUE(harness.start().ok());
   RawClient client;
   ASSERT_FALSE(client.connect(harness.port()));

@@ -19,8 +19,8 @@ namespace {
 namespace ssl = boost::asio::ssl;
 
 std::unique_ptr<X509, decltype(&X509_free)> read_certificate(const std::string& pem) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                                &BIO_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
   return {PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free};
 }
 
@@ -161,8 +161,7 @@ TEST(HttpServerTls, ClientThatDoesNotTrustTheCaFailsTheHandshake) {
   TlsClient client(/*trusted_ca_pem=*/"");
   const error_code ec = client.connect_and_handshake(harness.port());
   ASSERT_TRUE(ec);
-  EXPECT_EQ(ERR_GET_REASON(static_cast<unsigned long>(ec.value())),
-            SSL_R_CERTIFICATE_VERIFY_FAILED)
+  EXPECT_EQ(ERR_GET_REASON(static_cast<unsigned long>(ec.value())), SSL_R_CERTIFICATE_VERIFY_FAILED)
       << ec.message();
 }
 
