@@ -1,0 +1,60 @@
+#include "azure/async_operation.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "azure/json_fields.h"
+
+namespace frankenetes::azure {
+namespace {
+
+namespace jf = json_fields;
+
+bool iequals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+}  // namespace
+
+std::optional<LroLocation> lro_location(const http::Headers& headers) {
+  if (const auto it = headers.find("Azure-AsyncOperation");
+      it != headers.end() && !it->second.empty()) {
+    return LroLocation{LroLocation::Kind::kAzureAsyncOperation, it->second};
+  }
+  if (const auto it = headers.find("Location"); it != headers.end() && !it->second.empty()) {
+    return LroLocation{LroLocation::Kind::kLocation, it->second};
+  }
+  return std::nullopt;
+}
+
+bool AsyncOperationStatus::terminal() const {
+  return iequals(status, "Succeeded") || iequals(status, "Failed") || iequals(status, "Canceled");
+}
+
+bool AsyncOperationStatus::succeeded() const { return iequals(status, "Succeeded"); }
+
+core::Result<AsyncOperationStatus> parse_async_operation_status(std::string_view body) {
+  std::string parse_error;
+  const auto doc = jf::parse(body, parse_error);
+  core::Error malformed;
+  malformed.kind = core::ErrorKind::kTerminal;
+  if (!doc) {
+    malformed.message = "malformed async operation status: " + parse_error;
+    return malformed;
+  }
+  AsyncOperationStatus out;
+  out.status = jf::string_or_empty(*doc, "status");
+  if (out.status.empty()) {
+    malformed.message = "malformed async operation status: no status field";
+    return malformed;
+  }
+  if (const jf::json* err = jf::object(*doc, "error")) {
+    out.error = ArmErrorBody{jf::string_or_empty(*err, "code"), jf::string_or_empty(*err, "message")};
+  }
+  return out;
+}
+
+}  // namespace frankenetes::azure

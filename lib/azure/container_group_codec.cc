@@ -1,0 +1,133 @@
+#include "azure/container_group_codec.h"
+
+#include "azure/arm_paths.h"
+#include "azure/json_fields.h"
+#include "azure/timestamps.h"
+
+namespace frankenetes::azure {
+namespace {
+
+namespace jf = json_fields;
+using jf::json;
+
+core::Error malformed(std::string detail) {
+  core::Error error;
+  error.kind = core::ErrorKind::kTerminal;
+  error.message = "malformed container group JSON: " + std::move(detail);
+  return error;
+}
+
+std::optional<core::SystemTime> timestamp(const json& obj, std::string_view key) {
+  const auto text = jf::optional_string(obj, key);
+  return text ? parse_iso8601(*text) : std::nullopt;
+}
+
+std::vector<model::Event> parse_events(const json& obj) {
+  std::vector<model::Event> events;
+  const json* list = jf::array(obj, "events");
+  if (list == nullptr) return events;
+  for (const auto& e : *list) {
+    if (!e.is_object()) continue;
+    model::Event event;
+    event.name = jf::string_or_empty(e, "name");
+    event.type = jf::string_or_empty(e, "type");
+    event.message = jf::string_or_empty(e, "message");
+    event.count = jf::optional_int(e, "count").value_or(1);
+    event.first_timestamp = timestamp(e, "firstTimestamp");
+    event.last_timestamp = timestamp(e, "lastTimestamp");
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
+std::optional<model::ContainerState> parse_state(const json& obj, std::string_view key) {
+  const json* s = jf::object(obj, key);
+  if (s == nullptr) return std::nullopt;
+  model::ContainerState state;
+  state.state = jf::string_or_empty(*s, "state");
+  state.detail_status = jf::string_or_empty(*s, "detailStatus");
+  state.exit_code = jf::optional_int(*s, "exitCode");
+  state.start_time = timestamp(*s, "startTime");
+  state.finish_time = timestamp(*s, "finishTime");
+  return state;
+}
+
+model::ContainerView parse_container(const json& c) {
+  model::ContainerView view;
+  view.name = jf::string_or_empty(c, "name");
+  const json* props = jf::object(c, "properties");
+  if (props == nullptr) return view;
+  view.image = jf::string_or_empty(*props, "image");
+  if (const json* iv = jf::object(*props, "instanceView")) {
+    view.restart_count = jf::optional_int(*iv, "restartCount").value_or(0);
+    view.current_state = parse_state(*iv, "currentState");
+    view.previous_state = parse_state(*iv, "previousState");
+    view.events = parse_events(*iv);
+  }
+  return view;
+}
+
+core::Result<model::ContainerGroupSummary> parse_summary(const json& group) {
+  if (!group.is_object()) return malformed("a container group is not a JSON object");
+  model::ContainerGroupSummary summary;
+  summary.id = jf::string_or_empty(group, "id");
+  summary.name = jf::string_or_empty(group, "name");
+  if (summary.name.empty()) return malformed("container group without a name");
+  summary.resource_group = resource_group_of_id(summary.id);
+  summary.location = jf::string_or_empty(group, "location");
+  if (const json* props = jf::object(group, "properties")) {
+    summary.provisioning_state = jf::string_or_empty(*props, "provisioningState");
+    summary.restart_policy = jf::string_or_empty(*props, "restartPolicy");
+    if (const json* ip = jf::object(*props, "ipAddress")) {
+      summary.ip = jf::optional_string(*ip, "ip");
+      summary.fqdn = jf::optional_string(*ip, "fqdn");
+    }
+  }
+  return summary;
+}
+
+}  // namespace
+
+core::Result<ContainerGroupPage> parse_container_group_list(std::string_view body) {
+  std::string parse_error;
+  const auto doc = jf::parse(body, parse_error);
+  if (!doc) return malformed(parse_error);
+  if (!doc->is_object()) return malformed("list response is not a JSON object");
+  const json* value = jf::array(*doc, "value");
+  if (value == nullptr) return malformed("list response has no value[] array");
+  ContainerGroupPage page;
+  for (const auto& entry : *value) {
+    auto summary = parse_summary(entry);
+    if (!summary.ok()) return summary.error();
+    page.groups.push_back(std::move(summary).value());
+  }
+  // nextLink may be absent, null or "" on the last page.
+  if (auto next = jf::optional_string(*doc, "nextLink"); next && !next->empty()) {
+    page.next_link = std::move(next);
+  }
+  return page;
+}
+
+core::Result<model::ContainerGroupView> parse_container_group(std::string_view body) {
+  std::string parse_error;
+  const auto doc = jf::parse(body, parse_error);
+  if (!doc) return malformed(parse_error);
+  auto summary = parse_summary(*doc);
+  if (!summary.ok()) return summary.error();
+  model::ContainerGroupView view;
+  view.summary = std::move(summary).value();
+  const json* props = jf::object(*doc, "properties");
+  if (props == nullptr) return view;
+  if (const json* iv = jf::object(*props, "instanceView")) {
+    view.state = jf::string_or_empty(*iv, "state");
+    view.events = parse_events(*iv);
+  }
+  if (const json* containers = jf::array(*props, "containers")) {
+    for (const auto& c : *containers) {
+      if (c.is_object()) view.containers.push_back(parse_container(c));
+    }
+  }
+  return view;
+}
+
+}  // namespace frankenetes::azure

@@ -1,0 +1,89 @@
+#include "azure/retrying_transport.h"
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <utility>
+
+#include "azure/retry_after.h"
+
+namespace frankenetes::azure {
+namespace {
+
+std::function<double()> default_unit_random() {
+  auto state = std::make_shared<std::pair<std::mutex, std::mt19937_64>>();
+  state->second.seed(std::random_device{}());
+  return [state] {
+    std::lock_guard lock(state->first);
+    return std::uniform_real_distribution<double>(0.0, 1.0)(state->second);
+  };
+}
+
+core::Error throttled_error(core::Duration remaining, std::string_view operation) {
+  const auto seconds = std::chrono::ceil<std::chrono::seconds>(remaining).count();
+  core::Error error;
+  error.kind = core::ErrorKind::kTransient;
+  error.message = std::string(operation.empty() ? "arm" : operation) +
+                  ": throttled: retry after " + std::to_string(seconds) +
+                  "s (ARM answered 429 for this subscription; request not sent)";
+  return error;
+}
+
+}  // namespace
+
+RetryingTransport::RetryingTransport(http::HttpTransport& inner, RetryBudget& budget,
+                                     ThrottleGate& gate, core::TimeSource& time, Sleeper& sleeper,
+                                     RetryPolicy policy, std::function<double()> unit_random)
+    : inner_(inner),
+      budget_(budget),
+      gate_(gate),
+      time_(time),
+      sleeper_(sleeper),
+      policy_(policy),
+      unit_random_(unit_random ? std::move(unit_random) : default_unit_random()) {}
+
+bool RetryingTransport::is_idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE";
+}
+
+bool RetryingTransport::is_retryable_status(int status) {
+  return status == 408 || status == 429 || (status >= 500 && status <= 599);
+}
+
+core::Result<http::Response> RetryingTransport::send(const http::ClientRequest& request) {
+  const std::string gate_key = ThrottleGate::key_for_url(request.url);
+  const bool idempotent = is_idempotent(request.method);
+  for (std::uint32_t attempt = 0;; ++attempt) {
+    if (const auto closed = gate_.remaining(gate_key)) {
+      return throttled_error(*closed, request.operation);
+    }
+    auto result = inner_.send(request);
+
+    bool retryable = false;
+    std::optional<core::Duration> server_wait;
+    if (result.ok()) {
+      const auto& response = result.value();
+      server_wait = retry_after(response.headers, time_.system_time());
+      if (response.status == 429 && server_wait) gate_.close_for(gate_key, *server_wait);
+      retryable = is_retryable_status(response.status);
+    } else {
+      retryable = result.error().kind == core::ErrorKind::kTransient;
+    }
+    // ARM answered something other than "try again": the service is healthy, refill.
+    if (!retryable) {
+      budget_.on_success();
+      return result;
+    }
+    if (!idempotent || attempt + 1 >= policy_.max_attempts) return result;
+
+    auto delay = core::backoff_delay_full_jitter(policy_.backoff, attempt, unit_random_());
+    // Retry-After is a floor, never shortened by jitter: an earlier request is throttled again.
+    if (server_wait) delay = std::max(delay, *server_wait);
+    if (delay > policy_.max_wait) return result;
+    if (!budget_.try_spend()) return result;
+    sleeper_.sleep_for(delay);
+  }
+}
+
+}  // namespace frankenetes::azure

@@ -1,0 +1,61 @@
+#pragma once
+// RetryingTransport: an HttpTransport decorator that retries idempotent ARM requests
+// (GET, HEAD, PUT, DELETE; never POST, whose effect may already have happened) on transient
+// transport errors and on HTTP 408, 429 and 5xx, with full-jitter exponential back-off
+// (core::backoff_delay_full_jitter). A Retry-After header (seconds or HTTP-date) is always a
+// lower bound on the wait. Retries stop at `max_attempts`, when the shared RetryBudget is
+// empty, or when the wait would exceed `max_wait` (then the response is returned as is).
+//
+// Throttling: a 429 with Retry-After closes the shared ThrottleGate for the request's
+// subscription; while it is closed every request for that subscription — from any caller —
+// is answered at once with a transient Error "throttled: retry after Ns" and nothing is sent
+// (see throttle_gate.h for why callers are not blocked).
+//
+// The final answer is what the inner transport gave (a Response for any HTTP status, an
+// Error for transport failures): interpreting the status stays with the caller. Time, sleep
+// and randomness are injected so tests are deterministic and never sleep.
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "azure/retry_budget.h"
+#include "azure/sleeper.h"
+#include "azure/throttle_gate.h"
+#include "core/backoff.h"
+#include "core/time_source.h"
+#include "http/transport.h"
+
+namespace frankenetes::azure {
+
+struct RetryPolicy {
+  std::uint32_t max_attempts = 4;  // including the first
+  core::BackoffPolicy backoff{std::chrono::milliseconds(500), std::chrono::seconds(20), 2.0};
+  // Longest wait (back-off or Retry-After) this transport sleeps before a retry. A longer
+  // Retry-After is not waited out on a worker thread: the response goes back to the caller.
+  core::Duration max_wait{std::chrono::seconds(30)};
+};
+
+class RetryingTransport final : public http::HttpTransport {
+ public:
+  // `unit_random` returns values in [0, 1); empty means a seeded std::mt19937_64.
+  RetryingTransport(http::HttpTransport& inner, RetryBudget& budget, ThrottleGate& gate,
+                    core::TimeSource& time, Sleeper& sleeper, RetryPolicy policy = {},
+                    std::function<double()> unit_random = {});
+
+  core::Result<http::Response> send(const http::ClientRequest& request) override;
+
+  static bool is_idempotent(std::string_view method);
+  static bool is_retryable_status(int status);
+
+ private:
+  http::HttpTransport& inner_;
+  RetryBudget& budget_;
+  ThrottleGate& gate_;
+  core::TimeSource& time_;
+  Sleeper& sleeper_;
+  const RetryPolicy policy_;
+  std::function<double()> unit_random_;
+};
+
+}  // namespace frankenetes::azure

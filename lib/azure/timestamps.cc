@@ -1,0 +1,131 @@
+#include "azure/timestamps.h"
+
+#include <array>
+#include <cstdint>
+
+namespace frankenetes::azure {
+namespace {
+
+// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant, "chrono-compatible
+// low-level date algorithms", days_from_civil): avoids timegm() and the process's TZ.
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2 ? 1 : 0;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int days_in_month(int y, int m) {
+  static constexpr std::array<int, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap(y) ? 29 : kDays[static_cast<std::size_t>(m - 1)];
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Reads exactly `n` digits at `pos`.
+bool read_digits(std::string_view s, std::size_t& pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = s[pos + i];
+    if (!is_digit(c)) return false;
+    v = v * 10 + (c - '0');
+  }
+  pos += n;
+  out = v;
+  return true;
+}
+
+bool expect(std::string_view s, std::size_t& pos, char c) {
+  if (pos >= s.size() || s[pos] != c) return false;
+  ++pos;
+  return true;
+}
+
+std::optional<core::SystemTime> make_time(int year, int month, int day, int hour, int minute,
+                                          int second, std::int64_t nanos,
+                                          std::int64_t offset_seconds) {
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return std::nullopt;
+  // Second 60 is a leap second; POSIX time has none, so it folds onto the next second.
+  if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  const std::int64_t days =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  const auto since_epoch = std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos);
+  return core::SystemTime(std::chrono::duration_cast<core::SystemTime::duration>(since_epoch));
+}
+
+}  // namespace
+
+std::optional<core::SystemTime> parse_iso8601(std::string_view s) {
+  std::size_t pos = 0;
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!read_digits(s, pos, 4, year) || !expect(s, pos, '-') || !read_digits(s, pos, 2, month) ||
+      !expect(s, pos, '-') || !read_digits(s, pos, 2, day)) {
+    return std::nullopt;
+  }
+  if (pos >= s.size() || (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ')) return std::nullopt;
+  ++pos;
+  if (!read_digits(s, pos, 2, hour) || !expect(s, pos, ':') || !read_digits(s, pos, 2, minute) ||
+      !expect(s, pos, ':') || !read_digits(s, pos, 2, second)) {
+    return std::nullopt;
+  }
+  std::int64_t nanos = 0;
+  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+    ++pos;
+    std::size_t digits = 0;
+    while (pos < s.size() && is_digit(s[pos])) {
+      if (digits < 9) nanos = nanos * 10 + (s[pos] - '0');
+      ++digits;
+      ++pos;
+    }
+    if (digits == 0) return std::nullopt;
+    for (std::size_t i = digits; i < 9; ++i) nanos *= 10;
+  }
+  std::int64_t offset = 0;
+  if (pos < s.size()) {
+    if (s[pos] == 'Z' || s[pos] == 'z') {
+      ++pos;
+    } else if (s[pos] == '+' || s[pos] == '-') {
+      const int sign = s[pos] == '-' ? -1 : 1;
+      ++pos;
+      int oh = 0, om = 0;
+      if (!read_digits(s, pos, 2, oh)) return std::nullopt;
+      if (pos < s.size() && s[pos] == ':') ++pos;
+      if (!read_digits(s, pos, 2, om) || oh > 23 || om > 59) return std::nullopt;
+      offset = sign * (oh * 3600 + om * 60);
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (pos != s.size()) return std::nullopt;
+  return make_time(year, month, day, hour, minute, second, nanos, offset);
+}
+
+std::optional<core::SystemTime> parse_http_date(std::string_view s) {
+  // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" (fixed width, 29 characters).
+  static constexpr std::array<std::string_view, 12> kMonths{
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (s.size() != 29 || s.substr(3, 2) != ", " || s.substr(25) != " GMT") return std::nullopt;
+  std::size_t pos = 5;
+  int day = 0, year = 0, hour = 0, minute = 0, second = 0;
+  if (!read_digits(s, pos, 2, day) || !expect(s, pos, ' ')) return std::nullopt;
+  int month = 0;
+  for (std::size_t i = 0; i < kMonths.size(); ++i) {
+    if (s.substr(pos, 3) == kMonths[i]) month = static_cast<int>(i) + 1;
+  }
+  if (month == 0) return std::nullopt;
+  pos += 3;
+  if (!expect(s, pos, ' ') || !read_digits(s, pos, 4, year) || !expect(s, pos, ' ') ||
+      !read_digits(s, pos, 2, hour) || !expect(s, pos, ':') || !read_digits(s, pos, 2, minute) ||
+      !expect(s, pos, ':') || !read_digits(s, pos, 2, second)) {
+    return std::nullopt;
+  }
+  return make_time(year, month, day, hour, minute, second, 0, 0);
+}
+
+}  // namespace frankenetes::azure

@@ -1,0 +1,22 @@
+#pragma once
+// Timestamp parsing for the two formats ARM puts on the wire: ISO-8601 / RFC 3339 in JSON
+// bodies ("2017-08-08T00:09:10Z", "2019-03-11T07:31:31.6532123Z", "...+00:00") and the HTTP
+// date of a Retry-After header (RFC 9110 §5.6.7 IMF-fixdate). Pure; no locale, no timegm.
+
+#include <optional>
+#include <string_view>
+
+#include "core/time_source.h"
+
+namespace frankenetes::azure {
+
+// nullopt for anything that is not a valid date-time. Fractional seconds of any length are
+// accepted (ACI sends 7 digits); digits beyond nanoseconds are dropped. A missing zone
+// designator is read as UTC, which is what ARM means when it omits one.
+std::optional<core::SystemTime> parse_iso8601(std::string_view text);
+
+// "Sun, 06 Nov 1994 08:49:37 GMT" -> time point; nullopt otherwise (the obsolete RFC 850 and
+// asctime forms are not accepted: ARM does not send them).
+std::optional<core::SystemTime> parse_http_date(std::string_view text);
+
+}  // namespace frankenetes::azure
