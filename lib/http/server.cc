@@ -4,13 +4,15 @@
 // session only moves bytes; the Handler decides every response except protocol errors.
 //
 // One file on purpose: Session is a template over the plain and the TLS stream, and keeping
-// Beast out of every header means its definition cannot be shared across .cc files.
+// Beast out of every header means its definition cannot be shared across .cc files. The
+// Beast-free parts live elsewhere: listen_address.cc (parsing), message.cc (targets, phrases).
 
 #include "http/server.h"
 
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -24,6 +26,7 @@
 #include <boost/beast/ssl.hpp>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
@@ -448,6 +451,10 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     }
 
     std::lock_guard lock(acceptor_mutex_);
+    if (acceptor_.is_open() || shared_->stopping) {
+      return listen_error(core::ErrorKind::kInvalidConfig, listen,
+                          "start() called twice or after stop()");
+    }
     error_code ec;
     acceptor_.open(endpoint.protocol(), ec);
     // SO_REUSEADDR lets a restarted daemon bind while old connections sit in TIME_WAIT; on

@@ -349,6 +349,15 @@ TEST(HttpServer, StartOnAPortInUseNamesTheAddress) {
   EXPECT_EQ(status.error().message, "listen " + options.listen + ": Address already in use");
 }
 
+TEST(HttpServer, SecondStartFailsWithoutDisturbingTheFirst) {
+  ServerHarness harness(loopback_options(), echo_handler());
+  ASSERT_TRUE(harness.start().ok());
+  EXPECT_FALSE(harness.server().start().ok());
+  RawClient client;
+  ASSERT_FALSE(client.connect(harness.port()));
+  EXPECT_EQ(client.round_trip(http_request("GET", "/")).response.result_int(), 201);
+}
+
 TEST(HttpServer, StartRejectsABadListenAddress) {
   ServerOptions options = loopback_options();
   options.listen = "example.com:80";
