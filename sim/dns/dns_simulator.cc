@@ -77,6 +77,9 @@ DnsSimulator::DnsSimulator(DnsScenario scenario, core::TimeSource& time,
   store_ = std::make_unique<RecordStore>(seed);
   faults_ = std::make_unique<FaultInjector>(seed ^ 0x5bd1e995ULL);
   counters_ = std::make_unique<DnsApiCounters>();
+  for (auto& zone : scenario.azure_zones) {
+    if (zone.subscription_id.empty()) zone.subscription_id = options.default_subscription_id;
+  }
   load_scenario(*store_, scenario, time_.system_time());
   azure_ = std::make_unique<AzureDnsApi>(
       *store_, AzureDnsApi::Options{scenario.azure_page_size, options.azure_base_url});

@@ -48,6 +48,7 @@ class RecordStore;
 struct DnsApiCounters;
 
 struct DnsSimulatorOptions {
+  std::string default_subscription_id;  // for Azure zones whose scenario entry has none
   std::string azure_base_url;  // nextLink base, e.g. "https://127.0.0.1:8443"; "" = from Host
   std::optional<std::uint64_t> seed;  // ids, etags and fault dice; random when unset
 };

@@ -233,11 +233,10 @@ void parse_azure(const YAML::Node& node, const std::string& path, const std::str
     if (!expect_map(z, zpath, problems)) continue;
     check_keys(z, zpath, {"subscriptionId", "resourceGroup", "name", "recordSets"}, problems);
     AzureDnsZoneSpec zone;
+    // Without a default (the sim core's section hook cannot pass one), the subscription is
+    // left empty and DnsSimulatorOptions::default_subscription_id fills it.
     zone.subscription_id =
         get_string(z, "subscriptionId", zpath, problems, false).value_or(default_sub);
-    if (zone.subscription_id.empty()) {
-      problems.add(z, zpath, "missing 'subscriptionId' and the scenario has no default");
-    }
     zone.resource_group = get_string(z, "resourceGroup", zpath, problems, true).value_or("");
     const auto name = get_string(z, "name", zpath, problems, true);
     if (!name) continue;
@@ -390,6 +389,10 @@ void parse_cloudflare(const YAML::Node& node, const std::string& path, DnsScenar
         }
         zone.id = get_string(z, "id", zpath, problems, false)
                       .value_or(derive_cloudflare_zone_id(zone.name));
+        if (zone.id.size() != 32 || zone.id.find_first_not_of("0123456789abcdef") != std::string::npos) {
+          problems.add(z["id"], zpath + ".id",
+                       "'" + zone.id + "': a Cloudflare zone id must be 32 lowercase hex digits");
+        }
         const auto records = z["records"];
         if (records.IsDefined() && !records.IsNull() && !records.IsSequence()) {
           problems.add(records, zpath + ".records", "expected a list");
@@ -433,6 +436,17 @@ void check_uniqueness(const YAML::Node& dns_node, const DnsScenario& scenario,
 }
 
 }  // namespace
+
+ScenarioSectionParser dns_section_parser(DnsScenario* out) {
+  return [out](const YAML::Node& node, const std::string& file) {
+    auto parsed = parse_dns_scenario(node, file);
+    if (parsed.ok()) {
+      if (out) *out = std::move(parsed.value());
+      return std::vector<std::string>{};
+    }
+    return core::split(parsed.error().message, '\n');
+  };
+}
 
 core::Result<DnsScenario> parse_dns_scenario(const YAML::Node& dns_node, const std::string& file,
                                              const std::string& default_subscription_id) {

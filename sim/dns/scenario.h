@@ -34,6 +34,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -80,10 +81,17 @@ struct DnsScenario {
 
 // Parses the node under the scenario's top-level `dns:` key. `file` names the scenario in
 // error messages and anchors relative apiTokenFile paths. `default_subscription_id` fills
-// zones without subscriptionId; if it is empty such zones are an error. A null or absent
-// node yields an empty scenario. All problems are reported, one per line, in one Error of
-// kind kInvalidConfig.
+// zones without subscriptionId (when empty, they keep "" until DnsSimulatorOptions::
+// default_subscription_id fills them). A null or absent node yields an empty scenario. All
+// problems are reported, one per line, in one Error of kind kInvalidConfig.
 core::Result<DnsScenario> parse_dns_scenario(const YAML::Node& dns_node, const std::string& file,
                                              const std::string& default_subscription_id = {});
+
+// Adapter for the sim core's plug-in hook (sim::ScenarioParseOptions::sections["dns"]):
+// parses the section into *out (when non-null and valid) and returns the problems, one
+// "file:line:col: key: message" per entry.
+using ScenarioSectionParser =
+    std::function<std::vector<std::string>(const YAML::Node& node, const std::string& file)>;
+ScenarioSectionParser dns_section_parser(DnsScenario* out);
 
 }  // namespace frankenetes::sim::dns
