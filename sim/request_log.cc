@@ -1,0 +1,41 @@
+#include "sim/request_log.h"
+
+#include "sim/ids.h"
+
+namespace frankenetes::sim {
+
+void RequestLog::add(RequestLogEntry entry) {
+  entry.seq = next_seq_++;
+  entries_.push_back(std::move(entry));
+  while (entries_.size() > capacity_) entries_.pop_front();
+}
+
+void RequestLog::clear() { entries_.clear(); }
+
+nlohmann::json RequestLog::query(const RequestLogFilter& f) const {
+  auto list = nlohmann::json::array();
+  std::size_t count = 0;
+  for (const auto& e : entries_) {
+    if (f.api && e.api != *f.api) continue;
+    if (f.operation && e.operation != *f.operation) continue;
+    if (f.method && e.method != *f.method) continue;
+    if (f.status && e.status != *f.status) continue;
+    if (f.since_seq && e.seq <= *f.since_seq) continue;
+    if (f.path_contains && e.path.find(*f.path_contains) == std::string::npos) continue;
+    ++count;
+    if (list.size() >= f.limit) continue;
+    list.push_back({{"seq", e.seq},
+                    {"time", format_time_7(e.time)},
+                    {"api", e.api},
+                    {"operation", e.operation},
+                    {"method", e.method},
+                    {"path", e.path},
+                    {"status", e.status},
+                    {"userAgent", e.user_agent},
+                    {"requestId", e.request_id},
+                    {"durationMs", e.duration_ms}});
+  }
+  return {{"count", count}, {"lastSeq", last_seq()}, {"entries", list}};
+}
+
+}  // namespace frankenetes::sim
