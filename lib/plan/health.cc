@@ -42,7 +42,8 @@ Assessment unknown(UnknownReason reason, std::string detail) {
 // now. The current observation is compared too, in case it has not been recorded yet.
 std::optional<Assessment> crash_loop(const model::ContainerGroupView& view,
                                      const MemberHistory* history,
-                                     const config::PolicyConfig& policy, core::MonotonicTime now) {
+                                     const config::PolicyConfig& policy, core::MonotonicTime now,
+                                     std::optional<core::MonotonicTime> restarts_after) {
   if (history == nullptr) return std::nullopt;
   const auto window_start = now - policy.crash_loop.window;
   for (const auto& container : view.containers) {
@@ -51,6 +52,7 @@ std::optional<Assessment> crash_loop(const model::ContainerGroupView& view,
     std::optional<int> baseline;
     for (const auto& sample : it->second) {
       if (sample.at < window_start || sample.at > now) continue;
+      if (restarts_after && sample.at <= *restarts_after) continue;
       baseline = std::min(baseline.value_or(sample.restart_count), sample.restart_count);
     }
     if (!baseline) continue;
@@ -113,7 +115,8 @@ std::string Assessment::describe() const {
 Assessment assess_member(const config::MemberConfig& member,
                          const model::MemberObservation* observation,
                          const MemberHistory* history, const config::PolicyConfig& policy,
-                         core::MonotonicTime now) {
+                         core::MonotonicTime now,
+                         std::optional<core::MonotonicTime> restarts_after) {
   if (observation == nullptr || !observation->group) {
     return unknown(UnknownReason::kNeverObserved, "no container group observation yet");
   }
@@ -169,7 +172,7 @@ Assessment assess_member(const config::MemberConfig& member,
                            container.current_state->detail_status);
     }
   }
-  if (auto looping = crash_loop(view, history, policy, now)) return *looping;
+  if (auto looping = crash_loop(view, history, policy, now, restarts_after)) return *looping;
   if (auto failing = probe_failing(member, observation->probe, history, policy, now)) {
     return *failing;
   }

@@ -1,8 +1,10 @@
 #include "plan/history.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
+#include "plan/dependencies.h"
 #include "plan/health.h"
 
 namespace frankenetes::plan {
@@ -96,6 +98,7 @@ History record_observation(History history, const config::Config& desired,
                            const Observations& observed, core::MonotonicTime now) {
   std::set<model::MemberKey> configured;
   for (const auto& cluster : desired.clusters) {
+    std::map<std::string, Assessment> assessments;
     for (const auto& member_config : cluster.members) {
       const model::MemberKey key{cluster.name, member_config.name};
       configured.insert(key);
@@ -108,6 +111,18 @@ History record_observation(History history, const config::Config& desired,
       const Assessment assessment =
           assess_member(member_config, observation, &member, desired.policy, now);
       record_health(member, assessment, desired.policy.backoff, now);
+      assessments.emplace(member_config.name, assessment);
+    }
+    for (const auto& member_config : cluster.members) {
+      MemberHistory& member = history.members[{cluster.name, member_config.name}];
+      for (const auto& dep : transitive_dependencies(cluster, member_config.name)) {
+        if (!assessments.at(dep).healthy()) member.dependency_trouble_at = now;
+      }
+      // Older than the crash-loop window, it no longer filters any sample.
+      if (member.dependency_trouble_at &&
+          *member.dependency_trouble_at < now - desired.policy.crash_loop.window) {
+        member.dependency_trouble_at.reset();
+      }
     }
   }
   // A member removed from the config is forgotten, unless the executor still owes us the

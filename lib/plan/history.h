@@ -65,6 +65,11 @@ struct MemberHistory {
   int probe_failures_before_action = 0;
   bool probe_baseline_pending = false;
 
+  // The last time one of the member's (transitive) dependencies was assessed not healthy.
+  // Restarts before it were the dependency's doing: plan() does not count them as crash-loop
+  // evidence against the member once the dependency has recovered.
+  std::optional<core::MonotonicTime> dependency_trouble_at;
+
   // Start of the current run of healthy assessments; nullopt when the last one was not healthy.
   std::optional<core::MonotonicTime> healthy_since;
 

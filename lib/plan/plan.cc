@@ -111,8 +111,8 @@ class ClusterPass {
            std::string(to_string(*assessment.unknown)) + ": " + assessment.detail);
       return;
     }
-    const UnhealthyReason reason = *assessment.unhealthy;
-    const std::string why = std::string(to_string(reason)) + ": " + assessment.detail;
+    UnhealthyReason reason = *assessment.unhealthy;
+    std::string why = std::string(to_string(reason)) + ": " + assessment.detail;
 
     if (!member.remediate) {
       skip(status, SkipReason::kRemediationDisabled, "remediate is false; " + why);
@@ -132,6 +132,24 @@ class ClusterPass {
       if (auto deps = unhealthy_dependencies(member.name); !deps.empty()) {
         skip(status, SkipReason::kDependencyUnhealthy, deps + "; " + why);
         return;
+      }
+    }
+    // Restarts counted while a dependency was down are the dependency's doing: once it has
+    // recovered, only restarts after that are evidence against this member. (The assessment
+    // shown keeps counting them all: it describes the window, this decides about blame.)
+    if (reason == UnhealthyReason::kCrashLoop && mh.dependency_trouble_at) {
+      Assessment fresh = assess_member(member, observation(member.name), &mh, policy_,
+                                       input_.now, mh.dependency_trouble_at);
+      if (fresh.unhealthy != UnhealthyReason::kCrashLoop) {
+        if (fresh.health != Health::kUnhealthy) {
+          skip(status, SkipReason::kDependencyUnhealthy,
+               "restarts happened while a dependency was unhealthy (last seen " +
+                   core::format_duration(between(*mh.dependency_trouble_at, input_.now)) +
+                   " ago); " + why);
+          return;
+        }
+        reason = *fresh.unhealthy;
+        why = std::string(to_string(reason)) + ": " + fresh.detail;
       }
     }
     if (status.backoff_until) {

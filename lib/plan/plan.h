@@ -13,6 +13,8 @@
 //      own action still in flight                         -> action_in_flight
 //      explainable failure and a (transitive) dependency
 //        unhealthy or unknown                             -> dependency_unhealthy
+//      crash_loop whose restarts all happened while a
+//        dependency was unhealthy (it has recovered since) -> dependency_unhealthy
 //      back-off after the previous action not elapsed    -> backoff
 //      ladder exhausted                                   -> gave_up    (recorded: alert)
 //      next rung is recreate, no spec configured          -> no_spec    (recorded: alert)

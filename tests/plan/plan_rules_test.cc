@@ -181,6 +181,58 @@ TEST(Plan, SickEtcdExplainsFailingApiserver) {
   EXPECT_EQ(h.action_log(), (std::vector<LoggedAction>{{0, "etcd", ActionKind::kRestart, 0}}));
 }
 
+TEST(Plan, RestartsDuringADependencyOutageAreNotHeldAgainstTheMemberAfterwards) {
+  Harness h(make_config({control_plane()}));
+  h.executor = nullptr;
+  int apiserver_restarts = 0;
+  auto observe = [&](model::MemberObservation etcd) {
+    all_healthy(h);
+    h.observe(std::move(etcd));
+    h.observe(with_probe_result(healthy(kApiserver, h.now(), apiserver_restarts), 0, h.now()));
+  };
+  // t=0 etcd crash-loops and is restarted; while that runs, the apiserver restarts 3 times.
+  observe(crash_loop_backoff(kEtcd, h.now()));
+  ASSERT_EQ(h.tick().actions.size(), 1u);
+  PlanResult r;
+  for (int i = 0; i < 3; ++i) {
+    h.advance(10s);
+    ++apiserver_restarts;
+    observe(found(kEtcd, h.now(), "Running", 0, "Updating"));
+    r = h.tick();
+  }
+  EXPECT_EQ(r.find_member(kApiserver)->assessment.unhealthy, UnhealthyReason::kCrashLoop);
+  EXPECT_EQ(r.find_skip(kApiserver)->reason, SkipReason::kDependencyUnhealthy);
+
+  // t=40 etcd is back and the apiserver runs stably: its 3 restarts are etcd's doing.
+  h.finish(kEtcd);
+  for (h.advance(10s); h.now() < at(12min); h.advance(10s)) {
+    observe(healthy(kEtcd, h.now()));
+    r = h.tick();
+    ASSERT_TRUE(r.actions.empty()) << "t=" << seconds_since_t0(h.now());
+    if (h.now() == at(40s)) {
+      EXPECT_EQ(r.find_member(kApiserver)->assessment.unhealthy, UnhealthyReason::kCrashLoop);
+      EXPECT_EQ(r.find_skip(kApiserver)->reason, SkipReason::kDependencyUnhealthy);
+      EXPECT_TRUE(r.find_skip(kApiserver)->detail.starts_with(
+          "restarts happened while a dependency was unhealthy (last seen 10s ago); crash_loop: "))
+          << r.find_skip(kApiserver)->detail;
+    }
+  }
+  EXPECT_TRUE(r.find_member(kApiserver)->assessment.healthy());
+
+  // Restarting again on its own, with etcd healthy: now it is the apiserver's problem.
+  for (int i = 0; i < 3; ++i) {
+    ++apiserver_restarts;
+    observe(healthy(kEtcd, h.now()));
+    r = h.tick();
+    h.advance(10s);
+  }
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].member, kApiserver);
+  EXPECT_EQ(r.actions[0].reason, UnhealthyReason::kCrashLoop);
+  EXPECT_EQ(h.action_log(), (std::vector<LoggedAction>{{0, "etcd", ActionKind::kRestart, 0},
+                                                       {740, "apiserver", ActionKind::kRestart, 0}}));
+}
+
 TEST(Plan, UnknownDependencyAlsoExplainsAndTransitively) {
   Harness h(make_config({control_plane()}));
   all_healthy(h);
