@@ -2,9 +2,8 @@
 
 #include <cstdio>
 #include <ctime>
-#include <utility>
-
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "azure/credential_json.h"
 #include "azure/credential_token_response.h"
@@ -47,9 +46,9 @@ AzureCliCredential::AzureCliCredential(AzureCliSettings settings, CommandRunner&
     : settings_(std::move(settings)), runner_(runner) {}
 
 std::vector<std::string> AzureCliCredential::command(const std::string& scope) const {
-  std::vector<std::string> argv{settings_.program, "account",  "get-access-token",
-                                "--resource",      resource_for_scope(scope),
-                                "--output",        "json"};
+  std::vector<std::string> argv{
+      settings_.program, "account", "get-access-token", "--resource", resource_for_scope(scope),
+      "--output",        "json"};
   if (settings_.tenant_id) {
     argv.emplace_back("--tenant");
     argv.push_back(*settings_.tenant_id);

@@ -52,7 +52,7 @@ class CachingCredential final : public TokenCredential {
     core::SystemTime retry_at{};  // after a failed refresh, not before this
     bool refreshing = false;
     bool failure_reported = false;
-    std::uint64_t refreshes = 0;           // completed refresh attempts
+    std::uint64_t refreshes = 0;            // completed refresh attempts
     std::optional<core::Error> last_error;  // of the last attempt, if it failed
   };
 

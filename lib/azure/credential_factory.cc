@@ -72,8 +72,8 @@ Built client_secret(const Context& ctx, const std::string& name) {
   const auto tenant = ctx.pick(ctx.azure.tenant_id, kEnvTenantId);
   const auto client = ctx.pick(auth.client_id, kEnvClientId);
   std::optional<config::SecretSource> secret;
-  if (auth.client_secret && (auth.client_secret->file || (auth.client_secret->value &&
-                                                          !auth.client_secret->value->empty()))) {
+  if (auth.client_secret && (auth.client_secret->file ||
+                             (auth.client_secret->value && !auth.client_secret->value->empty()))) {
     secret = *auth.client_secret;
   } else if (auto value = ctx.from_env(kEnvClientSecret)) {
     secret = config::SecretSource{core::Secret(std::move(*value)), std::nullopt};
@@ -82,8 +82,9 @@ Built client_secret(const Context& ctx, const std::string& name) {
   missing.check(tenant, kTenantWhere);
   missing.check(client, kClientWhere);
   if (!secret) {
-    missing.check(std::nullopt,
-                  "client secret (azure.auth.clientSecret, clientSecretFile or AZURE_CLIENT_SECRET)");
+    missing.check(
+        std::nullopt,
+        "client secret (azure.auth.clientSecret, clientSecretFile or AZURE_CLIENT_SECRET)");
   }
   if (missing.any()) return missing.error(name);
   EntraApplication app{ctx.authority(), *tenant, *client, ctx.azure.request_timeout};
@@ -98,12 +99,13 @@ Built workload_identity(const Context& ctx) {
   Missing missing;
   missing.check(tenant, kTenantWhere);
   missing.check(client, kClientWhere);
-  missing.check(file, "federated token file (azure.auth.federatedTokenFile or "
-                      "AZURE_FEDERATED_TOKEN_FILE)");
+  missing.check(file,
+                "federated token file (azure.auth.federatedTokenFile or "
+                "AZURE_FEDERATED_TOKEN_FILE)");
   if (missing.any()) return missing.error("workload_identity");
   EntraApplication app{ctx.authority(), *tenant, *client, ctx.azure.request_timeout};
-  return std::unique_ptr<TokenCredential>(std::make_unique<WorkloadIdentityCredential>(
-      std::move(app), *file, ctx.transport, ctx.time));
+  return std::unique_ptr<TokenCredential>(
+      std::make_unique<WorkloadIdentityCredential>(std::move(app), *file, ctx.transport, ctx.time));
 }
 
 Built managed_identity(const Context& ctx) {
@@ -154,12 +156,18 @@ Built default_chain(const Context& ctx) {
 
 Built build(const Context& ctx) {
   switch (ctx.azure.auth.method) {
-    case config::AuthMethod::kDefault: return default_chain(ctx);
-    case config::AuthMethod::kClientSecret: return client_secret(ctx, "client_secret");
-    case config::AuthMethod::kWorkloadIdentity: return workload_identity(ctx);
-    case config::AuthMethod::kManagedIdentity: return managed_identity(ctx);
-    case config::AuthMethod::kAzureCli: return azure_cli(ctx);
-    case config::AuthMethod::kStatic: return static_token(ctx);
+    case config::AuthMethod::kDefault:
+      return default_chain(ctx);
+    case config::AuthMethod::kClientSecret:
+      return client_secret(ctx, "client_secret");
+    case config::AuthMethod::kWorkloadIdentity:
+      return workload_identity(ctx);
+    case config::AuthMethod::kManagedIdentity:
+      return managed_identity(ctx);
+    case config::AuthMethod::kAzureCli:
+      return azure_cli(ctx);
+    case config::AuthMethod::kStatic:
+      return static_token(ctx);
   }
   return credential_error(core::ErrorKind::kInvalidConfig, "unknown azure.auth.method");
 }

@@ -10,6 +10,8 @@
 // (auth.federatedTokenFile / AZURE_FEDERATED_TOKEN_FILE). AZURE_AUTHORITY_HOST replaces the
 // authority only when the config names the default public cloud, which the config cannot
 // distinguish from "not set"; a sovereign or custom cloud in the config always wins.
+// The managed identity's client id comes only from auth.managedIdentityClientId (absent:
+// the system-assigned identity); AZURE_CLIENT_ID belongs to the secret and federated flows.
 //
 // method default → ChainedCredential: environment (client secret) → workload identity →
 // managed identity → Azure CLI, links that lack settings standing in as UnavailableCredential.

@@ -25,9 +25,9 @@ core::Result<core::Secret> read_secret_file(const std::string& path, std::string
   while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
     content.append(buffer, static_cast<std::size_t>(in.gcount()));
     if (content.size() > kMaxCredentialFileSize) {
-      return credential_error(core::ErrorKind::kInvalidConfig,
-                              subject + " is larger than " +
-                                  std::to_string(kMaxCredentialFileSize) + " bytes");
+      return credential_error(
+          core::ErrorKind::kInvalidConfig,
+          subject + " is larger than " + std::to_string(kMaxCredentialFileSize) + " bytes");
     }
   }
   if (in.bad()) {

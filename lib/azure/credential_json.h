@@ -3,10 +3,9 @@
 // public headers stay JSON-free, as in json_fields.h).
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace frankenetes::azure {
 

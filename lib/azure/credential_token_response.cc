@@ -12,8 +12,8 @@ using nlohmann::json;
 // Entra appends " Trace ID: … Correlation ID: … Timestamp: …" (and sometimes line breaks) to
 // error_description; the trace id goes to Error::request_id instead, the rest is noise.
 std::string first_part_of_description(std::string description) {
-  for (const std::string_view cut : {std::string_view("\r"), std::string_view("\n"),
-                                     std::string_view(" Trace ID:")}) {
+  for (const std::string_view cut :
+       {std::string_view("\r"), std::string_view("\n"), std::string_view(" Trace ID:")}) {
     if (const auto at = description.find(cut); at != std::string::npos) description.resize(at);
   }
   while (!description.empty() && description.back() == ' ') description.pop_back();
@@ -37,15 +37,18 @@ core::Result<AccessToken> parse_success(const http::Response& response, core::Sy
     return credential_error(core::ErrorKind::kTerminal, prefix + " has no \"access_token\"");
   }
   AccessToken out{core::Secret(token), {}};
-  const auto expires_in = body.contains("expires_in") ? json_integer(body["expires_in"]) : std::nullopt;
-  const auto expires_on = body.contains("expires_on") ? json_integer(body["expires_on"]) : std::nullopt;
+  const auto expires_in =
+      body.contains("expires_in") ? json_integer(body["expires_in"]) : std::nullopt;
+  const auto expires_on =
+      body.contains("expires_on") ? json_integer(body["expires_on"]) : std::nullopt;
   if (expires_in) {
     out.expires_on = now + std::chrono::seconds(*expires_in);
   } else if (expires_on) {
     out.expires_on = core::SystemTime(std::chrono::seconds(*expires_on));
   } else {
-    return credential_error(core::ErrorKind::kTerminal,
-                            prefix + " has neither \"expires_in\" nor \"expires_on\" as an integer");
+    return credential_error(
+        core::ErrorKind::kTerminal,
+        prefix + " has neither \"expires_in\" nor \"expires_on\" as an integer");
   }
   return out;
 }
@@ -75,7 +78,8 @@ core::Error parse_failure(const http::Response& response, const TokenErrorContex
         if (!detail.starts_with(aadsts)) detail = aadsts + (detail.empty() ? "" : ": " + detail);
       }
     }
-    if (!error.azure_code.empty()) detail = error.azure_code + (detail.empty() ? "" : ": " + detail);
+    if (!error.azure_code.empty())
+      detail = error.azure_code + (detail.empty() ? "" : ": " + detail);
   }
   if (detail.empty()) detail = "no error details in the response";
   error.message = redact(context.credential + ": token request to " + context.target +

@@ -9,7 +9,10 @@ namespace frankenetes::azure {
 WorkloadIdentityCredential::WorkloadIdentityCredential(EntraApplication app, std::string token_file,
                                                        http::HttpTransport& transport,
                                                        const core::TimeSource& time)
-    : app_(std::move(app)), token_file_(std::move(token_file)), transport_(transport), time_(time) {}
+    : app_(std::move(app)),
+      token_file_(std::move(token_file)),
+      transport_(transport),
+      time_(time) {}
 
 core::Result<AccessToken> WorkloadIdentityCredential::get_token(const std::string& scope) {
   auto assertion = read_secret_file(token_file_, name() + " federated token");

@@ -25,9 +25,9 @@ TEST(AzureCliCredentialTest, RunsGetAccessTokenForTheResourceWithATimeout) {
   EXPECT_EQ(token->token.reveal(), "cli-token");
   EXPECT_EQ(token->expires_on, core::SystemTime(seconds(1767229200)));
   ASSERT_EQ(runner.calls().size(), 1u);
-  EXPECT_EQ(runner.calls()[0], (std::vector<std::string>{"az", "account", "get-access-token",
-                                                         "--resource", "https://management.azure.com",
-                                                         "--output", "json"}));
+  EXPECT_EQ(runner.calls()[0],
+            (std::vector<std::string>{"az", "account", "get-access-token", "--resource",
+                                      "https://management.azure.com", "--output", "json"}));
   EXPECT_EQ(runner.timeouts()[0], seconds(10));
   EXPECT_EQ(credential.name(), "azure_cli");
 }
@@ -66,9 +66,8 @@ TEST(AzureCliCredentialTest, OlderCliExpiresOnIsLocalTime) {
 }
 
 TEST(AzureCliCredentialTest, RejectsOutputWithoutTokenOrExpiry) {
-  for (const std::string body :
-       {"", "ERROR", R"({"expires_on":1})", R"({"accessToken":"t"})",
-        R"({"accessToken":"t","expiresOn":"tomorrow"})"}) {
+  for (const std::string body : {"", "ERROR", R"({"expires_on":1})", R"({"accessToken":"t"})",
+                                 R"({"accessToken":"t","expiresOn":"tomorrow"})"}) {
     const auto token = parse_azure_cli_token(body);
     EXPECT_FALSE(token.ok()) << body;
   }

@@ -26,8 +26,7 @@ class CachingCredentialTest : public ::testing::Test {
     auto inner = std::make_unique<ScriptedCredential>("managed_identity");
     inner_ = inner.get();
     cache_ = std::make_unique<CachingCredential>(
-        std::move(inner), time_,
-        [this](const std::string& credential, const core::Error& error) {
+        std::move(inner), time_, [this](const std::string& credential, const core::Error& error) {
           reported_.push_back({credential, error});
         });
   }

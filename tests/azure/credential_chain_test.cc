@@ -51,7 +51,8 @@ TEST(ChainedCredentialTest, FirstWorkingLinkWinsAndLaterLinksAreNotAsked) {
 
 TEST(ChainedCredentialTest, FallsThroughInDefaultAzureCredentialOrder) {
   auto chain = make_chain();
-  chain.environment->fail(core::ErrorKind::kInvalidConfig, "environment: AZURE_CLIENT_SECRET not set");
+  chain.environment->fail(core::ErrorKind::kInvalidConfig,
+                          "environment: AZURE_CLIENT_SECRET not set");
   chain.workload->fail(core::ErrorKind::kInvalidConfig, "no federated token file");
   chain.managed->reply("mi-token", kExpiry);
 
@@ -141,7 +142,8 @@ TEST(ChainedCredentialTest, CarriesTheFirstHttpFailureDetails) {
     }
     std::string name() const override { return "environment"; }
   };
-  links.push_back(std::make_unique<UnavailableCredential>("workload_identity", "missing client ID"));
+  links.push_back(
+      std::make_unique<UnavailableCredential>("workload_identity", "missing client ID"));
   links.push_back(std::make_unique<Rejecting>());
   ChainedCredential chain(std::move(links));
   const auto token = chain.get_token(kArmScope);

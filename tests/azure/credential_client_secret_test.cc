@@ -39,8 +39,8 @@ TEST_F(ClientSecretCredentialTest, PostsTheClientCredentialsForm) {
   ASSERT_EQ(transport_.requests().size(), 1u);
   const auto& request = transport_.last();
   EXPECT_EQ(request.method, "POST");
-  EXPECT_EQ(request.url, std::string("https://login.microsoftonline.com/") + kTenant +
-                             "/oauth2/v2.0/token");
+  EXPECT_EQ(request.url,
+            std::string("https://login.microsoftonline.com/") + kTenant + "/oauth2/v2.0/token");
   EXPECT_EQ(request.headers.at("Content-Type"), "application/x-www-form-urlencoded");
   EXPECT_EQ(request.timeout, seconds(7));
   EXPECT_EQ(request.operation, "entra.token");
@@ -86,11 +86,13 @@ TEST_F(ClientSecretCredentialTest, WrongSecretIsInvalidClientAndNeverEchoesTheSe
 TEST_F(ClientSecretCredentialTest, TransportErrorsKeepTheirKindAndNeverCarryTheSecret) {
   auto credential = make(value("hunter2-secret"));
   // A transport that (wrongly) repeats the body in its message must still not leak it.
-  transport_.fail(core::ErrorKind::kTransient, "connection reset while sending client_secret=hunter2-secret");
+  transport_.fail(core::ErrorKind::kTransient,
+                  "connection reset while sending client_secret=hunter2-secret");
   const auto token = credential.get_token(kArmScope);
   ASSERT_FALSE(token.ok());
   EXPECT_EQ(token.error().kind, core::ErrorKind::kTransient);
-  EXPECT_EQ(token.error().message.find("hunter2-secret"), std::string::npos) << token.error().message;
+  EXPECT_EQ(token.error().message.find("hunter2-secret"), std::string::npos)
+      << token.error().message;
   EXPECT_NE(token.error().message.find("connection reset"), std::string::npos);
 }
 

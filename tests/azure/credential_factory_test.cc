@@ -133,9 +133,10 @@ TEST_F(MakeCredentialTest, ConfigValuesWinOverTheEnvironment) {
   azure.tenant_id = "contoso.onmicrosoft.com";
   azure.auth.client_id = "config-client";
   azure.auth.federated_token_file = dir_.write("config-token", "config-jwt");
-  auto credential = make(azure, {{"AZURE_TENANT_ID", kTenant},
-                                 {"AZURE_CLIENT_ID", kClientId},
-                                 {"AZURE_FEDERATED_TOKEN_FILE", dir_.write("env-token", "env-jwt")}});
+  auto credential =
+      make(azure, {{"AZURE_TENANT_ID", kTenant},
+                   {"AZURE_CLIENT_ID", kClientId},
+                   {"AZURE_FEDERATED_TOKEN_FILE", dir_.write("env-token", "env-jwt")}});
   transport_.reply(entra_token_reply("t"));
   ASSERT_TRUE(credential->get_token(kArmScope).ok());
   EXPECT_EQ(transport_.last().url,
@@ -151,7 +152,8 @@ TEST_F(MakeCredentialTest, ClientSecretFromAConfiguredFile) {
                  "https://management.azure.com/.default"};
   azure.tenant_id = kTenant;
   azure.auth.client_id = kClientId;
-  azure.auth.client_secret = config::SecretSource{std::nullopt, dir_.write("secret", "file-secret\n")};
+  azure.auth.client_secret =
+      config::SecretSource{std::nullopt, dir_.write("secret", "file-secret\n")};
   azure.request_timeout = seconds(12);
   auto credential = make(azure);
   transport_.reply(entra_token_reply("t"));
@@ -163,16 +165,16 @@ TEST_F(MakeCredentialTest, ClientSecretFromAConfiguredFile) {
 }
 
 TEST_F(MakeCredentialTest, NamedMethodWithoutItsSettingsIsAConfigError) {
-  for (const auto method : {config::AuthMethod::kClientSecret, config::AuthMethod::kWorkloadIdentity,
-                            config::AuthMethod::kStatic}) {
-    const auto made = make_credential(test_azure_config(method), transport_, fake_env({}), runner_,
-                                      time_);
+  for (const auto method : {config::AuthMethod::kClientSecret,
+                            config::AuthMethod::kWorkloadIdentity, config::AuthMethod::kStatic}) {
+    const auto made =
+        make_credential(test_azure_config(method), transport_, fake_env({}), runner_, time_);
     ASSERT_FALSE(made.ok()) << static_cast<int>(method);
     EXPECT_EQ(made.error().kind, core::ErrorKind::kInvalidConfig);
   }
-  const auto made = make_credential(test_azure_config(config::AuthMethod::kWorkloadIdentity),
-                                    transport_, fake_env({{"AZURE_TENANT_ID", kTenant}}), runner_,
-                                    time_);
+  const auto made =
+      make_credential(test_azure_config(config::AuthMethod::kWorkloadIdentity), transport_,
+                      fake_env({{"AZURE_TENANT_ID", kTenant}}), runner_, time_);
   ASSERT_FALSE(made.ok());
   EXPECT_EQ(made.error().message,
             "workload_identity: missing client ID (azure.auth.clientId or AZURE_CLIENT_ID), "

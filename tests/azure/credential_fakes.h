@@ -50,10 +50,11 @@ inline http::Response entra_token_reply(const std::string& token, int expires_in
 // IMDS success: every expiry field a string (reference §3.3).
 inline http::Response imds_token_reply(const std::string& token, int expires_in,
                                        long long expires_on) {
-  return json_reply(200, R"({"access_token":")" + token + R"(","refresh_token":"","expires_in":")" +
-                             std::to_string(expires_in) + R"(","expires_on":")" +
-                             std::to_string(expires_on) +
-                             R"(","not_before":"1767225600","resource":"https://management.azure.com","token_type":"Bearer"})");
+  return json_reply(
+      200,
+      R"({"access_token":")" + token + R"(","refresh_token":"","expires_in":")" +
+          std::to_string(expires_in) + R"(","expires_on":")" + std::to_string(expires_on) +
+          R"(","not_before":"1767225600","resource":"https://management.azure.com","token_type":"Bearer"})");
 }
 
 // The Entra answer to a wrong client secret, as the real service (and the simulator) send it.

@@ -20,8 +20,9 @@ TEST(CredentialFileTest, TrimsSurroundingWhitespace) {
 
 TEST(CredentialFileTest, MissingEmptyAndOversizedFilesAreConfigErrors) {
   ScratchDir dir;
-  const std::vector<std::string> paths{dir.path("absent"), dir.write("empty", "\n\t "),
-                                       dir.write("big", std::string(kMaxCredentialFileSize + 1, 'x'))};
+  const std::vector<std::string> paths{
+      dir.path("absent"), dir.write("empty", "\n\t "),
+      dir.write("big", std::string(kMaxCredentialFileSize + 1, 'x'))};
   for (const auto& path : paths) {
     const auto secret = read_secret_file(path, "client secret");
     ASSERT_FALSE(secret.ok()) << path;

@@ -17,7 +17,8 @@ constexpr const char* kLoopbackImds = "http://127.0.0.1:40342/metadata/identity/
 class ManagedIdentityCredentialTest : public ::testing::Test {
  protected:
   ManagedIdentityCredential make(std::optional<std::string> client_id = std::nullopt) {
-    return ManagedIdentityCredential({kLoopbackImds, std::move(client_id), kDefaultImdsTimeout}, transport_, time_);
+    return ManagedIdentityCredential({kLoopbackImds, std::move(client_id), kDefaultImdsTimeout},
+                                     transport_, time_);
   }
 
   ScriptedTransport transport_;
@@ -26,7 +27,8 @@ class ManagedIdentityCredentialTest : public ::testing::Test {
 
 TEST_F(ManagedIdentityCredentialTest, GetsFromTheConfiguredEndpointWithMetadataHeader) {
   auto credential = make();
-  const auto now_epoch = std::chrono::duration_cast<seconds>(time_.system_time().time_since_epoch()).count();
+  const auto now_epoch =
+      std::chrono::duration_cast<seconds>(time_.system_time().time_since_epoch()).count();
   transport_.reply(imds_token_reply("mi-token", 28799, now_epoch + 28799));
 
   const auto token = credential.get_token(kArmScope);
@@ -70,7 +72,8 @@ TEST_F(ManagedIdentityCredentialTest, TimeoutIsShortSoTheChainMovesOn) {
 
 TEST_F(ManagedIdentityCredentialTest, ImdsErrorBodyBecomesAnError) {
   auto credential = make(std::string("not-assigned"));
-  transport_.reply(json_reply(400, R"({"error":"invalid_request","error_description":"Identity not found"})"));
+  transport_.reply(
+      json_reply(400, R"({"error":"invalid_request","error_description":"Identity not found"})"));
   const auto token = credential.get_token(kArmScope);
   ASSERT_FALSE(token.ok());
   EXPECT_EQ(token.error().kind, core::ErrorKind::kTerminal);
@@ -80,12 +83,13 @@ TEST_F(ManagedIdentityCredentialTest, ImdsErrorBodyBecomesAnError) {
 }
 
 TEST_F(ManagedIdentityCredentialTest, EndpointWithQueryKeepsIt) {
-  ManagedIdentityCredential credential({"http://127.0.0.1:9/token?x=1", std::nullopt, kDefaultImdsTimeout},
-                                       transport_, time_);
+  ManagedIdentityCredential credential(
+      {"http://127.0.0.1:9/token?x=1", std::nullopt, kDefaultImdsTimeout}, transport_, time_);
   transport_.reply(imds_token_reply("t", 60, 0));
   ASSERT_TRUE(credential.get_token(kArmScope).ok());
   EXPECT_EQ(transport_.last().url,
-            "http://127.0.0.1:9/token?x=1&api-version=2018-02-01&resource=https%3A%2F%2Fmanagement.azure.com");
+            "http://127.0.0.1:9/"
+            "token?x=1&api-version=2018-02-01&resource=https%3A%2F%2Fmanagement.azure.com");
 }
 
 }  // namespace

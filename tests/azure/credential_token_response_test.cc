@@ -75,7 +75,8 @@ TEST(CredentialTokenResponseTest, WrongSecretMapsToInvalidClientWithAadstsCode) 
 
 TEST(CredentialTokenResponseTest, AddsAadstsCodeWhenDescriptionLacksIt) {
   const auto reply = json_reply(
-      400, R"({"error":"invalid_client","error_description":"No matching federated identity record found.","error_codes":[70021]})");
+      400,
+      R"({"error":"invalid_client","error_description":"No matching federated identity record found.","error_codes":[70021]})");
   const auto token = parse_token_response(reply, kNow, context());
   ASSERT_FALSE(token.ok());
   EXPECT_NE(token.error().message.find("invalid_client: AADSTS70021: No matching federated"),
@@ -88,11 +89,12 @@ TEST(CredentialTokenResponseTest, ErrorKindFollowsStatus) {
     int status;
     core::ErrorKind kind;
   };
-  for (const auto& c : {Case{400, core::ErrorKind::kTerminal}, Case{401, core::ErrorKind::kTerminal},
-                        Case{404, core::ErrorKind::kTerminal}, Case{429, core::ErrorKind::kTransient},
-                        Case{500, core::ErrorKind::kTransient},
-                        Case{503, core::ErrorKind::kTransient}}) {
-    const auto token = parse_token_response(json_reply(c.status, "<html>busy</html>"), kNow, context());
+  for (const auto& c :
+       {Case{400, core::ErrorKind::kTerminal}, Case{401, core::ErrorKind::kTerminal},
+        Case{404, core::ErrorKind::kTerminal}, Case{429, core::ErrorKind::kTransient},
+        Case{500, core::ErrorKind::kTransient}, Case{503, core::ErrorKind::kTransient}}) {
+    const auto token =
+        parse_token_response(json_reply(c.status, "<html>busy</html>"), kNow, context());
     ASSERT_FALSE(token.ok());
     EXPECT_EQ(token.error().kind, c.kind) << c.status;
     EXPECT_EQ(token.error().http_status, c.status);
@@ -103,7 +105,8 @@ TEST(CredentialTokenResponseTest, ErrorKindFollowsStatus) {
 TEST(CredentialTokenResponseTest, SecretsEchoedByTheServerAreRedacted) {
   const core::Secret secret("s3cr3t-value");
   const auto reply = json_reply(
-      400, R"({"error":"invalid_request","error_description":"AADSTS900144: bad value s3cr3t-value here","error_codes":[900144]})");
+      400,
+      R"({"error":"invalid_request","error_description":"AADSTS900144: bad value s3cr3t-value here","error_codes":[900144]})");
   const auto token = parse_token_response(reply, kNow, context({&secret}));
   ASSERT_FALSE(token.ok());
   EXPECT_EQ(token.error().message.find("s3cr3t-value"), std::string::npos) << token.error().message;

@@ -16,8 +16,9 @@ constexpr const char* kAssertionType = "urn:ietf:params:oauth:client-assertion-t
 class WorkloadIdentityCredentialTest : public ::testing::Test {
  protected:
   WorkloadIdentityCredential make(const std::string& token_file) {
-    return WorkloadIdentityCredential({"https://login.microsoftonline.com/", kTenant, kClientId, kDefaultEntraTimeout},
-                                      token_file, transport_, time_);
+    return WorkloadIdentityCredential(
+        {"https://login.microsoftonline.com/", kTenant, kClientId, kDefaultEntraTimeout},
+        token_file, transport_, time_);
   }
 
   ScriptedTransport transport_;
@@ -35,8 +36,8 @@ TEST_F(WorkloadIdentityCredentialTest, SendsTheFederatedTokenAsClientAssertion) 
 
   const auto& request = transport_.last();
   EXPECT_EQ(request.method, "POST");
-  EXPECT_EQ(request.url, std::string("https://login.microsoftonline.com/") + kTenant +
-                             "/oauth2/v2.0/token");
+  EXPECT_EQ(request.url,
+            std::string("https://login.microsoftonline.com/") + kTenant + "/oauth2/v2.0/token");
   EXPECT_EQ(request.headers.at("Content-Type"), "application/x-www-form-urlencoded");
   EXPECT_EQ(parse_form(request.body),
             (std::map<std::string, std::string>{{"client_id", kClientId},
@@ -57,7 +58,8 @@ TEST_F(WorkloadIdentityCredentialTest, RereadsTheTokenFileOnEveryRequest) {
   EXPECT_EQ(parse_form(transport_.last().body)["client_assertion"], "assertion-1");
   dir_.write("token", "assertion-2-rotated-by-kubelet");
   ASSERT_TRUE(credential.get_token(kArmScope).ok());
-  EXPECT_EQ(parse_form(transport_.last().body)["client_assertion"], "assertion-2-rotated-by-kubelet");
+  EXPECT_EQ(parse_form(transport_.last().body)["client_assertion"],
+            "assertion-2-rotated-by-kubelet");
 }
 
 TEST_F(WorkloadIdentityCredentialTest, RejectedAssertionNeverAppearsInTheError) {
