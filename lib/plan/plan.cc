@@ -88,6 +88,14 @@ class ClusterPass {
     return out;
   }
 
+  // Restarts counted while a dependency was down are the dependency's doing: once it has
+  // recovered, only restarts after that are evidence against the member. The assessment in
+  // MemberStatus keeps counting them all (it describes the window); this one assigns blame.
+  Assessment own_fault(const config::MemberConfig& member, const MemberHistory& mh) const {
+    return assess_member(member, observation(member.name), &mh, policy_, input_.now,
+                         mh.dependency_trouble_at);
+  }
+
   void decide(const config::MemberConfig& member) {
     const Assessment& assessment = assessments_.at(member.name);
     static const MemberHistory kNoHistory;
@@ -134,23 +142,17 @@ class ClusterPass {
         return;
       }
     }
-    // Restarts counted while a dependency was down are the dependency's doing: once it has
-    // recovered, only restarts after that are evidence against this member. (The assessment
-    // shown keeps counting them all: it describes the window, this decides about blame.)
     if (reason == UnhealthyReason::kCrashLoop && mh.dependency_trouble_at) {
-      Assessment fresh = assess_member(member, observation(member.name), &mh, policy_,
-                                       input_.now, mh.dependency_trouble_at);
-      if (fresh.unhealthy != UnhealthyReason::kCrashLoop) {
-        if (fresh.health != Health::kUnhealthy) {
-          skip(status, SkipReason::kDependencyUnhealthy,
-               "restarts happened while a dependency was unhealthy (last seen " +
-                   core::format_duration(between(*mh.dependency_trouble_at, input_.now)) +
-                   " ago); " + why);
-          return;
-        }
-        reason = *fresh.unhealthy;
-        why = std::string(to_string(reason)) + ": " + fresh.detail;
+      const Assessment own = own_fault(member, mh);
+      if (own.health != Health::kUnhealthy) {
+        skip(status, SkipReason::kDependencyUnhealthy,
+             "restarts happened while a dependency was unhealthy (last seen " +
+                 core::format_duration(between(*mh.dependency_trouble_at, input_.now)) +
+                 " ago); " + why);
+        return;
       }
+      reason = *own.unhealthy;
+      why = std::string(to_string(reason)) + ": " + own.detail;
     }
     if (status.backoff_until) {
       skip(status, SkipReason::kBackoff,
