@@ -122,6 +122,9 @@ struct ConditionalCase {
   int status;
 };
 
+// Test names in ctest show the case name, not the bytes of the struct.
+void PrintTo(const ConditionalCase& c, std::ostream* os) { *os << c.name; }
+
 class AzureDnsConditionalTest : public AzureDnsApiTest,
                                 public ::testing::WithParamInterface<ConditionalCase> {};
 
@@ -182,6 +185,9 @@ struct ValidationCase {
   int status;
   const char* code;
 };
+
+// Test names in ctest show the case name, not the bytes of the struct.
+void PrintTo(const ValidationCase& c, std::ostream* os) { *os << c.name; }
 
 class AzureDnsValidationTest : public AzureDnsApiTest,
                                public ::testing::WithParamInterface<ValidationCase> {};

@@ -140,6 +140,9 @@ struct CfValidationCase {
   int code;
 };
 
+// Test names in ctest show the case name, not the bytes of the struct.
+void PrintTo(const CfValidationCase& c, std::ostream* os) { *os << c.name; }
+
 class CloudflareValidationTest : public CloudflareApiTest,
                                  public ::testing::WithParamInterface<CfValidationCase> {};
 

@@ -42,6 +42,9 @@ struct WireCase {
   std::size_t authority;
 };
 
+// Test names in ctest show the case name, not the bytes of the struct.
+void PrintTo(const WireCase& c, std::ostream* os) { *os << c.name; }
+
 class DnsResponderWireTest : public DnsResponderTest,
                              public ::testing::WithParamInterface<WireCase> {};
 

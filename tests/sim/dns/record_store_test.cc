@@ -44,6 +44,9 @@ struct LookupCase {
   bool soa_in_authority;
 };
 
+// Test names in ctest show the case name, not the bytes of the struct.
+void PrintTo(const LookupCase& c, std::ostream* os) { *os << c.name; }
+
 class RecordStoreLookupTest : public RecordStoreTest,
                               public ::testing::WithParamInterface<LookupCase> {};
 

@@ -101,6 +101,9 @@ struct BadScenario {
   const char* expected;  // substring of the error, including position and key path
 };
 
+// Test names in ctest show the case name, not the bytes of the struct.
+void PrintTo(const BadScenario& c, std::ostream* os) { *os << c.name; }
+
 class DnsScenarioErrorTest : public ::testing::TestWithParam<BadScenario> {};
 
 TEST_P(DnsScenarioErrorTest, ReportsPositionPathAndReason) {
