@@ -1,0 +1,47 @@
+#include "azure/timestamps.h"
+
+#include <gtest/gtest.h>
+
+namespace frankenetes::azure {
+namespace {
+
+using std::chrono::seconds;
+
+core::SystemTime at(long long epoch_seconds) { return core::SystemTime(seconds(epoch_seconds)); }
+
+TEST(Iso8601, ParsesUtcWithZ) {
+  // 2017-08-08T00:09:10Z
+  EXPECT_EQ(parse_iso8601("2017-08-08T00:09:10Z"), at(1502150950));
+}
+
+TEST(Iso8601, ParsesSevenFractionalDigits) {
+  const auto t = parse_iso8601("2019-03-11T07:31:31.6532123Z");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(*t - at(1552289491), std::chrono::nanoseconds(653212300));
+}
+
+TEST(Iso8601, ParsesOffsetsAndMissingZoneAsUtc) {
+  EXPECT_EQ(parse_iso8601("2017-08-08T02:09:10+02:00"), at(1502150950));
+  EXPECT_EQ(parse_iso8601("2017-08-07T23:09:10-0100"), at(1502150950));
+  EXPECT_EQ(parse_iso8601("2017-08-08T00:09:10"), at(1502150950));
+  EXPECT_EQ(parse_iso8601("1970-01-01T00:00:00Z"), at(0));
+  EXPECT_EQ(parse_iso8601("2024-02-29T00:00:00Z"), at(1709164800));
+}
+
+TEST(Iso8601, RejectsGarbage) {
+  for (const char* bad : {"", "2017", "2017-08-08", "2017-13-01T00:00:00Z", "2023-02-29T00:00:00Z",
+                          "2017-08-08T25:00:00Z", "2017-08-08T00:09:10.Z", "2017-08-08T00:09:10Zx",
+                          "not a date", "2017-08-08T00:09:10+2"}) {
+    EXPECT_FALSE(parse_iso8601(bad).has_value()) << bad;
+  }
+}
+
+TEST(HttpDate, ParsesImfFixdate) {
+  EXPECT_EQ(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), at(784111777));
+  EXPECT_FALSE(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT").has_value());
+  EXPECT_FALSE(parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT").has_value());
+  EXPECT_FALSE(parse_http_date("").has_value());
+}
+
+}  // namespace
+}  // namespace frankenetes::azure
