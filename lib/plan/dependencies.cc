@@ -26,7 +26,8 @@ std::vector<const config::MemberConfig*> planning_order(const config::ClusterCon
       if (placed.contains(member.name)) continue;
       const bool ready = std::all_of(
           member.depends_on.begin(), member.depends_on.end(), [&](const std::string& dep) {
-            return placed.contains(dep) || find_member(cluster, dep) == nullptr || dep == member.name;
+            return placed.contains(dep) || find_member(cluster, dep) == nullptr ||
+                   dep == member.name;
           });
       if (!ready) continue;
       order.push_back(&member);

@@ -13,8 +13,7 @@ namespace {
 using model::GroupObservation;
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -85,10 +84,10 @@ std::optional<Assessment> probe_failing(const config::MemberConfig& member,
   if (failures < member.probe->failure_threshold) return std::nullopt;
   const auto fresh_for = std::max(policy.stale_after, 2 * member.probe->period);
   if (age(probe.observed_at, now) > fresh_for) {
-    return unknown(UnknownReason::kStale,
-                   "probe says failing but its last result is " +
-                       core::format_duration(age(probe.observed_at, now)) + " old (limit " +
-                       core::format_duration(fresh_for) + ")");
+    return unknown(UnknownReason::kStale, "probe says failing but its last result is " +
+                                              core::format_duration(age(probe.observed_at, now)) +
+                                              " old (limit " + core::format_duration(fresh_for) +
+                                              ")");
   }
   std::string detail = "probe failed " + std::to_string(failures) + " times in a row (threshold " +
                        std::to_string(member.probe->failure_threshold) + ")";
@@ -113,9 +112,8 @@ std::string Assessment::describe() const {
 }
 
 Assessment assess_member(const config::MemberConfig& member,
-                         const model::MemberObservation* observation,
-                         const MemberHistory* history, const config::PolicyConfig& policy,
-                         core::MonotonicTime now,
+                         const model::MemberObservation* observation, const MemberHistory* history,
+                         const config::PolicyConfig& policy, core::MonotonicTime now,
                          std::optional<core::MonotonicTime> restarts_after) {
   if (observation == nullptr || !observation->group) {
     return unknown(UnknownReason::kNeverObserved, "no container group observation yet");
@@ -131,8 +129,8 @@ Assessment assess_member(const config::MemberConfig& member,
                        " old (staleAfter " + core::format_duration(policy.stale_after) + ")");
   }
   if (group.outcome == GroupObservation::Outcome::kNotFound) {
-    return unhealthy(UnhealthyReason::kMissing, "container group " + member.container_group +
-                                                    " not found (404)");
+    return unhealthy(UnhealthyReason::kMissing,
+                     "container group " + member.container_group + " not found (404)");
   }
   if (!group.view) return unknown(UnknownReason::kReadFailed, "GET returned no container group");
   const model::ContainerGroupView& view = *group.view;
@@ -160,16 +158,17 @@ Assessment assess_member(const config::MemberConfig& member,
   }
   if (!iequals(view.state, "Running")) {
     return unknown(UnknownReason::kUnrecognizedState,
-                   "instanceView.state " + (view.state.empty() ? "absent" : "'" + view.state + "'") +
+                   "instanceView.state " +
+                       (view.state.empty() ? "absent" : "'" + view.state + "'") +
                        " has no remediation rule");
   }
 
   for (const auto& container : view.containers) {
     if (container.current_state && iequals(container.current_state->state, "Waiting") &&
         istarts_with(container.current_state->detail_status, "CrashLoopBackOff")) {
-      return unhealthy(UnhealthyReason::kCrashLoopBackOff,
-                       "container " + container.name + " is Waiting: " +
-                           container.current_state->detail_status);
+      return unhealthy(
+          UnhealthyReason::kCrashLoopBackOff,
+          "container " + container.name + " is Waiting: " + container.current_state->detail_status);
     }
   }
   if (auto looping = crash_loop(view, history, policy, now, restarts_after)) return *looping;

@@ -46,9 +46,8 @@ struct Assessment {
 // `observation` and `history` may be null (never observed, nothing remembered). With
 // `restarts_after`, restart samples taken at or before that time are no crash-loop evidence.
 Assessment assess_member(const config::MemberConfig& member,
-                         const model::MemberObservation* observation,
-                         const MemberHistory* history, const config::PolicyConfig& policy,
-                         core::MonotonicTime now,
+                         const model::MemberObservation* observation, const MemberHistory* history,
+                         const config::PolicyConfig& policy, core::MonotonicTime now,
                          std::optional<core::MonotonicTime> restarts_after = std::nullopt);
 
 }  // namespace frankenetes::plan

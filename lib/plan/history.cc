@@ -145,8 +145,8 @@ History record_action_started(History history, const Action& action, core::Monot
   return history;
 }
 
-History record_action_finished(History history, const model::MemberKey& key,
-                               ActionOutcome outcome, core::MonotonicTime now) {
+History record_action_finished(History history, const model::MemberKey& key, ActionOutcome outcome,
+                               core::MonotonicTime now) {
   const auto it = history.members.find(key);
   if (it == history.members.end() || !it->second.in_flight) return history;
   MemberHistory& member = it->second;

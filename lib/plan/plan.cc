@@ -22,8 +22,7 @@ std::optional<core::MonotonicTime> backoff_until(const MemberHistory& member,
   if (member.actions_taken == 0 || !member.last_action || !member.last_action->finished_at) {
     return std::nullopt;
   }
-  return *member.last_action->finished_at +
-         backoff_after_action(backoff, member.actions_taken - 1);
+  return *member.last_action->finished_at + backoff_after_action(backoff, member.actions_taken - 1);
 }
 
 std::string ladder_so_far(int rungs, UnhealthyReason reason) {
@@ -42,15 +41,19 @@ class ClusterPass {
  public:
   ClusterPass(const config::ClusterConfig& cluster, const PlanInput& input, const History& history,
               int& budget_used, PlanResult& result)
-      : cluster_(cluster), input_(input), policy_(input.desired.policy), history_(history),
-        budget_used_(budget_used), result_(result) {}
+      : cluster_(cluster),
+        input_(input),
+        policy_(input.desired.policy),
+        history_(history),
+        budget_used_(budget_used),
+        result_(result) {}
 
   void run() {
     const auto order = planning_order(cluster_);
     for (const auto* member : order) {
-      assessments_[member->name] = assess_member(*member, observation(member->name),
-                                                 history_.find(key(member->name)), policy_,
-                                                 input_.now);
+      assessments_[member->name] =
+          assess_member(*member, observation(member->name), history_.find(key(member->name)),
+                        policy_, input_.now);
       if (const auto* mh = history_.find(key(member->name)); mh != nullptr && mh->in_flight) {
         if (!busy_with_) busy_with_ = member->name;
       }
@@ -147,8 +150,8 @@ class ClusterPass {
       if (own.health != Health::kUnhealthy) {
         skip(status, SkipReason::kDependencyUnhealthy,
              "restarts happened while a dependency was unhealthy (last seen " +
-                 core::format_duration(between(*mh.dependency_trouble_at, input_.now)) +
-                 " ago); " + why);
+                 core::format_duration(between(*mh.dependency_trouble_at, input_.now)) + " ago); " +
+                 why);
         return;
       }
       reason = *own.unhealthy;
@@ -192,10 +195,10 @@ class ClusterPass {
     }
     ++budget_used_;
     acted_on_ = member.name;
-    result_.actions.push_back(Action{status.member, *kind, rung, reason,
-                                     "rung " + std::to_string(rung) + " " +
-                                         std::string(to_string(*kind)) + ": " + why,
-                                     policy_.dry_run});
+    result_.actions.push_back(
+        Action{status.member, *kind, rung, reason,
+               "rung " + std::to_string(rung) + " " + std::string(to_string(*kind)) + ": " + why,
+               policy_.dry_run});
   }
 
   const config::ClusterConfig& cluster_;

@@ -53,8 +53,8 @@ struct PlanInput {
 struct MemberStatus {
   model::MemberKey member;
   Assessment assessment;
-  int rung = 0;                 // the rung of the member's next action (actions since reset)
-  bool gave_up = false;         // the alert: includes a give-up decided in this pass
+  int rung = 0;          // the rung of the member's next action (actions since reset)
+  bool gave_up = false;  // the alert: includes a give-up decided in this pass
   bool action_in_flight = false;
   std::optional<core::MonotonicTime> backoff_until;  // set while a back-off is running
 

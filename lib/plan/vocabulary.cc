@@ -6,76 +6,113 @@ namespace frankenetes::plan {
 
 std::string_view to_string(Health health) {
   switch (health) {
-    case Health::kHealthy: return "healthy";
-    case Health::kUnhealthy: return "unhealthy";
-    case Health::kUnknown: return "unknown";
+    case Health::kHealthy:
+      return "healthy";
+    case Health::kUnhealthy:
+      return "unhealthy";
+    case Health::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }
 
 std::string_view to_string(UnhealthyReason reason) {
   switch (reason) {
-    case UnhealthyReason::kCrashLoop: return "crash_loop";
-    case UnhealthyReason::kCrashLoopBackOff: return "crash_loop_backoff";
-    case UnhealthyReason::kGroupFailed: return "group_failed";
-    case UnhealthyReason::kProbeFailing: return "probe_failing";
-    case UnhealthyReason::kGroupStopped: return "group_stopped";
-    case UnhealthyReason::kMissing: return "missing";
+    case UnhealthyReason::kCrashLoop:
+      return "crash_loop";
+    case UnhealthyReason::kCrashLoopBackOff:
+      return "crash_loop_backoff";
+    case UnhealthyReason::kGroupFailed:
+      return "group_failed";
+    case UnhealthyReason::kProbeFailing:
+      return "probe_failing";
+    case UnhealthyReason::kGroupStopped:
+      return "group_stopped";
+    case UnhealthyReason::kMissing:
+      return "missing";
   }
   return "unknown";
 }
 
 std::string_view to_string(UnknownReason reason) {
   switch (reason) {
-    case UnknownReason::kNeverObserved: return "never_observed";
-    case UnknownReason::kReadFailed: return "read_failed";
-    case UnknownReason::kStale: return "stale";
-    case UnknownReason::kProvisioning: return "provisioning";
-    case UnknownReason::kUnrecognizedState: return "unrecognized_state";
+    case UnknownReason::kNeverObserved:
+      return "never_observed";
+    case UnknownReason::kReadFailed:
+      return "read_failed";
+    case UnknownReason::kStale:
+      return "stale";
+    case UnknownReason::kProvisioning:
+      return "provisioning";
+    case UnknownReason::kUnrecognizedState:
+      return "unrecognized_state";
   }
   return "unknown";
 }
 
 std::string_view to_string(ActionKind kind) {
   switch (kind) {
-    case ActionKind::kRestart: return "restart";
-    case ActionKind::kStart: return "start";
-    case ActionKind::kStopStart: return "stop_start";
-    case ActionKind::kRecreate: return "recreate";
+    case ActionKind::kRestart:
+      return "restart";
+    case ActionKind::kStart:
+      return "start";
+    case ActionKind::kStopStart:
+      return "stop_start";
+    case ActionKind::kRecreate:
+      return "recreate";
   }
   return "unknown";
 }
 
 std::string_view to_string(ActionOutcome outcome) {
   switch (outcome) {
-    case ActionOutcome::kSucceeded: return "succeeded";
-    case ActionOutcome::kFailed: return "failed";
-    case ActionOutcome::kTimedOut: return "timed_out";
+    case ActionOutcome::kSucceeded:
+      return "succeeded";
+    case ActionOutcome::kFailed:
+      return "failed";
+    case ActionOutcome::kTimedOut:
+      return "timed_out";
   }
   return "unknown";
 }
 
 std::string_view to_string(SkipReason reason) {
   switch (reason) {
-    case SkipReason::kStateUnknown: return "state_unknown";
-    case SkipReason::kProvisioning: return "provisioning";
-    case SkipReason::kDependencyUnhealthy: return "dependency_unhealthy";
-    case SkipReason::kBackoff: return "backoff";
-    case SkipReason::kBudgetExhausted: return "budget_exhausted";
-    case SkipReason::kClusterBusy: return "cluster_busy";
-    case SkipReason::kNoSpec: return "no_spec";
-    case SkipReason::kRemediationDisabled: return "remediation_disabled";
-    case SkipReason::kGaveUp: return "gave_up";
-    case SkipReason::kActionInFlight: return "action_in_flight";
+    case SkipReason::kStateUnknown:
+      return "state_unknown";
+    case SkipReason::kProvisioning:
+      return "provisioning";
+    case SkipReason::kDependencyUnhealthy:
+      return "dependency_unhealthy";
+    case SkipReason::kBackoff:
+      return "backoff";
+    case SkipReason::kBudgetExhausted:
+      return "budget_exhausted";
+    case SkipReason::kClusterBusy:
+      return "cluster_busy";
+    case SkipReason::kNoSpec:
+      return "no_spec";
+    case SkipReason::kRemediationDisabled:
+      return "remediation_disabled";
+    case SkipReason::kGaveUp:
+      return "gave_up";
+    case SkipReason::kActionInFlight:
+      return "action_in_flight";
   }
   return "unknown";
 }
 
 std::span<const SkipReason> all_skip_reasons() {
   static constexpr std::array kAll{
-      SkipReason::kStateUnknown,        SkipReason::kProvisioning, SkipReason::kDependencyUnhealthy,
-      SkipReason::kBackoff,             SkipReason::kBudgetExhausted, SkipReason::kClusterBusy,
-      SkipReason::kNoSpec,              SkipReason::kRemediationDisabled, SkipReason::kGaveUp,
+      SkipReason::kStateUnknown,
+      SkipReason::kProvisioning,
+      SkipReason::kDependencyUnhealthy,
+      SkipReason::kBackoff,
+      SkipReason::kBudgetExhausted,
+      SkipReason::kClusterBusy,
+      SkipReason::kNoSpec,
+      SkipReason::kRemediationDisabled,
+      SkipReason::kGaveUp,
       SkipReason::kActionInFlight,
   };
   return kAll;

@@ -42,7 +42,8 @@ std::vector<Tick> run_restarts(const config::Config& config, History& history,
 
 // How many of `times` (offsets) are <= t.
 int count_until(const std::vector<std::chrono::seconds>& times, std::chrono::seconds t) {
-  return static_cast<int>(std::count_if(times.begin(), times.end(), [&](auto x) { return x <= t; }));
+  return static_cast<int>(
+      std::count_if(times.begin(), times.end(), [&](auto x) { return x <= t; }));
 }
 
 struct CrashLoopCase {
@@ -76,13 +77,12 @@ INSTANTIATE_TEST_SUITE_P(
         CrashLoopCase{"ThreeRestartsInThreeMinutes", {60s, 120s, 180s}, 15min, 180},
         CrashLoopCase{"TwoRestartsAreNotALoop", {60s, 120s}, 15min, std::nullopt},
         // 3 restarts, but any 10-minute window holds at most 2 of them.
-        CrashLoopCase{"SpreadWiderThanWindow", {30s, 6min + 30s, 12min + 30s}, 20min,
-                      std::nullopt},
+        CrashLoopCase{"SpreadWiderThanWindow", {30s, 6min + 30s, 12min + 30s}, 20min, std::nullopt},
         // The same 3 restarts within 9m50s: the third one is a loop.
         CrashLoopCase{"SpreadJustInsideWindow", {30s, 5min, 10min + 10s}, 20min, 610},
         CrashLoopCase{"SeveralRestartsBetweenTwoPolls", {61s, 62s, 63s}, 2min, 70},
-        CrashLoopCase{"SteadyRestartsEveryFourMinutes",
-                      {4min, 8min, 12min, 16min, 20min}, 25min, 720}),
+        CrashLoopCase{
+            "SteadyRestartsEveryFourMinutes", {4min, 8min, 12min, 16min, 20min}, 25min, 720}),
     [](const auto& p) { return p.param.name; });
 
 TEST(CrashLoop, HighRestartCountAtFirstSightIsNoEvidence) {
@@ -102,14 +102,13 @@ TEST(CrashLoop, SampleExactlyOneWindowOldStillCounts) {
   Observations second{{kEtcd, healthy(kEtcd, at(10min), 3)}};
   history = record_observation(std::move(history), config, second, at(10min));
   const auto& m = config.clusters[0].members[0];
-  EXPECT_EQ(assess_member(m, &second.at(kEtcd), history.find(kEtcd), config.policy, at(10min))
-                .unhealthy,
-            UnhealthyReason::kCrashLoop);
+  EXPECT_EQ(
+      assess_member(m, &second.at(kEtcd), history.find(kEtcd), config.policy, at(10min)).unhealthy,
+      UnhealthyReason::kCrashLoop);
   Observations third{{kEtcd, healthy(kEtcd, at(10min + 1s), 3)}};
   history = record_observation(std::move(history), config, third, at(10min + 1s));
-  EXPECT_TRUE(
-      assess_member(m, &third.at(kEtcd), history.find(kEtcd), config.policy, at(10min + 1s))
-          .healthy());
+  EXPECT_TRUE(assess_member(m, &third.at(kEtcd), history.find(kEtcd), config.policy, at(10min + 1s))
+                  .healthy());
 }
 
 TEST(CrashLoop, CounterThatGoesDownStartsOver) {
@@ -138,15 +137,13 @@ TEST(CrashLoop, ActionClearsTheEvidence) {
   History history;
   run_restarts(config, history, 0s, 30s, [](auto t) { return static_cast<int>(t / 10s); });
   ASSERT_FALSE(history.find(kEtcd)->restart_samples.empty());
-  history = record_action_started(std::move(history),
-                                  Action{kEtcd, ActionKind::kRestart, 0, UnhealthyReason::kCrashLoop,
-                                         "", false},
-                                  at(30s));
+  history = record_action_started(
+      std::move(history),
+      Action{kEtcd, ActionKind::kRestart, 0, UnhealthyReason::kCrashLoop, "", false}, at(30s));
   EXPECT_TRUE(history.find(kEtcd)->restart_samples.empty());
   // The old count keeps rising slowly after the fix: only 2 new restarts, not a loop.
-  const auto ticks = run_restarts(config, history, 40s, 2min, [](auto t) {
-    return t >= 90s ? 5 : 3;
-  });
+  const auto ticks =
+      run_restarts(config, history, 40s, 2min, [](auto t) { return t >= 90s ? 5 : 3; });
   for (const auto& tick : ticks) EXPECT_TRUE(tick.assessment.healthy()) << tick.t;
 }
 
@@ -175,8 +172,8 @@ TEST(RecordObservation, ForgetsRemovedMembersUnlessActionInFlight) {
   EXPECT_NE(history.find(kEtcd), nullptr);
   EXPECT_EQ(history.find({"prod", "old"}), nullptr);
   ASSERT_NE(history.find({"prod", "busy"}), nullptr);
-  history = record_action_finished(std::move(history), {"prod", "busy"},
-                                   ActionOutcome::kSucceeded, at(20s));
+  history = record_action_finished(std::move(history), {"prod", "busy"}, ActionOutcome::kSucceeded,
+                                   at(20s));
   history = record_observation(std::move(history), config, {}, at(30s));
   EXPECT_EQ(history.find({"prod", "busy"}), nullptr);
 }
@@ -186,8 +183,8 @@ History after_two_actions(const config::Config& config) {
   for (int rung = 0; rung < 2; ++rung) {
     const auto t = at(std::chrono::seconds(rung * 30));
     history = record_action_started(
-        std::move(history), Action{kEtcd, ActionKind::kRestart, rung,
-                                   UnhealthyReason::kCrashLoopBackOff, "", false},
+        std::move(history),
+        Action{kEtcd, ActionKind::kRestart, rung, UnhealthyReason::kCrashLoopBackOff, "", false},
         t);
     history = record_action_finished(std::move(history), kEtcd, ActionOutcome::kSucceeded, t);
   }
@@ -263,7 +260,7 @@ TEST(ProbeBaseline, FailuresCountedBeforeAnActionDoNotCountAgain) {
   history = record_action_finished(std::move(history), kEtcd, ActionOutcome::kSucceeded, at(5s));
   // The probe kept failing through the restart: 5 in a row at the first result after it.
   EXPECT_TRUE(assess(10s, 5).healthy());
-  EXPECT_TRUE(assess(20s, 7).healthy());      // 2 new failures
+  EXPECT_TRUE(assess(20s, 7).healthy());                                // 2 new failures
   EXPECT_EQ(assess(30s, 8).unhealthy, UnhealthyReason::kProbeFailing);  // 3 new
   // A success breaks the streak; from then on every failure is new.
   EXPECT_TRUE(assess(40s, 0).healthy());
@@ -282,8 +279,8 @@ TEST(ProbeBaseline, NoProbeResultSinceTheActionIsNoEvidence) {
   Observations observed{{kEtcd, with_probe_result(healthy(kEtcd, at(10s)), 9, at(6s))}};
   history = record_observation(std::move(history), config, observed, at(10s));
   EXPECT_TRUE(history.find(kEtcd)->probe_baseline_pending);
-  EXPECT_TRUE(assess_member(config.clusters[0].members[0], &observed.at(kEtcd),
-                            history.find(kEtcd), config.policy, at(10s))
+  EXPECT_TRUE(assess_member(config.clusters[0].members[0], &observed.at(kEtcd), history.find(kEtcd),
+                            config.policy, at(10s))
                   .healthy());
 }
 

@@ -71,11 +71,10 @@ inline config::Config make_config(std::vector<config::ClusterConfig> clusters) {
 // The usual control plane: etcd <- apiserver <- {controller-manager, scheduler}.
 inline config::ClusterConfig control_plane(std::string name = "prod", bool specs = true) {
   auto maybe_spec = [&](config::MemberConfig m) { return specs ? with_spec(std::move(m)) : m; };
-  return cluster(std::move(name),
-                 {maybe_spec(with_probe(member("etcd"))),
-                  maybe_spec(with_probe(member("apiserver", {"etcd"}))),
-                  maybe_spec(member("controller-manager", {"apiserver"})),
-                  maybe_spec(member("scheduler", {"apiserver"}))});
+  return cluster(std::move(name), {maybe_spec(with_probe(member("etcd"))),
+                                   maybe_spec(with_probe(member("apiserver", {"etcd"}))),
+                                   maybe_spec(member("controller-manager", {"apiserver"})),
+                                   maybe_spec(member("scheduler", {"apiserver"}))});
 }
 
 // --- observations --------------------------------------------------------------------------
@@ -118,8 +117,8 @@ inline model::MemberObservation crash_loop_backoff(const model::MemberKey& key,
                                                    MonotonicTime observed_at, int restarts = 5) {
   auto obs = found(key, observed_at, "Running", restarts);
   obs.group->view->containers[0].current_state =
-      model::ContainerState{"Waiting", "CrashLoopBackOff: Back-off restarting failed",
-                            std::nullopt, std::nullopt, std::nullopt};
+      model::ContainerState{"Waiting", "CrashLoopBackOff: Back-off restarting failed", std::nullopt,
+                            std::nullopt, std::nullopt};
   return obs;
 }
 
@@ -139,8 +138,8 @@ inline model::MemberObservation read_error(const model::MemberKey& key, Monotoni
   error.kind = core::kind_for_http_status(http_status);
   error.message = "ARM answered " + std::to_string(http_status);
   error.http_status = http_status;
-  obs.group = model::GroupObservation{model::GroupObservation::Outcome::kError, std::nullopt,
-                                      error, observed_at};
+  obs.group = model::GroupObservation{model::GroupObservation::Outcome::kError, std::nullopt, error,
+                                      observed_at};
   return obs;
 }
 

@@ -99,8 +99,7 @@ TEST(Ladder, EscalatesWithDoublingBackoffThenGivesUp) {
                                                     {30, "etcd", ActionKind::kRecreate, 2}}));
   EXPECT_EQ(run.skip_runs(SkipReason::kBackoff),
             (std::vector<std::pair<long, long>>{{20, 20}, {40, 60}}));
-  EXPECT_EQ(run.skip_runs(SkipReason::kGaveUp),
-            (std::vector<std::pair<long, long>>{{70, 590}}));
+  EXPECT_EQ(run.skip_runs(SkipReason::kGaveUp), (std::vector<std::pair<long, long>>{{70, 590}}));
   EXPECT_EQ(run.first_gave_up(), 70);
 }
 
@@ -119,10 +118,9 @@ TEST(Ladder, BackoffIsCappedAtMax) {
   config::BackoffConfig backoff;  // 10s .. 5m
   std::vector<long> delays;
   for (int k = 0; k < 8; ++k) {
-    delays.push_back(
-        static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(
-                              backoff_after_action(backoff, k))
-                              .count()));
+    delays.push_back(static_cast<long>(
+        std::chrono::duration_cast<std::chrono::seconds>(backoff_after_action(backoff, k))
+            .count()));
   }
   EXPECT_EQ(delays, (std::vector<long>{10, 20, 40, 80, 160, 300, 300, 300}));
 }
@@ -185,8 +183,7 @@ TEST(Simulation, BreaksTenSecondsAfterEveryFixForTwoHours) {
                                                     {90, "etcd", ActionKind::kRecreate, 2}}));
   EXPECT_EQ(run.skip_runs(SkipReason::kBackoff),
             (std::vector<std::pair<long, long>>{{80, 80}, {100, 120}}));
-  EXPECT_EQ(run.skip_runs(SkipReason::kGaveUp),
-            (std::vector<std::pair<long, long>>{{130, 7190}}));
+  EXPECT_EQ(run.skip_runs(SkipReason::kGaveUp), (std::vector<std::pair<long, long>>{{130, 7190}}));
   EXPECT_EQ(run.first_gave_up(), 130);
   EXPECT_TRUE(run.budget_alert_ticks.empty());
 }
@@ -208,8 +205,7 @@ TEST(Simulation, EscalatesThenTheBudgetStopsItThenGivesUp) {
             (std::vector<std::pair<long, long>>{{660, 3650}}));
   EXPECT_EQ(run.budget_alert_ticks.front(), 660);
   EXPECT_EQ(run.budget_alert_ticks.back(), 3650);
-  EXPECT_EQ(run.skip_runs(SkipReason::kGaveUp),
-            (std::vector<std::pair<long, long>>{{3960, 7190}}));
+  EXPECT_EQ(run.skip_runs(SkipReason::kGaveUp), (std::vector<std::pair<long, long>>{{3960, 7190}}));
   EXPECT_EQ(run.first_gave_up(), 3960);
 }
 
