@@ -102,7 +102,7 @@ core::Result<AccessToken> parse_azure_cli_token(const std::string& json_text) {
     }
   }
   return credential_error(core::ErrorKind::kTerminal,
-                          "Azure CLI output has neither a valid \"expires_on\" nor \"expiresOn\"");
+                          R"(Azure CLI output has neither a valid "expires_on" nor "expiresOn")");
 }
 
 }  // namespace frankenetes::azure

@@ -76,7 +76,7 @@ core::Result<AccessToken> ChainedCredential::get_token(const std::string& scope)
 UnavailableCredential::UnavailableCredential(std::string name, std::string reason)
     : name_(std::move(name)), reason_(std::move(reason)) {}
 
-core::Result<AccessToken> UnavailableCredential::get_token(const std::string&) {
+core::Result<AccessToken> UnavailableCredential::get_token(const std::string& /*scope*/) {
   return credential_error(core::ErrorKind::kInvalidConfig, name_ + ": " + reason_);
 }
 

@@ -2,18 +2,17 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
-#include <cstring>
+#include <csignal>
 #include <optional>
+#include <system_error>
 
 #include "azure/credential_token_response.h"
-
-extern char** environ;
 
 namespace frankenetes::azure {
 namespace {
@@ -21,7 +20,7 @@ namespace {
 class Pipe {
  public:
   Pipe() {
-    if (::pipe2(fds_, O_CLOEXEC) != 0) fds_[0] = fds_[1] = -1;
+    if (::pipe2(fds_.data(), O_CLOEXEC) != 0) fds_[0] = fds_[1] = -1;
   }
   ~Pipe() {
     close_read();
@@ -41,8 +40,10 @@ class Pipe {
     if (fd >= 0) ::close(fd);
     fd = -1;
   }
-  int fds_[2]{-1, -1};
+  std::array<int, 2> fds_{-1, -1};
 };
+
+std::string errno_text(int error) { return std::generic_category().message(error); }
 
 int exit_code(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
@@ -80,7 +81,7 @@ core::Result<CommandOutput> ProcessCommandRunner::run(const std::vector<std::str
   Pipe err;
   if (!out.ok() || !err.ok()) {
     return credential_error(core::ErrorKind::kTransient,
-                            "cannot create pipes for " + program + ": " + std::strerror(errno));
+                            "cannot create pipes for " + program + ": " + errno_text(errno));
   }
 
   posix_spawn_file_actions_t actions;
@@ -101,45 +102,50 @@ core::Result<CommandOutput> ProcessCommandRunner::run(const std::vector<std::str
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) {
     return credential_error(core::ErrorKind::kInvalidConfig,
-                            "cannot run " + program + ": " + std::strerror(spawned));
+                            "cannot run " + program + ": " + errno_text(spawned));
   }
   out.close_write();
   err.close_write();
 
   CommandOutput result;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  bool out_open = true;
-  bool err_open = true;
+  struct Stream {
+    int fd = -1;
+    std::string* sink = nullptr;
+    bool open = true;
+  };
+  std::array<Stream, 2> streams{
+      {{out.read_end(), &result.stdout_text}, {err.read_end(), &result.stderr_text}}};
   std::string failure;
   core::ErrorKind failure_kind = core::ErrorKind::kTransient;
-  while (out_open || err_open) {
+  while (streams[0].open || streams[1].open) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       failure = program + " did not finish within " + std::to_string(timeout.count()) + " ms";
       break;
     }
-    pollfd fds[2] = {{out_open ? out.read_end() : -1, POLLIN, 0},
-                     {err_open ? err.read_end() : -1, POLLIN, 0}};
-    const int ready = ::poll(fds, 2, static_cast<int>(left.count()));
+    std::array<pollfd, 2> fds{};
+    for (std::size_t i = 0; i < streams.size(); ++i) {
+      fds[i] = {streams[i].open ? streams[i].fd : -1, POLLIN, 0};  // poll skips negative fds
+    }
+    const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(left.count()));
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) {
-      failure = "waiting for " + program + " failed: " + std::strerror(errno);
+      failure = "waiting for " + program + " failed: " + errno_text(errno);
       break;
     }
-    bool* open_flags[2] = {&out_open, &err_open};
-    std::string* sinks[2] = {&result.stdout_text, &result.stderr_text};
-    for (int i = 0; i < 2; ++i) {
+    for (std::size_t i = 0; i < streams.size(); ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buffer[4096];
-      const auto n = ::read(fds[i].fd, buffer, sizeof buffer);
+      std::array<char, 4096> buffer{};
+      const auto n = ::read(fds[i].fd, buffer.data(), buffer.size());
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
-        *open_flags[i] = false;
+        streams[i].open = false;
         continue;
       }
-      sinks[i]->append(buffer, static_cast<std::size_t>(n));
-      if (sinks[i]->size() > kMaxCommandOutput) {
+      streams[i].sink->append(buffer.data(), static_cast<std::size_t>(n));
+      if (streams[i].sink->size() > kMaxCommandOutput) {
         failure = program + " wrote more than " + std::to_string(kMaxCommandOutput) + " bytes";
         failure_kind = core::ErrorKind::kTerminal;
       }

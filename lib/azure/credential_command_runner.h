@@ -30,7 +30,7 @@ class CommandRunner {
                                           std::chrono::milliseconds timeout) = 0;
 };
 
-inline constexpr std::size_t kMaxCommandOutput = 1024 * 1024;
+inline constexpr std::size_t kMaxCommandOutput = std::size_t{1024} * 1024;
 
 class ProcessCommandRunner final : public CommandRunner {
  public:

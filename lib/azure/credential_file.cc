@@ -1,8 +1,9 @@
 #include "azure/credential_file.h"
 
+#include <array>
 #include <cerrno>
-#include <cstring>
 #include <fstream>
+#include <system_error>
 
 #include "azure/credential_token_response.h"
 
@@ -17,13 +18,14 @@ core::Result<core::Secret> read_secret_file(const std::string& path, std::string
   const std::string subject = std::string(what) + " file " + path;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return credential_error(core::ErrorKind::kInvalidConfig,
-                            "cannot open " + subject + ": " + std::strerror(errno));
+    return credential_error(
+        core::ErrorKind::kInvalidConfig,
+        "cannot open " + subject + ": " + std::generic_category().message(errno));
   }
   std::string content;
-  char buffer[4096];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    content.append(buffer, static_cast<std::size_t>(in.gcount()));
+  std::array<char, 4096> buffer{};
+  while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
+    content.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
     if (content.size() > kMaxCredentialFileSize) {
       return credential_error(
           core::ErrorKind::kInvalidConfig,

@@ -14,7 +14,7 @@
 namespace frankenetes::azure {
 
 // Tokens are a few KiB; anything much larger is the wrong file.
-inline constexpr std::size_t kMaxCredentialFileSize = 64 * 1024;
+inline constexpr std::size_t kMaxCredentialFileSize = std::size_t{64} * 1024;
 
 // The file's content without surrounding whitespace (editors and `echo` add a newline).
 // kInvalidConfig when the file is missing, unreadable, empty or larger than the limit.

@@ -46,9 +46,8 @@ core::Result<AccessToken> parse_success(const http::Response& response, core::Sy
   } else if (expires_on) {
     out.expires_on = core::SystemTime(std::chrono::seconds(*expires_on));
   } else {
-    return credential_error(
-        core::ErrorKind::kTerminal,
-        prefix + " has neither \"expires_in\" nor \"expires_on\" as an integer");
+    return credential_error(core::ErrorKind::kTerminal,
+                            prefix + R"( has neither "expires_in" nor "expires_on" as an integer)");
   }
   return out;
 }
