@@ -66,8 +66,8 @@ core::Status AciClient::check_link(const std::string& url, std::string_view what
   // Following it would hand our bearer token to another host.
   core::Error error;
   error.kind = core::ErrorKind::kTerminal;
-  error.message = std::string(operation) + ": refusing to follow " + std::string(what) +
-                  " to '" + url_origin(url) + "', which is not the resource manager " + expected;
+  error.message = std::string(operation) + ": refusing to follow " + std::string(what) + " to '" +
+                  url_origin(url) + "', which is not the resource manager " + expected;
   return error;
 }
 
@@ -145,7 +145,8 @@ core::Status AciClient::restart(const ContainerGroupRef& group) {
 }
 
 core::Status AciClient::stop(const ContainerGroupRef& group) {
-  const auto url = container_group_action_url(settings_.endpoint, group, ContainerGroupAction::kStop);
+  const auto url =
+      container_group_action_url(settings_.endpoint, group, ContainerGroupAction::kStop);
   return finish_mutation(send("POST", url, {}, kOpStop), {200, 202, 204}, kOpStop);
 }
 

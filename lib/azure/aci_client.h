@@ -45,7 +45,7 @@ struct AciClientSettings {
   std::string token_scope = "https://management.azure.com/.default";
   std::string version = "0.0.0";  // User-Agent: frankenetesd/<version>
   core::Duration request_timeout{std::chrono::seconds(30)};
-  LroSettings lro;            // poll interval 5 s, timeout 5 min
+  LroSettings lro;              // poll interval 5 s, timeout 5 min
   std::size_t max_pages = 100;  // a LIST that pages further is treated as broken
 };
 

@@ -51,9 +51,12 @@ std::string segment_after(std::string_view text, std::string_view name) {
 
 const char* to_string(ContainerGroupAction action) {
   switch (action) {
-    case ContainerGroupAction::kRestart: return "restart";
-    case ContainerGroupAction::kStop: return "stop";
-    case ContainerGroupAction::kStart: return "start";
+    case ContainerGroupAction::kRestart:
+      return "restart";
+    case ContainerGroupAction::kStop:
+      return "stop";
+    case ContainerGroupAction::kStart:
+      return "start";
   }
   return "unknown";
 }
@@ -102,14 +105,21 @@ std::string url_origin(std::string_view url) {
   if (scheme_end == std::string_view::npos || scheme_end == 0) return {};
   const auto authority_start = scheme_end + 3;
   const auto authority_end = url.find_first_of("/?#", authority_start);
-  const auto authority = url.substr(
-      authority_start,
-      authority_end == std::string_view::npos ? std::string_view::npos
-                                              : authority_end - authority_start);
+  const auto authority = url.substr(authority_start, authority_end == std::string_view::npos
+                                                         ? std::string_view::npos
+                                                         : authority_end - authority_start);
   // Userinfo ("user@host") is never legitimate in an ARM link; keep it in the origin so a
   // comparison against the configured endpoint fails rather than silently dropping it.
   if (authority.empty()) return {};
-  return lower(url.substr(0, scheme_end)) + "://" + lower(authority);
+  const std::string scheme = lower(url.substr(0, scheme_end));
+  std::string host = lower(authority);
+  // The default port is the same origin as no port (RFC 6454 §4).
+  const std::string_view default_port = scheme == "https" ? ":443" : scheme == "http" ? ":80" : "";
+  if (!default_port.empty() && host.size() > default_port.size() &&
+      host.compare(host.size() - default_port.size(), default_port.size(), default_port) == 0) {
+    host.resize(host.size() - default_port.size());
+  }
+  return scheme + "://" + host;
 }
 
 std::string resource_group_of_id(std::string_view arm_id) {

@@ -52,7 +52,8 @@ core::Result<AsyncOperationStatus> parse_async_operation_status(std::string_view
     return malformed;
   }
   if (const jf::json* err = jf::object(*doc, "error")) {
-    out.error = ArmErrorBody{jf::string_or_empty(*err, "code"), jf::string_or_empty(*err, "message")};
+    out.error =
+        ArmErrorBody{jf::string_or_empty(*err, "code"), jf::string_or_empty(*err, "message")};
   }
   return out;
 }

@@ -18,15 +18,14 @@ core::Status LroPoller::wait(const LroLocation& location, std::optional<core::Du
                              std::string_view operation, const LroFetch& fetch) const {
   const std::string op(operation);
   const auto deadline = time_.monotonic_time() + settings_.timeout;
-  auto delay = first_delay ? std::max(*first_delay, settings_.min_interval)
-                           : settings_.default_interval;
+  auto delay =
+      first_delay ? std::max(*first_delay, settings_.min_interval) : settings_.default_interval;
   std::string last_seen = "no answer yet";
 
   for (;;) {
     const auto now = time_.monotonic_time();
     if (now >= deadline) break;
-    sleeper_.sleep_for(
-        std::min(delay, std::chrono::duration_cast<core::Duration>(deadline - now)));
+    sleeper_.sleep_for(std::min(delay, std::chrono::duration_cast<core::Duration>(deadline - now)));
 
     auto result = fetch(location.url);
     delay = settings_.default_interval;

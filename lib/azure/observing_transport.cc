@@ -7,8 +7,7 @@ namespace frankenetes::azure {
 core::Result<http::Response> ObservingTransport::send(const http::ClientRequest& request) {
   const auto start = time_.monotonic_time();
   auto result = inner_.send(request);
-  const auto elapsed =
-      std::chrono::duration_cast<core::Duration>(time_.monotonic_time() - start);
+  const auto elapsed = std::chrono::duration_cast<core::Duration>(time_.monotonic_time() - start);
   if (result.ok() && tracker_ != nullptr) {
     tracker_->record(subscription_of_url(request.url), result.value().headers);
   }

@@ -17,7 +17,7 @@ namespace frankenetes::azure {
 struct RequestRecord {
   std::string operation;  // "aci.get", "aci.restart", "aci.lro_poll", …
   std::string method;
-  int status = 0;  // HTTP status; 0 when no response arrived
+  int status = 0;                             // HTTP status; 0 when no response arrived
   std::optional<core::ErrorKind> error_kind;  // set when no response arrived
   core::Duration duration{0};
 

@@ -24,8 +24,8 @@ core::Error throttled_error(core::Duration remaining, std::string_view operation
   const auto seconds = std::chrono::ceil<std::chrono::seconds>(remaining).count();
   core::Error error;
   error.kind = core::ErrorKind::kTransient;
-  error.message = std::string(operation.empty() ? "arm" : operation) +
-                  ": throttled: retry after " + std::to_string(seconds) +
+  error.message = std::string(operation.empty() ? "arm" : operation) + ": throttled: retry after " +
+                  std::to_string(seconds) +
                   "s (ARM answered 429 for this subscription; request not sent)";
   return error;
 }
@@ -65,7 +65,10 @@ core::Result<http::Response> RetryingTransport::send(const http::ClientRequest& 
     if (result.ok()) {
       const auto& response = result.value();
       server_wait = retry_after(response.headers, time_.system_time());
-      if (response.status == 429 && server_wait) gate_.close_for(gate_key, *server_wait);
+      if (response.status == 429) {
+        // ARM sends Retry-After with 429; without one, still hold everyone back a little.
+        gate_.close_for(gate_key, server_wait.value_or(policy_.throttle_without_retry_after));
+      }
       retryable = is_retryable_status(response.status);
     } else {
       retryable = result.error().kind == core::ErrorKind::kTransient;
@@ -80,6 +83,8 @@ core::Result<http::Response> RetryingTransport::send(const http::ClientRequest& 
     auto delay = core::backoff_delay_full_jitter(policy_.backoff, attempt, unit_random_());
     // Retry-After is a floor, never shortened by jitter: an earlier request is throttled again.
     if (server_wait) delay = std::max(delay, *server_wait);
+    // The gate may have been closed (by us or by another caller) for longer than our delay.
+    if (const auto closed = gate_.remaining(gate_key)) delay = std::max(delay, *closed);
     if (delay > policy_.max_wait) return result;
     if (!budget_.try_spend()) return result;
     sleeper_.sleep_for(delay);

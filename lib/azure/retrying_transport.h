@@ -6,7 +6,8 @@
 // lower bound on the wait. Retries stop at `max_attempts`, when the shared RetryBudget is
 // empty, or when the wait would exceed `max_wait` (then the response is returned as is).
 //
-// Throttling: a 429 with Retry-After closes the shared ThrottleGate for the request's
+// Throttling: a 429 closes the shared ThrottleGate (for Retry-After, else
+// `throttle_without_retry_after`) for the request's
 // subscription; while it is closed every request for that subscription — from any caller —
 // is answered at once with a transient Error "throttled: retry after Ns" and nothing is sent
 // (see throttle_gate.h for why callers are not blocked).
@@ -34,6 +35,8 @@ struct RetryPolicy {
   // Longest wait (back-off or Retry-After) this transport sleeps before a retry. A longer
   // Retry-After is not waited out on a worker thread: the response goes back to the caller.
   core::Duration max_wait{std::chrono::seconds(30)};
+  // How long a 429 without Retry-After closes the ThrottleGate.
+  core::Duration throttle_without_retry_after{std::chrono::seconds(5)};
 };
 
 class RetryingTransport final : public http::HttpTransport {

@@ -155,9 +155,10 @@ TEST(AciClient, GetParsesTheInstanceView) {
 
 TEST(AciClient, GetOfMissingGroupIsNotFound) {
   Harness h;
-  h.transport.push(404,
-                   R"({"error":{"code":"ResourceNotFound","message":"The Resource 'Microsoft.ContainerInstance/containerGroups/etcd' under resource group 'cp' was not found."}})",
-                   {{"x-ms-request-id", "eastus:abc"}});
+  h.transport.push(
+      404,
+      R"({"error":{"code":"ResourceNotFound","message":"The Resource 'Microsoft.ContainerInstance/containerGroups/etcd' under resource group 'cp' was not found."}})",
+      {{"x-ms-request-id", "eastus:abc"}});
   auto client = h.client();
   const auto view = client.get(kEtcd);
   ASSERT_FALSE(view.ok());
@@ -198,7 +199,7 @@ struct Stack {
   std::vector<RequestRecord> records;
   ObservingTransport observing{h.transport, h.time,
                                [this](const RequestRecord& r) { records.push_back(r); }, &tracker};
-  RetryingTransport retrying{observing, budget, gate, h.time, h.sleeper, RetryPolicy{},
+  RetryingTransport retrying{observing,         budget, gate, h.time, h.sleeper, RetryPolicy{},
                              [] { return 0.5; }};
   explicit Stack(Harness& harness, RetryBudgetSettings settings = {})
       : h(harness), budget(settings) {}
@@ -259,7 +260,8 @@ TEST(AciClient, Restart204WithAsyncOperationIsPolledToSuccess) {
   Harness h;
   h.transport.push(204, "", {{"Azure-AsyncOperation", kAsyncUrl}});
   h.transport.push(200, R"({"status":"InProgress"})");
-  h.transport.push(200, R"({"id":"x","status":"Succeeded","startTime":"2026-11-27T06:00:00.1234567Z"})");
+  h.transport.push(200,
+                   R"({"id":"x","status":"Succeeded","startTime":"2026-11-27T06:00:00.1234567Z"})");
   auto client = h.client();
   const auto status = client.restart(kEtcd);
   ASSERT_TRUE(status.ok()) << status.error().describe();
@@ -277,8 +279,9 @@ TEST(AciClient, Restart204WithAsyncOperationIsPolledToSuccess) {
 TEST(AciClient, RestartOperationFailureSurfacesTheErrorCode) {
   Harness h;
   h.transport.push(204, "", {{"Azure-AsyncOperation", kAsyncUrl}});
-  h.transport.push(200,
-                   R"({"status":"Failed","error":{"code":"ContainerGroupRestartFailed","message":"image pull failed"}})");
+  h.transport.push(
+      200,
+      R"({"status":"Failed","error":{"code":"ContainerGroupRestartFailed","message":"image pull failed"}})");
   auto client = h.client();
   const auto status = client.restart(kEtcd);
   ASSERT_FALSE(status.ok());
@@ -301,8 +304,9 @@ TEST(AciClient, RestartOperationTimesOut) {
 
 TEST(AciClient, RestartOfStoppedGroupIsAConflictWithAciMessage) {
   Harness h;
-  h.transport.push(409,
-                   R"({"error":{"code":"ContainerGroupStopped","message":"Container Group 'etcd' in resource group 'cp' is stopped. Please start the container group."}})");
+  h.transport.push(
+      409,
+      R"({"error":{"code":"ContainerGroupStopped","message":"Container Group 'etcd' in resource group 'cp' is stopped. Please start the container group."}})");
   auto client = h.client();
   const auto status = client.restart(kEtcd);
   ASSERT_FALSE(status.ok());
@@ -323,10 +327,10 @@ TEST(AciClient, RestartRefusesAnOperationUrlOnAnotherHost) {
 
 TEST(AciClient, StopIsNotAnLroAndStartMayBe) {
   Harness h;
-  h.transport.push(204);                                               // stop
-  h.transport.push(202, "", {{"azure-asyncoperation", kAsyncUrl}});   // start
+  h.transport.push(204);                                             // stop
+  h.transport.push(202, "", {{"azure-asyncoperation", kAsyncUrl}});  // start
   h.transport.push(200, R"({"status":"Succeeded"})");
-  h.transport.push(204);                                               // start, already running
+  h.transport.push(204);  // start, already running
   auto client = h.client();
   ASSERT_TRUE(client.stop(kEtcd).ok());
   ASSERT_TRUE(client.start(kEtcd).ok());
@@ -405,8 +409,9 @@ TEST(AciClient, LogsReturnsTheContent) {
 TEST(AciClient, TokenNeverAppearsInErrors) {
   Harness h;
   const std::string token = h.credential.token();
-  h.transport.push(401,
-                   R"({"error":{"code":"InvalidAuthenticationToken","message":"The access token is invalid."}})");
+  h.transport.push(
+      401,
+      R"({"error":{"code":"InvalidAuthenticationToken","message":"The access token is invalid."}})");
   h.transport.push_error(core::ErrorKind::kTransient, "connection reset by peer");
   h.transport.push(500, "<html>oops</html>");
   h.transport.push(204, "", {{"Azure-AsyncOperation", kAsyncUrl}});

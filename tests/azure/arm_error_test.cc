@@ -15,9 +15,10 @@ http::Response response(int status, std::string body, http::Headers headers = {}
 
 TEST(ArmError, EnvelopeBecomesTypedError) {
   const auto error = error_from_response(
-      response(404,
-               R"({"error":{"code":"ResourceNotFound","message":"The Resource 'Microsoft.ContainerInstance/containerGroups/etcd' under resource group 'cp' was not found."}})",
-               {{"x-ms-request-id", "eastus:f097e716-0000"}}),
+      response(
+          404,
+          R"({"error":{"code":"ResourceNotFound","message":"The Resource 'Microsoft.ContainerInstance/containerGroups/etcd' under resource group 'cp' was not found."}})",
+          {{"x-ms-request-id", "eastus:f097e716-0000"}}),
       "aci.get");
   EXPECT_EQ(error.kind, core::ErrorKind::kNotFound);
   EXPECT_EQ(error.http_status, 404);
@@ -39,9 +40,10 @@ TEST(ArmError, KindFollowsStatus) {
 
 TEST(ArmError, DetailsAndGatewayAreMentioned) {
   const auto error = error_from_response(
-      response(400,
-               R"({"error":{"code":"InvalidTemplate","message":"Deployment failed","details":[{"code":"BadImage","message":"image not found"}]}})",
-               {{"x-ms-failure-cause", "gateway"}}),
+      response(
+          400,
+          R"({"error":{"code":"InvalidTemplate","message":"Deployment failed","details":[{"code":"BadImage","message":"image not found"}]}})",
+          {{"x-ms-failure-cause", "gateway"}}),
       "aci.create_or_update");
   EXPECT_EQ(error.azure_code, "InvalidTemplate");
   EXPECT_NE(error.message.find("BadImage: image not found"), std::string::npos) << error.message;

@@ -50,6 +50,8 @@ TEST(ArmPaths, SubscriptionOriginAndResourceGroupHelpers) {
   EXPECT_EQ(url_origin("HTTPS://Management.Azure.com/subscriptions/x"),
             "https://management.azure.com");
   EXPECT_EQ(url_origin("https://sim:8443?x"), "https://sim:8443");
+  EXPECT_EQ(url_origin("https://management.azure.com:443/x"), "https://management.azure.com");
+  EXPECT_EQ(url_origin("http://127.0.0.1:80"), "http://127.0.0.1");
   EXPECT_EQ(url_origin("/relative/path"), "");
   EXPECT_EQ(resource_group_of_id("/subscriptions/s/resourcegroups/Demo/providers/x/y/z"), "Demo");
   EXPECT_EQ(resource_group_of_id("/subscriptions/s"), "");

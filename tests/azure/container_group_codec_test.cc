@@ -25,8 +25,8 @@ std::string response_body(const json& fixture, const char* status) {
 
 TEST(ContainerGroupCodecFixtures, ListBySubscription) {
   FK_REQUIRE_ACI_FIXTURES(dir);
-  const auto page =
-      parse_container_group_list(response_body(load_fixture(dir, "ContainerGroupsList.json"), "200"));
+  const auto page = parse_container_group_list(
+      response_body(load_fixture(dir, "ContainerGroupsList.json"), "200"));
   ASSERT_TRUE(page.ok()) << page.error().describe();
   ASSERT_EQ(page->groups.size(), 1u);
   const auto& g = page->groups[0];

@@ -14,8 +14,7 @@
 
 namespace frankenetes::testing {
 
-inline http::Response make_response(int status, std::string body = {},
-                                    http::Headers headers = {}) {
+inline http::Response make_response(int status, std::string body = {}, http::Headers headers = {}) {
   http::Response response;
   response.status = status;
   response.body = std::move(body);
@@ -48,9 +47,8 @@ class FakeTransport final : public http::HttpTransport {
     requests_.push_back(request);
     if (time_ != nullptr) time_->advance(per_request_);
     if (script_.empty()) {
-      return make_error(core::ErrorKind::kTerminal,
-                        "FakeTransport: no scripted answer for " + request.method + " " +
-                            request.url);
+      return make_error(core::ErrorKind::kTerminal, "FakeTransport: no scripted answer for " +
+                                                        request.method + " " + request.url);
     }
     auto next = std::move(script_.front());
     script_.pop_front();

@@ -45,8 +45,7 @@ TEST(LroPoller, PollsUntilSucceeded) {
   ASSERT_TRUE(status.ok()) << status.error().describe();
   EXPECT_EQ(h.transport.requests().size(), 3u);
   EXPECT_EQ(h.transport.requests()[0].url, kAsync.url);  // used exactly as given
-  EXPECT_EQ(h.sleeper.sleeps(),
-            (std::vector<core::Duration>{seconds(5), seconds(5), seconds(12)}));
+  EXPECT_EQ(h.sleeper.sleeps(), (std::vector<core::Duration>{seconds(5), seconds(5), seconds(12)}));
 }
 
 TEST(LroPoller, FirstDelayComesFromTheStartingResponse) {
@@ -58,9 +57,10 @@ TEST(LroPoller, FirstDelayComesFromTheStartingResponse) {
 
 TEST(LroPoller, FailedSurfacesTheOperationsErrorCodeAndMessage) {
   Harness h;
-  h.transport.push(200,
-                   R"({"status":"Failed","error":{"code":"ContainerGroupTransitioning","message":"The container group is transitioning"}})",
-                   {{"x-ms-request-id", "eastus:req-9"}});
+  h.transport.push(
+      200,
+      R"({"status":"Failed","error":{"code":"ContainerGroupTransitioning","message":"The container group is transitioning"}})",
+      {{"x-ms-request-id", "eastus:req-9"}});
   const auto status = h.wait();
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().kind, core::ErrorKind::kTerminal);

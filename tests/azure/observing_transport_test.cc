@@ -14,8 +14,8 @@ TEST(ObservingTransport, ReportsEveryExchangeAndFeedsTheTracker) {
   testing::FakeTransport inner(&time, milliseconds(120));
   ThrottleTracker tracker(time);
   std::vector<RequestRecord> records;
-  ObservingTransport t(inner, time, [&](const RequestRecord& r) { records.push_back(r); },
-                       &tracker);
+  ObservingTransport t(
+      inner, time, [&](const RequestRecord& r) { records.push_back(r); }, &tracker);
 
   inner.push(200, "{}", {{"x-ms-ratelimit-remaining-subscription-reads", "248"}});
   inner.push_error(core::ErrorKind::kTransient, "connection refused");

@@ -172,7 +172,8 @@ TEST(RetryingTransport, IdempotentMethodsAndRetryableStatuses) {
   }
   EXPECT_FALSE(RetryingTransport::is_idempotent("POST"));
   EXPECT_FALSE(RetryingTransport::is_idempotent("PATCH"));
-  for (int s : {408, 429, 500, 502, 503, 504}) EXPECT_TRUE(RetryingTransport::is_retryable_status(s));
+  for (int s : {408, 429, 500, 502, 503, 504})
+    EXPECT_TRUE(RetryingTransport::is_retryable_status(s));
   for (int s : {200, 204, 400, 401, 403, 404, 409, 412}) {
     EXPECT_FALSE(RetryingTransport::is_retryable_status(s)) << s;
   }
@@ -233,6 +234,20 @@ TEST(RetryingTransport, RetryAfterLongerThanMaxWaitIsNotWaitedOut) {
   EXPECT_EQ(result->status, 429);
   EXPECT_TRUE(h.sleeper.sleeps().empty());
   EXPECT_EQ(h.gate.remaining(ThrottleGate::key_for_url(kUrl)), seconds(120));
+}
+
+TEST(RetryingTransport, TooManyRequestsWithoutRetryAfterStillClosesTheGate) {
+  Harness h;
+  h.policy.backoff = {milliseconds(100), seconds(10), 2.0};
+  h.policy.throttle_without_retry_after = seconds(5);
+  h.inner.push(429);
+  h.inner.push(200, "{}");
+  auto t = h.make();
+  const auto result = t.send(request());
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->status, 200);
+  // The back-off alone would have been 50 ms; the closed gate makes the retry wait 5 s.
+  EXPECT_EQ(h.sleeper.sleeps(), (std::vector<core::Duration>{seconds(5)}));
 }
 
 }  // namespace

@@ -40,10 +40,10 @@ inline std::string read_file(const std::filesystem::path& path) {
 
 }  // namespace frankenetes::testing
 
-#define FK_REQUIRE_ACI_FIXTURES(var)                                                         \
-  const auto var##_opt = ::frankenetes::testing::aci_fixture_dir();                          \
-  if (!var##_opt) {                                                                          \
+#define FK_REQUIRE_ACI_FIXTURES(var)                                                        \
+  const auto var##_opt = ::frankenetes::testing::aci_fixture_dir();                         \
+  if (!var##_opt) {                                                                         \
     GTEST_SKIP() << "shared ACI fixtures not found: set FRANKENETES_SHARED_DIR or run via " \
-                    "ctest (FRANKENETES_SOURCE_DIR/../shared/fixtures/aci)";                 \
-  }                                                                                          \
+                    "ctest (FRANKENETES_SOURCE_DIR/../shared/fixtures/aci)";                \
+  }                                                                                         \
   const std::filesystem::path var = *var##_opt
