@@ -27,6 +27,74 @@ Metrics::Metrics(const BuildInfo& build)
               .Name("frankenetes_config_last_reload_success_timestamp_seconds")
               .Help("Time of the last successful configuration load, in seconds since the epoch.")
               .Register(*registry_)
+              .Add({})),
+      member_up(prometheus::BuildGauge()
+                    .Name("frankenetes_member_up")
+                    .Help("1 when the member's group is running and its probe passes, else 0.")
+                    .Register(*registry_)),
+      member_state(prometheus::BuildGauge()
+                       .Name("frankenetes_member_state")
+                       .Help("1 for the member's current assessed state (healthy, unhealthy, unknown).")
+                       .Register(*registry_)),
+      member_restarts_observed_total(
+          prometheus::BuildCounter()
+              .Name("frankenetes_member_restarts_observed_total")
+              .Help("Container restarts seen in ACI restartCount increases.")
+              .Register(*registry_)),
+      remediation_actions_total(prometheus::BuildCounter()
+                                    .Name("frankenetes_remediation_actions_total")
+                                    .Help("Remediation actions by member, action and result.")
+                                    .Register(*registry_)),
+      actions_skipped_total(prometheus::BuildCounter()
+                                .Name("frankenetes_actions_skipped_total")
+                                .Help("Unhealthy members not acted on, by reason.")
+                                .Register(*registry_)),
+      remediation_gave_up(prometheus::BuildGauge()
+                              .Name("frankenetes_remediation_gave_up")
+                              .Help("1 when the remediation ladder is exhausted for a member: a human must look.")
+                              .Register(*registry_)),
+      remediation_budget_exhausted(
+          prometheus::BuildGauge()
+              .Name("frankenetes_remediation_budget_exhausted")
+              .Help("1 while the global hourly action budget is used up.")
+              .Register(*registry_)
+              .Add({})),
+      arm_requests_total(prometheus::BuildCounter()
+                             .Name("frankenetes_arm_requests_total")
+                             .Help("Azure Resource Manager requests by operation and HTTP status (or error kind).")
+                             .Register(*registry_)),
+      arm_request_duration_seconds(prometheus::BuildHistogram()
+                                       .Name("frankenetes_arm_request_duration_seconds")
+                                       .Help("Azure Resource Manager request latency.")
+                                       .Register(*registry_)),
+      arm_ratelimit_remaining_reads(
+          prometheus::BuildGauge()
+              .Name("frankenetes_arm_ratelimit_remaining_reads")
+              .Help("Last x-ms-ratelimit-remaining-subscription-reads seen from ARM.")
+              .Register(*registry_)
+              .Add({})),
+      token_requests_total(prometheus::BuildCounter()
+                               .Name("frankenetes_token_requests_total")
+                               .Help("Access token requests by credential and result.")
+                               .Register(*registry_)),
+      probe_success(prometheus::BuildGauge()
+                        .Name("frankenetes_probe_success")
+                        .Help("1 when the member's last health probe passed, else 0.")
+                        .Register(*registry_)),
+      probe_duration_seconds(prometheus::BuildHistogram()
+                                 .Name("frankenetes_probe_duration_seconds")
+                                 .Help("Member health probe latency.")
+                                 .Register(*registry_)),
+      reconcile_duration_seconds(prometheus::BuildHistogram()
+                                     .Name("frankenetes_reconcile_duration_seconds")
+                                     .Help("Duration of one observe-plan-act pass.")
+                                     .Register(*registry_)
+                                     .Add({}, latency_buckets())),
+      last_successful_observation_timestamp_seconds(
+          prometheus::BuildGauge()
+              .Name("frankenetes_last_successful_observation_timestamp_seconds")
+              .Help("Time of the last pass in which every container group was read, in seconds since the epoch.")
+              .Register(*registry_)
               .Add({})) {
   build_info.Add({{"version", build.version}, {"commit", build.commit}, {"build_type", build.build_type}})
       .Set(1);
@@ -34,6 +102,10 @@ Metrics::Metrics(const BuildInfo& build)
   config_reload_total.Add({{"result", "success"}});
   config_reload_total.Add({{"result", "failure"}});
   config_last_reload_successful.Set(1);
+}
+
+prometheus::Histogram::BucketBoundaries Metrics::latency_buckets() {
+  return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 }
 
 void Metrics::record_config_reload(bool success, double now_seconds) {

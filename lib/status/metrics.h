@@ -7,6 +7,7 @@
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include <memory>
@@ -41,6 +42,27 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& config_reload_total;  // {result=success|failure}
   prometheus::Gauge& config_last_reload_successful;
   prometheus::Gauge& config_last_reload_success_timestamp_seconds;
+
+  // Watch, detect, heal (labels: cluster, member from the config; action, result, reason,
+  // state, operation, code from small fixed vocabularies).
+  prometheus::Family<prometheus::Gauge>& member_up;                       // {cluster,member}
+  prometheus::Family<prometheus::Gauge>& member_state;                    // {cluster,member,state}
+  prometheus::Family<prometheus::Counter>& member_restarts_observed_total;  // {cluster,member}
+  prometheus::Family<prometheus::Counter>& remediation_actions_total;     // {cluster,member,action,result}
+  prometheus::Family<prometheus::Counter>& actions_skipped_total;         // {cluster,member,reason}
+  prometheus::Family<prometheus::Gauge>& remediation_gave_up;             // {cluster,member}: alert
+  prometheus::Gauge& remediation_budget_exhausted;                        // alert
+  prometheus::Family<prometheus::Counter>& arm_requests_total;            // {operation,code}
+  prometheus::Family<prometheus::Histogram>& arm_request_duration_seconds;  // {operation}
+  prometheus::Gauge& arm_ratelimit_remaining_reads;
+  prometheus::Family<prometheus::Counter>& token_requests_total;          // {credential,result}
+  prometheus::Family<prometheus::Gauge>& probe_success;                   // {cluster,member}
+  prometheus::Family<prometheus::Histogram>& probe_duration_seconds;      // {cluster,member}
+  prometheus::Histogram& reconcile_duration_seconds;
+  prometheus::Gauge& last_successful_observation_timestamp_seconds;
+
+  // Buckets for network calls: 5 ms to 30 s.
+  static prometheus::Histogram::BucketBoundaries latency_buckets();
 };
 
 }  // namespace frankenetes::status
