@@ -145,19 +145,19 @@ History record_action_started(History history, const Action& action, core::Monot
   return history;
 }
 
-History record_action_finished(History history, const model::MemberKey& key, ActionOutcome outcome,
-                               core::MonotonicTime now) {
-  const auto it = history.members.find(key);
+History record_action_finished(History history, const model::MemberKey& member,
+                               ActionOutcome outcome, core::MonotonicTime now) {
+  const auto it = history.members.find(member);
   if (it == history.members.end() || !it->second.in_flight) return history;
-  MemberHistory& member = it->second;
-  ActionRecord record = *member.in_flight;
+  MemberHistory& entry = it->second;
+  ActionRecord record = *entry.in_flight;
   record.finished_at = now;
   record.outcome = outcome;
-  member.last_action = record;
-  member.in_flight.reset();
+  entry.last_action = record;
+  entry.in_flight.reset();
   // Evidence gathered while the action ran describes the group before or during the fix.
-  member.restart_samples.clear();
-  member.probe_baseline_pending = true;
+  entry.restart_samples.clear();
+  entry.probe_baseline_pending = true;
   return history;
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "core/duration.h"
 #include "plan/dependencies.h"
@@ -75,7 +76,7 @@ class ClusterPass {
 
   void give_up(MemberStatus& status, SkipReason reason, std::string detail) {
     status.gave_up = true;
-    skip(status, reason, detail);
+    skip(status, reason, std::move(detail));
     result_.give_ups.push_back(result_.skips.back());
   }
 

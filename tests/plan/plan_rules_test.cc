@@ -12,7 +12,6 @@ using namespace test_util;
 
 const model::MemberKey kEtcd{"prod", "etcd"};
 const model::MemberKey kApiserver{"prod", "apiserver"};
-const model::MemberKey kControllerManager{"prod", "controller-manager"};
 const model::MemberKey kScheduler{"prod", "scheduler"};
 
 // The whole control plane healthy at `t`, so that tests only state what is wrong.
@@ -184,9 +183,9 @@ TEST(Plan, RestartsDuringADependencyOutageAreNotHeldAgainstTheMemberAfterwards) 
   Harness h(make_config({control_plane()}));
   h.executor = nullptr;
   int apiserver_restarts = 0;
-  auto observe = [&](model::MemberObservation etcd) {
+  auto observe = [&](const model::MemberObservation& etcd) {
     all_healthy(h);
-    h.observe(std::move(etcd));
+    h.observe(etcd);
     h.observe(with_probe_result(healthy(kApiserver, h.now(), apiserver_restarts), 0, h.now()));
   };
   // t=0 etcd crash-loops and is restarted; while that runs, the apiserver restarts 3 times.
@@ -255,7 +254,8 @@ TEST(Plan, StoppedOrMissingGroupIsActedOnDespiteUnhealthyDependency) {
   // deleted one still recreated: no dependency stops or deletes a group.
   h.observe(read_error(kEtcd, h.now()));
   h.observe(found(kApiserver, h.now(), "Stopped"));
-  const model::MemberKey stage_etcd{"stage", "etcd"}, stage_api{"stage", "apiserver"};
+  const model::MemberKey stage_etcd{"stage", "etcd"};
+  const model::MemberKey stage_api{"stage", "apiserver"};
   h.observe(crash_loop_backoff(stage_etcd, h.now()));
   h.observe(not_found(stage_api, h.now()));
   h.executor = nullptr;
