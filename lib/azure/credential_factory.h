@@ -3,6 +3,8 @@
 // from the config, the process environment (AZURE_* variables, through an injected lookup)
 // and the injected transport, command runner and clock. Called by the composition root; the
 // credential keeps references to transport, runner and time, which must outlive it.
+// The environment is read once, here; files (secrets, federated tokens, static tokens) are
+// read again on every token request.
 //
 // Where both give a value, the config wins over the environment: tenant (azure.tenantId /
 // AZURE_TENANT_ID), client id (auth.clientId / AZURE_CLIENT_ID), client secret
