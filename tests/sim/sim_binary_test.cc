@@ -1,0 +1,156 @@
+// Integration tests: the real frankenetes-sim binary on loopback (virtual and process mode).
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "sim/http_get.h"
+#include "sim_process.h"
+
+namespace frankenetes::sim::testing {
+namespace {
+
+using nlohmann::json;
+using std::chrono::seconds;
+
+constexpr const char* kRgPath =
+    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/frankenetes/providers/"
+    "Microsoft.ContainerInstance/containerGroups";
+
+std::string source_dir() {
+  const char* env = std::getenv("FRANKENETES_SOURCE_DIR");
+  return env ? env : FRANKENETES_SOURCE_DIR_DEFAULT;
+}
+
+int http_status(const std::string& ip, int port, const std::string& path) {
+  return http_get(ip, port, path, ip, std::chrono::milliseconds(1500)).status;
+}
+
+json group_state(SimProcess& sim, const std::string& name) {
+  const auto r = sim.control_get("/groups/frankenetes/" + name);
+  return r.status == 200 ? json::parse(r.body) : json();
+}
+
+TEST(SimBinary, VirtualModeServesArmOverHttpsWithItsCa) {
+  const auto scenario = std::filesystem::temp_directory_path() / ("fk-sim-virtual-" + std::to_string(getpid()) + ".yaml");
+  {
+    std::ofstream out(scenario);
+    out << "resourceGroups: [frankenetes]\nmode: virtual\narm: {pageSize: 1}\n";
+  }
+  SimProcess sim({"--scenario", scenario.string(), "--ip-pool", random_ip_pool()});
+  ASSERT_TRUE(sim.wait_ready(seconds(10)));
+  std::filesystem::remove(scenario);
+  const auto& e = sim.endpoints();
+  for (const char* key : {"armBaseUrl", "tokenEndpoint", "authority", "imdsUrl", "tenantId", "subscriptionId",
+                          "clientId", "clientSecretFile", "dnsAddress", "controlUrl", "caFile"}) {
+    EXPECT_TRUE(e.contains(key)) << key;
+  }
+  EXPECT_EQ(std::filesystem::status(e["clientSecretFile"].get<std::string>()).permissions() &
+                std::filesystem::perms::group_read,
+            std::filesystem::perms::none);
+
+  // TLS verifies against the generated CA, and fails without it.
+  EXPECT_NE(run_command("curl -s -m 5 -o /dev/null '" + e["armBaseUrl"].get<std::string>() + "/'").exit_code, 0);
+  auto [status, body] = sim.arm("GET", std::string(kRgPath) + "?api-version=2023-05-01");
+  EXPECT_EQ(status, 200) << body;
+
+  // No token → 401.
+  auto anon = run_command("curl -s -m 5 -o /dev/null -w '%{http_code}' --cacert " + e["caFile"].get<std::string>() +
+                          " '" + e["armBaseUrl"].get<std::string>() + kRgPath + "?api-version=2023-05-01'");
+  EXPECT_EQ(anon.output, "401");
+
+  // IMDS on the control listener.
+  auto imds = run_command("curl -s -m 5 -H 'Metadata: true' '" + e["imdsUrl"].get<std::string>() +
+                          "?api-version=2018-02-01&resource=https://management.azure.com/'");
+  EXPECT_TRUE(json::parse(imds.output)["expires_on"].is_string()) << imds.output;
+
+  // Create two groups through ARM and page through them.
+  for (const char* name : {"one", "two"}) {
+    const std::string body_json =
+        R"({"location":"westeurope","properties":{"osType":"Linux","containers":[{"name":"c","properties":{"image":"nginx","resources":{"requests":{"cpu":1,"memoryInGB":1}}}}]}})";
+    auto put = run_command("curl -s -m 10 -o /dev/null -w '%{http_code}' --cacert " + e["caFile"].get<std::string>() +
+                           " -X PUT -H 'Content-Type: application/json' -H 'Authorization: Bearer " + sim.token() +
+                           "' -d '" + body_json + "' '" + e["armBaseUrl"].get<std::string>() + kRgPath + "/" + name +
+                           "?api-version=2023-05-01'");
+    EXPECT_EQ(put.output, "201");
+  }
+  auto first = sim.arm("GET", std::string(kRgPath) + "?api-version=2023-05-01");
+  auto page = json::parse(first.second);
+  ASSERT_TRUE(page.contains("nextLink")) << first.second;
+  const auto next = page["nextLink"].get<std::string>();
+  auto second = sim.arm("GET", next.substr(e["armBaseUrl"].get<std::string>().size()));
+  EXPECT_EQ(json::parse(second.second)["value"][0]["name"], "two");
+
+  auto log = json::parse(sim.control_get("/requests?api=arm&operation=put").body);
+  EXPECT_EQ(log["count"], 2);
+  EXPECT_EQ(sim.stop(), 0);
+}
+
+TEST(SimBinary, ProcessModeClusterBootsHealthyAndApiserverFollowsEtcd) {
+  if (!std::filesystem::exists("/usr/bin/etcd")) GTEST_SKIP() << "/usr/bin/etcd is not installed";
+  const auto scenario = source_dir() + "/config/sim-cluster.yaml";
+  ASSERT_TRUE(std::filesystem::exists(scenario)) << scenario;
+  const auto started = std::chrono::steady_clock::now();
+  SimProcess sim({"--scenario", scenario, "--ip-pool", random_ip_pool(), "--time-scale", "0.25"});
+  ASSERT_TRUE(sim.wait_ready(seconds(10)));
+
+  const auto etcd_ip = group_state(sim, "etcd")["ip"].get<std::string>();
+  const auto api_ip = group_state(sim, "apiserver")["ip"].get<std::string>();
+  ASSERT_FALSE(etcd_ip.empty());
+  EXPECT_TRUE(eventually([&] {
+    const auto r = http_get(etcd_ip, 2379, "/health", etcd_ip, std::chrono::milliseconds(1000));
+    return r.status == 200 && r.body.find("\"health\":\"true\"") != std::string::npos;
+  }, seconds(10))) << sim.log();
+  EXPECT_TRUE(eventually([&] { return http_status(api_ip, 6445, "/healthz") == 200; }, seconds(10)));
+  const auto boot = std::chrono::steady_clock::now() - started;
+  EXPECT_LT(boot, seconds(10)) << "etcd healthy and apiserver ready within 10 s";
+  for (auto [name, port] : {std::pair<const char*, int>{"controller-manager", 10252}, {"scheduler", 10251}}) {
+    const auto ip = group_state(sim, name)["ip"].get<std::string>();
+    EXPECT_TRUE(eventually([&] { return http_status(ip, port, "/healthz") == 200; }, seconds(10))) << name;
+  }
+  EXPECT_EQ(http_get(api_ip, 6445, "/version", api_ip, seconds(2)).body.find("v1.9.2") != std::string::npos, true);
+
+  // Stop etcd through ARM: the apiserver stub goes unhealthy.
+  auto stop = sim.arm("POST", std::string(kRgPath) + "/etcd/stop?api-version=2023-05-01");
+  ASSERT_EQ(stop.first, 204) << stop.second;
+  EXPECT_TRUE(eventually([&] { return http_status(api_ip, 6445, "/healthz") == 500; }, seconds(10)));
+  EXPECT_NE(http_get(etcd_ip, 2379, "/health", etcd_ip, std::chrono::milliseconds(500)).status, 200);
+
+  // Start it again: new IP, healthy etcd, healthy apiserver (the FQDN follows the IP).
+  auto start = sim.arm("POST", std::string(kRgPath) + "/etcd/start?api-version=2023-05-01");
+  ASSERT_EQ(start.first, 202) << start.second;
+  EXPECT_TRUE(eventually([&] { return group_state(sim, "etcd")["state"] == "Running"; }, seconds(10)));
+  const auto new_ip = group_state(sim, "etcd")["ip"].get<std::string>();
+  EXPECT_NE(new_ip, etcd_ip);
+  EXPECT_TRUE(eventually([&] { return http_status(new_ip, 2379, "/health") == 200; }, seconds(10))) << sim.log();
+  EXPECT_TRUE(eventually([&] { return http_status(api_ip, 6445, "/healthz") == 200; }, seconds(10)));
+
+  // The etcd data lives on the share.
+  EXPECT_TRUE(std::filesystem::exists(sim.state_dir() + "/shares/frankenetes/etcd/data/member"));
+
+  // A crash: the process dies, ACI restarts it after the (scaled) back-off.
+  ASSERT_EQ(sim.control("POST", "/groups/frankenetes/etcd/containers/etcd/crash", R"({"exitCode":2})").exit_code, 0);
+  auto view = group_state(sim, "etcd")["containers"][0];
+  EXPECT_EQ(view["detailStatus"], "CrashLoopBackOff: Back-off restarting failed");
+  EXPECT_TRUE(eventually([&] { return group_state(sim, "etcd")["containers"][0]["restartCount"] == 1; }, seconds(10)));
+  EXPECT_TRUE(eventually([&] { return http_status(new_ip, 2379, "/health") == 200; }, seconds(10)));
+  auto get = sim.arm("GET", std::string(kRgPath) + "/etcd?api-version=2023-05-01");
+  auto iv = json::parse(get.second)["properties"]["containers"][0]["properties"]["instanceView"];
+  EXPECT_EQ(iv["restartCount"], 1);
+  EXPECT_EQ(iv["previousState"]["exitCode"], 2);
+  auto logs = sim.arm("GET", std::string(kRgPath) + "/etcd/containers/etcd/logs?api-version=2023-05-01&tail=5");
+  EXPECT_EQ(logs.first, 200);
+
+  // Hang: the process stays, health stops answering.
+  sim.control("POST", "/groups/frankenetes/etcd/containers/etcd/hang", R"({"hung":true})");
+  EXPECT_TRUE(eventually([&] { return http_status(new_ip, 2379, "/health") == 0; }, seconds(10)));
+  sim.control("POST", "/groups/frankenetes/etcd/containers/etcd/hang", R"({"hung":false})");
+  EXPECT_TRUE(eventually([&] { return http_status(new_ip, 2379, "/health") == 200; }, seconds(10)));
+
+  const auto pid = sim.pid();
+  EXPECT_EQ(sim.stop(), 0);
+  EXPECT_EQ(run_command("pgrep -P " + std::to_string(pid)).output, "") << "children die with the sim";
+}
+
+}  // namespace
+}  // namespace frankenetes::sim::testing
