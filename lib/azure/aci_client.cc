@@ -88,7 +88,7 @@ core::Result<std::vector<model::ContainerGroupSummary>> AciClient::list_pages(st
     seen.insert(url);
     url = *parsed->next_link;
     if (auto ok = check_link(url, "nextLink", kOpList); !ok.ok()) return ok.error();
-    if (seen.count(url) != 0) {
+    if (seen.contains(url)) {
       return malformed_response_error(response, kOpList, "nextLink repeats an earlier page");
     }
   }

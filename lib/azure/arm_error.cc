@@ -8,13 +8,15 @@ namespace {
 namespace jf = json_fields;
 
 // Bodies of non-ARM errors (an HTML page from a proxy) can be large; a log line needs only
-// the start. Control characters are flattened so the message stays on one line.
+// the start. Control characters are flattened so the message stays on one line, and non-ASCII
+// bytes replaced so a cut (or garbage) never makes the message invalid UTF-8 for JSON logs.
 std::string excerpt(std::string_view body, std::size_t limit = 200) {
   std::string out;
   for (char c : body.substr(0, limit)) {
-    out.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
+    const auto u = static_cast<unsigned char>(c);
+    out.push_back(u < 0x20 ? ' ' : u >= 0x7F ? '?' : c);
   }
-  if (body.size() > limit) out += "…";
+  if (body.size() > limit) out += "...";
   return out;
 }
 
@@ -42,7 +44,8 @@ std::optional<ArmErrorBody> parse_arm_error_body(std::string_view body) {
       if (msg.empty() || shown == 3) continue;
       out.message += shown == 0 ? " [details: " : "; ";
       const auto code = jf::string_or_empty(d, "code");
-      out.message += code.empty() ? msg : code + ": " + msg;
+      if (!code.empty()) out.message.append(code).append(": ");
+      out.message += msg;
       ++shown;
     }
     if (shown > 0) out.message += "]";

@@ -1,6 +1,7 @@
 #include "azure/client_request_id.h"
 
 #include <random>
+#include <string_view>
 
 namespace frankenetes::azure {
 
@@ -23,7 +24,7 @@ std::string ClientRequestIdGenerator::next() {
   // RFC 4122 §4.4: version 4 in the high nibble of time_hi, variant 10xx in clock_seq_hi.
   hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
   lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
-  static constexpr char kHex[] = "0123456789abcdef";
+  static constexpr std::string_view kHex = "0123456789abcdef";
   std::string out;
   out.reserve(36);
   auto put = [&](std::uint64_t v, int nibbles) {

@@ -54,7 +54,8 @@ std::optional<core::SystemTime> make_time(int year, int month, int day, int hour
   if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
   const std::int64_t days =
       days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  const std::int64_t secs = days * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 +
+                            second - offset_seconds;
   const auto since_epoch = std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos);
   return core::SystemTime(std::chrono::duration_cast<core::SystemTime::duration>(since_epoch));
 }
@@ -63,7 +64,12 @@ std::optional<core::SystemTime> make_time(int year, int month, int day, int hour
 
 std::optional<core::SystemTime> parse_iso8601(std::string_view s) {
   std::size_t pos = 0;
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
   if (!read_digits(s, pos, 4, year) || !expect(s, pos, '-') || !read_digits(s, pos, 2, month) ||
       !expect(s, pos, '-') || !read_digits(s, pos, 2, day)) {
     return std::nullopt;
@@ -93,11 +99,12 @@ std::optional<core::SystemTime> parse_iso8601(std::string_view s) {
     } else if (s[pos] == '+' || s[pos] == '-') {
       const int sign = s[pos] == '-' ? -1 : 1;
       ++pos;
-      int oh = 0, om = 0;
+      int oh = 0;
+      int om = 0;
       if (!read_digits(s, pos, 2, oh)) return std::nullopt;
       if (pos < s.size() && s[pos] == ':') ++pos;
       if (!read_digits(s, pos, 2, om) || oh > 23 || om > 59) return std::nullopt;
-      offset = sign * (oh * 3600 + om * 60);
+      offset = std::int64_t{sign} * (std::int64_t{oh} * 3600 + std::int64_t{om} * 60);
     } else {
       return std::nullopt;
     }
@@ -112,7 +119,11 @@ std::optional<core::SystemTime> parse_http_date(std::string_view s) {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   if (s.size() != 29 || s.substr(3, 2) != ", " || s.substr(25) != " GMT") return std::nullopt;
   std::size_t pos = 5;
-  int day = 0, year = 0, hour = 0, minute = 0, second = 0;
+  int day = 0;
+  int year = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
   if (!read_digits(s, pos, 2, day) || !expect(s, pos, ' ')) return std::nullopt;
   int month = 0;
   for (std::size_t i = 0; i < kMonths.size(); ++i) {

@@ -13,10 +13,10 @@ namespace frankenetes::azure {
 // nullopt for anything that is not a valid date-time. Fractional seconds of any length are
 // accepted (ACI sends 7 digits); digits beyond nanoseconds are dropped. A missing zone
 // designator is read as UTC, which is what ARM means when it omits one.
-std::optional<core::SystemTime> parse_iso8601(std::string_view text);
+std::optional<core::SystemTime> parse_iso8601(std::string_view s);
 
 // "Sun, 06 Nov 1994 08:49:37 GMT" -> time point; nullopt otherwise (the obsolete RFC 850 and
 // asctime forms are not accepted: ARM does not send them).
-std::optional<core::SystemTime> parse_http_date(std::string_view text);
+std::optional<core::SystemTime> parse_http_date(std::string_view s);
 
 }  // namespace frankenetes::azure

@@ -57,6 +57,8 @@ TEST(ArmError, NonArmBodiesAreExcerpted) {
   EXPECT_NE(html.message.find("HTTP 502 <html>"), std::string::npos);
   EXPECT_LT(html.message.size(), 260u);
   EXPECT_EQ(html.message.find('\n'), std::string::npos);
+  const auto binary = error_from_response(response(502, "\xff\xfe\xc3"), "op");
+  EXPECT_EQ(binary.message, "op: HTTP 502 ???");
   const auto empty = error_from_response(response(500, ""), "op");
   EXPECT_EQ(empty.message, "op: HTTP 500 with no body");
 }

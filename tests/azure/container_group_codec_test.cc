@@ -237,5 +237,21 @@ TEST(ContainerGroupCodec, MalformedInputIsATerminalErrorNotACrash) {
   }
 }
 
+// A cheap stand-in for fuzzing: every truncation and a byte flip at every position of a real
+// payload either parses or gives an Error; nothing throws or crashes.
+TEST(ContainerGroupCodec, TruncatedAndCorruptedPayloadsNeverThrow) {
+  const std::string text = kCrashLooping;
+  for (std::size_t n = 0; n < text.size(); ++n) {
+    const auto prefix = text.substr(0, n);
+    EXPECT_NO_THROW({ (void)parse_container_group(prefix); });
+    EXPECT_NO_THROW({ (void)parse_container_group_list(prefix); });
+  }
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto corrupted = text;
+    corrupted[i] = static_cast<char>(corrupted[i] ^ 0x5A);
+    EXPECT_NO_THROW({ (void)parse_container_group(corrupted); });
+  }
+}
+
 }  // namespace
 }  // namespace frankenetes::azure
