@@ -73,9 +73,10 @@ core::Result<http::Response> RetryingTransport::send(const http::ClientRequest& 
     } else {
       retryable = result.error().kind == core::ErrorKind::kTransient;
     }
-    // ARM answered something other than "try again": the service is healthy, refill.
     if (!retryable) {
-      budget_.on_success();
+      // ARM answered something other than "try again": the service is healthy, refill. A
+      // TLS or malformed-URL failure says nothing about ARM's health.
+      if (result.ok()) budget_.on_success();
       return result;
     }
     if (!idempotent || attempt + 1 >= policy_.max_attempts) return result;
