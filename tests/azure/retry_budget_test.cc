@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 namespace frankenetes::azure {
 namespace {
 
@@ -24,6 +28,22 @@ TEST(RetryBudget, SuccessesRefillUpToTheMaximum) {
   EXPECT_TRUE(budget.try_spend());
   for (int i = 0; i < 100; ++i) budget.on_success();
   EXPECT_DOUBLE_EQ(budget.tokens(), 2.0);
+}
+
+// Shared by every worker thread: never hands out more retries than it holds.
+TEST(RetryBudget, ConcurrentSpendingNeverOverdraws) {
+  RetryBudget budget({100.0, 0.0});
+  std::atomic<int> granted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        if (budget.try_spend()) ++granted;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(granted.load(), 100);
 }
 
 }  // namespace
