@@ -18,6 +18,9 @@
 //              that says "failing" makes the member unknown instead)
 //   healthy    otherwise.
 // Azure's state strings are compared case-insensitively.
+// Known limit of the window heuristic: a loop that stopped by itself still reads crash_loop
+// until its restarts leave the window (samples are cleared by every action, and plan() does
+// not blame a member for restarts made while a dependency was down).
 
 #include <optional>
 #include <string>

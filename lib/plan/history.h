@@ -11,10 +11,13 @@
 //   … and when the executor is done with an action (dry-run: at once, as kSucceeded):
 //   history = record_action_finished(std::move(history), member, outcome, finish_time);
 //
+// The executor must finish every action it was handed (kTimedOut after policy.actionTimeout
+// at the latest): until it does, the member is action_in_flight and its cluster busy.
+//
 // It remembers, per member: restart-count samples (crash-loop evidence), since when the
-// member has been healthy, the ladder position, the action in flight and the last finished
-// one, whether the planner gave up; globally: the start times of actions in the last hour
-// (the budget). It does not remember observations themselves or anything about dry-run: a
+// member has been healthy, when a dependency was last unhealthy, the ladder position, the
+// action in flight and the last finished one, whether the planner gave up; globally: the
+// start times of actions in the last hour (the budget). It does not remember observations themselves or anything about dry-run: a
 // dry-run history is identical to a real one for the same inputs.
 
 #include <map>
