@@ -268,3 +268,65 @@ TEST(ArmApi, RequestLogCountsCalls) {
 
 }  // namespace
 }  // namespace frankenetes::sim::testing
+
+namespace frankenetes::sim::testing {
+namespace {
+
+TEST(ArmApiScale, FiveThousandVirtualGroupsListAndGetStayFast) {
+  SimHarness h(R"(
+credentials: {clientId: frankenetes-demo, clientSecret: s3cret}
+resourceGroups: [scale]
+mode: virtual
+arm: {pageSize: 1000, throttle: {reads: {burst: 100000, refillPerSecond: 1000}}}
+aci: {ipPool: 127.64.0.0/12}
+generatedGroups:
+  count: 5000
+  resourceGroup: scale
+  template:
+    properties:
+      osType: Linux
+      containers: [{name: c, properties: {image: nginx, resources: {requests: {cpu: 1, memoryInGB: 1}}}}]
+      ipAddress: {type: Public, ports: [{port: 80}], dnsNameLabel: scale}
+)");
+  ASSERT_EQ(h.sim_.model().size(), 5000u);
+  const auto started = std::chrono::steady_clock::now();
+  std::size_t seen = 0;
+  std::string next = std::string("/subscriptions/") + kSub + "/providers/Microsoft.ContainerInstance/containerGroups?api-version=" + kApi;
+  while (!next.empty()) {
+    auto page = h.get_json(next);
+    seen += page["value"].size();
+    next = page.contains("nextLink") ? page["nextLink"].get<std::string>().substr(std::string("https://127.0.0.1:8443").size()) : "";
+  }
+  for (int i = 0; i < 500; ++i) {
+    ASSERT_EQ(h.arm("GET", group_path("scale", "cg-" + std::to_string(i * 10))).status, 200);
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(seen, 5000u);
+  EXPECT_LT(elapsed, std::chrono::seconds(10)) << "5 pages of 1000 + 500 GETs (Debug build)";
+}
+
+}  // namespace
+}  // namespace frankenetes::sim::testing
+
+namespace frankenetes::sim::testing {
+namespace {
+
+TEST(FaultSchedule, ScenarioActionsRunAtScaledTime) {
+  std::string yaml = kScenario;
+  yaml += R"(timeScale: 0.5
+faults:
+  - {at: 20s, action: crash, group: etcd, container: etcd, exitCode: 3}
+  - {at: 30s, action: armFault, operation: get, status: 500, count: 1}
+)";
+  SimHarness h(yaml);
+  h.advance(std::chrono::seconds(9));
+  EXPECT_EQ(h.sim_.model().find("frankenetes", "etcd")->containers[0].phase, ContainerPhase::kRunning);
+  h.advance(std::chrono::seconds(1));  // 20 s × 0.5
+  EXPECT_EQ(h.sim_.model().find("frankenetes", "etcd")->containers[0].previous->exit_code, 3);
+  h.advance(std::chrono::seconds(5));
+  EXPECT_EQ(h.arm("GET", group_path("frankenetes", "etcd")).status, 500);
+  EXPECT_EQ(h.arm("GET", group_path("frankenetes", "etcd")).status, 200);
+}
+
+}  // namespace
+}  // namespace frankenetes::sim::testing
