@@ -1,0 +1,114 @@
+#include "probe/prober.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/duration.h"
+
+namespace frankenetes::probe {
+namespace {
+
+bool contains_ci(std::string_view haystack, std::string_view needle) {
+  const auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                              [](char a, char b) {
+                                return std::tolower(static_cast<unsigned char>(a)) ==
+                                       std::tolower(static_cast<unsigned char>(b));
+                              });
+  return it != haystack.end();
+}
+
+bool replace_all(std::string& text, std::string_view placeholder,
+                 const std::optional<std::string>& value) {
+  for (auto pos = text.find(placeholder); pos != std::string::npos;
+       pos = text.find(placeholder, pos)) {
+    if (!value || value->empty()) return false;
+    text.replace(pos, placeholder.size(), *value);
+    pos += value->size();
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> substitute_probe_url(std::string_view url, const ProbeTarget& target) {
+  std::string out(url);
+  if (!replace_all(out, "{ip}", target.ip)) return std::nullopt;
+  if (!replace_all(out, "{fqdn}", target.fqdn)) return std::nullopt;
+  return out;
+}
+
+std::string judge_probe_response(config::MemberRole role, int status, std::string_view body) {
+  if (status < 200 || status > 299) return "HTTP " + std::to_string(status);
+  if (role != config::MemberRole::kEtcd) return {};
+  // etcd's /health: {"health":"true","reason":""}. Older versions send a bool; accept both
+  // spellings of true, and judge non-JSON bodies by the status alone.
+  const auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object() || !json.contains("health")) return {};
+  const auto& health = json["health"];
+  if ((health.is_string() && health.get<std::string>() == "true") ||
+      (health.is_boolean() && health.get<bool>())) {
+    return {};
+  }
+  std::string why = "etcd health " + health.dump();
+  if (json.contains("reason") && json["reason"].is_string() &&
+      !json["reason"].get<std::string>().empty()) {
+    why += ": " + json["reason"].get<std::string>();
+  }
+  return why;
+}
+
+model::ProbeObservation apply_probe_result(model::ProbeObservation previous,
+                                           const ProbeResult& result, core::MonotonicTime at) {
+  previous.configured = true;
+  previous.last_success = result.success;
+  if (result.success) {
+    ++previous.consecutive_successes;
+    previous.consecutive_failures = 0;
+    previous.last_error.clear();
+  } else {
+    ++previous.consecutive_failures;
+    previous.consecutive_successes = 0;
+    previous.last_error = result.error;
+  }
+  previous.observed_at = at;
+  return previous;
+}
+
+std::optional<ProbeResult> Prober::probe(const config::MemberConfig& member,
+                                         const ProbeTarget& target) {
+  if (!member.probe) return std::nullopt;
+  const auto url = substitute_probe_url(member.probe->url, target);
+  if (!url) return std::nullopt;
+
+  http::ClientRequest request;
+  request.method = "GET";
+  request.url = *url;
+  request.timeout = member.probe->timeout;
+  request.operation = "probe";
+  request.headers.emplace("Accept", "application/json, text/plain, */*");
+
+  const auto started = time_.monotonic_time();
+  auto response = transport_.send(request);
+  ProbeResult result;
+  result.duration =
+      std::chrono::duration_cast<core::Duration>(time_.monotonic_time() - started);
+  if (!response.ok()) {
+    const auto& error = response.error();
+    // Timeouts are named uniformly so the log and /status read the same whatever layer timed
+    // out (connect, TLS or read).
+    if (contains_ci(error.message, "timed out") || contains_ci(error.message, "timeout") ||
+        result.duration >= member.probe->timeout) {
+      result.error = "timeout after " + core::format_duration(member.probe->timeout);
+    } else {
+      result.error = error.message.empty() ? core::to_string(error.kind) : error.message;
+    }
+    return result;
+  }
+  result.error = judge_probe_response(member.role, response->status, response->body);
+  result.success = result.error.empty();
+  return result;
+}
+
+}  // namespace frankenetes::probe

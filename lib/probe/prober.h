@@ -1,0 +1,60 @@
+#pragma once
+// Prober: one HTTP(S) health probe of a member (etcd /health, apiserver /livez, …) over the
+// HttpTransport seam, and the pure helpers around it: URL placeholder substitution and
+// folding a probe result into the member's ProbeObservation. Probes cost no ARM budget; the
+// reconciler runs them on each member's own probe.period on a worker thread (probe() blocks
+// for at most probe.timeout) and feeds the observations to the planner.
+//
+// Success is a 2xx answer. For role etcd a JSON body must also say {"health":"true"} (etcd's
+// /health answers 200 with {"health":"false"} in some versions when it has no leader); a
+// non-JSON body is judged by the status alone.
+// It does not decide anything about health thresholds: that is plan/health.h.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/types.h"
+#include "core/time_source.h"
+#include "http/transport.h"
+#include "model/observation.h"
+
+namespace frankenetes::probe {
+
+// Where the member is right now, from the latest observation of its group.
+struct ProbeTarget {
+  std::optional<std::string> ip;
+  std::optional<std::string> fqdn;
+};
+
+struct ProbeResult {
+  bool success = false;
+  std::string error;  // "HTTP 500", "connect: connection refused", "timeout after 2s", …
+  core::Duration duration{0};
+};
+
+// `url` with {ip} and {fqdn} replaced; nullopt when it needs a value the target lacks (no IP
+// known yet: the member is not probed and its probe state stays as it was).
+std::optional<std::string> substitute_probe_url(std::string_view url, const ProbeTarget& target);
+
+// Judges an HTTP answer: "" when it counts as success, else the reason.
+std::string judge_probe_response(config::MemberRole role, int status, std::string_view body);
+
+// The next ProbeObservation after `result`, taken at `at`.
+model::ProbeObservation apply_probe_result(model::ProbeObservation previous,
+                                           const ProbeResult& result, core::MonotonicTime at);
+
+class Prober {
+ public:
+  Prober(http::HttpTransport& transport, const core::TimeSource& time)
+      : transport_(transport), time_(time) {}
+
+  // nullopt when the member has no probe or the URL cannot be built yet (no IP known).
+  std::optional<ProbeResult> probe(const config::MemberConfig& member, const ProbeTarget& target);
+
+ private:
+  http::HttpTransport& transport_;
+  const core::TimeSource& time_;
+};
+
+}  // namespace frankenetes::probe

@@ -1,0 +1,161 @@
+#include "reconcile/plan_reporter.h"
+
+#include <set>
+
+#include "log/event.h"
+#include "status/metrics.h"
+
+namespace frankenetes::reconcile {
+namespace {
+
+std::map<std::string, std::string> member_labels(const model::MemberKey& key) {
+  return {{"cluster", key.cluster}, {"member", key.member}};
+}
+
+long long millis(core::Duration d) { return static_cast<long long>(d.count()); }
+
+std::string_view result_label(const ActionResult& result) {
+  return result.dry_run ? "dry_run" : plan::to_string(result.outcome);
+}
+
+}  // namespace
+
+void PlanReporter::configure(const config::Config& config) {
+  std::set<model::MemberKey> keep;
+  for (const auto& cluster : config.clusters) {
+    for (const auto& member : cluster.members) keep.insert({cluster.name, member.name});
+  }
+  for (auto it = members_.begin(); it != members_.end();) {
+    it = keep.contains(it->first) ? std::next(it) : members_.erase(it);
+  }
+}
+
+void PlanReporter::plan_evaluated(const plan::PlanResult& result) {
+  for (const auto& status : result.members) {
+    auto& r = members_[status.member];
+    const auto health = status.assessment.health;
+    if (r.health != health) {
+      const auto level = health == plan::Health::kHealthy || !r.health ? log::Level::kInfo
+                                                                        : log::Level::kWarn;
+      log::emit(level, "member.state.changed",
+                {{"cluster", status.member.cluster},
+                 {"member", status.member.member},
+                 {"from", r.health ? plan::to_string(*r.health) : std::string_view("none")},
+                 {"to", plan::to_string(health)},
+                 {"reason", status.assessment.describe()}});
+      r.health = health;
+    }
+    if (metrics_) {
+      const auto labels = member_labels(status.member);
+      metrics_->member_up.Add(labels).Set(status.assessment.healthy() ? 1 : 0);
+      for (const auto h : {plan::Health::kHealthy, plan::Health::kUnhealthy, plan::Health::kUnknown}) {
+        auto with_state = labels;
+        with_state.emplace("state", std::string(plan::to_string(h)));
+        metrics_->member_state.Add(with_state).Set(h == health ? 1 : 0);
+      }
+      metrics_->remediation_gave_up.Add(labels).Set(status.gave_up ? 1 : 0);
+    }
+    if (status.gave_up && !r.gave_up) {
+      const auto* skip = result.find_skip(status.member);
+      log::error("remediation.gave_up", {{"cluster", status.member.cluster},
+                                         {"member", status.member.member},
+                                         {"reason", skip ? plan::to_string(skip->reason)
+                                                         : std::string_view("gave_up")},
+                                         {"detail", skip ? skip->detail : std::string()}});
+    }
+    r.gave_up = status.gave_up;
+
+    const auto* skip = result.find_skip(status.member);
+    if (skip) {
+      if (metrics_) {
+        auto labels = member_labels(status.member);
+        labels.emplace("reason", std::string(plan::to_string(skip->reason)));
+        metrics_->actions_skipped_total.Add(labels).Increment();
+      }
+      if (r.skip != skip->reason) {
+        log::info("remediation.skipped", {{"cluster", status.member.cluster},
+                                          {"member", status.member.member},
+                                          {"reason", plan::to_string(skip->reason)},
+                                          {"detail", skip->detail}});
+      }
+      r.skip = skip->reason;
+    } else {
+      r.skip.reset();
+    }
+  }
+  if (result.budget.exhausted && !budget_exhausted_) {
+    log::error("remediation.budget_exhausted", {{"used", result.budget.used},
+                                                {"limit", result.budget.limit}});
+  }
+  budget_exhausted_ = result.budget.exhausted;
+  if (metrics_) metrics_->remediation_budget_exhausted.Set(result.budget.exhausted ? 1 : 0);
+}
+
+void PlanReporter::group_read(const model::MemberKey& member,
+                              const model::GroupObservation& observation) {
+  if (observation.outcome != model::GroupObservation::Outcome::kFound || !observation.view) return;
+  auto& known = members_[member].restart_counts;
+  int increase = 0;
+  for (const auto& container : observation.view->containers) {
+    const auto it = known.find(container.name);
+    // The first sighting is a baseline; a lower count means the container was recreated.
+    if (it != known.end() && container.restart_count > it->second) {
+      increase += container.restart_count - it->second;
+    }
+    known[container.name] = container.restart_count;
+  }
+  if (metrics_) {
+    auto& counter = metrics_->member_restarts_observed_total.Add(member_labels(member));
+    if (increase > 0) counter.Increment(increase);
+  }
+}
+
+void PlanReporter::probe_done(const model::MemberKey& member, bool success,
+                              core::Duration duration, const std::string& error) {
+  auto& r = members_[member];
+  if (r.probe_success != success) {
+    log::emit(success ? log::Level::kInfo : log::Level::kWarn,
+              success ? "probe.succeeded" : "probe.failed",
+              {{"cluster", member.cluster}, {"member", member.member}, {"error", error}});
+    r.probe_success = success;
+  }
+  if (metrics_) {
+    const auto labels = member_labels(member);
+    metrics_->probe_success.Add(labels).Set(success ? 1 : 0);
+    metrics_->probe_duration_seconds.Add(labels, status::Metrics::latency_buckets())
+        .Observe(std::chrono::duration<double>(duration).count());
+  }
+}
+
+void PlanReporter::action_started(const plan::Action& action, const ActionTarget& target) {
+  log::info("remediation.started", {{"cluster", action.member.cluster},
+                                    {"member", action.member.member},
+                                    {"action", plan::to_string(action.kind)},
+                                    {"rung", action.rung},
+                                    {"group", target.group.to_string()},
+                                    {"reason", action.reason_text},
+                                    {"dry_run", action.dry_run}});
+}
+
+void PlanReporter::action_finished(const plan::Action& action, const ActionResult& result,
+                                   core::Duration duration) {
+  const bool ok = result.outcome == plan::ActionOutcome::kSucceeded;
+  log::emit(ok ? log::Level::kInfo : log::Level::kError,
+            ok ? "remediation.succeeded" : "remediation.failed",
+            {{"cluster", action.member.cluster},
+             {"member", action.member.member},
+             {"action", plan::to_string(action.kind)},
+             {"rung", action.rung},
+             {"reason", action.reason_text},
+             {"result", result_label(result)},
+             {"duration_ms", millis(duration)},
+             {"error", result.detail}});
+  if (metrics_) {
+    auto labels = member_labels(action.member);
+    labels.emplace("action", std::string(plan::to_string(action.kind)));
+    labels.emplace("result", std::string(result_label(result)));
+    metrics_->remediation_actions_total.Add(labels).Increment();
+  }
+}
+
+}  // namespace frankenetes::reconcile

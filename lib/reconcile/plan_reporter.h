@@ -1,0 +1,64 @@
+#pragma once
+// PlanReporter: turns what the reconciler saw and decided into log events and metrics
+// (DESIGN.md §5, STYLE.md §9/§10). Runs on the scheduler thread; `metrics` may be null
+// (tests, `--once` without a registry).
+//
+// Logs — state changes at info, nothing per quiet poll:
+//   member.state.changed cluster= member= from= to= reason=   (healthy/unhealthy/unknown)
+//   remediation.skipped cluster= member= reason= detail=       only when the member's skip
+//                                                              reason changes
+//   remediation.gave_up / remediation.budget_exhausted         when the alert turns on
+//   remediation.started / .succeeded / .failed cluster= member= action= rung= reason=
+//                                                              duration_ms= (one per action)
+// Metrics:
+//   member_up, member_state{state}, remediation_gave_up, remediation_budget_exhausted: set
+//   after every plan; member_restarts_observed_total: restartCount increases between GETs;
+//   remediation_actions_total{result}: succeeded | failed | timed_out | dry_run;
+//   actions_skipped_total{reason}: counted once per plan evaluation that skipped the member
+//   (so a skip that persists keeps the counter rising and increase() over a window shows it;
+//   the rate follows the observation tick), while the log says it only on change.
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "config/types.h"
+#include "model/observation.h"
+#include "plan/plan.h"
+#include "reconcile/action_executor.h"
+
+namespace frankenetes::status {
+class Metrics;
+}
+
+namespace frankenetes::reconcile {
+
+class PlanReporter {
+ public:
+  explicit PlanReporter(status::Metrics* metrics) : metrics_(metrics) {}
+
+  void plan_evaluated(const plan::PlanResult& result);
+  void group_read(const model::MemberKey& member, const model::GroupObservation& observation);
+  void probe_done(const model::MemberKey& member, bool success, core::Duration duration,
+                  const std::string& error);
+  void action_started(const plan::Action& action, const ActionTarget& target);
+  void action_finished(const plan::Action& action, const ActionResult& result,
+                       core::Duration duration);
+  // Drops remembered state of members no longer configured.
+  void configure(const config::Config& config);
+
+ private:
+  struct Remembered {
+    std::optional<plan::Health> health;
+    std::optional<plan::SkipReason> skip;
+    bool gave_up = false;
+    std::optional<bool> probe_success;
+    std::map<std::string, int> restart_counts;  // per container
+  };
+
+  status::Metrics* metrics_;
+  std::map<model::MemberKey, Remembered> members_;
+  bool budget_exhausted_ = false;
+};
+
+}  // namespace frankenetes::reconcile

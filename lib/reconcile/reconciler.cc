@@ -1,0 +1,376 @@
+#include "reconcile/reconciler.h"
+
+#include "core/duration.h"
+#include "log/event.h"
+#include "status/metrics.h"
+
+namespace frankenetes::reconcile {
+namespace {
+
+// Readiness fails when the last successful full observation is older than this many polls.
+constexpr int kReadyAfterPollIntervals = 3;
+// Liveness fails when the loop has not ticked for this many ticks (plus kLivenessSlack).
+constexpr int kLiveAfterTicks = 3;
+constexpr core::Duration kLivenessSlack = std::chrono::seconds(1);
+
+std::string ago(core::Duration d) {
+  return core::format_duration(std::chrono::duration_cast<std::chrono::seconds>(d)) + " ago";
+}
+
+double unix_seconds_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+Reconciler::Reconciler(ReconcilerDeps deps, std::shared_ptr<const config::Config> config)
+    : deps_(std::move(deps)), observer_(deps_.defer_reads), reporter_(deps_.metrics) {
+  apply_config(std::move(config));
+}
+
+Reconciler::~Reconciler() { stop(); }
+
+void Reconciler::on_pass(std::function<void(const ReconcilerSummary&)> callback) {
+  on_pass_ = std::move(callback);
+}
+
+void Reconciler::start() {
+  beat();
+  tick_task_ = deps_.scheduler.post([this] { tick(); });
+  for (const auto& cluster : config_->clusters) {
+    for (const auto& member : cluster.members) {
+      if (member.probe) schedule_probe({cluster.name, member.name}, core::Duration(0));
+    }
+  }
+}
+
+void Reconciler::stop() { stopping_ = true; }
+
+void Reconciler::update_config(std::shared_ptr<const config::Config> config) {
+  deps_.scheduler.post([this, config = std::move(config)]() mutable {
+    if (stopping_) return;
+    apply_config(std::move(config));
+    // New periods and probes take effect now, not after the old tick.
+    deps_.scheduler.cancel(tick_task_);
+    for (const auto& [key, task] : probe_tasks_) deps_.scheduler.cancel(task);
+    probe_tasks_.clear();
+    ++probe_generation_;
+    schedule_tick(core::Duration(0));
+    for (const auto& cluster : config_->clusters) {
+      for (const auto& member : cluster.members) {
+        if (member.probe) schedule_probe({cluster.name, member.name}, core::Duration(0));
+      }
+    }
+  });
+}
+
+void Reconciler::apply_config(std::shared_ptr<const config::Config> config) {
+  config_ = std::move(config);
+  observer_.configure(*config_);
+  reporter_.configure(*config_);
+  std::size_t members = 0;
+  for (auto it = probes_.begin(); it != probes_.end();) {
+    const auto* member = find_member(it->first);
+    it = member && member->probe ? std::next(it) : probes_.erase(it);
+  }
+  for (const auto& cluster : config_->clusters) members += cluster.members.size();
+  std::lock_guard lock(summary_mutex_);
+  summary_.members = members;
+  poll_interval_ = config_->policy.poll_interval;
+  tick_period_ = GroupObserver::tick_period(config_->policy);
+}
+
+void Reconciler::beat() {
+  std::lock_guard lock(summary_mutex_);
+  heartbeat_ = deps_.time.monotonic_time();
+}
+
+void Reconciler::schedule_tick(core::Duration delay) {
+  tick_task_ = deps_.scheduler.schedule_after(delay, [this] { tick(); });
+}
+
+void Reconciler::tick() {
+  if (stopping_) return;
+  beat();
+  if (!start_pass(false) && !pass_in_flight_) reconcile();
+  auto delay = GroupObserver::tick_period(config_->policy);
+  if (deps_.unit_random) {
+    // ±10%: many daemons started together do not hit ARM in lockstep.
+    const double factor = 0.9 + 0.2 * deps_.unit_random();
+    delay = std::chrono::duration_cast<core::Duration>(delay * factor);
+  }
+  schedule_tick(delay);
+}
+
+bool Reconciler::start_pass(bool force_full) {
+  if (pass_in_flight_) {
+    pass_pending_ = true;
+    return false;
+  }
+  auto plan = observer_.due_reads(deps_.scheduler.now(), force_full);
+  if (plan.empty()) return false;
+  pass_in_flight_ = true;
+  deps_.reads.submit([this, plan = std::move(plan)] {
+    auto result = GroupObserver::perform(plan, deps_.api, deps_.time, [this] { return stopping_.load(); });
+    if (stopping_) return;
+    deps_.scheduler.post([this, result = std::move(result)] {
+      if (!stopping_) finish_pass(result);
+    });
+  });
+  return true;
+}
+
+void Reconciler::finish_pass(const PassResult& result) {
+  pass_in_flight_ = false;
+  observer_.apply(result);
+  for (const auto& get : result.gets) reporter_.group_read(get.member, get.observation);
+
+  const auto error = result.first_error();
+  ReconcilerSummary snapshot;
+  {
+    std::lock_guard lock(summary_mutex_);
+    const bool was_ok = summary_.last_pass_ok || !summary_.observed;
+    summary_.observed = true;
+    summary_.last_pass_ok = !error.has_value();
+    summary_.last_error = error ? error->describe() : std::string();
+    if (result.full && !error) {
+      summary_.last_full_success = deps_.scheduler.now();
+      if (deps_.metrics) {
+        deps_.metrics->last_successful_observation_timestamp_seconds.Set(unix_seconds_now());
+      }
+    }
+    if (error && was_ok) {
+      log::warn("observation.failed", {{"error", error->describe()}});
+    } else if (!error && !was_ok) {
+      log::info("observation.recovered", {});
+    }
+    snapshot = summary_;
+  }
+  reconcile();
+  if (on_pass_) on_pass_(snapshot);
+  if (pass_pending_) {
+    pass_pending_ = false;
+    start_pass(false);
+  }
+}
+
+plan::Observations Reconciler::collect() const {
+  plan::Observations observed;
+  for (const auto& cluster : config_->clusters) {
+    for (const auto& member : cluster.members) {
+      const model::MemberKey key{cluster.name, member.name};
+      model::MemberObservation obs;
+      obs.key = key;
+      if (const auto* group = observer_.group(key)) obs.group = *group;
+      if (const auto it = probes_.find(key); it != probes_.end()) {
+        obs.probe = it->second;
+      }
+      obs.probe.configured = member.probe.has_value();
+      observed.emplace(key, std::move(obs));
+    }
+  }
+  return observed;
+}
+
+void Reconciler::reconcile() { 
+  const auto started = deps_.time.monotonic_time();
+  const auto now = deps_.scheduler.now();
+  const auto observed = collect();
+  history_ = plan::record_observation(std::move(history_), *config_, observed, now);
+  const auto result = plan::plan({*config_, observed, history_, now});
+  history_ = plan::record_plan(std::move(history_), result, now);
+  reporter_.plan_evaluated(result);
+  for (const auto& status : result.members) {
+    const auto probe = probes_.find(status.member);
+    const bool probe_failing = probe != probes_.end() && probe->second.consecutive_failures > 0;
+    observer_.set_attention(status.member, !status.assessment.healthy() || probe_failing);
+  }
+  for (const auto& action : result.actions) dispatch(action, /*synchronous=*/false);
+  if (deps_.metrics) {
+    deps_.metrics->reconcile_duration_seconds.Observe(
+        std::chrono::duration<double>(deps_.time.monotonic_time() - started).count());
+  }
+}
+
+const config::MemberConfig* Reconciler::find_member(const model::MemberKey& key) const {
+  for (const auto& cluster : config_->clusters) {
+    if (cluster.name != key.cluster) continue;
+    for (const auto& member : cluster.members) {
+      if (member.name == key.member) return &member;
+    }
+  }
+  return nullptr;
+}
+
+std::optional<ActionTarget> Reconciler::target_for(const model::MemberKey& key) const {
+  for (const auto& cluster : config_->clusters) {
+    if (cluster.name != key.cluster) continue;
+    for (const auto& member : cluster.members) {
+      if (member.name != key.member) continue;
+      ActionTarget target;
+      target.group = {cluster.subscription_id.empty() ? config_->azure.subscription_id
+                                                       : cluster.subscription_id,
+                      cluster.resource_group, member.container_group};
+      if (member.spec) target.spec_file = member.spec->file;
+      target.timeout = config_->policy.action_timeout;
+      return target;
+    }
+  }
+  return std::nullopt;
+}
+
+void Reconciler::dispatch(const plan::Action& action, bool synchronous) {
+  const auto target = target_for(action.member);
+  if (!target) return;  // cannot happen: the planner plans only configured members
+  reporter_.action_started(action, *target);
+  actions_in_flight_[action.member] = action;
+  if (synchronous) {
+    const auto started = deps_.time.monotonic_time();
+    const auto result = deps_.executor.execute(action, *target);
+    finish_action(action, result,
+                  std::chrono::duration_cast<core::Duration>(deps_.time.monotonic_time() - started));
+    return;
+  }
+  deps_.actions.submit([this, action, target = *target] {
+    const auto started = deps_.time.monotonic_time();
+    auto result = deps_.executor.execute(action, target);
+    const auto duration =
+        std::chrono::duration_cast<core::Duration>(deps_.time.monotonic_time() - started);
+    if (stopping_) return;
+    deps_.scheduler.post([this, action, result = std::move(result), duration] {
+      if (!stopping_) finish_action(action, result, duration);
+    });
+  });
+}
+
+void Reconciler::finish_action(const plan::Action& action, const ActionResult& result,
+                               core::Duration duration) {
+  actions_in_flight_.erase(action.member);
+  history_ = plan::record_action_finished(std::move(history_), action.member, result.outcome,
+                                          deps_.scheduler.now());
+  reporter_.action_finished(action, result, duration);
+  // The outcome's requeue: read the group again at once, whatever the result.
+  observer_.request_get(action.member);
+  if (!pass_in_flight_ || pass_pending_) {
+    start_pass(false);
+  } else {
+    pass_pending_ = true;
+  }
+}
+
+void Reconciler::schedule_probe(const model::MemberKey& key, core::Duration delay) {
+  const auto generation = probe_generation_;
+  probe_tasks_[key] =
+      deps_.scheduler.schedule_after(delay, [this, key, generation] { run_probe(key, generation); });
+}
+
+void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation) {
+  if (stopping_ || generation != probe_generation_) return;
+  const auto* member = find_member(key);
+  if (!member || !member->probe || !deps_.prober) return;
+  const auto period = member->probe->period;
+  if (probes_in_flight_.contains(key)) {
+    schedule_probe(key, period);
+    return;
+  }
+  probe::ProbeTarget target{observer_.ip(key), observer_.fqdn(key)};
+  if (!probe::substitute_probe_url(member->probe->url, target)) {
+    schedule_probe(key, period);  // no IP known yet: the probe state stays unknown
+    return;
+  }
+  probes_in_flight_.insert(key);
+  deps_.probes.submit([this, key, member_copy = *member, target] {
+    auto result = deps_.prober->probe(member_copy, target);
+    const auto at = deps_.time.monotonic_time();
+    if (stopping_) return;
+    deps_.scheduler.post([this, key, result = std::move(result), at] {
+      if (stopping_) return;
+      probes_in_flight_.erase(key);
+      if (result) finish_probe(key, *result, at);
+    });
+  });
+  schedule_probe(key, period);
+}
+
+void Reconciler::finish_probe(const model::MemberKey& key, const probe::ProbeResult& result,
+                              core::MonotonicTime at) {
+  const auto* member = find_member(key);
+  if (!member || !member->probe) return;
+  auto& obs = probes_[key];
+  obs = probe::apply_probe_result(std::move(obs), result, at);
+  reporter_.probe_done(key, result.success, result.duration, result.error);
+  if (!result.success) observer_.set_attention(key, true);
+}
+
+bool Reconciler::run_once() {
+  beat();
+  const auto plan = observer_.due_reads(deps_.time.monotonic_time(), /*force_full=*/true);
+  const auto result = GroupObserver::perform(plan, deps_.api, deps_.time);
+  observer_.apply(result);
+  for (const auto& get : result.gets) reporter_.group_read(get.member, get.observation);
+  const auto error = result.first_error();
+  {
+    std::lock_guard lock(summary_mutex_);
+    summary_.observed = true;
+    summary_.last_pass_ok = !error;
+    summary_.last_error = error ? error->describe() : std::string();
+    if (!error) summary_.last_full_success = deps_.time.monotonic_time();
+  }
+  if (error) log::error("observation.failed", {{"error", error->describe()}});
+
+  if (deps_.prober) {
+    for (const auto& cluster : config_->clusters) {
+      for (const auto& member : cluster.members) {
+        const model::MemberKey key{cluster.name, member.name};
+        auto probed = deps_.prober->probe(member, {observer_.ip(key), observer_.fqdn(key)});
+        if (probed) finish_probe(key, *probed, deps_.time.monotonic_time());
+      }
+    }
+  }
+
+  const auto now = deps_.time.monotonic_time();
+  const auto observed = collect();
+  history_ = plan::record_observation(std::move(history_), *config_, observed, now);
+  const auto planned = plan::plan({*config_, observed, history_, now});
+  history_ = plan::record_plan(std::move(history_), planned, now);
+  reporter_.plan_evaluated(planned);
+  for (const auto& action : planned.actions) dispatch(action, /*synchronous=*/true);
+  return !error;
+}
+
+status::CheckResult Reconciler::readiness() const {
+  std::lock_guard lock(summary_mutex_);
+  const auto limit = kReadyAfterPollIntervals * poll_interval_;
+  if (!summary_.last_full_success) {
+    if (!summary_.observed) return status::CheckResult::fail("no observation has completed yet");
+    return status::CheckResult::fail("no successful observation yet; last error: " +
+                                     summary_.last_error);
+  }
+  const auto age = std::chrono::duration_cast<core::Duration>(deps_.time.monotonic_time() -
+                                                              *summary_.last_full_success);
+  if (age > limit) {
+    std::string why = "last successful observation " + ago(age) + " (limit " +
+                      core::format_duration(limit) + ")";
+    if (!summary_.last_error.empty()) why += "; last error: " + summary_.last_error;
+    return status::CheckResult::fail(why);
+  }
+  return status::CheckResult::pass();
+}
+
+status::CheckResult Reconciler::liveness() const {
+  std::lock_guard lock(summary_mutex_);
+  if (!heartbeat_) return status::CheckResult::fail("the reconcile loop has not started");
+  const auto age =
+      std::chrono::duration_cast<core::Duration>(deps_.time.monotonic_time() - *heartbeat_);
+  if (age > kLiveAfterTicks * tick_period_ + kLivenessSlack) {
+    return status::CheckResult::fail("the reconcile loop last ticked " + ago(age));
+  }
+  return status::CheckResult::pass();
+}
+
+ReconcilerSummary Reconciler::summary() const {
+  std::lock_guard lock(summary_mutex_);
+  return summary_;
+}
+
+}  // namespace frankenetes::reconcile

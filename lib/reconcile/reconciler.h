@@ -1,0 +1,154 @@
+#pragma once
+// Reconciler: the observe → plan → act loop (DESIGN.md §4), after controller-runtime's
+// controller: one scheduler thread owns all state (config, observations, probe results, the
+// planner's History) and mutates it only in scheduler tasks, so there are no data races and
+// no locks around the planner's value types; blocking work runs on Workers and posts its
+// result back.
+//
+//   tick (every GroupObserver::tick_period, ±10% jitter as in userver's PeriodicTask):
+//       due reads → reads worker: LIST/GET (GroupObserver::perform) → back on the scheduler:
+//       apply, then reconcile. A tick without due reads reconciles at once.
+//   probe timers (each member's probe.period): prober on the probes worker → ProbeObservation.
+//   reconcile: record_observation → plan() → record_plan → report (PlanReporter) → each
+//       action to the actions worker via the ActionExecutor (at most one per cluster in
+//       flight: the planner guarantees it) → on completion record_action_finished and a GET
+//       of that member at once (the outcome's requeue).
+//   update_config: swapped between tasks; history of members still configured is kept.
+//
+// Readiness: the "observation" check fails before the first successful full observation (a
+// pass with every LIST and every GET answered) and when the last one is older than
+// 3 × pollInterval. Liveness: the "loop" check fails when the scheduler thread has not ticked
+// for 3 ticks (plus a second of slack). Both are safe to call from any thread.
+//
+// run_once() (`frankenetesd --once`) does one full pass synchronously on the caller's thread
+// — LIST, every GET, one probe per member, plan, and every planned action to completion —
+// and must not be mixed with start().
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "config/types.h"
+#include "core/time_source.h"
+#include "model/observation.h"
+#include "plan/history.h"
+#include "plan/plan.h"
+#include "probe/prober.h"
+#include "reconcile/action_executor.h"
+#include "reconcile/container_group_api.h"
+#include "reconcile/group_observer.h"
+#include "reconcile/plan_reporter.h"
+#include "reconcile/scheduler.h"
+#include "reconcile/worker.h"
+#include "status/health.h"
+
+namespace frankenetes::status {
+class Metrics;
+}
+
+namespace frankenetes::reconcile {
+
+struct ReconcilerDeps {
+  Scheduler& scheduler;
+  Worker& reads;    // LIST/GET passes (one at a time)
+  Worker& probes;   // member probes
+  Worker& actions;  // remediation actions (may block for minutes)
+  ContainerGroupApi& api;
+  ActionExecutor& executor;                // a PolicyExecutor in the daemon
+  probe::Prober* prober = nullptr;         // null: members are not probed
+  const core::TimeSource& time;            // same monotonic clock as the scheduler
+  status::Metrics* metrics = nullptr;
+  DeferReads defer_reads;                  // ThrottleTracker::should_defer_nonessential
+  std::function<double()> unit_random;     // jitter draw in [0, 1); empty: no jitter
+};
+
+// What the daemon shows in its sd_notify STATUS line.
+struct ReconcilerSummary {
+  std::size_t members = 0;
+  bool observed = false;                    // a pass has completed (successfully or not)
+  bool last_pass_ok = false;
+  std::optional<core::MonotonicTime> last_full_success;
+  std::string last_error;
+  std::size_t actions_in_flight = 0;
+};
+
+class Reconciler {
+ public:
+  Reconciler(ReconcilerDeps deps, std::shared_ptr<const config::Config> config);
+  ~Reconciler();
+  Reconciler(const Reconciler&) = delete;
+  Reconciler& operator=(const Reconciler&) = delete;
+
+  // Called after every completed pass, on the scheduler thread (sd_notify READY/STATUS).
+  void on_pass(std::function<void(const ReconcilerSummary&)> callback);
+
+  void start();  // schedules the first tick now
+  // Stops scheduling, and drops results that arrive afterwards. The owner then stops the
+  // workers and the scheduler.
+  void stop();
+  bool stopping() const { return stopping_.load(); }
+
+  // Thread-safe; the new config applies from the next task on.
+  void update_config(std::shared_ptr<const config::Config> config);
+
+  // One synchronous observe-probe-plan-act pass; true when the observation succeeded.
+  bool run_once();
+
+  status::CheckResult readiness() const;
+  status::CheckResult liveness() const;
+  ReconcilerSummary summary() const;
+
+  // For tests and /status: the planner's memory (scheduler thread only).
+  const plan::History& history() const { return history_; }
+
+ private:
+  void apply_config(std::shared_ptr<const config::Config> config);
+  void schedule_tick(core::Duration delay);
+  void tick();
+  bool start_pass(bool force_full);
+  void finish_pass(const PassResult& result);
+  void reconcile();
+  plan::Observations collect() const;
+  void dispatch(const plan::Action& action, bool synchronous);
+  void finish_action(const plan::Action& action, const ActionResult& result,
+                     core::Duration duration);
+  void schedule_probe(const model::MemberKey& key, core::Duration delay);
+  void run_probe(const model::MemberKey& key, std::uint64_t generation);
+  void finish_probe(const model::MemberKey& key, const probe::ProbeResult& result,
+                    core::MonotonicTime at);
+  const config::MemberConfig* find_member(const model::MemberKey& key) const;
+  std::optional<ActionTarget> target_for(const model::MemberKey& key) const;
+  void beat();
+
+  ReconcilerDeps deps_;
+  std::atomic<bool> stopping_{false};
+
+  // Scheduler-thread state.
+  std::shared_ptr<const config::Config> config_;
+  GroupObserver observer_;
+  PlanReporter reporter_;
+  std::map<model::MemberKey, model::ProbeObservation> probes_;
+  std::set<model::MemberKey> probes_in_flight_;
+  std::map<model::MemberKey, Scheduler::TaskId> probe_tasks_;
+  std::uint64_t probe_generation_ = 0;
+  plan::History history_;
+  std::map<model::MemberKey, plan::Action> actions_in_flight_;
+  bool pass_in_flight_ = false;
+  bool pass_pending_ = false;
+  Scheduler::TaskId tick_task_ = 0;
+  std::function<void(const ReconcilerSummary&)> on_pass_;
+
+  // Shared with other threads.
+  mutable std::mutex summary_mutex_;
+  ReconcilerSummary summary_;
+  core::Duration poll_interval_{};
+  core::Duration tick_period_{};
+  std::optional<core::MonotonicTime> heartbeat_;
+};
+
+}  // namespace frankenetes::reconcile
