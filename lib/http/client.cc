@@ -1,0 +1,628 @@
+// HttpClient: a blocking HTTP/1.1 client made of Beast's asynchronous operations. Structure
+// follows Beast's example/http/client/async-ssl: a deadline (tcp_stream::expires_at) before
+// every connect, handshake, write and read; SNI; verify_peer plus host-name verification; a
+// parser body_limit. The difference is that send() drives the operations itself: each
+// connection owns a single-threaded io_context that the calling thread runs until the
+// operation completes, and a connection is used by one thread at a time (the pool hands it
+// out), so no strands or locks are needed around I/O.
+
+#include "http/client.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <poll.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <fstream>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/duration.h"
+#include "http/url.h"
+
+namespace frankenetes::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using Clock = std::chrono::steady_clock;
+
+// How long a TLS close_notify exchange may take when a response ends the connection.
+constexpr std::chrono::milliseconds kTlsShutdownTimeout{250};
+
+core::Error make_error(core::ErrorKind kind, std::string message) {
+  core::Error error;
+  error.kind = kind;
+  error.message = std::move(message);
+  return error;
+}
+
+// When a step must be done by, and which budget that was (for the message).
+struct Deadline {
+  Clock::time_point at;
+  std::chrono::milliseconds budget;
+  bool is_connect_timeout = false;
+};
+
+// "timeout after 2s waiting for response from host:443 (operation aci.get)".
+core::Error timeout_error(const Deadline& deadline, std::string_view step, const Url& url,
+                          const std::string& operation) {
+  std::string message = "timeout after " + core::format_duration(deadline.budget);
+  if (deadline.is_connect_timeout) message += " (connect timeout)";
+  message += " " + std::string(step) + " " + url.authority();
+  if (!operation.empty()) message += " (operation " + operation + ")";
+  return make_error(core::ErrorKind::kTransient, std::move(message));
+}
+
+bool is_token_char(char c) {  // RFC 9110 §5.6.2
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool is_token(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), is_token_char);
+}
+
+// RFC 9110 §9.2.2. Only these may be replayed after the server may have seen the request.
+bool is_idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
+         method == "OPTIONS" || method == "TRACE";
+}
+
+// The peer closed or reset the connection (as opposed to a timeout or a protocol error).
+bool is_connection_closed(const error_code& ec) {
+  return ec == asio::error::eof || ec == bhttp::error::end_of_stream ||
+         ec == asio::error::connection_reset || ec == asio::error::connection_aborted ||
+         ec == asio::error::broken_pipe || ec == ssl::error::stream_truncated ||
+         ec == bhttp::error::partial_message;
+}
+
+// OpenSSL's reason without Asio's " (SSL routines)" suffix, plus the certificate verification
+// result when that is what failed ("certificate verify failed: hostname mismatch").
+std::string tls_reason(const error_code& ec, SSL* ssl_handle) {
+  std::string reason;
+  if (ec.category() == asio::error::get_ssl_category()) {
+    const char* text = ERR_reason_error_string(static_cast<unsigned long>(ec.value()));
+    reason = text ? text : ec.message();
+  } else {
+    reason = ec.message();
+  }
+  if (ssl_handle != nullptr) {
+    const long verify = SSL_get_verify_result(ssl_handle);
+    if (verify != X509_V_OK) reason += std::string(": ") + X509_verify_cert_error_string(verify);
+  }
+  return reason;
+}
+
+// Runs `io` until the operation started by `start` has completed and returns its error. Every
+// operation started here is bounded by a deadline (the stream's or a timer), so this returns.
+template <class Start>
+error_code run_until_complete(asio::io_context& io, Start&& start) {
+  error_code result;
+  std::forward<Start>(start)([&result](error_code ec, auto&&...) { result = ec; });
+  io.restart();
+  io.run();
+  return result;
+}
+
+// One connection and the io_context it runs on. Used by one thread at a time.
+class Connection {
+ public:
+  Connection(std::string key, ssl::context* tls) : key_(std::move(key)) {
+    if (tls != nullptr) {
+      tls_stream_.emplace(io_, *tls);
+    } else {
+      plain_stream_.emplace(io_);
+    }
+  }
+
+  const std::string& key() const { return key_; }
+  asio::io_context& io() { return io_; }
+  bool tls() const { return tls_stream_.has_value(); }
+  beast::tcp_stream& lowest() {
+    return tls_stream_ ? beast::get_lowest_layer(*tls_stream_) : *plain_stream_;
+  }
+  beast::ssl_stream<beast::tcp_stream>& tls_stream() { return *tls_stream_; }
+  beast::flat_buffer& buffer() { return buffer_; }
+
+  // Calls f with the stream requests are written to and responses read from.
+  template <class F>
+  auto with_stream(F&& f) {
+    if (tls_stream_) return std::forward<F>(f)(*tls_stream_);
+    return std::forward<F>(f)(*plain_stream_);
+  }
+
+  Clock::time_point idle_since() const { return idle_since_; }
+  void set_idle_since(Clock::time_point t) { idle_since_ = t; }
+
+  // An idle connection has nothing to read: readable means the server closed it (FIN, RST,
+  // TLS close_notify) or sent something unsolicited. Either way it must not carry a request.
+  bool looks_usable() {
+    if (buffer_.size() > 0 || !lowest().socket().is_open()) return false;
+    pollfd fd{};
+    fd.fd = lowest().socket().native_handle();
+    fd.events = POLLIN | POLLRDHUP;
+    return ::poll(&fd, 1, 0) == 0;
+  }
+
+ private:
+  std::string key_;
+  asio::io_context io_{1};  // one thread at a time: Asio may skip its internal locking
+  std::optional<beast::tcp_stream> plain_stream_;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_stream_;
+  beast::flat_buffer buffer_;
+  Clock::time_point idle_since_{};
+};
+
+// Idle keep-alive connections by scheme+host+port. Connections are closed outside the lock.
+class ConnectionPool {
+ public:
+  ConnectionPool(std::size_t max_idle_per_host, std::chrono::milliseconds idle_timeout)
+      : max_idle_per_host_(max_idle_per_host), idle_timeout_(idle_timeout) {}
+
+  // The most recently used usable connection for `key`, or null.
+  std::unique_ptr<Connection> acquire(const std::string& key, Clock::time_point now) {
+    std::vector<std::unique_ptr<Connection>> discarded;
+    std::unique_ptr<Connection> found;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = idle_.find(key);
+      if (it == idle_.end()) return nullptr;
+      auto& list = it->second;
+      while (!list.empty() && !found) {
+        auto candidate = std::move(list.back());
+        list.pop_back();
+        if (now - candidate->idle_since() < idle_timeout_ && candidate->looks_usable()) {
+          found = std::move(candidate);
+        } else {
+          discarded.push_back(std::move(candidate));
+        }
+      }
+      if (list.empty()) idle_.erase(it);
+    }
+    return found;
+  }
+
+  void release(std::unique_ptr<Connection> connection, Clock::time_point now) {
+    std::vector<std::unique_ptr<Connection>> discarded;
+    {
+      std::lock_guard lock(mutex_);
+      evict_expired_locked(now, discarded);
+      if (max_idle_per_host_ == 0) return discarded.push_back(std::move(connection));
+      auto& list = idle_[connection->key()];
+      if (list.size() < max_idle_per_host_) {
+        connection->set_idle_since(now);
+        list.push_back(std::move(connection));
+      } else {
+        discarded.push_back(std::move(connection));
+      }
+    }
+  }
+
+  std::size_t idle_count() const {
+    std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    for (const auto& [key, list] : idle_) n += list.size();
+    return n;
+  }
+
+ private:
+  void evict_expired_locked(Clock::time_point now,
+                            std::vector<std::unique_ptr<Connection>>& discarded) {
+    for (auto it = idle_.begin(); it != idle_.end();) {
+      auto& list = it->second;
+      for (auto& connection : list) {
+        if (now - connection->idle_since() >= idle_timeout_) discarded.push_back(std::move(connection));
+      }
+      list.erase(std::remove(list.begin(), list.end(), nullptr), list.end());
+      it = list.empty() ? idle_.erase(it) : std::next(it);
+    }
+  }
+
+  const std::size_t max_idle_per_host_;
+  const std::chrono::milliseconds idle_timeout_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
+};
+
+// The outcome of one request/response exchange on one connection.
+struct Exchange {
+  std::optional<core::Result<Response>> result;
+  // The connection failed in a way that shows it was dead before this request reached the
+  // server's application: see HttpClient::Impl::send() for when that allows a replay.
+  bool failed_writing = false;
+  bool failed_before_response = false;
+  bool keep_alive = false;
+};
+
+}  // namespace
+
+class HttpClient::Impl {
+ public:
+  Impl(HttpClientOptions options, std::unique_ptr<ssl::context> tls)
+      : options_(std::move(options)),
+        tls_(std::move(tls)),
+        pool_(options_.max_idle_per_host, options_.idle_timeout) {}
+
+  core::Result<Response> send(const ClientRequest& request) {
+    const auto started = Clock::now();
+    auto url = parse_url(request.url);
+    if (!url) return url.error();
+    auto message = build_request(request, *url);
+    if (!message) return message.error();
+    const Deadline deadline{started + request.timeout, request.timeout};
+    const std::string key = url->scheme + "://" + url->authority();
+
+    std::unique_ptr<Connection> connection = pool_.acquire(key, started);
+    const bool reused = connection != nullptr;
+    if (!connection) {
+      auto opened = open(*url, request, deadline);
+      if (!opened) return opened.error();
+      connection = std::move(*opened);
+    }
+    Exchange exchange = run_exchange(*connection, *message, request, *url, deadline);
+
+    // A kept-alive connection may have been closed by the server just before we used it (its
+    // idle timeout raced our request). Replaying on a fresh connection is safe when the server
+    // cannot have acted on the request:
+    //  - writing failed: the server had closed (or reset) before our request was complete, and
+    //    a server does not act on a request it did not fully receive; or
+    //  - reading failed before any response byte AND the method is idempotent: the server may
+    //    have received and even processed the request, which for GET/PUT/DELETE… is harmless
+    //    to repeat (RFC 9112 §9.3.1, RFC 9110 §9.2.2). A POST is not replayed; the error goes
+    //    to the caller, whose retry policy knows whether the operation is safe to repeat.
+    // Only once, only for reused connections (a fresh connection failing says nothing about
+    // staleness), and only within the same overall deadline.
+    const bool replay = reused && !exchange.result->ok() &&
+                        (exchange.failed_writing ||
+                         (exchange.failed_before_response && is_idempotent(request.method)));
+    if (replay) {
+      connection.reset();
+      auto opened = open(*url, request, deadline);
+      if (!opened) return opened.error();
+      connection = std::move(*opened);
+      exchange = run_exchange(*connection, *message, request, *url, deadline);
+    }
+
+    if (exchange.result->ok()) {
+      if (exchange.keep_alive && options_.max_idle_per_host > 0) {
+        connection->lowest().expires_never();
+        pool_.release(std::move(connection), Clock::now());
+      } else {
+        close_gracefully(*connection, deadline);
+      }
+    }
+    return std::move(*exchange.result);
+  }
+
+  std::uint64_t connections_opened() const { return connections_opened_.load(); }
+  std::size_t idle_connections() const { return pool_.idle_count(); }
+
+ private:
+  core::Result<bhttp::request<bhttp::string_body>> build_request(const ClientRequest& request,
+                                                                 const Url& url) const {
+    if (!is_token(request.method)) {
+      return make_error(core::ErrorKind::kTerminal,
+                        "invalid request method \"" + request.method + "\"");
+    }
+    bhttp::request<bhttp::string_body> message;
+    message.version(11);
+    const auto verb = bhttp::string_to_verb(request.method);
+    if (verb != bhttp::verb::unknown) {
+      message.method(verb);
+    } else {
+      message.method_string(request.method);
+    }
+    message.target(url.target);
+    message.set(bhttp::field::host, url.host_header());
+    if (!options_.user_agent.empty()) message.set(bhttp::field::user_agent, options_.user_agent);
+    for (const auto& [name, value] : request.headers) {
+      // CR/LF in a value would let data from a response or a config inject headers.
+      if (!is_token(name) || value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+        return make_error(core::ErrorKind::kTerminal, "invalid request header \"" + name + "\"");
+      }
+      const auto field = bhttp::string_to_field(name);
+      // Framing belongs to the client (RFC 9112 §6): a caller's Content-Length could disagree
+      // with the body it passed and desynchronise the connection.
+      if (field == bhttp::field::content_length || field == bhttp::field::transfer_encoding) {
+        continue;
+      }
+      message.set(name, value);
+    }
+    message.body() = request.body;
+    message.prepare_payload();  // Content-Length for a body, and for POST/PUT/PATCH without one
+    return message;
+  }
+
+  // Resolves, connects and (for https) completes the TLS handshake, all within the connect
+  // timeout and the request's deadline.
+  core::Result<std::unique_ptr<Connection>> open(const Url& url, const ClientRequest& request,
+                                                 const Deadline& request_deadline) {
+    const auto now = Clock::now();
+    Deadline deadline = request_deadline;
+    if (now + options_.connect_timeout < request_deadline.at) {
+      deadline = Deadline{now + options_.connect_timeout, options_.connect_timeout, true};
+    }
+    auto connection = std::make_unique<Connection>(url.scheme + "://" + url.authority(),
+                                                   url.tls() ? tls_.get() : nullptr);
+
+    auto endpoints = resolve(*connection, url, request, deadline);
+    if (!endpoints) return endpoints.error();
+
+    auto& lowest = connection->lowest();
+    lowest.expires_at(deadline.at);
+    error_code ec = run_until_complete(connection->io(), [&](auto handler) {
+      lowest.async_connect(*endpoints, std::move(handler));
+    });
+    if (ec == beast::error::timeout) return timeout_error(deadline, "connecting to", url, request.operation);
+    if (ec) {
+      return make_error(core::ErrorKind::kTransient,
+                        "connect to " + url.authority() + ": " + ec.message());
+    }
+    // Requests are small and answered before the next one is written: Nagle would only add
+    // latency (a write of the head and a separate write of the body would wait for an ACK).
+    lowest.socket().set_option(tcp::no_delay(true), ec);
+
+    if (url.tls()) {
+      if (auto status = handshake(*connection, url, request, deadline); !status) {
+        return status.error();
+      }
+    }
+    connections_opened_.fetch_add(1);
+    return connection;
+  }
+
+  core::Result<std::vector<tcp::endpoint>> resolve(Connection& connection, const Url& url,
+                                                   const ClientRequest& request,
+                                                   const Deadline& deadline) {
+    if (url.ip_literal) {
+      return std::vector<tcp::endpoint>{tcp::endpoint(asio::ip::make_address(url.host), url.port)};
+    }
+    // The resolver runs getaddrinfo on a helper thread; cancelling only abandons the result.
+    // A system resolver that hangs can therefore hold this call past the deadline for at most
+    // its own timeout (resolv.conf `timeout` × `attempts`); the error is still a timeout.
+    tcp::resolver resolver(connection.io());
+    asio::steady_timer timer(connection.io());
+    bool timed_out = false;
+    tcp::resolver::results_type results;
+    timer.expires_at(deadline.at);
+    timer.async_wait([&](error_code ec) {
+      if (ec) return;
+      timed_out = true;
+      resolver.cancel();
+    });
+    error_code ec = run_until_complete(connection.io(), [&](auto handler) {
+      resolver.async_resolve(url.host, std::to_string(url.port), tcp::resolver::numeric_service,
+                             [&, handler](error_code resolve_ec, tcp::resolver::results_type r) mutable {
+                               timer.cancel();
+                               results = std::move(r);
+                               handler(resolve_ec);
+                             });
+    });
+    if (timed_out) return timeout_error(deadline, "resolving", url, request.operation);
+    if (ec) {
+      return make_error(core::ErrorKind::kTransient,
+                        "resolve " + url.host + ": " + ec.message());
+    }
+    std::vector<tcp::endpoint> endpoints;
+    for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+    return endpoints;
+  }
+
+  core::Status handshake(Connection& connection, const Url& url, const ClientRequest& request,
+                         const Deadline& deadline) {
+    auto& stream = connection.tls_stream();
+    SSL* handle = stream.native_handle();
+    // SNI carries names only; RFC 6066 §3 forbids IP literals in server_name.
+    if (!url.ip_literal && SSL_set_tlsext_host_name(handle, url.host.c_str()) != 1) {
+      return make_error(core::ErrorKind::kTls,
+                        "TLS handshake with " + url.authority() + " failed: cannot set SNI");
+    }
+    // Chain verification (verify_peer, set on the context) proves the certificate is genuine;
+    // host_name_verification proves it is for this host (DNS SAN, or IP SAN for literals).
+    // On a mismatch it only returns false, which OpenSSL would report as "certificate verify
+    // failed: ok"; recording the X509 error makes the message say what was wrong.
+    stream.set_verify_callback(
+        [check = ssl::host_name_verification(url.host), ip = url.ip_literal](
+            bool preverified, ssl::verify_context& context) {
+          const bool ok = check(preverified, context);
+          if (preverified && !ok) {
+            X509_STORE_CTX_set_error(context.native_handle(), ip ? X509_V_ERR_IP_ADDRESS_MISMATCH
+                                                                 : X509_V_ERR_HOSTNAME_MISMATCH);
+          }
+          return ok;
+        });
+    connection.lowest().expires_at(deadline.at);
+    const error_code ec = run_until_complete(connection.io(), [&](auto handler) {
+      stream.async_handshake(ssl::stream_base::client, std::move(handler));
+    });
+    if (ec == beast::error::timeout) {
+      return timeout_error(deadline, "in TLS handshake with", url, request.operation);
+    }
+    if (ec) {
+      // A peer that hangs up mid-handshake is a connection failure, worth retrying; anything
+      // OpenSSL rejected (certificate, protocol version, alert) is a TLS failure.
+      const bool tls_failure = ec.category() == asio::error::get_ssl_category() &&
+                               ec != ssl::error::stream_truncated;
+      return make_error(tls_failure ? core::ErrorKind::kTls : core::ErrorKind::kTransient,
+                        "TLS handshake with " + url.authority() + " failed: " +
+                            tls_reason(ec, tls_failure ? handle : nullptr));
+    }
+    return {};
+  }
+
+  Exchange run_exchange(Connection& connection, bhttp::request<bhttp::string_body>& message,
+                        const ClientRequest& request, const Url& url, const Deadline& deadline) {
+    Exchange exchange;
+    const auto fail = [&](core::Error error) {
+      exchange.result.emplace(std::move(error));
+      return std::move(exchange);
+    };
+
+    connection.lowest().expires_at(deadline.at);
+    error_code ec = run_until_complete(connection.io(), [&](auto handler) {
+      connection.with_stream([&](auto& stream) { bhttp::async_write(stream, message, std::move(handler)); });
+    });
+    if (ec == beast::error::timeout) {
+      return fail(timeout_error(deadline, "sending request to", url, request.operation));
+    }
+    if (ec) {
+      exchange.failed_writing = is_connection_closed(ec);
+      return fail(make_error(core::ErrorKind::kTransient,
+                             "send request to " + url.authority() + ": " + ec.message()));
+    }
+
+    const bool head = message.method() == bhttp::verb::head;
+    std::optional<bhttp::response_parser<bhttp::string_body>> parser;
+    bool received_any = false;
+    // Interim 1xx responses (RFC 9110 §15.2) are skipped; we never ask for 100-continue, but a
+    // server may send 103 Early Hints or an unsolicited 100.
+    for (;;) {
+      parser.emplace();
+      parser->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
+          options_.max_response_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+      parser->body_limit(options_.max_response_body_bytes);
+      if (head) parser->skip(true);  // a HEAD response has Content-Length but no body
+      connection.lowest().expires_at(deadline.at);
+      ec = run_until_complete(connection.io(), [&](auto handler) {
+        connection.with_stream([&](auto& stream) {
+          bhttp::async_read(stream, connection.buffer(), *parser, std::move(handler));
+        });
+      });
+      received_any = received_any || parser->got_some();
+      if (ec) break;
+      const unsigned status = parser->get().result_int();
+      if (status >= 200) break;
+      if (status == 101) {
+        return fail(make_error(core::ErrorKind::kTerminal,
+                               "unexpected 101 Switching Protocols from " + url.authority()));
+      }
+    }
+
+    if (ec == beast::error::timeout) {
+      return fail(timeout_error(deadline, "waiting for response from", url, request.operation));
+    }
+    if (ec == bhttp::error::body_limit) {
+      return fail(make_error(core::ErrorKind::kTerminal,
+                             "response body from " + url.authority() + " exceeds " +
+                                 std::to_string(options_.max_response_body_bytes) + " bytes"));
+    }
+    if (ec == bhttp::error::header_limit) {
+      return fail(make_error(core::ErrorKind::kTerminal,
+                             "response header from " + url.authority() + " exceeds " +
+                                 std::to_string(options_.max_response_header_bytes) + " bytes"));
+    }
+    if (ec && is_connection_closed(ec)) {
+      exchange.failed_before_response = !received_any;
+      return fail(make_error(core::ErrorKind::kTransient,
+                             (received_any ? "connection to " + url.authority() +
+                                                 " closed before the response was complete"
+                                           : "connection to " + url.authority() +
+                                                 " closed before a response arrived") +
+                                 " (" + ec.message() + ")"));
+    }
+    if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category()) {
+      return fail(make_error(core::ErrorKind::kTerminal,
+                             "malformed response from " + url.authority() + ": " + ec.message()));
+    }
+    if (ec) {
+      return fail(make_error(core::ErrorKind::kTransient,
+                             "read response from " + url.authority() + ": " + ec.message()));
+    }
+
+    auto& beast_response = parser->get();
+    exchange.keep_alive = beast_response.keep_alive() && message.keep_alive();
+    Response response;
+    response.status = static_cast<int>(beast_response.result_int());
+    for (const auto& field : beast_response) {
+      auto [it, inserted] =
+          response.headers.emplace(std::string(field.name_string()), std::string(field.value()));
+      if (!inserted) {  // repeated field: combine with commas (RFC 9110 §5.3)
+        it->second += ", ";
+        it->second += field.value();
+      }
+    }
+    response.body = std::move(beast_response.body());
+    exchange.result.emplace(std::move(response));
+    return exchange;
+  }
+
+  // The response said the connection ends here. For TLS, exchange close_notify (briefly).
+  void close_gracefully(Connection& connection, const Deadline& deadline) {
+    if (connection.tls()) {
+      connection.lowest().expires_at(std::min(deadline.at, Clock::now() + kTlsShutdownTimeout));
+      run_until_complete(connection.io(), [&](auto handler) {
+        connection.tls_stream().async_shutdown(std::move(handler));
+      });
+      // The error is ignored on purpose. Many servers close the TCP connection after the last
+      // response without sending close_notify, which OpenSSL reports as
+      // ssl::error::stream_truncated; a timeout means the server did not answer ours. Neither
+      // can hurt: the response was already read in full and was length-delimited (or chunked),
+      // so a truncation attack could not have shortened it unnoticed.
+    }
+    error_code ignored;
+    connection.lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    connection.lowest().close();
+  }
+
+  const HttpClientOptions options_;
+  const std::unique_ptr<ssl::context> tls_;
+  ConnectionPool pool_;
+  std::atomic<std::uint64_t> connections_opened_{0};
+};
+
+core::Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions options) {
+  auto tls = std::make_unique<ssl::context>(ssl::context::tls_client);
+  // TLS 1.2 is the oldest version still considered sound (RFC 8996 deprecates 1.0 and 1.1).
+  SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_2_VERSION);
+  tls->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+  tls->set_verify_mode(ssl::verify_peer);
+  error_code ec;
+  // The system store may be empty (a minimal container); then only ca_file can make TLS work,
+  // and the handshake says "unable to get local issuer certificate".
+  tls->set_default_verify_paths(ec);
+  if (!options.ca_file.empty()) {
+    std::ifstream probe(options.ca_file);
+    if (!probe) {
+      return make_error(core::ErrorKind::kInvalidConfig,
+                        "CA file " + options.ca_file + ": cannot be read");
+    }
+    tls->load_verify_file(options.ca_file, ec);
+    if (ec) {
+      return make_error(core::ErrorKind::kInvalidConfig,
+                        "CA file " + options.ca_file + ": no PEM certificate (" + ec.message() +
+                            ")");
+    }
+  }
+  return std::unique_ptr<HttpClient>(
+      new HttpClient(std::make_unique<Impl>(std::move(options), std::move(tls))));
+}
+
+HttpClient::HttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpClient::~HttpClient() = default;
+
+core::Result<Response> HttpClient::send(const ClientRequest& request) {
+  return impl_->send(request);
+}
+std::uint64_t HttpClient::connections_opened() const { return impl_->connections_opened(); }
+std::size_t HttpClient::idle_connections() const { return impl_->idle_connections(); }
+
+}  // namespace frankenetes::http

@@ -1,0 +1,84 @@
+#pragma once
+// HttpClient: the real HttpTransport, HTTP/1.1 over TCP or TLS, used (behind the retrying and
+// observing decorators) for ARM, Entra ID, IMDS and member probes. Blocking: each send() runs
+// Beast's asynchronous operations on the connection's own io_context in the calling thread, so
+// every step (resolve, connect, TLS handshake, write, read) has a deadline and the whole
+// exchange ends by ClientRequest::timeout. Thread-safe: any number of threads may call send()
+// at once; each uses its own connection.
+//
+// What it does not do: retries (except the one stale keep-alive replay below), redirects,
+// cookies, proxies, compression, Expect: 100-continue, HTTP/2. Beast/Asio/OpenSSL stay in
+// client.cc; this header needs only fk_core.
+//
+// Behaviour worth knowing (details and reasons in client.cc):
+// - TLS: TLS 1.2 or newer; the peer must chain to the system trust store or to `ca_file`, and
+//   its certificate must match the URL's host (DNS name, or IP address for IP literals). SNI
+//   is sent for names, never for IP literals (RFC 6066 §3).
+// - Keep-alive: idle connections are pooled per scheme+host+port (at most max_idle_per_host
+//   each, closed after idle_timeout). A response with `Connection: close` (or an HTTP/1.0
+//   response without keep-alive) is not pooled. A pooled connection that turns out to be
+//   closed by the server is replayed once on a fresh connection when that is known to be
+//   safe: the failure happened while writing the request, or, for idempotent methods
+//   (RFC 9110 §9.2.2), before the first response byte.
+// - Headers: Host and User-Agent are added, and Content-Length whenever there is a body (and
+//   for POST/PUT/PATCH without one). Caller headers replace the defaults, except the framing
+//   headers Content-Length and Transfer-Encoding, which the client owns.
+// - Errors (core::ErrorKind):
+//     kTransient  DNS failure, connection refused/reset/closed, any timeout; messages name the
+//                 step and the peer: "connect to 127.0.0.1:8443: Connection refused",
+//                 "timeout after 2s waiting for response from host:443 (operation aci.get)".
+//     kTls        handshake or certificate failure: "TLS handshake with 127.0.0.1:8443
+//                 failed: certificate verify failed: unable to get local issuer certificate".
+//     kTerminal   malformed URL or request, response header or body over the limit, a
+//                 response that is not valid HTTP/1.1.
+//   HTTP error statuses (4xx, 5xx) are Responses, never Errors.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "http/message.h"
+#include "http/transport.h"
+
+namespace frankenetes::http {
+
+struct HttpClientOptions {
+  std::string user_agent = "frankenetes";  // the daemon passes "frankenetesd/<version>"
+  // PEM file with extra trust anchors (the simulator's CA, `azure.caFile`), trusted in addition
+  // to the system store. Empty: system store only.
+  std::string ca_file;
+  // Bound on resolving plus connecting (plus the TLS handshake), within the request timeout.
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
+  std::size_t max_idle_per_host = 4;  // 0 disables keep-alive reuse
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(50)};  // ARM's LB drops at ~4 min
+  std::size_t max_response_header_bytes = 64 * 1024;
+  std::size_t max_response_body_bytes = 8 * 1024 * 1024;
+};
+
+class HttpClient final : public HttpTransport {
+ public:
+  // Fails with kInvalidConfig when `ca_file` cannot be read or holds no certificate, naming it.
+  static core::Result<std::unique_ptr<HttpClient>> create(HttpClientOptions options);
+
+  ~HttpClient() override;
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  core::Result<Response> send(const ClientRequest& request) override;
+
+  // Connections established so far (TCP connected and, for https, handshake done). Two sends
+  // to one host over one kept-alive connection count one. For tests and metrics.
+  std::uint64_t connections_opened() const;
+  // Connections currently idle in the pool, all hosts.
+  std::size_t idle_connections() const;
+
+ private:
+  class Impl;
+  explicit HttpClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace frankenetes::http

@@ -1,0 +1,847 @@
+// HttpClient against real servers on loopback: HttpServer (plain and TLS with generated
+// certificates) for well-behaved peers, and ScriptedServer, a raw socket server whose every
+// connection follows a test-written script, for peers that misbehave on purpose (close idle
+// connections, hang, send chunked or oversized responses). Nothing here sleeps to let something
+// happen: tests wait on events the server side signals, each bounded by a deadline.
+
+#include "http/client.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/certificates.h"
+#include "http/server_harness.h"
+
+namespace frankenetes::http::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------------------------------------
+// ScriptedServer: blocking POSIX sockets, one thread per accepted connection. Every read waits
+// at most kStepDeadline, so a client that misbehaves fails the test instead of hanging it.
+
+class ScriptedConnection {
+ public:
+  explicit ScriptedConnection(int fd) : fd_(fd) {}
+  ~ScriptedConnection() { close(); }
+  ScriptedConnection(const ScriptedConnection&) = delete;
+  ScriptedConnection& operator=(const ScriptedConnection&) = delete;
+
+  // Reads one request (head plus Content-Length body). "" when the peer closed or timed out.
+  std::string read_request() {
+    for (;;) {
+      const auto head_end = pending_.find("\r\n\r\n");
+      if (head_end != std::string::npos) {
+        std::size_t body_length = 0;
+        const auto cl = lower(pending_.substr(0, head_end)).find("content-length:");
+        if (cl != std::string::npos) body_length = std::stoul(pending_.substr(cl + 15));
+        const std::size_t total = head_end + 4 + body_length;
+        if (pending_.size() >= total) {
+          std::string request = pending_.substr(0, total);
+          pending_.erase(0, total);
+          return request;
+        }
+      }
+      if (!read_some()) return "";
+    }
+  }
+
+  void write(const std::string& bytes) {
+    std::size_t sent = 0;
+    while (sent < bytes.size()) {
+      const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      sent += static_cast<std::size_t>(n);
+    }
+  }
+
+  // Waits until the client closes its end (true) or kStepDeadline passes (false).
+  bool wait_for_client_close() {
+    while (read_some()) {
+    }
+    return peer_closed_;
+  }
+
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  static std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
+
+  bool read_some() {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(std::chrono::milliseconds(kStepDeadline).count())) != 1) {
+      return false;
+    }
+    char buffer[4096];
+    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n <= 0) {
+      peer_closed_ = true;
+      return false;
+    }
+    pending_.append(buffer, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  int fd_;
+  std::string pending_;
+  bool peer_closed_ = false;
+};
+
+class ScriptedServer {
+ public:
+  // Called on its own thread for each accepted connection, with its 0-based index.
+  using Script = std::function<void(ScriptedConnection&, int index)>;
+
+  explicit ScriptedServer(Script script) : script_(std::move(script)) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(listen_fd_, 16) != 0 ||
+        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      throw std::runtime_error("ScriptedServer: cannot listen");
+    }
+    port_ = ntohs(address.sin_port);
+    stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
+    acceptor_ = std::thread([this] { accept_loop(); });
+  }
+
+  ~ScriptedServer() {
+    const std::uint64_t one = 1;
+    (void)!::write(stop_fd_, &one, sizeof one);
+    acceptor_.join();
+    for (auto& t : connections_) t.join();
+    ::close(listen_fd_);
+    ::close(stop_fd_);
+  }
+
+  std::uint16_t port() const { return port_; }
+  int accepted() const { return accepted_.load(); }
+  std::string url(const std::string& target = "/") const {
+    return "http://127.0.0.1:" + std::to_string(port_) + target;
+  }
+
+ private:
+  void accept_loop() {
+    for (;;) {
+      pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0 || (fds[1].revents & POLLIN)) return;
+      const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) continue;
+      const int index = accepted_.fetch_add(1);
+      connections_.emplace_back([this, fd, index] {
+        ScriptedConnection connection(fd);
+        script_(connection, index);
+      });
+    }
+  }
+
+  Script script_;
+  int listen_fd_ = -1;
+  int stop_fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<int> accepted_{0};
+  std::thread acceptor_;
+  std::vector<std::thread> connections_;  // only touched by the acceptor thread, then joined
+};
+
+std::string ok_response(const std::string& body, const std::string& extra_headers = "") {
+  return "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+         extra_headers + "\r\n" + body;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for HttpServer-backed tests.
+
+const GeneratedTls& tls_for(const std::vector<std::string>& names,
+                            const std::vector<std::string>& ips) {
+  static std::mutex mutex;
+  static std::map<std::pair<std::vector<std::string>, std::vector<std::string>>, GeneratedTls>
+      cache;
+  std::lock_guard lock(mutex);
+  auto [it, inserted] = cache.try_emplace({names, ips});
+  if (inserted) {
+    auto generated = generate_ca_and_server_certificate(names, ips, std::chrono::hours(1));
+    if (!generated) throw std::runtime_error(generated.error().message);
+    it->second = *generated;
+  }
+  return it->second;
+}
+
+const GeneratedTls& localhost_and_loopback_tls() {
+  return tls_for({"localhost"}, {"127.0.0.1", "::1"});
+}
+
+// Writes `pem` to a file under the test temp directory and returns its path.
+std::string write_temp_file(const std::string& name, const std::string& content) {
+  const std::string path = ::testing::TempDir() + "/client_test_" + std::to_string(::getpid()) +
+                           "_" + name;
+  std::ofstream(path) << content;
+  return path;
+}
+
+ServerOptions plain_server() {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  return options;
+}
+
+ServerOptions tls_server(const GeneratedTls& tls) {
+  ServerOptions options = plain_server();
+  options.tls = TlsServerCredentials{tls.server_cert_pem, tls.server_key_pem};
+  return options;
+}
+
+std::unique_ptr<HttpClient> make_client(HttpClientOptions options = {}) {
+  auto client = HttpClient::create(std::move(options));
+  if (!client) throw std::runtime_error(client.error().message);
+  return std::move(*client);
+}
+
+std::unique_ptr<HttpClient> make_tls_client(const GeneratedTls& tls) {
+  HttpClientOptions options;
+  options.ca_file = write_temp_file("ca.pem", tls.ca_pem);
+  return make_client(options);
+}
+
+ClientRequest get(const std::string& url, std::chrono::milliseconds timeout = 5s) {
+  ClientRequest request;
+  request.url = url;
+  request.timeout = timeout;
+  request.operation = "test.get";
+  return request;
+}
+
+std::string plain_url(const ServerHarness& harness, const std::string& target = "/") {
+  return "http://127.0.0.1:" + std::to_string(harness.port()) + target;
+}
+
+// Remote addresses seen by a handler: one per client connection.
+struct ConnectionLog {
+  std::mutex mutex;
+  std::set<std::string> remotes;
+  void note(const Request& request) {
+    std::lock_guard lock(mutex);
+    remotes.insert(request.remote_address);
+  }
+  std::size_t count() {
+    std::lock_guard lock(mutex);
+    return remotes.size();
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Plain HTTP against HttpServer.
+
+TEST(HttpClient, GetAndPutRoundTripWithHeadersAndBody) {
+  ServerHarness harness(plain_server(), make_sync_handler([](const Request& r) {
+                          Response response = Response::text(
+                              r.method == "PUT" ? 201 : 200,
+                              r.method + " " + r.target + " body=" + r.body +
+                                  " host=" + r.header("Host") + " ua=" + r.header("User-Agent") +
+                                  " cl=" + r.header("Content-Length") +
+                                  " x=" + r.header("X-Ms-Client-Request-Id"));
+                          response.headers["X-Ms-Request-Id"] = "req-1";
+                          return response;
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  HttpClientOptions options;
+  options.user_agent = "frankenetesd/0.1.0";
+  auto client = make_client(options);
+
+  ClientRequest request = get(plain_url(harness, "/subscriptions/s?api-version=1"));
+  request.headers["x-ms-client-request-id"] = "c-1";
+  auto got = client->send(request);
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->status, 200);
+  const std::string authority = "127.0.0.1:" + std::to_string(harness.port());
+  EXPECT_EQ(got->body, "GET /subscriptions/s?api-version=1 body= host=" + authority +
+                           " ua=frankenetesd/0.1.0 cl= x=c-1");
+  EXPECT_EQ(got->headers["x-ms-request-id"], "req-1");  // case-insensitive lookup
+  EXPECT_EQ(got->headers["Content-Type"], "text/plain; charset=utf-8");
+
+  request.method = "PUT";
+  request.body = R"({"location":"westeurope"})";
+  request.headers["Content-Type"] = "application/json";
+  auto put = client->send(request);
+  ASSERT_TRUE(put) << put.error().message;
+  EXPECT_EQ(put->status, 201);
+  EXPECT_EQ(put->body, "PUT /subscriptions/s?api-version=1 body={\"location\":\"westeurope\"} host=" +
+                           authority + " ua=frankenetesd/0.1.0 cl=25 x=c-1");
+}
+
+TEST(HttpClient, CallerHeadersWinExceptFraming) {
+  ServerHarness harness(plain_server(), make_sync_handler([](const Request& r) {
+                          return Response::text(200, r.header("User-Agent") + "|" +
+                                                         r.header("Host") + "|" +
+                                                         r.header("Content-Length") + "|" + r.body);
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  auto client = make_client();
+  ClientRequest request = get(plain_url(harness));
+  request.method = "POST";
+  request.headers["User-Agent"] = "custom/1";
+  request.headers["Host"] = "management.azure.com";
+  request.headers["Content-Length"] = "999";  // would desynchronise the connection: ignored
+  request.body = "abc";
+  auto got = client->send(request);
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->body, "custom/1|management.azure.com|3|abc");
+}
+
+TEST(HttpClient, ErrorStatusIsAResponseNotAnError) {
+  ServerHarness harness(plain_server(), make_sync_handler([](const Request&) {
+                          return Response::json(429, R"({"error":{"code":"TooManyRequests"}})");
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  auto got = make_client()->send(get(plain_url(harness)));
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->status, 429);
+  EXPECT_EQ(got->body, R"({"error":{"code":"TooManyRequests"}})");
+}
+
+TEST(HttpClient, ReusesKeepAliveConnection) {
+  ConnectionLog log;
+  ServerHarness harness(plain_server(), make_sync_handler([&](const Request& r) {
+                          log.note(r);
+                          return Response::text(200, "ok");
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  auto client = make_client();
+  for (int i = 0; i < 3; ++i) {
+    auto got = client->send(get(plain_url(harness)));
+    ASSERT_TRUE(got) << got.error().message;
+  }
+  EXPECT_EQ(client->connections_opened(), 1u);
+  EXPECT_EQ(log.count(), 1u);
+  EXPECT_EQ(client->idle_connections(), 1u);
+}
+
+TEST(HttpClient, NoReuseWhenPoolDisabled) {
+  ConnectionLog log;
+  ServerHarness harness(plain_server(), make_sync_handler([&](const Request& r) {
+                          log.note(r);
+                          return Response::text(200, "ok");
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  HttpClientOptions options;
+  options.max_idle_per_host = 0;
+  auto client = make_client(options);
+  ASSERT_TRUE(client->send(get(plain_url(harness))));
+  ASSERT_TRUE(client->send(get(plain_url(harness))));
+  EXPECT_EQ(client->connections_opened(), 2u);
+  EXPECT_EQ(log.count(), 2u);
+  EXPECT_EQ(client->idle_connections(), 0u);
+}
+
+TEST(HttpClient, IdleConnectionsExpire) {
+  ServerHarness harness(plain_server(),
+                        make_sync_handler([](const Request&) { return Response::text(200, "ok"); }));
+  ASSERT_TRUE(harness.start().ok());
+  HttpClientOptions options;
+  options.idle_timeout = 0ms;  // every pooled connection is already expired when looked up
+  auto client = make_client(options);
+  ASSERT_TRUE(client->send(get(plain_url(harness))));
+  ASSERT_TRUE(client->send(get(plain_url(harness))));
+  EXPECT_EQ(client->connections_opened(), 2u);
+}
+
+TEST(HttpClient, HeadAnd204And304CarryNoBodyAndDoNotHang) {
+  ServerHarness harness(plain_server(), make_sync_handler([](const Request& r) {
+                          if (r.path == "/204") return Response{204, {}, ""};
+                          if (r.path == "/304") return Response{304, {}, ""};
+                          return Response::text(200, "twelve bytes");
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  auto client = make_client();
+  ClientRequest head = get(plain_url(harness, "/"), 2s);
+  head.method = "HEAD";
+  const auto started = Clock::now();
+  auto got = client->send(head);
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->status, 200);
+  EXPECT_EQ(got->headers["Content-Length"], "12");
+  EXPECT_EQ(got->body, "");
+  for (const char* path : {"/204", "/304"}) {
+    auto empty = client->send(get(plain_url(harness, path), 2s));
+    ASSERT_TRUE(empty) << empty.error().message;
+    EXPECT_EQ(empty->body, "");
+  }
+  // Framing stayed in step: a GET on the same connection gets its own body.
+  auto after = client->send(get(plain_url(harness, "/"), 2s));
+  ASSERT_TRUE(after) << after.error().message;
+  EXPECT_EQ(after->body, "twelve bytes");
+  EXPECT_LT(Clock::now() - started, 2s);
+  EXPECT_EQ(client->connections_opened(), 1u);
+}
+
+TEST(HttpClient, TimesOutWaitingForResponseWithinRequestTimeout) {
+  ServerOptions options = plain_server();
+  options.handler_timeout = 1s;  // lets the harness stop promptly after the test
+  ServerHarness harness(options, [](Request, Responder) { /* never responds */ });
+  ASSERT_TRUE(harness.start().ok());
+  auto client = make_client();
+  ClientRequest request = get(plain_url(harness), 300ms);
+  request.operation = "aci.get";
+  const auto started = Clock::now();
+  auto got = client->send(request);
+  const auto elapsed = Clock::now() - started;
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, core::ErrorKind::kTransient);
+  EXPECT_EQ(got.error().message, "timeout after 300ms waiting for response from 127.0.0.1:" +
+                                     std::to_string(harness.port()) + " (operation aci.get)");
+  EXPECT_GE(elapsed, 300ms);
+  EXPECT_LT(elapsed, 300ms + 500ms);
+  EXPECT_EQ(client->idle_connections(), 0u);  // a timed-out connection is never reused
+}
+
+TEST(HttpClient, SlowResponseBeyondTimeoutIsATimeoutEvenWhenBytesArrive) {
+  // The server sends the head at once and the body never: the deadline covers the whole read.
+  ScriptedServer server([](ScriptedConnection& c, int) {
+    c.read_request();
+    c.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+    c.wait_for_client_close();
+  });
+  auto client = make_client();
+  const auto started = Clock::now();
+  auto got = client->send(get(server.url(), 300ms));
+  const auto elapsed = Clock::now() - started;
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, core::ErrorKind::kTransient);
+  EXPECT_NE(got.error().message.find("timeout after 300ms waiting for response from"),
+            std::string::npos)
+      << got.error().message;
+  EXPECT_LT(elapsed, 800ms);
+}
+
+TEST(HttpClient, ConnectionRefusedIsTransient) {
+  std::uint16_t port = 0;
+  {  // a port that was just free: nothing listens there now
+    ScriptedServer server([](ScriptedConnection&, int) {});
+    port = server.port();
+  }
+  auto got = make_client()->send(get("http://127.0.0.1:" + std::to_string(port) + "/"));
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, core::ErrorKind::kTransient);
+  EXPECT_EQ(got.error().message,
+            "connect to 127.0.0.1:" + std::to_string(port) + ": Connection refused");
+}
+
+TEST(HttpClient, MalformedUrlAndRequestAreTerminal) {
+  auto client = make_client();
+  auto bad_url = client->send(get("ftp://127.0.0.1/"));
+  ASSERT_FALSE(bad_url);
+  EXPECT_EQ(bad_url.error().kind, core::ErrorKind::kTerminal);
+
+  ClientRequest injected = get("http://127.0.0.1:1/");
+  injected.headers["X-Test"] = "a\r\nX-Injected: 1";
+  auto bad_header = client->send(injected);
+  ASSERT_FALSE(bad_header);
+  EXPECT_EQ(bad_header.error().kind, core::ErrorKind::kTerminal);
+  EXPECT_NE(bad_header.error().message.find("X-Test"), std::string::npos);
+
+  ClientRequest bad_method = get("http://127.0.0.1:1/");
+  bad_method.method = "GET /x HTTP/1.1";
+  EXPECT_FALSE(client->send(bad_method));
+  EXPECT_EQ(client->connections_opened(), 0u);
+}
+
+TEST(HttpClient, BodyOverLimitIsTerminal) {
+  ServerHarness harness(plain_server(), make_sync_handler([](const Request&) {
+                          return Response::text(200, std::string(2048, 'x'));
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  HttpClientOptions options;
+  options.max_response_body_bytes = 1024;
+  auto got = make_client(options)->send(get(plain_url(harness)));
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, core::ErrorKind::kTerminal);
+  EXPECT_EQ(got.error().message, "response body from 127.0.0.1:" +
+                                     std::to_string(harness.port()) + " exceeds 1024 bytes");
+}
+
+TEST(HttpClient, ConcurrentSendsFromFourThreads) {
+  std::atomic<int> served{0};
+  ServerHarness harness(plain_server(), make_sync_handler([&](const Request& r) {
+                          ++served;
+                          return Response::text(200, r.target);
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  auto client = make_client();
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string target = "/t" + std::to_string(t) + "/" + std::to_string(i);
+        auto got = client->send(get(plain_url(harness, target)));
+        if (got && got->status == 200 && got->body == target) ++ok;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(ok.load(), kThreads * kPerThread);
+  EXPECT_EQ(served.load(), kThreads * kPerThread);
+  // Each thread holds at most one connection at a time.
+  EXPECT_LE(client->connections_opened(), static_cast<std::uint64_t>(kThreads));
+  EXPECT_GE(client->connections_opened(), 1u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Misbehaving peers (ScriptedServer).
+
+TEST(HttpClient, ReconnectsWhenServerClosedIdleConnection) {
+  std::promise<void> closed;
+  ScriptedServer server([&](ScriptedConnection& c, int index) {
+    c.read_request();
+    c.write(ok_response("first-" + std::to_string(index)));
+    if (index == 0) {
+      c.close();  // the server's idle timeout, as it were
+      closed.set_value();
+    } else {
+      c.read_request();
+    }
+  });
+  auto client = make_client();
+  auto first = client->send(get(server.url()));
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_EQ(closed.get_future().wait_for(kStepDeadline), std::future_status::ready);
+  auto second = client->send(get(server.url()));
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->body, "first-1");
+  EXPECT_EQ(client->connections_opened(), 2u);
+}
+
+// The race the pool cannot see: the server closes the connection after our request reached
+// it but before it answered (as a server whose idle timeout fires just then does).
+ScriptedServer::Script closes_second_request_unanswered(std::atomic<int>& requests) {
+  return [&requests](ScriptedConnection& c, int index) {
+    for (;;) {
+      const std::string request = c.read_request();
+      if (request.empty()) return;
+      ++requests;
+      if (index == 0 && requests == 2) return c.close();
+      c.write(ok_response("from-" + std::to_string(index)));
+    }
+  };
+}
+
+TEST(HttpClient, ReplaysIdempotentRequestOnceOnStaleReusedConnection) {
+  std::atomic<int> requests{0};
+  ScriptedServer server(closes_second_request_unanswered(requests));
+  auto client = make_client();
+  ASSERT_TRUE(client->send(get(server.url())));
+  auto second = client->send(get(server.url()));
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->body, "from-1");
+  EXPECT_EQ(requests.load(), 3);  // the replay reached the server on a new connection
+  EXPECT_EQ(client->connections_opened(), 2u);
+}
+
+TEST(HttpClient, DoesNotReplayPostTheServerMayHaveSeen) {
+  std::atomic<int> requests{0};
+  ScriptedServer server(closes_second_request_unanswered(requests));
+  auto client = make_client();
+  ASSERT_TRUE(client->send(get(server.url())));
+  ClientRequest post = get(server.url());
+  post.method = "POST";
+  post.body = "{}";
+  auto second = client->send(post);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().kind, core::ErrorKind::kTransient);
+  EXPECT_NE(second.error().message.find("closed before a response arrived"), std::string::npos)
+      << second.error().message;
+  EXPECT_EQ(requests.load(), 2);
+  EXPECT_EQ(server.accepted(), 1);
+}
+
+TEST(HttpClient, FreshConnectionClosedWithoutResponseIsNotReplayed) {
+  std::atomic<int> requests{0};
+  ScriptedServer server([&](ScriptedConnection& c, int) {
+    c.read_request();
+    ++requests;
+  });
+  auto got = make_client()->send(get(server.url()));
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, core::ErrorKind::kTransient);
+  EXPECT_EQ(server.accepted(), 1);
+}
+
+TEST(HttpClient, HonoursConnectionCloseFromServer) {
+  ScriptedServer server([](ScriptedConnection& c, int index) {
+    c.read_request();
+    c.write(ok_response("n" + std::to_string(index), "Connection: close\r\n"));
+    c.wait_for_client_close();
+  });
+  auto client = make_client();
+  auto first = client->send(get(server.url()));
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(client->idle_connections(), 0u);
+  auto second = client->send(get(server.url()));
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->body, "n1");
+  EXPECT_EQ(client->connections_opened(), 2u);
+}
+
+TEST(HttpClient, ReadsChunkedResponsesAndKeepsTheConnection) {
+  ScriptedServer server([](ScriptedConnection& c, int) {
+    while (!c.read_request().empty()) {
+      c.write(
+          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+          "5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n");
+    }
+  });
+  auto client = make_client();
+  for (int i = 0; i < 2; ++i) {
+    auto got = client->send(get(server.url()));
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(got->body, "hello, world");
+  }
+  EXPECT_EQ(client->connections_opened(), 1u);
+}
+
+TEST(HttpClient, ChunkedBodyOverLimitIsTerminal) {
+  ScriptedServer server([](ScriptedConnection& c, int) {
+    c.read_request();
+    std::string response = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 4; ++i) response += "100\r\n" + std::string(256, 'x') + "\r\n";
+    c.write(response + "0\r\n\r\n");
+    c.wait_for_client_close();
+  });
+  HttpClientOptions options;
+  options.max_response_body_bytes = 600;
+  auto got = make_client(options)->send(get(server.url()));
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, core::ErrorKind::kTerminal);
+  EXPECT_NE(got.error().message.find("exceeds 600 bytes"), std::string::npos);
+}
+
+TEST(HttpClient, HeaderOverLimitIsTerminal) {
+  ScriptedServer server([](ScriptedConnection& c, int) {
+    c.read_request();
+    c.write(ok_response("x", "X-Big: " + std::string(4096, 'a') + "\r\n"));
+    c.wait_for_client_close();
+  });
+  HttpClientOptions options;
+  options.max_response_header_bytes = 1024;
+  auto got = make_client(options)->send(get(server.url()));
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, core::ErrorKind::kTerminal);
+  EXPECT_NE(got.error().message.find("response header from 127.0.0.1:"), std::string::npos)
+      << got.error().message;
+}
+
+TEST(HttpClient, SkipsInterimResponses) {
+  ScriptedServer server([](ScriptedConnection& c, int) {
+    c.read_request();
+    c.write("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" + ok_response("final"));
+    c.wait_for_client_close();
+  });
+  auto got = make_client()->send(get(server.url()));
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->status, 200);
+  EXPECT_EQ(got->body, "final");
+}
+
+TEST(HttpClient, ConnectionClosedMidBodyIsTransient) {
+  ScriptedServer server([](ScriptedConnection& c, int) {
+    c.read_request();
+    c.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial");
+  });
+  auto got = make_client()->send(get(server.url()));
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, core::ErrorKind::kTransient);
+  EXPECT_NE(got.error().message.find("closed before the response was complete"),
+            std::string::npos)
+      << got.error().message;
+}
+
+TEST(HttpClient, MalformedResponseIsTerminal) {
+  ScriptedServer server([](ScriptedConnection& c, int) {
+    c.read_request();
+    c.write("SSH-2.0-OpenSSH_9.2\r\n\r\n");
+    c.wait_for_client_close();
+  });
+  auto got = make_client()->send(get(server.url()));
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, core::ErrorKind::kTerminal);
+  EXPECT_NE(got.error().message.find("malformed response from 127.0.0.1:"), std::string::npos)
+      << got.error().message;
+}
+
+// ---------------------------------------------------------------------------------------------
+// TLS.
+
+TEST(HttpClientTls, TrustedViaCaFileByIpAndByName) {
+  const GeneratedTls& tls = localhost_and_loopback_tls();
+  ConnectionLog log;
+  ServerHarness harness(tls_server(tls), make_sync_handler([&](const Request& r) {
+                          log.note(r);
+                          return Response::json(200, R"({"host":")" + r.header("Host") + "\"}");
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  auto client = make_tls_client(tls);
+  const std::string port = std::to_string(harness.port());
+  for (int i = 0; i < 2; ++i) {
+    auto got = client->send(get("https://127.0.0.1:" + port + "/x"));
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(got->body, R"({"host":"127.0.0.1:)" + port + "\"}");
+  }
+  auto by_name = client->send(get("https://localhost:" + port + "/x"));
+  ASSERT_TRUE(by_name) << by_name.error().message;
+  EXPECT_EQ(by_name->body, R"({"host":"localhost:)" + port + "\"}");
+  // One connection per host: the IP literal and the name are different pool keys.
+  EXPECT_EQ(client->connections_opened(), 2u);
+  EXPECT_EQ(log.count(), 2u);
+}
+
+TEST(HttpClientTls, UntrustedCaFailsWithTlsErrorNamingThePeer) {
+  const GeneratedTls& tls = localhost_and_loopback_tls();
+  ServerHarness harness(tls_server(tls), make_sync_handler([](const Request&) {
+                          return Response::text(200, "must not be reached");
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  auto got = make_client()->send(get("https://127.0.0.1:" + std::to_string(harness.port()) + "/"));
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, core::ErrorKind::kTls);
+  const std::string prefix =
+      "TLS handshake with 127.0.0.1:" + std::to_string(harness.port()) + " failed: ";
+  EXPECT_EQ(got.error().message.rfind(prefix, 0), 0u) << got.error().message;
+  EXPECT_NE(got.error().message.find("certificate verify failed"), std::string::npos)
+      << got.error().message;
+}
+
+TEST(HttpClientTls, CertificateForNameOnlyRejectsIpLiteral) {
+  const GeneratedTls& tls = tls_for({"localhost"}, {});
+  ServerHarness harness(tls_server(tls), make_sync_handler([](const Request&) {
+                          return Response::text(200, "ok");
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  auto client = make_tls_client(tls);
+  const std::string port = std::to_string(harness.port());
+  ASSERT_TRUE(client->send(get("https://localhost:" + port + "/")));  // the CA is trusted
+  auto got = client->send(get("https://127.0.0.1:" + port + "/"));
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, core::ErrorKind::kTls);
+  EXPECT_NE(got.error().message.find("certificate verify failed: IP address mismatch"),
+            std::string::npos)
+      << got.error().message;
+}
+
+TEST(HttpClientTls, CertificateForIpOnlyRejectsName) {
+  const GeneratedTls& tls = tls_for({"not-localhost.example"}, {"127.0.0.1"});
+  ServerHarness harness(tls_server(tls), make_sync_handler([](const Request&) {
+                          return Response::text(200, "ok");
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  auto client = make_tls_client(tls);
+  const std::string port = std::to_string(harness.port());
+  ASSERT_TRUE(client->send(get("https://127.0.0.1:" + port + "/")));
+  auto got = client->send(get("https://localhost:" + port + "/"));
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, core::ErrorKind::kTls);
+  EXPECT_NE(got.error().message.find("TLS handshake with localhost:" + port + " failed"),
+            std::string::npos);
+  EXPECT_NE(got.error().message.find("hostname mismatch"), std::string::npos)
+      << got.error().message;
+}
+
+TEST(HttpClientTls, TlsToPlainHttpServerIsATlsError) {
+  ServerHarness harness(plain_server(), make_sync_handler([](const Request&) {
+                          return Response::text(200, "plain");
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  auto got = make_client()->send(get("https://127.0.0.1:" + std::to_string(harness.port()) + "/"));
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, core::ErrorKind::kTls) << got.error().message;
+}
+
+TEST(HttpClientTls, ConnectionCloseEndsTheSessionCleanly) {
+  const GeneratedTls& tls = localhost_and_loopback_tls();
+  ServerHarness harness(tls_server(tls), make_sync_handler([](const Request&) {
+                          return Response::text(200, "bye");
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  auto client = make_tls_client(tls);
+  ClientRequest request = get("https://127.0.0.1:" + std::to_string(harness.port()) + "/");
+  request.headers["Connection"] = "close";
+  for (int i = 0; i < 2; ++i) {
+    const auto started = Clock::now();
+    auto got = client->send(request);
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(got->body, "bye");
+    EXPECT_LT(Clock::now() - started, 1s);
+  }
+  EXPECT_EQ(client->idle_connections(), 0u);
+  EXPECT_EQ(client->connections_opened(), 2u);
+}
+
+TEST(HttpClientTls, ConcurrentSendsFromFourThreads) {
+  const GeneratedTls& tls = localhost_and_loopback_tls();
+  ServerHarness harness(tls_server(tls), make_sync_handler([](const Request& r) {
+                          return Response::text(200, r.target);
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  auto client = make_tls_client(tls);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        const std::string target = "/" + std::to_string(t) + "-" + std::to_string(i);
+        auto got = client->send(
+            get("https://localhost:" + std::to_string(harness.port()) + target));
+        if (got && got->body == target) ++ok;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(ok.load(), 40);
+  EXPECT_LE(client->connections_opened(), 4u);
+}
+
+TEST(HttpClientTls, CreateRejectsUnreadableCaFile) {
+  HttpClientOptions options;
+  options.ca_file = "/nonexistent/ca.pem";
+  auto client = HttpClient::create(options);
+  ASSERT_FALSE(client);
+  EXPECT_EQ(client.error().kind, core::ErrorKind::kInvalidConfig);
+  EXPECT_NE(client.error().message.find("/nonexistent/ca.pem"), std::string::npos);
+
+  options.ca_file = write_temp_file("not-a-ca.pem", "not a certificate\n");
+  auto garbage = HttpClient::create(options);
+  ASSERT_FALSE(garbage);
+  EXPECT_EQ(garbage.error().kind, core::ErrorKind::kInvalidConfig);
+}
+
+}  // namespace
+}  // namespace frankenetes::http::testing
