@@ -92,9 +92,10 @@ ReadPlan GroupObserver::due_reads(core::MonotonicTime now, bool force_full) {
       wanted = w.get_requested || force_full ||
                due(now, w.last_get_attempt, policy_.get_interval.unhealthy, tick);
     } else if (due(now, w.last_get_attempt, healthy_interval, tick)) {
-      const bool about_to_go_stale =
-          (now - w.last_get->observed_at) + 2 * tick > policy_.stale_after;
-      if (defer_ && defer_(w.group.subscription_id) && !about_to_go_stale) {
+      // Deferred until the data is stale: the member is then unknown (no action) and its
+      // next read is essential.
+      const bool stale = now - w.last_get->observed_at >= policy_.stale_after;
+      if (defer_ && defer_(w.group.subscription_id) && !stale) {
         ++deferred_reads_;
       } else {
         wanted = true;

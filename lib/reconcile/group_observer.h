@@ -9,7 +9,8 @@
 //       healthy: get_interval.healthy, but never longer than staleAfter minus one tick —
 //       the planner treats older data as unknown and a healthy member must not flap;
 //       healthy while ThrottleTracker reports few remaining reads for the subscription:
-//       deferred until its data is about to go stale (an essential read again).
+//       deferred until its data is stale (the member is then unknown: no action, and its
+//       read is essential again).
 //   - after an action: a GET at the next tick (request_get).
 // Each read is timestamped when its answer arrived. A 404 GET is GroupObservation kNotFound,
 // any other error kError (state unknown). A failed LIST changes nothing: the data ages into

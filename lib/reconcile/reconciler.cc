@@ -251,6 +251,7 @@ void Reconciler::finish_action(const plan::Action& action, const ActionResult& r
   reporter_.action_finished(action, result, duration);
   // The outcome's requeue: read the group again at once, whatever the result.
   observer_.request_get(action.member);
+  if (once_) return;  // run_once() ends after its one pass
   if (!pass_in_flight_ || pass_pending_) {
     start_pass(false);
   } else {
@@ -303,6 +304,7 @@ void Reconciler::finish_probe(const model::MemberKey& key, const probe::ProbeRes
 }
 
 bool Reconciler::run_once() {
+  once_ = true;
   beat();
   const auto plan = observer_.due_reads(deps_.time.monotonic_time(), /*force_full=*/true);
   const auto result = GroupObserver::perform(plan, deps_.api, deps_.time);

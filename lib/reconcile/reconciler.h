@@ -138,6 +138,7 @@ class Reconciler {
   std::uint64_t probe_generation_ = 0;
   plan::History history_;
   std::map<model::MemberKey, plan::Action> actions_in_flight_;
+  bool once_ = false;  // run_once(): actions run inline and nothing is requeued
   bool pass_in_flight_ = false;
   bool pass_pending_ = false;
   Scheduler::TaskId tick_task_ = 0;

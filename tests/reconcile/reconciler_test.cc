@@ -1,0 +1,235 @@
+#include "reconcile/reconciler.h"
+
+#include <gtest/gtest.h>
+
+#include "azure/fake_transport.h"
+#include "reconcile/reconcile_test_util.h"
+#include "status/metrics.h"
+#include "support/fake_container_group_api.h"
+#include "support/fake_time_source.h"
+#include "support/manual_scheduler.h"
+
+namespace frankenetes::reconcile {
+namespace {
+
+using namespace std::chrono_literals;
+using test_util::config_with;
+using test_util::member;
+using testing::FakeContainerGroupApi;
+
+const model::MemberKey kEtcd{"prod", "etcd"};
+
+model::ContainerGroupView stopped(const std::string& name) {
+  auto view = FakeContainerGroupApi::running(name, "10.0.0.1");
+  view.state = "Stopped";
+  view.containers[0].current_state = model::ContainerState{"Terminated", "Completed", 0, {}, {}};
+  return view;
+}
+
+struct ReconcilerTest : ::testing::Test {
+  void SetUp() override {
+    api.set(FakeContainerGroupApi::running("etcd", "10.0.0.1"));
+    api.set(FakeContainerGroupApi::running("apiserver", "10.0.0.2"));
+  }
+
+  Reconciler& make(config::Config config) {
+    reconciler = std::make_unique<Reconciler>(
+        ReconcilerDeps{.scheduler = scheduler,
+                       .reads = worker,
+                       .probes = worker,
+                       .actions = worker,
+                       .api = api,
+                       .executor = executor,
+                       .prober = &prober,
+                       .time = time,
+                       .metrics = &metrics,
+                       .defer_reads = {},
+                       .unit_random = {}},
+        std::make_shared<const config::Config>(std::move(config)));
+    return *reconciler;
+  }
+
+  std::string metrics_text() const { return metrics.render(); }
+
+  testing::FakeTimeSource time;
+  testing::ManualScheduler scheduler{time};
+  InlineWorker worker;
+  FakeContainerGroupApi api;
+  AciActionExecutor real{api, time};
+  DryRunExecutor dry_run;
+  PolicyExecutor executor{real, dry_run};
+  testing::FakeTransport probe_transport{&time, 10ms};  // no script: every probe fails
+  probe::Prober prober{probe_transport, time};
+  status::Metrics metrics{{"test", "test", "Debug"}};
+  std::unique_ptr<Reconciler> reconciler;
+};
+
+TEST_F(ReconcilerTest, HealthyMembersNoActionReadyAfterFirstObservation) {
+  auto& r = make(config_with({member("etcd"), member("apiserver", {"etcd"})}));
+  EXPECT_FALSE(r.readiness().ok);
+  EXPECT_EQ(r.readiness().reason, "no observation has completed yet");
+  r.start();
+  scheduler.run_due();
+  EXPECT_TRUE(r.readiness().ok) << r.readiness().reason;
+  EXPECT_TRUE(r.liveness().ok);
+  scheduler.advance(60s);
+  EXPECT_EQ(api.mutations(), 0u);
+  EXPECT_TRUE(r.readiness().ok);
+  EXPECT_TRUE(r.liveness().ok);
+  EXPECT_NE(metrics_text().find(R"(frankenetes_member_up{cluster="prod",member="etcd"} 1)"),
+            std::string::npos);
+  const auto summary = r.summary();
+  EXPECT_EQ(summary.members, 2u);
+  EXPECT_TRUE(summary.last_pass_ok);
+}
+
+TEST_F(ReconcilerTest, StoppedMemberGetsExactlyOneActionAndItsOutcomeIsRecorded) {
+  api.set(stopped("etcd"));
+  auto& r = make(config_with({member("etcd"), member("apiserver", {"etcd"})}));
+  r.start();
+  scheduler.advance(8s);  // well inside the 10 s back-off after the first action
+  EXPECT_EQ(api.mutations(), 1u);
+  EXPECT_EQ(api.count("start etcd"), 1u);
+  const auto* etcd = r.history().find(kEtcd);
+  ASSERT_NE(etcd, nullptr);
+  ASSERT_TRUE(etcd->last_action.has_value());
+  EXPECT_EQ(etcd->last_action->outcome, plan::ActionOutcome::kSucceeded);
+  EXPECT_FALSE(etcd->in_flight.has_value());
+  // The outcome requeued an immediate GET of the member.
+  const auto& calls = api.calls();
+  const auto started = std::find(calls.begin(), calls.end(), "start etcd");
+  ASSERT_NE(started, calls.end());
+  ASSERT_NE(std::next(started), calls.end());
+  EXPECT_EQ(*std::next(started), "get etcd");
+  EXPECT_NE(metrics_text().find(
+                R"(frankenetes_remediation_actions_total{action="start",cluster="prod",member="etcd",result="succeeded"} 1)"),
+            std::string::npos)
+      << metrics_text();
+}
+
+TEST_F(ReconcilerTest, FailedActionIsRecordedAsFailed) {
+  api.set(stopped("etcd"));
+  api.fail_next("start", FakeContainerGroupApi::error(core::ErrorKind::kTerminal, "Forbidden", 403));
+  auto& r = make(config_with({member("etcd")}));
+  r.start();
+  scheduler.advance(1s);
+  EXPECT_EQ(api.count("start etcd"), 1u);
+  EXPECT_EQ(r.history().find(kEtcd)->last_action->outcome, plan::ActionOutcome::kFailed);
+}
+
+TEST_F(ReconcilerTest, DryRunSendsNothingButRecordsTheAction) {
+  api.set(stopped("etcd"));
+  auto& r = make(config_with({member("etcd")}, /*dry_run=*/true));
+  r.start();
+  scheduler.advance(60s);
+  EXPECT_EQ(api.mutations(), 0u);
+  const auto* etcd = r.history().find(kEtcd);
+  ASSERT_NE(etcd, nullptr);
+  ASSERT_TRUE(etcd->last_action.has_value());
+  EXPECT_GE(etcd->actions_taken, 1);
+  EXPECT_NE(metrics_text().find(R"(result="dry_run"})"), std::string::npos);
+}
+
+TEST_F(ReconcilerTest, UnknownStateMeansNoAction) {
+  api.set(stopped("etcd"));
+  api.fail_always("get", FakeContainerGroupApi::error(core::ErrorKind::kTransient, "HTTP 503", 503));
+  auto& r = make(config_with({member("etcd")}));
+  r.start();
+  scheduler.advance(60s);
+  EXPECT_EQ(api.mutations(), 0u);
+  EXPECT_FALSE(r.readiness().ok);
+  EXPECT_NE(metrics_text().find(
+                R"(frankenetes_actions_skipped_total{cluster="prod",member="etcd",reason="state_unknown"})"),
+            std::string::npos);
+}
+
+TEST_F(ReconcilerTest, ReadinessFailsAfterThreePollIntervalsWithoutObservation) {
+  auto& r = make(config_with({member("etcd")}));
+  r.start();
+  scheduler.run_due();
+  ASSERT_TRUE(r.readiness().ok);
+  api.fail_always("list", FakeContainerGroupApi::error(core::ErrorKind::kTransient, "HTTP 503", 503));
+  scheduler.advance(29s);
+  EXPECT_TRUE(r.readiness().ok) << r.readiness().reason;
+  scheduler.advance(3s);
+  const auto check = r.readiness();
+  EXPECT_FALSE(check.ok);
+  EXPECT_NE(check.reason.find("last successful observation 3"), std::string::npos) << check.reason;
+  EXPECT_NE(check.reason.find("HTTP 503"), std::string::npos) << check.reason;
+  EXPECT_EQ(api.mutations(), 0u);
+  api.clear_failures();
+  scheduler.advance(10s);
+  EXPECT_TRUE(r.readiness().ok) << r.readiness().reason;
+}
+
+TEST_F(ReconcilerTest, FailingProbeLeadsToOneRestart) {
+  auto api_member = member("apiserver");
+  config::ProbeConfig probe;
+  probe.url = "http://{ip}:6443/livez";
+  probe.period = 5s;
+  probe.timeout = 2s;
+  probe.failure_threshold = 3;
+  api_member.probe = probe;
+  auto& r = make(config_with({api_member}));
+  r.start();
+  scheduler.advance(25s);
+  EXPECT_EQ(api.count("restart apiserver"), 1u) << ::testing::PrintToString(api.calls());
+  EXPECT_EQ(api.mutations(), 1u);
+  EXPECT_GE(probe_transport.requests().size(), 3u);
+  EXPECT_EQ(probe_transport.requests()[0].url, "http://10.0.0.2:6443/livez");
+  EXPECT_NE(metrics_text().find(R"(frankenetes_probe_success{cluster="prod",member="apiserver"} 0)"),
+            std::string::npos);
+  (void)r;
+}
+
+TEST_F(ReconcilerTest, ReloadKeepsHistoryOfRemainingMembers) {
+  api.set(stopped("etcd"));
+  auto& r = make(config_with({member("etcd"), member("apiserver")}));
+  r.start();
+  scheduler.advance(2s);
+  ASSERT_EQ(api.count("start etcd"), 1u);
+  auto next = config_with({member("etcd")});
+  next.policy.poll_interval = 20s;
+  r.update_config(std::make_shared<const config::Config>(next));
+  scheduler.advance(1s);
+  const auto* etcd = r.history().find(kEtcd);
+  ASSERT_NE(etcd, nullptr);
+  EXPECT_TRUE(etcd->last_action.has_value());
+  EXPECT_EQ(r.summary().members, 1u);
+  EXPECT_EQ(r.history().find({"prod", "apiserver"}), nullptr);
+  scheduler.advance(5s);  // still inside the back-off: no second action after the reload
+  EXPECT_EQ(api.mutations(), 1u);
+}
+
+TEST_F(ReconcilerTest, RunOnceObservesPlansAndActsSynchronously) {
+  api.set(stopped("etcd"));
+  auto& r = make(config_with({member("etcd")}));
+  EXPECT_TRUE(r.run_once());
+  EXPECT_EQ(api.count("start etcd"), 1u);
+  EXPECT_EQ(r.history().find(kEtcd)->last_action->outcome, plan::ActionOutcome::kSucceeded);
+  EXPECT_EQ(scheduler.pending(), 0u);
+}
+
+TEST_F(ReconcilerTest, RunOnceFailsWhenArmCannotBeRead) {
+  api.set(stopped("etcd"));
+  const auto tls = FakeContainerGroupApi::error(core::ErrorKind::kTls,
+                                                "certificate verify failed (127.0.0.1)");
+  api.fail_always("list", tls);
+  api.fail_always("get", tls);
+  auto& r = make(config_with({member("etcd")}));
+  EXPECT_FALSE(r.run_once());
+  EXPECT_EQ(api.mutations(), 0u);
+}
+
+TEST_F(ReconcilerTest, StopDropsEverythingLater) {
+  auto& r = make(config_with({member("etcd")}));
+  r.start();
+  scheduler.run_due();
+  r.stop();
+  api.clear_calls();
+  scheduler.advance(30s);
+  EXPECT_TRUE(api.calls().empty());
+}
+
+}  // namespace
+}  // namespace frankenetes::reconcile

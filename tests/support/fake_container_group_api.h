@@ -1,0 +1,121 @@
+#pragma once
+// FakeContainerGroupApi: a reconcile::ContainerGroupApi over an in-memory table of groups.
+// Records every call as "list rg", "get etcd", "restart etcd", "put etcd", …; a test sets
+// views, scripts errors per operation, and reads calls() back.
+
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "reconcile/container_group_api.h"
+
+namespace frankenetes::testing {
+
+class FakeContainerGroupApi final : public reconcile::ContainerGroupApi {
+ public:
+  // A Running group with one container of the same name.
+  static model::ContainerGroupView running(const std::string& name, const std::string& ip,
+                                           int restarts = 0) {
+    model::ContainerGroupView view;
+    view.summary.id = "/subscriptions/sub/resourceGroups/rg/providers/"
+                      "Microsoft.ContainerInstance/containerGroups/" + name;
+    view.summary.name = name;
+    view.summary.resource_group = "rg";
+    view.summary.provisioning_state = "Succeeded";
+    view.summary.ip = ip;
+    view.state = "Running";
+    model::ContainerView container;
+    container.name = name;
+    container.restart_count = restarts;
+    container.current_state = model::ContainerState{"Running", "", {}, {}, {}};
+    view.containers.push_back(container);
+    return view;
+  }
+
+  void set(const model::ContainerGroupView& view) { groups_[view.summary.name] = view; }
+  void remove(const std::string& name) { groups_.erase(name); }
+  // The next call of `operation` ("list", "get", "restart", "stop", "start", "delete",
+  // "put") fails with `error`.
+  void fail_next(const std::string& operation, core::Error error) {
+    failures_[operation].push_back(std::move(error));
+  }
+  // Every call of `operation` fails until cleared.
+  void fail_always(const std::string& operation, core::Error error) { always_[operation] = error; }
+  void clear_failures() {
+    failures_.clear();
+    always_.clear();
+  }
+
+  const std::vector<std::string>& calls() const { return calls_; }
+  void clear_calls() { calls_.clear(); }
+  std::size_t count(const std::string& prefix) const {
+    std::size_t n = 0;
+    for (const auto& c : calls_) n += c.rfind(prefix, 0) == 0 ? 1 : 0;
+    return n;
+  }
+  std::size_t mutations() const {
+    return count("restart") + count("stop") + count("start") + count("delete") + count("put");
+  }
+
+  core::Result<std::vector<model::ContainerGroupSummary>> list(const std::string&,
+                                                               const std::string& rg) override {
+    calls_.push_back("list " + rg);
+    if (auto e = failure("list")) return *e;
+    std::vector<model::ContainerGroupSummary> out;
+    for (const auto& [name, view] : groups_) out.push_back(view.summary);
+    return out;
+  }
+  core::Result<model::ContainerGroupView> get(const reconcile::ContainerGroupRef& g) override {
+    calls_.push_back("get " + g.name);
+    if (auto e = failure("get")) return *e;
+    const auto it = groups_.find(g.name);
+    if (it == groups_.end()) return error(core::ErrorKind::kNotFound, "ResourceNotFound");
+    return it->second;
+  }
+  core::Status restart(const reconcile::ContainerGroupRef& g) override {
+    return mutate("restart", g);
+  }
+  core::Status stop(const reconcile::ContainerGroupRef& g) override { return mutate("stop", g); }
+  core::Status start(const reconcile::ContainerGroupRef& g) override { return mutate("start", g); }
+  core::Status delete_group(const reconcile::ContainerGroupRef& g) override {
+    return mutate("delete", g);
+  }
+  core::Status create_or_update(const reconcile::ContainerGroupRef& g,
+                                const std::string& spec) override {
+    last_spec_ = spec;
+    return mutate("put", g);
+  }
+  const std::string& last_spec() const { return last_spec_; }
+
+  static core::Error error(core::ErrorKind kind, std::string message, int status = 0) {
+    core::Error e;
+    e.kind = kind;
+    e.message = std::move(message);
+    e.http_status = status;
+    return e;
+  }
+
+ private:
+  std::optional<core::Error> failure(const std::string& op) {
+    if (auto it = always_.find(op); it != always_.end()) return it->second;
+    auto& q = failures_[op];
+    if (q.empty()) return std::nullopt;
+    auto e = q.front();
+    q.pop_front();
+    return e;
+  }
+  core::Status mutate(const std::string& op, const reconcile::ContainerGroupRef& g) {
+    calls_.push_back(op + " " + g.name);
+    if (auto e = failure(op)) return *e;
+    return {};
+  }
+
+  std::map<std::string, model::ContainerGroupView> groups_;
+  std::map<std::string, std::deque<core::Error>> failures_;
+  std::map<std::string, core::Error> always_;
+  std::vector<std::string> calls_;
+  std::string last_spec_;
+};
+
+}  // namespace frankenetes::testing
