@@ -1,0 +1,245 @@
+#include "dns/azure_dns_provider.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "azure/arm_error.h"
+#include "dns/record_names.h"
+
+namespace frankenetes::dns {
+namespace {
+
+using nlohmann::json;
+
+core::Error make_error(core::ErrorKind kind, std::string message) {
+  core::Error error;
+  error.kind = kind;
+  error.message = std::move(message);
+  return error;
+}
+
+std::string trim_slash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+std::string describe(const std::string& fqdn, RecordType type) {
+  return std::string(to_string(type)) + " " + fqdn;
+}
+
+core::Error conflict(const http::Response& response, const std::string& what) {
+  core::Error error = azure::error_from_response(response, "azure_dns.put");
+  error.kind = core::ErrorKind::kConflict;
+  error.message = "azure_dns: record set " + what +
+                  " changed since it was read (412 Precondition Failed); re-read and re-plan";
+  return error;
+}
+
+}  // namespace
+
+std::string azure_record_set_body(const RecordSet& set,
+                                  const std::map<std::string, std::string>& metadata) {
+  json properties = {{"TTL", set.ttl}};
+  if (!metadata.empty()) properties["metadata"] = metadata;
+  switch (set.type) {
+    case RecordType::kA: {
+      json records = json::array();
+      for (const auto& ip : set.values) records.push_back({{"ipv4Address", ip}});
+      properties["ARecords"] = records;
+      break;
+    }
+    case RecordType::kTxt: {
+      json records = json::array();
+      for (const auto& text : set.values) records.push_back({{"value", split_txt(text)}});
+      properties["TXTRecords"] = records;
+      break;
+    }
+    case RecordType::kCname:
+      properties["CNAMERecord"] = {
+          {"cname", set.values.empty() ? std::string() : set.values.front()}};
+      break;
+  }
+  return json{{"properties", properties}}.dump();
+}
+
+core::Result<RecordSet> parse_azure_record_set(std::string_view body, const std::string& fqdn,
+                                               RecordType type) {
+  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  auto malformed = [&](const std::string& why) {
+    return make_error(core::ErrorKind::kTerminal,
+                      "azure_dns: malformed record set " + describe(fqdn, type) + ": " + why);
+  };
+  if (!doc.is_object() || !doc.contains("properties") || !doc["properties"].is_object()) {
+    return malformed("no properties object");
+  }
+  const json& props = doc["properties"];
+  RecordSet set;
+  set.fqdn = fqdn;
+  set.type = type;
+  if (doc.contains("etag") && doc["etag"].is_string()) set.version = doc["etag"].get<std::string>();
+  if (props.contains("TTL") && props["TTL"].is_number_unsigned()) {
+    set.ttl = props["TTL"].get<uint32_t>();
+  }
+  try {
+    switch (type) {
+      case RecordType::kA:
+        for (const auto& r : props.value("ARecords", json::array())) {
+          set.values.push_back(r.at("ipv4Address").get<std::string>());
+        }
+        break;
+      case RecordType::kTxt:
+        for (const auto& r : props.value("TXTRecords", json::array())) {
+          set.values.push_back(join_txt(r.at("value").get<std::vector<std::string>>()));
+        }
+        break;
+      case RecordType::kCname:
+        if (props.contains("CNAMERecord") && props["CNAMERecord"].is_object()) {
+          set.values.push_back(normalize_name(props["CNAMERecord"].at("cname").get<std::string>()));
+        }
+        break;
+    }
+  } catch (const json::exception& e) {
+    return malformed(e.what());
+  }
+  std::sort(set.values.begin(), set.values.end());
+  return set;
+}
+
+AzureDnsProvider::AzureDnsProvider(std::string name, config::AzureDnsProviderConfig config,
+                                   http::HttpTransport& transport,
+                                   azure::TokenCredential& credential, AzureDnsSettings settings)
+    : name_(std::move(name)),
+      config_(std::move(config)),
+      zone_(normalize_name(config_.zone)),
+      transport_(transport),
+      credential_(credential),
+      settings_(std::move(settings)) {}
+
+core::Result<std::string> AzureDnsProvider::record_set_url(const std::string& fqdn,
+                                                           RecordType type) const {
+  auto relative = relative_name(fqdn, zone_);
+  if (!relative.ok()) return relative.error();
+  // relativeRecordSetName is x-ms-skip-url-encoding (reference §4): DNS labels need none.
+  return trim_slash(settings_.resource_manager) + "/subscriptions/" +
+         http::percent_encode_component(config_.subscription_id) + "/resourceGroups/" +
+         http::percent_encode_component(config_.resource_group) +
+         "/providers/Microsoft.Network/dnsZones/" + zone_ + "/" + to_string(type) + "/" +
+         *relative + "?api-version=" + std::string(kAzureDnsApiVersion);
+}
+
+core::Result<http::Response> AzureDnsProvider::send(const std::string& method,
+                                                    const std::string& url, http::Headers headers,
+                                                    std::string body, const char* operation) {
+  auto token = credential_.get_token(settings_.token_scope);
+  if (!token.ok()) return token.error();
+  http::ClientRequest request;
+  request.method = method;
+  request.url = url;
+  request.headers = std::move(headers);
+  request.headers["Authorization"] = "Bearer " + token->token.reveal();
+  request.headers["User-Agent"] = settings_.user_agent;
+  request.headers["Accept"] = "application/json";
+  if (!body.empty()) request.headers["Content-Type"] = "application/json";
+  request.body = std::move(body);
+  request.timeout = settings_.request_timeout;
+  request.operation = operation;
+  return transport_.send(request);
+}
+
+core::Result<std::optional<RecordSet>> AzureDnsProvider::get(const std::string& fqdn,
+                                                             RecordType type) {
+  auto url = record_set_url(fqdn, type);
+  if (!url.ok()) return url.error();
+  auto response = send("GET", *url, {}, {}, "azure_dns.get");
+  if (!response.ok()) return response.error();
+  if (response->status == 404) return std::optional<RecordSet>();
+  if (response->status != 200) return azure::error_from_response(*response, "azure_dns.get");
+  auto set = parse_azure_record_set(response->body, fqdn, type);
+  if (!set.ok()) return set.error();
+  return std::optional<RecordSet>(std::move(*set));
+}
+
+core::Result<std::vector<RecordSet>> AzureDnsProvider::read(const std::string& fqdn) {
+  const std::string name = normalize_name(fqdn);
+  std::vector<RecordSet> sets;
+  for (RecordType type : {RecordType::kA, RecordType::kTxt, RecordType::kCname}) {
+    auto set = get(name, type);
+    if (!set.ok()) return set.error();
+    if (*set) sets.push_back(std::move(**set));
+  }
+  return sets;
+}
+
+core::Result<http::Headers> AzureDnsProvider::preconditions(
+    const std::optional<RecordSet>& expected, const std::string& fqdn, RecordType type) {
+  http::Headers headers;
+  if (!expected) return headers;
+  if (expected->values.empty()) {
+    headers["If-None-Match"] = "*";
+  } else if (!expected->version.empty()) {
+    headers["If-Match"] = expected->version;
+  } else {
+    // The caller knows the values but not the etag: compare now, then pin the etag we saw.
+    auto current = get(fqdn, type);
+    if (!current.ok()) return current.error();
+    std::vector<std::string> want = expected->values;
+    std::sort(want.begin(), want.end());
+    if (!*current || (*current)->values != want) {
+      return make_error(core::ErrorKind::kConflict, "azure_dns: record set " +
+                                                        describe(fqdn, type) +
+                                                        " differs from the expected values");
+    }
+    headers["If-Match"] = (*current)->version;
+  }
+  return headers;
+}
+
+core::Status AzureDnsProvider::upsert(const Change& change) {
+  RecordSet desired = change.desired;
+  desired.fqdn = normalize_name(desired.fqdn);
+  const std::string what = describe(desired.fqdn, desired.type);
+  auto headers = preconditions(change.expected_current, desired.fqdn, desired.type);
+  if (!headers.ok()) return headers.error();
+  auto url = record_set_url(desired.fqdn, desired.type);
+  if (!url.ok()) return url.error();
+  auto response = send("PUT", *url, std::move(*headers),
+                       azure_record_set_body(desired, settings_.metadata), "azure_dns.put");
+  if (!response.ok()) return response.error();
+  if (response->status == 200 || response->status == 201) return {};
+  if (response->status == 412) return conflict(*response, what);
+  return azure::error_from_response(*response, "azure_dns.put");
+}
+
+core::Status AzureDnsProvider::remove(const Change& change) {
+  const std::string fqdn = normalize_name(change.desired.fqdn);
+  const std::string what = describe(fqdn, change.desired.type);
+  if (change.expected_current && change.expected_current->values.empty()) {
+    // Expected absent: check it still is, and there is nothing to delete.
+    auto current = get(fqdn, change.desired.type);
+    if (!current.ok()) return current.error();
+    if (*current) {
+      return make_error(core::ErrorKind::kConflict,
+                        "azure_dns: record set " + what + " exists but was expected absent");
+    }
+    return {};
+  }
+  auto headers = preconditions(change.expected_current, fqdn, change.desired.type);
+  if (!headers.ok()) return headers.error();
+  auto url = record_set_url(fqdn, change.desired.type);
+  if (!url.ok()) return url.error();
+  auto response = send("DELETE", *url, std::move(*headers), {}, "azure_dns.delete");
+  if (!response.ok()) return response.error();
+  if (response->status == 200 || response->status == 204) return {};
+  if (response->status == 412) return conflict(*response, what);
+  return azure::error_from_response(*response, "azure_dns.delete");
+}
+
+core::Status AzureDnsProvider::apply(const std::vector<Change>& changes) {
+  for (const Change& change : changes) {
+    auto status = change.kind == Change::Kind::kUpsert ? upsert(change) : remove(change);
+    if (!status.ok()) return status;
+  }
+  return {};
+}
+
+}  // namespace frankenetes::dns

@@ -1,0 +1,375 @@
+#include "dns/cloudflare_provider.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "azure/retry_after.h"
+#include "dns/record_names.h"
+#include "dns/secret_loader.h"
+
+namespace frankenetes::dns {
+namespace {
+
+using nlohmann::json;
+
+core::Error make_error(core::ErrorKind kind, std::string message, int status = 0) {
+  core::Error error;
+  error.kind = kind;
+  error.message = std::move(message);
+  error.http_status = status;
+  return error;
+}
+
+std::string trim_slash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+std::optional<RecordType> parse_type(const std::string& type) {
+  if (type == "A") return RecordType::kA;
+  if (type == "TXT") return RecordType::kTxt;
+  if (type == "CNAME") return RecordType::kCname;
+  return std::nullopt;
+}
+
+// Cloudflare may return TXT content quoted ("\"text\"") in newer API versions; we store the
+// text itself.
+std::string unquote_txt(std::string content) {
+  if (content.size() >= 2 && content.front() == '"' && content.back() == '"') {
+    return content.substr(1, content.size() - 2);
+  }
+  return content;
+}
+
+long long ceil_seconds(core::Duration d) { return (d.count() + 999) / 1000; }
+
+core::Error envelope_error(const http::Response& response, const json& doc,
+                           const char* operation) {
+  core::Error error;
+  error.http_status = response.status;
+  error.kind = response.status >= 200 && response.status < 300
+                   ? core::ErrorKind::kTerminal
+                   : core::kind_for_http_status(response.status);
+  if (response.status == 404) error.kind = core::ErrorKind::kTerminal;  // wrong zone/record id
+  std::string detail;
+  if (doc.is_object() && doc.contains("errors") && doc["errors"].is_array() &&
+      !doc["errors"].empty() && doc["errors"][0].is_object()) {
+    const json& first = doc["errors"][0];
+    if (first.contains("code") && first["code"].is_number_integer()) {
+      error.azure_code = std::to_string(first["code"].get<long long>());
+    }
+    if (first.contains("message") && first["message"].is_string()) {
+      detail = first["message"].get<std::string>();
+    }
+  }
+  if (detail.empty()) {
+    std::string excerpt = response.body.substr(0, 200);
+    for (char& c : excerpt) {
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+    }
+    detail = "HTTP " + std::to_string(response.status) + (excerpt.empty() ? "" : " " + excerpt);
+  }
+  error.message = std::string(operation) + ": " + detail;
+  if (!error.azure_code.empty()) error.message += " (cloudflare code " + error.azure_code + ")";
+  if (auto ray = response.headers.find("cf-ray"); ray != response.headers.end()) {
+    error.request_id = ray->second;
+  }
+  return error;
+}
+
+}  // namespace
+
+CloudflareProvider::CloudflareProvider(std::string name, config::CloudflareProviderConfig config,
+                                       http::HttpTransport& transport, core::TimeSource& time,
+                                       CloudflareSettings settings)
+    : name_(std::move(name)),
+      config_(std::move(config)),
+      transport_(transport),
+      time_(time),
+      settings_(std::move(settings)) {
+  if (config_.zone_id) zone_id_ = *config_.zone_id;
+  if (config_.zone_name) zone_name_ = normalize_name(*config_.zone_name);
+}
+
+std::string CloudflareProvider::zone() const {
+  std::lock_guard lock(mutex_);
+  return zone_name_;
+}
+
+core::Result<std::string> CloudflareProvider::call(const std::string& method,
+                                                   const std::string& path,
+                                                   const std::string& body,
+                                                   const char* operation) {
+  {
+    std::lock_guard lock(mutex_);
+    if (throttled_until_) {
+      const auto now = time_.monotonic_time();
+      if (now < *throttled_until_) {
+        const auto left = std::chrono::duration_cast<core::Duration>(*throttled_until_ - now);
+        auto error = make_error(core::ErrorKind::kTransient,
+                                std::string(operation) + ": throttled: retry after " +
+                                    std::to_string(ceil_seconds(left)) + "s",
+                                429);
+        return error;
+      }
+      throttled_until_.reset();
+    }
+  }
+  auto token = load_secret(config_.api_token, "cloudflare provider '" + name_ + "' api token");
+  if (!token.ok()) return token.error();
+
+  http::ClientRequest request;
+  request.method = method;
+  request.url = trim_slash(config_.base_url) + path;
+  request.headers["Authorization"] = "Bearer " + token->reveal();
+  request.headers["User-Agent"] = settings_.user_agent;
+  request.headers["Accept"] = "application/json";
+  if (!body.empty()) request.headers["Content-Type"] = "application/json";
+  request.body = body;
+  request.timeout = settings_.request_timeout;
+  request.operation = operation;
+  auto response = transport_.send(request);
+  if (!response.ok()) return response.error();
+
+  const json doc = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  if (response->status == 429) {
+    auto wait = azure::retry_after(response->headers, time_.system_time())
+                    .value_or(settings_.throttle_without_retry_after);
+    {
+      std::lock_guard lock(mutex_);
+      throttled_until_ = time_.monotonic_time() + wait;
+    }
+    auto error = envelope_error(*response, doc, operation);
+    error.kind = core::ErrorKind::kTransient;
+    error.message += "; retry after " + std::to_string(ceil_seconds(wait)) + "s";
+    return error;
+  }
+  const bool success = doc.is_object() && doc.value("success", false);
+  if (response->status < 200 || response->status >= 300 || !success) {
+    return envelope_error(*response, doc, operation);
+  }
+  if (!doc.contains("result")) return std::string("null");
+  return doc["result"].dump();
+}
+
+core::Status CloudflareProvider::resolve_zone() {
+  std::string zone_id, zone_name;
+  {
+    std::lock_guard lock(mutex_);
+    zone_id = zone_id_;
+    zone_name = zone_name_;
+  }
+  if (!zone_id.empty() && !zone_name.empty()) return {};
+  if (zone_id.empty()) {
+    auto result = call("GET", "/zones?name=" + http::percent_encode_component(zone_name),
+                       "", "cloudflare.zone_lookup");
+    if (!result.ok()) return result.error();
+    const json zones = json::parse(*result, nullptr, false);
+    if (!zones.is_array() || zones.empty() || !zones[0].is_object() ||
+        !zones[0].contains("id") || !zones[0]["id"].is_string()) {
+      return make_error(core::ErrorKind::kInvalidConfig,
+                        "cloudflare provider '" + name_ + "': zone '" + zone_name +
+                            "' not found for this API token");
+    }
+    std::lock_guard lock(mutex_);
+    zone_id_ = zones[0]["id"].get<std::string>();
+    return {};
+  }
+  auto result = call("GET", "/zones/" + http::percent_encode_component(zone_id), "",
+                     "cloudflare.zone_lookup");
+  if (!result.ok()) return result.error();
+  const json zone = json::parse(*result, nullptr, false);
+  if (!zone.is_object() || !zone.contains("name") || !zone["name"].is_string()) {
+    return make_error(core::ErrorKind::kTerminal,
+                      "cloudflare.zone_lookup: zone '" + zone_id + "' has no name");
+  }
+  std::lock_guard lock(mutex_);
+  zone_name_ = normalize_name(zone["name"].get<std::string>());
+  return {};
+}
+
+core::Result<std::vector<CloudflareProvider::Record>> CloudflareProvider::list(
+    const std::string& fqdn, std::optional<RecordType> type) {
+  std::string zone_id;
+  {
+    std::lock_guard lock(mutex_);
+    zone_id = zone_id_;
+  }
+  std::string path = "/zones/" + http::percent_encode_component(zone_id) + "/dns_records?";
+  if (type) path += std::string("type=") + to_string(*type) + "&";
+  path += "name=" + http::percent_encode_component(fqdn) +
+          "&per_page=" + std::to_string(settings_.per_page);
+  auto result = call("GET", path, "", "cloudflare.list");
+  if (!result.ok()) return result.error();
+  const json records = json::parse(*result, nullptr, false);
+  if (!records.is_array()) {
+    return make_error(core::ErrorKind::kTerminal, "cloudflare.list: result is not an array");
+  }
+  std::vector<Record> out;
+  for (const auto& r : records) {
+    if (!r.is_object()) continue;
+    auto record_type = parse_type(r.value("type", ""));
+    if (!record_type || normalize_name(r.value("name", "")) != fqdn) continue;
+    Record record;
+    record.id = r.value("id", "");
+    record.type = *record_type;
+    record.content = r.value("content", "");
+    if (record.type == RecordType::kTxt) record.content = unquote_txt(record.content);
+    if (record.type == RecordType::kCname) record.content = normalize_name(record.content);
+    record.ttl = r.value("ttl", 1u);
+    record.proxied = r.value("proxied", false);
+    out.push_back(std::move(record));
+  }
+  std::sort(out.begin(), out.end(), [](const Record& a, const Record& b) {
+    return std::tie(a.type, a.content, a.id) < std::tie(b.type, b.content, b.id);
+  });
+  return out;
+}
+
+namespace {
+
+template <typename Records>
+RecordSet to_set(const std::string& fqdn, RecordType type, const Records& records) {
+  RecordSet set;
+  set.fqdn = fqdn;
+  set.type = type;
+  for (const auto& r : records) {
+    if (r.type != type) continue;
+    if (set.values.empty()) set.ttl = r.ttl;
+    set.values.push_back(r.content);
+    set.version += (set.version.empty() ? "" : ",") + r.id;
+  }
+  return set;
+}
+
+}  // namespace
+
+core::Result<std::vector<RecordSet>> CloudflareProvider::read(const std::string& fqdn) {
+  const std::string name = normalize_name(fqdn);
+  if (auto status = resolve_zone(); !status.ok()) return status.error();
+  if (const std::string apex = zone(); !in_zone(name, apex)) {
+    return relative_name(name, apex).error();
+  }
+  auto records = list(name, std::nullopt);
+  if (!records.ok()) return records.error();
+  std::vector<RecordSet> sets;
+  for (RecordType type : {RecordType::kA, RecordType::kTxt, RecordType::kCname}) {
+    RecordSet set = to_set(name, type, *records);
+    if (!set.values.empty()) sets.push_back(std::move(set));
+  }
+  return sets;
+}
+
+core::Status CloudflareProvider::check_expected(const Change& change,
+                                                const std::vector<Record>& current) {
+  if (!change.expected_current) return {};
+  const RecordSet now = to_set(normalize_name(change.desired.fqdn), change.desired.type, current);
+  std::vector<std::string> want = change.expected_current->values;
+  std::sort(want.begin(), want.end());
+  const bool ids_differ =
+      !change.expected_current->version.empty() && change.expected_current->version != now.version;
+  if (now.values != want || ids_differ) {
+    return make_error(core::ErrorKind::kConflict,
+                      "cloudflare: " + std::string(to_string(change.desired.type)) + " " +
+                          now.fqdn + " changed since it was read; re-read and re-plan");
+  }
+  return {};
+}
+
+core::Status CloudflareProvider::upsert(const Change& change) {
+  RecordSet desired = change.desired;
+  desired.fqdn = normalize_name(desired.fqdn);
+  auto current = list(desired.fqdn, desired.type);
+  if (!current.ok()) return current.error();
+  if (auto status = check_expected(change, *current); !status.ok()) return status;
+
+  std::string zone_id;
+  {
+    std::lock_guard lock(mutex_);
+    zone_id = zone_id_;
+  }
+  const std::string base = "/zones/" + http::percent_encode_component(zone_id) + "/dns_records";
+  auto body = [&](const std::string& content) {
+    return json{{"type", to_string(desired.type)},
+                {"name", desired.fqdn},
+                {"content", content},
+                {"ttl", desired.ttl},
+                {"proxied", false}}
+        .dump();
+  };
+
+  // Values already present stay (PATCH only when ttl/proxied drift); the rest reuse surplus
+  // records in place before anything is created or deleted.
+  std::vector<std::string> missing;
+  std::vector<Record> surplus = *current;
+  std::vector<Record> keep;
+  for (const auto& value : desired.values) {
+    auto it = std::find_if(surplus.begin(), surplus.end(),
+                           [&](const Record& r) { return r.content == value; });
+    if (it == surplus.end()) {
+      missing.push_back(value);
+    } else {
+      keep.push_back(*it);
+      surplus.erase(it);
+    }
+  }
+  for (const auto& record : keep) {
+    if (record.ttl == desired.ttl && !record.proxied) continue;
+    auto result = call("PATCH", base + "/" + http::percent_encode_component(record.id),
+                       json{{"ttl", desired.ttl}, {"proxied", false}}.dump(), "cloudflare.patch");
+    if (!result.ok()) return result.error();
+  }
+  for (const auto& value : missing) {
+    if (!surplus.empty()) {
+      const Record record = surplus.front();
+      surplus.erase(surplus.begin());
+      auto result = call("PUT", base + "/" + http::percent_encode_component(record.id),
+                         body(value), "cloudflare.update");
+      if (!result.ok()) return result.error();
+    } else {
+      auto result = call("POST", base, body(value), "cloudflare.create");
+      if (!result.ok()) return result.error();
+    }
+  }
+  for (const auto& record : surplus) {
+    auto result = call("DELETE", base + "/" + http::percent_encode_component(record.id), "",
+                       "cloudflare.delete");
+    if (!result.ok()) return result.error();
+  }
+  return {};
+}
+
+core::Status CloudflareProvider::remove(const Change& change) {
+  const std::string fqdn = normalize_name(change.desired.fqdn);
+  auto current = list(fqdn, change.desired.type);
+  if (!current.ok()) return current.error();
+  if (auto status = check_expected(change, *current); !status.ok()) return status;
+  std::string zone_id;
+  {
+    std::lock_guard lock(mutex_);
+    zone_id = zone_id_;
+  }
+  for (const auto& record : *current) {
+    auto result = call("DELETE",
+                       "/zones/" + http::percent_encode_component(zone_id) + "/dns_records/" +
+                           http::percent_encode_component(record.id),
+                       "", "cloudflare.delete");
+    if (!result.ok()) return result.error();
+  }
+  return {};
+}
+
+core::Status CloudflareProvider::apply(const std::vector<Change>& changes) {
+  if (auto status = resolve_zone(); !status.ok()) return status;
+  const std::string apex = zone();
+  for (const Change& change : changes) {
+    if (!in_zone(change.desired.fqdn, apex)) return relative_name(change.desired.fqdn, apex).error();
+  }
+  for (const Change& change : changes) {
+    auto status = change.kind == Change::Kind::kUpsert ? upsert(change) : remove(change);
+    if (!status.ok()) return status;
+  }
+  return {};
+}
+
+}  // namespace frankenetes::dns

@@ -1,0 +1,86 @@
+#pragma once
+// CloudflareProvider: DnsProvider over the Cloudflare v4 DNS records API
+// (reference/azure-api.md §5). The API token comes from the config's SecretSource on every call
+// (a token file is re-read, so rotation needs no reload). The zone is the configured id, or is
+// looked up once by name (GET /zones?name=) and cached.
+//
+// Cloudflare keeps one record per value, so a RecordSet is the records of one type at one
+// name; RecordSet::version is their ids, comma-separated in value order. apply() is in order,
+// stopping at the first failure. For each change it re-reads the records and compares them
+// with expected_current (values, and ids when a version is given): a difference is kConflict
+// and nothing is written. A replace updates existing records in place (PUT by id) before it
+// creates or deletes any, so a single-value A record never disappears. proxied is always false.
+//
+// Errors: the v4 envelope's first error code goes into Error::azure_code (the field doubles as
+// "provider code") and its message into the message; `success:false` on a 2xx is kTerminal.
+// 429 and 5xx are kTransient. After a 429 the provider itself sends nothing until retry-after
+// (default 60 s) has passed and answers kTransient "throttled: retry after Ns" at once, so a
+// 429 storm cannot push the token further past its 1200 requests / 5 min. Retries with back-off
+// belong to the caller or to a RetryingTransport underneath. The token never enters an Error.
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/types.h"
+#include "core/time_source.h"
+#include "dns/provider.h"
+#include "http/transport.h"
+
+namespace frankenetes::dns {
+
+struct CloudflareSettings {
+  std::string user_agent = "frankenetesd";
+  core::Duration request_timeout{std::chrono::seconds(30)};
+  core::Duration throttle_without_retry_after{std::chrono::seconds(60)};
+  int per_page = 100;
+};
+
+class CloudflareProvider final : public DnsProvider {
+ public:
+  CloudflareProvider(std::string name, config::CloudflareProviderConfig config,
+                     http::HttpTransport& transport, core::TimeSource& time,
+                     CloudflareSettings settings = {});
+
+  std::string name() const override { return name_; }
+  // The configured zone name, or the one learnt from the API; "" before the first call when
+  // only a zone id is configured.
+  std::string zone() const override;
+  core::Result<std::vector<RecordSet>> read(const std::string& fqdn) override;
+  core::Status apply(const std::vector<Change>& changes) override;
+  std::vector<std::string> authoritative_servers() const override { return {}; }
+
+ private:
+  // One Cloudflare record as we use it.
+  struct Record {
+    std::string id;
+    RecordType type = RecordType::kA;
+    std::string content;
+    uint32_t ttl = 1;
+    bool proxied = false;
+  };
+
+  core::Status resolve_zone();
+  core::Result<std::vector<Record>> list(const std::string& fqdn,
+                                         std::optional<RecordType> type);
+  core::Status upsert(const Change& change);
+  core::Status remove(const Change& change);
+  core::Status check_expected(const Change& change, const std::vector<Record>& current);
+  // Sends and unwraps the v4 envelope: the `result` member on success.
+  core::Result<std::string> call(const std::string& method, const std::string& path,
+                                 const std::string& body, const char* operation);
+
+  std::string name_;
+  config::CloudflareProviderConfig config_;
+  http::HttpTransport& transport_;
+  core::TimeSource& time_;
+  CloudflareSettings settings_;
+
+  mutable std::mutex mutex_;  // guards the cached zone and the throttle deadline
+  std::string zone_id_;
+  std::string zone_name_;
+  std::optional<core::MonotonicTime> throttled_until_;
+};
+
+}  // namespace frankenetes::dns

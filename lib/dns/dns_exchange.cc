@@ -1,0 +1,178 @@
+#include "dns/dns_exchange.h"
+
+#include <netdb.h>
+#include <openssl/evp.h>
+#include <sys/socket.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace frankenetes::dns::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// RFC 1035 §4.2.1: UDP messages are limited to 512 octets (no EDNS0 on updates).
+constexpr size_t kMaxUdpRequest = 512;
+
+core::Error make_error(core::ErrorKind kind, std::string message) {
+  core::Error error;
+  error.kind = kind;
+  error.message = std::move(message);
+  return error;
+}
+
+struct BufferDeleter {
+  void operator()(ldns_buffer* b) const { ldns_buffer_free(b); }
+};
+struct WireDeleter {
+  void operator()(uint8_t* p) const { std::free(p); }  // ldns allocates with malloc
+};
+
+bool is_base64(const std::string& text) {
+  if (text.empty() || text.size() % 4 != 0) return false;
+  std::string out(text.size(), '\0');
+  return EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                         reinterpret_cast<const unsigned char*>(text.data()),
+                         static_cast<int>(text.size())) >= 0;
+}
+
+std::string absolute(std::string name) {
+  if (name.empty() || name.back() != '.') name += '.';
+  return name;
+}
+
+struct Address {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+};
+
+core::Result<Address> resolve(const config::HostPort& server) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string port = std::to_string(server.port);
+  if (int rc = getaddrinfo(server.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
+    return make_error(rc == EAI_AGAIN ? core::ErrorKind::kTransient
+                                      : core::ErrorKind::kInvalidConfig,
+                      "dns server '" + server.to_string() + "': " + gai_strerror(rc));
+  }
+  Address address;
+  std::memcpy(&address.storage, found->ai_addr, found->ai_addrlen);
+  address.length = found->ai_addrlen;
+  freeaddrinfo(found);
+  return address;
+}
+
+timeval to_timeval(std::chrono::milliseconds ms) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
+  return tv;
+}
+
+}  // namespace
+
+const char* tsig_algorithm_name(config::TsigAlgorithm algorithm) {
+  return algorithm == config::TsigAlgorithm::kHmacSha512 ? "hmac-sha512." : "hmac-sha256.";
+}
+
+ldns_rdf* make_dname(const std::string& name) {
+  return ldns_dname_new_frm_str(absolute(name).c_str());
+}
+
+core::Result<Exchange> exchange(ldns_pkt* request, const config::HostPort& server,
+                                const std::optional<TsigKey>& key,
+                                const ExchangeOptions& options) {
+  const auto deadline = Clock::now() + options.timeout;
+  auto address = resolve(server);
+  if (!address.ok()) return address.error();
+
+  const std::string key_name = key ? absolute(key->name) : std::string();
+  if (key) {
+    if (!is_base64(key->secret.reveal())) {
+      return make_error(core::ErrorKind::kInvalidConfig,
+                        "TSIG key '" + key->name + "': the secret is not valid base64");
+    }
+    const ldns_status signed_status =
+        ldns_pkt_tsig_sign(request, key_name.c_str(), key->secret.reveal().c_str(), options.fudge,
+                           tsig_algorithm_name(key->algorithm), nullptr);
+    if (signed_status != LDNS_STATUS_OK) {
+      return make_error(core::ErrorKind::kInvalidConfig,
+                        "TSIG key '" + key->name +
+                            "': signing failed: " + ldns_get_errorstr_by_id(signed_status));
+    }
+  }
+  std::unique_ptr<ldns_buffer, BufferDeleter> wire(ldns_buffer_new(LDNS_MAX_PACKETLEN));
+  if (!wire || ldns_pkt2buffer_wire(wire.get(), request) != LDNS_STATUS_OK) {
+    return make_error(core::ErrorKind::kTerminal, "dns: cannot encode the request");
+  }
+
+  Exchange result;
+  bool use_tcp = options.force_tcp || ldns_buffer_position(wire.get()) > kMaxUdpRequest;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const char* proto = use_tcp ? "TCP" : "UDP";
+    if (left.count() <= 0) {
+      return make_error(core::ErrorKind::kTransient,
+                        "dns " + server.to_string() + " over " + proto + ": timed out after " +
+                            std::to_string(options.timeout.count()) + "ms");
+    }
+    uint8_t* raw = nullptr;
+    size_t size = 0;
+    const ldns_status sent =
+        use_tcp ? ldns_tcp_send(&raw, wire.get(), &address->storage, address->length,
+                                to_timeval(left), &size)
+                : ldns_udp_send(&raw, wire.get(), &address->storage, address->length,
+                                to_timeval(left), &size);
+    std::unique_ptr<uint8_t, WireDeleter> answer(raw);
+    if (sent != LDNS_STATUS_OK || !answer) {
+      const bool timed_out = Clock::now() >= deadline;
+      return make_error(core::ErrorKind::kTransient,
+                        "dns " + server.to_string() + " over " + proto + ": " +
+                            (timed_out ? "timed out after " +
+                                             std::to_string(options.timeout.count()) + "ms"
+                                       : std::string(ldns_get_errorstr_by_id(sent))));
+    }
+    ldns_pkt* parsed = nullptr;
+    if (ldns_wire2pkt(&parsed, answer.get(), size) != LDNS_STATUS_OK || parsed == nullptr) {
+      return make_error(core::ErrorKind::kTerminal,
+                        "dns " + server.to_string() + ": malformed answer (" +
+                            std::to_string(size) + " octets)");
+    }
+    PacketPtr reply(parsed);
+    if (!ldns_pkt_qr(reply.get()) || ldns_pkt_id(reply.get()) != ldns_pkt_id(request)) {
+      return make_error(core::ErrorKind::kTerminal,
+                        "dns " + server.to_string() + ": answer does not match the request id");
+    }
+    if (ldns_pkt_tc(reply.get()) && !use_tcp) {
+      use_tcp = true;  // RFC 2181 §9: retry the whole exchange over TCP
+      continue;
+    }
+    result.used_tcp = use_tcp;
+    if (key) {
+      const ldns_rr* tsig = ldns_pkt_tsig(reply.get());
+      if (tsig == nullptr) {
+        result.tsig = TsigOutcome::kUnsigned;
+      } else {
+        // TSIG RDATA (RFC 8945 §4.2): algorithm, time, fudge, MAC, original id, error, other.
+        if (ldns_rr_rd_count(tsig) > 5 && ldns_rdf_size(ldns_rr_rdf(tsig, 5)) == 2) {
+          result.tsig_error = ldns_rdf2native_int16(ldns_rr_rdf(tsig, 5));
+        }
+        const ldns_rdf* request_mac = ldns_rr_rdf(ldns_pkt_tsig(request), 3);
+        const bool verified =
+            ldns_pkt_tsig_verify(reply.get(), answer.get(), size, key_name.c_str(),
+                                 key->secret.reveal().c_str(), request_mac);
+        result.tsig = verified ? TsigOutcome::kVerified
+                               : (result.tsig_error != 0 ? TsigOutcome::kError
+                                                         : TsigOutcome::kBadSignature);
+      }
+    }
+    result.reply = std::move(reply);
+    return result;
+  }
+}
+
+}  // namespace frankenetes::dns::detail

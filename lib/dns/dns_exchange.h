@@ -1,0 +1,65 @@
+#pragma once
+// One DNS request/response exchange with a server, over ldns (no hand-written wire code):
+// UDP first, TCP when the request is over 512 octets or the UDP answer is truncated (RFC 1035
+// §4.2, RFC 2136 §7), all within one deadline. With a TSIG key the request is signed
+// (RFC 8945, fudge 300 s) and the answer's signature verified against the request MAC.
+// Internal to lib/dns (it exposes ldns types): Rfc2136Provider and query_record_set() use it.
+
+// ldns/common.h `#define`s bool unless __bool_true_false_are_defined, which breaks the
+// standard library in C++; stdbool.h defines that guard.
+#include <stdbool.h>  // NOLINT(modernize-deprecated-headers)
+
+#include <ldns/ldns.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/types.h"
+#include "core/result.h"
+#include "core/secret.h"
+
+namespace frankenetes::dns::detail {
+
+struct PacketDeleter {
+  void operator()(ldns_pkt* p) const { ldns_pkt_free(p); }
+};
+using PacketPtr = std::unique_ptr<ldns_pkt, PacketDeleter>;
+
+struct TsigKey {
+  std::string name;  // key name as in BIND's `key "name"`, with or without the trailing dot
+  config::TsigAlgorithm algorithm = config::TsigAlgorithm::kHmacSha256;
+  core::Secret secret;  // base64
+};
+
+// TSIG error field of an answer (RFC 8945 §5.3): 0, or BADSIG 16, BADKEY 17, BADTIME 18, ...
+enum class TsigOutcome { kUnsigned, kVerified, kBadSignature, kError };
+
+struct Exchange {
+  PacketPtr reply;
+  bool used_tcp = false;
+  TsigOutcome tsig = TsigOutcome::kUnsigned;
+  uint16_t tsig_error = 0;  // the reply's TSIG error field, when it carries a TSIG RR
+};
+
+struct ExchangeOptions {
+  std::chrono::milliseconds timeout{std::chrono::seconds(5)};
+  bool force_tcp = false;
+  uint16_t fudge = 300;
+};
+
+// Sends `request` (signing it first when `key` is set; the packet is modified) to `server`.
+// Errors: kTransient for timeouts and network failures, kTerminal for a malformed or
+// mismatched answer, kInvalidConfig for an unusable server address or key. DNS RCODEs and
+// TSIG outcomes are NOT errors: the caller maps them.
+core::Result<Exchange> exchange(ldns_pkt* request, const config::HostPort& server,
+                                const std::optional<TsigKey>& key, const ExchangeOptions& options);
+
+// "hmac-sha256." / "hmac-sha512."
+const char* tsig_algorithm_name(config::TsigAlgorithm algorithm);
+
+// ldns rdf for an absolute domain name ("a.example.com" -> "a.example.com."); null if invalid.
+ldns_rdf* make_dname(const std::string& name);
+
+}  // namespace frankenetes::dns::detail
