@@ -6,18 +6,37 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
-#include <stop_token>
-#include <thread>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <mutex>
+#include <random>
+#include <stop_token>
+#include <thread>
 
+#include <boost/asio/post.hpp>
+
+#include "azure/aci_client.h"
+#include "azure/credential_factory.h"
+#include "azure/observing_transport.h"
+#include "azure/retry_budget.h"
+#include "azure/retrying_transport.h"
+#include "azure/throttle_gate.h"
+#include "azure/throttle_tracker.h"
 #include "build_info.h"
 #include "config/config.h"
 #include "daemon/systemd_notifier.h"
+#include "http/client.h"
 #include "http/server.h"
 #include "log/event.h"
+#include "probe/prober.h"
+#include "reconcile/action_executor.h"
+#include "reconcile/container_group_api.h"
+#include "reconcile/reconciler.h"
+#include "reconcile/scheduler.h"
+#include "reconcile/stop_signal.h"
+#include "reconcile/worker.h"
 #include "status/admin_router.h"
 #include "status/metrics.h"
 
@@ -31,6 +50,8 @@ using std::chrono::seconds;
 // operators and container runtimes expect promptness). In-flight HTTP responses get until
 // this deadline, then the event loop is stopped regardless.
 constexpr auto kShutdownDeadline = std::chrono::milliseconds(4000);
+// READY=1 waits for the first observation pass at most this long.
+constexpr auto kReadyWait = std::chrono::seconds(5);
 
 log::Level to_log_level(config::LogLevel level) {
   switch (level) {
@@ -77,6 +98,183 @@ double unix_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+std::string plural(std::size_t n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+// Watcher: the watch-and-heal object graph, built once from the configuration at start-up
+// (STYLE.md "no singletons: the graph is built in one composition root"):
+//   AciClient -> StopAwareTransport -> RetryingTransport (shared RetryBudget, ThrottleGate)
+//             -> ObservingTransport (arm_requests_total, latency, ThrottleTracker) -> HttpClient
+//   credential: make_credential (cached) over its own ObservingTransport (token_requests_total)
+//   Prober over a plain HttpClient of its own; PolicyExecutor (dry-run decided per action);
+//   Reconciler on a ThreadScheduler with reads/probes/actions worker pools.
+// azure.* is read here only: a reload that changes it needs a restart (App warns).
+class Watcher {
+ public:
+  static core::Result<std::unique_ptr<Watcher>> create(const std::shared_ptr<const config::Config>& cfg,
+                                                       status::Metrics& metrics, bool once) {
+    auto watcher = std::unique_ptr<Watcher>(new Watcher(metrics));
+    if (auto built = watcher->build(cfg, once); !built.ok()) return built.error();
+    return watcher;
+  }
+
+  reconcile::Reconciler& reconciler() { return *reconciler_; }
+
+  void start() {
+    scheduler_.start();
+    reconciler_->start();
+  }
+
+  // Asks everything to stop at once; safe from any thread. In-flight ARM work ends after the
+  // request already on the wire (StopSignal).
+  void request_stop() {
+    reconciler_->stop();
+    stop_signal_.request_stop();
+  }
+
+  // Waits for the threads until `deadline`; false when some blocking call outlived it.
+  bool join(std::chrono::steady_clock::time_point deadline) {
+    request_stop();
+    scheduler_.stop();
+    bool clean = true;
+    for (auto* pool : {reads_.get(), probes_.get(), actions_.get()}) {
+      if (!pool) continue;
+      const auto left = std::max(std::chrono::steady_clock::duration::zero(),
+                                 deadline - std::chrono::steady_clock::now());
+      clean = pool->stop(std::chrono::duration_cast<core::Duration>(left)) && clean;
+    }
+    return clean;
+  }
+
+ private:
+  explicit Watcher(status::Metrics& metrics) : metrics_(metrics) {}
+
+  core::Status build(const std::shared_ptr<const config::Config>& cfg, bool once) {
+    const auto& azure = cfg->azure;
+    http::HttpClientOptions arm_options;
+    arm_options.user_agent = std::string("frankenetesd/") + build::kVersion;
+    if (azure.ca_file) arm_options.ca_file = *azure.ca_file;
+    auto arm_http = http::HttpClient::create(arm_options);
+    if (!arm_http.ok()) return arm_http.error();
+    arm_http_ = std::move(arm_http.value());
+
+    tracker_ = std::make_unique<azure::ThrottleTracker>(time_);
+    observing_ = std::make_unique<azure::ObservingTransport>(
+        *arm_http_, time_,
+        [this](const azure::RequestRecord& record) {
+          metrics_.arm_requests_total.Add({{"operation", record.operation}, {"code", record.code()}})
+              .Increment();
+          metrics_.arm_request_duration_seconds
+              .Add({{"operation", record.operation}}, status::Metrics::latency_buckets())
+              .Observe(std::chrono::duration<double>(record.duration).count());
+          if (const auto reads = tracker_->min_remaining_reads()) {
+            metrics_.arm_ratelimit_remaining_reads.Set(static_cast<double>(*reads));
+          }
+        },
+        tracker_.get());
+    gate_ = std::make_unique<azure::ThrottleGate>(time_);
+    retrying_ = std::make_unique<azure::RetryingTransport>(*observing_, budget_, *gate_, time_,
+                                                           stop_signal_);
+    stop_aware_ = std::make_unique<reconcile::StopAwareTransport>(*retrying_, stop_signal_);
+
+    const std::string method(config::to_string(azure.auth.method));
+    token_transport_ = std::make_unique<azure::ObservingTransport>(
+        *arm_http_, time_, [this, method](const azure::RequestRecord& record) {
+          const bool ok = !record.error_kind && record.status >= 200 && record.status < 300;
+          metrics_.token_requests_total.Add({{"credential", method}, {"result", ok ? "success" : "failure"}})
+              .Increment();
+        });
+    azure::CredentialOptions credential_options;
+    credential_options.on_refresh_error = [](const std::string& credential, const core::Error& error) {
+      log::warn("azure.token.refresh_failed", {{"credential", credential}, {"error", error.describe()}});
+    };
+    auto credential = azure::make_credential(azure, *token_transport_, config::process_environment(),
+                                             runner_, time_, credential_options);
+    if (!credential.ok()) return credential.error();
+    credential_ = std::move(credential.value());
+
+    azure::AciClientSettings settings;
+    settings.endpoint.resource_manager = azure.cloud.resource_manager;
+    settings.endpoint.api_version = azure.api_version;
+    settings.token_scope = azure.cloud.scope;
+    settings.version = build::kVersion;
+    settings.request_timeout = azure.request_timeout;
+    settings.lro.timeout = cfg->policy.action_timeout;
+    aci_ = std::make_unique<azure::AciClient>(*stop_aware_, *credential_, time_, stop_signal_, settings);
+    api_ = std::make_unique<reconcile::AciContainerGroupApi>(*aci_);
+
+    http::HttpClientOptions probe_options;
+    probe_options.user_agent = arm_options.user_agent;
+    auto probe_http = http::HttpClient::create(probe_options);
+    if (!probe_http.ok()) return probe_http.error();
+    probe_http_ = std::move(probe_http.value());
+    prober_ = std::make_unique<probe::Prober>(*probe_http_, time_);
+
+    real_executor_ = std::make_unique<reconcile::AciActionExecutor>(*api_, time_);
+    executor_ = std::make_unique<reconcile::PolicyExecutor>(*real_executor_, dry_run_executor_);
+
+    reconcile::Worker* reads = &inline_;
+    reconcile::Worker* probes = &inline_;
+    reconcile::Worker* actions = &inline_;
+    if (!once) {
+      reads_ = std::make_unique<reconcile::WorkerPool>("reads", 1);
+      probes_ = std::make_unique<reconcile::WorkerPool>("probes", 4);
+      actions_ = std::make_unique<reconcile::WorkerPool>("actions", 4);
+      reads = reads_.get();
+      probes = probes_.get();
+      actions = actions_.get();
+    }
+    reconciler_ = std::make_unique<reconcile::Reconciler>(
+        reconcile::ReconcilerDeps{
+            .scheduler = scheduler_,
+            .reads = *reads,
+            .probes = *probes,
+            .actions = *actions,
+            .api = *api_,
+            .executor = *executor_,
+            .prober = prober_.get(),
+            .time = time_,
+            .metrics = &metrics_,
+            .defer_reads = [this](const std::string& subscription) {
+              return tracker_->should_defer_nonessential(subscription);
+            },
+            .unit_random = [this] { return jitter_(random_); },
+        },
+        cfg);
+    return {};
+  }
+
+  status::Metrics& metrics_;
+  core::RealTimeSource time_;
+  reconcile::StopSignal stop_signal_;
+  azure::RetryBudget budget_;
+  azure::ProcessCommandRunner runner_;
+  std::mt19937_64 random_{std::random_device{}()};
+  std::uniform_real_distribution<double> jitter_{0.0, 1.0};
+  std::unique_ptr<http::HttpClient> arm_http_;
+  std::unique_ptr<azure::ThrottleTracker> tracker_;
+  std::unique_ptr<azure::ObservingTransport> observing_;
+  std::unique_ptr<azure::ThrottleGate> gate_;
+  std::unique_ptr<azure::RetryingTransport> retrying_;
+  std::unique_ptr<reconcile::StopAwareTransport> stop_aware_;
+  std::unique_ptr<azure::ObservingTransport> token_transport_;
+  std::unique_ptr<azure::TokenCredential> credential_;
+  std::unique_ptr<azure::AciClient> aci_;
+  std::unique_ptr<reconcile::AciContainerGroupApi> api_;
+  std::unique_ptr<http::HttpClient> probe_http_;
+  std::unique_ptr<probe::Prober> prober_;
+  std::unique_ptr<reconcile::AciActionExecutor> real_executor_;
+  reconcile::DryRunExecutor dry_run_executor_;
+  std::unique_ptr<reconcile::PolicyExecutor> executor_;
+  reconcile::ThreadScheduler scheduler_;
+  reconcile::InlineWorker inline_;
+  std::unique_ptr<reconcile::WorkerPool> reads_;
+  std::unique_ptr<reconcile::WorkerPool> probes_;
+  std::unique_ptr<reconcile::WorkerPool> actions_;
+  std::unique_ptr<reconcile::Reconciler> reconciler_;
+};
+
 }  // namespace
 
 class App::Impl {
@@ -85,7 +283,8 @@ class App::Impl {
       : options_(std::move(options)),
         metrics_({build::kVersion, build::kGitCommit, build::kBuildType}),
         signals_(io_, SIGTERM, SIGINT, SIGHUP),
-        watchdog_timer_(io_) {}
+        watchdog_timer_(io_),
+        ready_timer_(io_) {}
 
   int run() {
     log::configure(log::Level::kInfo, log::Format::kText);
@@ -100,9 +299,17 @@ class App::Impl {
     configure_logging(*config_, options_);
     metrics_.config_last_reload_success_timestamp_seconds.Set(unix_seconds());
 
+    auto watcher = Watcher::create(config_, metrics_, options_.once);
+    if (!watcher.ok()) {
+      log::error("daemon.setup.failed", {{"error", watcher.error().describe()}});
+      std::fprintf(stderr, "frankenetesd: %s\n", watcher.error().describe().c_str());
+      return watcher.error().kind == core::ErrorKind::kInvalidConfig ? 2 : 1;
+    }
+    watcher_ = std::move(watcher.value());
+    if (options_.once) return run_once();
+
     if (!start_server()) return 1;
     wait_for_signals();
-    start_watchdog();
 
     log::info("daemon.started", {{"version", build::kVersion},
                                  {"commit", build::kGitCommit},
@@ -110,20 +317,67 @@ class App::Impl {
                                  {"clusters", static_cast<unsigned long>(config_->clusters.size())},
                                  {"members", static_cast<unsigned long>(member_count(*config_))},
                                  {"dry_run", config_->policy.dry_run}});
-    notifier_.ready(status_line());
+    // READY=1 once the first observation has been attempted (or after kReadyWait, so a slow
+    // ARM does not hold up the service manager); STATUS follows every pass after that.
+    watcher_->reconciler().on_pass([this](const reconcile::ReconcilerSummary& summary) {
+      asio::post(io_, [this, summary] { observation_pass_done(summary); });
+    });
+    watcher_->start();
+    start_watchdog();
+    ready_timer_.expires_after(kReadyWait);
+    ready_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec && !stopping_ && !ready_sent_) {
+        ready_sent_ = true;
+        notifier_.ready(status_line() + "; first observation still running");
+      }
+    });
     io_.run();
+    const bool clean = watcher_->join(stop_deadline_);
     if (shutdown_guard_.joinable()) {
       shutdown_guard_.request_stop();
       shutdown_guard_.join();
     }
     log::info("daemon.stopped", {{"exit_code", exit_code_}});
+    if (!clean) {
+      // A blocking ARM or probe request outlived the shutdown deadline. Its thread still uses
+      // the object graph, so nothing may be destroyed under it: leave without destructors.
+      log::warn("daemon.shutdown.abandoned_requests", {{"action", "exiting without cleanup"}});
+      std::fflush(nullptr);
+      std::_Exit(exit_code_);
+    }
     return exit_code_;
   }
 
  private:
+  int run_once() {
+    log::info("daemon.once", {{"version", build::kVersion},
+                              {"config", options_.config_path},
+                              {"members", static_cast<unsigned long>(member_count(*config_))},
+                              {"dry_run", config_->policy.dry_run}});
+    const bool observed = watcher_->reconciler().run_once();
+    const auto summary = watcher_->reconciler().summary();
+    log::info("daemon.once.done", {{"observation", observed ? "ok" : "failed"},
+                                   {"error", summary.last_error}});
+    watcher_->join(std::chrono::steady_clock::now() + kShutdownDeadline);
+    return observed ? 0 : 1;
+  }
+
+  void observation_pass_done(const reconcile::ReconcilerSummary& summary) {
+    if (stopping_) return;
+    last_summary_ = summary;
+    if (!ready_sent_) {
+      ready_sent_ = true;
+      ready_timer_.cancel();
+      notifier_.ready(status_line());
+    } else {
+      notifier_.status(status_line());
+    }
+  }
+
   bool start_server() {
     status::AdminRouter::Endpoints endpoints{
-        .liveness = {{"ping", [] { return status::CheckResult::pass(); }}},
+        .liveness = {{"ping", [] { return status::CheckResult::pass(); }},
+                     {"loop", [this] { return watcher_->reconciler().liveness(); }}},
         .readiness = {{"config", [this] {
                          return config_ ? status::CheckResult::pass()
                                         : status::CheckResult::fail("no configuration loaded");
@@ -131,7 +385,8 @@ class App::Impl {
                       {"shutdown", [this] {
                          return stopping_ ? status::CheckResult::fail("the daemon is shutting down")
                                           : status::CheckResult::pass();
-                       }}},
+                       }},
+                      {"observation", [this] { return watcher_->reconciler().readiness(); }}},
         .render_metrics = [this] { return metrics_.render(); },
         .metrics_content_type = status::Metrics::kContentType,
     };
@@ -158,9 +413,11 @@ class App::Impl {
   }
 
   std::string status_line() const {
-    return "serving on " + listen_address_ + "; watching " +
-           std::to_string(member_count(*config_)) + " members" +
-           (config_->policy.dry_run ? " (dry run)" : "");
+    std::string line = "serving on " + listen_address_ + "; observing " +
+                       plural(member_count(*config_), "member");
+    if (last_summary_.observed) line += last_summary_.last_pass_ok ? "; last pass ok" : "; last pass failed";
+    if (config_->policy.dry_run) line += " (dry run)";
+    return line;
   }
 
   void wait_for_signals() {
@@ -203,8 +460,13 @@ class App::Impl {
                  {"running", config_->server.listen.to_string()},
                  {"configured", next->server.listen.to_string()}});
     }
+    if (next->azure != config_->azure) {
+      log::warn("config.reload.restart_required",
+                {{"key", "azure"}, {"action", "keeping the running ARM client and credential"}});
+    }
     config_ = std::move(next);
     configure_logging(*config_, options_);
+    watcher_->reconciler().update_config(config_);
     log::info("config.reload.applied", {{"file", options_.config_path},
                                         {"clusters", static_cast<unsigned long>(config_->clusters.size())},
                                         {"members", static_cast<unsigned long>(member_count(*config_))},
@@ -220,7 +482,12 @@ class App::Impl {
   }
 
   void schedule_watchdog(std::chrono::microseconds interval) {
-    notifier_.watchdog();
+    // Only a live loop pets the watchdog: a wedged reconciler gets the daemon restarted.
+    if (const auto live = watcher_->reconciler().liveness(); live.ok) {
+      notifier_.watchdog();
+    } else {
+      log::warn("systemd.watchdog.withheld", {{"reason", live.reason}});
+    }
     watchdog_timer_.expires_after(interval);
     watchdog_timer_.async_wait([this, interval](const boost::system::error_code& ec) {
       if (!ec && !stopping_) schedule_watchdog(interval);
@@ -230,9 +497,12 @@ class App::Impl {
   void shutdown() {
     if (stopping_) return;
     stopping_ = true;
+    stop_deadline_ = std::chrono::steady_clock::now() + kShutdownDeadline;
     notifier_.stopping();
+    watcher_->request_stop();
     signals_.cancel();
     watchdog_timer_.cancel();
+    ready_timer_.cancel();
     server_->stop();
     // The server lets in-flight responses finish and then io_.run() returns by itself. If
     // something hangs, a guard thread stops the loop at the deadline (io_context::stop is
@@ -257,6 +527,11 @@ class App::Impl {
   std::unique_ptr<http::HttpServer> server_;
   asio::signal_set signals_;
   asio::steady_timer watchdog_timer_;
+  asio::steady_timer ready_timer_;
+  std::unique_ptr<Watcher> watcher_;
+  reconcile::ReconcilerSummary last_summary_;
+  bool ready_sent_ = false;
+  std::chrono::steady_clock::time_point stop_deadline_ = std::chrono::steady_clock::now();
   std::jthread shutdown_guard_;
   std::string listen_address_;
   bool stopping_ = false;

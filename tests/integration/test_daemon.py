@@ -26,12 +26,29 @@ class AdminEndpoints(DaemonTestCase):
         self.daemon.wait_ready()
 
     def test_livez_and_readyz(self):
-        self.assertEqual(self.daemon.get("/livez")[0], 200)
+        status, _, body = self.daemon.get("/livez?verbose")
+        self.assertEqual(status, 200, body)
+        self.assertIn("[+]loop ok", body)
+        # The minimal config points at an ARM endpoint where nothing listens: the daemon runs
+        # and serves, but is not ready because it cannot observe anything.
         status, _, body = self.daemon.get("/readyz?verbose")
-        self.assertEqual(status, 200)
+        self.assertEqual(status, 503, body)
         self.assertIn("[+]config ok", body)
+        self.assertRegex(body, r"\[-\]observation failed: .*127\.0\.0\.1:18443")
         self.assertEqual(self.daemon.get("/readyz/config")[0], 200)
+        self.assertEqual(self.daemon.get("/readyz/observation")[0], 503)
         self.assertEqual(self.daemon.get("/readyz/nope")[0], 404)
+
+    def test_first_observation_failure_is_in_status(self):
+        index = self.daemon.notify.wait_for("READY", "1")
+        status = self.daemon.notify.messages[index]["STATUS"]
+        self.assertRegex(status, r"serving on 127\.0\.0\.1:\d+; observing 1 member; "
+                                 r"(last pass failed|first observation still running)")
+        wait_until(lambda: self.daemon.metric(
+            'frankenetes_member_state{cluster="test",member="etcd",state="unknown"}') == 1,
+                   10, "etcd to be assessed unknown")
+        self.assertEqual(self.daemon.metric('frankenetes_member_up{cluster="test",member="etcd"}'), 0)
+        wait_until(lambda: "observation.failed" in self.daemon.log(), 10, "observation.failed")
 
     def test_unknown_path_and_wrong_method(self):
         self.assertEqual(self.daemon.get("/nope")[0], 404)
@@ -99,7 +116,7 @@ class Signals(DaemonTestCase):
                    10, "the reload failure to be counted")
         self.assertEqual(daemon.metric('frankenetes_config_reload_total{result="success"}'), 0)
         self.assertEqual(daemon.metric("frankenetes_config_last_reload_successful"), 0)
-        self.assertEqual(daemon.get("/readyz")[0], 200)
+        self.assertEqual(daemon.get("/readyz/config")[0], 200)
         log = daemon.log()
         self.assertIn("config.reload.failed", log)
         self.assertIn('unknown key \\"policy2\\"', log)
