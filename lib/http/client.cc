@@ -8,9 +8,9 @@
 
 #include "http/client.h"
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
-#include <poll.h>
 
 #include <algorithm>
 #include <atomic>
@@ -24,14 +24,13 @@
 #include <boost/beast/ssl.hpp>
 #include <fstream>
 #include <limits>
-#include <mutex>
 #include <optional>
-#include <sstream>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "core/duration.h"
+#include "http/detail/connection.h"
+#include "http/detail/connection_pool.h"
 #include "http/url.h"
 
 namespace frankenetes::http {
@@ -44,6 +43,8 @@ namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
+using detail::Connection;
+using detail::run_until_complete;
 
 // How long a TLS close_notify exchange may take when a response ends the connection.
 constexpr std::chrono::milliseconds kTlsShutdownTimeout{250};
@@ -62,15 +63,21 @@ struct Deadline {
   bool is_connect_timeout = false;
 };
 
-// "timeout after 2s waiting for response from host:443 (operation aci.get)".
+// "timeout after 2s waiting for response from host:443 (operation aci.get)"; the budget named
+// is the one that ran out, the request's timeout or (while connecting) the connect timeout.
 core::Error timeout_error(const Deadline& deadline, std::string_view step, const Url& url,
                           const std::string& operation) {
-  std::string message = "timeout after " + core::format_duration(deadline.budget);
-  if (deadline.is_connect_timeout) message += " (connect timeout)";
-  message += " " + std::string(step) + " " + url.authority();
-  if (!operation.empty()) message += " (operation " + operation + ")";
+  std::string message = "timeout after " + core::format_duration(deadline.budget) + " " +
+                        std::string(step) + " " + url.authority();
+  std::vector<std::string> notes;
+  if (deadline.is_connect_timeout) notes.emplace_back("connect timeout");
+  if (!operation.empty()) notes.push_back("operation " + operation);
+  for (std::size_t i = 0; i < notes.size(); ++i) message += (i == 0 ? " (" : ", ") + notes[i];
+  if (!notes.empty()) message += ")";
   return make_error(core::ErrorKind::kTransient, std::move(message));
 }
+
+std::string pool_key(const Url& url) { return url.scheme + "://" + url.authority(); }
 
 bool is_token_char(char c) {  // RFC 9110 §5.6.2
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -112,142 +119,12 @@ std::string tls_reason(const error_code& ec, SSL* ssl_handle) {
   return reason;
 }
 
-// Runs `io` until the operation started by `start` has completed and returns its error. Every
-// operation started here is bounded by a deadline (the stream's or a timer), so this returns.
-template <class Start>
-error_code run_until_complete(asio::io_context& io, Start&& start) {
-  error_code result;
-  std::forward<Start>(start)([&result](error_code ec, auto&&...) { result = ec; });
-  io.restart();
-  io.run();
-  return result;
-}
-
-// One connection and the io_context it runs on. Used by one thread at a time.
-class Connection {
- public:
-  Connection(std::string key, ssl::context* tls) : key_(std::move(key)) {
-    if (tls != nullptr) {
-      tls_stream_.emplace(io_, *tls);
-    } else {
-      plain_stream_.emplace(io_);
-    }
-  }
-
-  const std::string& key() const { return key_; }
-  asio::io_context& io() { return io_; }
-  bool tls() const { return tls_stream_.has_value(); }
-  beast::tcp_stream& lowest() {
-    return tls_stream_ ? beast::get_lowest_layer(*tls_stream_) : *plain_stream_;
-  }
-  beast::ssl_stream<beast::tcp_stream>& tls_stream() { return *tls_stream_; }
-  beast::flat_buffer& buffer() { return buffer_; }
-
-  // Calls f with the stream requests are written to and responses read from.
-  template <class F>
-  auto with_stream(F&& f) {
-    if (tls_stream_) return std::forward<F>(f)(*tls_stream_);
-    return std::forward<F>(f)(*plain_stream_);
-  }
-
-  Clock::time_point idle_since() const { return idle_since_; }
-  void set_idle_since(Clock::time_point t) { idle_since_ = t; }
-
-  // An idle connection has nothing to read: readable means the server closed it (FIN, RST,
-  // TLS close_notify) or sent something unsolicited. Either way it must not carry a request.
-  bool looks_usable() {
-    if (buffer_.size() > 0 || !lowest().socket().is_open()) return false;
-    pollfd fd{};
-    fd.fd = lowest().socket().native_handle();
-    fd.events = POLLIN | POLLRDHUP;
-    return ::poll(&fd, 1, 0) == 0;
-  }
-
- private:
-  std::string key_;
-  asio::io_context io_{1};  // one thread at a time: Asio may skip its internal locking
-  std::optional<beast::tcp_stream> plain_stream_;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_stream_;
-  beast::flat_buffer buffer_;
-  Clock::time_point idle_since_{};
-};
-
-// Idle keep-alive connections by scheme+host+port. Connections are closed outside the lock.
-class ConnectionPool {
- public:
-  ConnectionPool(std::size_t max_idle_per_host, std::chrono::milliseconds idle_timeout)
-      : max_idle_per_host_(max_idle_per_host), idle_timeout_(idle_timeout) {}
-
-  // The most recently used usable connection for `key`, or null.
-  std::unique_ptr<Connection> acquire(const std::string& key, Clock::time_point now) {
-    std::vector<std::unique_ptr<Connection>> discarded;
-    std::unique_ptr<Connection> found;
-    {
-      std::lock_guard lock(mutex_);
-      auto it = idle_.find(key);
-      if (it == idle_.end()) return nullptr;
-      auto& list = it->second;
-      while (!list.empty() && !found) {
-        auto candidate = std::move(list.back());
-        list.pop_back();
-        if (now - candidate->idle_since() < idle_timeout_ && candidate->looks_usable()) {
-          found = std::move(candidate);
-        } else {
-          discarded.push_back(std::move(candidate));
-        }
-      }
-      if (list.empty()) idle_.erase(it);
-    }
-    return found;
-  }
-
-  void release(std::unique_ptr<Connection> connection, Clock::time_point now) {
-    std::vector<std::unique_ptr<Connection>> discarded;
-    {
-      std::lock_guard lock(mutex_);
-      evict_expired_locked(now, discarded);
-      if (max_idle_per_host_ == 0) return discarded.push_back(std::move(connection));
-      auto& list = idle_[connection->key()];
-      if (list.size() < max_idle_per_host_) {
-        connection->set_idle_since(now);
-        list.push_back(std::move(connection));
-      } else {
-        discarded.push_back(std::move(connection));
-      }
-    }
-  }
-
-  std::size_t idle_count() const {
-    std::lock_guard lock(mutex_);
-    std::size_t n = 0;
-    for (const auto& [key, list] : idle_) n += list.size();
-    return n;
-  }
-
- private:
-  void evict_expired_locked(Clock::time_point now,
-                            std::vector<std::unique_ptr<Connection>>& discarded) {
-    for (auto it = idle_.begin(); it != idle_.end();) {
-      auto& list = it->second;
-      for (auto& connection : list) {
-        if (now - connection->idle_since() >= idle_timeout_) discarded.push_back(std::move(connection));
-      }
-      list.erase(std::remove(list.begin(), list.end(), nullptr), list.end());
-      it = list.empty() ? idle_.erase(it) : std::next(it);
-    }
-  }
-
-  const std::size_t max_idle_per_host_;
-  const std::chrono::milliseconds idle_timeout_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
-};
-
 // The outcome of one request/response exchange on one connection.
 struct Exchange {
   std::optional<core::Result<Response>> result;
-  // The connection failed in a way that shows it was dead before this request reached the
-  // server's application: see HttpClient::Impl::send() for when that allows a replay.
+  // How a failed exchange failed, for the replay rule in HttpClient::Impl::send(): the peer
+  // closed or reset the connection while the request was being written, or before the first
+  // byte of a response arrived.
   bool failed_writing = false;
   bool failed_before_response = false;
   bool keep_alive = false;
@@ -269,9 +146,7 @@ class HttpClient::Impl {
     auto message = build_request(request, *url);
     if (!message) return message.error();
     const Deadline deadline{started + request.timeout, request.timeout};
-    const std::string key = url->scheme + "://" + url->authority();
-
-    std::unique_ptr<Connection> connection = pool_.acquire(key, started);
+    std::unique_ptr<Connection> connection = pool_.acquire(pool_key(*url), started);
     const bool reused = connection != nullptr;
     if (!connection) {
       auto opened = open(*url, request, deadline);
@@ -336,7 +211,8 @@ class HttpClient::Impl {
     if (!options_.user_agent.empty()) message.set(bhttp::field::user_agent, options_.user_agent);
     for (const auto& [name, value] : request.headers) {
       // CR/LF in a value would let data from a response or a config inject headers.
-      if (!is_token(name) || value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      if (!is_token(name) ||
+          value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
         return make_error(core::ErrorKind::kTerminal, "invalid request header \"" + name + "\"");
       }
       const auto field = bhttp::string_to_field(name);
@@ -361,24 +237,23 @@ class HttpClient::Impl {
     if (now + options_.connect_timeout < request_deadline.at) {
       deadline = Deadline{now + options_.connect_timeout, options_.connect_timeout, true};
     }
-    auto connection = std::make_unique<Connection>(url.scheme + "://" + url.authority(),
-                                                   url.tls() ? tls_.get() : nullptr);
-
-    auto endpoints = resolve(*connection, url, request, deadline);
+    auto endpoints = resolve(url, request, deadline);
     if (!endpoints) return endpoints.error();
 
+    auto connection = std::make_unique<Connection>(pool_key(url), url.tls() ? tls_.get() : nullptr);
     auto& lowest = connection->lowest();
     lowest.expires_at(deadline.at);
     error_code ec = run_until_complete(connection->io(), [&](auto handler) {
       lowest.async_connect(*endpoints, std::move(handler));
     });
-    if (ec == beast::error::timeout) return timeout_error(deadline, "connecting to", url, request.operation);
+    if (ec == beast::error::timeout)
+      return timeout_error(deadline, "connecting to", url, request.operation);
     if (ec) {
       return make_error(core::ErrorKind::kTransient,
                         "connect to " + url.authority() + ": " + ec.message());
     }
-    // Requests are small and answered before the next one is written: Nagle would only add
-    // latency (a write of the head and a separate write of the body would wait for an ACK).
+    // Each request is written at once and then answered: Nagle's algorithm could only delay
+    // the last segment of a request that Beast happens to write in two pieces.
     lowest.socket().set_option(tcp::no_delay(true), ec);
 
     if (url.tls()) {
@@ -390,37 +265,40 @@ class HttpClient::Impl {
     return connection;
   }
 
-  core::Result<std::vector<tcp::endpoint>> resolve(Connection& connection, const Url& url,
-                                                   const ClientRequest& request,
+  core::Result<std::vector<tcp::endpoint>> resolve(const Url& url, const ClientRequest& request,
                                                    const Deadline& deadline) {
     if (url.ip_literal) {
       return std::vector<tcp::endpoint>{tcp::endpoint(asio::ip::make_address(url.host), url.port)};
     }
-    // The resolver runs getaddrinfo on a helper thread; cancelling only abandons the result.
-    // A system resolver that hangs can therefore hold this call past the deadline for at most
-    // its own timeout (resolv.conf `timeout` × `attempts`); the error is still a timeout.
-    tcp::resolver resolver(connection.io());
-    asio::steady_timer timer(connection.io());
+    // A throw-away io_context: Asio resolves on a helper thread that lives as long as the
+    // io_context, and a pooled connection should not keep a thread. The thread runs
+    // getaddrinfo, which cannot be interrupted: cancelling at the deadline only abandons the
+    // result, and destroying `io` waits for getaddrinfo to return. A hanging system resolver
+    // can therefore hold this call past the deadline by up to its own timeout (resolv.conf
+    // `timeout` x `attempts`); the error is still reported as a timeout.
+    asio::io_context io{1};
+    tcp::resolver resolver(io);
+    asio::steady_timer timer(io);
     bool timed_out = false;
     tcp::resolver::results_type results;
     timer.expires_at(deadline.at);
     timer.async_wait([&](error_code ec) {
-      if (ec) return;
+      if (ec) return;  // cancelled: the resolver answered first
       timed_out = true;
       resolver.cancel();
     });
-    error_code ec = run_until_complete(connection.io(), [&](auto handler) {
-      resolver.async_resolve(url.host, std::to_string(url.port), tcp::resolver::numeric_service,
-                             [&, handler](error_code resolve_ec, tcp::resolver::results_type r) mutable {
-                               timer.cancel();
-                               results = std::move(r);
-                               handler(resolve_ec);
-                             });
+    const error_code ec = run_until_complete(io, [&](auto handler) {
+      resolver.async_resolve(
+          url.host, std::to_string(url.port), tcp::resolver::numeric_service,
+          [&, handler](error_code resolve_ec, tcp::resolver::results_type found) mutable {
+            timer.cancel();
+            results = std::move(found);
+            handler(resolve_ec);
+          });
     });
     if (timed_out) return timeout_error(deadline, "resolving", url, request.operation);
     if (ec) {
-      return make_error(core::ErrorKind::kTransient,
-                        "resolve " + url.host + ": " + ec.message());
+      return make_error(core::ErrorKind::kTransient, "resolve " + url.host + ": " + ec.message());
     }
     std::vector<tcp::endpoint> endpoints;
     for (const auto& entry : results) endpoints.push_back(entry.endpoint());
@@ -440,16 +318,15 @@ class HttpClient::Impl {
     // host_name_verification proves it is for this host (DNS SAN, or IP SAN for literals).
     // On a mismatch it only returns false, which OpenSSL would report as "certificate verify
     // failed: ok"; recording the X509 error makes the message say what was wrong.
-    stream.set_verify_callback(
-        [check = ssl::host_name_verification(url.host), ip = url.ip_literal](
-            bool preverified, ssl::verify_context& context) {
-          const bool ok = check(preverified, context);
-          if (preverified && !ok) {
-            X509_STORE_CTX_set_error(context.native_handle(), ip ? X509_V_ERR_IP_ADDRESS_MISMATCH
-                                                                 : X509_V_ERR_HOSTNAME_MISMATCH);
-          }
-          return ok;
-        });
+    stream.set_verify_callback([check = ssl::host_name_verification(url.host), ip = url.ip_literal](
+                                   bool preverified, ssl::verify_context& context) {
+      const bool ok = check(preverified, context);
+      if (preverified && !ok) {
+        X509_STORE_CTX_set_error(context.native_handle(), ip ? X509_V_ERR_IP_ADDRESS_MISMATCH
+                                                             : X509_V_ERR_HOSTNAME_MISMATCH);
+      }
+      return ok;
+    });
     connection.lowest().expires_at(deadline.at);
     const error_code ec = run_until_complete(connection.io(), [&](auto handler) {
       stream.async_handshake(ssl::stream_base::client, std::move(handler));
@@ -460,11 +337,11 @@ class HttpClient::Impl {
     if (ec) {
       // A peer that hangs up mid-handshake is a connection failure, worth retrying; anything
       // OpenSSL rejected (certificate, protocol version, alert) is a TLS failure.
-      const bool tls_failure = ec.category() == asio::error::get_ssl_category() &&
-                               ec != ssl::error::stream_truncated;
+      const bool tls_failure =
+          ec.category() == asio::error::get_ssl_category() && ec != ssl::error::stream_truncated;
       return make_error(tls_failure ? core::ErrorKind::kTls : core::ErrorKind::kTransient,
-                        "TLS handshake with " + url.authority() + " failed: " +
-                            tls_reason(ec, tls_failure ? handle : nullptr));
+                        "TLS handshake with " + url.authority() +
+                            " failed: " + tls_reason(ec, tls_failure ? handle : nullptr));
     }
     return {};
   }
@@ -479,7 +356,8 @@ class HttpClient::Impl {
 
     connection.lowest().expires_at(deadline.at);
     error_code ec = run_until_complete(connection.io(), [&](auto handler) {
-      connection.with_stream([&](auto& stream) { bhttp::async_write(stream, message, std::move(handler)); });
+      connection.with_stream(
+          [&](auto& stream) { bhttp::async_write(stream, message, std::move(handler)); });
     });
     if (ec == beast::error::timeout) {
       return fail(timeout_error(deadline, "sending request to", url, request.operation));
@@ -532,12 +410,12 @@ class HttpClient::Impl {
     }
     if (ec && is_connection_closed(ec)) {
       exchange.failed_before_response = !received_any;
-      return fail(make_error(core::ErrorKind::kTransient,
-                             (received_any ? "connection to " + url.authority() +
-                                                 " closed before the response was complete"
-                                           : "connection to " + url.authority() +
-                                                 " closed before a response arrived") +
-                                 " (" + ec.message() + ")"));
+      return fail(make_error(
+          core::ErrorKind::kTransient,
+          (received_any
+               ? "connection to " + url.authority() + " closed before the response was complete"
+               : "connection to " + url.authority() + " closed before a response arrived") +
+              " (" + ec.message() + ")"));
     }
     if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category()) {
       return fail(make_error(core::ErrorKind::kTerminal,
@@ -549,7 +427,9 @@ class HttpClient::Impl {
     }
 
     auto& beast_response = parser->get();
-    exchange.keep_alive = beast_response.keep_alive() && message.keep_alive();
+    // need_eof(): Connection: close, an HTTP/1.0 response without keep-alive, or a body that
+    // ends only when the server closes (no Content-Length, not chunked; RFC 9112 §6.3).
+    exchange.keep_alive = !beast_response.need_eof() && message.keep_alive();
     Response response;
     response.status = static_cast<int>(beast_response.result_int());
     for (const auto& field : beast_response) {
@@ -585,7 +465,7 @@ class HttpClient::Impl {
 
   const HttpClientOptions options_;
   const std::unique_ptr<ssl::context> tls_;
-  ConnectionPool pool_;
+  detail::ConnectionPool<Connection> pool_;
   std::atomic<std::uint64_t> connections_opened_{0};
 };
 
@@ -607,9 +487,9 @@ core::Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions o
     }
     tls->load_verify_file(options.ca_file, ec);
     if (ec) {
-      return make_error(core::ErrorKind::kInvalidConfig,
-                        "CA file " + options.ca_file + ": no PEM certificate (" + ec.message() +
-                            ")");
+      return make_error(
+          core::ErrorKind::kInvalidConfig,
+          "CA file " + options.ca_file + ": no PEM certificate (" + ec.message() + ")");
     }
   }
   return std::unique_ptr<HttpClient>(

@@ -8,7 +8,7 @@
 //
 // What it does not do: retries (except the one stale keep-alive replay below), redirects,
 // cookies, proxies, compression, Expect: 100-continue, HTTP/2. Beast/Asio/OpenSSL stay in
-// client.cc; this header needs only fk_core.
+// client.cc and detail/; this header needs only fk_core.
 //
 // Behaviour worth knowing (details and reasons in client.cc):
 // - TLS: TLS 1.2 or newer; the peer must chain to the system trust store or to `ca_file`, and
@@ -53,7 +53,9 @@ struct HttpClientOptions {
   // Bound on resolving plus connecting (plus the TLS handshake), within the request timeout.
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   std::size_t max_idle_per_host = 4;  // 0 disables keep-alive reuse
-  std::chrono::milliseconds idle_timeout{std::chrono::seconds(50)};  // ARM's LB drops at ~4 min
+  // An idle connection older than this is closed rather than reused. Below the 60 s after which
+  // common servers (HttpServer included) close idle connections, so reuse rarely races a close.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};
   std::size_t max_response_header_bytes = 64 * 1024;
   std::size_t max_response_body_bytes = 8 * 1024 * 1024;
 };

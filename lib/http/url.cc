@@ -140,9 +140,8 @@ core::Result<Url> parse_url(std::string_view text) {
   url.port = url.tls() ? 443 : 80;
   // "http://host:/" is allowed by RFC 3986 §3.2.3 and means the default port.
   if (has_port && !port_text.empty()) {
-    if (port_text.size() > 5 ||
-        !std::all_of(port_text.begin(), port_text.end(),
-                     [](unsigned char c) { return std::isdigit(c); })) {
+    if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(),
+                                             [](unsigned char c) { return std::isdigit(c); })) {
       return url_error(text, "invalid port");
     }
     const unsigned long port = std::stoul(std::string(port_text));

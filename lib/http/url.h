@@ -15,10 +15,10 @@
 namespace frankenetes::http {
 
 struct Url {
-  std::string scheme;  // "http" or "https" (lower case)
-  std::string host;    // lower case; IPv6 literals without brackets ("::1")
-  std::uint16_t port = 0;  // explicit, or 80 / 443 by scheme
-  std::string target;      // origin-form: path (at least "/") plus "?query"; no fragment
+  std::string scheme;       // "http" or "https" (lower case)
+  std::string host;         // lower case; IPv6 literals without brackets ("::1")
+  std::uint16_t port = 0;   // explicit, or 80 / 443 by scheme
+  std::string target;       // origin-form: path (at least "/") plus "?query"; no fragment
   bool ip_literal = false;  // host is an IPv4 or IPv6 address, not a name (no SNI, IP SAN check)
 
   bool tls() const { return scheme == "https"; }

@@ -20,13 +20,16 @@
 #include <fstream>
 #include <functional>
 #include <future>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "http/certificates.h"
+#include "http/detail/connection_pool.h"
 #include "http/server_harness.h"
 
 namespace frankenetes::http::testing {
@@ -72,6 +75,12 @@ class ScriptedConnection {
       if (n <= 0) return;
       sent += static_cast<std::size_t>(n);
     }
+  }
+
+  // Whatever arrives next (at least one byte), e.g. a TLS ClientHello. "" on close or timeout.
+  std::string read_raw() {
+    if (pending_.empty() && !read_some()) return "";
+    return std::exchange(pending_, "");
   }
 
   // Waits until the client closes its end (true) or kStepDeadline passes (false).
@@ -201,8 +210,8 @@ const GeneratedTls& localhost_and_loopback_tls() {
 
 // Writes `pem` to a file under the test temp directory and returns its path.
 std::string write_temp_file(const std::string& name, const std::string& content) {
-  const std::string path = ::testing::TempDir() + "/client_test_" + std::to_string(::getpid()) +
-                           "_" + name;
+  const std::string path =
+      ::testing::TempDir() + "/client_test_" + std::to_string(::getpid()) + "_" + name;
   std::ofstream(path) << content;
   return path;
 }
@@ -258,6 +267,67 @@ struct ConnectionLog {
 };
 
 // ---------------------------------------------------------------------------------------------
+// ConnectionPool rules, with a fake connection and a hand-advanced clock.
+
+struct FakeConnection {
+  std::string key_;
+  int id = 0;
+  bool usable = true;
+  std::chrono::steady_clock::time_point idle_since_{};
+  const std::string& key() const { return key_; }
+  std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }
+  void set_idle_since(std::chrono::steady_clock::time_point t) { idle_since_ = t; }
+  bool looks_usable() const { return usable; }
+};
+
+std::unique_ptr<FakeConnection> fake(const std::string& key, int id, bool usable = true) {
+  return std::make_unique<FakeConnection>(FakeConnection{key, id, usable, {}});
+}
+
+TEST(HttpClientPool, MostRecentlyUsedFirstPerKey) {
+  detail::ConnectionPool<FakeConnection> pool(4, 30s);
+  const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
+  pool.release(fake("http://a:80", 1), t0);
+  pool.release(fake("http://a:80", 2), t0 + 1s);
+  pool.release(fake("http://b:80", 3), t0 + 1s);
+  EXPECT_EQ(pool.idle_count(), 3u);
+  EXPECT_EQ(pool.acquire("http://a:80", t0 + 2s)->id, 2);
+  EXPECT_EQ(pool.acquire("http://a:80", t0 + 2s)->id, 1);
+  EXPECT_EQ(pool.acquire("http://a:80", t0 + 2s), nullptr);
+  EXPECT_EQ(pool.acquire("http://c:80", t0 + 2s), nullptr);
+  EXPECT_EQ(pool.acquire("http://b:80", t0 + 2s)->id, 3);
+  EXPECT_EQ(pool.idle_count(), 0u);
+}
+
+TEST(HttpClientPool, DiscardsExpiredAndUnusableConnections) {
+  detail::ConnectionPool<FakeConnection> pool(4, 30s);
+  const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
+  pool.release(fake("k", 1), t0);
+  pool.release(fake("k", 2, /*usable=*/false), t0 + 10s);
+  // 2 is unusable (server closed it), 1 is still within its 30 s.
+  EXPECT_EQ(pool.acquire("k", t0 + 20s)->id, 1);
+  pool.release(fake("k", 3), t0 + 20s);
+  EXPECT_EQ(pool.acquire("k", t0 + 50s), nullptr);  // idle exactly 30 s: expired
+  // Returning a connection sweeps expired ones of every key.
+  pool.release(fake("old", 4), t0 + 60s);
+  pool.release(fake("new", 5), t0 + 100s);
+  EXPECT_EQ(pool.idle_count(), 1u);
+}
+
+TEST(HttpClientPool, KeepsAtMostMaxIdlePerHost) {
+  detail::ConnectionPool<FakeConnection> pool(2, 30s);
+  const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
+  for (int id = 1; id <= 3; ++id) pool.release(fake("k", id), t0);
+  pool.release(fake("other", 4), t0);
+  EXPECT_EQ(pool.idle_count(), 3u);
+  EXPECT_EQ(pool.acquire("k", t0)->id, 2);  // 3 was closed: the pool was full
+
+  detail::ConnectionPool<FakeConnection> disabled(0, 30s);
+  disabled.release(fake("k", 1), t0);
+  EXPECT_EQ(disabled.idle_count(), 0u);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Plain HTTP against HttpServer.
 
 TEST(HttpClient, GetAndPutRoundTripWithHeadersAndBody) {
@@ -293,8 +363,9 @@ TEST(HttpClient, GetAndPutRoundTripWithHeadersAndBody) {
   auto put = client->send(request);
   ASSERT_TRUE(put) << put.error().message;
   EXPECT_EQ(put->status, 201);
-  EXPECT_EQ(put->body, "PUT /subscriptions/s?api-version=1 body={\"location\":\"westeurope\"} host=" +
-                           authority + " ua=frankenetesd/0.1.0 cl=25 x=c-1");
+  EXPECT_EQ(put->body,
+            "PUT /subscriptions/s?api-version=1 body={\"location\":\"westeurope\"} host=" +
+                authority + " ua=frankenetesd/0.1.0 cl=25 x=c-1");
 }
 
 TEST(HttpClient, CallerHeadersWinExceptFraming) {
@@ -362,8 +433,8 @@ TEST(HttpClient, NoReuseWhenPoolDisabled) {
 }
 
 TEST(HttpClient, IdleConnectionsExpire) {
-  ServerHarness harness(plain_server(),
-                        make_sync_handler([](const Request&) { return Response::text(200, "ok"); }));
+  ServerHarness harness(
+      plain_server(), make_sync_handler([](const Request&) { return Response::text(200, "ok"); }));
   ASSERT_TRUE(harness.start().ok());
   HttpClientOptions options;
   options.idle_timeout = 0ms;  // every pooled connection is already expired when looked up
@@ -483,8 +554,8 @@ TEST(HttpClient, BodyOverLimitIsTerminal) {
   auto got = make_client(options)->send(get(plain_url(harness)));
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().kind, core::ErrorKind::kTerminal);
-  EXPECT_EQ(got.error().message, "response body from 127.0.0.1:" +
-                                     std::to_string(harness.port()) + " exceeds 1024 bytes");
+  EXPECT_EQ(got.error().message, "response body from 127.0.0.1:" + std::to_string(harness.port()) +
+                                     " exceeds 1024 bytes");
 }
 
 TEST(HttpClient, ConcurrentSendsFromFourThreads) {
@@ -518,6 +589,93 @@ TEST(HttpClient, ConcurrentSendsFromFourThreads) {
 
 // ---------------------------------------------------------------------------------------------
 // Misbehaving peers (ScriptedServer).
+
+TEST(HttpClient, ResolvesNamesAndReportsUnknownOnes) {
+  ServerHarness harness(
+      plain_server(), make_sync_handler([](const Request&) { return Response::text(200, "ok"); }));
+  ASSERT_TRUE(harness.start().ok());
+  auto client = make_client();
+  // "localhost" may resolve to ::1 first, where nothing listens: the next address is tried.
+  auto got = client->send(get("http://localhost:" + std::to_string(harness.port()) + "/", 2s));
+  ASSERT_TRUE(got) << got.error().message;
+
+  auto unknown = client->send(get("http://nonexistent.invalid/", 2s));  // RFC 6761 §6.4
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().kind, core::ErrorKind::kTransient);
+  EXPECT_TRUE(unknown.error().message.rfind("resolve nonexistent.invalid: ", 0) == 0 ||
+              unknown.error().message.find("resolving nonexistent.invalid:80") != std::string::npos)
+      << unknown.error().message;
+}
+
+TEST(HttpClient, ConnectTimeoutWhenTheListenBacklogIsFull) {
+  // A listener that never accepts, with its accept queue (backlog 0: one entry) filled: Linux
+  // drops further SYNs, so our connect neither succeeds nor fails until the deadline.
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 0), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  std::vector<int> fillers;
+  for (int i = 0; i < 2; ++i) {
+    const int filler =
+        ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (i > 0 ? SOCK_NONBLOCK : 0), 0);
+    (void)::connect(filler, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    fillers.push_back(filler);
+  }
+  HttpClientOptions options;
+  options.connect_timeout = 300ms;
+  auto client = make_client(options);
+  const std::string authority = "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+  const auto started = Clock::now();
+  auto got = client->send(get("http://" + authority + "/", 5s));
+  const auto elapsed = Clock::now() - started;
+  for (int fd : fillers) ::close(fd);
+  ::close(listener);
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, core::ErrorKind::kTransient);
+  EXPECT_EQ(got.error().message, "timeout after 300ms connecting to " + authority +
+                                     " (connect timeout, operation test.get)");
+  EXPECT_GE(elapsed, 300ms);
+  EXPECT_LT(elapsed, 800ms);
+}
+
+TEST(HttpClient, WriteTimeoutWhenTheServerDoesNotRead) {
+  std::promise<void> client_done;
+  ScriptedServer server([done = client_done.get_future().share()](ScriptedConnection&, int) {
+    // Holds the connection open without reading. (The client's FIN would queue behind the
+    // data we never read, so waiting for its close would take the full step deadline.)
+    done.wait_for(kStepDeadline);
+  });
+  auto client = make_client();
+  ClientRequest put = get(server.url(), 500ms);
+  put.method = "PUT";
+  put.body.assign(64 * 1024 * 1024, 'x');  // far more than both socket buffers hold
+  const auto started = Clock::now();
+  auto got = client->send(put);
+  const auto elapsed = Clock::now() - started;
+  client_done.set_value();
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, core::ErrorKind::kTransient);
+  EXPECT_EQ(got.error().message, "timeout after 500ms sending request to 127.0.0.1:" +
+                                     std::to_string(server.port()) + " (operation test.get)");
+  EXPECT_LT(elapsed, 1500ms);
+}
+
+TEST(HttpClient, ReadsBodyDelimitedByClose) {
+  ScriptedServer server([](ScriptedConnection& c, int) {
+    c.read_request();
+    c.write("HTTP/1.1 200 OK\r\n\r\nuntil the end");
+    c.close();
+  });
+  auto client = make_client();
+  auto got = client->send(get(server.url()));
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->body, "until the end");
+  EXPECT_EQ(client->idle_connections(), 0u);
+}
 
 TEST(HttpClient, ReconnectsWhenServerClosedIdleConnection) {
   std::promise<void> closed;
@@ -680,8 +838,7 @@ TEST(HttpClient, ConnectionClosedMidBodyIsTransient) {
   auto got = make_client()->send(get(server.url()));
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().kind, core::ErrorKind::kTransient);
-  EXPECT_NE(got.error().message.find("closed before the response was complete"),
-            std::string::npos)
+  EXPECT_NE(got.error().message.find("closed before the response was complete"), std::string::npos)
       << got.error().message;
 }
 
@@ -742,9 +899,8 @@ TEST(HttpClientTls, UntrustedCaFailsWithTlsErrorNamingThePeer) {
 
 TEST(HttpClientTls, CertificateForNameOnlyRejectsIpLiteral) {
   const GeneratedTls& tls = tls_for({"localhost"}, {});
-  ServerHarness harness(tls_server(tls), make_sync_handler([](const Request&) {
-                          return Response::text(200, "ok");
-                        }));
+  ServerHarness harness(
+      tls_server(tls), make_sync_handler([](const Request&) { return Response::text(200, "ok"); }));
   ASSERT_TRUE(harness.start().ok());
   auto client = make_tls_client(tls);
   const std::string port = std::to_string(harness.port());
@@ -759,9 +915,8 @@ TEST(HttpClientTls, CertificateForNameOnlyRejectsIpLiteral) {
 
 TEST(HttpClientTls, CertificateForIpOnlyRejectsName) {
   const GeneratedTls& tls = tls_for({"not-localhost.example"}, {"127.0.0.1"});
-  ServerHarness harness(tls_server(tls), make_sync_handler([](const Request&) {
-                          return Response::text(200, "ok");
-                        }));
+  ServerHarness harness(
+      tls_server(tls), make_sync_handler([](const Request&) { return Response::text(200, "ok"); }));
   ASSERT_TRUE(harness.start().ok());
   auto client = make_tls_client(tls);
   const std::string port = std::to_string(harness.port());
@@ -818,8 +973,8 @@ TEST(HttpClientTls, ConcurrentSendsFromFourThreads) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 10; ++i) {
         const std::string target = "/" + std::to_string(t) + "-" + std::to_string(i);
-        auto got = client->send(
-            get("https://localhost:" + std::to_string(harness.port()) + target));
+        auto got =
+            client->send(get("https://localhost:" + std::to_string(harness.port()) + target));
         if (got && got->body == target) ++ok;
       }
     });
@@ -827,6 +982,38 @@ TEST(HttpClientTls, ConcurrentSendsFromFourThreads) {
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(ok.load(), 40);
   EXPECT_LE(client->connections_opened(), 4u);
+}
+
+TEST(HttpClientTls, HandshakeTimeoutWhenThePeerNeverAnswers) {
+  ScriptedServer server([](ScriptedConnection& c, int) { c.wait_for_client_close(); });
+  const std::string authority = "127.0.0.1:" + std::to_string(server.port());
+  const auto started = Clock::now();
+  auto got = make_client()->send(get("https://" + authority + "/", 300ms));
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, core::ErrorKind::kTransient);
+  EXPECT_EQ(got.error().message,
+            "timeout after 300ms in TLS handshake with " + authority + " (operation test.get)");
+  EXPECT_LT(Clock::now() - started, 800ms);
+}
+
+// The ClientHello is plaintext: the SNI extension shows the name, and no IP literal is sent.
+TEST(HttpClientTls, SendsSniForNamesOnly) {
+  std::mutex mutex;
+  std::vector<std::string> hellos;
+  ScriptedServer server([&](ScriptedConnection& c, int) {
+    std::string hello = c.read_raw();
+    std::lock_guard lock(mutex);
+    hellos.push_back(std::move(hello));
+  });
+  auto client = make_client();
+  const std::string port = std::to_string(server.port());
+  EXPECT_FALSE(client->send(get("https://localhost:" + port + "/", 2s)));
+  EXPECT_FALSE(client->send(get("https://127.0.0.1:" + port + "/", 2s)));
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(hellos.size(), 2u);
+  EXPECT_NE(hellos[0].find("localhost"), std::string::npos);
+  EXPECT_EQ(hellos[1].find("127.0.0.1"), std::string::npos);
+  EXPECT_EQ(hellos[1].find("localhost"), std::string::npos);
 }
 
 TEST(HttpClientTls, CreateRejectsUnreadableCaFile) {

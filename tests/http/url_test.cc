@@ -57,13 +57,13 @@ INSTANTIATE_TEST_SUITE_P(
         Accepted{"http://169.254.169.254/metadata/identity/oauth2/token?resource=x", "http",
                  "169.254.169.254", 80, "/metadata/identity/oauth2/token?resource=x", true,
                  "169.254.169.254:80", "169.254.169.254"},
-        Accepted{"https://localhost:443/x", "https", "localhost", 443, "/x", false,
-                 "localhost:443", "localhost"},
+        Accepted{"https://localhost:443/x", "https", "localhost", 443, "/x", false, "localhost:443",
+                 "localhost"},
         Accepted{"http://localhost:/x", "http", "localhost", 80, "/x", false, "localhost:80",
                  "localhost"},
         Accepted{"http://host/p#fragment", "http", "host", 80, "/p", false, "host:80", "host"},
-        Accepted{"http://my_host.internal:65535/", "http", "my_host.internal", 65535, "/",
-                 false, "my_host.internal:65535", "my_host.internal:65535"}));
+        Accepted{"http://my_host.internal:65535/", "http", "my_host.internal", 65535, "/", false,
+                 "my_host.internal:65535", "my_host.internal:65535"}));
 
 struct Refused {
   const char* text;
@@ -85,30 +85,25 @@ TEST_P(UrlRefuses, WithKTerminalAndReason) {
 
 INSTANTIATE_TEST_SUITE_P(
     Url, UrlRefuses,
-    ::testing::Values(Refused{"", "not an absolute"}, Refused{"/relative/path", "not an absolute"},
-                      Refused{"example.com/x", "not an absolute"},
-                      Refused{"ftp://example.com/", "unsupported scheme \"ftp\""},
-                      Refused{"unix:///var/run/x.sock", "unsupported scheme \"unix\""},
-                      Refused{"file:///etc/passwd", "unsupported scheme"},
-                      Refused{"http:///path", "no host"}, Refused{"http://:80/", "no host"},
-                      Refused{"http://user:pw@host/", "user info"},
-                      Refused{"http://host:0/", "out of range"},
-                      Refused{"http://host:65536/", "out of range"},
-                      Refused{"http://host:123456/", "invalid port"},
-                      Refused{"http://host:8x/", "invalid port"},
-                      Refused{"http://host:-1/", "invalid port"},
-                      Refused{"http://[::1/", "unterminated IPv6"},
-                      Refused{"http://[::1]x/", "after IPv6 literal"},
-                      Refused{"http://[not:an:ip]/", "invalid IPv6"},
-                      Refused{"http://[fe80::1%25eth0]/", "zone ids"},
-                      Refused{"http://300.1.1.1/", "invalid IPv4"},
-                      Refused{"http://1.2.3/", "invalid IPv4"},
-                      Refused{"http://bad!host/", "invalid host name"},
-                      Refused{"http://-host/", "invalid host name"},
-                      Refused{"http://host/a b", "space, control"},
-                      Refused{"http://host/a\r\nX-Injected: 1", "space, control"},
-                      Refused{"http://host/\x7f", "space, control"},
-                      Refused{"http://h\xc3\xa9st/", "non-ASCII"}));
+    ::testing::Values(
+        Refused{"", "not an absolute"}, Refused{"/relative/path", "not an absolute"},
+        Refused{"example.com/x", "not an absolute"},
+        Refused{"ftp://example.com/", "unsupported scheme \"ftp\""},
+        Refused{"unix:///var/run/x.sock", "unsupported scheme \"unix\""},
+        Refused{"file:///etc/passwd", "unsupported scheme"}, Refused{"http:///path", "no host"},
+        Refused{"http://:80/", "no host"}, Refused{"http://user:pw@host/", "user info"},
+        Refused{"http://host:0/", "out of range"}, Refused{"http://host:65536/", "out of range"},
+        Refused{"http://host:123456/", "invalid port"}, Refused{"http://host:8x/", "invalid port"},
+        Refused{"http://host:-1/", "invalid port"}, Refused{"http://[::1/", "unterminated IPv6"},
+        Refused{"http://[::1]x/", "after IPv6 literal"},
+        Refused{"http://[not:an:ip]/", "invalid IPv6"},
+        Refused{"http://[fe80::1%25eth0]/", "zone ids"},
+        Refused{"http://300.1.1.1/", "invalid IPv4"}, Refused{"http://1.2.3/", "invalid IPv4"},
+        Refused{"http://bad!host/", "invalid host name"},
+        Refused{"http://-host/", "invalid host name"}, Refused{"http://host/a b", "space, control"},
+        Refused{"http://host/a\r\nX-Injected: 1", "space, control"},
+        Refused{"http://host/\x7f", "space, control"},
+        Refused{"http://h\xc3\xa9st/", "non-ASCII"}));
 
 }  // namespace
 }  // namespace frankenetes::http

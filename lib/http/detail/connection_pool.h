@@ -1,0 +1,105 @@
+#pragma once
+// ConnectionPool: HttpClient's idle keep-alive connections, keyed by "scheme://host:port".
+// Internal to lib/http (no public header includes it). A template over the connection type so
+// the pooling rules are unit-tested with a fake connection and no sockets; HttpClient uses it
+// with detail::Connection.
+//
+// Rules: connections are handed out most-recently-used first (the one least likely to have been
+// closed by the server); one idle for idle_timeout or more, or whose looks_usable() says the
+// server closed it, is discarded instead; at most max_idle_per_host wait per key, extras are
+// closed. Discarded connections are destroyed after the mutex is released, since closing one
+// can take a system call or two. The pool never blocks on I/O and has no thread of its own:
+// expired connections are swept whenever a connection is returned.
+//
+// Connection needs: const std::string& key() const; std::chrono::steady_clock::time_point
+// idle_since() const; void set_idle_since(time_point); bool looks_usable().
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace frankenetes::http::detail {
+
+template <class Connection>
+class ConnectionPool {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  ConnectionPool(std::size_t max_idle_per_host, std::chrono::milliseconds idle_timeout)
+      : max_idle_per_host_(max_idle_per_host), idle_timeout_(idle_timeout) {}
+
+  // The most recently returned usable connection for `key`, or null.
+  std::unique_ptr<Connection> acquire(const std::string& key, Clock::time_point now) {
+    std::vector<std::unique_ptr<Connection>> discarded;  // destroyed after the lock is released
+    std::lock_guard lock(mutex_);
+    auto it = idle_.find(key);
+    if (it == idle_.end()) return nullptr;
+    auto& list = it->second;
+    std::unique_ptr<Connection> found;
+    while (!list.empty() && !found) {
+      auto candidate = std::move(list.back());
+      list.pop_back();
+      if (now - candidate->idle_since() < idle_timeout_ && candidate->looks_usable()) {
+        found = std::move(candidate);
+      } else {
+        discarded.push_back(std::move(candidate));
+      }
+    }
+    if (list.empty()) idle_.erase(it);
+    return found;
+  }
+
+  // Takes back a connection that finished an exchange and may carry another request.
+  void release(std::unique_ptr<Connection> connection, Clock::time_point now) {
+    std::vector<std::unique_ptr<Connection>> discarded;  // destroyed after the lock is released
+    std::lock_guard lock(mutex_);
+    evict_expired_locked(now, discarded);
+    if (max_idle_per_host_ == 0) {
+      discarded.push_back(std::move(connection));
+      return;
+    }
+    auto& list = idle_[connection->key()];
+    if (list.size() >= max_idle_per_host_) {
+      discarded.push_back(std::move(connection));
+      return;
+    }
+    connection->set_idle_since(now);
+    list.push_back(std::move(connection));
+  }
+
+  std::size_t idle_count() const {
+    std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    for (const auto& entry : idle_) n += entry.second.size();
+    return n;
+  }
+
+ private:
+  void evict_expired_locked(Clock::time_point now,
+                            std::vector<std::unique_ptr<Connection>>& discarded) {
+    for (auto it = idle_.begin(); it != idle_.end();) {
+      auto& list = it->second;
+      auto expired = std::stable_partition(list.begin(), list.end(), [&](const auto& c) {
+        return now - c->idle_since() < idle_timeout_;
+      });
+      std::move(expired, list.end(), std::back_inserter(discarded));
+      list.erase(expired, list.end());
+      it = list.empty() ? idle_.erase(it) : std::next(it);
+    }
+  }
+
+  const std::size_t max_idle_per_host_;
+  const std::chrono::milliseconds idle_timeout_;
+  mutable std::mutex mutex_;
+  // Per key, oldest first: acquire() takes from the back.
+  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
+};
+
+}  // namespace frankenetes::http::detail
