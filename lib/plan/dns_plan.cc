@@ -99,7 +99,8 @@ RecordSet absent(const std::string& fqdn, RecordType type, uint32_t ttl) {
 Change upsert(RecordSet desired, const RecordSet* current) {
   Change c;
   c.kind = Change::Kind::kUpsert;
-  c.expected_current = current != nullptr ? *current : absent(desired.fqdn, desired.type, desired.ttl);
+  c.expected_current =
+      current != nullptr ? *current : absent(desired.fqdn, desired.type, desired.ttl);
   c.desired = std::move(desired);
   return c;
 }
@@ -141,8 +142,7 @@ struct MemberContext {
 // The group's state as far as DNS cares, or the reason it cannot be used.
 enum class GroupVerdict { kUnknown, kGone, kNotRunning, kRunning };
 
-GroupVerdict judge_group(const DnsMemberInput& in, const DnsPlanInput& plan,
-                         std::string& detail) {
+GroupVerdict judge_group(const DnsMemberInput& in, const DnsPlanInput& plan, std::string& detail) {
   if (!in.group) {
     detail = "no container group observation yet";
     return GroupVerdict::kUnknown;
@@ -246,7 +246,8 @@ void plan_upsert(const MemberContext& m, const RecordSet& desired,
   desired_txt.fqdn = m.registry;
   desired_txt.type = RecordType::kTxt;
   desired_txt.ttl = desired.ttl;
-  desired_txt.values = {encode_ownership({m.plan.owner_id, m.in.member.cluster, m.in.member.member})};
+  desired_txt.values = {
+      encode_ownership({m.plan.owner_id, m.in.member.cluster, m.in.member.member})};
 
   const bool txt_right = ownership.owned() && txt != nullptr && txt->values == desired_txt.values;
   const bool record_exact = record_right && record->ttl == desired.ttl && other == nullptr;
@@ -265,8 +266,8 @@ void plan_upsert(const MemberContext& m, const RecordSet& desired,
   const std::optional<RecordSet> old_record = copy(record != nullptr ? record : other);
   if (adopting) {
     kind = DnsChangeKind::kAdopt;
-    detail = "adopting (" + ownership.detail + "): " + describe(old_record) + " -> " +
-             describe(desired);
+    detail =
+        "adopting (" + ownership.detail + "): " + describe(old_record) + " -> " + describe(desired);
   } else if (record_exact) {
     kind = DnsChangeKind::kRefreshRegistry;
     detail = txt == nullptr ? "writing the missing ownership TXT"
@@ -276,8 +277,8 @@ void plan_upsert(const MemberContext& m, const RecordSet& desired,
     detail = "creating " + describe(desired);
   } else {
     detail = describe(old_record) + " -> " + describe(desired);
-    if (record_right) detail += " (TTL " + std::to_string(record->ttl) + " -> " +
-                                std::to_string(desired.ttl) + ")";
+    if (record_right)
+      detail += " (TTL " + std::to_string(record->ttl) + " -> " + std::to_string(desired.ttl) + ")";
   }
   m.change(kind, old_record, desired, std::move(changes), std::move(detail));
 }
@@ -348,9 +349,8 @@ std::string_view to_string(DnsSkipReason reason) {
 
 std::span<const DnsSkipReason> all_dns_skip_reasons() {
   static constexpr std::array kAll{
-      DnsSkipReason::kStateUnknown,       DnsSkipReason::kGroupNotRunning,
-      DnsSkipReason::kGroupGone,          DnsSkipReason::kNoIp,
-      DnsSkipReason::kProviderUnreadable, DnsSkipReason::kNotOwned,
+      DnsSkipReason::kStateUnknown, DnsSkipReason::kGroupNotRunning,    DnsSkipReason::kGroupGone,
+      DnsSkipReason::kNoIp,         DnsSkipReason::kProviderUnreadable, DnsSkipReason::kNotOwned,
       DnsSkipReason::kInSync,
   };
   return kAll;

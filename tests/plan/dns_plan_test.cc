@@ -2,6 +2,8 @@
 // observation and explicit provider records; expectations are compact renderings of the
 // change list ("upsert A name 10.0.0.2 if A 10.0.0.1") so a row reads like the rule it checks.
 
+#include "plan/dns_plan.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -9,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "plan/dns_plan.h"
 #include "plan/dns_registry.h"
 
 namespace frankenetes::plan {
@@ -61,8 +62,8 @@ GroupObservation read_failed() {
   return g;
 }
 
-RecordSet set(std::string fqdn, RecordType type, std::vector<std::string> values,
-              uint32_t ttl = 60, std::string version = "") {
+RecordSet set(std::string fqdn, RecordType type, std::vector<std::string> values, uint32_t ttl = 60,
+              std::string version = "") {
   RecordSet s;
   s.fqdn = std::move(fqdn);
   s.type = type;
@@ -171,8 +172,7 @@ TEST_P(DnsPlanRules, Table) {
   EXPECT_EQ(r.changes.size() + r.skips.size(), 1u) << "exactly one outcome per member";
   if (c.expected.rfind("skip ", 0) == 0) {
     ASSERT_EQ(r.skips.size(), 1u) << (r.changes.empty() ? "" : r.changes[0].detail);
-    EXPECT_EQ("skip " + std::string(to_string(r.skips[0].reason)), c.expected)
-        << r.skips[0].detail;
+    EXPECT_EQ("skip " + std::string(to_string(r.skips[0].reason)), c.expected) << r.skips[0].detail;
     EXPECT_NE(r.skips[0].detail.find(c.detail), std::string::npos) << r.skips[0].detail;
     EXPECT_EQ(r.skips[0].fqdn, kName);
     EXPECT_EQ(r.skips[0].provider, "bind");
@@ -194,8 +194,8 @@ TEST_P(DnsPlanRules, Table) {
 const auto kAdopt = [](config::MemberDnsConfig& d) { d.adopt = true; };
 const auto kDeleteWhenGone = [](config::MemberDnsConfig& d) { d.delete_when_gone = true; };
 const auto kCnameMode = [](config::MemberDnsConfig& d) { d.mode = config::DnsRecordMode::kCname; };
-const std::string kTxtUpsertNew = std::string("upsert TXT ") + kRegistry + " " + ours() +
-                                  " ttl=60 if absent";
+const std::string kTxtUpsertNew =
+    std::string("upsert TXT ") + kRegistry + " " + ours() + " ttl=60 if absent";
 const std::string kTxtUpsertOverForeign =
     std::string("upsert TXT ") + kRegistry + " " + ours() + " ttl=60 if ";
 
@@ -448,9 +448,9 @@ TEST(DnsPlan, ManyMembersAcrossProvidersAreIndependent) {
 TEST(DnsPlan, SkipReasonSpellingsAreStableAndComplete) {
   std::vector<std::string> names;
   for (const DnsSkipReason r : all_dns_skip_reasons()) names.emplace_back(to_string(r));
-  EXPECT_EQ(names, (std::vector<std::string>{"state_unknown", "group_not_running", "group_gone",
-                                             "no_ip", "provider_unreadable", "not_owned",
-                                             "in_sync"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"state_unknown", "group_not_running", "group_gone", "no_ip",
+                                      "provider_unreadable", "not_owned", "in_sync"}));
 }
 
 TEST(DnsPlan, AppliedPlanConvergesToInSync) {
@@ -481,8 +481,8 @@ TEST(DnsPlan, AppliedPlanConvergesToInSync) {
     }
     const auto second = run(dns, running("10.0.0.2"), zone);
     ASSERT_EQ(second.skips.size(), 1u) << s.name;
-    EXPECT_EQ(second.skips[0].reason, DnsSkipReason::kInSync) << s.name << ": "
-                                                               << second.skips[0].detail;
+    EXPECT_EQ(second.skips[0].reason, DnsSkipReason::kInSync)
+        << s.name << ": " << second.skips[0].detail;
     EXPECT_EQ(second.members[0].in_sync, true) << s.name;
   }
 }
