@@ -1,9 +1,8 @@
 #include "probe/prober.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
+#include <nlohmann/json.hpp>
 
 #include "core/duration.h"
 
@@ -92,8 +91,7 @@ std::optional<ProbeResult> Prober::probe(const config::MemberConfig& member,
   const auto started = time_.monotonic_time();
   auto response = transport_.send(request);
   ProbeResult result;
-  result.duration =
-      std::chrono::duration_cast<core::Duration>(time_.monotonic_time() - started);
+  result.duration = std::chrono::duration_cast<core::Duration>(time_.monotonic_time() - started);
   if (!response.ok()) {
     const auto& error = response.error();
     // Timeouts are named uniformly so the log and /status read the same whatever layer timed

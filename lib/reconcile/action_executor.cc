@@ -52,8 +52,8 @@ ActionResult AciActionExecutor::execute(const plan::Action& action, const Action
       result.detail = std::string(name) + ": " + status.error().describe();
     } else {
       result.outcome = plan::ActionOutcome::kTimedOut;
-      result.detail = std::string(name) + ": exceeded actionTimeout " +
-                      core::format_duration(target.timeout);
+      result.detail =
+          std::string(name) + ": exceeded actionTimeout " + core::format_duration(target.timeout);
     }
     return false;
   };

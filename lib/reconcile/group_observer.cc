@@ -82,8 +82,8 @@ ReadPlan GroupObserver::due_reads(core::MonotonicTime now, bool force_full) {
     last_list_attempt_ = now;
   }
   // Healthy data must be refreshed before the planner calls it stale.
-  const auto healthy_interval = std::max(
-      tick, std::min(policy_.get_interval.healthy, policy_.stale_after - tick));
+  const auto healthy_interval =
+      std::max(tick, std::min(policy_.get_interval.healthy, policy_.stale_after - tick));
   for (auto& [key, w] : members_) {
     const bool never_read = !w.last_get.has_value();
     const bool essential = force_full || never_read || w.attention || w.get_requested;
@@ -168,11 +168,10 @@ void GroupObserver::apply(const PassResult& result) {
       if (it != list.groups.end()) now_listed = *it;
       // LIST saw the group appear, vanish or change address or provisioning: read it now.
       const auto* known = newest_summary(w);
-      if (w.last_get &&
-          ((known != nullptr) != now_listed.has_value() ||
-           (known && now_listed &&
-            (known->ip != now_listed->ip ||
-             known->provisioning_state != now_listed->provisioning_state)))) {
+      if (w.last_get && ((known != nullptr) != now_listed.has_value() ||
+                         (known && now_listed &&
+                          (known->ip != now_listed->ip ||
+                           known->provisioning_state != now_listed->provisioning_state)))) {
         w.get_requested = true;
       }
       w.listed = std::move(now_listed);

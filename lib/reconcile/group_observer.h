@@ -98,8 +98,7 @@ class GroupObserver {
 
   // Blocking; runs on a worker. `stop` is polled between reads.
   static PassResult perform(const ReadPlan& plan, ContainerGroupApi& api,
-                            const core::TimeSource& time,
-                            const std::function<bool()>& stop = {});
+                            const core::TimeSource& time, const std::function<bool()>& stop = {});
 
   void apply(const PassResult& result);
 

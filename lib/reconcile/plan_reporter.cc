@@ -35,8 +35,8 @@ void PlanReporter::plan_evaluated(const plan::PlanResult& result) {
     auto& r = members_[status.member];
     const auto health = status.assessment.health;
     if (r.health != health) {
-      const auto level = health == plan::Health::kHealthy || !r.health ? log::Level::kInfo
-                                                                        : log::Level::kWarn;
+      const auto level =
+          health == plan::Health::kHealthy || !r.health ? log::Level::kInfo : log::Level::kWarn;
       log::emit(level, "member.state.changed",
                 {{"cluster", status.member.cluster},
                  {"member", status.member.member},
@@ -48,7 +48,8 @@ void PlanReporter::plan_evaluated(const plan::PlanResult& result) {
     if (metrics_) {
       const auto labels = member_labels(status.member);
       metrics_->member_up.Add(labels).Set(status.assessment.healthy() ? 1 : 0);
-      for (const auto h : {plan::Health::kHealthy, plan::Health::kUnhealthy, plan::Health::kUnknown}) {
+      for (const auto h :
+           {plan::Health::kHealthy, plan::Health::kUnhealthy, plan::Health::kUnknown}) {
         auto with_state = labels;
         with_state.emplace("state", std::string(plan::to_string(h)));
         metrics_->member_state.Add(with_state).Set(h == health ? 1 : 0);
@@ -57,11 +58,11 @@ void PlanReporter::plan_evaluated(const plan::PlanResult& result) {
     }
     if (status.gave_up && !r.gave_up) {
       const auto* skip = result.find_skip(status.member);
-      log::error("remediation.gave_up", {{"cluster", status.member.cluster},
-                                         {"member", status.member.member},
-                                         {"reason", skip ? plan::to_string(skip->reason)
-                                                         : std::string_view("gave_up")},
-                                         {"detail", skip ? skip->detail : std::string()}});
+      log::error("remediation.gave_up",
+                 {{"cluster", status.member.cluster},
+                  {"member", status.member.member},
+                  {"reason", skip ? plan::to_string(skip->reason) : std::string_view("gave_up")},
+                  {"detail", skip ? skip->detail : std::string()}});
     }
     r.gave_up = status.gave_up;
 
@@ -84,8 +85,8 @@ void PlanReporter::plan_evaluated(const plan::PlanResult& result) {
     }
   }
   if (result.budget.exhausted && !budget_exhausted_) {
-    log::error("remediation.budget_exhausted", {{"used", result.budget.used},
-                                                {"limit", result.budget.limit}});
+    log::error("remediation.budget_exhausted",
+               {{"used", result.budget.used}, {"limit", result.budget.limit}});
   }
   budget_exhausted_ = result.budget.exhausted;
   if (metrics_) metrics_->remediation_budget_exhausted.Set(result.budget.exhausted ? 1 : 0);
@@ -110,13 +111,16 @@ void PlanReporter::group_read(const model::MemberKey& member,
   }
 }
 
-void PlanReporter::probe_done(const model::MemberKey& member, bool success,
-                              core::Duration duration, const std::string& error) {
+void PlanReporter::probe_done(const model::MemberKey& member, bool success, core::Duration duration,
+                              const std::string& error) {
   auto& r = members_[member];
   if (r.probe_success != success) {
-    log::emit(success ? log::Level::kInfo : log::Level::kWarn,
-              success ? "probe.succeeded" : "probe.failed",
-              {{"cluster", member.cluster}, {"member", member.member}, {"error", error}});
+    if (success) {
+      log::info("probe.succeeded", {{"cluster", member.cluster}, {"member", member.member}});
+    } else {
+      log::warn("probe.failed",
+                {{"cluster", member.cluster}, {"member", member.member}, {"error", error}});
+    }
     r.probe_success = success;
   }
   if (metrics_) {
@@ -128,28 +132,36 @@ void PlanReporter::probe_done(const model::MemberKey& member, bool success,
 }
 
 void PlanReporter::action_started(const plan::Action& action, const ActionTarget& target) {
+  if (action.dry_run) return;  // DryRunExecutor logs remediation.planned instead
   log::info("remediation.started", {{"cluster", action.member.cluster},
                                     {"member", action.member.member},
                                     {"action", plan::to_string(action.kind)},
                                     {"rung", action.rung},
                                     {"group", target.group.to_string()},
-                                    {"reason", action.reason_text},
-                                    {"dry_run", action.dry_run}});
+                                    {"reason", action.reason_text}});
 }
 
 void PlanReporter::action_finished(const plan::Action& action, const ActionResult& result,
                                    core::Duration duration) {
-  const bool ok = result.outcome == plan::ActionOutcome::kSucceeded;
-  log::emit(ok ? log::Level::kInfo : log::Level::kError,
-            ok ? "remediation.succeeded" : "remediation.failed",
-            {{"cluster", action.member.cluster},
-             {"member", action.member.member},
-             {"action", plan::to_string(action.kind)},
-             {"rung", action.rung},
-             {"reason", action.reason_text},
-             {"result", result_label(result)},
-             {"duration_ms", millis(duration)},
-             {"error", result.detail}});
+  if (result.outcome == plan::ActionOutcome::kSucceeded) {
+    if (!result.dry_run) {
+      log::info("remediation.succeeded", {{"cluster", action.member.cluster},
+                                          {"member", action.member.member},
+                                          {"action", plan::to_string(action.kind)},
+                                          {"rung", action.rung},
+                                          {"reason", action.reason_text},
+                                          {"duration_ms", millis(duration)}});
+    }
+  } else {
+    log::error("remediation.failed", {{"cluster", action.member.cluster},
+                                      {"member", action.member.member},
+                                      {"action", plan::to_string(action.kind)},
+                                      {"rung", action.rung},
+                                      {"reason", action.reason_text},
+                                      {"result", result_label(result)},
+                                      {"duration_ms", millis(duration)},
+                                      {"error", result.detail}});
+  }
   if (metrics_) {
     auto labels = member_labels(action.member);
     labels.emplace("action", std::string(plan::to_string(action.kind)));

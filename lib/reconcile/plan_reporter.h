@@ -9,7 +9,10 @@
 //                                                              reason changes
 //   remediation.gave_up / remediation.budget_exhausted         when the alert turns on
 //   remediation.started / .succeeded / .failed cluster= member= action= rung= reason=
-//                                                              duration_ms= (one per action)
+//                                                              duration_ms= (one per action;
+//                                                              a dry-run action is logged once,
+//                                                              as remediation.planned, by
+//                                                              DryRunExecutor)
 // Metrics:
 //   member_up, member_state{state}, remediation_gave_up, remediation_budget_exhausted: set
 //   after every plan; member_restarts_observed_total: restartCount increases between GETs;

@@ -111,7 +111,8 @@ bool Reconciler::start_pass(bool force_full) {
   if (plan.empty()) return false;
   pass_in_flight_ = true;
   deps_.reads.submit([this, plan = std::move(plan)] {
-    auto result = GroupObserver::perform(plan, deps_.api, deps_.time, [this] { return stopping_.load(); });
+    auto result =
+        GroupObserver::perform(plan, deps_.api, deps_.time, [this] { return stopping_.load(); });
     if (stopping_) return;
     deps_.scheduler.post([this, result = std::move(result)] {
       if (!stopping_) finish_pass(result);
@@ -172,7 +173,7 @@ plan::Observations Reconciler::collect() const {
   return observed;
 }
 
-void Reconciler::reconcile() { 
+void Reconciler::reconcile() {
   const auto started = deps_.time.monotonic_time();
   const auto now = deps_.scheduler.now();
   const auto observed = collect();
@@ -209,7 +210,7 @@ std::optional<ActionTarget> Reconciler::target_for(const model::MemberKey& key) 
       if (member.name != key.member) continue;
       ActionTarget target;
       target.group = {cluster.subscription_id.empty() ? config_->azure.subscription_id
-                                                       : cluster.subscription_id,
+                                                      : cluster.subscription_id,
                       cluster.resource_group, member.container_group};
       if (member.spec) target.spec_file = member.spec->file;
       target.timeout = config_->policy.action_timeout;
@@ -227,8 +228,9 @@ void Reconciler::dispatch(const plan::Action& action, bool synchronous) {
   if (synchronous) {
     const auto started = deps_.time.monotonic_time();
     const auto result = deps_.executor.execute(action, *target);
-    finish_action(action, result,
-                  std::chrono::duration_cast<core::Duration>(deps_.time.monotonic_time() - started));
+    finish_action(
+        action, result,
+        std::chrono::duration_cast<core::Duration>(deps_.time.monotonic_time() - started));
     return;
   }
   deps_.actions.submit([this, action, target = *target] {
@@ -236,7 +238,15 @@ void Reconciler::dispatch(const plan::Action& action, bool synchronous) {
     auto result = deps_.executor.execute(action, target);
     const auto duration =
         std::chrono::duration_cast<core::Duration>(deps_.time.monotonic_time() - started);
-    if (stopping_) return;
+    if (stopping_) {
+      // History dies with the process; the log keeps what the action got to.
+      log::warn("remediation.interrupted", {{"cluster", action.member.cluster},
+                                            {"member", action.member.member},
+                                            {"action", plan::to_string(action.kind)},
+                                            {"result", plan::to_string(result.outcome)},
+                                            {"detail", result.detail}});
+      return;
+    }
     deps_.scheduler.post([this, action, result = std::move(result), duration] {
       if (!stopping_) finish_action(action, result, duration);
     });
@@ -261,8 +271,8 @@ void Reconciler::finish_action(const plan::Action& action, const ActionResult& r
 
 void Reconciler::schedule_probe(const model::MemberKey& key, core::Duration delay) {
   const auto generation = probe_generation_;
-  probe_tasks_[key] =
-      deps_.scheduler.schedule_after(delay, [this, key, generation] { run_probe(key, generation); });
+  probe_tasks_[key] = deps_.scheduler.schedule_after(
+      delay, [this, key, generation] { run_probe(key, generation); });
 }
 
 void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation) {
@@ -351,8 +361,8 @@ status::CheckResult Reconciler::readiness() const {
   const auto age = std::chrono::duration_cast<core::Duration>(deps_.time.monotonic_time() -
                                                               *summary_.last_full_success);
   if (age > limit) {
-    std::string why = "last successful observation " + ago(age) + " (limit " +
-                      core::format_duration(limit) + ")";
+    std::string why =
+        "last successful observation " + ago(age) + " (limit " + core::format_duration(limit) + ")";
     if (!summary_.last_error.empty()) why += "; last error: " + summary_.last_error;
     return status::CheckResult::fail(why);
   }

@@ -59,18 +59,18 @@ struct ReconcilerDeps {
   Worker& probes;   // member probes
   Worker& actions;  // remediation actions (may block for minutes)
   ContainerGroupApi& api;
-  ActionExecutor& executor;                // a PolicyExecutor in the daemon
-  probe::Prober* prober = nullptr;         // null: members are not probed
-  const core::TimeSource& time;            // same monotonic clock as the scheduler
+  ActionExecutor& executor;         // a PolicyExecutor in the daemon
+  probe::Prober* prober = nullptr;  // null: members are not probed
+  const core::TimeSource& time;     // same monotonic clock as the scheduler
   status::Metrics* metrics = nullptr;
-  DeferReads defer_reads;                  // ThrottleTracker::should_defer_nonessential
-  std::function<double()> unit_random;     // jitter draw in [0, 1); empty: no jitter
+  DeferReads defer_reads;               // ThrottleTracker::should_defer_nonessential
+  std::function<double()> unit_random;  // jitter draw in [0, 1); empty: no jitter
 };
 
 // What the daemon shows in its sd_notify STATUS line.
 struct ReconcilerSummary {
   std::size_t members = 0;
-  bool observed = false;                    // a pass has completed (successfully or not)
+  bool observed = false;  // a pass has completed (successfully or not)
   bool last_pass_ok = false;
   std::optional<core::MonotonicTime> last_full_success;
   std::string last_error;

@@ -23,7 +23,8 @@ bool WorkerPool::stop(core::Duration grace) {
   stopping_ = true;
   queue_.clear();
   wake_.notify_all();
-  const bool all_exited = idle_.wait_for(lock, grace, [this] { return exited_ == threads_.size(); });
+  const bool all_exited =
+      idle_.wait_for(lock, grace, [this] { return exited_ == threads_.size(); });
   stopped_ = true;
   lock.unlock();
   for (auto& thread : threads_) {

@@ -132,8 +132,9 @@ TEST(Prober, SlowFailureCountsAsTimeout) {
   FakeTransport transport(&time, std::chrono::seconds(2));
   transport.push_error(core::ErrorKind::kTransient, "stream reset");
   Prober prober(transport, time);
-  EXPECT_EQ(prober.probe(member(config::MemberRole::kOther, "http://{ip}/"), {"1.2.3.4", {}})->error,
-            "timeout after 2s");
+  EXPECT_EQ(
+      prober.probe(member(config::MemberRole::kOther, "http://{ip}/"), {"1.2.3.4", {}})->error,
+      "timeout after 2s");
 }
 
 }  // namespace

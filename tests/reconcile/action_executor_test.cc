@@ -33,14 +33,15 @@ struct ExecutorTest : ::testing::Test {
   FakeTimeSource time;
   FakeContainerGroupApi api;
   std::vector<std::string> spec_reads;
-  AciActionExecutor executor{api, time, [this](const std::string& path) -> core::Result<std::string> {
-                               spec_reads.push_back(path);
-                               if (path == "missing.json") {
-                                 return FakeContainerGroupApi::error(core::ErrorKind::kInvalidConfig,
-                                                                     "cannot read spec file missing.json");
-                               }
-                               return std::string(R"({"location":"westeurope"})");
-                             }};
+  AciActionExecutor executor{
+      api, time, [this](const std::string& path) -> core::Result<std::string> {
+        spec_reads.push_back(path);
+        if (path == "missing.json") {
+          return FakeContainerGroupApi::error(core::ErrorKind::kInvalidConfig,
+                                              "cannot read spec file missing.json");
+        }
+        return std::string(R"({"location":"westeurope"})");
+      }};
 };
 
 TEST_F(ExecutorTest, RestartAndStartAreOneCall) {
@@ -82,14 +83,16 @@ TEST_F(ExecutorTest, RecreateOfAGroupAlreadyGoneStillPuts) {
 }
 
 TEST_F(ExecutorTest, FailedDeleteSendsNoPut) {
-  api.fail_next("delete", FakeContainerGroupApi::error(core::ErrorKind::kTerminal, "Forbidden", 403));
+  api.fail_next("delete",
+                FakeContainerGroupApi::error(core::ErrorKind::kTerminal, "Forbidden", 403));
   const auto result = executor.execute(action(plan::ActionKind::kRecreate), target("etcd.json"));
   EXPECT_EQ(result.outcome, plan::ActionOutcome::kFailed);
   EXPECT_EQ(api.calls(), (Calls{"delete etcd"}));
 }
 
 TEST_F(ExecutorTest, FailedPutIsFailed) {
-  api.fail_next("put", FakeContainerGroupApi::error(core::ErrorKind::kTerminal, "InvalidSpec", 400));
+  api.fail_next("put",
+                FakeContainerGroupApi::error(core::ErrorKind::kTerminal, "InvalidSpec", 400));
   EXPECT_EQ(executor.execute(action(plan::ActionKind::kRecreate), target("etcd.json")).outcome,
             plan::ActionOutcome::kFailed);
   EXPECT_EQ(api.calls(), (Calls{"delete etcd", "put etcd"}));
@@ -119,8 +122,8 @@ TEST(PolicyExecutor, DryRunSendsNothing) {
   AciActionExecutor real(api, time);
   DryRunExecutor dry;
   PolicyExecutor executor(real, dry);
-  for (const auto kind : {plan::ActionKind::kRestart, plan::ActionKind::kStopStart,
-                          plan::ActionKind::kRecreate}) {
+  for (const auto kind :
+       {plan::ActionKind::kRestart, plan::ActionKind::kStopStart, plan::ActionKind::kRecreate}) {
     const auto result = executor.execute(action(kind, /*dry_run=*/true), target("etcd.json"));
     EXPECT_EQ(result.outcome, plan::ActionOutcome::kSucceeded);
     EXPECT_TRUE(result.dry_run);

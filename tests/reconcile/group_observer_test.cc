@@ -85,8 +85,8 @@ TEST_F(ObserverTest, GroupsThatLookWrongAreReadEveryUnhealthyInterval) {
     time.advance(5s);
     for (const auto& c : pass()) seen.push_back(std::to_string(i * 5) + " " + c);
   }
-  EXPECT_EQ(seen, (Calls{"5 get etcd", "10 list rg", "10 get etcd", "15 get apiserver",
-                         "15 get etcd"}));
+  EXPECT_EQ(seen,
+            (Calls{"5 get etcd", "10 list rg", "10 get etcd", "15 get apiserver", "15 get etcd"}));
 }
 
 TEST_F(ObserverTest, LowReadBudgetDefersHealthyGetsUntilAboutToGoStale) {

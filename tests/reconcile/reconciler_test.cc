@@ -33,19 +33,19 @@ struct ReconcilerTest : ::testing::Test {
   }
 
   Reconciler& make(config::Config config) {
-    reconciler = std::make_unique<Reconciler>(
-        ReconcilerDeps{.scheduler = scheduler,
-                       .reads = worker,
-                       .probes = worker,
-                       .actions = worker,
-                       .api = api,
-                       .executor = executor,
-                       .prober = &prober,
-                       .time = time,
-                       .metrics = &metrics,
-                       .defer_reads = {},
-                       .unit_random = {}},
-        std::make_shared<const config::Config>(std::move(config)));
+    reconciler =
+        std::make_unique<Reconciler>(ReconcilerDeps{.scheduler = scheduler,
+                                                    .reads = worker,
+                                                    .probes = worker,
+                                                    .actions = worker,
+                                                    .api = api,
+                                                    .executor = executor,
+                                                    .prober = &prober,
+                                                    .time = time,
+                                                    .metrics = &metrics,
+                                                    .defer_reads = {},
+                                                    .unit_random = {}},
+                                     std::make_shared<const config::Config>(std::move(config)));
     return *reconciler;
   }
 
@@ -101,15 +101,17 @@ TEST_F(ReconcilerTest, StoppedMemberGetsExactlyOneActionAndItsOutcomeIsRecorded)
   ASSERT_NE(started, calls.end());
   ASSERT_NE(std::next(started), calls.end());
   EXPECT_EQ(*std::next(started), "get etcd");
-  EXPECT_NE(metrics_text().find(
-                R"(frankenetes_remediation_actions_total{action="start",cluster="prod",member="etcd",result="succeeded"} 1)"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics_text().find(
+          R"(frankenetes_remediation_actions_total{action="start",cluster="prod",member="etcd",result="succeeded"} 1)"),
+      std::string::npos)
       << metrics_text();
 }
 
 TEST_F(ReconcilerTest, FailedActionIsRecordedAsFailed) {
   api.set(stopped("etcd"));
-  api.fail_next("start", FakeContainerGroupApi::error(core::ErrorKind::kTerminal, "Forbidden", 403));
+  api.fail_next("start",
+                FakeContainerGroupApi::error(core::ErrorKind::kTerminal, "Forbidden", 403));
   auto& r = make(config_with({member("etcd")}));
   r.start();
   scheduler.advance(1s);
@@ -132,15 +134,17 @@ TEST_F(ReconcilerTest, DryRunSendsNothingButRecordsTheAction) {
 
 TEST_F(ReconcilerTest, UnknownStateMeansNoAction) {
   api.set(stopped("etcd"));
-  api.fail_always("get", FakeContainerGroupApi::error(core::ErrorKind::kTransient, "HTTP 503", 503));
+  api.fail_always("get",
+                  FakeContainerGroupApi::error(core::ErrorKind::kTransient, "HTTP 503", 503));
   auto& r = make(config_with({member("etcd")}));
   r.start();
   scheduler.advance(60s);
   EXPECT_EQ(api.mutations(), 0u);
   EXPECT_FALSE(r.readiness().ok);
-  EXPECT_NE(metrics_text().find(
-                R"(frankenetes_actions_skipped_total{cluster="prod",member="etcd",reason="state_unknown"})"),
-            std::string::npos);
+  EXPECT_NE(
+      metrics_text().find(
+          R"(frankenetes_actions_skipped_total{cluster="prod",member="etcd",reason="state_unknown"})"),
+      std::string::npos);
 }
 
 TEST_F(ReconcilerTest, ReadinessFailsAfterThreePollIntervalsWithoutObservation) {
@@ -148,7 +152,8 @@ TEST_F(ReconcilerTest, ReadinessFailsAfterThreePollIntervalsWithoutObservation) 
   r.start();
   scheduler.run_due();
   ASSERT_TRUE(r.readiness().ok);
-  api.fail_always("list", FakeContainerGroupApi::error(core::ErrorKind::kTransient, "HTTP 503", 503));
+  api.fail_always("list",
+                  FakeContainerGroupApi::error(core::ErrorKind::kTransient, "HTTP 503", 503));
   scheduler.advance(29s);
   EXPECT_TRUE(r.readiness().ok) << r.readiness().reason;
   scheduler.advance(3s);
@@ -177,8 +182,9 @@ TEST_F(ReconcilerTest, FailingProbeLeadsToOneRestart) {
   EXPECT_EQ(api.mutations(), 1u);
   EXPECT_GE(probe_transport.requests().size(), 3u);
   EXPECT_EQ(probe_transport.requests()[0].url, "http://10.0.0.2:6443/livez");
-  EXPECT_NE(metrics_text().find(R"(frankenetes_probe_success{cluster="prod",member="apiserver"} 0)"),
-            std::string::npos);
+  EXPECT_NE(
+      metrics_text().find(R"(frankenetes_probe_success{cluster="prod",member="apiserver"} 0)"),
+      std::string::npos);
   (void)r;
 }
 
@@ -212,8 +218,8 @@ TEST_F(ReconcilerTest, RunOnceObservesPlansAndActsSynchronously) {
 
 TEST_F(ReconcilerTest, RunOnceFailsWhenArmCannotBeRead) {
   api.set(stopped("etcd"));
-  const auto tls = FakeContainerGroupApi::error(core::ErrorKind::kTls,
-                                                "certificate verify failed (127.0.0.1)");
+  const auto tls =
+      FakeContainerGroupApi::error(core::ErrorKind::kTls, "certificate verify failed (127.0.0.1)");
   api.fail_always("list", tls);
   api.fail_always("get", tls);
   auto& r = make(config_with({member("etcd")}));

@@ -18,8 +18,10 @@ class FakeContainerGroupApi final : public reconcile::ContainerGroupApi {
   static model::ContainerGroupView running(const std::string& name, const std::string& ip,
                                            int restarts = 0) {
     model::ContainerGroupView view;
-    view.summary.id = "/subscriptions/sub/resourceGroups/rg/providers/"
-                      "Microsoft.ContainerInstance/containerGroups/" + name;
+    view.summary.id =
+        "/subscriptions/sub/resourceGroups/rg/providers/"
+        "Microsoft.ContainerInstance/containerGroups/" +
+        name;
     view.summary.name = name;
     view.summary.resource_group = "rg";
     view.summary.provisioning_state = "Succeeded";
