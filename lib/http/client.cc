@@ -103,8 +103,10 @@ bool is_connection_closed(const error_code& ec) {
 }
 
 // OpenSSL's reason without Asio's " (SSL routines)" suffix, plus the certificate verification
-// result when that is what failed ("certificate verify failed: hostname mismatch").
-std::string tls_reason(const error_code& ec, SSL* ssl_handle) {
+// result when that is what failed ("certificate verify failed: hostname mismatch"). An unknown
+// issuer is the usual operator mistake (the simulator's CA not configured), so that message
+// says where trust anchors come from.
+std::string tls_reason(const error_code& ec, SSL* ssl_handle, const std::string& ca_file) {
   std::string reason;
   if (ec.category() == asio::error::get_ssl_category()) {
     const char* text = ERR_reason_error_string(static_cast<unsigned long>(ec.value()));
@@ -112,9 +114,14 @@ std::string tls_reason(const error_code& ec, SSL* ssl_handle) {
   } else {
     reason = ec.message();
   }
-  if (ssl_handle != nullptr) {
-    const long verify = SSL_get_verify_result(ssl_handle);
-    if (verify != X509_V_OK) reason += std::string(": ") + X509_verify_cert_error_string(verify);
+  const long verify = ssl_handle != nullptr ? SSL_get_verify_result(ssl_handle) : X509_V_OK;
+  if (verify == X509_V_OK) return reason;
+  reason += std::string(": ") + X509_verify_cert_error_string(verify);
+  if (verify == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+      verify == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+      verify == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT) {
+    reason += ca_file.empty() ? " (trusted: system store only, no CA file configured)"
+                              : " (trusted: system store and CA file " + ca_file + ")";
   }
   return reason;
 }
@@ -337,11 +344,11 @@ class HttpClient::Impl {
     if (ec) {
       // A peer that hangs up mid-handshake is a connection failure, worth retrying; anything
       // OpenSSL rejected (certificate, protocol version, alert) is a TLS failure.
-      const bool tls_failure =
-          ec.category() == asio::error::get_ssl_category() && ec != ssl::error::stream_truncated;
+      // (stream_truncated, eof and resets are in other categories than OpenSSL's.)
+      const bool tls_failure = ec.category() == asio::error::get_ssl_category();
       return make_error(tls_failure ? core::ErrorKind::kTls : core::ErrorKind::kTransient,
-                        "TLS handshake with " + url.authority() +
-                            " failed: " + tls_reason(ec, tls_failure ? handle : nullptr));
+                        "TLS handshake with " + url.authority() + " failed: " +
+                            tls_reason(ec, tls_failure ? handle : nullptr, options_.ca_file));
     }
     return {};
   }
@@ -455,8 +462,9 @@ class HttpClient::Impl {
       // The error is ignored on purpose. Many servers close the TCP connection after the last
       // response without sending close_notify, which OpenSSL reports as
       // ssl::error::stream_truncated; a timeout means the server did not answer ours. Neither
-      // can hurt: the response was already read in full and was length-delimited (or chunked),
-      // so a truncation attack could not have shortened it unnoticed.
+      // can hurt: the response is already complete. It was length-delimited or chunked, or, if
+      // its end was marked only by the close, the read itself ended at a close_notify (a bare
+      // TCP close fails that read with stream_truncated), so no truncation goes unnoticed.
     }
     error_code ignored;
     connection.lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);

@@ -893,8 +893,23 @@ TEST(HttpClientTls, UntrustedCaFailsWithTlsErrorNamingThePeer) {
   const std::string prefix =
       "TLS handshake with 127.0.0.1:" + std::to_string(harness.port()) + " failed: ";
   EXPECT_EQ(got.error().message.rfind(prefix, 0), 0u) << got.error().message;
-  EXPECT_NE(got.error().message.find("certificate verify failed"), std::string::npos)
+  EXPECT_NE(got.error().message.find("certificate verify failed: unable to get local issuer "
+                                     "certificate (trusted: system store only, no CA file "
+                                     "configured)"),
+            std::string::npos)
       << got.error().message;
+
+  // A CA file that holds another CA: the message names the file that was consulted.
+  HttpClientOptions options;
+  options.ca_file = write_temp_file("other-ca.pem", tls_for({"other"}, {}).ca_pem);
+  auto other =
+      make_client(options)->send(get("https://127.0.0.1:" + std::to_string(harness.port()) + "/"));
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().kind, core::ErrorKind::kTls);
+  EXPECT_NE(
+      other.error().message.find("(trusted: system store and CA file " + options.ca_file + ")"),
+      std::string::npos)
+      << other.error().message;
 }
 
 TEST(HttpClientTls, CertificateForNameOnlyRejectsIpLiteral) {
