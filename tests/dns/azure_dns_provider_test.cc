@@ -1,0 +1,257 @@
+// AzureDnsProvider against a scripted FakeTransport: request shapes (paths, conditional
+// headers, bodies), response mapping (404 -> absent, 412 -> kConflict) and token hygiene.
+
+#include "dns/azure_dns_provider.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "azure/fake_token_credential.h"
+#include "azure/fake_transport.h"
+
+namespace frankenetes::dns {
+namespace {
+
+using nlohmann::json;
+using testing::FakeTokenCredential;
+using testing::FakeTransport;
+
+constexpr const char* kBase =
+    "https://arm.test/subscriptions/sub1/resourceGroups/dns-rg/providers/Microsoft.Network/"
+    "dnsZones/example.com";
+
+std::string a_set_body(const std::string& etag, const std::vector<std::string>& ips,
+                       int ttl = 60) {
+  json records = json::array();
+  for (const auto& ip : ips) records.push_back({{"ipv4Address", ip}});
+  return json{{"name", "cp-etcd"},
+              {"etag", etag},
+              {"properties",
+               {{"TTL", ttl}, {"fqdn", "cp-etcd.example.com."}, {"ARecords", records}}}}
+      .dump();
+}
+
+class AzureDnsProviderTest : public ::testing::Test {
+ protected:
+  AzureDnsProviderTest()
+      : provider_("azure-dns", {"sub1", "dns-rg", "Example.com"}, transport_, credential_,
+                  settings()) {}
+
+  static AzureDnsSettings settings() {
+    AzureDnsSettings s;
+    s.resource_manager = "https://arm.test/";
+    return s;
+  }
+
+  static RecordSet a_set(std::vector<std::string> ips, std::string version = "") {
+    return RecordSet{"cp-etcd.example.com", RecordType::kA, 60, std::move(ips), std::move(version)};
+  }
+
+  FakeTransport transport_;
+  FakeTokenCredential credential_;
+  AzureDnsProvider provider_;
+};
+
+TEST_F(AzureDnsProviderTest, ReadGetsEachTypeAnd404MeansAbsent) {
+  transport_.push(200, a_set_body("etag-1", {"127.0.0.9", "127.0.0.5"}));
+  transport_.push(200, json{{"etag", "etag-t"},
+                            {"properties",
+                             {{"TTL", 300},
+                              {"TXTRecords", {{{"value", {"heritage=", "frankenetes"}}}}}}}}
+                           .dump());
+  transport_.push(404, R"({"error":{"code":"NotFound","message":"not found"}})");
+
+  auto sets = provider_.read("CP-ETCD.example.com.");
+  ASSERT_TRUE(sets.ok()) << sets.error().describe();
+  ASSERT_EQ(sets->size(), 2u);
+  EXPECT_EQ((*sets)[0], (RecordSet{"cp-etcd.example.com", RecordType::kA, 60,
+                                   {"127.0.0.5", "127.0.0.9"}, ""}));
+  EXPECT_EQ((*sets)[0].version, "etag-1");
+  EXPECT_EQ((*sets)[1].type, RecordType::kTxt);
+  EXPECT_EQ((*sets)[1].values, std::vector<std::string>{"heritage=frankenetes"});
+  EXPECT_EQ((*sets)[1].ttl, 300u);
+
+  ASSERT_EQ(transport_.requests().size(), 3u);
+  EXPECT_EQ(transport_.requests()[0].method, "GET");
+  EXPECT_EQ(transport_.requests()[0].url,
+            std::string(kBase) + "/A/cp-etcd?api-version=2018-05-01");
+  EXPECT_EQ(transport_.requests()[1].url,
+            std::string(kBase) + "/TXT/cp-etcd?api-version=2018-05-01");
+  EXPECT_EQ(transport_.requests()[2].url,
+            std::string(kBase) + "/CNAME/cp-etcd?api-version=2018-05-01");
+  EXPECT_EQ(transport_.requests()[0].headers.at("Authorization"), "Bearer fake-token-SECRET-123");
+  EXPECT_EQ(transport_.requests()[0].operation, "azure_dns.get");
+  EXPECT_EQ(credential_.last_scope(), "https://management.azure.com/.default");
+}
+
+TEST_F(AzureDnsProviderTest, ApexUsesAt) {
+  auto url = provider_.record_set_url("example.com", RecordType::kTxt);
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(*url, std::string(kBase) + "/TXT/@?api-version=2018-05-01");
+  EXPECT_FALSE(provider_.record_set_url("example.org", RecordType::kA).ok());
+}
+
+TEST_F(AzureDnsProviderTest, ReadOutsideZoneIsInvalidConfigAndSendsNothing) {
+  auto sets = provider_.read("cp-etcd.example.org");
+  ASSERT_FALSE(sets.ok());
+  EXPECT_EQ(sets.error().kind, core::ErrorKind::kInvalidConfig);
+  EXPECT_TRUE(transport_.requests().empty());
+}
+
+TEST_F(AzureDnsProviderTest, UpsertWithEtagSendsIfMatchAndBody) {
+  transport_.push(200, a_set_body("etag-2", {"127.0.0.10"}));
+  Change change{Change::Kind::kUpsert, a_set({"127.0.0.10"}),
+                a_set({"127.0.0.5"}, "etag-1")};
+  auto status = provider_.apply({change});
+  ASSERT_TRUE(status.ok()) << status.error().describe();
+  ASSERT_EQ(transport_.requests().size(), 1u);
+  const auto& put = transport_.requests()[0];
+  EXPECT_EQ(put.method, "PUT");
+  EXPECT_EQ(put.url, std::string(kBase) + "/A/cp-etcd?api-version=2018-05-01");
+  EXPECT_EQ(put.headers.at("If-Match"), "etag-1");
+  EXPECT_EQ(put.headers.count("If-None-Match"), 0u);
+  EXPECT_EQ(put.headers.at("Content-Type"), "application/json");
+  const json body = json::parse(put.body);
+  EXPECT_EQ(body["properties"]["TTL"], 60);
+  EXPECT_EQ(body["properties"]["ARecords"], json::parse(R"([{"ipv4Address":"127.0.0.10"}])"));
+  EXPECT_EQ(body["properties"]["metadata"]["managedBy"], "frankenetesd");
+}
+
+TEST_F(AzureDnsProviderTest, CreateWhenExpectedAbsentSendsIfNoneMatchStar) {
+  transport_.push(201, a_set_body("etag-1", {"127.0.0.10"}));
+  Change change{Change::Kind::kUpsert, a_set({"127.0.0.10"}), a_set({})};
+  ASSERT_TRUE(provider_.apply({change}).ok());
+  EXPECT_EQ(transport_.requests()[0].headers.at("If-None-Match"), "*");
+  EXPECT_EQ(transport_.requests()[0].headers.count("If-Match"), 0u);
+}
+
+TEST_F(AzureDnsProviderTest, UnguardedUpsertHasNoConditionalHeaders) {
+  transport_.push(200, a_set_body("etag-1", {"127.0.0.10"}));
+  ASSERT_TRUE(provider_.apply({Change{Change::Kind::kUpsert, a_set({"127.0.0.10"}), {}}}).ok());
+  EXPECT_EQ(transport_.requests()[0].headers.count("If-Match"), 0u);
+  EXPECT_EQ(transport_.requests()[0].headers.count("If-None-Match"), 0u);
+}
+
+TEST_F(AzureDnsProviderTest, Status412IsConflict) {
+  transport_.push(412, R"({"error":{"code":"PreconditionFailed","message":"etag mismatch"}})",
+                  {{"x-ms-request-id", "req-412"}});
+  Change change{Change::Kind::kUpsert, a_set({"127.0.0.10"}), a_set({"127.0.0.5"}, "etag-old")};
+  auto status = provider_.apply({change});
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().kind, core::ErrorKind::kConflict);
+  EXPECT_EQ(status.error().http_status, 412);
+  EXPECT_EQ(status.error().azure_code, "PreconditionFailed");
+  EXPECT_EQ(status.error().request_id, "req-412");
+  EXPECT_NE(status.error().message.find("A cp-etcd.example.com"), std::string::npos);
+}
+
+TEST_F(AzureDnsProviderTest, ExpectedValuesWithoutEtagAreCheckedByGetThenPinned) {
+  transport_.push(200, a_set_body("etag-7", {"127.0.0.5"}));
+  transport_.push(200, a_set_body("etag-8", {"127.0.0.10"}));
+  Change change{Change::Kind::kUpsert, a_set({"127.0.0.10"}), a_set({"127.0.0.5"})};
+  ASSERT_TRUE(provider_.apply({change}).ok());
+  ASSERT_EQ(transport_.requests().size(), 2u);
+  EXPECT_EQ(transport_.requests()[1].headers.at("If-Match"), "etag-7");
+
+  // The same, but somebody changed the IP meanwhile: conflict and no PUT.
+  transport_.push(200, a_set_body("etag-9", {"127.0.0.99"}));
+  auto status = provider_.apply({change});
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().kind, core::ErrorKind::kConflict);
+  EXPECT_EQ(transport_.requests().size(), 3u);
+}
+
+TEST_F(AzureDnsProviderTest, TxtLongerThan255IsChunked) {
+  transport_.push(200, "{}");
+  const std::string text(300, 't');
+  Change change{Change::Kind::kUpsert,
+                RecordSet{"_owner.cp-etcd.example.com", RecordType::kTxt, 60, {text}, ""},
+                {}};
+  ASSERT_TRUE(provider_.apply({change}).ok());
+  const json body = json::parse(transport_.requests()[0].body);
+  const json& chunks = body["properties"]["TXTRecords"][0]["value"];
+  ASSERT_EQ(chunks.size(), 2u);
+  EXPECT_EQ(chunks[0].get<std::string>().size(), 255u);
+  EXPECT_EQ(chunks[1].get<std::string>().size(), 45u);
+  EXPECT_EQ(transport_.requests()[0].url,
+            std::string(kBase) + "/TXT/_owner.cp-etcd?api-version=2018-05-01");
+}
+
+TEST_F(AzureDnsProviderTest, CnameBodyAndParse) {
+  RecordSet set{"www.example.com", RecordType::kCname, 300, {"cp.example.com"}, ""};
+  const json body = json::parse(azure_record_set_body(set, {}));
+  EXPECT_EQ(body["properties"]["CNAMERecord"]["cname"], "cp.example.com");
+  EXPECT_FALSE(body["properties"].contains("metadata"));
+  auto parsed = parse_azure_record_set(
+      R"({"etag":"e","properties":{"TTL":300,"CNAMERecord":{"cname":"CP.example.com."}}})",
+      "www.example.com", RecordType::kCname);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(*parsed, set);
+  EXPECT_FALSE(parse_azure_record_set("not json", "x.example.com", RecordType::kA).ok());
+  EXPECT_FALSE(parse_azure_record_set(R"({"properties":{"ARecords":[{"nope":1}]}})",
+                                      "x.example.com", RecordType::kA)
+                   .ok());
+}
+
+TEST_F(AzureDnsProviderTest, DeleteWithEtagAndAbsentCheck) {
+  transport_.push(200, "");
+  Change remove{Change::Kind::kDelete, a_set({}), a_set({"127.0.0.5"}, "etag-1")};
+  ASSERT_TRUE(provider_.apply({remove}).ok());
+  EXPECT_EQ(transport_.requests()[0].method, "DELETE");
+  EXPECT_EQ(transport_.requests()[0].headers.at("If-Match"), "etag-1");
+
+  // Delete of a set expected absent: one GET, nothing deleted.
+  transport_.push(404, "");
+  Change absent{Change::Kind::kDelete, a_set({}), a_set({})};
+  ASSERT_TRUE(provider_.apply({absent}).ok());
+  EXPECT_EQ(transport_.requests().back().method, "GET");
+
+  transport_.push(204, "");
+  ASSERT_TRUE(provider_.apply({Change{Change::Kind::kDelete, a_set({}), {}}}).ok());
+}
+
+TEST_F(AzureDnsProviderTest, StopsAtFirstFailureInOrder) {
+  transport_.push(200, "{}");
+  transport_.push(500, R"({"error":{"code":"InternalServerError","message":"boom"}})");
+  Change first{Change::Kind::kUpsert, a_set({"127.0.0.10"}), {}};
+  Change second{Change::Kind::kUpsert,
+                RecordSet{"_owner.cp-etcd.example.com", RecordType::kTxt, 60, {"x"}, ""},
+                {}};
+  Change third{Change::Kind::kDelete,
+               RecordSet{"old.example.com", RecordType::kA, 60, {}, ""},
+               {}};
+  auto status = provider_.apply({first, second, third});
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().kind, core::ErrorKind::kTransient);
+  EXPECT_EQ(transport_.requests().size(), 2u);
+}
+
+TEST_F(AzureDnsProviderTest, TokenNeverInErrors) {
+  transport_.push(403, R"({"error":{"code":"AuthorizationFailed","message":"no access"}})");
+  auto status = provider_.apply({Change{Change::Kind::kUpsert, a_set({"127.0.0.10"}), {}}});
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().kind, core::ErrorKind::kTerminal);
+  EXPECT_EQ(status.error().describe().find(credential_.token()), std::string::npos);
+
+  core::Error failure;
+  failure.kind = core::ErrorKind::kTerminal;
+  failure.message = "credential broken";
+  credential_.fail_with(failure);
+  auto sets = provider_.read("cp-etcd.example.com");
+  ASSERT_FALSE(sets.ok());
+  EXPECT_EQ(sets.error().message, "credential broken");
+}
+
+TEST_F(AzureDnsProviderTest, TransportErrorsPassThrough) {
+  transport_.push_error(core::ErrorKind::kTransient, "connection reset");
+  auto sets = provider_.read("cp-etcd.example.com");
+  ASSERT_FALSE(sets.ok());
+  EXPECT_EQ(sets.error().kind, core::ErrorKind::kTransient);
+  EXPECT_EQ(provider_.name(), "azure-dns");
+  EXPECT_EQ(provider_.zone(), "example.com");
+  EXPECT_TRUE(provider_.authoritative_servers().empty());
+}
+
+}  // namespace
+}  // namespace frankenetes::dns
