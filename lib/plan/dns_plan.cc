@@ -246,10 +246,13 @@ void plan_upsert(const MemberContext& m, const RecordSet& desired,
   desired_txt.fqdn = m.registry;
   desired_txt.type = RecordType::kTxt;
   desired_txt.ttl = desired.ttl;
-  desired_txt.values = {
-      encode_ownership({m.plan.owner_id, m.in.member.cluster, m.in.member.member})};
+  const OwnershipLabels labels{m.plan.owner_id, m.in.member.cluster, m.in.member.member};
+  desired_txt.values = {encode_ownership(labels)};
 
-  const bool txt_right = ownership.owned() && txt != nullptr && txt->values == desired_txt.values;
+  // Compared by meaning, not by text: a provider that hands TXT back in presentation form
+  // (quoted) or another encoder's escaping must not cause a rewrite on every pass.
+  const bool txt_right = ownership.owned() && txt != nullptr && txt->values.size() == 1 &&
+                         parse_ownership(txt->values[0]).labels == labels;
   const bool record_exact = record_right && record->ttl == desired.ttl && other == nullptr;
   if (txt_right && record_exact) {
     m.skip(DnsSkipReason::kInSync, describe(desired));

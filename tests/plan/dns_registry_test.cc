@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace frankenetes::plan {
 namespace {
 
@@ -161,6 +163,29 @@ TEST(DnsRegistry, MalformedInputNeverCrashes) {
   (void)parse_ownership("\"");
   (void)parse_ownership("%");
   SUCCEED();
+}
+
+TEST(DnsRegistry, RandomValuesNeverCrashAndRandomLabelsRoundTrip) {
+  // A cheap deterministic fuzz: strings over the characters the format cares about.
+  std::mt19937 rng(20261127);
+  const std::string alphabet = "heritage=frankenetes/owner,%\"2C \x01\xff";
+  auto random_text = [&](std::size_t max_len) {
+    std::string s(std::uniform_int_distribution<std::size_t>(0, max_len)(rng), ' ');
+    for (char& c : s) {
+      c = alphabet[std::uniform_int_distribution<std::size_t>(0, alphabet.size() - 1)(rng)];
+    }
+    return s;
+  };
+  for (int i = 0; i < 5000; ++i) {
+    const ParsedOwnership parsed = parse_ownership(random_text(80));
+    if (parsed.kind == Kind::kOurs) {
+      EXPECT_FALSE(parsed.labels.owner.empty());
+    }
+    const OwnershipLabels labels{"o" + random_text(20), random_text(20), random_text(20)};
+    const ParsedOwnership back = parse_ownership(encode_ownership(labels));
+    ASSERT_EQ(back.kind, Kind::kOurs) << back.problem;
+    EXPECT_EQ(back.labels, labels);
+  }
 }
 
 struct OwnershipCase {
