@@ -16,15 +16,24 @@
 //   Running but no public IP (mode a: no valid IPv4;
 //     mode cname: no ACI fqdn)                                -> skip no_ip
 //   the provider read failed (current is nullopt)             -> skip provider_unreadable
-//   the registry TXT (plan/dns_registry.h) is not ours and
-//     there is something at the name or the registry name,
+//   group gone, delete_when_gone: true
+//     no A/CNAME left at the name and no TXT of ours          -> skip in_sync
+//     a record left, registry TXT not ours (adopt does not
+//       extend to deleting what we never marked)              -> skip not_owned
+//     registry TXT ours                                       -> delete A/CNAME, then the TXT
+//   Running: the registry TXT (plan/dns_registry.h) is not
+//     ours and the name or the registry name holds anything,
 //     adopt: false                                            -> skip not_owned (detail says
 //                                                                whose or why)
-//   gone + delete_when_gone: nothing left of ours             -> skip in_sync
-//   gone + delete_when_gone: owned                            -> delete A/CNAME, then the TXT
-//   record and registry TXT already as desired                -> skip in_sync
-//   otherwise                                                 -> upserts (create, update,
-//                                                                adopt) in the order below
+//   mode cname and a TXT set at the name itself (the
+//     operator's; a CNAME cannot coexist with it)             -> skip not_owned
+//   record (type, values, TTL) and our TXT already right      -> skip in_sync
+//   otherwise                                                 -> upserts: create (name free),
+//                                                                update, adopt, or
+//                                                                refresh_registry (TXT only)
+// A name with no A, no CNAME and no registry TXT is free: creating it needs no adoption.
+// "Ours" means the registry TXT names our dns.ownerId (a second owner's claim beside ours makes
+// it not ours); it is compared by meaning, so a quoted TXT read back does not cause rewrites.
 // Group state is judged before the provider read on purpose: with state unknown nothing may
 // change, whatever the provider says.
 //
