@@ -410,6 +410,30 @@ DnsPlanResult plan_dns_changes(const DnsPlanInput& input) {
   return out;
 }
 
+std::vector<DnsMemberInput> dns_members(
+    const config::Config& desired,
+    const std::map<model::MemberKey, model::MemberObservation>& observed) {
+  std::vector<DnsMemberInput> out;
+  for (const config::ClusterConfig& cluster : desired.clusters) {
+    for (const config::MemberConfig& member : cluster.members) {
+      if (!member.dns) continue;
+      DnsMemberInput in;
+      in.member = {cluster.name, member.name};
+      in.dns = *member.dns;
+      const auto it = observed.find(in.member);
+      if (it != observed.end()) in.group = it->second.group;
+      in.read_error = "not read";
+      out.push_back(std::move(in));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> names_to_read(const config::MemberDnsConfig& dns) {
+  const std::string name = canonical_name(dns.name);
+  return {name, registry_name(name)};
+}
+
 std::map<std::string, std::vector<dns::Change>> DnsPlanResult::changes_by_provider() const {
   std::map<std::string, std::vector<dns::Change>> out;
   for (const DnsMemberChange& c : changes) {

@@ -163,6 +163,18 @@ struct DnsPlanResult {
 
 DnsPlanResult plan_dns_changes(const DnsPlanInput& input);
 
+// The reconciler's starting point: one DnsMemberInput per configured member with a `dns`
+// section (clusters and members in config order), its latest group observation filled in from
+// `observed`, `current` left unset ("not read yet") for the caller to fill from the provider
+// with the names of names_to_read().
+std::vector<DnsMemberInput> dns_members(
+    const config::Config& desired,
+    const std::map<model::MemberKey, model::MemberObservation>& observed);
+
+// The names whose record sets plan_dns_changes() needs: the member's name and its registry
+// name (plan/dns_registry.h), lowercase without the root dot.
+std::vector<std::string> names_to_read(const config::MemberDnsConfig& dns);
+
 // The A or CNAME set a member's name should have for its group, or why there is none
 // (kNoIp's detail). Exposed for the verifier's caller and tests; plan_dns_changes() uses it.
 struct DesiredRecord {

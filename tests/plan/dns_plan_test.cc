@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -451,6 +452,47 @@ TEST(DnsPlan, ManyMembersAcrossProvidersAreIndependent) {
                                      " 10.0.0.2 ttl=60 if 10.0.0.1@etag-a"});
   EXPECT_EQ(render(by_provider.at("cloudflare")),
             std::vector<std::string>{"upsert A cp-api.example.com 10.0.0.6 ttl=60 if 10.0.0.5@"});
+}
+
+TEST(DnsPlan, DnsMembersFollowConfigOrderAndCarryTheLatestObservation) {
+  config::Config config;
+  config::ClusterConfig prod;
+  prod.name = "prod";
+  config::MemberConfig etcd;
+  etcd.name = "etcd";
+  etcd.dns = dns_config();
+  config::MemberConfig scheduler;  // no dns: not a DNS member
+  scheduler.name = "scheduler";
+  config::MemberConfig api;
+  api.name = "apiserver";
+  api.dns = dns_config();
+  api.dns->name = "cp-api.example.com";
+  prod.members = {etcd, scheduler, api};
+  config.clusters = {prod};
+
+  std::map<model::MemberKey, model::MemberObservation> observed;
+  observed[kEtcd] = model::MemberObservation{kEtcd, running("10.0.0.2"), {}};
+
+  const auto members = dns_members(config, observed);
+  ASSERT_EQ(members.size(), 2u);
+  EXPECT_EQ(members[0].member, kEtcd);
+  ASSERT_TRUE(members[0].group.has_value());
+  EXPECT_EQ(members[0].group->view->summary.ip, "10.0.0.2");
+  EXPECT_FALSE(members[0].current.has_value()) << "the caller reads the provider";
+  EXPECT_EQ(members[1].member, (model::MemberKey{"prod", "apiserver"}));
+  EXPECT_FALSE(members[1].group.has_value()) << "never observed";
+  EXPECT_EQ(members[1].dns.name, "cp-api.example.com");
+
+  auto shouting = dns_config();
+  shouting.name = "CP-Etcd.Example.com.";
+  EXPECT_EQ(names_to_read(shouting), (std::vector<std::string>{kName, kRegistry}));
+
+  // Unread members are skipped as unreadable, never planned on.
+  const config::PolicyConfig policy;
+  const auto r = plan_dns_changes({"prod-fk", policy, members, kNow});
+  ASSERT_NE(r.find_skip(kEtcd), nullptr);
+  EXPECT_EQ(r.find_skip(kEtcd)->reason, DnsSkipReason::kProviderUnreadable);
+  EXPECT_EQ(r.find_skip(kEtcd)->detail, "not read");
 }
 
 TEST(DnsPlan, SkipReasonSpellingsAreStableAndComplete) {
