@@ -110,6 +110,7 @@ bool Reconciler::start_pass(bool force_full) {
   auto plan = observer_.due_reads(deps_.scheduler.now(), force_full);
   if (plan.empty()) return false;
   pass_in_flight_ = true;
+  pass_started_at_ = deps_.time.monotonic_time();
   deps_.reads.submit([this, plan = std::move(plan)] {
     auto result =
         GroupObserver::perform(plan, deps_.api, deps_.time, [this] { return stopping_.load(); });
@@ -148,6 +149,10 @@ void Reconciler::finish_pass(const PassResult& result) {
     snapshot = summary_;
   }
   reconcile();
+  if (deps_.metrics) {
+    deps_.metrics->reconcile_duration_seconds.Observe(
+        std::chrono::duration<double>(deps_.time.monotonic_time() - pass_started_at_).count());
+  }
   if (on_pass_) on_pass_(snapshot);
   if (pass_pending_) {
     pass_pending_ = false;
@@ -174,7 +179,6 @@ plan::Observations Reconciler::collect() const {
 }
 
 void Reconciler::reconcile() {
-  const auto started = deps_.time.monotonic_time();
   const auto now = deps_.scheduler.now();
   const auto observed = collect();
   history_ = plan::record_observation(std::move(history_), *config_, observed, now);
@@ -187,10 +191,6 @@ void Reconciler::reconcile() {
     observer_.set_attention(status.member, !status.assessment.healthy() || probe_failing);
   }
   for (const auto& action : result.actions) dispatch(action, /*synchronous=*/false);
-  if (deps_.metrics) {
-    deps_.metrics->reconcile_duration_seconds.Observe(
-        std::chrono::duration<double>(deps_.time.monotonic_time() - started).count());
-  }
 }
 
 const config::MemberConfig* Reconciler::find_member(const model::MemberKey& key) const {
@@ -262,11 +262,7 @@ void Reconciler::finish_action(const plan::Action& action, const ActionResult& r
   // The outcome's requeue: read the group again at once, whatever the result.
   observer_.request_get(action.member);
   if (once_) return;  // run_once() ends after its one pass
-  if (!pass_in_flight_ || pass_pending_) {
-    start_pass(false);
-  } else {
-    pass_pending_ = true;
-  }
+  start_pass(false);  // or right after the pass in flight
 }
 
 void Reconciler::schedule_probe(const model::MemberKey& key, core::Duration delay) {

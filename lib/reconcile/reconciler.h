@@ -141,6 +141,7 @@ class Reconciler {
   bool once_ = false;  // run_once(): actions run inline and nothing is requeued
   bool pass_in_flight_ = false;
   bool pass_pending_ = false;
+  core::MonotonicTime pass_started_at_{};  // reconcile_duration_seconds: read, plan, dispatch
   Scheduler::TaskId tick_task_ = 0;
   std::function<void(const ReconcilerSummary&)> on_pass_;
 

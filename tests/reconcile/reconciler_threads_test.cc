@@ -76,8 +76,8 @@ TEST(ReconcilerThreads, ObservesActsAndStopsPromptly) {
     f.set(FakeContainerGroupApi::running("apiserver", "10.0.0.2"));
     return 0;
   });
-  auto config = test_util::config_with(
-      {test_util::member("etcd"), test_util::member("apiserver", {"etcd"})});
+  auto config =
+      test_util::config_with({test_util::member("etcd"), test_util::member("apiserver", {"etcd"})});
   config.policy.poll_interval = 200ms;
   config.policy.get_interval.healthy = 400ms;
   config.policy.get_interval.unhealthy = 100ms;
@@ -111,7 +111,8 @@ TEST(ReconcilerThreads, ObservesActsAndStopsPromptly) {
   reconciler.start();
 
   EXPECT_TRUE(eventually([&] { return reconciler.readiness().ok; }));
-  EXPECT_TRUE(eventually([&] { return api.with([](auto& f) { return f.count("start etcd"); }) == 1; }));
+  EXPECT_TRUE(
+      eventually([&] { return api.with([](auto& f) { return f.count("start etcd"); }) == 1; }));
   // Reload from another thread while the loop runs.
   auto next = config;
   next.policy.poll_interval = 300ms;
