@@ -26,7 +26,24 @@ void PlanReporter::configure(const config::Config& config) {
     for (const auto& member : cluster.members) keep.insert({cluster.name, member.name});
   }
   for (auto it = members_.begin(); it != members_.end();) {
-    it = keep.contains(it->first) ? std::next(it) : members_.erase(it);
+    if (keep.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    // Gauges of a member that is gone would otherwise say "down" or "gave up" forever.
+    if (metrics_) {
+      const auto labels = member_labels(it->first);
+      metrics_->member_up.Remove(&metrics_->member_up.Add(labels));
+      metrics_->remediation_gave_up.Remove(&metrics_->remediation_gave_up.Add(labels));
+      metrics_->probe_success.Remove(&metrics_->probe_success.Add(labels));
+      for (const auto h :
+           {plan::Health::kHealthy, plan::Health::kUnhealthy, plan::Health::kUnknown}) {
+        auto with_state = labels;
+        with_state.emplace("state", std::string(plan::to_string(h)));
+        metrics_->member_state.Remove(&metrics_->member_state.Add(with_state));
+      }
+    }
+    it = members_.erase(it);
   }
 }
 

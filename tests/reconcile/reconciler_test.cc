@@ -203,6 +203,10 @@ TEST_F(ReconcilerTest, ReloadKeepsHistoryOfRemainingMembers) {
   EXPECT_TRUE(etcd->last_action.has_value());
   EXPECT_EQ(r.summary().members, 1u);
   EXPECT_EQ(r.history().find({"prod", "apiserver"}), nullptr);
+  EXPECT_EQ(metrics_text().find(R"(frankenetes_member_up{cluster="prod",member="apiserver"})"),
+            std::string::npos);
+  EXPECT_NE(metrics_text().find(R"(frankenetes_member_up{cluster="prod",member="etcd"})"),
+            std::string::npos);
   scheduler.advance(5s);  // still inside the back-off: no second action after the reload
   EXPECT_EQ(api.mutations(), 1u);
 }
