@@ -153,7 +153,8 @@ core::Result<std::string> CloudflareProvider::call(const std::string& method,
 }
 
 core::Status CloudflareProvider::resolve_zone() {
-  std::string zone_id, zone_name;
+  std::string zone_id;
+  std::string zone_name;
   {
     std::lock_guard lock(mutex_);
     zone_id = zone_id_;
@@ -242,6 +243,23 @@ RecordSet to_set(const std::string& fqdn, RecordType type, const Records& record
   return set;
 }
 
+// expected_current against what is there now: values, and ids when the caller had them.
+template <typename Records>
+core::Status check_expected(const Change& change, const Records& current) {
+  if (!change.expected_current) return {};
+  const RecordSet now = to_set(normalize_name(change.desired.fqdn), change.desired.type, current);
+  std::vector<std::string> want = change.expected_current->values;
+  std::sort(want.begin(), want.end());
+  const bool ids_differ =
+      !change.expected_current->version.empty() && change.expected_current->version != now.version;
+  if (now.values != want || ids_differ) {
+    return make_error(core::ErrorKind::kConflict,
+                      "cloudflare: " + std::string(to_string(change.desired.type)) + " " +
+                          now.fqdn + " changed since it was read; re-read and re-plan");
+  }
+  return {};
+}
+
 }  // namespace
 
 core::Result<std::vector<RecordSet>> CloudflareProvider::read(const std::string& fqdn) {
@@ -258,22 +276,6 @@ core::Result<std::vector<RecordSet>> CloudflareProvider::read(const std::string&
     if (!set.values.empty()) sets.push_back(std::move(set));
   }
   return sets;
-}
-
-core::Status CloudflareProvider::check_expected(const Change& change,
-                                                const std::vector<Record>& current) {
-  if (!change.expected_current) return {};
-  const RecordSet now = to_set(normalize_name(change.desired.fqdn), change.desired.type, current);
-  std::vector<std::string> want = change.expected_current->values;
-  std::sort(want.begin(), want.end());
-  const bool ids_differ =
-      !change.expected_current->version.empty() && change.expected_current->version != now.version;
-  if (now.values != want || ids_differ) {
-    return make_error(core::ErrorKind::kConflict,
-                      "cloudflare: " + std::string(to_string(change.desired.type)) + " " +
-                          now.fqdn + " changed since it was read; re-read and re-plan");
-  }
-  return {};
 }
 
 core::Status CloudflareProvider::upsert(const Change& change) {

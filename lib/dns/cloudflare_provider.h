@@ -66,7 +66,6 @@ class CloudflareProvider final : public DnsProvider {
                                          std::optional<RecordType> type);
   core::Status upsert(const Change& change);
   core::Status remove(const Change& change);
-  core::Status check_expected(const Change& change, const std::vector<Record>& current);
   // Sends and unwraps the v4 envelope: the `result` member on success.
   core::Result<std::string> call(const std::string& method, const std::string& path,
                                  const std::string& body, const char* operation);

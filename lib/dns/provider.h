@@ -6,7 +6,9 @@
 //
 // Implementations: AzureDnsProvider (azure_dns_provider.h), CloudflareProvider
 // (cloudflare_provider.h), Rfc2136Provider (rfc2136_provider.h); make_dns_provider() in
-// provider_factory.h builds one from config. All calls are blocking and bounded by a deadline.
+// provider_factory.h builds one from config. All calls are blocking and bounded by a deadline;
+// implementations may be called from several worker threads at once (given a thread-safe
+// HttpTransport). They neither retry nor log: the caller owns retries, events and metrics.
 
 #include <cstdint>
 #include <optional>

@@ -1,13 +1,13 @@
 #include "dns/secret_loader.h"
 
+#include <array>
 #include <fstream>
-#include <iterator>
 #include <string>
 
 namespace frankenetes::dns {
 namespace {
 
-constexpr std::size_t kMaxSecretFile = 64 * 1024;
+constexpr std::size_t kMaxSecretFile = std::size_t{64} * 1024;
 
 core::Error invalid(std::string message) {
   core::Error error;
@@ -26,9 +26,9 @@ core::Result<core::Secret> load_secret(const config::SecretSource& source, std::
     std::ifstream in(*source.file, std::ios::binary);
     if (!in) return invalid(std::string(what) + ": cannot read file '" + *source.file + "'");
     std::string content;
-    char buffer[4096];
-    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-      content.append(buffer, static_cast<std::size_t>(in.gcount()));
+    std::array<char, 4096> buffer{};
+    while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
+      content.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
       if (content.size() > kMaxSecretFile) {
         return invalid(std::string(what) + ": file '" + *source.file + "' is larger than 64 KiB");
       }
