@@ -185,9 +185,9 @@ core::Result<http::Headers> AzureDnsProvider::preconditions(
     std::vector<std::string> want = expected->values;
     std::sort(want.begin(), want.end());
     if (!*current || (*current)->values != want) {
-      return make_error(core::ErrorKind::kConflict, "azure_dns: record set " +
-                                                        describe(fqdn, type) +
-                                                        " differs from the expected values");
+      return make_error(
+          core::ErrorKind::kConflict,
+          "azure_dns: record set " + describe(fqdn, type) + " differs from the expected values");
     }
     headers["If-Match"] = (*current)->version;
   }

@@ -62,8 +62,7 @@ class AzureDnsProvider final : public DnsProvider {
   core::Status upsert(const Change& change);
   core::Status remove(const Change& change);
   core::Result<http::Response> send(const std::string& method, const std::string& url,
-                                    http::Headers headers, std::string body,
-                                    const char* operation);
+                                    http::Headers headers, std::string body, const char* operation);
 
   std::string name_;
   config::AzureDnsProviderConfig config_;

@@ -43,8 +43,7 @@ std::string unquote_txt(std::string content) {
 
 long long ceil_seconds(core::Duration d) { return (d.count() + 999) / 1000; }
 
-core::Error envelope_error(const http::Response& response, const json& doc,
-                           const char* operation) {
+core::Error envelope_error(const http::Response& response, const json& doc, const char* operation) {
   core::Error error;
   error.http_status = response.status;
   error.kind = response.status >= 200 && response.status < 300
@@ -97,9 +96,8 @@ std::string CloudflareProvider::zone() const {
 }
 
 core::Result<std::string> CloudflareProvider::call(const std::string& method,
-                                                   const std::string& path,
-                                                   const std::string& body,
-                                                   const char* operation) {
+                                                   const std::string& path, const std::string& body,
+                                                   const char* operation, int* total_pages) {
   {
     std::lock_guard lock(mutex_);
     if (throttled_until_) {
@@ -148,6 +146,12 @@ core::Result<std::string> CloudflareProvider::call(const std::string& method,
   if (response->status < 200 || response->status >= 300 || !success) {
     return envelope_error(*response, doc, operation);
   }
+  if (total_pages != nullptr) {
+    *total_pages = 1;
+    if (doc.contains("result_info") && doc["result_info"].is_object()) {
+      *total_pages = doc["result_info"].value("total_pages", 1);
+    }
+  }
   if (!doc.contains("result")) return std::string("null");
   return doc["result"].dump();
 }
@@ -162,15 +166,15 @@ core::Status CloudflareProvider::resolve_zone() {
   }
   if (!zone_id.empty() && !zone_name.empty()) return {};
   if (zone_id.empty()) {
-    auto result = call("GET", "/zones?name=" + http::percent_encode_component(zone_name),
-                       "", "cloudflare.zone_lookup");
+    auto result = call("GET", "/zones?name=" + http::percent_encode_component(zone_name), "",
+                       "cloudflare.zone_lookup");
     if (!result.ok()) return result.error();
     const json zones = json::parse(*result, nullptr, false);
-    if (!zones.is_array() || zones.empty() || !zones[0].is_object() ||
-        !zones[0].contains("id") || !zones[0]["id"].is_string()) {
-      return make_error(core::ErrorKind::kInvalidConfig,
-                        "cloudflare provider '" + name_ + "': zone '" + zone_name +
-                            "' not found for this API token");
+    if (!zones.is_array() || zones.empty() || !zones[0].is_object() || !zones[0].contains("id") ||
+        !zones[0]["id"].is_string()) {
+      return make_error(core::ErrorKind::kInvalidConfig, "cloudflare provider '" + name_ +
+                                                             "': zone '" + zone_name +
+                                                             "' not found for this API token");
     }
     std::lock_guard lock(mutex_);
     zone_id_ = zones[0]["id"].get<std::string>();
@@ -196,30 +200,40 @@ core::Result<std::vector<CloudflareProvider::Record>> CloudflareProvider::list(
     std::lock_guard lock(mutex_);
     zone_id = zone_id_;
   }
-  std::string path = "/zones/" + http::percent_encode_component(zone_id) + "/dns_records?";
-  if (type) path += std::string("type=") + to_string(*type) + "&";
-  path += "name=" + http::percent_encode_component(fqdn) +
+  std::string base = "/zones/" + http::percent_encode_component(zone_id) + "/dns_records?";
+  if (type) base += std::string("type=") + to_string(*type) + "&";
+  base += "name=" + http::percent_encode_component(fqdn) +
           "&per_page=" + std::to_string(settings_.per_page);
-  auto result = call("GET", path, "", "cloudflare.list");
-  if (!result.ok()) return result.error();
-  const json records = json::parse(*result, nullptr, false);
-  if (!records.is_array()) {
-    return make_error(core::ErrorKind::kTerminal, "cloudflare.list: result is not an array");
-  }
   std::vector<Record> out;
-  for (const auto& r : records) {
-    if (!r.is_object()) continue;
-    auto record_type = parse_type(r.value("type", ""));
-    if (!record_type || normalize_name(r.value("name", "")) != fqdn) continue;
-    Record record;
-    record.id = r.value("id", "");
-    record.type = *record_type;
-    record.content = r.value("content", "");
-    if (record.type == RecordType::kTxt) record.content = unquote_txt(record.content);
-    if (record.type == RecordType::kCname) record.content = normalize_name(record.content);
-    record.ttl = r.value("ttl", 1u);
-    record.proxied = r.value("proxied", false);
-    out.push_back(std::move(record));
+  int total_pages = 1;
+  for (int page = 1; page <= total_pages; ++page) {
+    const std::string path = page == 1 ? base : base + "&page=" + std::to_string(page);
+    auto result = call("GET", path, "", "cloudflare.list", &total_pages);
+    if (!result.ok()) return result.error();
+    if (total_pages > settings_.max_pages) {
+      return make_error(core::ErrorKind::kTerminal,
+                        "cloudflare.list: more than " +
+                            std::to_string(settings_.max_pages * settings_.per_page) +
+                            " records at " + fqdn);
+    }
+    const json records = json::parse(*result, nullptr, false);
+    if (!records.is_array()) {
+      return make_error(core::ErrorKind::kTerminal, "cloudflare.list: result is not an array");
+    }
+    for (const auto& r : records) {
+      if (!r.is_object()) continue;
+      auto record_type = parse_type(r.value("type", ""));
+      if (!record_type || normalize_name(r.value("name", "")) != fqdn) continue;
+      Record record;
+      record.id = r.value("id", "");
+      record.type = *record_type;
+      record.content = r.value("content", "");
+      if (record.type == RecordType::kTxt) record.content = unquote_txt(record.content);
+      if (record.type == RecordType::kCname) record.content = normalize_name(record.content);
+      record.ttl = r.value("ttl", 1u);
+      record.proxied = r.value("proxied", false);
+      out.push_back(std::move(record));
+    }
   }
   std::sort(out.begin(), out.end(), [](const Record& a, const Record& b) {
     return std::tie(a.type, a.content, a.id) < std::tie(b.type, b.content, b.id);
@@ -325,8 +339,8 @@ core::Status CloudflareProvider::upsert(const Change& change) {
     if (!surplus.empty()) {
       const Record record = surplus.front();
       surplus.erase(surplus.begin());
-      auto result = call("PUT", base + "/" + http::percent_encode_component(record.id),
-                         body(value), "cloudflare.update");
+      auto result = call("PUT", base + "/" + http::percent_encode_component(record.id), body(value),
+                         "cloudflare.update");
       if (!result.ok()) return result.error();
     } else {
       auto result = call("POST", base, body(value), "cloudflare.create");
@@ -365,7 +379,8 @@ core::Status CloudflareProvider::apply(const std::vector<Change>& changes) {
   if (auto status = resolve_zone(); !status.ok()) return status;
   const std::string apex = zone();
   for (const Change& change : changes) {
-    if (!in_zone(change.desired.fqdn, apex)) return relative_name(change.desired.fqdn, apex).error();
+    if (!in_zone(change.desired.fqdn, apex))
+      return relative_name(change.desired.fqdn, apex).error();
   }
   for (const Change& change : changes) {
     auto status = change.kind == Change::Kind::kUpsert ? upsert(change) : remove(change);

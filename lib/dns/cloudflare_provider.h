@@ -35,6 +35,7 @@ struct CloudflareSettings {
   core::Duration request_timeout{std::chrono::seconds(30)};
   core::Duration throttle_without_retry_after{std::chrono::seconds(60)};
   int per_page = 100;
+  int max_pages = 20;  // a name with more records than per_page * max_pages is an error
 };
 
 class CloudflareProvider final : public DnsProvider {
@@ -62,13 +63,14 @@ class CloudflareProvider final : public DnsProvider {
   };
 
   core::Status resolve_zone();
-  core::Result<std::vector<Record>> list(const std::string& fqdn,
-                                         std::optional<RecordType> type);
+  core::Result<std::vector<Record>> list(const std::string& fqdn, std::optional<RecordType> type);
   core::Status upsert(const Change& change);
   core::Status remove(const Change& change);
-  // Sends and unwraps the v4 envelope: the `result` member on success.
+  // Sends and unwraps the v4 envelope: the `result` member on success, and
+  // result_info.total_pages when `total_pages` is given (1 when absent).
   core::Result<std::string> call(const std::string& method, const std::string& path,
-                                 const std::string& body, const char* operation);
+                                 const std::string& body, const char* operation,
+                                 int* total_pages = nullptr);
 
   std::string name_;
   config::CloudflareProviderConfig config_;

@@ -55,9 +55,9 @@ core::Result<Address> resolve(const config::HostPort& server) {
   addrinfo* found = nullptr;
   const std::string port = std::to_string(server.port);
   if (int rc = getaddrinfo(server.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-    return make_error(rc == EAI_AGAIN ? core::ErrorKind::kTransient
-                                      : core::ErrorKind::kInvalidConfig,
-                      "dns server '" + server.to_string() + "': " + gai_strerror(rc));
+    return make_error(
+        rc == EAI_AGAIN ? core::ErrorKind::kTransient : core::ErrorKind::kInvalidConfig,
+        "dns server '" + server.to_string() + "': " + gai_strerror(rc));
   }
   Address address;
   std::memcpy(&address.storage, found->ai_addr, found->ai_addrlen);
@@ -84,8 +84,7 @@ ldns_rdf* make_dname(const std::string& name) {
 }
 
 core::Result<Exchange> exchange(ldns_pkt* request, const config::HostPort& server,
-                                const std::optional<TsigKey>& key,
-                                const ExchangeOptions& options) {
+                                const std::optional<TsigKey>& key, const ExchangeOptions& options) {
   const auto deadline = Clock::now() + options.timeout;
   auto address = resolve(server);
   if (!address.ok()) return address.error();
@@ -113,7 +112,8 @@ core::Result<Exchange> exchange(ldns_pkt* request, const config::HostPort& serve
   Exchange result;
   bool use_tcp = options.force_tcp || ldns_buffer_position(wire.get()) > kMaxUdpRequest;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     const char* proto = use_tcp ? "TCP" : "UDP";
     if (left.count() <= 0) {
       return make_error(core::ErrorKind::kTransient,
@@ -123,28 +123,26 @@ core::Result<Exchange> exchange(ldns_pkt* request, const config::HostPort& serve
     uint8_t* raw = nullptr;
     size_t size = 0;
     const auto sent_at = Clock::now();
-    const ldns_status sent =
-        use_tcp ? ldns_tcp_send(&raw, wire.get(), &address->storage, address->length,
-                                to_timeval(left), &size)
-                : ldns_udp_send(&raw, wire.get(), &address->storage, address->length,
-                                to_timeval(left), &size);
+    const ldns_status sent = use_tcp ? ldns_tcp_send(&raw, wire.get(), &address->storage,
+                                                     address->length, to_timeval(left), &size)
+                                     : ldns_udp_send(&raw, wire.get(), &address->storage,
+                                                     address->length, to_timeval(left), &size);
     std::unique_ptr<uint8_t, WireDeleter> answer(raw);
     if (sent != LDNS_STATUS_OK || !answer) {
       // ldns reports a timeout as a generic network error; tell them apart by the time spent
       // (its select() may wake a little before our deadline).
-      const bool timed_out =
-          Clock::now() - sent_at + std::chrono::milliseconds(20) >= left;
-      return make_error(core::ErrorKind::kTransient,
-                        "dns " + server.to_string() + " over " + proto + ": " +
-                            (timed_out ? "timed out after " +
-                                             std::to_string(options.timeout.count()) + "ms"
-                                       : std::string(ldns_get_errorstr_by_id(sent))));
+      const bool timed_out = Clock::now() - sent_at + std::chrono::milliseconds(20) >= left;
+      return make_error(
+          core::ErrorKind::kTransient,
+          "dns " + server.to_string() + " over " + proto + ": " +
+              (timed_out ? "timed out after " + std::to_string(options.timeout.count()) + "ms"
+                         : std::string(ldns_get_errorstr_by_id(sent))));
     }
     ldns_pkt* parsed = nullptr;
     if (ldns_wire2pkt(&parsed, answer.get(), size) != LDNS_STATUS_OK || parsed == nullptr) {
-      return make_error(core::ErrorKind::kTerminal,
-                        "dns " + server.to_string() + ": malformed answer (" +
-                            std::to_string(size) + " octets)");
+      return make_error(
+          core::ErrorKind::kTerminal,
+          "dns " + server.to_string() + ": malformed answer (" + std::to_string(size) + " octets)");
     }
     PacketPtr reply(parsed);
     if (!ldns_pkt_qr(reply.get()) || ldns_pkt_id(reply.get()) != ldns_pkt_id(request)) {
@@ -169,9 +167,9 @@ core::Result<Exchange> exchange(ldns_pkt* request, const config::HostPort& serve
         const bool verified =
             ldns_pkt_tsig_verify(reply.get(), answer.get(), size, key_name.c_str(),
                                  key->secret.reveal().c_str(), request_mac);
-        result.tsig = verified ? TsigOutcome::kVerified
-                               : (result.tsig_error != 0 ? TsigOutcome::kError
-                                                         : TsigOutcome::kBadSignature);
+        result.tsig =
+            verified ? TsigOutcome::kVerified
+                     : (result.tsig_error != 0 ? TsigOutcome::kError : TsigOutcome::kBadSignature);
       }
     }
     result.reply = std::move(reply);

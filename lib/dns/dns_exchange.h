@@ -7,9 +7,10 @@
 
 // ldns/common.h `#define`s bool unless __bool_true_false_are_defined, which breaks the
 // standard library in C++; stdbool.h defines that guard.
+// clang-format off
 #include <stdbool.h>  // NOLINT(modernize-deprecated-headers)
-
 #include <ldns/ldns.h>
+// clang-format on
 
 #include <chrono>
 #include <memory>

@@ -19,9 +19,12 @@ core::Error make_error(core::ErrorKind kind, std::string message) {
 
 ldns_rr_type ldns_type(RecordType type) {
   switch (type) {
-    case RecordType::kA: return LDNS_RR_TYPE_A;
-    case RecordType::kTxt: return LDNS_RR_TYPE_TXT;
-    case RecordType::kCname: return LDNS_RR_TYPE_CNAME;
+    case RecordType::kA:
+      return LDNS_RR_TYPE_A;
+    case RecordType::kTxt:
+      return LDNS_RR_TYPE_TXT;
+    case RecordType::kCname:
+      return LDNS_RR_TYPE_CNAME;
   }
   return LDNS_RR_TYPE_A;
 }
@@ -98,8 +101,10 @@ core::Result<std::optional<RecordSet>> query_record_set(const config::HostPort& 
   const ldns_pkt* reply = result->reply.get();
   const std::string what = std::string(to_string(type)) + " " + name + " at " + server.to_string();
   switch (ldns_pkt_get_rcode(reply)) {
-    case LDNS_RCODE_NOERROR: break;
-    case LDNS_RCODE_NXDOMAIN: return std::optional<RecordSet>();
+    case LDNS_RCODE_NOERROR:
+      break;
+    case LDNS_RCODE_NXDOMAIN:
+      return std::optional<RecordSet>();
     case LDNS_RCODE_SERVFAIL:
       return make_error(core::ErrorKind::kTransient, "dns query " + what + ": SERVFAIL");
     default: {
@@ -123,8 +128,12 @@ core::Result<std::optional<RecordSet>> query_record_set(const config::HostPort& 
     set.ttl = first ? ldns_rr_ttl(rr) : std::min(set.ttl, ldns_rr_ttl(rr));
     first = false;
     switch (type) {
-      case RecordType::kA: set.values.push_back(rdf_text(ldns_rr_rdf(rr, 0))); break;
-      case RecordType::kTxt: set.values.push_back(txt_value(rr)); break;
+      case RecordType::kA:
+        set.values.push_back(rdf_text(ldns_rr_rdf(rr, 0)));
+        break;
+      case RecordType::kTxt:
+        set.values.push_back(txt_value(rr));
+        break;
       case RecordType::kCname:
         set.values.push_back(normalize_name(rdf_text(ldns_rr_rdf(rr, 0))));
         break;

@@ -4,9 +4,12 @@ namespace frankenetes::dns {
 
 const char* to_string(RecordType type) {
   switch (type) {
-    case RecordType::kA: return "A";
-    case RecordType::kTxt: return "TXT";
-    case RecordType::kCname: return "CNAME";
+    case RecordType::kA:
+      return "A";
+    case RecordType::kTxt:
+      return "TXT";
+    case RecordType::kCname:
+      return "CNAME";
   }
   return "?";
 }

@@ -19,8 +19,8 @@ core::Error missing(const std::string& provider, const char* what) {
 
 }  // namespace
 
-core::Result<std::unique_ptr<DnsProvider>> make_dns_provider(const config::DnsProviderConfig& config,
-                                                             const DnsProviderDeps& deps) {
+core::Result<std::unique_ptr<DnsProvider>> make_dns_provider(
+    const config::DnsProviderConfig& config, const DnsProviderDeps& deps) {
   return std::visit(
       [&](const auto& settings) -> core::Result<std::unique_ptr<DnsProvider>> {
         using T = std::decay_t<decltype(settings)>;

@@ -28,7 +28,7 @@ struct DnsProviderDeps {
 };
 
 // kInvalidConfig when a dependency the provider type needs is missing.
-core::Result<std::unique_ptr<DnsProvider>> make_dns_provider(const config::DnsProviderConfig& config,
-                                                             const DnsProviderDeps& deps);
+core::Result<std::unique_ptr<DnsProvider>> make_dns_provider(
+    const config::DnsProviderConfig& config, const DnsProviderDeps& deps);
 
 }  // namespace frankenetes::dns

@@ -31,9 +31,12 @@ using RrPtr = std::unique_ptr<ldns_rr, RrDeleter>;
 
 ldns_rr_type ldns_type(RecordType type) {
   switch (type) {
-    case RecordType::kA: return LDNS_RR_TYPE_A;
-    case RecordType::kTxt: return LDNS_RR_TYPE_TXT;
-    case RecordType::kCname: return LDNS_RR_TYPE_CNAME;
+    case RecordType::kA:
+      return LDNS_RR_TYPE_A;
+    case RecordType::kTxt:
+      return LDNS_RR_TYPE_TXT;
+    case RecordType::kCname:
+      return LDNS_RR_TYPE_CNAME;
   }
   return LDNS_RR_TYPE_A;
 }
@@ -193,7 +196,8 @@ core::Status Rfc2136Provider::apply(const std::vector<Change>& changes) {
   if (key) {
     const std::string key_name = "'" + key->name + "'";
     switch (result->tsig_error) {
-      case 0: break;
+      case 0:
+        break;
       case 16:  // BADSIG (RFC 8945 §5.3.2)
         return make_error(core::ErrorKind::kTerminal,
                           where + ": TSIG BADSIG: the server rejected the signature of key " +
@@ -205,14 +209,15 @@ core::Status Rfc2136Provider::apply(const std::vector<Change>& changes) {
                               " — check tsig.name and tsig.algorithm");
       case 18:  // BADTIME (RFC 8945 §5.2.3)
         return make_error(core::ErrorKind::kTerminal,
-                          where + ": TSIG BADTIME: the server's clock and ours differ by more "
-                                  "than the " +
+                          where +
+                              ": TSIG BADTIME: the server's clock and ours differ by more "
+                              "than the " +
                               std::to_string(settings_.fudge_seconds) +
                               " s fudge — check the clocks (NTP)");
       default:
-        return make_error(core::ErrorKind::kTerminal,
-                          where + ": TSIG error " + std::to_string(result->tsig_error) +
-                              " for key " + key_name);
+        return make_error(
+            core::ErrorKind::kTerminal,
+            where + ": TSIG error " + std::to_string(result->tsig_error) + " for key " + key_name);
     }
     if (result->tsig == detail::TsigOutcome::kBadSignature) {
       return make_error(core::ErrorKind::kTerminal,
@@ -225,7 +230,8 @@ core::Status Rfc2136Provider::apply(const std::vector<Change>& changes) {
     }
   }
   switch (rcode) {
-    case LDNS_RCODE_NOERROR: return {};
+    case LDNS_RCODE_NOERROR:
+      return {};
     case LDNS_RCODE_YXDOMAIN:
     case LDNS_RCODE_YXRRSET:
     case LDNS_RCODE_NXRRSET:

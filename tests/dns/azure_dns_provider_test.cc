@@ -21,14 +21,13 @@ constexpr const char* kBase =
     "https://arm.test/subscriptions/sub1/resourceGroups/dns-rg/providers/Microsoft.Network/"
     "dnsZones/example.com";
 
-std::string a_set_body(const std::string& etag, const std::vector<std::string>& ips,
-                       int ttl = 60) {
+std::string a_set_body(const std::string& etag, const std::vector<std::string>& ips, int ttl = 60) {
   json records = json::array();
   for (const auto& ip : ips) records.push_back({{"ipv4Address", ip}});
-  return json{{"name", "cp-etcd"},
-              {"etag", etag},
-              {"properties",
-               {{"TTL", ttl}, {"fqdn", "cp-etcd.example.com."}, {"ARecords", records}}}}
+  return json{
+      {"name", "cp-etcd"},
+      {"etag", etag},
+      {"properties", {{"TTL", ttl}, {"fqdn", "cp-etcd.example.com."}, {"ARecords", records}}}}
       .dump();
 }
 
@@ -55,18 +54,18 @@ class AzureDnsProviderTest : public ::testing::Test {
 
 TEST_F(AzureDnsProviderTest, ReadGetsEachTypeAnd404MeansAbsent) {
   transport_.push(200, a_set_body("etag-1", {"127.0.0.9", "127.0.0.5"}));
-  transport_.push(200, json{{"etag", "etag-t"},
-                            {"properties",
-                             {{"TTL", 300},
-                              {"TXTRecords", {{{"value", {"heritage=", "frankenetes"}}}}}}}}
-                           .dump());
+  transport_.push(
+      200, json{{"etag", "etag-t"},
+                {"properties",
+                 {{"TTL", 300}, {"TXTRecords", {{{"value", {"heritage=", "frankenetes"}}}}}}}}
+               .dump());
   transport_.push(404, R"({"error":{"code":"NotFound","message":"not found"}})");
 
   auto sets = provider_.read("CP-ETCD.example.com.");
   ASSERT_TRUE(sets.ok()) << sets.error().describe();
   ASSERT_EQ(sets->size(), 2u);
-  EXPECT_EQ((*sets)[0], (RecordSet{"cp-etcd.example.com", RecordType::kA, 60,
-                                   {"127.0.0.5", "127.0.0.9"}, ""}));
+  EXPECT_EQ((*sets)[0],
+            (RecordSet{"cp-etcd.example.com", RecordType::kA, 60, {"127.0.0.5", "127.0.0.9"}, ""}));
   EXPECT_EQ((*sets)[0].version, "etag-1");
   EXPECT_EQ((*sets)[1].type, RecordType::kTxt);
   EXPECT_EQ((*sets)[1].values, std::vector<std::string>{"heritage=frankenetes"});
@@ -74,8 +73,7 @@ TEST_F(AzureDnsProviderTest, ReadGetsEachTypeAnd404MeansAbsent) {
 
   ASSERT_EQ(transport_.requests().size(), 3u);
   EXPECT_EQ(transport_.requests()[0].method, "GET");
-  EXPECT_EQ(transport_.requests()[0].url,
-            std::string(kBase) + "/A/cp-etcd?api-version=2018-05-01");
+  EXPECT_EQ(transport_.requests()[0].url, std::string(kBase) + "/A/cp-etcd?api-version=2018-05-01");
   EXPECT_EQ(transport_.requests()[1].url,
             std::string(kBase) + "/TXT/cp-etcd?api-version=2018-05-01");
   EXPECT_EQ(transport_.requests()[2].url,
@@ -101,8 +99,7 @@ TEST_F(AzureDnsProviderTest, ReadOutsideZoneIsInvalidConfigAndSendsNothing) {
 
 TEST_F(AzureDnsProviderTest, UpsertWithEtagSendsIfMatchAndBody) {
   transport_.push(200, a_set_body("etag-2", {"127.0.0.10"}));
-  Change change{Change::Kind::kUpsert, a_set({"127.0.0.10"}),
-                a_set({"127.0.0.5"}, "etag-1")};
+  Change change{Change::Kind::kUpsert, a_set({"127.0.0.10"}), a_set({"127.0.0.5"}, "etag-1")};
   auto status = provider_.apply({change});
   ASSERT_TRUE(status.ok()) << status.error().describe();
   ASSERT_EQ(transport_.requests().size(), 1u);
@@ -218,9 +215,7 @@ TEST_F(AzureDnsProviderTest, StopsAtFirstFailureInOrder) {
   Change second{Change::Kind::kUpsert,
                 RecordSet{"_owner.cp-etcd.example.com", RecordType::kTxt, 60, {"x"}, ""},
                 {}};
-  Change third{Change::Kind::kDelete,
-               RecordSet{"old.example.com", RecordType::kA, 60, {}, ""},
-               {}};
+  Change third{Change::Kind::kDelete, RecordSet{"old.example.com", RecordType::kA, 60, {}, ""}, {}};
   auto status = provider_.apply({first, second, third});
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().kind, core::ErrorKind::kTransient);

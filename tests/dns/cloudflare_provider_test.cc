@@ -23,8 +23,8 @@ constexpr const char* kZoneId = "zone123";
 constexpr const char* kToken = "cf-SECRET-token";
 
 std::string envelope(const json& result) {
-  return json{{"success", true}, {"errors", json::array()}, {"messages", json::array()},
-              {"result", result}}
+  return json{
+      {"success", true}, {"errors", json::array()}, {"messages", json::array()}, {"result", result}}
       .dump();
 }
 
@@ -281,13 +281,35 @@ TEST_F(CloudflareProviderTest, DeleteRemovesEveryRecordOfTheSet) {
                                              record("r2", "A", "cp.example.org", "127.0.0.6")})));
   transport_.push(200, envelope({{"id", "r1"}}));
   transport_.push(200, envelope({{"id", "r2"}}));
-  ASSERT_TRUE(provider
-                  .apply({Change{Change::Kind::kDelete, a_set({}),
-                                 a_set({"127.0.0.6", "127.0.0.5"})}})
-                  .ok());
+  ASSERT_TRUE(
+      provider.apply({Change{Change::Kind::kDelete, a_set({}), a_set({"127.0.0.6", "127.0.0.5"})}})
+          .ok());
   ASSERT_EQ(transport_.requests().size(), 3u);
   EXPECT_EQ(transport_.requests()[1].method, "DELETE");
   EXPECT_EQ(transport_.requests()[2].method, "DELETE");
+}
+
+TEST_F(CloudflareProviderTest, ListFollowsPages) {
+  CloudflareProvider provider("cf", by_id(), transport_, time_);
+  auto page = [](const json& records, int total_pages) {
+    return json{{"success", true},
+                {"errors", json::array()},
+                {"result", records},
+                {"result_info", {{"page", 1}, {"total_pages", total_pages}}}}
+        .dump();
+  };
+  transport_.push(200, page(json::array({record("r1", "A", "cp.example.org", "127.0.0.5")}), 2));
+  transport_.push(200, page(json::array({record("r2", "A", "cp.example.org", "127.0.0.6")}), 2));
+  auto sets = provider.read("cp.example.org");
+  ASSERT_TRUE(sets.ok()) << sets.error().describe();
+  EXPECT_EQ(sets->front().values, (std::vector<std::string>{"127.0.0.5", "127.0.0.6"}));
+  ASSERT_EQ(transport_.requests().size(), 2u);
+  EXPECT_NE(transport_.requests()[1].url.find("&page=2"), std::string::npos);
+
+  transport_.push(200, page(json::array(), 1000));
+  sets = provider.read("cp.example.org");
+  ASSERT_FALSE(sets.ok());
+  EXPECT_EQ(sets.error().kind, core::ErrorKind::kTerminal);
 }
 
 TEST_F(CloudflareProviderTest, NameOutsideZoneRejectedBeforeAnyWrite) {

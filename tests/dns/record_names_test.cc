@@ -19,11 +19,11 @@ TEST(RecordNames, RelativeName) {
     const char* zone;
     const char* relative;  // nullptr: outside the zone
   };
-  for (const Case& c : {Case{"etcd-0.example.com", "example.com", "etcd-0"},
-                        Case{"a.b.example.com.", "Example.com", "a.b"},
-                        Case{"example.com", "example.com", "@"},
-                        Case{"badexample.com", "example.com", nullptr},
-                        Case{"example.org", "example.com", nullptr}}) {
+  for (const Case& c :
+       {Case{"etcd-0.example.com", "example.com", "etcd-0"},
+        Case{"a.b.example.com.", "Example.com", "a.b"}, Case{"example.com", "example.com", "@"},
+        Case{"badexample.com", "example.com", nullptr},
+        Case{"example.org", "example.com", nullptr}}) {
     auto relative = relative_name(c.fqdn, c.zone);
     if (c.relative == nullptr) {
       ASSERT_FALSE(relative.ok()) << c.fqdn;

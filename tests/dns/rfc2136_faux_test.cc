@@ -61,7 +61,8 @@ Bytes reply(const Bytes& request_wire, const ReplyOptions& options) {
   PacketPtr request = parse(request_wire);
   if (!request) return {};
   PacketPtr answer(ldns_pkt_new());
-  ldns_pkt_set_id(answer.get(), static_cast<uint16_t>(ldns_pkt_id(request.get()) + options.id_offset));
+  ldns_pkt_set_id(answer.get(),
+                  static_cast<uint16_t>(ldns_pkt_id(request.get()) + options.id_offset));
   ldns_pkt_set_qr(answer.get(), true);
   ldns_pkt_set_opcode(answer.get(), ldns_pkt_get_opcode(request.get()));
   ldns_pkt_set_rcode(answer.get(), static_cast<uint8_t>(options.rcode));
@@ -90,7 +91,8 @@ Bytes reply(const Bytes& request_wire, const ReplyOptions& options) {
     ldns_rr_push_rdf(tsig, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, 300));
     ldns_rr_push_rdf(tsig, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, 2, empty));
     ldns_rr_push_rdf(tsig, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, ldns_pkt_id(request.get())));
-    ldns_rr_push_rdf(tsig, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, *options.unsigned_tsig_error));
+    ldns_rr_push_rdf(tsig,
+                     ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, *options.unsigned_tsig_error));
     ldns_rr_push_rdf(tsig, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, 2, empty));
     ldns_pkt_set_tsig(answer.get(), tsig);
   }
@@ -181,8 +183,8 @@ TEST(Rfc2136Faux, TsigErrorsAreNamed) {
     uint16_t error;
     const char* text;
   };
-  for (const Case& c : {Case{16, "TSIG BADSIG"}, Case{17, "TSIG BADKEY"},
-                        Case{18, "TSIG BADTIME"}, Case{22, "TSIG error 22"}}) {
+  for (const Case& c : {Case{16, "TSIG BADSIG"}, Case{17, "TSIG BADKEY"}, Case{18, "TSIG BADTIME"},
+                        Case{22, "TSIG error 22"}}) {
     auto status = apply_against([&](const Bytes& request, bool) {
       ReplyOptions o = with_rcode(LDNS_RCODE_NOTAUTH);
       o.unsigned_tsig_error = c.error;

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <memory>
 
 #include "dns/dns_query.h"
@@ -114,8 +115,9 @@ TEST_F(Rfc2136ProviderTest, ChangeBehindOurBackIsDetected) {
   ASSERT_TRUE(provider.apply({upsert(a("behind", {"127.0.0.5"}), a("behind", {}))}).ok());
   auto read = provider.read("behind.example.test");
   ASSERT_TRUE(read.ok());
-  ASSERT_EQ(server_->nsupdate("frankenetes", "update delete behind.example.test. A\n"
-                                             "update add behind.example.test. 30 A 127.0.0.77"),
+  ASSERT_EQ(server_->nsupdate("frankenetes",
+                              "update delete behind.example.test. A\n"
+                              "update add behind.example.test. 30 A 127.0.0.77"),
             0);
   auto status = provider.apply({upsert(a("behind", {"127.0.0.6"}), read->front())});
   ASSERT_FALSE(status.ok());
@@ -136,6 +138,23 @@ TEST_F(Rfc2136ProviderTest, WrongSecretIsTerminalBadsig) {
             std::string::npos)
       << status.error().message;
   EXPECT_EQ(server_->dig("badsig.example.test", "A"), "");
+}
+
+TEST_F(Rfc2136ProviderTest, CorrectedSecretFileIsPickedUpWithoutRebuild) {
+  const std::string file = server_->directory() + "/tsig-secret";
+  std::ofstream(file) << "c2VjcmV0LXRoYXQtaXMtbm90LXRoZS1zZXJ2ZXJzLWtleS0xMjM0NTY=\n";
+  auto c = config();
+  c.tsig->secret = {};
+  c.tsig->secret.file = file;
+  Rfc2136Provider provider("bind", c);
+  auto status = provider.apply({upsert(a("rotated", {"127.0.0.40"}), std::nullopt)});
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message.find("BADSIG"), std::string::npos);
+
+  std::ofstream(file) << server_->key("frankenetes").secret << "\n";
+  status = provider.apply({upsert(a("rotated", {"127.0.0.40"}), std::nullopt)});
+  ASSERT_TRUE(status.ok()) << status.error().describe();
+  EXPECT_EQ(server_->dig("rotated.example.test", "A"), "127.0.0.40");
 }
 
 TEST_F(Rfc2136ProviderTest, UnknownKeyIsTerminalBadkey) {
@@ -288,8 +307,8 @@ TEST_F(Rfc2136ProviderTest, SilentServerTimesOutAsTransient) {
 
 TEST_F(Rfc2136ProviderTest, QueryRecordSetForVerification) {
   Rfc2136Provider provider("bind", config());
-  ASSERT_TRUE(provider.apply({upsert(a("verify", {"127.0.0.31", "127.0.0.30"}), std::nullopt)})
-                  .ok());
+  ASSERT_TRUE(
+      provider.apply({upsert(a("verify", {"127.0.0.31", "127.0.0.30"}), std::nullopt)}).ok());
   config::HostPort server{"127.0.0.1", server_->port()};
   auto set = query_record_set(server, "verify.example.test", RecordType::kA);
   ASSERT_TRUE(set.ok()) << set.error().describe();

@@ -161,9 +161,9 @@ TEST_F(SimProvidersTest, AzureReadUpdateWithEtagAndCreate) {
   EXPECT_EQ(owner->front().values, std::vector<std::string>{std::string(300, 'o')});
 
   // Creating it again "only if absent" is a conflict now.
-  status = provider.apply({Change{Change::Kind::kUpsert,
-                                  set("_owner.cp-etcd.example.com", RecordType::kTxt, {"x"}),
-                                  set("_owner.cp-etcd.example.com", RecordType::kTxt, {})}});
+  status = provider.apply(
+      {Change{Change::Kind::kUpsert, set("_owner.cp-etcd.example.com", RecordType::kTxt, {"x"}),
+              set("_owner.cp-etcd.example.com", RecordType::kTxt, {})}});
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().kind, core::ErrorKind::kConflict);
 }
@@ -178,9 +178,8 @@ TEST_F(SimProvidersTest, AzureChangeBehindOurBackIs412ConflictAndNoStaleOverwrit
                          R"({"name":"cp-etcd.example.com","type":"A","values":["127.0.0.9"]})");
   ASSERT_EQ(changed.status, 200) << changed.body;
 
-  auto status = provider.apply(
-      {Change{Change::Kind::kUpsert, set("cp-etcd.example.com", RecordType::kA, {"127.0.0.10"}),
-              stale}});
+  auto status = provider.apply({Change{
+      Change::Kind::kUpsert, set("cp-etcd.example.com", RecordType::kA, {"127.0.0.10"}), stale}});
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().kind, core::ErrorKind::kConflict);
   EXPECT_EQ(status.error().http_status, 412);

@@ -16,10 +16,10 @@
 // SOA; the destructor sends SIGTERM, then SIGKILL after 5 s. Nothing is written outside the
 // temporary directory. Not thread-safe; one instance per test or fixture.
 
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <array>
@@ -61,8 +61,8 @@ class Bind9Server {
   Bind9Server& operator=(const Bind9Server&) = delete;
 
   static std::optional<std::string> find_program(const std::string& name) {
-    for (const char* dir : {"/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin",
-                            "/usr/local/bin"}) {
+    for (const char* dir :
+         {"/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"}) {
       const std::string path = std::string(dir) + "/" + name;
       if (access(path.c_str(), X_OK) == 0) return path;
     }
