@@ -217,6 +217,27 @@ TEST_F(SimProvidersTest, AzureDelete) {
   EXPECT_TRUE(sets->empty());
 }
 
+TEST_F(SimProvidersTest, AzureOutageIsTransientThenRecovers) {
+  auto provider = azure();
+  auto faults = control("PUT", "/dns/faults/azureDns",
+                        R"({"outage":{"start":"0s","duration":"30s","status":503}})");
+  ASSERT_EQ(faults.status, 200) << faults.body;
+  auto sets = provider.read("cp-etcd.example.com");
+  ASSERT_FALSE(sets.ok());
+  EXPECT_EQ(sets.error().kind, core::ErrorKind::kTransient);
+  EXPECT_EQ(sets.error().http_status, 503);
+  auto status = provider.apply(
+      {Change{Change::Kind::kUpsert, set("cp-etcd.example.com", RecordType::kA, {"127.0.0.10"}),
+              std::nullopt}});
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().kind, core::ErrorKind::kTransient);
+
+  time_.advance(std::chrono::seconds(31));
+  sets = provider.read("cp-etcd.example.com");
+  ASSERT_TRUE(sets.ok()) << sets.error().describe();
+  EXPECT_EQ(sets->front().values, std::vector<std::string>{"127.0.0.5"});
+}
+
 TEST_F(SimProvidersTest, CloudflareReadReplaceAndCreate) {
   auto provider = cloudflare(/*by_name=*/true);
   auto sets = provider.read("cp-apiserver.example.org");
