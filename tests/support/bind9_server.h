@@ -18,6 +18,7 @@
 
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -254,6 +255,8 @@ class Bind9Server {
     pid_ = fork();
     if (pid_ < 0) return fail("fork failed");
     if (pid_ == 0) {
+      // If the test binary dies without running the destructor, take named with it.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
       FILE* log_file = std::freopen(log_path.c_str(), "w", stderr);
       (void)log_file;
       dup2(STDERR_FILENO, STDOUT_FILENO);
