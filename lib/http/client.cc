@@ -137,6 +137,67 @@ struct Exchange {
   bool keep_alive = false;
 };
 
+// The addresses to try for the URL's host, looked up within the deadline. IP literals need no
+// lookup.
+core::Result<std::vector<tcp::endpoint>> resolve(const Url& url, const ClientRequest& request,
+                                                 const Deadline& deadline) {
+  if (url.ip_literal) {
+    return std::vector<tcp::endpoint>{tcp::endpoint(asio::ip::make_address(url.host), url.port)};
+  }
+  // A throw-away io_context: Asio resolves on a helper thread that lives as long as the
+  // io_context, and a pooled connection should not keep a thread. The thread runs
+  // getaddrinfo, which cannot be interrupted: cancelling at the deadline only abandons the
+  // result, and destroying `io` waits for getaddrinfo to return. A hanging system resolver
+  // can therefore hold this call past the deadline by up to its own timeout (resolv.conf
+  // `timeout` x `attempts`); the error is still reported as a timeout.
+  asio::io_context io{1};
+  tcp::resolver resolver(io);
+  asio::steady_timer timer(io);
+  bool timed_out = false;
+  tcp::resolver::results_type results;
+  timer.expires_at(deadline.at);
+  timer.async_wait([&](error_code ec) {
+    if (ec) return;  // cancelled: the resolver answered first
+    timed_out = true;
+    resolver.cancel();
+  });
+  const error_code ec = run_until_complete(io, [&](auto handler) {
+    resolver.async_resolve(
+        url.host, std::to_string(url.port), tcp::resolver::numeric_service,
+        [&, handler](error_code resolve_ec, tcp::resolver::results_type found) mutable {
+          timer.cancel();
+          results = std::move(found);
+          handler(resolve_ec);
+        });
+  });
+  if (timed_out) return timeout_error(deadline, "resolving", url, request.operation);
+  if (ec) {
+    return make_error(core::ErrorKind::kTransient, "resolve " + url.host + ": " + ec.message());
+  }
+  std::vector<tcp::endpoint> endpoints;
+  for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+  return endpoints;
+}
+
+// The response said the connection ends here. For TLS, exchange close_notify (briefly).
+void close_gracefully(Connection& connection, const Deadline& deadline) {
+  if (connection.tls()) {
+    connection.lowest().expires_at(std::min(deadline.at, Clock::now() + kTlsShutdownTimeout));
+    run_until_complete(connection.io(), [&](auto handler) {
+      connection.tls_stream().async_shutdown(std::move(handler));
+    });
+    // The error is ignored on purpose. Many servers close the TCP connection after the last
+    // response without sending close_notify, which OpenSSL reports as
+    // ssl::error::stream_truncated; a timeout means the server did not answer ours. Neither
+    // can hurt: the response is already complete. It was length-delimited or chunked, or, if
+    // its end was marked only by the close, the read itself ended at a close_notify (a bare
+    // TCP close fails that read with stream_truncated), so no truncation goes unnoticed.
+  }
+  error_code ignored;
+  connection.lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+  connection.lowest().close();
+}
+
 }  // namespace
 
 class HttpClient::Impl {
@@ -270,46 +331,6 @@ class HttpClient::Impl {
     }
     connections_opened_.fetch_add(1);
     return connection;
-  }
-
-  core::Result<std::vector<tcp::endpoint>> resolve(const Url& url, const ClientRequest& request,
-                                                   const Deadline& deadline) {
-    if (url.ip_literal) {
-      return std::vector<tcp::endpoint>{tcp::endpoint(asio::ip::make_address(url.host), url.port)};
-    }
-    // A throw-away io_context: Asio resolves on a helper thread that lives as long as the
-    // io_context, and a pooled connection should not keep a thread. The thread runs
-    // getaddrinfo, which cannot be interrupted: cancelling at the deadline only abandons the
-    // result, and destroying `io` waits for getaddrinfo to return. A hanging system resolver
-    // can therefore hold this call past the deadline by up to its own timeout (resolv.conf
-    // `timeout` x `attempts`); the error is still reported as a timeout.
-    asio::io_context io{1};
-    tcp::resolver resolver(io);
-    asio::steady_timer timer(io);
-    bool timed_out = false;
-    tcp::resolver::results_type results;
-    timer.expires_at(deadline.at);
-    timer.async_wait([&](error_code ec) {
-      if (ec) return;  // cancelled: the resolver answered first
-      timed_out = true;
-      resolver.cancel();
-    });
-    const error_code ec = run_until_complete(io, [&](auto handler) {
-      resolver.async_resolve(
-          url.host, std::to_string(url.port), tcp::resolver::numeric_service,
-          [&, handler](error_code resolve_ec, tcp::resolver::results_type found) mutable {
-            timer.cancel();
-            results = std::move(found);
-            handler(resolve_ec);
-          });
-    });
-    if (timed_out) return timeout_error(deadline, "resolving", url, request.operation);
-    if (ec) {
-      return make_error(core::ErrorKind::kTransient, "resolve " + url.host + ": " + ec.message());
-    }
-    std::vector<tcp::endpoint> endpoints;
-    for (const auto& entry : results) endpoints.push_back(entry.endpoint());
-    return endpoints;
   }
 
   core::Status handshake(Connection& connection, const Url& url, const ClientRequest& request,
@@ -450,25 +471,6 @@ class HttpClient::Impl {
     response.body = std::move(beast_response.body());
     exchange.result.emplace(std::move(response));
     return exchange;
-  }
-
-  // The response said the connection ends here. For TLS, exchange close_notify (briefly).
-  void close_gracefully(Connection& connection, const Deadline& deadline) {
-    if (connection.tls()) {
-      connection.lowest().expires_at(std::min(deadline.at, Clock::now() + kTlsShutdownTimeout));
-      run_until_complete(connection.io(), [&](auto handler) {
-        connection.tls_stream().async_shutdown(std::move(handler));
-      });
-      // The error is ignored on purpose. Many servers close the TCP connection after the last
-      // response without sending close_notify, which OpenSSL reports as
-      // ssl::error::stream_truncated; a timeout means the server did not answer ours. Neither
-      // can hurt: the response is already complete. It was length-delimited or chunked, or, if
-      // its end was marked only by the close, the read itself ended at a close_notify (a bare
-      // TCP close fails that read with stream_truncated), so no truncation goes unnoticed.
-    }
-    error_code ignored;
-    connection.lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
-    connection.lowest().close();
   }
 
   const HttpClientOptions options_;

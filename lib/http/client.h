@@ -56,8 +56,8 @@ struct HttpClientOptions {
   // An idle connection older than this is closed rather than reused. Below the 60 s after which
   // common servers (HttpServer included) close idle connections, so reuse rarely races a close.
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};
-  std::size_t max_response_header_bytes = 64 * 1024;
-  std::size_t max_response_body_bytes = 8 * 1024 * 1024;
+  std::size_t max_response_header_bytes = std::size_t{64} * 1024;
+  std::size_t max_response_body_bytes = std::size_t{8} * 1024 * 1024;
 };
 
 class HttpClient final : public HttpTransport {

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -68,7 +69,7 @@ class ScriptedConnection {
     }
   }
 
-  void write(const std::string& bytes) {
+  void write(const std::string& bytes) const {
     std::size_t sent = 0;
     while (sent < bytes.size()) {
       const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
@@ -106,13 +107,13 @@ class ScriptedConnection {
     if (::poll(&p, 1, static_cast<int>(std::chrono::milliseconds(kStepDeadline).count())) != 1) {
       return false;
     }
-    char buffer[4096];
-    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    std::array<char, 4096> buffer{};
+    const ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), 0);
     if (n <= 0) {
       peer_closed_ = true;
       return false;
     }
-    pending_.append(buffer, static_cast<std::size_t>(n));
+    pending_.append(buffer.data(), static_cast<std::size_t>(n));
     return true;
   }
 
@@ -160,8 +161,8 @@ class ScriptedServer {
  private:
   void accept_loop() {
     for (;;) {
-      pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-      if (::poll(fds, 2, -1) < 0 || (fds[1].revents & POLLIN)) return;
+      std::array<pollfd, 2> fds{{{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}}};
+      if (::poll(fds.data(), fds.size(), -1) < 0 || (fds[1].revents & POLLIN)) return;
       const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
       if (fd < 0) continue;
       const int index = accepted_.fetch_add(1);
@@ -210,7 +211,7 @@ const GeneratedTls& localhost_and_loopback_tls() {
 
 // Writes `pem` to a file under the test temp directory and returns its path.
 std::string write_temp_file(const std::string& name, const std::string& content) {
-  const std::string path =
+  std::string path =
       ::testing::TempDir() + "/client_test_" + std::to_string(::getpid()) + "_" + name;
   std::ofstream(path) << content;
   return path;
@@ -476,7 +477,7 @@ TEST(HttpClient, HeadAnd204And304CarryNoBodyAndDoNotHang) {
 TEST(HttpClient, TimesOutWaitingForResponseWithinRequestTimeout) {
   ServerOptions options = plain_server();
   options.handler_timeout = 1s;  // lets the harness stop promptly after the test
-  ServerHarness harness(options, [](Request, Responder) { /* never responds */ });
+  ServerHarness harness(options, [](const Request&, const Responder&) { /* never responds */ });
   ASSERT_TRUE(harness.start().ok());
   auto client = make_client();
   ClientRequest request = get(plain_url(harness), 300ms);
@@ -570,6 +571,7 @@ TEST(HttpClient, ConcurrentSendsFromFourThreads) {
   constexpr int kPerThread = 25;
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
@@ -652,7 +654,7 @@ TEST(HttpClient, WriteTimeoutWhenTheServerDoesNotRead) {
   auto client = make_client();
   ClientRequest put = get(server.url(), 500ms);
   put.method = "PUT";
-  put.body.assign(64 * 1024 * 1024, 'x');  // far more than both socket buffers hold
+  put.body.assign(std::size_t{64} * 1024 * 1024, 'x');  // far more than both socket buffers hold
   const auto started = Clock::now();
   auto got = client->send(put);
   const auto elapsed = Clock::now() - started;
@@ -984,6 +986,7 @@ TEST(HttpClientTls, ConcurrentSendsFromFourThreads) {
   auto client = make_tls_client(tls);
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 10; ++i) {
