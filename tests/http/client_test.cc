@@ -679,6 +679,30 @@ TEST(HttpClient, ReadsBodyDelimitedByClose) {
   EXPECT_EQ(client->idle_connections(), 0u);
 }
 
+TEST(HttpClient, ReconnectsAfterHttpServerIdleTimeout) {
+  ServerOptions options = plain_server();
+  options.idle_timeout = 100ms;
+  ConnectionLog log;
+  ServerHarness harness(options, make_sync_handler([&](const Request& r) {
+                          log.note(r);
+                          return Response::text(200, "ok");
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  auto client = make_client();
+  ASSERT_TRUE(client->send(get(plain_url(harness))));
+  // Wait (bounded) for the event itself: the server has closed the idle connection.
+  const auto give_up = Clock::now() + kStepDeadline;
+  while (harness.server().open_connections() > 0 && Clock::now() < give_up) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(harness.server().open_connections(), 0u);
+  EXPECT_EQ(client->idle_connections(), 1u);  // the client does not know yet
+  auto again = client->send(get(plain_url(harness)));
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(client->connections_opened(), 2u);
+  EXPECT_EQ(log.count(), 2u);
+}
+
 TEST(HttpClient, ReconnectsWhenServerClosedIdleConnection) {
   std::promise<void> closed;
   ScriptedServer server([&](ScriptedConnection& c, int index) {
