@@ -36,12 +36,17 @@ void Reconciler::on_pass(std::function<void(const ReconcilerSummary&)> callback)
 
 void Reconciler::start() {
   beat();
-  tick_task_ = deps_.scheduler.post([this] { tick(); });
-  for (const auto& cluster : config_->clusters) {
-    for (const auto& member : cluster.members) {
-      if (member.probe) schedule_probe({cluster.name, member.name}, core::Duration(0));
+  // Task ids and timers belong to the scheduler thread like everything else: the first tick
+  // may run before start() returns.
+  deps_.scheduler.post([this] {
+    if (stopping_) return;
+    schedule_tick(core::Duration(0));
+    for (const auto& cluster : config_->clusters) {
+      for (const auto& member : cluster.members) {
+        if (member.probe) schedule_probe({cluster.name, member.name}, core::Duration(0));
+      }
     }
-  }
+  });
 }
 
 void Reconciler::stop() { stopping_ = true; }
