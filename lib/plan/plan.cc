@@ -81,13 +81,26 @@ class ClusterPass {
   }
 
   // "etcd is unhealthy (crash_loop_backoff: …)"; "" when every dependency is healthy.
+  // A dependency whose latest probe failed counts too, below its failureThreshold: members
+  // that check it fail as soon as it does, often faster than our probe of it reaches the
+  // threshold (a hung apiserver: its dependents get quick errors, our probe waits for its
+  // timeout), and acting on them then would restart the wrong member.
   std::string unhealthy_dependencies(const std::string& member) const {
     std::string out;
     for (const auto& dep : transitive_dependencies(cluster_, member)) {
       const auto it = assessments_.find(dep);
-      if (it == assessments_.end() || it->second.healthy()) continue;
+      if (it == assessments_.end()) continue;
+      std::string what;
+      if (!it->second.healthy()) {
+        what = it->second.describe();
+      } else if (const auto* obs = observation(dep);
+                 obs != nullptr && obs->probe.configured && obs->probe.last_success == false) {
+        what = "healthy so far, but its probe failed " +
+               std::to_string(obs->probe.consecutive_failures) + " time(s) in a row";
+      }
+      if (what.empty()) continue;
       if (!out.empty()) out += "; ";
-      out += dep + " is " + it->second.describe();
+      out += dep + " is " + what;
     }
     return out;
   }
@@ -157,6 +170,20 @@ class ClusterPass {
       }
       reason = *own.unhealthy;
       why = std::string(to_string(reason)) + ": " + own.detail;
+    }
+    // The same for probe failures: the streak may predate the dependency's recovery (the
+    // member's last probe ran while the dependency was still down). Blame the member only
+    // after its probe had failureThreshold periods to pass since the dependency was last seen
+    // unhealthy.
+    if (reason == UnhealthyReason::kProbeFailing && mh.dependency_trouble_at && member.probe) {
+      const core::Duration grace = member.probe->failure_threshold * member.probe->period;
+      if (between(*mh.dependency_trouble_at, input_.now) < grace) {
+        skip(status, SkipReason::kDependencyUnhealthy,
+             "probe failures may predate a dependency's recovery (last seen unhealthy " +
+                 core::format_duration(between(*mh.dependency_trouble_at, input_.now)) +
+                 " ago, waiting " + core::format_duration(grace) + "); " + why);
+        return;
+      }
     }
     if (status.backoff_until) {
       skip(status, SkipReason::kBackoff,

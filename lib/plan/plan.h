@@ -12,9 +12,12 @@
 //      gave up earlier (until resetAfter of health)       -> gave_up (or no_spec)
 //      own action still in flight                         -> action_in_flight
 //      explainable failure and a (transitive) dependency
-//        unhealthy or unknown                             -> dependency_unhealthy
+//        unhealthy or unknown, or whose latest probe
+//        failed (even below its failureThreshold)         -> dependency_unhealthy
 //      crash_loop whose restarts all happened while a
 //        dependency was unhealthy (it has recovered since) -> dependency_unhealthy
+//      probe_failing less than failureThreshold probe periods
+//        after a dependency was last unhealthy             -> dependency_unhealthy
 //      back-off after the previous action not elapsed    -> backoff
 //      ladder exhausted                                   -> gave_up    (recorded: alert)
 //      next rung is recreate, no spec configured          -> no_spec    (recorded: alert)

@@ -179,6 +179,71 @@ TEST(Plan, SickEtcdExplainsFailingApiserver) {
   EXPECT_EQ(h.action_log(), (std::vector<LoggedAction>{{0, "etcd", ActionKind::kRestart, 0}}));
 }
 
+// Found by tests/integration/test_heal.py (acceptance item 2): a hung apiserver fails its
+// dependents' checks at once, while our probe of it waits for its timeout and reaches the
+// threshold later. A dependency whose latest probe failed already explains the dependents.
+TEST(Plan, DependencyWithAFailingProbeBelowThresholdExplainsDependents) {
+  Harness h(make_config({control_plane()}));
+  all_healthy(h);
+  h.observe(with_probe_result(healthy(kApiserver, h.now()), 1, h.now()));
+  h.observe(crash_loop_backoff(kScheduler, h.now()));
+  PlanResult r = h.tick();
+  EXPECT_TRUE(r.actions.empty());
+  EXPECT_TRUE(r.find_member(kApiserver)->assessment.healthy());
+  ASSERT_NE(r.find_skip(kScheduler), nullptr);
+  EXPECT_EQ(r.find_skip(kScheduler)->reason, SkipReason::kDependencyUnhealthy);
+  EXPECT_TRUE(r.find_skip(kScheduler)
+                  ->detail.starts_with(
+                      "apiserver is healthy so far, but its probe failed 1 time(s) in a row; "))
+      << r.find_skip(kScheduler)->detail;
+
+  // The apiserver reaches its threshold: it is the one restarted.
+  h.advance(5s);
+  all_healthy(h);
+  h.observe(with_probe_result(healthy(kApiserver, h.now()), 3, h.now()));
+  h.observe(crash_loop_backoff(kScheduler, h.now()));
+  r = h.tick();
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].member, kApiserver);
+  EXPECT_EQ(r.find_skip(kScheduler)->reason, SkipReason::kDependencyUnhealthy);
+}
+
+// Found by tests/integration/test_heal.py (acceptance item 3): when etcd turns healthy, the
+// apiserver's latest probe results still come from etcd's outage. They must not get the
+// apiserver restarted; only a streak that lasts failureThreshold probe periods past the
+// recovery is its own fault.
+TEST(Plan, ProbeFailuresFromADependencyOutageAreNotHeldAgainstTheMemberAtRecovery) {
+  Harness h(make_config({control_plane()}));
+  all_healthy(h);
+  h.observe(crash_loop_backoff(kEtcd, h.now()));
+  h.observe(with_probe_result(healthy(kApiserver, h.now()), 3, h.now()));
+  ASSERT_EQ(h.tick().actions.size(), 1u);  // t=0: etcd restarted, the apiserver skipped
+
+  // From t=10 etcd is healthy, but the apiserver's probe (period 5s, threshold 3) still
+  // reports the streak that began during the outage. Grace: 3 periods from t=0, the last
+  // time etcd was seen unhealthy.
+  PlanResult r;
+  for (h.advance(10s); h.now() < at(15s); h.advance(1s)) {
+    all_healthy(h);
+    h.observe(with_probe_result(healthy(kApiserver, h.now()), 4, h.now() - 1s));
+    r = h.tick();
+    ASSERT_TRUE(r.actions.empty()) << "t=" << seconds_since_t0(h.now());
+    ASSERT_NE(r.find_skip(kApiserver), nullptr);
+    EXPECT_EQ(r.find_skip(kApiserver)->reason, SkipReason::kDependencyUnhealthy);
+    EXPECT_TRUE(r.find_skip(kApiserver)
+                    ->detail.starts_with(
+                        "probe failures may predate a dependency's recovery (last seen unhealthy "))
+        << r.find_skip(kApiserver)->detail;
+  }
+  // t=15: still failing three probe periods after etcd's last trouble: the apiserver's own.
+  all_healthy(h);
+  h.observe(with_probe_result(healthy(kApiserver, h.now()), 6, h.now()));
+  r = h.tick();
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].member, kApiserver);
+  EXPECT_EQ(r.actions[0].reason, UnhealthyReason::kProbeFailing);
+}
+
 TEST(Plan, RestartsDuringADependencyOutageAreNotHeldAgainstTheMemberAfterwards) {
   Harness h(make_config({control_plane()}));
   h.executor = nullptr;
