@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -26,6 +27,8 @@
 #include "azure/throttle_tracker.h"
 #include "build_info.h"
 #include "config/config.h"
+#include "dns/provider_factory.h"
+#include "dns/verifier.h"
 #include "daemon/systemd_notifier.h"
 #include "http/client.h"
 #include "http/server.h"
@@ -33,6 +36,7 @@
 #include "probe/prober.h"
 #include "reconcile/action_executor.h"
 #include "reconcile/container_group_api.h"
+#include "reconcile/dns_sync.h"
 #include "reconcile/reconciler.h"
 #include "reconcile/scheduler.h"
 #include "reconcile/stop_signal.h"
@@ -126,10 +130,47 @@ class Watcher {
     reconciler_->start();
   }
 
+  // DNS providers from dns.providers, rebuilt when the dns section changed (SIGHUP); the
+  // synchronizer always gets the new config (members may have changed). Any thread.
+  void configure_dns(const std::shared_ptr<const config::Config>& cfg) {
+    if (!dns_sync_) return;
+    if (!dns_built_ || cfg->dns != dns_config_ || cfg->azure != azure_config_) {
+      reconcile::DnsProviders providers;
+      dns::DnsProviderDeps deps;
+      deps.arm_transport = stop_aware_.get();
+      deps.credential = credential_.get();
+      deps.resource_manager = azure_config_.cloud.resource_manager;
+      deps.token_scope = azure_config_.cloud.scope;
+      deps.http_transport = cloudflare_retrying_.get();
+      deps.time = &time_;
+      deps.user_agent = std::string("frankenetesd/") + build::kVersion;
+      const auto& provider_configs = cfg->dns ? cfg->dns->providers
+                                              : std::map<std::string, config::DnsProviderConfig>{};
+      for (const auto& [name, provider_config] : provider_configs) {
+        auto provider = dns::make_dns_provider(provider_config, deps);
+        if (!provider.ok()) {
+          log::error("dns.provider.invalid", {{"provider", name}, {"error", provider.error().describe()}});
+          continue;
+        }
+        providers.emplace(name, std::shared_ptr<dns::DnsProvider>(std::move(provider.value())));
+      }
+      if (dns_built_) {
+        log::info("dns.providers.rebuilt", {{"providers", static_cast<unsigned long>(providers.size())}});
+      }
+      dns_built_ = true;
+      dns_config_ = cfg->dns;
+      dns_providers_ = providers;
+      dns_sync_->configure(cfg, std::move(providers));
+      return;
+    }
+    dns_sync_->configure(cfg, dns_providers_snapshot());
+  }
+
   // Asks everything to stop at once; safe from any thread. In-flight ARM work ends after the
   // request already on the wire (StopSignal).
   void request_stop() {
     reconciler_->stop();
+    if (dns_sync_) dns_sync_->stop();
     stop_signal_.request_stop();
   }
 
@@ -138,7 +179,7 @@ class Watcher {
     request_stop();
     scheduler_.stop();
     bool clean = true;
-    for (auto* pool : {reads_.get(), probes_.get(), actions_.get()}) {
+    for (auto* pool : {reads_.get(), probes_.get(), actions_.get(), dns_.get()}) {
       if (!pool) continue;
       const auto left = std::max(std::chrono::steady_clock::duration::zero(),
                                  deadline - std::chrono::steady_clock::now());
@@ -242,8 +283,42 @@ class Watcher {
             .unit_random = [this] { return jitter_(random_); },
         },
         cfg);
+    if (!once) {
+      if (auto built = build_dns(cfg); !built.ok()) return built;
+    }
     return {};
   }
+
+  // DNS re-pointing (issue 5): Azure DNS over the ARM stack above and its credential;
+  // Cloudflare over its own HttpClient (trusting azure.caFile too, the simulator's CA) and its
+  // own RetryingTransport; RFC 2136 direct. The DnsSynchronizer runs on its own worker and
+  // gets every pass's observations from the reconciler.
+  core::Status build_dns(const std::shared_ptr<const config::Config>& cfg) {
+    azure_config_ = cfg->azure;
+    http::HttpClientOptions cloudflare_options;
+    cloudflare_options.user_agent = std::string("frankenetesd/") + build::kVersion;
+    if (cfg->azure.ca_file) cloudflare_options.ca_file = *cfg->azure.ca_file;
+    auto cloudflare_http = http::HttpClient::create(cloudflare_options);
+    if (!cloudflare_http.ok()) return cloudflare_http.error();
+    cloudflare_http_ = std::move(cloudflare_http.value());
+    cloudflare_gate_ = std::make_unique<azure::ThrottleGate>(time_);
+    cloudflare_retrying_ = std::make_unique<azure::RetryingTransport>(
+        *cloudflare_http_, cloudflare_budget_, *cloudflare_gate_, time_, stop_signal_);
+    dns_ = std::make_unique<reconcile::WorkerPool>("dns", 1);
+    dns_sync_ = std::make_unique<reconcile::DnsSynchronizer>(reconcile::DnsSyncDeps{
+        .worker = *dns_,
+        .time = time_,
+        .querier = dns_querier_,
+        .sleeper = stop_signal_,
+        .metrics = &metrics_,
+    });
+    configure_dns(cfg);
+    reconciler_->on_observations(
+        [this](const plan::Observations& observed) { dns_sync_->observe(observed); });
+    return {};
+  }
+
+  reconcile::DnsProviders dns_providers_snapshot() const { return dns_providers_; }
 
   status::Metrics& metrics_;
   core::RealTimeSource time_;
@@ -273,6 +348,18 @@ class Watcher {
   std::unique_ptr<reconcile::WorkerPool> probes_;
   std::unique_ptr<reconcile::WorkerPool> actions_;
   std::unique_ptr<reconcile::Reconciler> reconciler_;
+  // DNS (build_dns).
+  config::AzureConfig azure_config_;
+  bool dns_built_ = false;
+  std::optional<config::DnsConfig> dns_config_;
+  reconcile::DnsProviders dns_providers_;
+  std::unique_ptr<http::HttpClient> cloudflare_http_;
+  std::unique_ptr<azure::ThrottleGate> cloudflare_gate_;
+  azure::RetryBudget cloudflare_budget_;
+  std::unique_ptr<azure::RetryingTransport> cloudflare_retrying_;
+  dns::LdnsRecordQuerier dns_querier_;
+  std::unique_ptr<reconcile::WorkerPool> dns_;
+  std::unique_ptr<reconcile::DnsSynchronizer> dns_sync_;
 };
 
 }  // namespace
@@ -467,6 +554,7 @@ class App::Impl {
     config_ = std::move(next);
     configure_logging(*config_, options_);
     watcher_->reconciler().update_config(config_);
+    watcher_->configure_dns(config_);
     log::info("config.reload.applied", {{"file", options_.config_path},
                                         {"clusters", static_cast<unsigned long>(config_->clusters.size())},
                                         {"members", static_cast<unsigned long>(member_count(*config_))},

@@ -34,6 +34,10 @@ void Reconciler::on_pass(std::function<void(const ReconcilerSummary&)> callback)
   on_pass_ = std::move(callback);
 }
 
+void Reconciler::on_observations(std::function<void(const plan::Observations&)> callback) {
+  on_observations_ = std::move(callback);
+}
+
 void Reconciler::start() {
   beat();
   // Task ids and timers belong to the scheduler thread like everything else: the first tick
@@ -154,6 +158,7 @@ void Reconciler::finish_pass(const PassResult& result) {
     snapshot = summary_;
   }
   reconcile();
+  if (on_observations_) on_observations_(collect());
   if (deps_.metrics) {
     deps_.metrics->reconcile_duration_seconds.Observe(
         std::chrono::duration<double>(deps_.time.monotonic_time() - pass_started_at_).count());

@@ -86,6 +86,9 @@ class Reconciler {
 
   // Called after every completed pass, on the scheduler thread (sd_notify READY/STATUS).
   void on_pass(std::function<void(const ReconcilerSummary&)> callback);
+  // Called after every completed pass's reconcile, on the scheduler thread, with the
+  // observations that pass planned on (the DNS synchronizer's input; must not block).
+  void on_observations(std::function<void(const plan::Observations&)> callback);
 
   void start();  // schedules the first tick now
   // Stops scheduling, and drops results that arrive afterwards. The owner then stops the
@@ -144,6 +147,7 @@ class Reconciler {
   core::MonotonicTime pass_started_at_{};  // reconcile_duration_seconds: read, plan, dispatch
   Scheduler::TaskId tick_task_ = 0;
   std::function<void(const ReconcilerSummary&)> on_pass_;
+  std::function<void(const plan::Observations&)> on_observations_;
 
   // Shared with other threads.
   mutable std::mutex summary_mutex_;

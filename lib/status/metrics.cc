@@ -95,7 +95,25 @@ Metrics::Metrics(const BuildInfo& build)
               .Name("frankenetes_last_successful_observation_timestamp_seconds")
               .Help("Time of the last pass in which every container group was read, in seconds since the epoch.")
               .Register(*registry_)
-              .Add({})) {
+              .Add({})),
+      dns_updates_total(prometheus::BuildCounter()
+                            .Name("frankenetes_dns_updates_total")
+                            .Help("DNS change sets by provider and result (updated, conflict, failed, dry_run, verify_failed).")
+                            .Register(*registry_)),
+      dns_record_in_sync(prometheus::BuildGauge()
+                             .Name("frankenetes_dns_record_in_sync")
+                             .Help("1 when the member's DNS name answers with its current address (verified), else 0.")
+                             .Register(*registry_)),
+      dns_skips_total(prometheus::BuildCounter()
+                          .Name("frankenetes_dns_skips_total")
+                          .Help("DNS names left alone by the plan, by reason (counted once per pass).")
+                          .Register(*registry_)),
+      dns_ip_change_to_consistent_seconds(
+          prometheus::BuildHistogram()
+              .Name("frankenetes_dns_ip_change_to_consistent_seconds")
+              .Help("From the first observation of a member's new address to the authoritative servers answering it.")
+              .Register(*registry_)
+              .Add({}, dns_consistency_buckets())) {
   build_info.Add({{"version", build.version}, {"commit", build.commit}, {"build_type", build.build_type}})
       .Set(1);
   // Both results exist from the start so that rate() and alerts see a zero, not a gap.
@@ -106,6 +124,10 @@ Metrics::Metrics(const BuildInfo& build)
 
 prometheus::Histogram::BucketBoundaries Metrics::latency_buckets() {
   return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+}
+
+prometheus::Histogram::BucketBoundaries Metrics::dns_consistency_buckets() {
+  return {0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600};
 }
 
 void Metrics::record_config_reload(bool success, double now_seconds) {

@@ -61,8 +61,17 @@ class Metrics {
   prometheus::Histogram& reconcile_duration_seconds;
   prometheus::Gauge& last_successful_observation_timestamp_seconds;
 
+  // DNS re-pointing (lib/reconcile/dns_sync.h). provider: a dns.providers key; result:
+  // updated | conflict | failed | dry_run | verify_failed; reason: plan::DnsSkipReason.
+  prometheus::Family<prometheus::Counter>& dns_updates_total;       // {provider,result}
+  prometheus::Family<prometheus::Gauge>& dns_record_in_sync;        // {cluster,member}: alert on 0
+  prometheus::Family<prometheus::Counter>& dns_skips_total;         // {cluster,member,reason}
+  prometheus::Histogram& dns_ip_change_to_consistent_seconds;       // first sight of a new IP -> verified
+
   // Buckets for network calls: 5 ms to 30 s.
   static prometheus::Histogram::BucketBoundaries latency_buckets();
+  // Buckets for IP change to consistent DNS: 0.5 s to 10 min.
+  static prometheus::Histogram::BucketBoundaries dns_consistency_buckets();
 };
 
 }  // namespace frankenetes::status

@@ -1,0 +1,393 @@
+// DnsSynchronizer on fakes: an in-memory DnsProvider that honours expected_current like the
+// real ones (kConflict on a mismatch), a RecordQuerier that answers from what was "published",
+// fake time and a sleeper that advances it. Everything runs on the test thread.
+#include "reconcile/dns_sync.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <utility>
+
+#include "plan/dns_registry.h"
+#include "plan/history.h"
+#include "reconcile_test_util.h"
+#include "status/metrics.h"
+#include "support/fake_time_source.h"
+
+namespace frankenetes::reconcile {
+namespace {
+
+using namespace std::chrono_literals;
+using dns::RecordSet;
+using dns::RecordType;
+
+constexpr const char* kName = "etcd.example.com";
+
+core::Error err(core::ErrorKind kind, std::string message) {
+  core::Error e;
+  e.kind = kind;
+  e.message = std::move(message);
+  return e;
+}
+
+class FakeProvider final : public dns::DnsProvider {
+ public:
+  std::map<std::pair<std::string, RecordType>, RecordSet> records;
+  int reads = 0;
+  int applies = 0;
+  std::optional<core::Error> fail_apply;  // every apply fails with this while set
+  std::optional<core::Error> fail_read;
+  std::function<void(FakeProvider&)> before_apply;  // runs inside apply, before the check
+
+  std::string name() const override { return "p"; }
+  std::string zone() const override { return "example.com"; }
+
+  core::Result<std::vector<RecordSet>> read(const std::string& fqdn) override {
+    ++reads;
+    if (fail_read) return *fail_read;
+    std::vector<RecordSet> out;
+    for (const auto& [key, set] : records) {
+      if (key.first == fqdn) out.push_back(set);
+    }
+    return out;
+  }
+
+  core::Status apply(const std::vector<dns::Change>& changes) override {
+    ++applies;
+    if (before_apply) before_apply(*this);
+    if (fail_apply) return *fail_apply;
+    for (const auto& change : changes) {
+      if (!change.expected_current) return err(core::ErrorKind::kTerminal, "unguarded");
+      const auto key = std::make_pair(change.desired.fqdn, change.desired.type);
+      const auto it = records.find(key);
+      const std::vector<std::string> now =
+          it == records.end() ? std::vector<std::string>{} : it->second.values;
+      if (now != change.expected_current->values) {
+        return err(core::ErrorKind::kConflict, "412 precondition failed");
+      }
+    }
+    for (const auto& change : changes) {
+      const auto key = std::make_pair(change.desired.fqdn, change.desired.type);
+      if (change.kind == dns::Change::Kind::kDelete) {
+        records.erase(key);
+      } else {
+        records[key] = change.desired;
+      }
+    }
+    return {};
+  }
+
+  std::vector<std::string> authoritative_servers() const override { return {"127.0.0.1:5353"}; }
+
+  void set(const std::string& fqdn, RecordType type, std::vector<std::string> values) {
+    records[{fqdn, type}] = RecordSet{fqdn, type, 60, std::move(values), ""};
+  }
+  std::vector<std::string> values(const std::string& fqdn, RecordType type) const {
+    const auto it = records.find({fqdn, type});
+    return it == records.end() ? std::vector<std::string>{} : it->second.values;
+  }
+};
+
+// Answers from the provider's records unless `stale` overrides the A answer.
+class FakeQuerier final : public dns::RecordQuerier {
+ public:
+  explicit FakeQuerier(FakeProvider& provider) : provider_(provider) {}
+  std::optional<std::vector<std::string>> stale;
+  int queries = 0;
+
+  core::Result<std::optional<RecordSet>> query(const config::HostPort&, const std::string& fqdn,
+                                               RecordType type, core::Duration) override {
+    ++queries;
+    if (stale && type == RecordType::kA) return std::optional<RecordSet>(RecordSet{fqdn, type, 60, *stale, ""});
+    const auto it = provider_.records.find({fqdn, type});
+    if (it == provider_.records.end()) return std::optional<RecordSet>();
+    return std::optional<RecordSet>(it->second);
+  }
+
+ private:
+  FakeProvider& provider_;
+};
+
+class AdvancingSleeper final : public azure::Sleeper {
+ public:
+  explicit AdvancingSleeper(testing::FakeTimeSource& time) : time_(time) {}
+  void sleep_for(core::Duration d) override { time_.advance(d); }
+
+ private:
+  testing::FakeTimeSource& time_;
+};
+
+model::GroupObservation running(const std::string& ip, core::MonotonicTime at) {
+  model::GroupObservation g;
+  g.outcome = model::GroupObservation::Outcome::kFound;
+  model::ContainerGroupView view;
+  view.summary.name = "etcd";
+  view.summary.provisioning_state = "Succeeded";
+  view.summary.ip = ip;
+  view.state = "Running";
+  g.view = view;
+  g.observed_at = at;
+  return g;
+}
+
+class DnsSyncTest : public ::testing::Test {
+ protected:
+  DnsSyncTest()
+      : metrics_({"test", "test", "Debug"}),
+        querier_(*provider_),
+        sleeper_(time_),
+        sync_({worker_, time_, querier_, sleeper_, &metrics_}) {
+    auto member = test_util::member("etcd");
+    member.dns = config::MemberDnsConfig{};
+    member.dns->provider = "p";
+    member.dns->name = kName;
+    config_ = test_util::config_with({member});
+    config_.dns = config::DnsConfig{};
+    config_.dns->owner_id = "owner-1";
+    configure();
+  }
+
+  void configure() {
+    sync_.configure(std::make_shared<const config::Config>(config_), {{"p", provider_}});
+  }
+
+  std::string our_txt() const {
+    return plan::encode_ownership({"owner-1", "prod", "etcd"});
+  }
+  void seed_owned(const std::string& ip) {
+    provider_->set(kName, RecordType::kA, {ip});
+    provider_->set(plan::registry_name(kName), RecordType::kTxt, {our_txt()});
+  }
+
+  plan::Observations observed(std::optional<model::GroupObservation> group) {
+    plan::Observations o;
+    model::MemberObservation m;
+    m.key = {"prod", "etcd"};
+    m.group = std::move(group);
+    o.emplace(m.key, m);
+    return o;
+  }
+  plan::Observations at_ip(const std::string& ip) {
+    return observed(running(ip, time_.monotonic_time()));
+  }
+
+  double in_sync() {
+    return metrics_.dns_record_in_sync.Add({{"cluster", "prod"}, {"member", "etcd"}}).Value();
+  }
+  double updates(const char* result) {
+    return metrics_.dns_updates_total.Add({{"provider", "p"}, {"result", result}}).Value();
+  }
+  double skips(const char* reason) {
+    return metrics_.dns_skips_total
+        .Add({{"cluster", "prod"}, {"member", "etcd"}, {"reason", reason}})
+        .Value();
+  }
+
+  status::Metrics metrics_;
+  testing::FakeTimeSource time_;
+  std::shared_ptr<FakeProvider> provider_ = std::make_shared<FakeProvider>();
+  FakeQuerier querier_;
+  AdvancingSleeper sleeper_;
+  InlineWorker worker_;
+  config::Config config_;
+  DnsSynchronizer sync_;
+};
+
+TEST_F(DnsSyncTest, NewAddressIsWrittenAndVerified) {
+  seed_owned("10.0.0.1");
+  const auto report = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(report.applied, 1u);
+  EXPECT_EQ(report.verified, 1u);
+  EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
+  EXPECT_EQ(in_sync(), 1);
+  EXPECT_EQ(updates("updated"), 1);
+  // Next pass: in sync, nothing applied.
+  const auto again = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(again.applied, 0u);
+  EXPECT_EQ(provider_->applies, 1);
+  EXPECT_EQ(skips("in_sync"), 1);
+}
+
+TEST_F(DnsSyncTest, ObserveRunsOnTheWorker) {
+  seed_owned("10.0.0.1");
+  int jobs = 0;
+  sync_.on_sync([&](const DnsSyncReport& r) {
+    ++jobs;
+    EXPECT_EQ(r.applied, 1u);
+  });
+  sync_.observe(at_ip("10.0.0.2"));
+  EXPECT_EQ(jobs, 1);
+  EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
+}
+
+TEST_F(DnsSyncTest, UnchangedObservationsAreSyncedOncePerPollInterval) {
+  seed_owned("10.0.0.1");
+  sync_.observe(at_ip("10.0.0.1"));
+  const int reads = provider_->reads;
+  EXPECT_GT(reads, 0);
+  time_.advance(1s);
+  sync_.observe(at_ip("10.0.0.1"));  // same inputs, within the poll interval: no provider call
+  EXPECT_EQ(provider_->reads, reads);
+  sync_.observe(at_ip("10.0.0.2"));  // a new IP: at once
+  EXPECT_GT(provider_->reads, reads);
+  EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
+  const int after_change = provider_->reads;
+  time_.advance(config_.policy.poll_interval);
+  sync_.observe(at_ip("10.0.0.2"));  // a poll interval later: read again
+  EXPECT_GT(provider_->reads, after_change);
+}
+
+TEST_F(DnsSyncTest, UnknownStateChangesNothing) {
+  seed_owned("10.0.0.1");
+  model::GroupObservation failed;
+  failed.outcome = model::GroupObservation::Outcome::kError;
+  failed.error = err(core::ErrorKind::kTransient, "ARM down");
+  failed.observed_at = time_.monotonic_time();
+  const auto report = sync_.sync_now(observed(failed));
+  EXPECT_EQ(provider_->applies, 0);
+  ASSERT_EQ(report.skips.size(), 1u);
+  EXPECT_EQ(report.skips[0].reason, plan::DnsSkipReason::kStateUnknown);
+  sync_.sync_now(observed(std::nullopt));
+  EXPECT_EQ(provider_->applies, 0);
+  EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.1"});
+}
+
+TEST_F(DnsSyncTest, RecordWithoutOurTxtIsNotOwnedUnlessAdopted) {
+  provider_->set(kName, RecordType::kA, {"10.0.0.1"});
+  const auto report = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(provider_->applies, 0);
+  ASSERT_EQ(report.skips.size(), 1u);
+  EXPECT_EQ(report.skips[0].reason, plan::DnsSkipReason::kNotOwned);
+  EXPECT_EQ(skips("not_owned"), 1);
+
+  config_.clusters[0].members[0].dns->adopt = true;
+  configure();
+  const auto adopted = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(adopted.applied, 1u);
+  EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
+  EXPECT_EQ(provider_->values(plan::registry_name(kName), RecordType::kTxt),
+            std::vector<std::string>{our_txt()});
+}
+
+TEST_F(DnsSyncTest, ConflictRereadsAndReplansNeverOverwritesStale) {
+  seed_owned("10.0.0.1");
+  bool changed = false;
+  provider_->before_apply = [&](FakeProvider& p) {
+    if (changed) return;
+    changed = true;
+    p.set(kName, RecordType::kA, {"10.0.0.9"});  // somebody else, between our read and write
+  };
+  const auto report = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(report.conflicts, 1u);
+  EXPECT_EQ(report.applied, 1u);
+  EXPECT_EQ(provider_->applies, 2);
+  EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
+  EXPECT_EQ(updates("conflict"), 1);
+}
+
+TEST_F(DnsSyncTest, ConflictRetriesAreBounded) {
+  seed_owned("10.0.0.1");
+  int n = 0;
+  provider_->before_apply = [&](FakeProvider& p) {
+    p.set(kName, RecordType::kA, {"10.0.1." + std::to_string(++n)});
+  };
+  const auto report = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(provider_->applies, 1 + DnsSynchronizer::kMaxConflictRetries);
+  EXPECT_EQ(report.applied, 0u);
+  EXPECT_EQ(report.failed, 1u);
+  EXPECT_EQ(in_sync(), 0);
+}
+
+TEST_F(DnsSyncTest, ProviderErrorBacksOffThenRetries) {
+  seed_owned("10.0.0.1");
+  provider_->fail_apply = err(core::ErrorKind::kTerminal, "TSIG BADSIG");
+  auto report = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(report.failed, 1u);
+  EXPECT_EQ(updates("failed"), 1);
+  EXPECT_EQ(in_sync(), 0);
+  const int reads = provider_->reads;
+  // Within the back-off: the provider is not called at all.
+  report = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(provider_->reads, reads);
+  EXPECT_EQ(provider_->applies, 1);
+  ASSERT_EQ(report.skips.size(), 1u);
+  EXPECT_EQ(report.skips[0].reason, plan::DnsSkipReason::kProviderUnreadable);
+  // After it, called again; fixed, the record is corrected.
+  time_.advance(2s);
+  provider_->fail_apply.reset();
+  report = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(report.applied, 1u);
+  EXPECT_EQ(in_sync(), 1);
+}
+
+TEST_F(DnsSyncTest, BackOffIsCappedAtThePollInterval) {
+  seed_owned("10.0.0.1");
+  provider_->fail_read = err(core::ErrorKind::kTransient, "503");
+  for (int i = 0; i < 10; ++i) {
+    sync_.sync_now(at_ip("10.0.0.2"));
+    time_.advance(config_.policy.poll_interval);
+  }
+  const int reads = provider_->reads;
+  provider_->fail_read.reset();
+  const auto report = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_GT(provider_->reads, reads);
+  EXPECT_EQ(report.applied, 1u);
+}
+
+TEST_F(DnsSyncTest, ReconfiguredProviderStartsWithoutBackOff) {
+  seed_owned("10.0.0.1");
+  provider_->fail_apply = err(core::ErrorKind::kTerminal, "TSIG BADSIG");
+  sync_.sync_now(at_ip("10.0.0.2"));
+  auto fixed = std::make_shared<FakeProvider>();
+  fixed->records = provider_->records;
+  provider_ = fixed;
+  configure();
+  const auto report = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(report.applied, 1u);
+}
+
+TEST_F(DnsSyncTest, DryRunAppliesNothing) {
+  config_.policy.dry_run = true;
+  configure();
+  seed_owned("10.0.0.1");
+  const auto report = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(report.dry_run, 1u);
+  EXPECT_EQ(provider_->applies, 0);
+  EXPECT_EQ(updates("dry_run"), 1);
+}
+
+TEST_F(DnsSyncTest, VerifyFailureKeepsGaugeAtZeroAndVerifiesAgain) {
+  seed_owned("10.0.0.1");
+  querier_.stale = std::vector<std::string>{"10.0.0.1"};
+  auto report = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(report.applied, 1u);
+  EXPECT_EQ(report.verify_failed, 1u);
+  EXPECT_EQ(in_sync(), 0);
+  EXPECT_EQ(updates("verify_failed"), 1);
+  querier_.stale.reset();
+  report = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(report.applied, 0u);
+  EXPECT_EQ(report.verified, 1u);
+  EXPECT_EQ(in_sync(), 1);
+}
+
+TEST_F(DnsSyncTest, ChangeToConsistentIsTimedFromFirstSight) {
+  seed_owned("10.0.0.1");
+  sync_.sync_now(at_ip("10.0.0.1"));  // baseline, in sync
+  const auto first_seen = time_.monotonic_time();
+  provider_->fail_apply = err(core::ErrorKind::kTransient, "503");
+  sync_.sync_now(observed(running("10.0.0.2", first_seen)));
+  time_.advance(3s);
+  provider_->fail_apply.reset();
+  sync_.sync_now(at_ip("10.0.0.2"));
+  const auto rendered = metrics_.render();
+  EXPECT_NE(rendered.find("frankenetes_dns_ip_change_to_consistent_seconds_count 1"),
+            std::string::npos)
+      << rendered;
+  EXPECT_NE(rendered.find("frankenetes_dns_ip_change_to_consistent_seconds_sum 3"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace frankenetes::reconcile
