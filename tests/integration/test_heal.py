@@ -338,7 +338,7 @@ class Heal(HealTestCase):
         self.assertEqual(daemon.get("/readyz")[0], 503)
         self.assertEqual(daemon.actions(), {})
         self.assertEqual(sim.requests(since=since), [], "no request got through TLS")
-        self.report(error=line.split("error=", 1)[1][:160])
+        self.report(error=line.split("error=", 1)[1][:400])
 
     # 11. Each credential method obtains a token from the sim (client secret, workload
     #     identity file, managed identity via an IMDS endpoint override used only in tests;
