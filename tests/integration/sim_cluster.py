@@ -338,7 +338,7 @@ class HealTestCase(unittest.TestCase):
 
     def report(self, **numbers):
         """Measured numbers, printed so the ctest log carries them."""
-        text = ", ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in numbers.items())
+        text = ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in numbers.items())
         print(f"\n  [{self._testMethodName}] {text}", flush=True)
 
 

@@ -354,6 +354,8 @@ class Heal(HealTestCase):
             f.write(fetch_token(e) + "\n")
         with open(e["clientSecretFile"]) as f:
             secret = f.read().strip()
+        # The IMDS override points at the sim's control listener, never at 169.254.169.254.
+        self.assertTrue(e["imdsUrl"].startswith(e["controlUrl"] + "/"), e["imdsUrl"])
         self.assertNotIn("169.254", e["imdsUrl"])
         cases = [
             ("clientSecret", {"method": "clientSecret", "clientId": e["clientId"],
