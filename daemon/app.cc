@@ -134,7 +134,9 @@ class Watcher {
   // synchronizer always gets the new config (members may have changed). Any thread.
   void configure_dns(const std::shared_ptr<const config::Config>& cfg) {
     if (!dns_sync_) return;
-    if (!dns_built_ || cfg->dns != dns_config_ || cfg->azure != azure_config_) {
+    // azure.* needs a restart (App warns): Azure DNS keeps the running ARM stack and
+    // credential, so only a changed dns section rebuilds the providers.
+    if (!dns_built_ || cfg->dns != dns_config_) {
       reconcile::DnsProviders providers;
       dns::DnsProviderDeps deps;
       deps.arm_transport = stop_aware_.get();

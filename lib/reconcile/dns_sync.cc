@@ -36,6 +36,24 @@ std::optional<dns::Expectation> expectation_for(const plan::DnsMemberChange& cha
   return std::nullopt;  // a TXT-only change: nothing a resolver of the name would see
 }
 
+// The verifier polls until its deadline; once the daemon stops, this clock says the deadline
+// has passed, so a verification in progress ends at once instead of polling on (the sleeper
+// returns immediately after a stop).
+class StopAwareTime final : public core::TimeSource {
+ public:
+  StopAwareTime(const core::TimeSource& inner, const std::atomic<bool>& stopped)
+      : inner_(inner), stopped_(stopped) {}
+  core::SystemTime system_time() const override { return inner_.system_time(); }
+  core::MonotonicTime monotonic_time() const override {
+    const auto now = inner_.monotonic_time();
+    return stopped_.load() ? now + std::chrono::hours(24) : now;
+  }
+
+ private:
+  const core::TimeSource& inner_;
+  const std::atomic<bool>& stopped_;
+};
+
 // What of the inputs can change the plan, besides the provider's records.
 std::string signature_of(const std::vector<plan::DnsMemberInput>& inputs,
                          const DnsProviders& providers) {
@@ -82,6 +100,7 @@ void DnsSynchronizer::on_sync(std::function<void(const DnsSyncReport&)> callback
 void DnsSynchronizer::stop() {
   std::lock_guard lock(mutex_);
   stopped_ = true;
+  stop_requested_ = true;
   pending_.reset();
 }
 
@@ -211,6 +230,7 @@ DnsSyncReport DnsSynchronizer::run(
   }
 
   for (const auto& change : result.changes) {
+    if (stop_requested_) break;
     const auto provider = providers.find(change.provider);
     if (provider == providers.end() || !provider->second) continue;
     const auto input = std::find_if(inputs.begin(), inputs.end(), [&](const auto& in) {
@@ -250,6 +270,7 @@ void DnsSynchronizer::apply_change(const config::Config& config, dns::DnsProvide
                                    DnsSyncReport& report) {
   const auto& key = change.member;
   for (int attempt = 0;; ++attempt) {
+    if (stop_requested_) return;
     if (change.dry_run) {
       const std::string what = describe_set(change.old_record) + " -> " + describe_set(change.new_record);
       auto& last = last_planned_[key];
@@ -359,8 +380,10 @@ bool DnsSynchronizer::verify(const config::Config& config, dns::DnsProvider& pro
   }
   options.timeout = config.dns->verify.timeout;
   options.interval = config.dns->verify.interval;
-  const dns::DnsVerifier verifier(deps_.querier, deps_.time, deps_.sleeper);
+  const StopAwareTime time(deps_.time, stop_requested_);
+  const dns::DnsVerifier verifier(deps_.querier, time, deps_.sleeper);
   const auto result = verifier.verify(expectation, options);
+  if (stop_requested_ && !result.consistent) return false;  // cut short by the stop
   if (result.consistent) {
     ++report.verified;
     unverified_.erase(member);

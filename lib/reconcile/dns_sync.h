@@ -28,6 +28,7 @@
 // Metrics (status/metrics.h): dns_updates_total, dns_record_in_sync, dns_skips_total,
 // dns_ip_change_to_consistent_seconds.
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -96,7 +97,8 @@ class DnsSynchronizer {
   // Called on the worker after every job.
   void on_sync(std::function<void(const DnsSyncReport&)> callback);
 
-  // Stops submitting; a job in flight finishes its current provider call.
+  // Stops submitting; a job in flight finishes its current provider call, applies nothing
+  // more, and a verification in progress ends at once.
   void stop();
 
  private:
@@ -145,6 +147,7 @@ class DnsSynchronizer {
   std::optional<std::map<model::MemberKey, model::MemberObservation>> pending_;
   bool running_ = false;
   bool stopped_ = false;
+  std::atomic<bool> stop_requested_{false};  // read by the job without the mutex
   std::function<void(const DnsSyncReport&)> on_sync_;
 
   // Job state (one job at a time).

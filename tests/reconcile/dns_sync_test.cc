@@ -112,7 +112,11 @@ class FakeQuerier final : public dns::RecordQuerier {
 class AdvancingSleeper final : public azure::Sleeper {
  public:
   explicit AdvancingSleeper(testing::FakeTimeSource& time) : time_(time) {}
-  void sleep_for(core::Duration d) override { time_.advance(d); }
+  void sleep_for(core::Duration d) override {
+    if (on_sleep) on_sleep();
+    time_.advance(d);
+  }
+  std::function<void()> on_sleep;
 
  private:
   testing::FakeTimeSource& time_;
@@ -370,6 +374,16 @@ TEST_F(DnsSyncTest, VerifyFailureKeepsGaugeAtZeroAndVerifiesAgain) {
   EXPECT_EQ(report.applied, 0u);
   EXPECT_EQ(report.verified, 1u);
   EXPECT_EQ(in_sync(), 1);
+}
+
+TEST_F(DnsSyncTest, StopEndsAVerificationInProgress) {
+  seed_owned("10.0.0.1");
+  querier_.stale = std::vector<std::string>{"10.0.0.1"};
+  sleeper_.on_sleep = [&] { sync_.stop(); };
+  const auto report = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(report.applied, 1u);
+  EXPECT_EQ(report.verify_failed, 0u);  // cut short, not reported as a failure
+  EXPECT_LE(querier_.queries, 2);       // not polled on until the 30 s deadline
 }
 
 TEST_F(DnsSyncTest, ChangeToConsistentIsTimedFromFirstSight) {
