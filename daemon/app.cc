@@ -285,9 +285,7 @@ class Watcher {
             .unit_random = [this] { return jitter_(random_); },
         },
         cfg);
-    if (!once) {
-      if (auto built = build_dns(cfg); !built.ok()) return built;
-    }
+    if (auto built = build_dns(cfg, once); !built.ok()) return built;
     return {};
   }
 
@@ -295,7 +293,8 @@ class Watcher {
   // Cloudflare over its own HttpClient (trusting azure.caFile too, the simulator's CA) and its
   // own RetryingTransport; RFC 2136 direct. The DnsSynchronizer runs on its own worker and
   // gets every pass's observations from the reconciler.
-  core::Status build_dns(const std::shared_ptr<const config::Config>& cfg) {
+  // --once: the sync runs inline, right after the pass's actions.
+  core::Status build_dns(const std::shared_ptr<const config::Config>& cfg, bool once) {
     azure_config_ = cfg->azure;
     http::HttpClientOptions cloudflare_options;
     cloudflare_options.user_agent = std::string("frankenetesd/") + build::kVersion;
@@ -306,9 +305,13 @@ class Watcher {
     cloudflare_gate_ = std::make_unique<azure::ThrottleGate>(time_);
     cloudflare_retrying_ = std::make_unique<azure::RetryingTransport>(
         *cloudflare_http_, cloudflare_budget_, *cloudflare_gate_, time_, stop_signal_);
-    dns_ = std::make_unique<reconcile::WorkerPool>("dns", 1);
+    reconcile::Worker* dns_worker = &inline_;
+    if (!once) {
+      dns_ = std::make_unique<reconcile::WorkerPool>("dns", 1);
+      dns_worker = dns_.get();
+    }
     dns_sync_ = std::make_unique<reconcile::DnsSynchronizer>(reconcile::DnsSyncDeps{
-        .worker = *dns_,
+        .worker = *dns_worker,
         .time = time_,
         .querier = dns_querier_,
         .sleeper = stop_signal_,

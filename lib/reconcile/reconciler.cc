@@ -353,6 +353,7 @@ bool Reconciler::run_once() {
   history_ = plan::record_plan(std::move(history_), planned, now);
   reporter_.plan_evaluated(planned);
   for (const auto& action : planned.actions) dispatch(action, /*synchronous=*/true);
+  if (on_observations_) on_observations_(observed);
   return !error;
 }
 

@@ -88,6 +88,7 @@ class Reconciler {
   void on_pass(std::function<void(const ReconcilerSummary&)> callback);
   // Called after every completed pass's reconcile, on the scheduler thread, with the
   // observations that pass planned on (the DNS synchronizer's input; must not block).
+  // run_once() calls it too, on the caller's thread, after its actions.
   void on_observations(std::function<void(const plan::Observations&)> callback);
 
   void start();  // schedules the first tick now

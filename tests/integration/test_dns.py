@@ -187,6 +187,23 @@ class DnsTest(unittest.TestCase):
     def new_ip(self):
         return self.sim.control("POST", "/groups/frankenetes/etcd/ip", {})["ip"]
 
+    def stop_start(self, name):
+        """Stops the group (the record keeps the last good IP), starts it: returns the new IP
+        once the sim reports the group Running on it (the clock of acceptance 1 starts there)."""
+        old = self.group_ip()
+        self.sim.control("POST", "/groups/frankenetes/etcd/stop", {})
+        wait_until(lambda: not self.sim.control("GET", "/groups/frankenetes/etcd").get("ip"), 10,
+                   "group stopped")
+        time.sleep(POLL_S + 0.5)  # the daemon sees it stopped: group_not_running, record kept
+        self.assertEqual(self.answer(name), [old])
+        self.sim.control("POST", "/groups/frankenetes/etcd/start", {})
+
+        def running_ip():
+            g = self.sim.control("GET", "/groups/frankenetes/etcd")
+            running = g.get("state") == "Running" and g.get("ip") and g.get("ip") != old
+            return g["ip"] if running else None
+        return wait_until(running_ip, 15, "group running on a new IP")
+
     def wait_answer(self, name, ip, timeout):
         """Seconds until the authoritative answer for name is exactly [ip]."""
         start = time.monotonic()
@@ -205,15 +222,17 @@ class DnsTest(unittest.TestCase):
         txt = self.answer_txt("_frankenetes." + name)
         self.assertTrue(any("heritage=frankenetes" in t for t in txt), txt)
         took = []
-        for _ in range(2):
-            ip = self.new_ip()
+        for change in range(3):
+            ip = self.stop_start(name) if change == 0 else self.new_ip()
             took.append(self.wait_answer(name, ip, timeout=POLL_S + 2))
-        print(f"\n{provider}: new IP -> authoritative answer in "
+        print(f"\n{provider}: stop/start, then 2 IP moves -> authoritative answer in "
               + ", ".join(f"{t:.2f}s" for t in took) + f" (bound {POLL_S + 2}s)", file=sys.stderr)
         self.assertEqual(self.metric(
             'frankenetes_dns_record_in_sync{cluster="test",member="etcd"}'), 1.0)
         self.assertGreaterEqual(self.metric(
-            f'frankenetes_dns_updates_total{{provider="{provider}",result="updated"}}'), 3.0)
+            f'frankenetes_dns_updates_total{{provider="{provider}",result="updated"}}'), 4.0)
+        self.assertGreater(self.metric(
+            'frankenetes_dns_skips_total{cluster="test",member="etcd",reason="group_not_running"}'), 0)
         self.assertIn("dns.record.updated", self.daemon.log())
         self.assertIn("dns.verify.succeeded", self.daemon.log())
 
@@ -365,6 +384,19 @@ class DnsTest(unittest.TestCase):
             before["cloudflare"]["byStatus"].get("429", 0) if "byStatus" in after["cloudflare"] else None
         if throttled is not None:
             self.assertLessEqual(throttled, 2 * (storm // 2 + 1) + 2)
+
+    # --once: one pass, DNS synced inline before the process exits.
+    def test_once_syncs_dns(self):
+        name = "etcd.example.com"
+        path = os.path.join(self.tmp, "once.yaml")
+        with open(path, "w") as f:
+            f.write(daemon_config(self.sim.endpoints, "azure", name, self.tmp))
+        from daemon_harness import FRANKENETESD
+        run = subprocess.run([FRANKENETESD, "--once", "--config", path], capture_output=True,
+                             text=True, timeout=60)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertIn("dns.record.updated", run.stdout + run.stderr)
+        self.assertEqual(self.answer(name), [self.group_ip()])
 
 
 if __name__ == "__main__":
