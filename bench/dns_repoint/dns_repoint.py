@@ -41,6 +41,7 @@ def run_provider(provider, changes, tmp):
               ["--dns-listen", "127.0.0.1:0", "--mode", "virtual"])
     bind = None
     daemon = None
+    stop_drain = None
     try:
         with open(os.path.join(tmp, "cf-token"), "w") as f:
             f.write(test_dns.CF_TOKEN + "\n")
@@ -58,6 +59,7 @@ def run_provider(provider, changes, tmp):
         name = NAMES[provider]
         daemon = Daemon(test_dns.daemon_config(sim.endpoints, provider, name, tmp, **kw))
         daemon.wait_ready(timeout=15)
+        stop_drain = test_dns.drain_notify(daemon)
         answer = lambda: bind9.dig(server[0], server[1], name)  # noqa: E731
         ip = sim.control("GET", "/groups/frankenetes/etcd")["ip"]
         wait_until(lambda: answer() == [ip], 20, f"{provider}: initial record")
@@ -70,6 +72,8 @@ def run_provider(provider, changes, tmp):
             time.sleep(0.3)  # decorrelate from the poll phase a little
         return samples
     finally:
+        if stop_drain:
+            stop_drain()
         if daemon:
             daemon.stop()
         if bind:

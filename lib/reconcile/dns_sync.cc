@@ -73,8 +73,7 @@ std::string signature_of(const std::vector<plan::DnsMemberInput>& inputs,
     out += std::to_string(static_cast<int>(input.group->outcome)) + "|";
     if (input.group->view) {
       const auto& view = *input.group->view;
-      out += view.state + "|" + view.summary.ip.value_or("") + "|" +
-             view.summary.fqdn.value_or("");
+      out += view.state + "|" + view.summary.ip.value_or("") + "|" + view.summary.fqdn.value_or("");
     }
     out += ";";
   }
@@ -155,6 +154,7 @@ DnsSyncReport DnsSynchronizer::run(
   DnsSyncReport report;
   if (!config || !config->dns) return report;
   auto inputs = plan::dns_members(*config, observed);
+  forget_unconfigured(inputs);
   if (inputs.empty()) return report;
 
   for (const auto& [name, provider] : providers) {
@@ -186,8 +186,7 @@ DnsSyncReport DnsSynchronizer::run(
     if (!input.current) input.read_error = error;
   }
 
-  const auto result =
-      plan::plan_dns_changes({config->dns->owner_id, config->policy, inputs, now});
+  const auto result = plan::plan_dns_changes({config->dns->owner_id, config->policy, inputs, now});
 
   // First sight of each desired address: the start of the change-to-consistent histogram.
   for (const auto& status : result.members) {
@@ -216,7 +215,8 @@ DnsSyncReport DnsSynchronizer::run(
     if (result.find_change(status.member) || !status.in_sync) continue;
     const auto unverified = unverified_.find(status.member);
     if (unverified != unverified_.end()) {
-      const bool same = status.desired && status.desired->values == unverified->second.expectation.values;
+      const bool same =
+          status.desired && status.desired->values == unverified->second.expectation.values;
       const auto provider = providers.find(status.provider);
       if (*status.in_sync && same && provider != providers.end() && provider->second) {
         const auto expectation = unverified->second.expectation;
@@ -233,9 +233,8 @@ DnsSyncReport DnsSynchronizer::run(
     if (stop_requested_) break;
     const auto provider = providers.find(change.provider);
     if (provider == providers.end() || !provider->second) continue;
-    const auto input = std::find_if(inputs.begin(), inputs.end(), [&](const auto& in) {
-      return in.member == change.member;
-    });
+    const auto input = std::find_if(inputs.begin(), inputs.end(),
+                                    [&](const auto& in) { return in.member == change.member; });
     if (input == inputs.end()) continue;
     apply_change(*config, *provider->second, change, *input, report);
   }
@@ -272,7 +271,8 @@ void DnsSynchronizer::apply_change(const config::Config& config, dns::DnsProvide
   for (int attempt = 0;; ++attempt) {
     if (stop_requested_) return;
     if (change.dry_run) {
-      const std::string what = describe_set(change.old_record) + " -> " + describe_set(change.new_record);
+      const std::string what =
+          describe_set(change.old_record) + " -> " + describe_set(change.new_record);
       auto& last = last_planned_[key];
       if (last != what) {
         last = what;
@@ -329,9 +329,8 @@ void DnsSynchronizer::apply_change(const config::Config& config, dns::DnsProvide
         input.read_error = read_error;
         return;  // counted and backed off by read_member; the next pass starts over
       }
-      const auto replanned =
-          plan::plan_dns_changes({config.dns->owner_id, config.policy, {input},
-                                  deps_.time.monotonic_time()});
+      const auto replanned = plan::plan_dns_changes(
+          {config.dns->owner_id, config.policy, {input}, deps_.time.monotonic_time()});
       if (replanned.changes.empty()) {
         for (const auto& skip : replanned.skips) {
           note_skip(skip);
@@ -365,7 +364,8 @@ bool DnsSynchronizer::verify(const config::Config& config, dns::DnsProvider& pro
                              const model::MemberKey& member, const dns::Expectation& expectation,
                              DnsSyncReport& report) {
   dns::VerifyOptions options;
-  options.servers = dns::choose_verify_servers(config.dns->verify, provider.authoritative_servers());
+  options.servers =
+      dns::choose_verify_servers(config.dns->verify, provider.authoritative_servers());
   if (options.servers.empty()) {
     // Nothing to ask (no dns.verify.nameservers for a provider that names none): the
     // provider's acknowledgement is all we have.
@@ -461,7 +461,28 @@ void DnsSynchronizer::note_skip(const plan::DnsSkip& skip) {
              {"detail", skip.detail}});
 }
 
+void DnsSynchronizer::forget_unconfigured(const std::vector<plan::DnsMemberInput>& inputs) {
+  std::set<model::MemberKey> configured;
+  for (const auto& input : inputs) configured.insert(input.member);
+  for (auto it = gauged_.begin(); it != gauged_.end();) {
+    if (configured.contains(*it)) {
+      ++it;
+      continue;
+    }
+    if (deps_.metrics) {
+      auto& family = deps_.metrics->dns_record_in_sync;
+      family.Remove(&family.Add({{"cluster", it->cluster}, {"member", it->member}}));
+    }
+    last_skip_.erase(*it);
+    unverified_.erase(*it);
+    seen_.erase(*it);
+    last_planned_.erase(*it);
+    it = gauged_.erase(it);
+  }
+}
+
 void DnsSynchronizer::set_in_sync(const model::MemberKey& member, bool in_sync) {
+  gauged_.insert(member);
   if (!deps_.metrics) return;
   deps_.metrics->dns_record_in_sync.Add({{"cluster", member.cluster}, {"member", member.member}})
       .Set(in_sync ? 1 : 0);

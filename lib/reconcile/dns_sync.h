@@ -135,6 +135,8 @@ class DnsSynchronizer {
   bool backing_off(const std::string& provider, core::MonotonicTime now) const;
   void note_skip(const plan::DnsSkip& skip);
   void set_in_sync(const model::MemberKey& member, bool in_sync);
+  // A reload dropped a member's dns section: its gauge and memory go too.
+  void forget_unconfigured(const std::vector<plan::DnsMemberInput>& inputs);
   void consistent(const model::MemberKey& member);
   void count_update(const std::string& provider, const char* result);
 
@@ -156,6 +158,7 @@ class DnsSynchronizer {
   std::map<model::MemberKey, Unverified> unverified_;
   std::map<model::MemberKey, AddressSeen> seen_;
   std::map<model::MemberKey, std::string> last_planned_;  // dry-run logged once per change
+  std::set<model::MemberKey> gauged_;  // members with a dns_record_in_sync series
   // Provider reads cost API quota (Azure DNS reads count against ARM's): an unchanged input
   // is synced at most once per poll interval; a changed one (new IP, state) at once.
   std::string last_signature_;

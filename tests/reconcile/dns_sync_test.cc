@@ -99,7 +99,8 @@ class FakeQuerier final : public dns::RecordQuerier {
   core::Result<std::optional<RecordSet>> query(const config::HostPort&, const std::string& fqdn,
                                                RecordType type, core::Duration) override {
     ++queries;
-    if (stale && type == RecordType::kA) return std::optional<RecordSet>(RecordSet{fqdn, type, 60, *stale, ""});
+    if (stale && type == RecordType::kA)
+      return std::optional<RecordSet>(RecordSet{fqdn, type, 60, *stale, ""});
     const auto it = provider_.records.find({fqdn, type});
     if (it == provider_.records.end()) return std::optional<RecordSet>();
     return std::optional<RecordSet>(it->second);
@@ -156,9 +157,7 @@ class DnsSyncTest : public ::testing::Test {
     sync_.configure(std::make_shared<const config::Config>(config_), {{"p", provider_}});
   }
 
-  std::string our_txt() const {
-    return plan::encode_ownership({"owner-1", "prod", "etcd"});
-  }
+  std::string our_txt() const { return plan::encode_ownership({"owner-1", "prod", "etcd"}); }
   void seed_owned(const std::string& ip) {
     provider_->set(kName, RecordType::kA, {ip});
     provider_->set(plan::registry_name(kName), RecordType::kTxt, {our_txt()});
@@ -384,6 +383,16 @@ TEST_F(DnsSyncTest, StopEndsAVerificationInProgress) {
   EXPECT_EQ(report.applied, 1u);
   EXPECT_EQ(report.verify_failed, 0u);  // cut short, not reported as a failure
   EXPECT_LE(querier_.queries, 2);       // not polled on until the 30 s deadline
+}
+
+TEST_F(DnsSyncTest, AMemberWithoutDnsLosesItsGauge) {
+  seed_owned("10.0.0.1");
+  sync_.sync_now(at_ip("10.0.0.1"));
+  EXPECT_NE(metrics_.render().find("frankenetes_dns_record_in_sync{"), std::string::npos);
+  config_.clusters[0].members[0].dns.reset();
+  configure();
+  sync_.sync_now(at_ip("10.0.0.1"));
+  EXPECT_EQ(metrics_.render().find("frankenetes_dns_record_in_sync{"), std::string::npos);
 }
 
 TEST_F(DnsSyncTest, ChangeToConsistentIsTimedFromFirstSight) {
