@@ -11,10 +11,12 @@ p50/p90/p99/max per provider.
     bench/dns_repoint/dns_repoint.py [--changes 20] [--providers azure,cloudflare,bind]
 
 The daemon polls ARM every 2 s (policy.pollInterval), so the numbers are dominated by when in
-the poll cycle the change lands: expect a spread over [0, 2 s] plus the DNS round trips.
+the poll cycle the change lands (sampled uniformly): expect a spread over [0, 2 s] plus the
+GET cadence and the DNS round trips.
 """
 import argparse
 import os
+import random
 import sys
 import time
 
@@ -69,7 +71,9 @@ def run_provider(provider, changes, tmp):
             start = time.monotonic()
             wait_until(lambda: answer() == [ip], 30, f"{provider}: change {i}")
             samples.append(time.monotonic() - start)
-            time.sleep(0.3)  # decorrelate from the poll phase a little
+            # Land the next change at a random point of the poll cycle, so the samples cover
+            # every phase instead of locking onto one.
+            time.sleep(random.uniform(0, test_dns.POLL_S))
         return samples
     finally:
         if stop_drain:
