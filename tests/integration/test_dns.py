@@ -154,12 +154,12 @@ class DnsTest(unittest.TestCase):
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="fk-dns-it-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
         with open(os.path.join(self.tmp, "cf-token"), "w") as f:
             f.write(CF_TOKEN + "\n")
         self.sim = Sim(SIM, SCENARIO % {"cf_token": CF_TOKEN},
                        ["--dns-listen", "127.0.0.1:0", "--mode", "virtual"])
         self.addCleanup(self.sim.stop)
-        self.addCleanup(shutil.rmtree, self.tmp, True)
         host, port = self.sim.endpoints["dnsAddress"].rsplit(":", 1)
         self.sim_dns = (host, int(port))
         self.bind = None
