@@ -407,12 +407,12 @@ class DnsTest(unittest.TestCase):
               file=sys.stderr)
         log = self.daemon.log()
         self.assertIn("dns.provider.backoff", log)
-        # Retry-After honoured: at most one request per 2 s retry-after window plus the
-        # transport's own retry, far below Cloudflare's 1200 / 5 min.
+        # Retry-After honoured: about one request per 2 s retry-after window during the storm
+        # (the provider sends nothing until it has passed), far below 1200 / 5 min.
         throttled = after["cloudflare"]["byStatus"].get("429", 0) - \
-            before["cloudflare"]["byStatus"].get("429", 0) if "byStatus" in after["cloudflare"] else None
-        if throttled is not None:
-            self.assertLessEqual(throttled, 2 * (storm // 2 + 1) + 2)
+            before["cloudflare"]["byStatus"].get("429", 0)
+        self.assertGreater(throttled, 0)
+        self.assertLessEqual(throttled, storm // 2 + 2)
 
     # --once: one pass, DNS synced inline before the process exits.
     def test_once_syncs_dns(self):
