@@ -5,10 +5,13 @@
 namespace frankenetes::daemon {
 
 void SystemdNotifier::ready(const std::string& status) const {
+  last_status_ = status;
   sd_notifyf(0, "READY=1\nSTATUS=%s", status.c_str());
 }
 
 void SystemdNotifier::status(const std::string& status) const {
+  if (status == last_status_) return;
+  last_status_ = status;
   sd_notifyf(0, "STATUS=%s", status.c_str());
 }
 
