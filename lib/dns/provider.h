@@ -21,8 +21,16 @@ namespace frankenetes::dns {
 
 enum class RecordType { kA, kTxt, kCname };
 
-// "A", "TXT", "CNAME".
-const char* to_string(RecordType type);
+// "A", "TXT", "CNAME". Inline so that users of the value types (the pure DNS plan) need not
+// link the providers.
+inline const char* to_string(RecordType type) {
+  switch (type) {
+    case RecordType::kA: return "A";
+    case RecordType::kTxt: return "TXT";
+    case RecordType::kCname: return "CNAME";
+  }
+  return "?";
+}
 
 // One record set: every record of one type at one name.
 struct RecordSet {

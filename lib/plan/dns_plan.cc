@@ -54,18 +54,6 @@ bool is_ipv4(std::string_view s) {
   return parts == 4;
 }
 
-const char* type_name(RecordType type) {
-  switch (type) {
-    case RecordType::kA:
-      return "A";
-    case RecordType::kTxt:
-      return "TXT";
-    case RecordType::kCname:
-      return "CNAME";
-  }
-  return "?";
-}
-
 std::string join(const std::vector<std::string>& values) {
   std::string out;
   for (const auto& v : values) out += (out.empty() ? "" : " ") + v;
@@ -74,7 +62,7 @@ std::string join(const std::vector<std::string>& values) {
 
 std::string describe(const std::optional<RecordSet>& set) {
   if (!set) return "none";
-  return std::string(type_name(set->type)) + " " + join(set->values);
+  return std::string(dns::to_string(set->type)) + " " + join(set->values);
 }
 
 std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
