@@ -20,6 +20,7 @@
 #include "config/types.h"
 #include "core/result.h"
 #include "core/secret.h"
+#include "dns/provider.h"
 
 namespace frankenetes::dns::detail {
 
@@ -62,5 +63,15 @@ const char* tsig_algorithm_name(config::TsigAlgorithm algorithm);
 
 // ldns rdf for an absolute domain name ("a.example.com" -> "a.example.com."); null if invalid.
 ldns_rdf* make_dname(const std::string& name);
+
+// The wire type of one of our record types.
+inline ldns_rr_type ldns_type(RecordType type) {
+  switch (type) {
+    case RecordType::kA: return LDNS_RR_TYPE_A;
+    case RecordType::kTxt: return LDNS_RR_TYPE_TXT;
+    case RecordType::kCname: return LDNS_RR_TYPE_CNAME;
+  }
+  return LDNS_RR_TYPE_A;
+}
 
 }  // namespace frankenetes::dns::detail

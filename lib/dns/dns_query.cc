@@ -17,18 +17,6 @@ core::Error make_error(core::ErrorKind kind, std::string message) {
   return error;
 }
 
-ldns_rr_type ldns_type(RecordType type) {
-  switch (type) {
-    case RecordType::kA:
-      return LDNS_RR_TYPE_A;
-    case RecordType::kTxt:
-      return LDNS_RR_TYPE_TXT;
-    case RecordType::kCname:
-      return LDNS_RR_TYPE_CNAME;
-  }
-  return LDNS_RR_TYPE_A;
-}
-
 std::string rdf_text(const ldns_rdf* rdf) {
   char* text = ldns_rdf2str(rdf);
   std::string out = text ? text : "";
@@ -89,7 +77,7 @@ core::Result<std::optional<RecordSet>> query_record_set(const config::HostPort& 
   if (owner == nullptr) {
     return make_error(core::ErrorKind::kInvalidConfig, "dns: invalid name '" + name + "'");
   }
-  detail::PacketPtr query(ldns_pkt_query_new(owner, ldns_type(type), LDNS_RR_CLASS_IN, 0));
+  detail::PacketPtr query(ldns_pkt_query_new(owner, detail::ldns_type(type), LDNS_RR_CLASS_IN, 0));
   if (!query) return make_error(core::ErrorKind::kTerminal, "dns: cannot build a query");
   ldns_pkt_set_random_id(query.get());
 
@@ -121,7 +109,7 @@ core::Result<std::optional<RecordSet>> query_record_set(const config::HostPort& 
   const ldns_rr_list* answer = ldns_pkt_answer(reply);
   for (size_t i = 0; i < ldns_rr_list_rr_count(answer); ++i) {
     const ldns_rr* rr = ldns_rr_list_rr(answer, i);
-    if (ldns_rr_get_type(rr) != ldns_type(type) ||
+    if (ldns_rr_get_type(rr) != detail::ldns_type(type) ||
         normalize_name(rdf_text(ldns_rr_owner(rr))) != name || ldns_rr_rd_count(rr) == 0) {
       continue;
     }

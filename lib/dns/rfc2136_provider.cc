@@ -29,18 +29,6 @@ struct RrDeleter {
 };
 using RrPtr = std::unique_ptr<ldns_rr, RrDeleter>;
 
-ldns_rr_type ldns_type(RecordType type) {
-  switch (type) {
-    case RecordType::kA:
-      return LDNS_RR_TYPE_A;
-    case RecordType::kTxt:
-      return LDNS_RR_TYPE_TXT;
-    case RecordType::kCname:
-      return LDNS_RR_TYPE_CNAME;
-  }
-  return LDNS_RR_TYPE_A;
-}
-
 // An RR without RDATA: prerequisite "RRset does not exist" (class NONE) and update "delete
 // RRset" (class ANY), RFC 2136 §2.4.3 and §2.5.2.
 core::Result<RrPtr> empty_rr(const std::string& fqdn, RecordType type, ldns_rr_class rr_class) {
@@ -50,7 +38,7 @@ core::Result<RrPtr> empty_rr(const std::string& fqdn, RecordType type, ldns_rr_c
   }
   RrPtr rr(ldns_rr_new());
   ldns_rr_set_owner(rr.get(), owner);
-  ldns_rr_set_type(rr.get(), ldns_type(type));
+  ldns_rr_set_type(rr.get(), detail::ldns_type(type));
   ldns_rr_set_class(rr.get(), rr_class);
   ldns_rr_set_ttl(rr.get(), 0);
   return rr;
