@@ -89,10 +89,11 @@ class FakeProvider final : public dns::DnsProvider {
   }
 };
 
-// Answers from the provider's records unless `stale` overrides the A answer.
+// Answers from the records of the fixture's current provider (tests may swap it) unless
+// `stale` overrides the A answer.
 class FakeQuerier final : public dns::RecordQuerier {
  public:
-  explicit FakeQuerier(FakeProvider& provider) : provider_(provider) {}
+  explicit FakeQuerier(const std::shared_ptr<FakeProvider>& provider) : provider_(provider) {}
   std::optional<std::vector<std::string>> stale;
   int queries = 0;
 
@@ -101,13 +102,13 @@ class FakeQuerier final : public dns::RecordQuerier {
     ++queries;
     if (stale && type == RecordType::kA)
       return std::optional<RecordSet>(RecordSet{fqdn, type, 60, *stale, ""});
-    const auto it = provider_.records.find({fqdn, type});
-    if (it == provider_.records.end()) return std::optional<RecordSet>();
+    const auto it = provider_->records.find({fqdn, type});
+    if (it == provider_->records.end()) return std::optional<RecordSet>();
     return std::optional<RecordSet>(it->second);
   }
 
  private:
-  FakeProvider& provider_;
+  const std::shared_ptr<FakeProvider>& provider_;
 };
 
 class AdvancingSleeper final : public azure::Sleeper {
@@ -140,7 +141,7 @@ class DnsSyncTest : public ::testing::Test {
  protected:
   DnsSyncTest()
       : metrics_({"test", "test", "Debug"}),
-        querier_(*provider_),
+        querier_(provider_),
         sleeper_(time_),
         sync_({worker_, time_, querier_, sleeper_, &metrics_}) {
     auto member = test_util::member("etcd");
