@@ -48,6 +48,17 @@ bool expect_map(const YAML::Node& node, const std::string& path, Problems& probl
   return false;
 }
 
+// The number of items of an optional list: absent or null is an empty list; anything but a
+// sequence is a problem (and counts as empty).
+std::size_t list_size(const YAML::Node& node, const std::string& path, Problems& problems) {
+  if (!node.IsDefined() || node.IsNull()) return 0;
+  if (!node.IsSequence()) {
+    problems.add(node, path, "expected a list");
+    return 0;
+  }
+  return node.size();
+}
+
 void check_keys(const YAML::Node& node, const std::string& path,
                 const std::vector<std::string>& allowed, Problems& problems) {
   for (const auto& item : node) {
@@ -164,10 +175,9 @@ void parse_azure_record_set(const YAML::Node& node, const std::string& path,
   }
   const auto records = node["records"];
   const auto records_path = path + ".records";
-  if (records.IsDefined() && !records.IsNull() && !records.IsSequence()) {
-    problems.add(records, records_path, "expected a list");
-  } else if (records.IsDefined()) {
-    for (std::size_t i = 0; i < records.size(); ++i) {
+  {
+    const auto count = list_size(records, records_path, problems);
+    for (std::size_t i = 0; i < count; ++i) {
       const auto item = records[i];
       const auto item_path = index_path(records_path, i);
       if (set.type == RecordType::kTxt) {
@@ -222,12 +232,8 @@ void parse_azure(const YAML::Node& node, const std::string& path, const std::str
     }
   }
   const auto zones = node["zones"];
-  if (!zones.IsDefined() || zones.IsNull()) return;
-  if (!zones.IsSequence()) {
-    problems.add(zones, path + ".zones", "expected a list");
-    return;
-  }
-  for (std::size_t i = 0; i < zones.size(); ++i) {
+  const auto zone_count = list_size(zones, path + ".zones", problems);
+  for (std::size_t i = 0; i < zone_count; ++i) {
     const auto z = zones[i];
     const auto zpath = index_path(path + ".zones", i);
     if (!expect_map(z, zpath, problems)) continue;
@@ -246,14 +252,9 @@ void parse_azure(const YAML::Node& node, const std::string& path, const std::str
       continue;
     }
     const auto sets = z["recordSets"];
-    if (sets.IsDefined() && !sets.IsNull()) {
-      if (!sets.IsSequence()) {
-        problems.add(sets, zpath + ".recordSets", "expected a list");
-      } else {
-        for (std::size_t j = 0; j < sets.size(); ++j) {
-          parse_azure_record_set(sets[j], index_path(zpath + ".recordSets", j), zone, problems);
-        }
-      }
+    const auto set_count = list_size(sets, zpath + ".recordSets", problems);
+    for (std::size_t j = 0; j < set_count; ++j) {
+      parse_azure_record_set(sets[j], index_path(zpath + ".recordSets", j), zone, problems);
     }
     scenario.azure_zones.push_back(std::move(zone));
   }
@@ -335,13 +336,9 @@ void parse_cloudflare(const YAML::Node& node, const std::string& path, DnsScenar
     }
   }
   const auto accounts = node["accounts"];
-  if (!accounts.IsDefined() || accounts.IsNull()) return;
-  if (!accounts.IsSequence()) {
-    problems.add(accounts, path + ".accounts", "expected a list");
-    return;
-  }
+  const auto account_count = list_size(accounts, path + ".accounts", problems);
   const auto base_dir = std::filesystem::path(problems.file()).parent_path();
-  for (std::size_t i = 0; i < accounts.size(); ++i) {
+  for (std::size_t i = 0; i < account_count; ++i) {
     const auto a = accounts[i];
     const auto apath = index_path(path + ".accounts", i);
     if (!expect_map(a, apath, problems)) continue;
@@ -371,10 +368,9 @@ void parse_cloudflare(const YAML::Node& node, const std::string& path, DnsScenar
       }
     }
     const auto zones = a["zones"];
-    if (zones.IsDefined() && !zones.IsNull() && !zones.IsSequence()) {
-      problems.add(zones, apath + ".zones", "expected a list");
-    } else if (zones.IsDefined()) {
-      for (std::size_t j = 0; j < zones.size(); ++j) {
+    {
+      const auto zone_count = list_size(zones, apath + ".zones", problems);
+      for (std::size_t j = 0; j < zone_count; ++j) {
         const auto z = zones[j];
         const auto zpath = index_path(apath + ".zones", j);
         if (!expect_map(z, zpath, problems)) continue;
@@ -394,10 +390,9 @@ void parse_cloudflare(const YAML::Node& node, const std::string& path, DnsScenar
                        "'" + zone.id + "': a Cloudflare zone id must be 32 lowercase hex digits");
         }
         const auto records = z["records"];
-        if (records.IsDefined() && !records.IsNull() && !records.IsSequence()) {
-          problems.add(records, zpath + ".records", "expected a list");
-        } else if (records.IsDefined()) {
-          for (std::size_t k = 0; k < records.size(); ++k) {
+        {
+          const auto record_count = list_size(records, zpath + ".records", problems);
+          for (std::size_t k = 0; k < record_count; ++k) {
             parse_cloudflare_record(records[k], index_path(zpath + ".records", k), zone,
                                     problems);
           }
