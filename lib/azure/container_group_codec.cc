@@ -52,14 +52,79 @@ std::optional<model::ContainerState> parse_state(const json& obj, std::string_vi
   return state;
 }
 
+// Strings of an array field; other entries are skipped (a command is never half-known:
+// any non-string entry makes the whole command unknown, i.e. empty).
+std::vector<std::string> string_array(const json& obj, std::string_view key) {
+  std::vector<std::string> out;
+  const json* list = jf::array(obj, key);
+  if (list == nullptr) return out;
+  for (const auto& entry : *list) {
+    if (!entry.is_string()) return {};
+    out.push_back(entry.get<std::string>());
+  }
+  return out;
+}
+
+std::vector<model::VolumeMount> parse_volume_mounts(const json& props) {
+  std::vector<model::VolumeMount> mounts;
+  const json* list = jf::array(props, "volumeMounts");
+  if (list == nullptr) return mounts;
+  for (const auto& m : *list) {
+    auto name = jf::optional_string(m, "name");
+    auto path = jf::optional_string(m, "mountPath");
+    if (name && path) mounts.push_back({std::move(*name), std::move(*path)});
+  }
+  return mounts;
+}
+
+std::vector<std::pair<std::string, std::string>> parse_env(const json& props) {
+  std::vector<std::pair<std::string, std::string>> env;
+  const json* list = jf::array(props, "environmentVariables");
+  if (list == nullptr) return env;
+  for (const auto& e : *list) {
+    auto name = jf::optional_string(e, "name");
+    // secureValue is never returned by ARM; only plain values say anything.
+    auto value = jf::optional_string(e, "value");
+    if (name && value) env.emplace_back(std::move(*name), std::move(*value));
+  }
+  return env;
+}
+
+std::vector<model::Volume> parse_volumes(const json& props) {
+  std::vector<model::Volume> volumes;
+  const json* list = jf::array(props, "volumes");
+  if (list == nullptr) return volumes;
+  for (const auto& v : *list) {
+    auto name = jf::optional_string(v, "name");
+    if (!name) continue;
+    model::Volume volume{std::move(*name), model::VolumeKind::kOther};
+    if (jf::object(v, "azureFile") != nullptr) {
+      volume.kind = model::VolumeKind::kAzureFile;
+    } else if (jf::member(v, "emptyDir") != nullptr) {
+      volume.kind = model::VolumeKind::kEmptyDir;
+    } else if (jf::member(v, "secret") != nullptr) {
+      volume.kind = model::VolumeKind::kSecret;
+    } else if (jf::member(v, "gitRepo") != nullptr) {
+      volume.kind = model::VolumeKind::kGitRepo;
+    }
+    volumes.push_back(std::move(volume));
+  }
+  return volumes;
+}
+
 model::ContainerView parse_container(const json& c) {
   model::ContainerView view;
   view.name = jf::string_or_empty(c, "name");
   const json* props = jf::object(c, "properties");
   if (props == nullptr) return view;
   view.image = jf::string_or_empty(*props, "image");
+  view.command = string_array(*props, "command");
+  view.env = parse_env(*props);
+  view.volume_mounts = parse_volume_mounts(*props);
   if (const json* iv = jf::object(*props, "instanceView")) {
-    view.restart_count = jf::optional_int(*iv, "restartCount").value_or(0);
+    // Absent, null, wrong type or negative: unknown, never 0.
+    view.restart_count = jf::optional_int(*iv, "restartCount");
+    if (view.restart_count && *view.restart_count < 0) view.restart_count.reset();
     view.current_state = parse_state(*iv, "currentState");
     view.previous_state = parse_state(*iv, "previousState");
     view.events = parse_events(*iv);
@@ -108,14 +173,20 @@ core::Result<ContainerGroupPage> parse_container_group_list(std::string_view bod
   return page;
 }
 
-core::Result<model::ContainerGroupView> parse_container_group(std::string_view body) {
+namespace {
+
+core::Result<model::ContainerGroupView> parse_group(std::string_view body, bool require_name) {
   std::string parse_error;
   const auto doc = jf::parse(body, parse_error);
   if (!doc) return malformed(parse_error);
-  auto summary = parse_summary(*doc);
-  if (!summary.ok()) return summary.error();
   model::ContainerGroupView view;
-  view.summary = std::move(summary).value();
+  if (require_name) {
+    auto summary = parse_summary(*doc);
+    if (!summary.ok()) return summary.error();
+    view.summary = std::move(summary).value();
+  } else if (!doc->is_object()) {
+    return malformed("a container group is not a JSON object");
+  }
   const json* props = jf::object(*doc, "properties");
   if (props == nullptr) return view;
   if (const json* iv = jf::object(*props, "instanceView")) {
@@ -127,7 +198,18 @@ core::Result<model::ContainerGroupView> parse_container_group(std::string_view b
       if (c.is_object()) view.containers.push_back(parse_container(c));
     }
   }
+  view.volumes = parse_volumes(*props);
   return view;
+}
+
+}  // namespace
+
+core::Result<model::ContainerGroupView> parse_container_group(std::string_view body) {
+  return parse_group(body, /*require_name=*/true);
+}
+
+core::Result<model::ContainerGroupView> parse_container_group_spec(std::string_view body) {
+  return parse_group(body, /*require_name=*/false);
 }
 
 }  // namespace frankenetes::azure

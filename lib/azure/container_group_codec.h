@@ -23,5 +23,7 @@ struct ContainerGroupPage {
 
 core::Result<ContainerGroupPage> parse_container_group_list(std::string_view body);
 core::Result<model::ContainerGroupView> parse_container_group(std::string_view body);
+// The same for a PUT body (a member's spec): no name or id needed, no instanceView expected.
+core::Result<model::ContainerGroupView> parse_container_group_spec(std::string_view body);
 
 }  // namespace frankenetes::azure

@@ -13,7 +13,7 @@
 namespace frankenetes::config {
 namespace {
 
-Config parse_document(const Node& root) {
+Config parse_document(const Node& root, const EnvLookup& env) {
   MapReader map(root);
   Config config;
   if (const auto azure = map.get("azure", Presence::kRequired)) config.azure = parse_azure(*azure);
@@ -24,6 +24,14 @@ Config parse_document(const Node& root) {
   if (const auto policy = map.get("policy")) config.policy = parse_policy(*policy);
   if (const auto server = map.get("server")) config.server = parse_server(*server);
   if (const auto log = map.get("log")) config.log = parse_log(*log);
+  std::optional<std::string> state_directory;
+  map.read_path("stateDirectory", state_directory);
+  if (state_directory) {
+    config.state_directory = *state_directory;
+  } else if (const auto from_env = env(kStateDirectoryEnv); from_env && !from_env->empty()) {
+    // systemd's StateDirectory= sets $STATE_DIRECTORY (colon-separated when several).
+    config.state_directory = from_env->substr(0, from_env->find(':'));
+  }
   map.finish();
   return config;
 }
@@ -57,7 +65,7 @@ LoadResult parse(std::string_view yaml_text, const std::string& file_name,
     ctx.report(documents[1].Mark(), "", "only one YAML document is allowed");
   }
   const Node root(ctx, documents.front(), "", documents.front().Mark());
-  const Config config = parse_document(root);
+  const Config config = parse_document(root, env);
   check_cross_references(config, ctx);
   auto problems = ctx.take_problems();
   if (!problems.empty()) return LoadResult{std::nullopt, std::move(problems)};

@@ -118,6 +118,9 @@ inline constexpr Duration kMinInterval = std::chrono::milliseconds(100);
 inline constexpr Duration kMinTimeout = std::chrono::milliseconds(10);
 
 // server
+// stateDirectory: $STATE_DIRECTORY (systemd's StateDirectory=; its first entry), else this.
+inline constexpr std::string_view kDefaultStateDirectory = "/var/lib/frankenetes";
+inline constexpr std::string_view kStateDirectoryEnv = "STATE_DIRECTORY";
 inline constexpr std::string_view kDefaultListenHost = "127.0.0.1";
 inline constexpr std::uint16_t kDefaultListenPort = 9720;
 inline constexpr int kDefaultMaxConnections = 64;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 #include "config/enums.h"
 #include "core/secret.h"
 #include "core/time_source.h"
+#include "model/container_group.h"
 
 namespace frankenetes::config {
 
@@ -107,11 +109,18 @@ struct MemberDnsConfig {
   bool operator==(const MemberDnsConfig&) const = default;
 };
 
-// The ARM container group definition used to recreate a deleted group.
+// The ARM container group definition used to recreate a deleted group. parse_config() only
+// records the path; azure::load_group_specs() (called by the daemon at start, on SIGHUP and by
+// --check-config) reads and validates the file and fills in `text` and `view`, so a bad spec
+// is a configuration error before anything is deleted, and recreate sends what was validated.
 struct GroupSpecConfig {
   std::string file;
+  std::string text;  // the validated JSON body of the PUT
+  std::shared_ptr<const model::ContainerGroupView> view;  // its containers and volumes
 
-  bool operator==(const GroupSpecConfig&) const = default;
+  bool operator==(const GroupSpecConfig& other) const {
+    return file == other.file && text == other.text;
+  }
 };
 
 // One control-plane component, backed by one ACI container group.
@@ -268,6 +277,9 @@ struct Config {
   PolicyConfig policy;
   ServerConfig server;
   LogConfig log;
+  // History and pending operations (state/state_store.h); absolute, resolved at load from
+  // `stateDirectory`, $STATE_DIRECTORY or kDefaultStateDirectory.
+  std::string state_directory{kDefaultStateDirectory};
 
   bool operator==(const Config&) const = default;
 };

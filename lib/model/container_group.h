@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/time_source.h"
@@ -36,10 +37,34 @@ struct ContainerState {
   bool operator==(const ContainerState&) const = default;
 };
 
+// volumeMounts[] of a container: where a group volume appears in its filesystem.
+struct VolumeMount {
+  std::string name;
+  std::string mount_path;
+
+  bool operator==(const VolumeMount&) const = default;
+};
+
+// volumes[] of a group. Only azureFile survives a stop/start or a recreate of the group
+// (reference/etcd-and-blob.md): emptyDir, secret and gitRepo live and die with the deployment.
+enum class VolumeKind { kAzureFile, kEmptyDir, kSecret, kGitRepo, kOther };
+
+struct Volume {
+  std::string name;
+  VolumeKind kind = VolumeKind::kOther;
+
+  bool operator==(const Volume&) const = default;
+};
+
 struct ContainerView {
   std::string name;
   std::string image;
-  int restart_count = 0;
+  // instanceView.restartCount: nullopt when absent, null, not an integer or negative. Unknown
+  // is never 0: a missing count must not look like a reset (STYLE.md §13).
+  std::optional<int> restart_count;
+  std::vector<std::string> command;                     // properties.command
+  std::vector<std::pair<std::string, std::string>> env;  // environmentVariables name -> value
+  std::vector<VolumeMount> volume_mounts;
   std::optional<ContainerState> current_state;
   std::optional<ContainerState> previous_state;
   std::vector<Event> events;
@@ -68,6 +93,7 @@ struct ContainerGroupView {
   std::string state;  // instanceView.state: Pending | Running | Stopped | Failed | Succeeded | …; "" if absent
   std::vector<Event> events;
   std::vector<ContainerView> containers;
+  std::vector<Volume> volumes;
 
   bool operator==(const ContainerGroupView&) const = default;
 };

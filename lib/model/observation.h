@@ -25,13 +25,24 @@ struct MemberKey {
 struct GroupObservation {
   enum class Outcome {
     kFound,     // view is set
-    kNotFound,  // ARM said 404 ResourceNotFound: the group is gone
-    kError,     // the read failed (ARM error, throttling, token, TLS): state is UNKNOWN
+    kNotFound,  // ARM's error envelope said ResourceNotFound / ResourceGroupNotFound (404)
+    kError,     // the read failed (ARM error, throttling, token, TLS, a 404 without ARM's
+                // envelope): state is UNKNOWN
   };
   Outcome outcome = Outcome::kError;
   std::optional<ContainerGroupView> view;
   std::optional<core::Error> error;
-  core::MonotonicTime observed_at{};
+  core::MonotonicTime observed_at{};  // when the answer arrived
+  // When the request left; a reading sent before the member's last action finished never
+  // drives the next action. Unset (hand-made observations): observed_at.
+  std::optional<core::MonotonicTime> sent_at;
+  // kNotFound only: the absence is proven (DESIGN.md §4 "proof before destruction"): this
+  // 404, an earlier 404 at least one poll interval before it, and a LIST sent after the
+  // first 404 that did not contain the group. An unproven 404 is unknown, not gone.
+  bool gone_confirmed = false;
+  std::string gone_evidence;  // for people: what proves it, or what proof is still missing
+
+  core::MonotonicTime sent() const { return sent_at.value_or(observed_at); }
 };
 
 // The member's own health endpoint, probed on its own period (costs no ARM budget).
@@ -41,6 +52,7 @@ struct ProbeObservation {
   int consecutive_failures = 0;
   int consecutive_successes = 0;
   std::string last_error;  // "connect: connection refused", "HTTP 500", "timeout after 2s"
+  bool last_failure_tls = false;  // the last failure was the certificate or TLS handshake
   core::MonotonicTime observed_at{};
 };
 

@@ -64,7 +64,10 @@ TEST(ContainerGroupCodecFixtures, GetSucceededHasNoInstanceView) {
   ASSERT_EQ(view->containers.size(), 1u);
   EXPECT_EQ(view->containers[0].name, "demo1");
   EXPECT_EQ(view->containers[0].image, "nginx");
-  EXPECT_EQ(view->containers[0].restart_count, 0);
+  EXPECT_EQ(view->containers[0].restart_count, std::nullopt) << "no instanceView: unknown, not 0";
+  EXPECT_EQ(view->containers[0].volume_mounts,
+            (std::vector<model::VolumeMount>{{"volume1", "/mnt/volume1"}}));
+  EXPECT_EQ(view->volumes, (std::vector<model::Volume>{{"volume1", model::VolumeKind::kAzureFile}}));
   EXPECT_FALSE(view->containers[0].current_state.has_value());
 }
 
@@ -201,7 +204,7 @@ TEST(ContainerGroupCodec, UnknownStringsAndWrongTypesAreTolerated) {
   EXPECT_EQ(view->state, "Node Stopped");
   EXPECT_TRUE(view->events.empty());
   ASSERT_EQ(view->containers.size(), 2u);
-  EXPECT_EQ(view->containers[0].restart_count, 0);
+  EXPECT_EQ(view->containers[0].restart_count, std::nullopt);
   ASSERT_TRUE(view->containers[0].current_state.has_value());
   EXPECT_EQ(view->containers[0].current_state->state, "Node Pending");
   EXPECT_FALSE(view->containers[0].current_state->start_time.has_value());
@@ -253,5 +256,74 @@ TEST(ContainerGroupCodec, TruncatedAndCorruptedPayloadsNeverThrow) {
   }
 }
 
+// Every way ARM (or a proxy, or a replay) can hand us a restartCount: only a non-negative
+// integer is a value; everything else is unknown, never 0.
+struct RestartCountCase {
+  std::string name;
+  std::string instance_view;  // the container's instanceView object
+  std::optional<int> expected;
+};
+
+class RestartCounts : public ::testing::TestWithParam<RestartCountCase> {};
+
+TEST_P(RestartCounts, AbsentIsNotZero) {
+  const auto view = parse_container_group(
+      R"({"name":"g","properties":{"containers":[{"name":"c","properties":{"instanceView":)" +
+      GetParam().instance_view + "}}]}}");
+  ASSERT_TRUE(view.ok()) << view.error().describe();
+  ASSERT_EQ(view->containers.size(), 1u);
+  EXPECT_EQ(view->containers[0].restart_count, GetParam().expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ContainerGroupCodec, RestartCounts,
+    ::testing::Values(RestartCountCase{"present", R"({"restartCount":57})", 57},
+                      RestartCountCase{"zero", R"({"restartCount":0})", 0},
+                      RestartCountCase{"absent", R"({})", std::nullopt},
+                      RestartCountCase{"null", R"({"restartCount":null})", std::nullopt},
+                      RestartCountCase{"string", R"({"restartCount":"57"})", std::nullopt},
+                      RestartCountCase{"negative", R"({"restartCount":-1})", std::nullopt},
+                      RestartCountCase{"fraction", R"({"restartCount":2.5})", std::nullopt},
+                      RestartCountCase{"huge", R"({"restartCount":99999999999})", std::nullopt},
+                      RestartCountCase{"boolean", R"({"restartCount":true})", std::nullopt}),
+    [](const auto& param_info) { return param_info.param.name; });
+
+TEST(ContainerGroupCodec, CommandEnvironmentAndVolumesForTheEtcdLayout) {
+  const auto view = parse_container_group(R"({
+    "name": "etcd",
+    "properties": {
+      "containers": [{"name": "etcd", "properties": {
+        "image": "quay.io/coreos/etcd:v3.2.8",
+        "command": ["/usr/local/bin/etcd", "--data-dir=/etcd/data", "--wal-dir=/etcd-wal"],
+        "environmentVariables": [{"name": "ETCD_NAME", "value": "aci"},
+                                 {"name": "SECRET", "secureValue": null}],
+        "volumeMounts": [{"name": "etcd", "mountPath": "/etcd"}, {"name": 7}]}}],
+      "volumes": [{"name": "etcd", "azureFile": {"shareName": "etcd", "storageAccountName": "sa"}},
+                  {"name": "scratch", "emptyDir": {}},
+                  {"name": "conf", "secret": {"a": "Yg=="}},
+                  {"name": "odd", "nfs": {}},
+                  {"azureFile": {}}]
+    }
+  })");
+  ASSERT_TRUE(view.ok()) << view.error().describe();
+  const auto& c = view->containers.at(0);
+  EXPECT_EQ(c.command, (std::vector<std::string>{"/usr/local/bin/etcd", "--data-dir=/etcd/data",
+                                                 "--wal-dir=/etcd-wal"}));
+  EXPECT_EQ(c.env, (std::vector<std::pair<std::string, std::string>>{{"ETCD_NAME", "aci"}}));
+  EXPECT_EQ(c.volume_mounts, (std::vector<model::VolumeMount>{{"etcd", "/etcd"}}));
+  EXPECT_EQ(view->volumes, (std::vector<model::Volume>{{"etcd", model::VolumeKind::kAzureFile},
+                                                       {"scratch", model::VolumeKind::kEmptyDir},
+                                                       {"conf", model::VolumeKind::kSecret},
+                                                       {"odd", model::VolumeKind::kOther}}));
+}
+
+TEST(ContainerGroupCodec, ACommandWithANonStringArgumentIsUnknown) {
+  const auto view = parse_container_group(
+      R"({"name":"g","properties":{"containers":[{"name":"c","properties":{"command":["etcd",5]}}]}})");
+  ASSERT_TRUE(view.ok());
+  EXPECT_TRUE(view->containers[0].command.empty());
+}
+
 }  // namespace
 }  // namespace frankenetes::azure
+
