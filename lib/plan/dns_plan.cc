@@ -148,7 +148,12 @@ GroupVerdict judge_group(const DnsMemberInput& in, const DnsPlanInput& plan, std
     return GroupVerdict::kUnknown;
   }
   if (group.outcome == GroupObservation::Outcome::kNotFound) {
-    detail = "container group not found (404)";
+    // The same proof as for recreate gates deleteWhenGone: an unproven 404 is unknown.
+    if (!group.gone_confirmed) {
+      detail = "container group answered 404, not proven gone yet: " + group.gone_evidence;
+      return GroupVerdict::kUnknown;
+    }
+    detail = "container group gone (" + group.gone_evidence + ")";
     return GroupVerdict::kGone;
   }
   if (!group.view) {

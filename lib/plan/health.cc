@@ -38,7 +38,8 @@ Assessment unknown(UnknownReason reason, std::string detail) {
 }
 
 // The largest rise of a container's restartCount over the samples within the window ending at
-// now. The current observation is compared too, in case it has not been recorded yet.
+// now. The current observation is compared too, in case it has not been recorded yet. A
+// container whose count is unknown (absent from the GET) gives no evidence either way.
 std::optional<Assessment> crash_loop(const model::ContainerGroupView& view,
                                      const MemberHistory* history,
                                      const config::PolicyConfig& policy, core::MonotonicTime now,
@@ -46,6 +47,7 @@ std::optional<Assessment> crash_loop(const model::ContainerGroupView& view,
   if (history == nullptr) return std::nullopt;
   const auto window_start = now - policy.crash_loop.window;
   for (const auto& container : view.containers) {
+    if (!container.restart_count) continue;
     const auto it = history->restart_samples.find(container.name);
     if (it == history->restart_samples.end()) continue;
     std::optional<int> baseline;
@@ -55,13 +57,14 @@ std::optional<Assessment> crash_loop(const model::ContainerGroupView& view,
       baseline = std::min(baseline.value_or(sample.restart_count), sample.restart_count);
     }
     if (!baseline) continue;
-    const int rise = container.restart_count - *baseline;
+    const int current = *container.restart_count;
+    const int rise = current - *baseline;
     if (rise >= policy.crash_loop.restarts) {
       return unhealthy(UnhealthyReason::kCrashLoop,
                        "container " + container.name + " restarted " + std::to_string(rise) +
                            " times within " + core::format_duration(policy.crash_loop.window) +
                            " (restartCount " + std::to_string(*baseline) + " -> " +
-                           std::to_string(container.restart_count) + ")");
+                           std::to_string(current) + ")");
     }
   }
   return std::nullopt;
@@ -82,6 +85,12 @@ std::optional<Assessment> probe_failing(const config::MemberConfig& member,
     }
   }
   if (failures < member.probe->failure_threshold) return std::nullopt;
+  if (probe.last_failure_tls) {
+    return unhealthy(UnhealthyReason::kProbeTls,
+                     "probe failed " + std::to_string(failures) +
+                         " times in a row on the certificate or TLS handshake: " +
+                         probe.last_error);
+  }
   const auto fresh_for = std::max(policy.stale_after, 2 * member.probe->period);
   if (age(probe.observed_at, now) > fresh_for) {
     return unknown(UnknownReason::kStale, "probe says failing but its last result is " +
@@ -128,9 +137,25 @@ Assessment assess_member(const config::MemberConfig& member,
                    "last observation is " + core::format_duration(age(group.observed_at, now)) +
                        " old (staleAfter " + core::format_duration(policy.stale_after) + ")");
   }
+  // A reading that left before the last action finished describes the group before or
+  // during the fix: the next action waits for one sent afterwards.
+  if (history != nullptr && history->last_action && history->last_action->finished_at &&
+      group.sent() < *history->last_action->finished_at) {
+    return unknown(UnknownReason::kPredatesAction,
+                   "the newest GET was sent " +
+                       core::format_duration(age(group.sent(), *history->last_action->finished_at)) +
+                       " before the last " + std::string(to_string(history->last_action->kind)) +
+                       " finished");
+  }
   if (group.outcome == GroupObservation::Outcome::kNotFound) {
+    if (!group.gone_confirmed) {
+      return unknown(UnknownReason::kGoneUnproven,
+                     "container group " + member.container_group + " answered 404 but is not " +
+                         "proven gone: " + group.gone_evidence);
+    }
     return unhealthy(UnhealthyReason::kMissing,
-                     "container group " + member.container_group + " not found (404)");
+                     "container group " + member.container_group + " is gone (" +
+                         group.gone_evidence + ")");
   }
   if (!group.view) return unknown(UnknownReason::kReadFailed, "GET returned no container group");
   const model::ContainerGroupView& view = *group.view;

@@ -15,6 +15,18 @@ void prune_budget(History& history, core::MonotonicTime now) {
                 [&](core::MonotonicTime at) { return at <= now - kBudgetWindow; });
 }
 
+// The container's deployment: the earliest firstTimestamp among its events (ACI restarts
+// the event list with a new deployment).
+std::optional<core::SystemTime> deployed_at(const model::ContainerView& container) {
+  std::optional<core::SystemTime> earliest;
+  for (const auto& event : container.events) {
+    if (event.first_timestamp && (!earliest || *event.first_timestamp < *earliest)) {
+      earliest = event.first_timestamp;
+    }
+  }
+  return earliest;
+}
+
 void record_restart_samples(MemberHistory& member, const model::MemberObservation* observation,
                             core::MonotonicTime now, core::Duration window) {
   std::set<std::string> present;
@@ -24,14 +36,20 @@ void record_restart_samples(MemberHistory& member, const model::MemberObservatio
     const auto at = observation->group->observed_at;
     for (const auto& container : observation->group->view->containers) {
       present.insert(container.name);
+      if (!container.restart_count) continue;  // unknown: neither evidence nor a reset
       auto& samples = member.restart_samples[container.name];
-      // A lower count means a new container: its old restarts are no evidence any more.
-      if (!samples.empty() && container.restart_count < samples.back().restart_count) {
+      const auto deployed = deployed_at(container);
+      if (!samples.empty() && *container.restart_count < samples.back().restart_count) {
+        // A lower count is a new container only when the instanceView shows a new deployment;
+        // otherwise it is unknown (a proxy's stale copy, a partial answer) and ignored.
+        const auto& last = samples.back();
+        const bool redeployed = deployed && last.deployed_at && *deployed > *last.deployed_at;
+        if (!redeployed) continue;
         samples.clear();
       }
       // The same GET seen again (idempotence, or no new GET since the last tick).
       if (samples.empty() || samples.back().at < at) {
-        samples.push_back({at, container.restart_count});
+        samples.push_back({at, *container.restart_count, deployed});
       }
     }
   }

@@ -42,6 +42,9 @@ inline constexpr core::Duration kBudgetWindow = std::chrono::hours(1);
 struct RestartSample {
   core::MonotonicTime at;  // observed_at of the GET that reported it
   int restart_count = 0;
+  // The container's deployment as the GET showed it (the earliest firstTimestamp of its
+  // events): a lower restartCount is a new container only when this moved forward.
+  std::optional<core::SystemTime> deployed_at;
 
   bool operator==(const RestartSample&) const = default;
 };
@@ -59,7 +62,9 @@ struct ActionRecord {
 struct MemberHistory {
   // restartCount per container name, oldest first, within crashLoop.window of now. Cleared
   // when an action starts or finishes (a crash loop must be proven again after every fix)
-  // and per container when its count goes down (the container was recreated).
+  // and per container when its count goes down with a new deployment in the instanceView
+  // (the container was recreated). A count that is absent, or lower without a new
+  // deployment, is unknown evidence: not recorded.
   std::map<std::string, std::vector<RestartSample>> restart_samples;
 
   // Probe failures of the current streak that were already counted before the last action
@@ -92,6 +97,11 @@ struct MemberHistory {
 struct History {
   std::map<model::MemberKey, MemberHistory> members;
   std::vector<core::MonotonicTime> action_starts;  // within kBudgetWindow, oldest first
+  // Set when the daemon started without its remembered history (state file missing or
+  // unreadable): no action before this time (SkipReason::kStartupGrace), so a crash or a lost
+  // file never hands out a fresh ladder and budget at once.
+  std::optional<core::MonotonicTime> no_actions_before;
+  std::string no_actions_reason;
 
   const MemberHistory* find(const model::MemberKey& key) const;
   // Actions started in (now - kBudgetWindow, now].

@@ -8,9 +8,10 @@
 namespace frankenetes::plan {
 
 std::optional<ActionKind> ladder_action(int rung, UnhealthyReason reason) {
-  if (rung < 0 || rung >= kLadderRungs) return std::nullopt;
-  // Restart, stop or start of a group that does not exist would only fail.
+  // Restart, stop or start of a group that does not exist would only fail; and a group proven
+  // gone is recreated whatever rung the member had reached (it has no other way back).
   if (reason == UnhealthyReason::kMissing) return ActionKind::kRecreate;
+  if (rung < 0 || rung >= kLadderRungs) return std::nullopt;
   switch (rung) {
     case 0:
       // reference/azure-api.md §0.5: restart fails on a stopped group; start is the fix.
@@ -23,6 +24,16 @@ std::optional<ActionKind> ladder_action(int rung, UnhealthyReason reason) {
 }
 
 bool needs_spec(ActionKind kind) { return kind == ActionKind::kRecreate; }
+
+bool replaces_deployment(ActionKind kind, UnhealthyReason reason) {
+  switch (kind) {
+    case ActionKind::kStopStart: return true;
+    case ActionKind::kRecreate: return reason != UnhealthyReason::kMissing;
+    case ActionKind::kRestart:
+    case ActionKind::kStart: return false;
+  }
+  return true;
+}
 
 core::Duration backoff_after_action(const config::BackoffConfig& backoff, int action_index) {
   const core::BackoffPolicy policy{backoff.initial, backoff.max, 2.0};

@@ -4,7 +4,8 @@
 //   rung 1  stop + start
 //   rung 2  delete + recreate from the member's spec (only when one is configured)
 //   then    give up: stop acting and raise the alert, until resetAfter of continuous health.
-// A missing group (404) can only be recreated, so every rung is kRecreate for it.
+// A group proven gone can only be recreated, so every rung — also past the last — is
+// kRecreate for it: a configured member with a spec whose group is gone is always recreated.
 // After the k-th action (0-based) the member waits backoff.initial * 2^k, capped at
 // backoff.max, counted from the moment the action finished.
 
@@ -22,6 +23,12 @@ std::optional<ActionKind> ladder_action(int rung, UnhealthyReason reason);
 
 // Recreate needs the member's spec; the other actions work on the existing group.
 bool needs_spec(ActionKind kind);
+
+// The rung replaces the group's deployment, wiping every container filesystem and every
+// volume but azureFile (reference/etcd-and-blob.md): stop/start, and recreate of a group that
+// still exists. Restart is in place; start of a stopped group and recreate of a group that is
+// already gone destroy nothing more.
+bool replaces_deployment(ActionKind kind, UnhealthyReason reason);
 
 // How long the member waits after its action number `action_index` (0-based) finished.
 core::Duration backoff_after_action(const config::BackoffConfig& backoff, int action_index);

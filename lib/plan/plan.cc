@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/duration.h"
+#include "etcd/data_layout.h"
 #include "plan/dependencies.h"
 #include "plan/ladder.h"
 
@@ -76,6 +77,7 @@ class ClusterPass {
 
   void give_up(MemberStatus& status, SkipReason reason, std::string detail) {
     status.gave_up = true;
+    status.needs_person = true;
     skip(status, reason, std::move(detail));
     result_.give_ups.push_back(result_.skips.back());
   }
@@ -113,6 +115,45 @@ class ClusterPass {
                          mh.dependency_trouble_at);
   }
 
+  // Why replacing this etcd member's deployment would lose data; "" when both its data-dir
+  // and wal-dir are on azureFile volumes in every layout we can read (the running group's and
+  // the spec's). No readable layout is a risk too: unknown is never safe.
+  std::string etcd_data_risk(const config::MemberConfig& member) const {
+    std::vector<std::pair<std::string, etcd::DataLayout>> layouts;
+    if (const auto* obs = observation(member.name);
+        obs != nullptr && obs->group && obs->group->view) {
+      if (auto layout = etcd::analyze_etcd_layout(*obs->group->view)) {
+        layouts.emplace_back("running group", *layout);
+      }
+    }
+    if (member.spec && member.spec->view) {
+      if (auto layout = etcd::analyze_etcd_layout(*member.spec->view)) {
+        layouts.emplace_back("spec", *layout);
+      }
+    }
+    if (layouts.empty()) return "the etcd data layout cannot be read from the group or a spec";
+    std::string out;
+    for (const auto& [where, layout] : layouts) {
+      if (layout.persistent()) continue;
+      if (!out.empty()) out += "; ";
+      out += where + ": " + layout.describe();
+    }
+    return out;
+  }
+
+  // "etcd-2 is unknown (stale: …)"; "" when every other etcd member is healthy.
+  std::string other_etcd_not_healthy(const std::string& name) const {
+    std::string out;
+    for (const auto& other : cluster_.members) {
+      if (other.name == name || other.role != config::MemberRole::kEtcd) continue;
+      const auto it = assessments_.find(other.name);
+      if (it == assessments_.end() || it->second.healthy()) continue;
+      if (!out.empty()) out += ", ";
+      out += other.name + " is " + it->second.describe();
+    }
+    return out;
+  }
+
   void decide(const config::MemberConfig& member) {
     const Assessment& assessment = assessments_.at(member.name);
     static const MemberHistory kNoHistory;
@@ -125,6 +166,7 @@ class ClusterPass {
     status.rung = mh.actions_taken;
     status.gave_up = mh.gave_up;
     status.action_in_flight = mh.in_flight.has_value();
+    status.needs_person = mh.gave_up;
     if (auto until = backoff_until(mh, policy_.backoff); until && input_.now < *until) {
       status.backoff_until = until;
     }
@@ -143,7 +185,8 @@ class ClusterPass {
       skip(status, SkipReason::kRemediationDisabled, "remediate is false; " + why);
       return;
     }
-    if (mh.gave_up) {
+    const bool recreate_gone = reason == UnhealthyReason::kMissing && member.spec.has_value();
+    if (mh.gave_up && !recreate_gone) {
       skip(status, mh.give_up_reason, mh.give_up_detail);
       return;
     }
@@ -151,6 +194,13 @@ class ClusterPass {
       skip(status, SkipReason::kActionInFlight,
            std::string(to_string(mh.in_flight->kind)) + " started " +
                core::format_duration(between(mh.in_flight->started_at, input_.now)) + " ago");
+      return;
+    }
+    if (reason == UnhealthyReason::kProbeTls) {
+      status.needs_person = true;
+      skip(status, SkipReason::kProbeTls,
+           why + "; restarting cannot fix a certificate: check probe.caFile and the member's "
+                 "certificate");
       return;
     }
     if (explainable_by_dependency(reason)) {
@@ -203,6 +253,34 @@ class ClusterPass {
       give_up(status, SkipReason::kNoSpec,
               "next rung is recreate but no spec is configured; " + why + "; giving up until " +
                   core::format_duration(policy_.backoff.reset_after) + " healthy");
+      return;
+    }
+    if (member.role == config::MemberRole::kEtcd) {
+      if (replaces_deployment(*kind, reason)) {
+        if (auto risk = etcd_data_risk(member); !risk.empty()) {
+          status.etcd_data_at_risk = true;
+          status.needs_person = true;
+          skip(status, SkipReason::kEtcdDataAtRisk,
+               "rung " + std::to_string(rung) + " " + std::string(to_string(*kind)) +
+                   " would wipe etcd's data: " + risk + "; " + why +
+                   "; a person must decide (restore from a snapshot, or move --wal-dir to the "
+                   "share)");
+          return;
+        }
+      }
+      if (reason != UnhealthyReason::kMissing) {
+        if (auto others = other_etcd_not_healthy(member.name); !others.empty()) {
+          skip(status, SkipReason::kEtcdQuorum,
+               "not disrupting an etcd member while " + others + "; " + why);
+          return;
+        }
+      }
+    }
+    if (history_.no_actions_before && input_.now < *history_.no_actions_before) {
+      skip(status, SkipReason::kStartupGrace,
+           history_.no_actions_reason + "; no actions for another " +
+               core::format_duration(between(input_.now, *history_.no_actions_before)) + "; " +
+               why);
       return;
     }
     if (busy_with_ && *busy_with_ != member.name) {

@@ -9,7 +9,8 @@
 //      `provisioning` or `state_unknown` — never act on what we do not know.
 //   2. unhealthy, the first rule that applies:
 //      remediate: false                                   -> remediation_disabled
-//      gave up earlier (until resetAfter of health)       -> gave_up (or no_spec)
+//      gave up earlier (until resetAfter of health)       -> gave_up (or no_spec);
+//        a group proven gone that has a spec is recreated all the same
 //      own action still in flight                         -> action_in_flight
 //      explainable failure and a (transitive) dependency
 //        unhealthy or unknown, or whose latest probe
@@ -20,7 +21,16 @@
 //        after a dependency was last unhealthy             -> dependency_unhealthy
 //      back-off after the previous action not elapsed    -> backoff
 //      ladder exhausted                                   -> gave_up    (recorded: alert)
+//      a probe failing on TLS / certificates             -> probe_tls  (alert; never acted on)
 //      next rung is recreate, no spec configured          -> no_spec    (recorded: alert)
+//      role etcd, the rung replaces the deployment
+//        (stop/start, recreate of an existing group) and
+//        data-dir or wal-dir is not on an azureFile
+//        volume, or the layout cannot be read             -> etcd_data_at_risk (alert)
+//      role etcd and another etcd member of the cluster
+//        is not healthy (quorum)                          -> etcd_quorum
+//      no remembered history: within two poll intervals
+//        of start                                         -> startup_grace
 //      another member of the cluster has an action in
 //        flight, or got one earlier in this pass          -> cluster_busy
 //      policy.budget.maxActionsPerHour actions started in
@@ -60,6 +70,12 @@ struct MemberStatus {
   bool gave_up = false;  // the alert: includes a give-up decided in this pass
   bool action_in_flight = false;
   std::optional<core::MonotonicTime> backoff_until;  // set while a back-off is running
+  // A disruptive etcd rung was refused because etcd's data-dir or wal-dir is not persistent
+  // (frankenetes_etcd_data_at_risk): a person must decide.
+  bool etcd_data_at_risk = false;
+  // The planner cannot fix this member by itself: gave up, etcd data at risk, or a TLS
+  // failure of its probe.
+  bool needs_person = false;
 
   bool operator==(const MemberStatus&) const = default;
 };

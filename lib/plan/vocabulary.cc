@@ -30,6 +30,8 @@ std::string_view to_string(UnhealthyReason reason) {
       return "group_stopped";
     case UnhealthyReason::kMissing:
       return "missing";
+    case UnhealthyReason::kProbeTls:
+      return "probe_tls";
   }
   return "unknown";
 }
@@ -46,6 +48,10 @@ std::string_view to_string(UnknownReason reason) {
       return "provisioning";
     case UnknownReason::kUnrecognizedState:
       return "unrecognized_state";
+    case UnknownReason::kGoneUnproven:
+      return "gone_unproven";
+    case UnknownReason::kPredatesAction:
+      return "predates_action";
   }
   return "unknown";
 }
@@ -72,6 +78,8 @@ std::string_view to_string(ActionOutcome outcome) {
       return "failed";
     case ActionOutcome::kTimedOut:
       return "timed_out";
+    case ActionOutcome::kInterrupted:
+      return "interrupted";
   }
   return "unknown";
 }
@@ -98,6 +106,14 @@ std::string_view to_string(SkipReason reason) {
       return "gave_up";
     case SkipReason::kActionInFlight:
       return "action_in_flight";
+    case SkipReason::kEtcdDataAtRisk:
+      return "etcd_data_at_risk";
+    case SkipReason::kEtcdQuorum:
+      return "etcd_quorum";
+    case SkipReason::kProbeTls:
+      return "probe_tls";
+    case SkipReason::kStartupGrace:
+      return "startup_grace";
   }
   return "unknown";
 }
@@ -114,6 +130,10 @@ std::span<const SkipReason> all_skip_reasons() {
       SkipReason::kRemediationDisabled,
       SkipReason::kGaveUp,
       SkipReason::kActionInFlight,
+      SkipReason::kEtcdDataAtRisk,
+      SkipReason::kEtcdQuorum,
+      SkipReason::kProbeTls,
+      SkipReason::kStartupGrace,
   };
   return kAll;
 }
@@ -127,6 +147,7 @@ bool explainable_by_dependency(UnhealthyReason reason) {
       return true;
     case UnhealthyReason::kGroupStopped:
     case UnhealthyReason::kMissing:
+    case UnhealthyReason::kProbeTls:
       return false;
   }
   return false;

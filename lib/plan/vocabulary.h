@@ -24,7 +24,9 @@ enum class UnhealthyReason {
   kGroupFailed,       // instanceView.state Failed, or provisioningState Failed/Canceled
   kProbeFailing,      // the member's probe failed failureThreshold times in a row
   kGroupStopped,      // instanceView.state Stopped: nothing a dependency did explains it
-  kMissing,           // GET answered 404: the group is gone
+  kMissing,           // ARM proved the group gone (plan/health.h: 404 envelope, LIST, 2nd GET)
+  kProbeTls,          // the probe failed on the certificate or TLS handshake: a restart cannot
+                      // fix that, so it is alerted (skip probe_tls), never remediated
 };
 
 // Why a member's health is unknown. Every one of them means "no action".
@@ -34,6 +36,8 @@ enum class UnknownReason {
   kStale,              // the newest data is older than policy.staleAfter
   kProvisioning,       // non-terminal provisioningState, or instanceView.state Pending
   kUnrecognizedState,  // an instanceView.state the planner has no rule for
+  kGoneUnproven,       // a 404 whose absence is not proven yet (model::GroupObservation)
+  kPredatesAction,     // the newest GET was sent before the member's last action finished
 };
 
 // What the executor does to a container group. Rung 0 of the ladder is kRestart (kStart for a
@@ -45,7 +49,9 @@ enum class ActionKind {
   kRecreate,   // DELETE the group (ignoring 404), then PUT the member's spec
 };
 
-enum class ActionOutcome { kSucceeded, kFailed, kTimedOut };
+// kInterrupted: the daemon stopped (or died) while the action ran; a recreate is resumed at
+// the next start, any other action is recorded as interrupted and backs off like a failure.
+enum class ActionOutcome { kSucceeded, kFailed, kTimedOut, kInterrupted };
 
 // Why the planner did not act on a member that is not healthy.
 enum class SkipReason {
@@ -59,6 +65,12 @@ enum class SkipReason {
   kRemediationDisabled,  // remediate: false
   kGaveUp,               // the ladder is exhausted; waits for resetAfter of health
   kActionInFlight,       // this member's previous action has not finished
+  kEtcdDataAtRisk,       // the rung would replace etcd's deployment, and its data-dir or
+                         // wal-dir is not on a persistent volume: a person must decide
+  kEtcdQuorum,           // another etcd member of the cluster is not healthy
+  kProbeTls,             // a certificate/TLS probe failure: alerted, never remediated
+  kStartupGrace,         // no remembered history (state file missing or unreadable): no
+                         // actions for two poll intervals after start
 };
 
 std::string_view to_string(Health health);

@@ -52,6 +52,7 @@ GroupObservation gone() {
   GroupObservation g;
   g.outcome = GroupObservation::Outcome::kNotFound;
   g.observed_at = kNow - 1s;
+  g.gone_confirmed = true;
   return g;
 }
 

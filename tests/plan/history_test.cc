@@ -114,13 +114,18 @@ TEST(CrashLoop, SampleExactlyOneWindowOldStillCounts) {
 TEST(CrashLoop, CounterThatGoesDownStartsOver) {
   const auto config = one_member();
   History history;
-  // 5 restarts, then the container is new (count 0), then 2 more: not a loop; a third: loop.
+  // 5 restarts, then the container is new (count 0, and the instanceView shows a new
+  // deployment), then 2 more: not a loop; a third: loop.
   const std::vector<int> counts{5, 5, 0, 1, 2, 3};
   std::vector<Health> health;
   std::optional<UnhealthyReason> last;
   for (std::size_t i = 0; i < counts.size(); ++i) {
     const auto now = at(std::chrono::seconds(10 * i));
     Observations observed{{kEtcd, healthy(kEtcd, now, counts[i])}};
+    model::Event started;
+    started.name = "Started";
+    started.first_timestamp = core::SystemTime{std::chrono::minutes(i < 2 ? 1 : 30)};
+    observed.at(kEtcd).group->view->containers[0].events = {started};
     history = record_observation(std::move(history), config, observed, now);
     const auto a = assess_member(config.clusters[0].members[0], &observed.at(kEtcd),
                                  history.find(kEtcd), config.policy, now);

@@ -34,7 +34,8 @@ inline config::MemberConfig member(std::string name, std::vector<std::string> de
 }
 
 inline config::MemberConfig with_spec(config::MemberConfig m) {
-  m.spec = config::GroupSpecConfig{"groups/" + m.name + ".json"};
+  m.spec = config::GroupSpecConfig{};
+  m.spec->file = "groups/" + m.name + ".json";
   return m;
 }
 
@@ -77,6 +78,19 @@ inline config::ClusterConfig control_plane(std::string name = "prod", bool specs
                                    maybe_spec(member("scheduler", {"apiserver"}))});
 }
 
+// A GroupObservation; sent_at is left unset (= observed_at).
+inline model::GroupObservation group_observation(model::GroupObservation::Outcome outcome,
+                                                 std::optional<model::ContainerGroupView> view,
+                                                 std::optional<core::Error> error,
+                                                 MonotonicTime observed_at) {
+  model::GroupObservation g;
+  g.outcome = outcome;
+  g.view = std::move(view);
+  g.error = std::move(error);
+  g.observed_at = observed_at;
+  return g;
+}
+
 // --- observations --------------------------------------------------------------------------
 
 inline model::ContainerView container(std::string name, int restarts = 0,
@@ -103,8 +117,8 @@ inline model::MemberObservation found(const model::MemberKey& key, MonotonicTime
   view.containers.push_back(container(key.member, restarts));
   model::MemberObservation obs;
   obs.key = key;
-  obs.group = model::GroupObservation{model::GroupObservation::Outcome::kFound, std::move(view),
-                                      std::nullopt, observed_at};
+  obs.group = group_observation(model::GroupObservation::Outcome::kFound, std::move(view),
+                                      std::nullopt, observed_at);
   return obs;
 }
 
@@ -125,8 +139,10 @@ inline model::MemberObservation crash_loop_backoff(const model::MemberKey& key,
 inline model::MemberObservation not_found(const model::MemberKey& key, MonotonicTime observed_at) {
   model::MemberObservation obs;
   obs.key = key;
-  obs.group = model::GroupObservation{model::GroupObservation::Outcome::kNotFound, std::nullopt,
-                                      std::nullopt, observed_at};
+  obs.group = group_observation(model::GroupObservation::Outcome::kNotFound, std::nullopt,
+                                      std::nullopt, observed_at);
+  obs.group->gone_confirmed = true;
+  obs.group->gone_evidence = "test: proven";
   return obs;
 }
 
@@ -138,8 +154,8 @@ inline model::MemberObservation read_error(const model::MemberKey& key, Monotoni
   error.kind = core::kind_for_http_status(http_status);
   error.message = "ARM answered " + std::to_string(http_status);
   error.http_status = http_status;
-  obs.group = model::GroupObservation{model::GroupObservation::Outcome::kError, std::nullopt, error,
-                                      observed_at};
+  obs.group = group_observation(model::GroupObservation::Outcome::kError, std::nullopt, error,
+                                      observed_at);
   return obs;
 }
 
