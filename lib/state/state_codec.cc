@@ -1,0 +1,251 @@
+#include "state/state_codec.h"
+
+#include <nlohmann/json.hpp>
+
+namespace frankenetes::state {
+namespace {
+
+using nlohmann::json;
+
+// Wall-clock times are unix milliseconds: exact, and no parser of our own to trust.
+class Clocks {
+ public:
+  Clocks(core::SystemTime system_now, core::MonotonicTime monotonic_now)
+      : system_now_(system_now), monotonic_now_(monotonic_now) {}
+
+  std::int64_t to_wall_ms(core::MonotonicTime t) const {
+    const auto wall = system_now_ + std::chrono::duration_cast<core::SystemTime::duration>(
+                                        t - monotonic_now_);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count();
+  }
+  core::MonotonicTime from_wall_ms(std::int64_t ms) const {
+    const core::SystemTime wall{std::chrono::milliseconds(ms)};
+    return monotonic_now_ +
+           std::chrono::duration_cast<core::MonotonicTime::duration>(wall - system_now_);
+  }
+  static std::int64_t wall_ms(core::SystemTime t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  }
+
+ private:
+  core::SystemTime system_now_;
+  core::MonotonicTime monotonic_now_;
+};
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> enum_from(std::string_view text, const std::array<Enum, N>& values) {
+  for (const auto v : values) {
+    if (plan::to_string(v) == text) return v;
+  }
+  return std::nullopt;
+}
+
+constexpr std::array kActionKinds{plan::ActionKind::kRestart, plan::ActionKind::kStart,
+                                  plan::ActionKind::kStopStart, plan::ActionKind::kRecreate};
+constexpr std::array kOutcomes{plan::ActionOutcome::kSucceeded, plan::ActionOutcome::kFailed,
+                               plan::ActionOutcome::kTimedOut, plan::ActionOutcome::kInterrupted};
+constexpr std::array kGiveUps{plan::SkipReason::kGaveUp, plan::SkipReason::kNoSpec};
+
+json encode_action(const plan::ActionRecord& a, const Clocks& clocks) {
+  json out{{"kind", plan::to_string(a.kind)},
+           {"rung", a.rung},
+           {"startedAtMs", clocks.to_wall_ms(a.started_at)}};
+  if (a.finished_at) out["finishedAtMs"] = clocks.to_wall_ms(*a.finished_at);
+  if (a.outcome) out["outcome"] = plan::to_string(*a.outcome);
+  return out;
+}
+
+// Reads fail with the JSON path of the first field that is absent or of the wrong type.
+class Reader {
+ public:
+  explicit Reader(const Clocks& clocks) : clocks_(clocks) {}
+
+  const json& need(const json& obj, const std::string& key, const std::string& path,
+                   json::value_t type) {
+    if (!obj.is_object() || !obj.contains(key)) throw Problem(path + "." + key + ": missing");
+    const json& v = obj.at(key);
+    const bool ok = type == json::value_t::number_integer
+                        ? v.is_number_integer()
+                        : (type == json::value_t::number_unsigned ? v.is_number_unsigned()
+                                                                  : v.type() == type);
+    if (!ok) throw Problem(path + "." + key + ": wrong type (" + v.type_name() + ")");
+    return v;
+  }
+  std::string string(const json& obj, const std::string& key, const std::string& path) {
+    return need(obj, key, path, json::value_t::string).get<std::string>();
+  }
+  std::int64_t integer(const json& obj, const std::string& key, const std::string& path) {
+    return need(obj, key, path, json::value_t::number_integer).get<std::int64_t>();
+  }
+  bool boolean(const json& obj, const std::string& key, const std::string& path) {
+    return need(obj, key, path, json::value_t::boolean).get<bool>();
+  }
+  const json& array(const json& obj, const std::string& key, const std::string& path) {
+    return need(obj, key, path, json::value_t::array);
+  }
+  core::MonotonicTime time(const json& obj, const std::string& key, const std::string& path) {
+    return clocks_.from_wall_ms(integer(obj, key, path));
+  }
+  template <typename Enum, std::size_t N>
+  Enum enumeration(const json& obj, const std::string& key, const std::string& path,
+                   const std::array<Enum, N>& values) {
+    const auto text = string(obj, key, path);
+    const auto v = enum_from(text, values);
+    if (!v) throw Problem(path + "." + key + ": unknown value '" + text + "'");
+    return *v;
+  }
+
+  plan::ActionRecord action(const json& a, const std::string& path) {
+    plan::ActionRecord out;
+    out.kind = enumeration(a, "kind", path, kActionKinds);
+    out.rung = static_cast<int>(integer(a, "rung", path));
+    out.started_at = time(a, "startedAtMs", path);
+    if (a.contains("finishedAtMs")) out.finished_at = time(a, "finishedAtMs", path);
+    if (a.contains("outcome")) out.outcome = enumeration(a, "outcome", path, kOutcomes);
+    return out;
+  }
+
+  struct Problem {
+    std::string what;
+  };
+
+ private:
+  const Clocks& clocks_;
+};
+
+}  // namespace
+
+plan::History persistent_part(const plan::History& history) {
+  plan::History out;
+  out.action_starts = history.action_starts;
+  for (const auto& [key, m] : history.members) {
+    plan::MemberHistory kept;
+    kept.actions_taken = m.actions_taken;
+    kept.in_flight = m.in_flight;
+    kept.last_action = m.last_action;
+    kept.gave_up = m.gave_up;
+    kept.give_up_reason = m.give_up_reason;
+    kept.give_up_detail = m.give_up_detail;
+    kept.healthy_since = m.healthy_since;
+    if (kept == plan::MemberHistory{}) continue;  // nothing worth remembering
+    out.members.emplace(key, std::move(kept));
+  }
+  return out;
+}
+
+std::string encode_state(const PersistedState& state, core::SystemTime system_now,
+                         core::MonotonicTime monotonic_now) {
+  const Clocks clocks(system_now, monotonic_now);
+  json members = json::array();
+  for (const auto& [key, m] : persistent_part(state.history).members) {
+    json entry{{"cluster", key.cluster},
+               {"member", key.member},
+               {"actionsTaken", m.actions_taken},
+               {"gaveUp", m.gave_up}};
+    if (m.gave_up) {
+      entry["giveUpReason"] = plan::to_string(m.give_up_reason);
+      entry["giveUpDetail"] = m.give_up_detail;
+    }
+    if (m.in_flight) entry["inFlight"] = encode_action(*m.in_flight, clocks);
+    if (m.last_action) entry["lastAction"] = encode_action(*m.last_action, clocks);
+    if (m.healthy_since) entry["healthySinceMs"] = clocks.to_wall_ms(*m.healthy_since);
+    members.push_back(std::move(entry));
+  }
+  json starts = json::array();
+  for (const auto at : state.history.action_starts) starts.push_back(clocks.to_wall_ms(at));
+  json operations = json::array();
+  for (const auto& op : state.operations) {
+    operations.push_back({{"type", "recreate"},
+                          {"cluster", op.member.cluster},
+                          {"member", op.member.member},
+                          {"subscriptionId", op.subscription_id},
+                          {"resourceGroup", op.resource_group},
+                          {"containerGroup", op.group_name},
+                          {"spec", op.spec_text},
+                          {"startedAtMs", Clocks::wall_ms(op.started_at)},
+                          {"deleteConfirmed", op.delete_confirmed},
+                          {"putAttempts", op.put_attempts}});
+  }
+  const json doc{{"format", "frankenetesd-state"},
+                 {"version", kStateFormatVersion},
+                 {"writtenAtMs", Clocks::wall_ms(system_now)},
+                 {"members", std::move(members)},
+                 {"actionStarts", std::move(starts)},
+                 {"operations", std::move(operations)}};
+  return doc.dump(2) + "\n";
+}
+
+core::Result<PersistedState> decode_state(std::string_view text, core::SystemTime system_now,
+                                          core::MonotonicTime monotonic_now) {
+  auto fail = [](std::string message) {
+    core::Error error;
+    error.kind = core::ErrorKind::kTerminal;
+    error.message = std::move(message);
+    return error;
+  };
+  const json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return fail("not valid JSON");
+  const Clocks clocks(system_now, monotonic_now);
+  Reader r(clocks);
+  try {
+    if (r.string(doc, "format", "$") != "frankenetesd-state") {
+      return fail("$.format: not a frankenetesd state file");
+    }
+    const auto version = r.integer(doc, "version", "$");
+    if (version != kStateFormatVersion) {
+      return fail("$.version: " + std::to_string(version) + " is not supported (this daemon reads " +
+                  std::to_string(kStateFormatVersion) + ")");
+    }
+    PersistedState state;
+    const auto& members = r.array(doc, "members", "$");
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      const std::string path = "$.members[" + std::to_string(i) + "]";
+      const json& e = members[i];
+      model::MemberKey key{r.string(e, "cluster", path), r.string(e, "member", path)};
+      plan::MemberHistory m;
+      m.actions_taken = static_cast<int>(r.integer(e, "actionsTaken", path));
+      if (m.actions_taken < 0) throw Reader::Problem{path + ".actionsTaken: negative"};
+      m.gave_up = r.boolean(e, "gaveUp", path);
+      if (m.gave_up) {
+        m.give_up_reason = r.enumeration(e, "giveUpReason", path, kGiveUps);
+        m.give_up_detail = r.string(e, "giveUpDetail", path);
+      }
+      if (e.contains("inFlight")) m.in_flight = r.action(e.at("inFlight"), path + ".inFlight");
+      if (e.contains("lastAction")) {
+        m.last_action = r.action(e.at("lastAction"), path + ".lastAction");
+      }
+      if (e.contains("healthySinceMs")) m.healthy_since = r.time(e, "healthySinceMs", path);
+      state.history.members[key] = std::move(m);
+    }
+    const auto& starts = r.array(doc, "actionStarts", "$");
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+      if (!starts[i].is_number_integer()) {
+        return fail("$.actionStarts[" + std::to_string(i) + "]: not an integer");
+      }
+      state.history.action_starts.push_back(clocks.from_wall_ms(starts[i].get<std::int64_t>()));
+    }
+    const auto& operations = r.array(doc, "operations", "$");
+    for (std::size_t i = 0; i < operations.size(); ++i) {
+      const std::string path = "$.operations[" + std::to_string(i) + "]";
+      const json& o = operations[i];
+      if (r.string(o, "type", path) != "recreate") {
+        return fail(path + ".type: unknown operation");
+      }
+      RecreateOperation op;
+      op.member = {r.string(o, "cluster", path), r.string(o, "member", path)};
+      op.subscription_id = r.string(o, "subscriptionId", path);
+      op.resource_group = r.string(o, "resourceGroup", path);
+      op.group_name = r.string(o, "containerGroup", path);
+      op.spec_text = r.string(o, "spec", path);
+      op.started_at = core::SystemTime{std::chrono::milliseconds(r.integer(o, "startedAtMs", path))};
+      op.delete_confirmed = r.boolean(o, "deleteConfirmed", path);
+      op.put_attempts = static_cast<int>(r.integer(o, "putAttempts", path));
+      state.operations.push_back(std::move(op));
+    }
+    return state;
+  } catch (const Reader::Problem& problem) {
+    return fail(problem.what);
+  }
+}
+
+}  // namespace frankenetes::state
