@@ -20,6 +20,7 @@
 
 #include "azure/aci_client.h"
 #include "azure/credential_factory.h"
+#include "azure/group_spec.h"
 #include "azure/observing_transport.h"
 #include "azure/retry_budget.h"
 #include "azure/retrying_transport.h"
@@ -41,6 +42,7 @@
 #include "reconcile/scheduler.h"
 #include "reconcile/stop_signal.h"
 #include "reconcile/worker.h"
+#include "state/state_store.h"
 #include "status/admin_router.h"
 #include "status/metrics.h"
 
@@ -79,6 +81,16 @@ log::Level parse_log_level(const std::string& name) {
     if (name == n) return l;
   }
   return log::Level::kInfo;
+}
+
+// The configuration file and the container group specs it names (read and validated here,
+// so a bad spec is a configuration error before anything is deleted).
+config::LoadResult load_config(const std::string& path) {
+  auto loaded = config::load_config_file(path, config::process_environment());
+  if (!loaded.config) return loaded;
+  auto problems = azure::load_group_specs(*loaded.config);
+  if (problems.empty()) return loaded;
+  return config::LoadResult{std::nullopt, std::move(problems)};
 }
 
 // Command-line flags win over the file, on start and on every reload.
@@ -254,7 +266,12 @@ class Watcher {
     probe_http_ = std::move(probe_http.value());
     prober_ = std::make_unique<probe::Prober>(*probe_http_, time_);
 
-    real_executor_ = std::make_unique<reconcile::AciActionExecutor>(*api_, time_);
+    auto store = state::StateStore::open(cfg->state_directory, time_);
+    if (!store.ok()) return store.error();
+    state_ = std::move(store.value());
+    real_executor_ = std::make_unique<reconcile::AciActionExecutor>(
+        *api_, time_, stop_signal_, [this] { return stop_signal_.stop_requested(); },
+        state_.get());
     executor_ = std::make_unique<reconcile::PolicyExecutor>(*real_executor_, dry_run_executor_);
 
     reconcile::Worker* reads = &inline_;
@@ -283,8 +300,10 @@ class Watcher {
               return tracker_->should_defer_nonessential(subscription);
             },
             .unit_random = [this] { return jitter_(random_); },
+            .state = state_.get(),
         },
         cfg);
+    reconciler_->restore(state_->load());
     if (auto built = build_dns(cfg, once); !built.ok()) return built;
     return {};
   }
@@ -344,6 +363,7 @@ class Watcher {
   std::unique_ptr<reconcile::AciContainerGroupApi> api_;
   std::unique_ptr<http::HttpClient> probe_http_;
   std::unique_ptr<probe::Prober> prober_;
+  std::unique_ptr<state::StateStore> state_;
   std::unique_ptr<reconcile::AciActionExecutor> real_executor_;
   reconcile::DryRunExecutor dry_run_executor_;
   std::unique_ptr<reconcile::PolicyExecutor> executor_;
@@ -380,7 +400,7 @@ class App::Impl {
 
   int run() {
     log::configure(log::Level::kInfo, log::Format::kText);
-    auto loaded = config::load_config_file(options_.config_path, config::process_environment());
+    auto loaded = load_config(options_.config_path);
     if (!loaded.config) {
       for (const auto& p : loaded.problems) std::fprintf(stderr, "%s\n", p.to_string().c_str());
       log::error("config.invalid", {{"file", options_.config_path},
@@ -478,7 +498,8 @@ class App::Impl {
                          return stopping_ ? status::CheckResult::fail("the daemon is shutting down")
                                           : status::CheckResult::pass();
                        }},
-                      {"observation", [this] { return watcher_->reconciler().readiness(); }}},
+                      {"observation", [this] { return watcher_->reconciler().readiness(); }},
+                      {"operations", [this] { return watcher_->reconciler().operations(); }}},
         .render_metrics = [this] { return metrics_.render(); },
         .metrics_content_type = status::Metrics::kContentType,
     };
@@ -529,7 +550,7 @@ class App::Impl {
   // never touches the running daemon.
   void reload() {
     notifier_.reloading();
-    auto loaded = config::load_config_file(options_.config_path, config::process_environment());
+    auto loaded = load_config(options_.config_path);
     if (!loaded.config) {
       metrics_.record_config_reload(false, unix_seconds());
       log::error("config.reload.failed", {{"file", options_.config_path},
@@ -636,7 +657,7 @@ App::~App() = default;
 int App::run() { return impl_->run(); }
 
 int check_config(const CliOptions& options) {
-  const auto loaded = config::load_config_file(options.config_path, config::process_environment());
+  const auto loaded = load_config(options.config_path);
   if (!loaded.config) {
     for (const auto& p : loaded.problems) std::fprintf(stderr, "%s\n", p.to_string().c_str());
     std::fprintf(stderr, "%s: %zu problem%s\n", options.config_path.c_str(), loaded.problems.size(),

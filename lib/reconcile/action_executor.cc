@@ -1,7 +1,7 @@
 #include "reconcile/action_executor.h"
 
-#include <fstream>
-#include <sstream>
+#include <algorithm>
+#include <cctype>
 
 #include "core/duration.h"
 #include "log/event.h"
@@ -9,34 +9,36 @@
 namespace frankenetes::reconcile {
 namespace {
 
-// A container group definition is a few kilobytes; anything near this is not one.
-constexpr std::size_t kMaxSpecBytes = 1024 * 1024;
-
 bool is_timeout(const core::Error& error) {
   return error.kind == core::ErrorKind::kTransient &&
          error.message.find("timed out") != std::string::npos;
 }
 
-}  // namespace
-
-core::Result<std::string> read_spec_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    core::Error error;
-    error.kind = core::ErrorKind::kInvalidConfig;
-    error.message = "cannot read spec file " + path;
-    return error;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().size() > kMaxSpecBytes) {
-    core::Error error;
-    error.kind = core::ErrorKind::kInvalidConfig;
-    error.message = "spec file " + path + " is larger than 1 MiB";
-    return error;
-  }
-  return text.str();
+// ARM's own word that the group is absent (the same rule as the GroupObserver's).
+bool arm_says_absent(const core::Error& error) {
+  return error.http_status == 404 &&
+         (error.azure_code == "ResourceNotFound" || error.azure_code == "ResourceGroupNotFound");
 }
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// What one GET says about a group being recreated.
+enum class GroupPresence { kGone, kDeleting, kPresent, kUnknown };
+
+GroupPresence presence(const core::Result<model::ContainerGroupView>& got) {
+  if (got.ok()) {
+    return iequals(got->summary.provisioning_state, "Deleting") ? GroupPresence::kDeleting
+                                                               : GroupPresence::kPresent;
+  }
+  return arm_says_absent(got.error()) ? GroupPresence::kGone : GroupPresence::kUnknown;
+}
+
+}  // namespace
 
 ActionResult AciActionExecutor::execute(const plan::Action& action, const ActionTarget& target) {
   const auto started = time_.monotonic_time();
@@ -70,26 +72,146 @@ ActionResult AciActionExecutor::execute(const plan::Action& action, const Action
       if (!step("stop", api_.stop(group))) return result;
       if (!step("start", api_.start(group))) return result;
       break;
-    case plan::ActionKind::kRecreate: {
-      if (!target.spec_file) {
-        result.detail = "recreate: the member has no spec file";
-        return result;
-      }
-      // Read the spec before deleting anything: a group we cannot recreate stays as it is.
-      auto spec = read_spec_(*target.spec_file);
-      if (!spec.ok()) {
-        result.detail = "recreate: " + spec.error().message;
-        return result;
-      }
-      auto deleted = api_.delete_group(group);
-      if (!deleted.ok() && deleted.error().kind == core::ErrorKind::kNotFound) deleted = {};
-      if (!step("delete", deleted)) return result;
-      if (!step("create_or_update", api_.create_or_update(group, *spec))) return result;
-      break;
-    }
+    case plan::ActionKind::kRecreate:
+      return recreate(action, target);
   }
   result.outcome = plan::ActionOutcome::kSucceeded;
   return result;
+}
+
+ActionResult AciActionExecutor::recreate(const plan::Action& action, const ActionTarget& target) {
+  ActionResult result;
+  const auto& group = target.group;
+  const auto group_name = group.to_string();
+  state::RecreateOperation op;
+  if (target.resume) {
+    op = *target.resume;
+  } else {
+    if (target.spec_text.empty()) {
+      result.detail = "recreate: the member has no validated spec";
+      return result;
+    }
+    if (store_ == nullptr) {
+      result.detail = "recreate: no state directory to record the operation in; nothing sent";
+      return result;
+    }
+    op.member = action.member;
+    op.subscription_id = group.subscription_id;
+    op.resource_group = group.resource_group;
+    op.group_name = group.name;
+    op.spec_text = target.spec_text;
+    op.started_at = time_.system_time();
+    // The planner recreates a missing group only once ARM proved it gone: no DELETE is owed.
+    op.delete_confirmed = action.reason == plan::UnhealthyReason::kMissing;
+    // The intent is durable before anything is destroyed: a crash from here on resumes.
+    if (auto saved = store_->put_operation(op); !saved.ok()) {
+      result.detail = "recreate: cannot record the operation (" + saved.error().message +
+                      "); nothing sent";
+      return result;
+    }
+  }
+  const auto save = [&] {
+    if (store_ == nullptr) return;
+    if (auto saved = store_->put_operation(op); !saved.ok()) {
+      log::warn("state.write_failed", {{"error", saved.error().message}});
+    }
+  };
+  const auto finish = [&](plan::ActionOutcome outcome, std::string detail) {
+    if (store_ != nullptr && outcome != plan::ActionOutcome::kInterrupted) {
+      if (auto removed = store_->remove_operation(op.member); !removed.ok()) {
+        log::warn("state.write_failed", {{"error", removed.error().message}});
+      }
+    }
+    result.outcome = outcome;
+    result.detail = std::move(detail);
+    return result;
+  };
+  auto delay = pacing_.initial;
+  const auto pause = [&] {
+    sleeper_.sleep_for(delay);
+    delay = std::min(pacing_.max, delay * 2);
+  };
+  const auto interrupted = [&] {
+    return finish(plan::ActionOutcome::kInterrupted,
+                  std::string("recreate: the daemon is stopping; the next start resumes it (") +
+                      (op.delete_confirmed ? "PUT owed" : "waiting for the deletion") + ")");
+  };
+  // A refusal that leaves the group as it was (403, 409, …): nothing was destroyed.
+  const auto refused = [](const core::Status& status) {
+    return !status.ok() && !arm_says_absent(status.error()) &&
+           status.error().kind != core::ErrorKind::kTransient;
+  };
+
+  // Phase 1: the group must be gone, on ARM's word.
+  if (!op.delete_confirmed) {
+    const bool delete_sent = !target.resume.has_value();
+    if (delete_sent) {
+      auto deleted = api_.delete_group(group);
+      if (refused(deleted) && presence(api_.get(group)) == GroupPresence::kPresent) {
+        return finish(plan::ActionOutcome::kFailed,
+                      "delete: " + deleted.error().describe() + "; the group is unchanged");
+      }
+      if (!deleted.ok()) {
+        // Slow (an LRO past its timeout) or failed in transit: wait for ARM's answer below.
+        log::warn("remediation.recreate.delete_pending",
+                  {{"cluster", action.member.cluster},
+                   {"member", action.member.member},
+                   {"group", group_name},
+                   {"error", deleted.error().describe()}});
+      }
+    }
+    for (;;) {
+      if (stopping()) return interrupted();
+      const auto now = presence(api_.get(group));
+      if (now == GroupPresence::kGone) break;
+      if (now == GroupPresence::kPresent) {
+        if (!delete_sent) {
+          // Resumed without proof that our DELETE reached ARM, and the group is there: the
+          // evidence that justified deleting it is old. The planner decides again.
+          return finish(plan::ActionOutcome::kFailed,
+                        "recreate: resumed and found the group present; not deleting on old "
+                        "evidence");
+        }
+        // Our DELETE did not take (lost before ARM accepted it): send it again.
+        auto again = api_.delete_group(group);
+        if (refused(again)) {
+          return finish(plan::ActionOutcome::kFailed,
+                        "delete: " + again.error().describe() + "; the group is unchanged");
+        }
+      }
+      pause();
+    }
+    op.delete_confirmed = true;
+    save();
+    delay = pacing_.initial;
+  }
+
+  // Phase 2: PUT until the group exists; actionTimeout does not end this (a deleted member
+  // must come back), only a stop of the daemon, which resumes it at the next start.
+  for (;;) {
+    if (stopping()) return interrupted();
+    ++op.put_attempts;
+    auto put = api_.create_or_update(group, op.spec_text);
+    if (put.ok()) {
+      return finish(plan::ActionOutcome::kSucceeded,
+                    op.put_attempts > 1
+                        ? "created after " + std::to_string(op.put_attempts) + " PUT attempts"
+                        : "");
+    }
+    log::warn("remediation.recreate.put_failed", {{"cluster", action.member.cluster},
+                                                  {"member", action.member.member},
+                                                  {"group", group_name},
+                                                  {"attempt", op.put_attempts},
+                                                  {"error", put.error().describe()}});
+    save();
+    pause();
+    if (stopping()) return interrupted();
+    // The PUT may have landed although its answer did not (a timeout, a lost connection).
+    if (presence(api_.get(group)) == GroupPresence::kPresent) {
+      return finish(plan::ActionOutcome::kSucceeded,
+                    "the group exists after " + std::to_string(op.put_attempts) + " PUT attempts");
+    }
+  }
 }
 
 ActionResult DryRunExecutor::execute(const plan::Action& action, const ActionTarget& target) {

@@ -9,10 +9,19 @@
 //                         start              POST start (LRO)
 //                         stop_start         POST stop, then POST start; a failed stop
 //                                            ends the sequence (start is not sent)
-//                         recreate           read the member's spec file (unreadable: nothing
-//                                            is sent), DELETE (absent is fine), PUT the spec
-//                       A step that errs ends the action as failed; running past
-//                       policy.actionTimeout (or an LRO that timed out) as timed_out.
+//                         recreate           a persisted operation (state/operation.h):
+//                                            record the intent in the state directory
+//                                            (cannot: nothing is sent), DELETE, wait until
+//                                            ARM answers ResourceNotFound, then PUT the
+//                                            validated spec and retry it with back-off until
+//                                            the group exists — across actionTimeout; only
+//                                            a stop of the daemon interrupts it, and the
+//                                            next start resumes it (ActionTarget::resume).
+//                                            A DELETE refused while the group stays as it
+//                                            was ends it as failed: nothing was destroyed.
+//                       A step of the other actions that errs ends the action as failed;
+//                       running past policy.actionTimeout (or an LRO that timed out) as
+//                       timed_out.
 //   DryRunExecutor      logs remediation.planned and sends nothing.
 //   PolicyExecutor      the one place dry-run is decided: action.dry_run (set by the planner
 //                       from policy.dryRun) picks the dry-run executor, else the real one.
@@ -21,18 +30,24 @@
 #include <optional>
 #include <string>
 
+#include "azure/sleeper.h"
 #include "core/result.h"
 #include "core/time_source.h"
 #include "plan/action.h"
 #include "reconcile/container_group_api.h"
+#include "state/operation.h"
+#include "state/state_store.h"
 
 namespace frankenetes::reconcile {
 
 // What the action applies to, resolved from the config by the reconciler.
 struct ActionTarget {
   ContainerGroupRef group;
-  std::optional<std::string> spec_file;  // the member's spec.file, for recreate
+  std::optional<std::string> spec_file;  // the member's spec.file, for logs
+  std::string spec_text;                 // the validated spec (config), for recreate
   core::Duration timeout{std::chrono::minutes(5)};
+  // Set when a recreate found in the state directory at start-up is resumed.
+  std::optional<state::RecreateOperation> resume;
 };
 
 struct ActionResult {
@@ -47,22 +62,40 @@ class ActionExecutor {
   virtual ActionResult execute(const plan::Action& action, const ActionTarget& target) = 0;
 };
 
-// Reads a spec file's text; the default reads from disk (size-limited).
-using SpecReader = std::function<core::Result<std::string>(const std::string& path)>;
-core::Result<std::string> read_spec_file(const std::string& path);
+// How the recreate loop waits between its reads and PUT attempts: back-off from `initial`
+// doubling to `max`.
+struct RecreatePacing {
+  core::Duration initial{std::chrono::seconds(1)};
+  core::Duration max{std::chrono::seconds(30)};
+};
 
 class AciActionExecutor final : public ActionExecutor {
  public:
-  AciActionExecutor(ContainerGroupApi& api, const core::TimeSource& time,
-                    SpecReader read_spec = read_spec_file)
-      : api_(api), time_(time), read_spec_(std::move(read_spec)) {}
+  // `sleeper` waits between recreate steps (the daemon's StopSignal, which wakes on stop);
+  // `stopping` tells the recreate loop to hand over to the next start; `store` keeps the
+  // operation (null: recreate is refused, nothing is sent).
+  AciActionExecutor(ContainerGroupApi& api, const core::TimeSource& time, azure::Sleeper& sleeper,
+                    std::function<bool()> stopping, state::StateStore* store,
+                    RecreatePacing pacing = {})
+      : api_(api),
+        time_(time),
+        sleeper_(sleeper),
+        stopping_(std::move(stopping)),
+        store_(store),
+        pacing_(pacing) {}
 
   ActionResult execute(const plan::Action& action, const ActionTarget& target) override;
 
  private:
+  ActionResult recreate(const plan::Action& action, const ActionTarget& target);
+  bool stopping() const { return stopping_ && stopping_(); }
+
   ContainerGroupApi& api_;
   const core::TimeSource& time_;
-  SpecReader read_spec_;
+  azure::Sleeper& sleeper_;
+  std::function<bool()> stopping_;
+  state::StateStore* store_;
+  RecreatePacing pacing_;
 };
 
 class DryRunExecutor final : public ActionExecutor {

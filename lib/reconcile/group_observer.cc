@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/duration.h"
+
 namespace frankenetes::reconcile {
 namespace {
 
@@ -21,6 +23,14 @@ std::string subscription_of(const config::Config& config, const config::ClusterC
 bool due(core::MonotonicTime now, std::optional<core::MonotonicTime> last, core::Duration interval,
          core::Duration tick) {
   return !last || (now - *last) + tick / 2 >= interval;
+}
+
+// ARM's own word that the group is absent: a 404 whose body is ARM's error envelope with one
+// of these codes. A 404 from anything else (a proxy's HTML page, an empty body, an unknown
+// code) proves nothing (DESIGN.md §4 "proof before destruction").
+bool arm_says_absent(const core::Error& error) {
+  return error.http_status == 404 &&
+         (error.azure_code == "ResourceNotFound" || error.azure_code == "ResourceGroupNotFound");
 }
 
 }  // namespace
@@ -117,10 +127,14 @@ PassResult GroupObserver::perform(const ReadPlan& plan, ContainerGroupApi& api,
     if (stop && stop()) return result;
     ListRead read;
     read.request = request;
+    read.sent_at = time.monotonic_time();
     auto listed = api.list(request.subscription_id, request.resource_group);
     read.at = time.monotonic_time();
     if (listed.ok()) {
       read.groups = std::move(listed.value());
+    } else if (listed.error().http_status == 404 &&
+               listed.error().azure_code == "ResourceGroupNotFound") {
+      // ARM's word that the resource group is gone: it holds no groups (an empty LIST).
     } else {
       read.error = listed.error();
     }
@@ -130,14 +144,20 @@ PassResult GroupObserver::perform(const ReadPlan& plan, ContainerGroupApi& api,
     if (stop && stop()) return result;
     GetRead read;
     read.member = request.member;
+    read.observation.sent_at = time.monotonic_time();
     auto got = api.get(request.group);
     read.observation.observed_at = time.monotonic_time();
     if (got.ok()) {
       read.observation.outcome = model::GroupObservation::Outcome::kFound;
       read.observation.view = std::move(got.value());
-    } else if (got.error().kind == core::ErrorKind::kNotFound) {
+    } else if (arm_says_absent(got.error())) {
       read.observation.outcome = model::GroupObservation::Outcome::kNotFound;
       read.observation.error = got.error();
+    } else if (got.error().http_status == 404) {
+      read.observation.outcome = model::GroupObservation::Outcome::kError;
+      read.observation.error = got.error();
+      read.observation.error->message +=
+          " (a 404 without ARM's ResourceNotFound envelope proves nothing: state unknown)";
     } else {
       read.observation.outcome = model::GroupObservation::Outcome::kError;
       read.observation.error = got.error();
@@ -153,7 +173,19 @@ void GroupObserver::apply(const PassResult& result) {
   for (const auto& get : result.gets) {
     auto it = members_.find(get.member);
     if (it == members_.end()) continue;  // reconfigured away while the read was in flight
-    it->second.last_get = get.observation;
+    Watched& w = it->second;
+    w.last_get = get.observation;
+    switch (get.observation.outcome) {
+      case model::GroupObservation::Outcome::kFound:
+        w.absence = {};  // it exists: any earlier 404 was spurious
+        break;
+      case model::GroupObservation::Outcome::kNotFound:
+        if (!w.absence.first_404_sent) w.absence.first_404_sent = get.observation.sent();
+        w.absence.last_404_sent = get.observation.sent();
+        break;
+      case model::GroupObservation::Outcome::kError:
+        break;  // says nothing either way
+    }
   }
   for (const auto& list : result.lists) {
     if (list.error) continue;  // no new data: what we had ages into stale
@@ -166,6 +198,15 @@ void GroupObserver::apply(const PassResult& result) {
                                    [&](const auto& g) { return equal_ci(g.name, w.group.name); });
       std::optional<model::ContainerGroupSummary> now_listed;
       if (it != list.groups.end()) now_listed = *it;
+      // Proof of absence: only a LIST sent after the first 404 counts.
+      if (w.absence.first_404_sent && list.sent_at > *w.absence.first_404_sent) {
+        if (now_listed) {
+          w.absence = {};  // still listed: the 404 was not the truth
+          w.get_requested = true;
+        } else {
+          w.absence.list_absent = true;
+        }
+      }
       // LIST saw the group appear, vanish or change address or provisioning: read it now.
       const auto* known = newest_summary(w);
       if (w.last_get && ((known != nullptr) != now_listed.has_value() ||
@@ -178,6 +219,31 @@ void GroupObserver::apply(const PassResult& result) {
       w.listed_at = list.at;
     }
   }
+  for (auto& [key, w] : members_) update_proof(w);
+}
+
+void GroupObserver::update_proof(Watched& w) const {
+  if (!w.last_get || w.last_get->outcome != model::GroupObservation::Outcome::kNotFound) return;
+  auto& obs = *w.last_get;
+  const auto& a = w.absence;
+  const bool second_get = a.first_404_sent && a.last_404_sent &&
+                          *a.last_404_sent - *a.first_404_sent >= policy_.poll_interval;
+  obs.gone_confirmed = second_get && a.list_absent;
+  if (obs.gone_confirmed) {
+    obs.gone_evidence = "ARM answered ResourceNotFound to two GETs " +
+                        core::format_duration(std::chrono::duration_cast<core::Duration>(
+                            *a.last_404_sent - *a.first_404_sent)) +
+                        " apart and a LIST sent after the first did not contain it";
+    return;
+  }
+  std::string missing;
+  if (!a.list_absent) missing = "a LIST sent after the first 404 without the group";
+  if (!second_get) {
+    if (!missing.empty()) missing += " and ";
+    missing += "a second 404 at least " + core::format_duration(policy_.poll_interval) +
+               " (pollInterval) after the first";
+  }
+  obs.gone_evidence = "waiting for " + missing;
 }
 
 const model::GroupObservation* GroupObserver::group(const model::MemberKey& member) const {
@@ -192,7 +258,8 @@ const model::ContainerGroupSummary* GroupObserver::newest_summary(const Watched&
   const bool get_newer = w.last_get && w.last_get->observed_at >= w.listed_at;
   if (w.listed && (!get_newer || !from_get)) {
     // A newer LIST wins; a newer 404 GET means the group is gone whatever LIST said earlier.
-    if (get_newer && w.last_get->outcome == model::GroupObservation::Outcome::kNotFound) {
+    if (get_newer && w.last_get->outcome == model::GroupObservation::Outcome::kNotFound &&
+        w.last_get->gone_confirmed) {
       return nullptr;
     }
     return &*w.listed;

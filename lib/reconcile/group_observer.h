@@ -12,8 +12,12 @@
 //       deferred until its data is stale (the member is then unknown: no action, and its
 //       read is essential again).
 //   - after an action: a GET at the next tick (request_get).
-// Each read is timestamped when its answer arrived. A 404 GET is GroupObservation kNotFound,
-// any other error kError (state unknown). A failed LIST changes nothing: the data ages into
+// Each read is timestamped when it was sent and when its answer arrived. A 404 GET whose body
+// is ARM's error envelope with ResourceNotFound / ResourceGroupNotFound is kNotFound; any other
+// error (a 404 from a proxy included) is kError: state unknown. A kNotFound is only proof that
+// the group is gone (gone_confirmed) once a LIST sent after the first 404 did not contain it
+// and a second such 404 came at least one poll interval after the first; a GET or LIST that
+// shows the group starts the proof over. A failed LIST changes nothing: the data ages into
 // "stale" and the planner stops acting.
 //
 // Split in three so cadence is testable without threads or HTTP: due_reads() decides (on the
@@ -61,6 +65,7 @@ struct ListRead {
   ListRequest request;
   std::vector<model::ContainerGroupSummary> groups;
   std::optional<core::Error> error;
+  core::MonotonicTime sent_at{};
   core::MonotonicTime at{};
 };
 
@@ -111,8 +116,16 @@ class GroupObserver {
   std::size_t deferred_reads() const { return deferred_reads_; }
 
  private:
+  // The evidence gathered since the group's first 404 with ARM's envelope; reset by any read
+  // that shows the group.
+  struct Absence {
+    std::optional<core::MonotonicTime> first_404_sent;
+    std::optional<core::MonotonicTime> last_404_sent;
+    bool list_absent = false;  // a LIST sent after the first 404 did not contain the group
+  };
   struct Watched {
     ContainerGroupRef group;
+    Absence absence;
     std::optional<model::GroupObservation> last_get;
     std::optional<core::MonotonicTime> last_get_attempt;
     std::optional<model::ContainerGroupSummary> listed;
@@ -121,6 +134,7 @@ class GroupObserver {
     bool get_requested = false;
   };
   const model::ContainerGroupSummary* newest_summary(const Watched& w) const;
+  void update_proof(Watched& w) const;
 
   DeferReads defer_;
   config::PolicyConfig policy_;

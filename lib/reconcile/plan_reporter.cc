@@ -35,6 +35,7 @@ void PlanReporter::configure(const config::Config& config) {
       const auto labels = member_labels(it->first);
       metrics_->member_up.Remove(&metrics_->member_up.Add(labels));
       metrics_->remediation_gave_up.Remove(&metrics_->remediation_gave_up.Add(labels));
+      metrics_->etcd_data_at_risk.Remove(&metrics_->etcd_data_at_risk.Add(labels));
       metrics_->probe_success.Remove(&metrics_->probe_success.Add(labels));
       for (const auto h :
            {plan::Health::kHealthy, plan::Health::kUnhealthy, plan::Health::kUnknown}) {
@@ -72,7 +73,15 @@ void PlanReporter::plan_evaluated(const plan::PlanResult& result) {
         metrics_->member_state.Add(with_state).Set(h == health ? 1 : 0);
       }
       metrics_->remediation_gave_up.Add(labels).Set(status.gave_up ? 1 : 0);
+      metrics_->etcd_data_at_risk.Add(labels).Set(status.etcd_data_at_risk ? 1 : 0);
     }
+    if (status.etcd_data_at_risk && !r.etcd_data_at_risk) {
+      const auto* skip = result.find_skip(status.member);
+      log::error("etcd.data_at_risk", {{"cluster", status.member.cluster},
+                                       {"member", status.member.member},
+                                       {"detail", skip ? skip->detail : std::string()}});
+    }
+    r.etcd_data_at_risk = status.etcd_data_at_risk;
     if (status.gave_up && !r.gave_up) {
       const auto* skip = result.find_skip(status.member);
       log::error("remediation.gave_up",
@@ -115,12 +124,12 @@ void PlanReporter::group_read(const model::MemberKey& member,
   auto& known = members_[member].restart_counts;
   int increase = 0;
   for (const auto& container : observation.view->containers) {
+    if (!container.restart_count) continue;  // unknown: neither restarts nor a reset
+    const int count = *container.restart_count;
     const auto it = known.find(container.name);
     // The first sighting is a baseline; a lower count means the container was recreated.
-    if (it != known.end() && container.restart_count > it->second) {
-      increase += container.restart_count - it->second;
-    }
-    known[container.name] = container.restart_count;
+    if (it != known.end() && count > it->second) increase += count - it->second;
+    known[container.name] = count;
   }
   if (metrics_) {
     auto& counter = metrics_->member_restarts_observed_total.Add(member_labels(member));
@@ -150,12 +159,18 @@ void PlanReporter::probe_done(const model::MemberKey& member, bool success, core
 
 void PlanReporter::action_started(const plan::Action& action, const ActionTarget& target) {
   if (action.dry_run) return;  // DryRunExecutor logs remediation.planned instead
-  log::info("remediation.started", {{"cluster", action.member.cluster},
-                                    {"member", action.member.member},
-                                    {"action", plan::to_string(action.kind)},
-                                    {"rung", action.rung},
-                                    {"group", target.group.to_string()},
-                                    {"reason", action.reason_text}});
+  log::info(target.resume ? "remediation.resumed" : "remediation.started",
+            {{"cluster", action.member.cluster},
+             {"member", action.member.member},
+             {"action", plan::to_string(action.kind)},
+             {"rung", action.rung},
+             {"group", target.group.to_string()},
+             {"reason", action.reason_text}});
+  if (metrics_ && action.kind == plan::ActionKind::kRecreate) {
+    auto labels = member_labels(action.member);
+    labels.emplace("operation", "recreate");
+    metrics_->operation_in_progress.Add(labels).Set(1);
+  }
 }
 
 void PlanReporter::action_finished(const plan::Action& action, const ActionResult& result,
@@ -178,6 +193,12 @@ void PlanReporter::action_finished(const plan::Action& action, const ActionResul
                                       {"result", result_label(result)},
                                       {"duration_ms", millis(duration)},
                                       {"error", result.detail}});
+  }
+  if (metrics_ && action.kind == plan::ActionKind::kRecreate && !result.dry_run &&
+      result.outcome != plan::ActionOutcome::kInterrupted) {
+    auto labels = member_labels(action.member);
+    labels.emplace("operation", "recreate");
+    metrics_->operation_in_progress.Add(labels).Set(0);
   }
   if (metrics_) {
     auto labels = member_labels(action.member);

@@ -55,6 +55,7 @@ class PlanReporter {
     std::optional<plan::Health> health;
     std::optional<plan::SkipReason> skip;
     bool gave_up = false;
+    bool etcd_data_at_risk = false;
     std::optional<bool> probe_success;
     std::map<std::string, int> restart_counts;  // per container
   };

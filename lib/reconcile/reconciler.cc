@@ -38,6 +38,117 @@ void Reconciler::on_observations(std::function<void(const plan::Observations&)> 
   on_observations_ = std::move(callback);
 }
 
+void Reconciler::restore(const state::LoadedState& loaded) {
+  const auto now = deps_.time.monotonic_time();
+  if (loaded.status != state::LoadStatus::kLoaded) {
+    history_ = plan::History{};
+    history_.no_actions_before = now + 2 * config_->policy.poll_interval;
+    history_.no_actions_reason =
+        std::string(loaded.status == state::LoadStatus::kMissing ? "no remembered history"
+                                                                 : "remembered history unreadable") +
+        " (" + loaded.problem + ")";
+    log::warn("state.not_loaded",
+              {{"problem", loaded.problem},
+               {"grace", core::format_duration(2 * config_->policy.poll_interval)},
+               {"action", "no remediation until the grace has passed"}});
+    update_operations_note();
+    return;
+  }
+  history_ = loaded.state.history;
+  std::set<model::MemberKey> pending;
+  for (const auto& op : loaded.state.operations) pending.insert(op.member);
+  for (auto& [key, member] : history_.members) {
+    if (!member.in_flight || pending.contains(key)) continue;
+    log::warn("remediation.interrupted_by_restart",
+              {{"cluster", key.cluster},
+               {"member", key.member},
+               {"action", plan::to_string(member.in_flight->kind)}});
+  }
+  for (const auto& key : [&] {
+         std::vector<model::MemberKey> keys;
+         for (const auto& [k, m] : history_.members) {
+           if (m.in_flight && !pending.contains(k)) keys.push_back(k);
+         }
+         return keys;
+       }()) {
+    history_ = plan::record_action_finished(std::move(history_), key,
+                                            plan::ActionOutcome::kInterrupted, now);
+  }
+  // A pending recreate is in flight whatever the history file says (it may lag the journal).
+  for (const auto& op : loaded.state.operations) {
+    auto& member = history_.members[op.member];
+    if (!member.in_flight || member.in_flight->kind != plan::ActionKind::kRecreate) {
+      member.in_flight = plan::ActionRecord{plan::ActionKind::kRecreate,
+                                            std::max(member.actions_taken - 1, 0), now,
+                                            std::nullopt, std::nullopt};
+    }
+  }
+  log::info("state.loaded", {{"members", static_cast<unsigned long>(history_.members.size())},
+                             {"pending_operations",
+                              static_cast<unsigned long>(loaded.state.operations.size())},
+                             {"actions_last_hour", history_.actions_in_budget_window(now)}});
+  update_operations_note();
+}
+
+void Reconciler::persist() {
+  if (deps_.state == nullptr) return;
+  const auto saved = deps_.state->save_history(history_);
+  if (!saved.ok() && !persist_failed_) {
+    log::error("state.write_failed", {{"error", saved.error().message},
+                                      {"action", "keeps running; history may not survive a restart"}});
+  } else if (saved.ok() && persist_failed_) {
+    log::info("state.write_recovered", {});
+  }
+  persist_failed_ = !saved.ok();
+}
+
+void Reconciler::resume_operations(bool synchronous) {
+  if (deps_.state == nullptr) return;
+  for (const auto& op : deps_.state->operations()) {
+    if (actions_in_flight_.contains(op.member)) continue;
+    plan::Action action;
+    action.member = op.member;
+    action.kind = plan::ActionKind::kRecreate;
+    const auto* mh = history_.find(op.member);
+    action.rung = mh != nullptr && mh->in_flight ? mh->in_flight->rung : 0;
+    action.reason = plan::UnhealthyReason::kMissing;
+    action.reason_text = std::string("resuming the recreate begun ") +
+                         (op.delete_confirmed ? "(group deleted, PUT owed)"
+                                              : "(waiting for the deletion)");
+    ActionTarget target;
+    // The operation's own record, not today's config: it finishes what it began.
+    target.group = {op.subscription_id, op.resource_group, op.group_name};
+    target.spec_text = op.spec_text;
+    target.timeout = config_->policy.action_timeout;
+    target.resume = op;
+    dispatch(action, target, synchronous);
+  }
+}
+
+void Reconciler::update_operations_note() {
+  std::string note;
+  for (const auto& [key, member] : history_.members) {
+    if (!member.in_flight || member.in_flight->kind != plan::ActionKind::kRecreate) continue;
+    if (!note.empty()) note += "; ";
+    note += "recreate of " + key.to_string() + " in progress";
+  }
+  const auto now = deps_.time.monotonic_time();
+  if (history_.no_actions_before && now < *history_.no_actions_before) {
+    if (!note.empty()) note += "; ";
+    note += "start-up grace for another " +
+            core::format_duration(std::chrono::duration_cast<core::Duration>(
+                *history_.no_actions_before - now)) +
+            ": " + history_.no_actions_reason;
+  }
+  std::lock_guard lock(summary_mutex_);
+  operations_note_ = std::move(note);
+}
+
+status::CheckResult Reconciler::operations() const {
+  std::lock_guard lock(summary_mutex_);
+  return status::CheckResult::pass(operations_note_);
+}
+
 void Reconciler::start() {
   beat();
   // Task ids and timers belong to the scheduler thread like everything else: the first tick
@@ -50,6 +161,7 @@ void Reconciler::start() {
         if (member.probe) schedule_probe({cluster.name, member.name}, core::Duration(0));
       }
     }
+    resume_operations(/*synchronous=*/false);
   });
 }
 
@@ -194,6 +306,8 @@ void Reconciler::reconcile() {
   history_ = plan::record_observation(std::move(history_), *config_, observed, now);
   const auto result = plan::plan({*config_, observed, history_, now});
   history_ = plan::record_plan(std::move(history_), result, now);
+  persist();  // before any action is sent: a crash must not forget it was started
+  update_operations_note();
   reporter_.plan_evaluated(result);
   for (const auto& status : result.members) {
     const auto probe = probes_.find(status.member);
@@ -222,7 +336,10 @@ std::optional<ActionTarget> Reconciler::target_for(const model::MemberKey& key) 
       target.group = {cluster.subscription_id.empty() ? config_->azure.subscription_id
                                                       : cluster.subscription_id,
                       cluster.resource_group, member.container_group};
-      if (member.spec) target.spec_file = member.spec->file;
+      if (member.spec) {
+        target.spec_file = member.spec->file;
+        target.spec_text = member.spec->text;
+      }
       target.timeout = config_->policy.action_timeout;
       return target;
     }
@@ -233,23 +350,29 @@ std::optional<ActionTarget> Reconciler::target_for(const model::MemberKey& key) 
 void Reconciler::dispatch(const plan::Action& action, bool synchronous) {
   const auto target = target_for(action.member);
   if (!target) return;  // cannot happen: the planner plans only configured members
-  reporter_.action_started(action, *target);
+  dispatch(action, *target, synchronous);
+}
+
+void Reconciler::dispatch(const plan::Action& action, const ActionTarget& target,
+                          bool synchronous) {
+  reporter_.action_started(action, target);
   actions_in_flight_[action.member] = action;
   if (synchronous) {
     const auto started = deps_.time.monotonic_time();
-    const auto result = deps_.executor.execute(action, *target);
+    const auto result = deps_.executor.execute(action, target);
     finish_action(
         action, result,
         std::chrono::duration_cast<core::Duration>(deps_.time.monotonic_time() - started));
     return;
   }
-  deps_.actions.submit([this, action, target = *target] {
+  deps_.actions.submit([this, action, target] {
     const auto started = deps_.time.monotonic_time();
     auto result = deps_.executor.execute(action, target);
     const auto duration =
         std::chrono::duration_cast<core::Duration>(deps_.time.monotonic_time() - started);
     if (stopping_) {
-      // History dies with the process; the log keeps what the action got to.
+      // The state file still has it in flight: the next start records it as interrupted (or
+      // resumes it, for a recreate); the log keeps what the action got to.
       log::warn("remediation.interrupted", {{"cluster", action.member.cluster},
                                             {"member", action.member.member},
                                             {"action", plan::to_string(action.kind)},
@@ -268,6 +391,8 @@ void Reconciler::finish_action(const plan::Action& action, const ActionResult& r
   actions_in_flight_.erase(action.member);
   history_ = plan::record_action_finished(std::move(history_), action.member, result.outcome,
                                           deps_.scheduler.now());
+  persist();
+  update_operations_note();
   reporter_.action_finished(action, result, duration);
   // The outcome's requeue: read the group again at once, whatever the result.
   observer_.request_get(action.member);
@@ -322,6 +447,7 @@ void Reconciler::finish_probe(const model::MemberKey& key, const probe::ProbeRes
 bool Reconciler::run_once() {
   once_ = true;
   beat();
+  resume_operations(/*synchronous=*/true);
   const auto plan = observer_.due_reads(deps_.time.monotonic_time(), /*force_full=*/true);
   const auto result = GroupObserver::perform(plan, deps_.api, deps_.time);
   observer_.apply(result);
@@ -351,6 +477,7 @@ bool Reconciler::run_once() {
   history_ = plan::record_observation(std::move(history_), *config_, observed, now);
   const auto planned = plan::plan({*config_, observed, history_, now});
   history_ = plan::record_plan(std::move(history_), planned, now);
+  persist();
   reporter_.plan_evaluated(planned);
   for (const auto& action : planned.actions) dispatch(action, /*synchronous=*/true);
   if (on_observations_) on_observations_(observed);

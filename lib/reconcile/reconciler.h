@@ -45,6 +45,7 @@
 #include "reconcile/plan_reporter.h"
 #include "reconcile/scheduler.h"
 #include "reconcile/worker.h"
+#include "state/state_store.h"
 #include "status/health.h"
 
 namespace frankenetes::status {
@@ -65,6 +66,9 @@ struct ReconcilerDeps {
   status::Metrics* metrics = nullptr;
   DeferReads defer_reads;               // ThrottleTracker::should_defer_nonessential
   std::function<double()> unit_random;  // jitter draw in [0, 1); empty: no jitter
+  // The state directory: history is saved after every change, recreate operations by the
+  // executor. Null: nothing survives a restart (tests).
+  state::StateStore* state = nullptr;
 };
 
 // What the daemon shows in its sd_notify STATUS line.
@@ -91,7 +95,13 @@ class Reconciler {
   // run_once() calls it too, on the caller's thread, after its actions.
   void on_observations(std::function<void(const plan::Observations&)> callback);
 
-  void start();  // schedules the first tick now
+  // What the state directory remembered (before start() or run_once()). A history that could
+  // not be loaded (missing or unreadable file) starts a grace of two poll intervals without
+  // actions; an action that was in flight when the daemon stopped is recorded as interrupted,
+  // except a recreate whose operation is pending: start() resumes it.
+  void restore(const state::LoadedState& loaded);
+
+  void start();  // schedules the first tick now, and resumes pending recreate operations
   // Stops scheduling, and drops results that arrive afterwards. The owner then stops the
   // workers and the scheduler.
   void stop();
@@ -104,6 +114,8 @@ class Reconciler {
   bool run_once();
 
   status::CheckResult readiness() const;
+  // Always passes; its note names operations in progress and a start-up grace (/readyz?verbose).
+  status::CheckResult operations() const;
   status::CheckResult liveness() const;
   ReconcilerSummary summary() const;
 
@@ -119,6 +131,10 @@ class Reconciler {
   void reconcile();
   plan::Observations collect() const;
   void dispatch(const plan::Action& action, bool synchronous);
+  void dispatch(const plan::Action& action, const ActionTarget& target, bool synchronous);
+  void resume_operations(bool synchronous);
+  void persist();
+  void update_operations_note();
   void finish_action(const plan::Action& action, const ActionResult& result,
                      core::Duration duration);
   void schedule_probe(const model::MemberKey& key, core::Duration delay);
@@ -156,6 +172,8 @@ class Reconciler {
   core::Duration poll_interval_{};
   core::Duration tick_period_{};
   std::optional<core::MonotonicTime> heartbeat_;
+  std::string operations_note_;
+  bool persist_failed_ = false;  // scheduler thread: log a failing state write once
 };
 
 }  // namespace frankenetes::reconcile

@@ -40,7 +40,8 @@ http::Response render_health(std::string_view endpoint, const std::vector<Health
     }
     const auto result = c.check();
     if (result.ok) {
-      details += "[+]" + c.name + " ok\n";
+      // A passing check may still say something worth seeing (an operation in progress).
+      details += "[+]" + c.name + " ok" + (result.reason.empty() ? "" : ": " + result.reason) + "\n";
     } else {
       all_ok = false;
       details += "[-]" + c.name + " failed: " + result.reason + "\n";

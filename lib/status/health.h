@@ -17,9 +17,11 @@ namespace frankenetes::status {
 
 struct CheckResult {
   bool ok = true;
-  std::string reason;  // why it failed; shown in the verbose output and the log
+  // Why it failed; shown in the verbose output and the log. On a passing check, an optional
+  // note for the verbose output ("[+]operations ok: recreate of prod/etcd in progress").
+  std::string reason;
 
-  static CheckResult pass() { return {}; }
+  static CheckResult pass(std::string note = {}) { return {true, std::move(note)}; }
   static CheckResult fail(std::string why) { return {false, std::move(why)}; }
 };
 

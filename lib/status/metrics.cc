@@ -59,6 +59,14 @@ Metrics::Metrics(const BuildInfo& build)
               .Help("1 while the global hourly action budget is used up.")
               .Register(*registry_)
               .Add({})),
+      etcd_data_at_risk(prometheus::BuildGauge()
+                            .Name("frankenetes_etcd_data_at_risk")
+                            .Help("1 when a rung that replaces an etcd member's deployment was refused because its data-dir or wal-dir is not on a persistent volume: a human must decide.")
+                            .Register(*registry_)),
+      operation_in_progress(prometheus::BuildGauge()
+                                .Name("frankenetes_operation_in_progress")
+                                .Help("1 while a persisted multi-step operation (recreate) is under way for a member; it survives restarts of the daemon.")
+                                .Register(*registry_)),
       arm_requests_total(prometheus::BuildCounter()
                              .Name("frankenetes_arm_requests_total")
                              .Help("Azure Resource Manager requests by operation and HTTP status (or error kind).")

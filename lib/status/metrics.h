@@ -52,6 +52,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& actions_skipped_total;         // {cluster,member,reason}
   prometheus::Family<prometheus::Gauge>& remediation_gave_up;             // {cluster,member}: alert
   prometheus::Gauge& remediation_budget_exhausted;                        // alert
+  prometheus::Family<prometheus::Gauge>& etcd_data_at_risk;               // {cluster,member}: alert
+  prometheus::Family<prometheus::Gauge>& operation_in_progress;           // {cluster,member,operation}
   prometheus::Family<prometheus::Counter>& arm_requests_total;            // {operation,code}
   prometheus::Family<prometheus::Histogram>& arm_request_duration_seconds;  // {operation}
   prometheus::Gauge& arm_ratelimit_remaining_reads;

@@ -111,6 +111,67 @@ TEST_F(ObserverTest, RequestedGetRunsAtTheNextPass) {
   EXPECT_EQ(pass(), (Calls{"get etcd"}));
 }
 
+// --- proof that a group is gone (DESIGN.md §4) ------------------------------------------------
+
+TEST_F(ObserverTest, GoneNeedsA404AListWithoutItAndASecond404APollIntervalLater) {
+  pass();
+  api.remove("etcd");
+  time.advance(10s);
+  pass();  // LIST (sent before the 404) and the first 404
+  ASSERT_EQ(observer.group(kEtcd)->outcome, model::GroupObservation::Outcome::kNotFound);
+  EXPECT_FALSE(observer.group(kEtcd)->gone_confirmed);
+  EXPECT_NE(observer.group(kEtcd)->gone_evidence.find("a LIST sent after the first 404"),
+            std::string::npos)
+      << observer.group(kEtcd)->gone_evidence;
+  observer.set_attention(kApi, false);
+  time.advance(5s);
+  EXPECT_EQ(pass(), (Calls{"get etcd"}));  // an unhealthy-cadence GET: 404 again, no LIST yet
+  EXPECT_FALSE(observer.group(kEtcd)->gone_confirmed);
+  time.advance(5s);
+  EXPECT_EQ(pass(), (Calls{"list rg", "get etcd"}));
+  EXPECT_TRUE(observer.group(kEtcd)->gone_confirmed) << observer.group(kEtcd)->gone_evidence;
+  EXPECT_EQ(observer.ip(kEtcd), std::nullopt);
+}
+
+TEST_F(ObserverTest, ASpurious404OfAListedGroupIsNeverProof) {
+  pass();
+  for (int i = 0; i < 6; ++i) {
+    api.fail_next("get", FakeContainerGroupApi::not_found("etcd"));
+    time.advance(5s);
+    pass();
+    ASSERT_NE(observer.group(kEtcd), nullptr);
+    if (observer.group(kEtcd)->outcome == model::GroupObservation::Outcome::kNotFound) {
+      EXPECT_FALSE(observer.group(kEtcd)->gone_confirmed) << "pass " << i;
+    }
+  }
+  time.advance(5s);
+  pass();
+  EXPECT_EQ(observer.group(kEtcd)->outcome, model::GroupObservation::Outcome::kFound);
+}
+
+TEST_F(ObserverTest, A404WithoutArmsEnvelopeIsAnError) {
+  pass();
+  for (const auto& code : {std::string(), std::string("NotFound"), std::string("SomethingElse")}) {
+    auto html = FakeContainerGroupApi::error(core::ErrorKind::kNotFound,
+                                             "aci.get: HTTP 404 <html><body>Not Found</body></html>",
+                                             404);
+    html.azure_code = code;
+    api.fail_next("get", html);
+    time.advance(10s);
+    pass(/*force_full=*/true);  // GETs in key order: apiserver gets the 404
+    EXPECT_EQ(observer.group(kApi)->outcome, model::GroupObservation::Outcome::kError) << code;
+    EXPECT_NE(observer.group(kApi)->error->message.find("proves nothing"), std::string::npos);
+  }
+}
+
+TEST_F(ObserverTest, ReadsCarryTheirSendTime) {
+  pass();
+  const auto* got = observer.group(kEtcd);
+  ASSERT_NE(got, nullptr);
+  ASSERT_TRUE(got->sent_at.has_value());
+  EXPECT_LE(*got->sent_at, got->observed_at);
+}
+
 TEST_F(ObserverTest, NotFoundAndErrors) {
   api.remove("etcd");
   api.fail_next("get", FakeContainerGroupApi::error(core::ErrorKind::kTransient, "HTTP 503", 503));

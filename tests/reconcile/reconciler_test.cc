@@ -1,10 +1,15 @@
 #include "reconcile/reconciler.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "azure/fake_transport.h"
 #include "reconcile/reconcile_test_util.h"
 #include "status/metrics.h"
+#include "azure/fake_sleeper.h"
 #include "support/fake_container_group_api.h"
 #include "support/fake_time_source.h"
 #include "support/manual_scheduler.h"
@@ -44,7 +49,8 @@ struct ReconcilerTest : ::testing::Test {
                                                     .time = time,
                                                     .metrics = &metrics,
                                                     .defer_reads = {},
-                                                    .unit_random = {}},
+                                                    .unit_random = {},
+                                                    .state = store},
                                      std::make_shared<const config::Config>(std::move(config)));
     return *reconciler;
   }
@@ -55,12 +61,14 @@ struct ReconcilerTest : ::testing::Test {
   testing::ManualScheduler scheduler{time};
   InlineWorker worker;
   FakeContainerGroupApi api;
-  AciActionExecutor real{api, time};
+  testing::FakeSleeper sleeper{time};
+  AciActionExecutor real{api, time, sleeper, {}, nullptr};
   DryRunExecutor dry_run;
   PolicyExecutor executor{real, dry_run};
   testing::FakeTransport probe_transport{&time, 10ms};  // no script: every probe fails
   probe::Prober prober{probe_transport, time};
   status::Metrics metrics{{"test", "test", "Debug"}};
+  state::StateStore* store = nullptr;  // set by tests of the state directory
   std::unique_ptr<Reconciler> reconciler;
 };
 
@@ -239,6 +247,110 @@ TEST_F(ReconcilerTest, StopDropsEverythingLater) {
   api.clear_calls();
   scheduler.advance(30s);
   EXPECT_TRUE(api.calls().empty());
+}
+
+// --- the state directory: what a restart (or kill -9) keeps ----------------------------------
+
+struct ReconcilerStateTest : ReconcilerTest {
+  void SetUp() override {
+    ReconcilerTest::SetUp();
+    dir = std::filesystem::temp_directory_path() /
+          ("fk-reconciler-" + std::to_string(::getpid()) + "-" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir);
+    open_store();
+  }
+  void TearDown() override {
+    reconciler.reset();
+    owned_store.reset();
+    std::filesystem::remove_all(dir);
+  }
+  void open_store() {
+    owned_store = std::move(state::StateStore::open(dir.string(), time).value());
+    store = owned_store.get();
+  }
+  // The daemon dies (no clean shutdown: nothing is written on the way out) and starts again.
+  Reconciler& restart(config::Config config) {
+    reconciler.reset();
+    owned_store.reset();
+    open_store();
+    auto& r = make(std::move(config));
+    r.restore(store->load());
+    return r;
+  }
+
+  std::filesystem::path dir;
+  std::unique_ptr<state::StateStore> owned_store;
+};
+
+TEST_F(ReconcilerStateTest, BudgetLadderAndBackoffSurviveARestart) {
+  api.set(stopped("etcd"));
+  auto config = config_with({member("etcd")});
+  config.policy.backoff.initial = 60s;
+  auto& first = make(config);
+  first.restore(store->load());
+  scheduler.advance(25s);  // the start-up grace (2 x 10 s) first, then one start
+  ASSERT_EQ(api.count("start etcd"), 1u);
+  api.set(stopped("etcd"));  // it did not help
+
+  auto& second = restart(config);
+  const auto* etcd = second.history().find(kEtcd);
+  ASSERT_NE(etcd, nullptr);
+  EXPECT_EQ(etcd->actions_taken, 1);
+  EXPECT_EQ(second.history().actions_in_budget_window(time.monotonic_time()), 1);
+  second.start();
+  scheduler.advance(30s);  // still inside the 60 s back-off that began before the restart
+  EXPECT_EQ(api.mutations(), 1u);
+  scheduler.advance(40s);
+  EXPECT_EQ(api.count("stop etcd"), 1u) << "the next rung, not the first one again";
+}
+
+TEST_F(ReconcilerStateTest, WithoutRememberedHistoryNothingIsDoneForTwoPollIntervals) {
+  api.set(stopped("etcd"));
+  auto& r = make(config_with({member("etcd")}));
+  r.restore(store->load());
+  EXPECT_NE(r.operations().reason.find("start-up grace"), std::string::npos);
+  r.start();
+  scheduler.advance(19s);
+  EXPECT_EQ(api.mutations(), 0u);
+  EXPECT_NE(metrics_text().find(R"(reason="startup_grace")"), std::string::npos);
+  scheduler.advance(6s);
+  EXPECT_EQ(api.count("start etcd"), 1u);
+}
+
+TEST_F(ReconcilerStateTest, AnActionInFlightAtACrashIsRecordedAsInterrupted) {
+  plan::History h;
+  h.members[kEtcd].actions_taken = 1;
+  h.members[kEtcd].in_flight = plan::ActionRecord{plan::ActionKind::kRestart, 0,
+                                                  time.monotonic_time() - 5s, {}, {}};
+  h.action_starts = {time.monotonic_time() - 5s};
+  ASSERT_TRUE(store->save_history(h).ok());
+  auto& r = restart(config_with({member("etcd")}));
+  const auto* etcd = r.history().find(kEtcd);
+  ASSERT_NE(etcd, nullptr);
+  EXPECT_FALSE(etcd->in_flight);
+  ASSERT_TRUE(etcd->last_action);
+  EXPECT_EQ(etcd->last_action->outcome, plan::ActionOutcome::kInterrupted);
+  EXPECT_EQ(r.history().actions_in_budget_window(time.monotonic_time()), 1);
+}
+
+TEST_F(ReconcilerStateTest, APendingRecreateIsResumedAtStart) {
+  api.remove("etcd");  // deleted before the crash; the PUT is owed
+  state::RecreateOperation op{kEtcd, "sub", "rg", "etcd", R"({"location":"westeurope"})",
+                              time.system_time(), /*delete_confirmed=*/true, 1};
+  ASSERT_TRUE(store->put_operation(op).ok());
+  auto& r = restart(config_with({member("etcd")}));
+  EXPECT_NE(r.operations().reason.find("recreate of prod/etcd in progress"), std::string::npos)
+      << r.operations().reason;
+  EXPECT_TRUE(r.history().find(kEtcd)->in_flight.has_value());
+  r.start();
+  scheduler.advance(1s);
+  EXPECT_EQ(api.count("put etcd"), 1u);
+  EXPECT_EQ(api.count("delete"), 0u);
+  EXPECT_TRUE(api.exists("etcd"));
+  EXPECT_NE(metrics_text().find(
+                R"(frankenetes_operation_in_progress{cluster="prod",member="etcd",operation="recreate"} 0)"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -49,6 +49,14 @@ class FakeContainerGroupApi final : public reconcile::ContainerGroupApi {
     always_.clear();
   }
 
+  // After the next successful delete, the group stays listed as provisioningState Deleting for
+  // `gets` more GETs (a slow DELETE).
+  void delete_lag(int gets) { delete_lag_ = gets; }
+  // Whether a successful delete removes the group and a successful put creates it (default:
+  // true). Off, the table only changes by set()/remove().
+  void model_mutations(bool on) { model_mutations_ = on; }
+  bool exists(const std::string& name) const { return groups_.contains(name); }
+
   const std::vector<std::string>& calls() const { return calls_; }
   void clear_calls() { calls_.clear(); }
   std::size_t count(const std::string& prefix) const {
@@ -72,7 +80,17 @@ class FakeContainerGroupApi final : public reconcile::ContainerGroupApi {
     calls_.push_back("get " + g.name);
     if (auto e = failure("get")) return *e;
     const auto it = groups_.find(g.name);
-    if (it == groups_.end()) return error(core::ErrorKind::kNotFound, "ResourceNotFound");
+    if (it == groups_.end()) return not_found(g.name);
+    if (deleting_.contains(g.name)) {
+      if (deleting_[g.name]-- <= 0) {
+        deleting_.erase(g.name);
+        groups_.erase(it);
+        return not_found(g.name);
+      }
+      auto view = it->second;
+      view.summary.provisioning_state = "Deleting";
+      return view;
+    }
     return it->second;
   }
   core::Status restart(const reconcile::ContainerGroupRef& g) override {
@@ -81,12 +99,36 @@ class FakeContainerGroupApi final : public reconcile::ContainerGroupApi {
   core::Status stop(const reconcile::ContainerGroupRef& g) override { return mutate("stop", g); }
   core::Status start(const reconcile::ContainerGroupRef& g) override { return mutate("start", g); }
   core::Status delete_group(const reconcile::ContainerGroupRef& g) override {
-    return mutate("delete", g);
+    auto status = mutate("delete", g);
+    if (status.ok() && model_mutations_) {
+      if (!groups_.contains(g.name)) return not_found(g.name);
+      if (delete_lag_ > 0) {
+        deleting_[g.name] = delete_lag_;
+        delete_lag_ = 0;
+      } else {
+        groups_.erase(g.name);
+      }
+    }
+    return status;
   }
   core::Status create_or_update(const reconcile::ContainerGroupRef& g,
                                 const std::string& spec) override {
     last_spec_ = spec;
-    return mutate("put", g);
+    auto status = mutate("put", g);
+    if (status.ok() && model_mutations_) {
+      deleting_.erase(g.name);
+      groups_[g.name] = running(g.name, "10.0.0.99");
+    }
+    return status;
+  }
+  // ARM's answer for a missing group: 404 with the ResourceNotFound envelope.
+  static core::Error not_found(const std::string& name) {
+    auto e = error(core::ErrorKind::kNotFound,
+                   "The Resource 'Microsoft.ContainerInstance/containerGroups/" + name +
+                       "' was not found.",
+                   404);
+    e.azure_code = "ResourceNotFound";
+    return e;
   }
   const std::string& last_spec() const { return last_spec_; }
 
@@ -114,6 +156,9 @@ class FakeContainerGroupApi final : public reconcile::ContainerGroupApi {
   }
 
   std::map<std::string, model::ContainerGroupView> groups_;
+  std::map<std::string, int> deleting_;  // group -> GETs left while Deleting
+  int delete_lag_ = 0;
+  bool model_mutations_ = true;
   std::map<std::string, std::deque<core::Error>> failures_;
   std::map<std::string, core::Error> always_;
   std::vector<std::string> calls_;
