@@ -105,7 +105,9 @@ class Daemon:
         self.notify = NotifyListener(os.path.join(self.dir.name, "notify.sock"))
         self.log_path = os.path.join(self.dir.name, "daemon.log")
         self.log_file = open(self.log_path, "w")
-        environment = dict(os.environ, NOTIFY_SOCKET=self.notify.path)
+        # Each daemon keeps its history in its own directory unless a test shares one (restarts).
+        environment = dict(os.environ, NOTIFY_SOCKET=self.notify.path,
+                           STATE_DIRECTORY=os.path.join(self.dir.name, "state"))
         environment.update(env or {})
         self.proc = subprocess.Popen(
             [FRANKENETESD, "--config", self.config_path, *extra_args],

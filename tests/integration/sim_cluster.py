@@ -399,6 +399,7 @@ def run_once(config_text, directory, env=None, timeout=60):
     for key in ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_FEDERATED_TOKEN_FILE",
                 "AZURE_AUTHORITY_HOST", "IDENTITY_ENDPOINT", "MSI_ENDPOINT"):
         environment.pop(key, None)
+    environment["STATE_DIRECTORY"] = os.path.join(directory, "once-state")
     environment.update(env or {})
     result = subprocess.run([FRANKENETESD, "--once", "--config", path], capture_output=True, text=True,
                             timeout=timeout, env=environment)

@@ -145,7 +145,9 @@ class Signals(DaemonTestCase):
 
 class CommandLine(unittest.TestCase):
     def run_daemon(self, *args):
-        return subprocess.run([FRANKENETESD, *args], capture_output=True, text=True, timeout=30)
+        env = dict(os.environ, STATE_DIRECTORY=os.path.join(self.tmp(), "state"))
+        return subprocess.run([FRANKENETESD, *args], capture_output=True, text=True, timeout=30,
+                              env=env)
 
     def test_check_config_accepts_the_example(self):
         result = self.run_daemon("--check-config", "--config",

@@ -422,7 +422,8 @@ class DnsTest(unittest.TestCase):
             f.write(daemon_config(self.sim.endpoints, "azure", name, self.tmp))
         from daemon_harness import FRANKENETESD
         run = subprocess.run([FRANKENETESD, "--once", "--config", path], capture_output=True,
-                             text=True, timeout=60)
+                             text=True, timeout=60,
+                             env=dict(os.environ, STATE_DIRECTORY=os.path.join(self.tmp, "state")))
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
         self.assertIn("dns.record.updated", run.stdout + run.stderr)
         self.assertEqual(self.answer(name), [self.group_ip()])

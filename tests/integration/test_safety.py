@@ -1,0 +1,238 @@
+"""Never make it worse: issue 8's acceptance against frankenetes-sim in process mode (real etcd)
+and the real frankenetesd. Every test asserts on the sim's request log: what the daemon sent,
+and above all what it did not.
+
+Faults come from the sim's per-group fault API (spurious 404s, GET bodies without
+restartCount, slow deletes) and its ARM fault rules. Measured numbers are printed as
+"[test] key=value" lines.
+"""
+import json
+import os
+import signal
+import time
+import unittest
+
+from daemon_harness import wait_until
+from sim_cluster import (MEMBERS, MUTATING, RESOURCE_GROUP, HealDaemon, HealTestCase, Rebreaker,
+                         daemon_config, log_events, parse_time)
+
+POLL = 1.0  # policy.pollInterval of the generated configs, seconds
+
+
+def mutations(entries, group=None):
+    """(method, path) of the mutating ARM calls since a point, optionally on one group."""
+    out = []
+    for e in entries:
+        if e["method"] not in MUTATING:
+            continue
+        path = e["path"].split("?")[0]
+        if group and f"/containerGroups/{group}" not in path:
+            continue
+        if "/containerGroups/" not in path:
+            continue
+        out.append((e["method"], path.split("/containerGroups/")[1]))
+    return out
+
+
+class Safety(HealTestCase):
+    DEADLINE = 180
+
+    def write_specs(self, sim, names):
+        specs = {}
+        for name in names:
+            specs[name] = os.path.join(self.tmp.name, f"{name}.json")
+            with open(specs[name], "w") as f:
+                json.dump(sim.arm_spec(name), f)
+        return specs
+
+    def fault(self, sim, group, kind, **body):
+        return sim.control("POST", f"/groups/{RESOURCE_GROUP}/{group}/faults/{kind}", body)
+
+    def wait_faulted_gets(self, sim, since, fault, group, count, timeout=20):
+        def served():
+            hits = [e for e in sim.requests(api="arm", method="GET", since=since, fault=fault)
+                    if f"/containerGroups/{group}" in e["path"]]
+            return len(hits) >= count and hits
+        return wait_until(served, timeout, f"{count} GETs of {group} answered with {fault}")
+
+    # A GET answering 404 with ARM's envelope, while LIST still shows the group, and a proxy's
+    # HTML 404: nothing is deleted, restarted or re-created.
+    def test_01_spurious_404s_change_nothing(self):
+        sim = self.start_sim()
+        specs = self.write_specs(sim, MEMBERS)
+        daemon = self.start_daemon(sim, specs=specs)
+        since = sim.last_seq()
+        for group, body in (("scheduler", "arm"), ("etcd", "arm"), ("apiserver", "html")):
+            self.fault(sim, group, "notFound", count=3, body=body)
+        for group, body in (("scheduler", "arm"), ("etcd", "arm"), ("apiserver", "html")):
+            self.wait_faulted_gets(sim, since, f"notFound:{body}", group, 3)
+        time.sleep(4 * POLL)  # a quiet period after the last spurious answer
+        arm = sim.requests(api="arm", since=since)
+        self.assertEqual(mutations(arm), [])
+        log = daemon.log()
+        self.assertTrue(any("gone_unproven" in l for l in log_events(log, "member.state.changed")),
+                        "an unproven 404 is reported as unknown")
+        self.wait_healthy(daemon, list(MEMBERS), timeout=10)
+        self.report(spurious_404s=9, mutating_calls=0)
+
+    # A real deletion is proven (404 envelope + LIST without it + second 404) and recreated,
+    # also when the first PUT is refused.
+    def test_02_real_deletion_recreated_even_when_the_first_put_is_refused(self):
+        sim = self.start_sim()
+        specs = self.write_specs(sim, ["scheduler"])
+        daemon = self.start_daemon(sim, specs=specs)
+        since = sim.last_seq()
+        sim.control("POST", "/faults/arm", {"operation": "put", "status": 409, "code": "Conflict",
+                                            "message": "injected: another operation is in progress",
+                                            "count": 1})
+        deleted_at = time.time()
+        sim.control("DELETE", f"/groups/{RESOURCE_GROUP}/scheduler")
+        self.wait_metric(daemon, "frankenetes_remediation_actions_total", lambda v: v == 1, 60,
+                         member="scheduler", action="recreate", result="succeeded")
+        self.wait_groups_running(sim, ["scheduler"])
+        arm = sim.requests(api="arm", since=since)
+        puts = [e for e in arm if e["method"] == "PUT" and "/containerGroups/scheduler" in e["path"]]
+        self.assertEqual([e["status"] for e in puts][:1], [409])
+        self.assertIn(puts[-1]["status"], (200, 201))
+        self.assertEqual([m for m in mutations(arm) if m[0] != "PUT"], [],
+                         "a group proven gone needs no DELETE")
+        first_404 = next(e for e in arm if e["method"] == "GET" and e["status"] == 404 and
+                         e["path"].split("?")[0].endswith("/containerGroups/scheduler"))
+        self.assertGreaterEqual(parse_time(puts[0]["time"]) - parse_time(first_404["time"]), POLL * 0.9,
+                                "the proof needs a second 404 a poll interval after the first")
+        self.assertTrue(log_events(daemon.log(), "remediation.recreate.put_failed", member="scheduler"))
+        self.report(delete_to_recreated_s=parse_time(puts[-1]["time"]) - deleted_at,
+                    puts=len(puts), first_put_status=puts[0]["status"])
+
+    def break_until_recreate(self, sim, daemon, member, since, timeout=90):
+        """Crash-loop `member` until the daemon sends the DELETE of its recreate rung."""
+        breaker = Rebreaker(sim, member, member)
+        breaker.start()
+        self.addCleanup(breaker.stop)
+        delete = wait_until(
+            lambda: next((e for e in sim.requests(api="arm", method="DELETE", since=since)
+                          if f"/containerGroups/{member}" in e["path"]), None),
+            timeout, f"the recreate rung's DELETE of {member}")
+        breaker.stop()
+        return delete
+
+    # The DELETE's async operation outlasts actionTimeout: the recreate still ends in a PUT.
+    def test_03_slow_delete_outlasts_action_timeout(self):
+        sim = self.start_sim()
+        specs = self.write_specs(sim, ["scheduler"])
+        daemon = self.start_daemon(sim, specs=specs, action_timeout="3s", backoff_initial="1s")
+        since = sim.last_seq()
+        self.fault(sim, "scheduler", "slowDelete", seconds=10)
+        delete = self.break_until_recreate(sim, daemon, "scheduler", since)
+        self.wait_metric(daemon, "frankenetes_remediation_actions_total", lambda v: v == 1, 60,
+                         member="scheduler", action="recreate", result="succeeded")
+        arm = sim.requests(api="arm", since=since)
+        puts = [e for e in arm if e["method"] == "PUT" and "/containerGroups/scheduler" in e["path"]]
+        self.assertEqual(len(puts), 1)
+        waited = parse_time(puts[0]["time"]) - parse_time(delete["time"])
+        self.assertGreaterEqual(waited, 9.0, "the PUT waited for the slow deletion")
+        self.wait_groups_running(sim, ["scheduler"])
+        self.report(delete_to_put_s=waited, action_timeout_s=3, slow_delete_s=10)
+
+    # kill -9 between the DELETE and the PUT: the next daemon on the same state directory
+    # sends the PUT (and no second DELETE).
+    def test_04_kill_between_delete_and_put_is_resumed(self):
+        sim = self.start_sim()
+        specs = self.write_specs(sim, ["scheduler"])
+        state_dir = os.path.join(self.tmp.name, "state")
+        env = {"STATE_DIRECTORY": state_dir}
+        daemon = self.start_daemon(sim, specs=specs, env=env, backoff_initial="1s")
+        since = sim.last_seq()
+        self.fault(sim, "scheduler", "slowDelete", seconds=6)
+        self.break_until_recreate(sim, daemon, "scheduler", since)
+        os.kill(daemon.proc.pid, signal.SIGKILL)
+        daemon.proc.wait(10)
+        killed_at = time.time()
+        with open(os.path.join(state_dir, "state.json")) as f:
+            state = json.load(f)
+        self.assertEqual([o["member"] for o in state["operations"]], ["scheduler"])
+        wait_until(lambda: sim.group("scheduler") is None, 20, "the slow deletion to finish")
+        restarted = sim.last_seq()
+        second = HealDaemon(daemon_config(sim.endpoints, specs=specs), env=env)
+        self.addCleanup(second.stop)
+        self.addCleanup(self.dump_on_failure, second, sim)
+        second.wait_ready(timeout=20)
+        self.wait_groups_running(sim, ["scheduler"], timeout=40)
+        arm = sim.requests(api="arm", since=restarted)
+        self.assertEqual(mutations(arm, "scheduler")[:1], [("PUT", "scheduler")])
+        self.assertNotIn("DELETE", [m[0] for m in mutations(arm)])
+        self.assertTrue(log_events(second.log(), "remediation.resumed", member="scheduler"))
+        with open(os.path.join(state_dir, "state.json")) as f:
+            self.assertEqual(json.load(f)["operations"], [])
+        self.report(kill_to_running_s=time.time() - killed_at)
+
+    # The ladder position, the back-off and the budget use survive kill -9.
+    def test_05_budget_and_backoff_survive_a_restart(self):
+        sim = self.start_sim()
+        state_dir = os.path.join(self.tmp.name, "state")
+        env = {"STATE_DIRECTORY": state_dir}
+        daemon = self.start_daemon(sim, env=env, budget=2, backoff_initial="8s")
+        since = sim.last_seq()
+        sim.act("crash", group="scheduler", container="scheduler", always=True, exitCode=1)
+        wait_until(lambda: mutations(sim.requests(api="arm", since=since), "scheduler"), 30,
+                   "the daemon's first action on the scheduler")
+        os.kill(daemon.proc.pid, signal.SIGKILL)
+        daemon.proc.wait(10)
+        restarted = sim.last_seq()
+        second = self.start_daemon(sim, env=env, budget=2, backoff_initial="8s", wait_healthy=False)
+        time.sleep(4 * POLL)  # inside the 8 s back-off that began before the kill
+        self.assertEqual(mutations(sim.requests(api="arm", since=restarted)), [])
+        # The next action is rung 1 (stop+start), and after it the budget (2/h) is spent.
+        wait_until(lambda: mutations(sim.requests(api="arm", since=restarted), "scheduler"), 30,
+                   "the second action after the restart")
+        time.sleep(6 * POLL)
+        arm = sim.requests(api="arm", since=since)
+        self.assertEqual([m[0] for m in mutations(arm)][:1], ["POST"])
+        ops = [e["path"].split("?")[0].rsplit("/", 1)[1] for e in arm
+               if e["method"] == "POST" and "/containerGroups/scheduler/" in e["path"]]
+        self.assertEqual(ops, ["restart", "stop", "start"])
+        self.assertEqual(second.metric("frankenetes_remediation_budget_exhausted"), 1)
+        self.report(actions_before_kill=1, actions_after_restart=1, budget=2)
+
+    # A GET body without restartCount (between readings with the same count) is no evidence.
+    def test_06_missing_restart_count_changes_nothing(self):
+        sim = self.start_sim()
+        for _ in range(3):  # restartCount 3 before the daemon ever looks
+            sim.act("crash", group="scheduler", container="scheduler", exitCode=1)
+            wait_until(lambda: sim.group("scheduler")["state"] == "Running", 20, "scheduler back")
+        daemon = self.start_daemon(sim)
+        since = sim.last_seq()
+        for _ in range(4):
+            self.fault(sim, "scheduler", "omitRestartCount", count=1)
+            self.wait_faulted_gets(sim, since, "omitRestartCount", "scheduler",
+                                   1 + len([e for e in sim.requests(api="arm", since=since,
+                                                                     fault="omitRestartCount")]))
+            time.sleep(POLL)
+        time.sleep(3 * POLL)
+        self.assertEqual(mutations(sim.requests(api="arm", since=since)), [])
+        self.assertEqual(daemon.metric("frankenetes_member_up", member="scheduler"), 1)
+        self.report(readings_without_restart_count=4, mutating_calls=0)
+
+    # etcd with the original layout (WAL in the container) crash-loops past its restart: no
+    # stop/start, no delete; etcd_data_at_risk is alerted.
+    def test_07_etcd_original_layout_is_never_replaced(self):
+        sim = self.start_sim()
+        specs = self.write_specs(sim, ["etcd"])
+        daemon = self.start_daemon(sim, specs=specs, backoff_initial="1s")
+        since = sim.last_seq()
+        sim.act("crash", group="etcd", container="etcd", always=True, exitCode=1)
+        self.wait_metric(daemon, "frankenetes_etcd_data_at_risk", lambda v: v == 1, 40, member="etcd")
+        time.sleep(4 * POLL)
+        arm = sim.requests(api="arm", since=since)
+        self.assertEqual(mutations(arm, "etcd"), [("POST", "etcd/restart")])
+        skipped = log_events(daemon.log(), "remediation.skipped", member="etcd", reason="etcd_data_at_risk")
+        self.assertTrue(skipped)
+        self.assertIn("wal-dir /etcd-wal in the container filesystem", skipped[0])
+        self.assertTrue(log_events(daemon.log(), "etcd.data_at_risk", member="etcd"))
+        sim.act("clearCrash", group="etcd", container="etcd")
+        self.wait_metric(daemon, "frankenetes_etcd_data_at_risk", lambda v: v == 0, 40, member="etcd")
+        self.report(etcd_actions="restart only", data_at_risk_alert=1)
+
+
+if __name__ == "__main__":
+    unittest.main()
