@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "sim/http_get.h"
+#include "sim/process_runtime.h"
 
 namespace frankenetes::sim::testing {
 
@@ -78,6 +79,7 @@ class SimProcess {
         dup2(fileno(f), 1);
         dup2(fileno(f), 2);
       }
+      close_descriptors_above_stderr();
       std::vector<char*> cargv;
       for (auto& a : argv) cargv.push_back(a.data());
       cargv.push_back(nullptr);
