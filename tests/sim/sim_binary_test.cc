@@ -44,7 +44,7 @@ TEST(SimBinary, VirtualModeServesArmOverHttpsWithItsCa) {
     std::ofstream out(scenario);
     out << "resourceGroups: [frankenetes]\nmode: virtual\narm: {pageSize: 1}\n";
   }
-  SimProcess sim({"--scenario", scenario.string(), "--ip-pool", random_ip_pool()});
+  SimProcess sim({"--scenario", scenario.string(), "--ip-pool", kFreeIpPool});
   ASSERT_TRUE(sim.wait_ready(seconds(10)));
   std::filesystem::remove(scenario);
   const auto& e = sim.endpoints();
@@ -98,7 +98,7 @@ TEST(SimBinary, ProcessModeClusterBootsHealthyAndApiserverFollowsEtcd) {
   const auto scenario = source_dir() + "/config/sim-cluster.yaml";
   ASSERT_TRUE(std::filesystem::exists(scenario)) << scenario;
   const auto started = std::chrono::steady_clock::now();
-  SimProcess sim({"--scenario", scenario, "--ip-pool", random_ip_pool(), "--time-scale", "0.25"});
+  SimProcess sim({"--scenario", scenario, "--ip-pool", kFreeIpPool, "--time-scale", "0.25"});
   ASSERT_TRUE(sim.wait_ready(seconds(10)));
 
   const auto etcd_ip = group_state(sim, "etcd")["ip"].get<std::string>();
@@ -225,7 +225,7 @@ containerGroups:
       ipAddress: {type: Public, ports: [{port: 2379}], dnsNameLabel: fk-fds}
 )";
   }
-  SimProcess sim({"--scenario", scenario.string(), "--ip-pool", random_ip_pool(), "--etcd-binary",
+  SimProcess sim({"--scenario", scenario.string(), "--ip-pool", kFreeIpPool, "--etcd-binary",
                   fake_etcd.string(), "--time-scale", "0.1"});
   ASSERT_TRUE(sim.wait_ready(seconds(10)));
   const auto expect_only_std_streams = [](pid_t pid) {
