@@ -90,7 +90,8 @@ nlohmann::json render_group(const ContainerGroup& group, const RenderOptions& op
     strip_container_secrets(cprops);
     cprops.erase("instanceView");
     if (options.instance_view) {
-      nlohmann::json view = {{"restartCount", c.restart_count}};
+      nlohmann::json view = nlohmann::json::object();
+      if (options.restart_count) view["restartCount"] = c.restart_count;
       if (c.current) view["currentState"] = render_state(*c.current);
       if (c.previous) view["previousState"] = render_state(*c.previous);
       view["events"] = render_events(c.events);

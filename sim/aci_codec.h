@@ -28,6 +28,7 @@ struct RenderOptions {
   std::string tenant_id;
   std::string api_version;
   bool instance_view = false;  // GET: yes; LIST, PUT, DELETE bodies: no
+  bool restart_count = true;   // false: container instance views leave restartCount out (a fault)
 };
 
 std::string container_group_id(const std::string& subscription_id, const std::string& resource_group,

@@ -406,7 +406,8 @@ AciModel::PutOutcome AciModel::create_or_update(const std::string& resource_grou
   return {true, &group, new_operation(group, OperationKind::kCreate)};
 }
 
-ActionOutcome AciModel::remove(const std::string& resource_group, const std::string& name) {
+ActionOutcome AciModel::remove(const std::string& resource_group, const std::string& name,
+                               std::optional<core::Duration> duration) {
   auto* g = find_mut(resource_group, name);
   if (!g) return {ActionResult::kNotFound, {}};
   const auto when = now();
@@ -418,7 +419,7 @@ ActionOutcome AciModel::remove(const std::string& resource_group, const std::str
     g->provisioning_state = "Deleting";
     g->creating_at.reset();
     g->ready_at.reset();
-    g->delete_at = when.mono + settings_.scaled(settings_.delete_delay);
+    g->delete_at = when.mono + duration.value_or(settings_.scaled(settings_.delete_delay));
     touch(*g);
   }
   return {ActionResult::kDone, new_operation(*g, OperationKind::kDelete)};

@@ -202,7 +202,10 @@ class AciModel {
   // Succeeded/Running at once (scenario groups that exist when the sim starts).
   PutOutcome create_or_update(const std::string& resource_group, const std::string& name,
                               nlohmann::json body, bool already_deployed = false);
-  ActionOutcome remove(const std::string& resource_group, const std::string& name);
+  // `duration` replaces the (scaled) delete delay for this deletion: a slow-delete fault.
+  // A deletion already under way keeps its end time.
+  ActionOutcome remove(const std::string& resource_group, const std::string& name,
+                       std::optional<core::Duration> duration = std::nullopt);
   ActionOutcome restart(const std::string& resource_group, const std::string& name);
   ActionOutcome stop(const std::string& resource_group, const std::string& name);
   ActionOutcome start(const std::string& resource_group, const std::string& name);

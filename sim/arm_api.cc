@@ -77,9 +77,10 @@ std::string classify_arm_operation(const http::Request& request) {
 }
 
 ArmApi::ArmApi(ArmSettings settings, AciModel& model, Identity& identity, ArmThrottle& throttle,
-               FaultInjector& faults, const core::TimeSource& time, Random& random)
+               FaultInjector& faults, GroupFaults& group_faults, const core::TimeSource& time,
+               Random& random)
     : settings_(std::move(settings)), model_(model), identity_(identity), throttle_(throttle),
-      faults_(faults), time_(time), random_(random) {}
+      faults_(faults), group_faults_(group_faults), time_(time), random_(random) {}
 
 http::Response ArmApi::error(int status, const std::string& code, const std::string& message) {
   return json(status, arm_error_body(code, message));
@@ -237,6 +238,7 @@ ArmReply ArmApi::handle(const http::Request& request) {
   reply.delay = fault.delay;
   if (fault.fail) {
     reply.response = error(fault.status, fault.code, fault.message);
+    reply.fault = "armFault";
     if (fault.retry_after_seconds) reply.response.headers["Retry-After"] = std::to_string(*fault.retry_after_seconds);
   } else if (reply.operation == "dns") {
     std::optional<http::Response> r;
@@ -244,14 +246,16 @@ ArmReply ArmApi::handle(const http::Request& request) {
     reply.response = r ? std::move(*r)
                        : error(404, "ResourceNotFound", "The DNS resource '" + request.path + "' was not found.");
   } else {
-    reply.response = dispatch(request, segs);
+    reply.response = dispatch(request, segs, reply);
+    if (reply.from_proxy) return reply;
   }
   reply.response.headers[remaining_header] = std::to_string(take.remaining);
   stamp(reply.response, request);
   return reply;
 }
 
-http::Response ArmApi::dispatch(const http::Request& request, const std::vector<std::string>& segs) {
+http::Response ArmApi::dispatch(const http::Request& request, const std::vector<std::string>& segs,
+                                ArmReply& reply) {
   const auto api_version = request.query_param("api-version");
   if (!api_version || api_version->empty()) {
     return error(400, "MissingApiVersionParameter",
@@ -289,10 +293,10 @@ http::Response ArmApi::dispatch(const http::Request& request, const std::vector<
     if (n == 7) return m == "GET" ? list(request, rg, *api_version) : method_not_allowed();
     const auto& name = segs[7];
     if (n == 8) {
-      if (m == "GET") return get(rg, name, *api_version);
+      if (m == "GET") return get(rg, name, *api_version, reply);
       if (m == "PUT") return put(request, rg, name, *api_version);
       if (m == "PATCH") return patch(request, rg, name, *api_version);
-      if (m == "DELETE") return remove(rg, name);
+      if (m == "DELETE") return remove(rg, name, reply);
       return method_not_allowed();
     }
     if (n == 9 && (ieq(segs[8], "restart") || ieq(segs[8], "stop") || ieq(segs[8], "start"))) {
@@ -328,10 +332,26 @@ http::Response ArmApi::list(const http::Request& request, const std::optional<st
   return json(200, body);
 }
 
-http::Response ArmApi::get(const std::string& rg, const std::string& name, const std::string& api_version) {
+http::Response ArmApi::get(const std::string& rg, const std::string& name, const std::string& api_version,
+                           ArmReply& reply) {
   const auto* g = model_.find(rg, name);
   if (!g) return not_found(rg, name);
-  return json(200, render_group(*g, {settings_.subscription_id, settings_.tenant_id, api_version, true}));
+  const auto fault = group_faults_.take_get(g->key());
+  reply.fault = fault.label();
+  if (fault.not_found == NotFoundBody::kArm) return not_found(rg, name);
+  if (fault.not_found == NotFoundBody::kHtml) {
+    // A reverse proxy or gateway in front of ARM answering for it: its own page, none of
+    // ARM's headers, nothing a client can read as "the resource does not exist".
+    reply.from_proxy = true;
+    http::Response r;
+    r.status = 404;
+    r.headers["Content-Type"] = "text/html";
+    r.body = kProxyNotFoundHtml;
+    return r;
+  }
+  RenderOptions options{settings_.subscription_id, settings_.tenant_id, api_version, true};
+  options.restart_count = !fault.omit_restart_count;
+  return json(200, render_group(*g, options));
 }
 
 http::Response ArmApi::put(const http::Request& request, const std::string& rg, const std::string& name,
@@ -396,8 +416,13 @@ http::Response ArmApi::patch(const http::Request& request, const std::string& rg
                                 {settings_.subscription_id, settings_.tenant_id, api_version, false}));
 }
 
-http::Response ArmApi::remove(const std::string& rg, const std::string& name) {
-  const auto outcome = model_.remove(rg, name);
+http::Response ArmApi::remove(const std::string& rg, const std::string& name, ArmReply& reply) {
+  std::optional<core::Duration> slow;
+  if (const auto* existing = model_.find(rg, name); existing && existing->phase != GroupPhase::kDeleting) {
+    slow = group_faults_.take_delete(existing->key());
+    if (slow) reply.fault = "slowDelete";
+  }
+  const auto outcome = model_.remove(rg, name, slow);
   if (outcome.result == ActionResult::kNotFound) return empty(204);
   auto r = empty(202);
   const auto* g = model_.find(rg, name);

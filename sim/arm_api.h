@@ -7,6 +7,10 @@
 // nextLink, and the ARM error envelope. Every response carries x-ms-request-id,
 // x-ms-correlation-request-id, x-ms-routing-request-id and x-ms-ratelimit-remaining-*.
 //
+// Per-group faults (GroupFaults) apply to GETs that would answer 200 (a 404 instead, as ARM's
+// envelope or as a proxy's HTML page without any ARM headers, or a body without restartCount)
+// and to DELETEs that start a deletion (a longer deletion).
+//
 // Seams: paths under /providers/Microsoft.Network/dnsZones go (after auth and throttling) to
 // the DNS handler, and /client/v4/ paths (Cloudflare, its own auth) to the Cloudflare
 // handler; both are registered by main. Pure: no sockets, time from a TimeSource.
@@ -20,6 +24,7 @@
 #include "sim/aci_model.h"
 #include "sim/arm_throttle.h"
 #include "sim/fault_injector.h"
+#include "sim/group_faults.h"
 #include "http/message.h"
 #include "sim/identity.h"
 
@@ -46,6 +51,10 @@ struct ArmReply {
   core::Duration delay{0};  // injected latency: the adapter waits this long before answering
   std::string operation;
   std::string api = "arm";  // arm | dns | cloudflare
+  // The injected fault that shaped the response, for the request log: "armFault" (a
+  // FaultInjector rule), "notFound:arm", "notFound:html", "omitRestartCount", "slowDelete".
+  std::string fault;
+  bool from_proxy = false;  // answered "in front of ARM": no ARM headers
 };
 
 // A provider plug-in (DNS engineer): nullopt means "not mine" → ARM 404.
@@ -54,7 +63,8 @@ using ProviderHandler = std::function<std::optional<http::Response>(const http::
 class ArmApi {
  public:
   ArmApi(ArmSettings settings, AciModel& model, Identity& identity, ArmThrottle& throttle,
-         FaultInjector& faults, const core::TimeSource& time, Random& random);
+         FaultInjector& faults, GroupFaults& group_faults, const core::TimeSource& time,
+         Random& random);
 
   ArmReply handle(const http::Request& request);
 
@@ -64,15 +74,17 @@ class ArmApi {
   const ArmSettings& settings() const { return settings_; }
 
  private:
-  http::Response dispatch(const http::Request& request, const std::vector<std::string>& segs);
+  http::Response dispatch(const http::Request& request, const std::vector<std::string>& segs,
+                          ArmReply& reply);
   http::Response list(const http::Request& request, const std::optional<std::string>& rg,
                       const std::string& api_version);
-  http::Response get(const std::string& rg, const std::string& name, const std::string& api_version);
+  http::Response get(const std::string& rg, const std::string& name, const std::string& api_version,
+                     ArmReply& reply);
   http::Response put(const http::Request& request, const std::string& rg, const std::string& name,
                      const std::string& api_version);
   http::Response patch(const http::Request& request, const std::string& rg, const std::string& name,
                        const std::string& api_version);
-  http::Response remove(const std::string& rg, const std::string& name);
+  http::Response remove(const std::string& rg, const std::string& name, ArmReply& reply);
   http::Response action(const std::string& verb, const std::string& rg, const std::string& name);
   http::Response logs(const http::Request& request, const std::string& rg, const std::string& name,
                       const std::string& container);
@@ -89,6 +101,7 @@ class ArmApi {
   Identity& identity_;
   ArmThrottle& throttle_;
   FaultInjector& faults_;
+  GroupFaults& group_faults_;
   const core::TimeSource& time_;
   Random& random_;
   ProviderHandler dns_handler_;

@@ -58,10 +58,11 @@ std::optional<core::Duration> json_duration(const nlohmann::json& j) {
 
 }  // namespace
 
-ControlApi::ControlApi(AciModel& model, FaultInjector& faults, ArmThrottle& throttle, Identity& identity,
-                       RequestLog& log, const core::TimeSource& time, std::string subscription_id,
-                       std::string tenant_id, std::string default_resource_group)
-    : model_(model), faults_(faults), throttle_(throttle), identity_(identity), log_(log), time_(time),
+ControlApi::ControlApi(AciModel& model, FaultInjector& faults, GroupFaults& group_faults, ArmThrottle& throttle,
+                       Identity& identity, RequestLog& log, const core::TimeSource& time,
+                       std::string subscription_id, std::string tenant_id, std::string default_resource_group)
+    : model_(model), faults_(faults), group_faults_(group_faults), throttle_(throttle), identity_(identity),
+      log_(log), time_(time),
       subscription_id_(std::move(subscription_id)), tenant_id_(std::move(tenant_id)),
       default_resource_group_(std::move(default_resource_group)) {}
 
@@ -137,6 +138,9 @@ http::Response ControlApi::handle(const http::Request& request) {
       }
       if (m == "DELETE") return group_action(rg, name, "delete", body);
     }
+    if ((segs.size() == 4 || segs.size() == 5) && segs[3] == "faults") {
+      return group_faults(m, rg, name, segs.size() == 5 ? segs[4] : "", body);
+    }
     if (segs.size() == 4 && m == "POST") return group_action(rg, name, segs[3], body);
     if (segs.size() == 6 && segs[3] == "containers") {
       if (segs[5] == "crash" && m == "DELETE") return container_action(rg, name, segs[4], "clearCrash", body);
@@ -146,6 +150,14 @@ http::Response ControlApi::handle(const http::Request& request) {
   }
   if (path == "/actions" && m == "POST") return apply_action(body);
   if (path == "/faults/arm") return faults(request, body);
+  if (path == "/faults/groups") {
+    if (m == "GET") return reply(200, group_faults_.describe_all());
+    if (m == "DELETE") {
+      group_faults_.clear_all();
+      return reply(200, nlohmann::json::object());
+    }
+    return fail(405, "use GET or DELETE");
+  }
   if (path == "/throttle") return throttle(request, body);
   if (path == "/identity" || path == "/identity/revoke") return identity(request, body);
   if (path == "/requests") return requests(request);
@@ -173,7 +185,13 @@ http::Response ControlApi::group_action(const std::string& rg, const std::string
   if (verb == "stop") return from_result(model_.stop(rg, name).result, what);
   if (verb == "start") return from_result(model_.start(rg, name).result, what);
   if (verb == "restart") return from_result(model_.restart(rg, name).result, what);
-  if (verb == "delete") return from_result(model_.remove(rg, name).result, what);
+  if (verb == "delete") {
+    std::optional<core::Duration> slow;
+    if (const auto* g = model_.find(rg, name); g && g->phase != GroupPhase::kDeleting) {
+      slow = group_faults_.take_delete(g->key());
+    }
+    return from_result(model_.remove(rg, name, slow).result, what);
+  }
   if (verb == "maintenance" || verb == "ip" || verb == "changeIp") {
     std::optional<std::string> ip;
     if (body.contains("ip") && body["ip"].is_string()) ip = body["ip"].get<std::string>();
@@ -187,6 +205,39 @@ http::Response ControlApi::group_action(const std::string& rg, const std::string
     return r;
   }
   return fail(404, "unknown group action '" + verb + "'");
+}
+
+http::Response ControlApi::group_faults(const std::string& method, const std::string& rg, const std::string& name,
+                                        const std::string& kind, const nlohmann::json& body,
+                                        const std::vector<std::string>& ignore) {
+  const auto what = rg + "/" + name;
+  const auto key = to_lower(rg) + "/" + to_lower(name);
+  const auto* g = model_.find(rg, name);
+  const auto current = [&] { return reply(200, {{"group", what}, {"faults", group_faults_.describe(key)}}); };
+  if (method == "GET" && kind.empty()) return current();
+  if (method == "DELETE") {
+    // Allowed for a group that is gone: whatever is left of its faults goes too.
+    if (!group_faults_.clear(key, kind)) return fail(404, "unknown group fault '" + kind + "'");
+    return current();
+  }
+  if (method != "POST" || kind.empty()) return fail(405, "use GET or DELETE on faults, POST on faults/{kind}");
+  if (!g) return fail(404, "no such container group: " + what);
+  if (kind == "notFound") {
+    auto f = parse_not_found_fault(body, ignore);
+    if (!f.ok()) return fail(400, f.error().message);
+    group_faults_.set_not_found(key, f->count, f->body);
+  } else if (kind == "omitRestartCount") {
+    auto f = parse_omit_restart_count_fault(body, ignore);
+    if (!f.ok()) return fail(400, f.error().message);
+    group_faults_.set_omit_restart_count(key, f->count);
+  } else if (kind == "slowDelete") {
+    auto f = parse_slow_delete_fault(body, ignore);
+    if (!f.ok()) return fail(400, f.error().message);
+    group_faults_.set_slow_delete(key, f->duration, f->count);
+  } else {
+    return fail(404, "unknown group fault '" + kind + "' (notFound, omitRestartCount, slowDelete)");
+  }
+  return current();
 }
 
 http::Response ControlApi::container_action(const std::string& rg, const std::string& name,
@@ -224,6 +275,18 @@ http::Response ControlApi::apply_action(const nlohmann::json& a) {
       action == "maintenance" || action == "changeIp") {
     if (group.empty()) return fail(400, action + " needs 'group'");
     return group_action(rg, group, action, a);
+  }
+  if (action == "notFound" || action == "omitRestartCount" || action == "slowDelete" ||
+      action == "clearGroupFaults") {
+    if (group.empty()) return fail(400, action + " needs 'group'");
+    static const std::vector<std::string> kActionKeys = {"action", "group", "resourceGroup"};
+    if (action != "clearGroupFaults") return group_faults("POST", rg, group, action, a, kActionKeys);
+    std::string kind;
+    if (a.contains("fault")) {
+      if (!a["fault"].is_string()) return fail(400, "clearGroupFaults: 'fault' must be a string");
+      kind = a["fault"].get<std::string>();
+    }
+    return group_faults("DELETE", rg, group, kind, a);
   }
   if (action == "armFault") {
     auto rule_json = a;
@@ -333,6 +396,7 @@ http::Response ControlApi::requests(const http::Request& request) {
   f.operation = request.query_param("operation");
   f.method = request.query_param("method");
   f.path_contains = request.query_param("path");
+  f.fault = request.query_param("fault");
   try {
     if (auto s = request.query_param("status")) f.status = std::stoi(*s);
     if (auto s = request.query_param("since")) f.since_seq = std::stoull(*s);

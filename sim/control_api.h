@@ -14,6 +14,16 @@
 //   POST   /groups/{rg}/{name}/maintenance              platform maintenance: restart, new IP
 //   POST   /groups/{rg}/{name}/{stop|start|restart}     as the ARM actions, without auth
 //   DELETE /groups/{rg}/{name}                          delete the group
+//   GET    /groups/{rg}/{name}/faults                   that group's faults (GroupFaults)
+//   POST   /groups/{rg}/{name}/faults/notFound          {"count":3,"body":"arm"|"html"}: the next
+//                                                       3 GETs answer 404 (group untouched)
+//   POST   /groups/{rg}/{name}/faults/omitRestartCount  {"count":2}: the next 2 GETs (no count:
+//                                                       every GET until cleared) lack restartCount
+//   POST   /groups/{rg}/{name}/faults/slowDelete        {"seconds":30,"count":1}: the next DELETE
+//                                                       stays InProgress (group Deleting) for 30 s
+//   DELETE /groups/{rg}/{name}/faults[/{kind}]          clear that group's faults (of one kind)
+//   GET    /faults/groups                               every group's faults
+//   DELETE /faults/groups                               clear every group's faults
 //   POST   /actions                                     {"action":"crash","group":…,…} (the
 //                                                       form the scenario fault schedule uses)
 //   GET    /faults/arm                                  injected ARM faults
@@ -26,7 +36,7 @@
 //   PUT    /identity                                    {"tokenLifetime":"30s"} (or seconds)
 //   POST   /identity/revoke                             forget every issued token (→ 401s)
 //   PUT    /settings                                    {"restartNewIpProbability":0.5}
-//   GET    /requests?api=&operation=&method=&path=&status=&since=&limit=
+//   GET    /requests?api=&operation=&method=&path=&status=&fault=&since=&limit=
 //   DELETE /requests
 //   GET    /resolve?name=FQDN                           {"name","ip","source"} or 404
 // Everything under /dns/ goes to the DNS plug-in. Errors: {"error":"…"} with 400/404/409.
@@ -41,6 +51,7 @@
 #include "sim/arm_api.h"
 #include "sim/arm_throttle.h"
 #include "sim/fault_injector.h"
+#include "sim/group_faults.h"
 #include "sim/identity.h"
 #include "sim/request_log.h"
 
@@ -51,9 +62,9 @@ using NameResolver = std::function<std::optional<std::string>(const std::string&
 
 class ControlApi {
  public:
-  ControlApi(AciModel& model, FaultInjector& faults, ArmThrottle& throttle, Identity& identity,
-             RequestLog& log, const core::TimeSource& time, std::string subscription_id,
-             std::string tenant_id, std::string default_resource_group);
+  ControlApi(AciModel& model, FaultInjector& faults, GroupFaults& group_faults, ArmThrottle& throttle,
+             Identity& identity, RequestLog& log, const core::TimeSource& time,
+             std::string subscription_id, std::string tenant_id, std::string default_resource_group);
 
   http::Response handle(const http::Request& request);
   // The generic action form ({"action": …}); also used by the scenario's fault schedule.
@@ -71,6 +82,10 @@ class ControlApi {
                                    const std::string& container, const std::string& verb,
                                    const nlohmann::json& body);
   nlohmann::json describe(const ContainerGroup& group) const;
+  // GET/POST/DELETE /groups/{rg}/{name}/faults[/{kind}]; `kind` "" = the collection.
+  http::Response group_faults(const std::string& method, const std::string& rg, const std::string& name,
+                              const std::string& kind, const nlohmann::json& body,
+                              const std::vector<std::string>& ignore = {});
   http::Response faults(const http::Request& request, const nlohmann::json& body);
   http::Response throttle(const http::Request& request, const nlohmann::json& body);
   http::Response identity(const http::Request& request, const nlohmann::json& body);
@@ -78,6 +93,7 @@ class ControlApi {
 
   AciModel& model_;
   FaultInjector& faults_;
+  GroupFaults& group_faults_;
   ArmThrottle& throttle_;
   Identity& identity_;
   RequestLog& log_;

@@ -22,6 +22,7 @@
 #include "core/duration.h"
 #include "http/certificates.h"
 #include "http/server.h"
+#include "sim/ip_pool_lock.h"
 #include "sim/member_stub.h"
 #include "sim/process_runtime.h"
 #include "sim/simulator.h"
@@ -49,7 +50,8 @@ and Cloudflare (DNS plug-in), with container groups run as local processes.
   --time-scale F       multiplies every platform delay and back-off (0.1 = ten times faster)
   --mode MODE          process (run containers as processes) or virtual (state only)
   --token-lifetime D   lifetime of issued tokens, e.g. 30s, 1h (default: scenario, else 3599s)
-  --ip-pool CIDR       block of 127.0.0.0/8 for group IPs (default: scenario, else 127.1.0.0/16)
+  --ip-pool CIDR       block of 127.0.0.0/8 for group IPs (default: scenario, else 127.1.0.0/16);
+                       "auto" = a /16 no other sim on this machine holds (for parallel tests)
   --etcd-binary PATH   etcd to run for etcd images (default /usr/bin/etcd)
   --seed N             deterministic ids and fault dice
   --log-level LEVEL    trace|debug|info|warn|error (default info)
@@ -191,6 +193,19 @@ int run(int argc, char** argv) {
     return 1;
   }
   const auto state_dir = fs::absolute(options.state_dir).lexically_normal().string();
+
+  // Held until the sim exits: no other sim started with "auto" gets the same block.
+  std::optional<sim::IpPoolLock> ip_pool_lock;
+  auto ip_pool = options.ip_pool;
+  if (ip_pool == "auto") {
+    auto lock = sim::IpPoolLock::acquire(sim::IpPoolLock::default_lock_dir(), static_cast<unsigned>(getpid()));
+    if (!lock.ok()) {
+      std::cerr << "frankenetes-sim: " << lock.error().message << "\n";
+      return 1;
+    }
+    ip_pool_lock.emplace(std::move(*lock));
+    ip_pool = ip_pool_lock->cidr();
+  }
   fs::remove(state_dir + "/endpoints.json", ec);
 
   const auto https_host = host_of(options.listen);
@@ -254,7 +269,7 @@ int run(int argc, char** argv) {
   so.arm_base_url = arm_base_url;
   so.time_scale = options.time_scale;
   so.token_lifetime = options.token_lifetime;
-  so.ip_pool = options.ip_pool;
+  so.ip_pool = ip_pool;
   so.seed = options.seed;
   sim::Simulator sim_core(*scenario, so, clock, *runtime);
   simulator = &sim_core;
@@ -331,6 +346,7 @@ int run(int argc, char** argv) {
       {"resourceGroups", sc.resource_groups},
       {"mode", sc.mode},
       {"timeScale", sim_core.time_scale()},
+      {"ipPool", ip_pool.value_or(sc.ip_pool)},
       {"stateDir", state_dir},
       {"pid", static_cast<long>(getpid())}};
   sim_core.control().set_endpoints(endpoints);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,6 +27,52 @@ std::string safe(const std::string& s) {
 }
 
 }  // namespace
+
+// The sim's listening sockets, accepted connections, log and state files are none of a
+// container's business, and a container holding a listening socket keeps the port bound
+// after the sim is gone (ss -tlnp shows it under the container's name). Not every descriptor
+// the sim opens has O_CLOEXEC, so close them all. Only async-signal-safe calls: a fork()ed
+// child of a threaded process must not allocate. close_range(2) is Linux 5.9+; before that,
+// walk /proc/self/fd with getdents64 into a stack buffer (opendir would allocate).
+void close_descriptors_above_stderr(bool allow_close_range) {
+#ifdef SYS_close_range
+  if (allow_close_range && syscall(SYS_close_range, 3U, ~0U, 0U) == 0) return;
+#else
+  (void)allow_close_range;
+#endif
+  const int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) {
+    // No /proc: close the whole possible range.
+    const long max = sysconf(_SC_OPEN_MAX);
+    for (int fd = 3; fd < (max > 0 ? max : 65536); ++fd) close(fd);
+    return;
+  }
+  // Entries are read in batches; closing while reading is fine, as each batch has been
+  // read before its descriptors are closed, and a closed descriptor never reappears.
+  alignas(8) char buffer[4096];
+  for (;;) {
+    const long n = syscall(SYS_getdents64, dir, buffer, sizeof buffer);
+    if (n <= 0) break;
+    for (long offset = 0; offset < n;) {
+      // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name.
+      unsigned short reclen = 0;
+      std::memcpy(&reclen, buffer + offset + 16, sizeof reclen);
+      const char* name = buffer + offset + 19;
+      int fd = 0;
+      bool number = *name != '\0';
+      for (const char* c = name; *c; ++c) {
+        if (*c < '0' || *c > '9') {
+          number = false;
+          break;
+        }
+        fd = fd * 10 + (*c - '0');
+      }
+      if (number && fd > 2 && fd != dir) close(fd);
+      offset += reclen;
+    }
+  }
+  close(dir);
+}
 
 ProcessRuntime::ProcessRuntime(ProcessRuntimeOptions options) : options_(std::move(options)) {}
 
@@ -136,6 +183,7 @@ void ProcessRuntime::spawn(const Pending& p) {
       dup2(log, 1);
       dup2(log, 2);
     }
+    close_descriptors_above_stderr();
     if (!p.plan.cwd.empty() && chdir(p.plan.cwd.c_str()) != 0) _exit(126);
     execve(argv[0], argv.data(), envp.data());
     const std::string msg = std::string("exec ") + argv[0] + ": " + std::strerror(errno) + "\n";

@@ -28,6 +28,10 @@ struct ProcessRuntimeOptions {
   std::string etcd_binary = "/usr/bin/etcd";
 };
 
+// In a child between fork and exec: closes every descriptor above stderr (close_range, or
+// /proc/self/fd when it is unavailable or `allow_close_range` is false, as tests force).
+void close_descriptors_above_stderr(bool allow_close_range = true);
+
 class ProcessRuntime final : public ContainerRuntime {
  public:
   explicit ProcessRuntime(ProcessRuntimeOptions options);

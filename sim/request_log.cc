@@ -20,6 +20,7 @@ nlohmann::json RequestLog::query(const RequestLogFilter& f) const {
     if (f.operation && e.operation != *f.operation) continue;
     if (f.method && e.method != *f.method) continue;
     if (f.status && e.status != *f.status) continue;
+    if (f.fault && e.fault != *f.fault) continue;
     if (f.since_seq && e.seq <= *f.since_seq) continue;
     if (f.path_contains && e.path.find(*f.path_contains) == std::string::npos) continue;
     ++count;
@@ -33,7 +34,8 @@ nlohmann::json RequestLog::query(const RequestLogFilter& f) const {
                     {"status", e.status},
                     {"userAgent", e.user_agent},
                     {"requestId", e.request_id},
-                    {"durationMs", e.duration_ms}});
+                    {"durationMs", e.duration_ms},
+                    {"fault", e.fault}});
   }
   return {{"count", count}, {"lastSeq", last_seq()}, {"entries", list}};
 }

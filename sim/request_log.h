@@ -24,6 +24,7 @@ struct RequestLogEntry {
   std::string user_agent;
   std::string request_id;
   double duration_ms = 0;
+  std::string fault;  // the injected fault that shaped the answer ("" = none; see ArmReply::fault)
 };
 
 struct RequestLogFilter {
@@ -32,6 +33,7 @@ struct RequestLogFilter {
   std::optional<std::string> method;
   std::optional<std::string> path_contains;
   std::optional<int> status;
+  std::optional<std::string> fault;  // "" matches entries without a fault
   std::optional<std::uint64_t> since_seq;  // entries with seq > since_seq
   std::size_t limit = 10000;
 };

@@ -128,7 +128,7 @@ void read_fault(Reader& r, const YAML::Node& node, const std::string& path, Scen
     return;
   }
   if (!node["action"]) {
-    r.problem(node, path, "missing 'action' (crash, hang, changeIp, stop, start, restart, delete, maintenance, armFault, tokenLifetime, throttle)");
+    r.problem(node, path, "missing 'action' (crash, hang, changeIp, stop, start, restart, delete, maintenance, armFault, notFound, omitRestartCount, slowDelete, tokenLifetime, throttle)");
     return;
   }
   if (auto d = r.duration(node["at"], path + ".at")) a.at = *d;

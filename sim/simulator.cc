@@ -53,10 +53,12 @@ Simulator::Simulator(Scenario scenario, SimulatorOptions options, const core::Ti
   arm.base_url = options_.arm_base_url;
   arm.page_size = scenario_.page_size;
   for (const auto& rg : scenario_.resource_groups) arm.resource_groups.insert(to_lower(rg));
-  arm_ = std::make_unique<ArmApi>(std::move(arm), *model_, *identity_, *throttle_, faults_, time_, random_);
+  arm_ = std::make_unique<ArmApi>(std::move(arm), *model_, *identity_, *throttle_, faults_, group_faults_, time_,
+                                  random_);
 
   control_ = std::make_unique<ControlApi>(
-      *model_, faults_, *throttle_, *identity_, log_, time_, scenario_.subscription_id, scenario_.tenant_id,
+      *model_, faults_, group_faults_, *throttle_, *identity_, log_, time_, scenario_.subscription_id,
+      scenario_.tenant_id,
       scenario_.resource_groups.empty() ? std::string() : scenario_.resource_groups.front());
 
   std::stable_sort(scenario_.faults.begin(), scenario_.faults.end(),
@@ -112,7 +114,7 @@ void Simulator::tick() {
 }
 
 void Simulator::record(const http::Request& request, const http::Response& response, const std::string& api,
-                       const std::string& operation) {
+                       const std::string& operation, const std::string& fault) {
   RequestLogEntry e;
   e.time = time_.system_time();
   e.api = api;
@@ -120,6 +122,7 @@ void Simulator::record(const http::Request& request, const http::Response& respo
   e.method = request.method;
   e.path = request.target.empty() ? request.path : request.target;
   e.status = response.status;
+  e.fault = fault;
   e.user_agent = request.header("User-Agent");
   const auto it = response.headers.find("x-ms-request-id");
   if (it != response.headers.end()) e.request_id = it->second;
@@ -145,7 +148,7 @@ Reply Simulator::handle_https(const http::Request& request) {
     return {std::move(r), {}};
   }
   auto reply = arm_->handle(request);
-  record(request, reply.response, reply.api, reply.operation);
+  record(request, reply.response, reply.api, reply.operation, reply.fault);
   return {std::move(reply.response), reply.delay};
 }
 

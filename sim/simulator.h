@@ -21,6 +21,7 @@
 #include "sim/arm_throttle.h"
 #include "sim/control_api.h"
 #include "sim/fault_injector.h"
+#include "sim/group_faults.h"
 #include "sim/identity.h"
 #include "sim/request_log.h"
 #include "sim/scenario.h"
@@ -63,11 +64,12 @@ class Simulator {
   ControlApi& control() { return *control_; }
   RequestLog& request_log() { return log_; }
   FaultInjector& faults() { return faults_; }
+  GroupFaults& group_faults() { return group_faults_; }
   ArmThrottle& throttle() { return *throttle_; }
 
  private:
   void record(const http::Request& request, const http::Response& response, const std::string& api,
-              const std::string& operation);
+              const std::string& operation, const std::string& fault = {});
 
   Scenario scenario_;
   SimulatorOptions options_;
@@ -77,6 +79,7 @@ class Simulator {
   core::MonotonicTime started_;
   std::size_t next_fault_ = 0;
   FaultInjector faults_;
+  GroupFaults group_faults_;
   RequestLog log_;
   std::unique_ptr<ArmThrottle> throttle_;
   std::unique_ptr<Identity> identity_;

@@ -1,8 +1,15 @@
 // Integration tests: the real frankenetes-sim binary on loopback (virtual and process mode).
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
+#include <sstream>
+#include <vector>
 
 #include "sim/http_get.h"
 #include "sim_process.h"
@@ -37,7 +44,7 @@ TEST(SimBinary, VirtualModeServesArmOverHttpsWithItsCa) {
     std::ofstream out(scenario);
     out << "resourceGroups: [frankenetes]\nmode: virtual\narm: {pageSize: 1}\n";
   }
-  SimProcess sim({"--scenario", scenario.string(), "--ip-pool", random_ip_pool()});
+  SimProcess sim({"--scenario", scenario.string(), "--ip-pool", kFreeIpPool});
   ASSERT_TRUE(sim.wait_ready(seconds(10)));
   std::filesystem::remove(scenario);
   const auto& e = sim.endpoints();
@@ -91,7 +98,7 @@ TEST(SimBinary, ProcessModeClusterBootsHealthyAndApiserverFollowsEtcd) {
   const auto scenario = source_dir() + "/config/sim-cluster.yaml";
   ASSERT_TRUE(std::filesystem::exists(scenario)) << scenario;
   const auto started = std::chrono::steady_clock::now();
-  SimProcess sim({"--scenario", scenario, "--ip-pool", random_ip_pool(), "--time-scale", "0.25"});
+  SimProcess sim({"--scenario", scenario, "--ip-pool", kFreeIpPool, "--time-scale", "0.25"});
   ASSERT_TRUE(sim.wait_ready(seconds(10)));
 
   const auto etcd_ip = group_state(sim, "etcd")["ip"].get<std::string>();
@@ -150,6 +157,134 @@ TEST(SimBinary, ProcessModeClusterBootsHealthyAndApiserverFollowsEtcd) {
   const auto pid = sim.pid();
   EXPECT_EQ(sim.stop(), 0);
   EXPECT_EQ(run_command("pgrep -P " + std::to_string(pid)).output, "") << "children die with the sim";
+}
+
+// fd number → what it points at ("socket:[123]", "/dev/null", a path), from /proc/<pid>/fd.
+std::map<int, std::string> open_descriptors(pid_t pid) {
+  std::map<int, std::string> out;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    std::error_code link_ec;
+    const auto target = std::filesystem::read_symlink(it->path(), link_ec);
+    out[std::stoi(it->path().filename().string())] = link_ec ? "?" : target.string();
+  }
+  return out;
+}
+
+// Processes whose parent is `parent` and that run `exe`, from /proc/<pid>/stat and /exe.
+std::vector<pid_t> children_running(pid_t parent, const std::filesystem::path& exe) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto stat = read_file(it->path().string() + "/stat");
+    const auto paren = stat.rfind(')');
+    if (paren == std::string::npos) continue;
+    std::istringstream fields(stat.substr(paren + 1));
+    std::string state;
+    long ppid = 0;
+    if (!(fields >> state >> ppid) || ppid != parent) continue;
+    std::error_code exe_ec;
+    if (std::filesystem::read_symlink(it->path() / "exe", exe_ec) == exe) out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+// Container processes hold nothing of the sim's: no listening socket (which would keep its
+// port bound after the sim is gone, `ss -tlnp` shows it), no accepted connection, no file.
+// etcd is replaced by a script that execs sleep, so that whatever the container process has
+// open besides stdin/stdout/stderr was inherited.
+TEST(SimBinary, ContainerProcessesInheritOnlyStdinStdoutStderr) {
+  const auto sleep_exe = std::filesystem::canonical("/bin/sleep");
+  const auto dir = std::filesystem::temp_directory_path() / ("fk-sim-fds-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const auto fake_etcd = dir / "etcd";
+  {
+    std::ofstream out(fake_etcd);
+    out << "#!/bin/sh\nexec /bin/sleep 600\n";
+  }
+  std::filesystem::permissions(fake_etcd, std::filesystem::perms::owner_all);
+  const auto scenario = dir / "scenario.yaml";
+  {
+    std::ofstream out(scenario);
+    out << R"(resourceGroups: [frankenetes]
+mode: process
+containerGroups:
+  - name: etcd
+    properties:
+      osType: Linux
+      containers:
+        - name: etcd
+          properties:
+            image: quay.io/coreos/etcd:v3.2.8
+            command: [/usr/local/bin/etcd, --name=aci]
+            ports: [{port: 2379}]
+            resources: {requests: {cpu: 1, memoryInGB: 1.5}}
+      ipAddress: {type: Public, ports: [{port: 2379}], dnsNameLabel: fk-fds}
+)";
+  }
+  SimProcess sim({"--scenario", scenario.string(), "--ip-pool", kFreeIpPool, "--etcd-binary",
+                  fake_etcd.string(), "--time-scale", "0.1"});
+  ASSERT_TRUE(sim.wait_ready(seconds(10)));
+  const auto expect_only_std_streams = [](pid_t pid) {
+    const auto fds = open_descriptors(pid);
+    std::string listing;
+    for (const auto& [fd, target] : fds) listing += std::to_string(fd) + " -> " + target + "\n";
+    ASSERT_EQ(fds.size(), 3u) << "pid " << pid << " has:\n" << listing;
+    EXPECT_EQ(fds.begin()->first, 0) << listing;
+    EXPECT_EQ(fds.rbegin()->first, 2) << listing;
+    for (const auto& [fd, target] : fds) {
+      EXPECT_EQ(target.rfind("socket:", 0), std::string::npos) << fd << " -> " << target;
+    }
+    EXPECT_EQ(fds.at(0), "/dev/null");
+    EXPECT_NE(fds.at(1).find("/logs/etcd.log"), std::string::npos) << fds.at(1);
+    EXPECT_EQ(fds.at(2), fds.at(1));
+  };
+  // The first container process starts while the sim has its listeners open.
+  std::vector<pid_t> first;
+  ASSERT_TRUE(eventually([&] { return !(first = children_running(sim.pid(), sleep_exe)).empty(); }, seconds(10)))
+      << sim.log();
+  ASSERT_EQ(first.size(), 1u);
+  expect_only_std_streams(first.front());
+
+  // A connection the sim has accepted (a request answered on it proves that) and keeps open
+  // while it starts the next container process.
+  const auto control = parse_http_url(sim.endpoints()["controlUrl"].get<std::string>());
+  ASSERT_TRUE(control);
+  const int conn = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(conn, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(control->port));
+  inet_pton(AF_INET, control->host.c_str(), &addr.sin_addr);
+  ASSERT_EQ(connect(conn, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  timeval timeout{5, 0};
+  setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  const std::string request = "GET /healthz HTTP/1.1\r\nHost: sim\r\n\r\n";
+  ASSERT_EQ(send(conn, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  char answer[512];
+  ASSERT_GT(recv(conn, answer, sizeof answer, 0), 0);
+
+  ASSERT_EQ(sim.control("POST", "/groups/frankenetes/etcd/restart").exit_code, 0);
+  pid_t child = -1;
+  ASSERT_TRUE(eventually([&] {
+    for (pid_t p : children_running(sim.pid(), sleep_exe)) {
+      if (std::find(first.begin(), first.end(), p) == first.end()) child = p;
+    }
+    return child > 0;
+  }, seconds(10))) << sim.log();
+
+  // The sim itself holds sockets (so a leak would show), the container none of them.
+  std::size_t sim_sockets = 0;
+  for (const auto& [fd, target] : open_descriptors(sim.pid())) sim_sockets += target.rfind("socket:", 0) == 0;
+  EXPECT_GE(sim_sockets, 3u) << "HTTPS and control listeners and the accepted connection";
+  expect_only_std_streams(child);
+  close(conn);
+  EXPECT_EQ(sim.stop(), 0);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "sim/http_get.h"
+#include "sim/process_runtime.h"
 
 namespace frankenetes::sim::testing {
 
@@ -78,6 +79,7 @@ class SimProcess {
         dup2(fileno(f), 1);
         dup2(fileno(f), 2);
       }
+      close_descriptors_above_stderr();
       std::vector<char*> cargv;
       for (auto& a : argv) cargv.push_back(a.data());
       cargv.push_back(nullptr);
@@ -179,10 +181,8 @@ class SimProcess {
   std::string token_;
 };
 
-// A random /16 inside 127/8 so concurrent sims don't collide on IPs and ports.
-inline std::string random_ip_pool() {
-  std::random_device rd;
-  return "127." + std::to_string(40 + rd() % 200) + ".0.0/16";
-}
+// For --ip-pool: a /16 inside 127/8 that no other running sim holds (the sim picks it), so
+// concurrent sims don't collide on IPs and ports.
+inline constexpr const char* kFreeIpPool = "auto";
 
 }  // namespace frankenetes::sim::testing

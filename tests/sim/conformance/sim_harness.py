@@ -5,7 +5,6 @@ SKIP_RETURN_CODE) when the SDK is not installed.
 """
 import json
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -51,16 +50,17 @@ class SimCredential:
 
 class Sim:
     def __init__(self, binary, scenario_yaml, extra_args=()):
+        # "--ip-pool auto": the sim takes a /16 no other running sim holds, so sims started
+        # side by side (ctest -j) never hand out the same group IP.
         self.dir = tempfile.mkdtemp(prefix="fk-sim-conformance-")
         scenario = os.path.join(self.dir, "scenario.yaml")
         with open(scenario, "w") as f:
             f.write(scenario_yaml)
         self.state = os.path.join(self.dir, "state")
-        pool = f"127.{random.randint(40, 239)}.0.0/16"
         self.log = open(os.path.join(self.dir, "sim.log"), "w")
         self.proc = subprocess.Popen(
             [binary, "--scenario", scenario, "--listen", "127.0.0.1:0", "--control", "127.0.0.1:0",
-             "--state-dir", self.state, "--ip-pool", pool, *extra_args],
+             "--state-dir", self.state, "--ip-pool", "auto", *extra_args],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 15
         path = os.path.join(self.state, "endpoints.json")
