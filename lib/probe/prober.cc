@@ -72,6 +72,7 @@ model::ProbeObservation apply_probe_result(model::ProbeObservation previous,
     previous.last_error = result.error;
   }
   previous.observed_at = at;
+  previous.last_outcome = result.success ? model::ProbeOutcome::kOk : result.outcome;
   return previous;
 }
 
@@ -94,18 +95,32 @@ std::optional<ProbeResult> Prober::probe(const config::MemberConfig& member,
   result.duration = std::chrono::duration_cast<core::Duration>(time_.monotonic_time() - started);
   if (!response.ok()) {
     const auto& error = response.error();
-    // Timeouts are named uniformly so the log and /status read the same whatever layer timed
-    // out (connect, TLS or read).
-    if (contains_ci(error.message, "timed out") || contains_ci(error.message, "timeout") ||
-        result.duration >= member.probe->timeout) {
+    const auto message =
+        error.message.empty() ? std::string(core::to_string(error.kind)) : error.message;
+    if (error.kind == core::ErrorKind::kTls) {
+      // OpenSSL rejected the handshake: whatever the time it took, the reason is the
+      // certificate or the protocol, and the message (which names the peer and the trust
+      // anchors consulted) is what the operator needs.
+      result.outcome = model::ProbeOutcome::kTls;
+      result.error = message;
+    } else if (contains_ci(error.message, "timed out") || contains_ci(error.message, "timeout") ||
+               result.duration >= member.probe->timeout) {
+      // Timeouts are named uniformly so the log and /status read the same whatever layer
+      // timed out (connect, TLS or read).
+      result.outcome = model::ProbeOutcome::kTimeout;
       result.error = "timeout after " + core::format_duration(member.probe->timeout);
     } else {
-      result.error = error.message.empty() ? core::to_string(error.kind) : error.message;
+      // kTerminal: the answer was not HTTP, or too large; anything else never got an answer.
+      result.outcome = error.kind == core::ErrorKind::kTerminal
+                           ? model::ProbeOutcome::kHttpError
+                           : model::ProbeOutcome::kConnectError;
+      result.error = message;
     }
     return result;
   }
   result.error = judge_probe_response(member.role, response->status, response->body);
   result.success = result.error.empty();
+  result.outcome = result.success ? model::ProbeOutcome::kOk : model::ProbeOutcome::kHttpError;
   return result;
 }
 

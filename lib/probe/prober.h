@@ -9,6 +9,10 @@
 // /health answers 200 with {"health":"false"} in some versions when it has no leader); a
 // non-JSON body is judged by the status alone.
 // It does not decide anything about health thresholds: that is plan/health.h.
+//
+// A failure is classified (model::ProbeOutcome): a handshake OpenSSL rejected (certificate,
+// protocol) is kTls however long it took, so the planner can tell "cannot verify" from
+// "down"; a handshake that ran out of time is kTimeout.
 
 #include <optional>
 #include <string>
@@ -31,6 +35,9 @@ struct ProbeResult {
   bool success = false;
   std::string error;  // "HTTP 500", "connect: connection refused", "timeout after 2s", …
   core::Duration duration{0};
+  // kOk exactly when success; kTls: "TLS handshake with 10.0.0.4:2379 failed: certificate
+  // verify failed: …" in `error`.
+  model::ProbeOutcome outcome = model::ProbeOutcome::kConnectError;
 };
 
 // `url` with {ip} and {fqdn} replaced; nullopt when it needs a value the target lacks (no IP
