@@ -76,11 +76,26 @@ model::ProbeObservation apply_probe_result(model::ProbeObservation previous,
   return previous;
 }
 
+void Prober::set_clients(std::shared_ptr<const ProbeClients> clients) {
+  std::lock_guard lock(mutex_);
+  clients_ = std::move(clients);
+}
+
 std::optional<ProbeResult> Prober::probe(const config::MemberConfig& member,
                                          const ProbeTarget& target) {
   if (!member.probe) return std::nullopt;
   const auto url = substitute_probe_url(member.probe->url, target);
   if (!url) return std::nullopt;
+  std::shared_ptr<const ProbeClients> clients;  // keeps the client alive while it is used
+  http::HttpTransport* transport = fixed_transport_;
+  if (!transport) {
+    {
+      std::lock_guard lock(mutex_);
+      clients = clients_;
+    }
+    if (clients) transport = clients->find(probe_tls_of(*member.probe));
+    if (!transport) return std::nullopt;
+  }
 
   http::ClientRequest request;
   request.method = "GET";
@@ -90,7 +105,7 @@ std::optional<ProbeResult> Prober::probe(const config::MemberConfig& member,
   request.headers.emplace("Accept", "application/json, text/plain, */*");
 
   const auto started = time_.monotonic_time();
-  auto response = transport_.send(request);
+  auto response = transport->send(request);
   ProbeResult result;
   result.duration = std::chrono::duration_cast<core::Duration>(time_.monotonic_time() - started);
   if (!response.ok()) {

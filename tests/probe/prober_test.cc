@@ -227,5 +227,40 @@ TEST(Prober, SlowFailureCountsAsTimeout) {
   EXPECT_EQ(result->outcome, model::ProbeOutcome::kTimeout);
 }
 
+// The daemon's shape: one client per TLS settings, chosen by the member's probe section, and
+// swapped on reload.
+TEST(Prober, PicksTheClientForTheMembersTlsSettings) {
+  FakeTimeSource time;
+  auto system_store = std::make_shared<FakeTransport>(&time);
+  auto private_ca = std::make_shared<FakeTransport>(&time);
+  system_store->push(200, "system");
+  private_ca->push(200, "private");
+  Prober prober(std::make_shared<const ProbeClients>(ProbeClients::Transports{
+                    {ProbeTls{}, system_store}, {ProbeTls{"/etc/ca.pem", false}, private_ca}}),
+                time);
+  auto with_ca = member(config::MemberRole::kApiserver, "https://{ip}/livez");
+  with_ca.probe->ca_file = "/etc/ca.pem";
+  auto insecure = member(config::MemberRole::kApiserver, "https://{ip}/livez");
+  insecure.probe->insecure_skip_verify = true;
+
+  EXPECT_TRUE(prober.probe(with_ca, {"1.2.3.4", {}})->success);
+  EXPECT_TRUE(
+      prober.probe(member(config::MemberRole::kApiserver, "https://{ip}/livez"), {"1.2.3.5", {}})
+          ->success);
+  EXPECT_EQ(private_ca->requests().size(), 1u);
+  EXPECT_EQ(system_store->requests().size(), 1u);
+  // Settings the clients were not built for: scheduled under an older configuration, the
+  // probe is skipped rather than failed.
+  EXPECT_EQ(prober.probe(insecure, {"1.2.3.4", {}}), std::nullopt);
+
+  auto no_verify = std::make_shared<FakeTransport>(&time);
+  no_verify->push(200, "ok");
+  prober.set_clients(std::make_shared<const ProbeClients>(
+      ProbeClients::Transports{{ProbeTls{"", true}, no_verify}}));
+  EXPECT_TRUE(prober.probe(insecure, {"1.2.3.4", {}})->success);
+  EXPECT_EQ(no_verify->requests().size(), 1u);
+  EXPECT_EQ(prober.probe(with_ca, {"1.2.3.4", {}}), std::nullopt);
+}
+
 }  // namespace
 }  // namespace frankenetes::probe
