@@ -34,6 +34,7 @@
 #include "http/client.h"
 #include "http/server.h"
 #include "log/event.h"
+#include "probe/probe_clients.h"
 #include "probe/prober.h"
 #include "reconcile/action_executor.h"
 #include "reconcile/container_group_api.h"
@@ -118,24 +119,70 @@ std::string plural(std::size_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
+std::string user_agent() { return std::string("frankenetesd/") + build::kVersion; }
+
+// The probes' HTTP clients, one per distinct probe.caFile / insecureSkipVerify; an unusable
+// caFile is a configuration problem (lib/config does not open the files it names).
+probe::ProbeClientsBuild build_probe_clients(const config::Config& cfg,
+                                             const std::string& config_path) {
+  http::HttpClientOptions base;
+  base.user_agent = user_agent();
+  return probe::build_probe_clients(cfg, config_path, base);
+}
+
+// At every load: an operator who turned verification off, or set TLS options on an http://
+// probe, hears about it each time the configuration is read.
+void log_probe_tls_warnings(const config::Config& cfg) {
+  for (const auto& w : probe::probe_tls_warnings(cfg)) {
+    if (w.kind == probe::ProbeTlsWarning::Kind::kInsecure && w.ignored_ca_file.empty()) {
+      log::warn("probe.tls.insecure", {{"cluster", w.cluster},
+                                       {"member", w.member},
+                                       {"url", w.url},
+                                       {"detail", "certificates are not verified"}});
+    } else if (w.kind == probe::ProbeTlsWarning::Kind::kInsecure) {
+      log::warn("probe.tls.insecure", {{"cluster", w.cluster},
+                                       {"member", w.member},
+                                       {"url", w.url},
+                                       {"detail", "certificates are not verified"},
+                                       {"ca_file_ignored", w.ignored_ca_file}});
+    } else {
+      log::warn("probe.tls.unused", {{"cluster", w.cluster},
+                                     {"member", w.member},
+                                     {"key", w.key},
+                                     {"url", w.url},
+                                     {"detail", "no effect on an http:// probe"}});
+    }
+  }
+}
+
 // Watcher: the watch-and-heal object graph, built once from the configuration at start-up
 // (STYLE.md "no singletons: the graph is built in one composition root"):
 //   AciClient -> StopAwareTransport -> RetryingTransport (shared RetryBudget, ThrottleGate)
 //             -> ObservingTransport (arm_requests_total, latency, ThrottleTracker) -> HttpClient
 //   credential: make_credential (cached) over its own ObservingTransport (token_requests_total)
-//   Prober over a plain HttpClient of its own; PolicyExecutor (dry-run decided per action);
+//   Prober over the ProbeClients built by App for each loaded configuration (one HttpClient
+//   per distinct probe.caFile / insecureSkipVerify, swapped on reload); PolicyExecutor
+//   (dry-run decided per action);
 //   Reconciler on a ThreadScheduler with reads/probes/actions worker pools.
 // azure.* is read here only: a reload that changes it needs a restart (App warns).
 class Watcher {
  public:
-  static core::Result<std::unique_ptr<Watcher>> create(const std::shared_ptr<const config::Config>& cfg,
-                                                       status::Metrics& metrics, bool once) {
+  static core::Result<std::unique_ptr<Watcher>> create(
+      const std::shared_ptr<const config::Config>& cfg, status::Metrics& metrics, bool once,
+      std::shared_ptr<const probe::ProbeClients> probe_clients) {
     auto watcher = std::unique_ptr<Watcher>(new Watcher(metrics));
-    if (auto built = watcher->build(cfg, once); !built.ok()) return built.error();
+    if (auto built = watcher->build(cfg, once, std::move(probe_clients)); !built.ok()) {
+      return built.error();
+    }
     return watcher;
   }
 
   reconcile::Reconciler& reconciler() { return *reconciler_; }
+
+  // The probe clients for a newly loaded configuration; call before the reconciler gets it.
+  void set_probe_clients(std::shared_ptr<const probe::ProbeClients> clients) {
+    prober_->set_clients(std::move(clients));
+  }
 
   void start() {
     scheduler_.start();
@@ -205,7 +252,8 @@ class Watcher {
  private:
   explicit Watcher(status::Metrics& metrics) : metrics_(metrics) {}
 
-  core::Status build(const std::shared_ptr<const config::Config>& cfg, bool once) {
+  core::Status build(const std::shared_ptr<const config::Config>& cfg, bool once,
+                     std::shared_ptr<const probe::ProbeClients> probe_clients) {
     const auto& azure = cfg->azure;
     http::HttpClientOptions arm_options;
     arm_options.user_agent = std::string("frankenetesd/") + build::kVersion;
@@ -259,12 +307,7 @@ class Watcher {
     aci_ = std::make_unique<azure::AciClient>(*stop_aware_, *credential_, time_, stop_signal_, settings);
     api_ = std::make_unique<reconcile::AciContainerGroupApi>(*aci_);
 
-    http::HttpClientOptions probe_options;
-    probe_options.user_agent = arm_options.user_agent;
-    auto probe_http = http::HttpClient::create(probe_options);
-    if (!probe_http.ok()) return probe_http.error();
-    probe_http_ = std::move(probe_http.value());
-    prober_ = std::make_unique<probe::Prober>(*probe_http_, time_);
+    prober_ = std::make_unique<probe::Prober>(std::move(probe_clients), time_);
 
     auto store = state::StateStore::open(cfg->state_directory, time_);
     if (!store.ok()) return store.error();
@@ -361,7 +404,6 @@ class Watcher {
   std::unique_ptr<azure::TokenCredential> credential_;
   std::unique_ptr<azure::AciClient> aci_;
   std::unique_ptr<reconcile::AciContainerGroupApi> api_;
-  std::unique_ptr<http::HttpClient> probe_http_;
   std::unique_ptr<probe::Prober> prober_;
   std::unique_ptr<state::StateStore> state_;
   std::unique_ptr<reconcile::AciActionExecutor> real_executor_;
@@ -409,9 +451,18 @@ class App::Impl {
     }
     config_ = std::make_shared<const config::Config>(with_overrides(*loaded.config, options_));
     configure_logging(*config_, options_);
+    auto probe_clients = build_probe_clients(*config_, options_.config_path);
+    if (!probe_clients.ok()) {
+      for (const auto& p : probe_clients.problems) std::fprintf(stderr, "%s\n", p.to_string().c_str());
+      log::error("config.invalid",
+                 {{"file", options_.config_path},
+                  {"problems", static_cast<unsigned long>(probe_clients.problems.size())}});
+      return 2;
+    }
+    log_probe_tls_warnings(*config_);
     metrics_.config_last_reload_success_timestamp_seconds.Set(unix_seconds());
 
-    auto watcher = Watcher::create(config_, metrics_, options_.once);
+    auto watcher = Watcher::create(config_, metrics_, options_.once, std::move(probe_clients.clients));
     if (!watcher.ok()) {
       log::error("daemon.setup.failed", {{"error", watcher.error().describe()}});
       std::fprintf(stderr, "frankenetesd: %s\n", watcher.error().describe().c_str());
@@ -551,6 +602,16 @@ class App::Impl {
   void reload() {
     notifier_.reloading();
     auto loaded = load_config(options_.config_path);
+    // The probe CA files are read again on every reload (a rotated CA takes effect on SIGHUP);
+    // one that cannot be used fails the reload like any other configuration problem.
+    probe::ProbeClientsBuild probe_clients;
+    if (loaded.config) {
+      probe_clients = build_probe_clients(*loaded.config, options_.config_path);
+      if (!probe_clients.ok()) {
+        loaded.problems = std::move(probe_clients.problems);
+        loaded.config.reset();
+      }
+    }
     if (!loaded.config) {
       metrics_.record_config_reload(false, unix_seconds());
       log::error("config.reload.failed", {{"file", options_.config_path},
@@ -562,6 +623,8 @@ class App::Impl {
     }
     auto next = std::make_shared<const config::Config>(with_overrides(*loaded.config, options_));
     metrics_.record_config_reload(true, unix_seconds());
+    log_probe_tls_warnings(*next);
+    watcher_->set_probe_clients(std::move(probe_clients.clients));
     if (*next == *config_) {
       log::info("config.reload.unchanged", {{"file", options_.config_path}});
       notifier_.ready(status_line());
@@ -657,7 +720,15 @@ App::~App() = default;
 int App::run() { return impl_->run(); }
 
 int check_config(const CliOptions& options) {
-  const auto loaded = load_config(options.config_path);
+  auto loaded = load_config(options.config_path);
+  if (loaded.config) {
+    // The probe CA files too: a file the daemon could not use fails here, not at start.
+    auto probe_clients = build_probe_clients(*loaded.config, options.config_path);
+    if (!probe_clients.ok()) {
+      loaded.problems = std::move(probe_clients.problems);
+      loaded.config.reset();
+    }
+  }
   if (!loaded.config) {
     for (const auto& p : loaded.problems) std::fprintf(stderr, "%s\n", p.to_string().c_str());
     std::fprintf(stderr, "%s: %zu problem%s\n", options.config_path.c_str(), loaded.problems.size(),

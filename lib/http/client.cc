@@ -346,15 +346,18 @@ class HttpClient::Impl {
     // host_name_verification proves it is for this host (DNS SAN, or IP SAN for literals).
     // On a mismatch it only returns false, which OpenSSL would report as "certificate verify
     // failed: ok"; recording the X509 error makes the message say what was wrong.
-    stream.set_verify_callback([check = ssl::host_name_verification(url.host), ip = url.ip_literal](
-                                   bool preverified, ssl::verify_context& context) {
-      const bool ok = check(preverified, context);
-      if (preverified && !ok) {
-        X509_STORE_CTX_set_error(context.native_handle(), ip ? X509_V_ERR_IP_ADDRESS_MISMATCH
-                                                             : X509_V_ERR_HOSTNAME_MISMATCH);
-      }
-      return ok;
-    });
+    // With insecure_skip_verify (verify_none on the context) there is nothing to check.
+    if (!options_.insecure_skip_verify) {
+      stream.set_verify_callback([check = ssl::host_name_verification(url.host), ip = url.ip_literal](
+                                     bool preverified, ssl::verify_context& context) {
+        const bool ok = check(preverified, context);
+        if (preverified && !ok) {
+          X509_STORE_CTX_set_error(context.native_handle(), ip ? X509_V_ERR_IP_ADDRESS_MISMATCH
+                                                               : X509_V_ERR_HOSTNAME_MISMATCH);
+        }
+        return ok;
+      });
+    }
     connection.lowest().expires_at(deadline.at);
     const error_code ec = run_until_complete(connection.io(), [&](auto handler) {
       stream.async_handshake(ssl::stream_base::client, std::move(handler));
@@ -366,10 +369,13 @@ class HttpClient::Impl {
       // A peer that hangs up mid-handshake is a connection failure, worth retrying; anything
       // OpenSSL rejected (certificate, protocol version, alert) is a TLS failure.
       // (stream_truncated, eof and resets are in other categories than OpenSSL's.)
+      // Without verification the verify result is meaningless (OpenSSL still records it), so
+      // it is left out of the message.
       const bool tls_failure = ec.category() == asio::error::get_ssl_category();
+      const bool verified = tls_failure && !options_.insecure_skip_verify;
       return make_error(tls_failure ? core::ErrorKind::kTls : core::ErrorKind::kTransient,
                         "TLS handshake with " + url.authority() + " failed: " +
-                            tls_reason(ec, tls_failure ? handle : nullptr, options_.ca_file));
+                            tls_reason(ec, verified ? handle : nullptr, options_.ca_file));
     }
     return {};
   }
@@ -484,6 +490,11 @@ core::Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions o
   // TLS 1.2 is the oldest version still considered sound (RFC 8996 deprecates 1.0 and 1.1).
   SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_2_VERSION);
   tls->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+  if (options.insecure_skip_verify) {
+    tls->set_verify_mode(ssl::verify_none);
+    return std::unique_ptr<HttpClient>(
+        new HttpClient(std::make_unique<Impl>(std::move(options), std::move(tls))));
+  }
   tls->set_verify_mode(ssl::verify_peer);
   error_code ec;
   // The system store may be empty (a minimal container); then only ca_file can make TLS work,

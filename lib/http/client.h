@@ -13,7 +13,8 @@
 // Behaviour worth knowing (details and reasons in client.cc):
 // - TLS: TLS 1.2 or newer; the peer must chain to the system trust store or to `ca_file`, and
 //   its certificate must match the URL's host (DNS name, or IP address for IP literals). SNI
-//   is sent for names, never for IP literals (RFC 6066 §3).
+//   is sent for names, never for IP literals (RFC 6066 §3). `insecure_skip_verify` turns both
+//   checks off, for an operator who asked for it by name (a member's probe.insecureSkipVerify).
 // - Keep-alive: idle connections are pooled per scheme+host+port (at most max_idle_per_host
 //   each, closed after idle_timeout). A response with `Connection: close` (or an HTTP/1.0
 //   response without keep-alive) is not pooled. A pooled connection that turns out to be
@@ -50,6 +51,9 @@ struct HttpClientOptions {
   // PEM file with extra trust anchors (the simulator's CA, `azure.caFile`), trusted in addition
   // to the system store. Empty: system store only.
   std::string ca_file;
+  // Accept any certificate for any host: no chain, expiry or host-name check (ca_file is then
+  // not loaded). Only for probe.insecureSkipVerify, which the daemon logs as a warning.
+  bool insecure_skip_verify = false;
   // Bound on resolving plus connecting (plus the TLS handshake), within the request timeout.
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   std::size_t max_idle_per_host = 4;  // 0 disables keep-alive reuse

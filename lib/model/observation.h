@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/error.h"
 #include "core/time_source.h"
@@ -45,6 +46,29 @@ struct GroupObservation {
   core::MonotonicTime sent() const { return sent_at.value_or(observed_at); }
 };
 
+// How one probe of a member's health endpoint ended.
+enum class ProbeOutcome {
+  kOk,            // a healthy answer
+  kHttpError,     // an answer that is not healthy: non-2xx, etcd "health":"false", not HTTP
+  kConnectError,  // no answer: name not resolved, connection refused, reset or closed
+  kTimeout,       // no answer within probe.timeout
+  // The TLS handshake failed: the certificate is not trusted (probe.caFile missing or wrong),
+  // expired, or for another name, or the peer does not speak TLS. Evidence about trust
+  // settings or certificates, not about the member's health: a restart cannot fix it.
+  kTls,
+};
+
+constexpr std::string_view to_string(ProbeOutcome outcome) {
+  switch (outcome) {
+    case ProbeOutcome::kOk: return "ok";
+    case ProbeOutcome::kHttpError: return "http_error";
+    case ProbeOutcome::kConnectError: return "connect_error";
+    case ProbeOutcome::kTimeout: return "timeout";
+    case ProbeOutcome::kTls: return "tls";
+  }
+  return "unknown";
+}
+
 // The member's own health endpoint, probed on its own period (costs no ARM budget).
 struct ProbeObservation {
   bool configured = false;
@@ -52,8 +76,10 @@ struct ProbeObservation {
   int consecutive_failures = 0;
   int consecutive_successes = 0;
   std::string last_error;  // "connect: connection refused", "HTTP 500", "timeout after 2s"
-  bool last_failure_tls = false;  // the last failure was the certificate or TLS handshake
   core::MonotonicTime observed_at{};
+  // How the latest probe ended; nullopt until the first probe completed. kTls: the latest
+  // failure was a TLS failure (consecutive_failures still counts it).
+  std::optional<ProbeOutcome> last_outcome;
 };
 
 struct MemberObservation {

@@ -85,7 +85,7 @@ std::optional<Assessment> probe_failing(const config::MemberConfig& member,
     }
   }
   if (failures < member.probe->failure_threshold) return std::nullopt;
-  if (probe.last_failure_tls) {
+  if (probe.last_outcome == model::ProbeOutcome::kTls) {
     return unhealthy(UnhealthyReason::kProbeTls,
                      "probe failed " + std::to_string(failures) +
                          " times in a row on the certificate or TLS handshake: " +

@@ -72,7 +72,13 @@ model::ProbeObservation apply_probe_result(model::ProbeObservation previous,
     previous.last_error = result.error;
   }
   previous.observed_at = at;
+  previous.last_outcome = result.success ? model::ProbeOutcome::kOk : result.outcome;
   return previous;
+}
+
+void Prober::set_clients(std::shared_ptr<const ProbeClients> clients) {
+  std::lock_guard lock(mutex_);
+  clients_ = std::move(clients);
 }
 
 std::optional<ProbeResult> Prober::probe(const config::MemberConfig& member,
@@ -80,6 +86,16 @@ std::optional<ProbeResult> Prober::probe(const config::MemberConfig& member,
   if (!member.probe) return std::nullopt;
   const auto url = substitute_probe_url(member.probe->url, target);
   if (!url) return std::nullopt;
+  std::shared_ptr<const ProbeClients> clients;  // keeps the client alive while it is used
+  http::HttpTransport* transport = fixed_transport_;
+  if (!transport) {
+    {
+      std::lock_guard lock(mutex_);
+      clients = clients_;
+    }
+    if (clients) transport = clients->find(probe_tls_of(*member.probe));
+    if (!transport) return std::nullopt;
+  }
 
   http::ClientRequest request;
   request.method = "GET";
@@ -89,23 +105,37 @@ std::optional<ProbeResult> Prober::probe(const config::MemberConfig& member,
   request.headers.emplace("Accept", "application/json, text/plain, */*");
 
   const auto started = time_.monotonic_time();
-  auto response = transport_.send(request);
+  auto response = transport->send(request);
   ProbeResult result;
   result.duration = std::chrono::duration_cast<core::Duration>(time_.monotonic_time() - started);
   if (!response.ok()) {
     const auto& error = response.error();
-    // Timeouts are named uniformly so the log and /status read the same whatever layer timed
-    // out (connect, TLS or read).
-    if (contains_ci(error.message, "timed out") || contains_ci(error.message, "timeout") ||
-        result.duration >= member.probe->timeout) {
+    const auto message =
+        error.message.empty() ? std::string(core::to_string(error.kind)) : error.message;
+    if (error.kind == core::ErrorKind::kTls) {
+      // OpenSSL rejected the handshake: whatever the time it took, the reason is the
+      // certificate or the protocol, and the message (which names the peer and the trust
+      // anchors consulted) is what the operator needs.
+      result.outcome = model::ProbeOutcome::kTls;
+      result.error = message;
+    } else if (contains_ci(error.message, "timed out") || contains_ci(error.message, "timeout") ||
+               result.duration >= member.probe->timeout) {
+      // Timeouts are named uniformly so the log and /status read the same whatever layer
+      // timed out (connect, TLS or read).
+      result.outcome = model::ProbeOutcome::kTimeout;
       result.error = "timeout after " + core::format_duration(member.probe->timeout);
     } else {
-      result.error = error.message.empty() ? core::to_string(error.kind) : error.message;
+      // kTerminal: the answer was not HTTP, or too large; anything else never got an answer.
+      result.outcome = error.kind == core::ErrorKind::kTerminal
+                           ? model::ProbeOutcome::kHttpError
+                           : model::ProbeOutcome::kConnectError;
+      result.error = message;
     }
     return result;
   }
   result.error = judge_probe_response(member.role, response->status, response->body);
   result.success = result.error.empty();
+  result.outcome = result.success ? model::ProbeOutcome::kOk : model::ProbeOutcome::kHttpError;
   return result;
 }
 

@@ -9,7 +9,15 @@
 // /health answers 200 with {"health":"false"} in some versions when it has no leader); a
 // non-JSON body is judged by the status alone.
 // It does not decide anything about health thresholds: that is plan/health.h.
+//
+// Each member is probed through the client for its probe TLS settings (ProbeClients, swapped
+// on reload), or, in tests, through one transport for everyone. A failure is classified
+// (model::ProbeOutcome): a handshake OpenSSL rejected (certificate, protocol) is kTls however
+// long it took, so the planner can tell "cannot verify" from "down"; a handshake that ran
+// out of time is kTimeout.
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +26,7 @@
 #include "core/time_source.h"
 #include "http/transport.h"
 #include "model/observation.h"
+#include "probe/probe_clients.h"
 
 namespace frankenetes::probe {
 
@@ -31,6 +40,9 @@ struct ProbeResult {
   bool success = false;
   std::string error;  // "HTTP 500", "connect: connection refused", "timeout after 2s", …
   core::Duration duration{0};
+  // kOk exactly when success; kTls: "TLS handshake with 10.0.0.4:2379 failed: certificate
+  // verify failed: …" in `error`.
+  model::ProbeOutcome outcome = model::ProbeOutcome::kConnectError;
 };
 
 // `url` with {ip} and {fqdn} replaced; nullopt when it needs a value the target lacks (no IP
@@ -46,14 +58,26 @@ model::ProbeObservation apply_probe_result(model::ProbeObservation previous,
 
 class Prober {
  public:
+  // Every member through `transport`, whatever its TLS settings (tests).
   Prober(http::HttpTransport& transport, const core::TimeSource& time)
-      : transport_(transport), time_(time) {}
+      : fixed_transport_(&transport), time_(time) {}
+  // Each member through the client of `clients` for its probe TLS settings (the daemon).
+  Prober(std::shared_ptr<const ProbeClients> clients, const core::TimeSource& time)
+      : clients_(std::move(clients)), time_(time) {}
 
-  // nullopt when the member has no probe or the URL cannot be built yet (no IP known).
+  // Swaps in the clients built for a new configuration, before the reconciler gets it. Probes
+  // in flight finish on the old clients. Any thread.
+  void set_clients(std::shared_ptr<const ProbeClients> clients);
+
+  // nullopt when the member has no probe, the URL cannot be built yet (no IP known), or the
+  // clients have no client for its TLS settings (it was scheduled under an older
+  // configuration): not probed, its probe state stays as it was. Any thread.
   std::optional<ProbeResult> probe(const config::MemberConfig& member, const ProbeTarget& target);
 
  private:
-  http::HttpTransport& transport_;
+  http::HttpTransport* fixed_transport_ = nullptr;
+  std::mutex mutex_;
+  std::shared_ptr<const ProbeClients> clients_;  // guarded by mutex_
   const core::TimeSource& time_;
 };
 

@@ -137,23 +137,36 @@ void PlanReporter::group_read(const model::MemberKey& member,
   }
 }
 
-void PlanReporter::probe_done(const model::MemberKey& member, bool success, core::Duration duration,
-                              const std::string& error) {
+void PlanReporter::probe_done(const model::MemberKey& member, const probe::ProbeResult& result) {
   auto& r = members_[member];
-  if (r.probe_success != success) {
+  const bool success = result.success;
+  const bool tls_failed = !success && result.outcome == model::ProbeOutcome::kTls;
+  if (tls_failed) {
+    // Not a sign that the member is down but that its certificate cannot be verified
+    // (probe.caFile missing or wrong, expired, another name): a person must fix trust, so it
+    // says so at error level, and again when the reason changes.
+    if (r.probe_tls_error != result.error) {
+      log::error("probe.tls_failed",
+                 {{"cluster", member.cluster}, {"member", member.member}, {"error", result.error}});
+    }
+  } else if (r.probe_success != success || (!success && r.probe_tls_error)) {
     if (success) {
       log::info("probe.succeeded", {{"cluster", member.cluster}, {"member", member.member}});
     } else {
       log::warn("probe.failed",
-                {{"cluster", member.cluster}, {"member", member.member}, {"error", error}});
+                {{"cluster", member.cluster}, {"member", member.member}, {"error", result.error}});
     }
-    r.probe_success = success;
   }
+  r.probe_success = success;
+  r.probe_tls_error = tls_failed ? std::optional<std::string>(result.error) : std::nullopt;
   if (metrics_) {
     const auto labels = member_labels(member);
     metrics_->probe_success.Add(labels).Set(success ? 1 : 0);
     metrics_->probe_duration_seconds.Add(labels, status::Metrics::latency_buckets())
-        .Observe(std::chrono::duration<double>(duration).count());
+        .Observe(std::chrono::duration<double>(result.duration).count());
+    // The series exists from the first probe, so increase() sees a zero rather than a gap.
+    auto& tls_failures = metrics_->probe_tls_failures_total.Add(labels);
+    if (tls_failed) tls_failures.Increment();
   }
 }
 

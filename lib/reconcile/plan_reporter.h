@@ -13,7 +13,13 @@
 //                                                              a dry-run action is logged once,
 //                                                              as remediation.planned, by
 //                                                              DryRunExecutor)
+//   probe.succeeded / probe.failed cluster= member= error=     when the probe result changes
+//   probe.tls_failed cluster= member= error=                   (error level) when a probe fails
+//                                                              its TLS handshake, again when
+//                                                              the error changes; instead of
+//                                                              probe.failed
 // Metrics:
+//   probe_success, probe_duration_seconds, probe_tls_failures_total: per probe;
 //   member_up, member_state{state}, remediation_gave_up, remediation_budget_exhausted: set
 //   after every plan; member_restarts_observed_total: restartCount increases between GETs;
 //   remediation_actions_total{result}: succeeded | failed | timed_out | dry_run;
@@ -28,6 +34,7 @@
 #include "config/types.h"
 #include "model/observation.h"
 #include "plan/plan.h"
+#include "probe/prober.h"
 #include "reconcile/action_executor.h"
 
 namespace frankenetes::status {
@@ -42,8 +49,7 @@ class PlanReporter {
 
   void plan_evaluated(const plan::PlanResult& result);
   void group_read(const model::MemberKey& member, const model::GroupObservation& observation);
-  void probe_done(const model::MemberKey& member, bool success, core::Duration duration,
-                  const std::string& error);
+  void probe_done(const model::MemberKey& member, const probe::ProbeResult& result);
   void action_started(const plan::Action& action, const ActionTarget& target);
   void action_finished(const plan::Action& action, const ActionResult& result,
                        core::Duration duration);
@@ -57,6 +63,7 @@ class PlanReporter {
     bool gave_up = false;
     bool etcd_data_at_risk = false;
     std::optional<bool> probe_success;
+    std::optional<std::string> probe_tls_error;  // set while the probe fails its TLS handshake
     std::map<std::string, int> restart_counts;  // per container
   };
 

@@ -440,7 +440,7 @@ void Reconciler::finish_probe(const model::MemberKey& key, const probe::ProbeRes
   if (!member || !member->probe) return;
   auto& obs = probes_[key];
   obs = probe::apply_probe_result(std::move(obs), result, at);
-  reporter_.probe_done(key, result.success, result.duration, result.error);
+  reporter_.probe_done(key, result);
   if (!result.success) observer_.set_attention(key, true);
 }
 

@@ -93,6 +93,11 @@ Metrics::Metrics(const BuildInfo& build)
                                  .Name("frankenetes_probe_duration_seconds")
                                  .Help("Member health probe latency.")
                                  .Register(*registry_)),
+      probe_tls_failures_total(
+          prometheus::BuildCounter()
+              .Name("frankenetes_probe_tls_failures_total")
+              .Help("Member health probes that failed in the TLS handshake: certificate not trusted, expired or for another name, or no TLS.")
+              .Register(*registry_)),
       reconcile_duration_seconds(prometheus::BuildHistogram()
                                      .Name("frankenetes_reconcile_duration_seconds")
                                      .Help("Duration of one observe-plan-act pass.")

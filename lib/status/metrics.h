@@ -60,6 +60,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& token_requests_total;          // {credential,result}
   prometheus::Family<prometheus::Gauge>& probe_success;                   // {cluster,member}
   prometheus::Family<prometheus::Histogram>& probe_duration_seconds;      // {cluster,member}
+  prometheus::Family<prometheus::Counter>& probe_tls_failures_total;      // {cluster,member}
   prometheus::Histogram& reconcile_duration_seconds;
   prometheus::Gauge& last_successful_observation_timestamp_seconds;
 

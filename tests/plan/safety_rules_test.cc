@@ -276,7 +276,7 @@ TEST(ProbeTls, ACertificateFailureIsAlertedNeverRemediated) {
   Harness h(make_config({cluster("prod", {with_spec(with_probe(member("etcd")))})}));
   for (int i = 0; i < 10; ++i) {
     auto obs = with_probe_result(healthy(kEtcd, h.now()), 3 + i, h.now());
-    obs.probe.last_failure_tls = true;
+    obs.probe.last_outcome = model::ProbeOutcome::kTls;
     obs.probe.last_error = "certificate verify failed";
     h.observe(obs);
     const auto r = h.tick();

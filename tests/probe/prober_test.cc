@@ -68,21 +68,68 @@ INSTANTIATE_TEST_SUITE_P(
         JudgeCase{config::MemberRole::kEtcd, 200, "ok", ""},
         JudgeCase{config::MemberRole::kEtcd, 503, R"({"health":"true"})", "HTTP 503"}));
 
+ProbeResult failed(std::string error, model::ProbeOutcome outcome) {
+  ProbeResult result;
+  result.error = std::move(error);
+  result.outcome = outcome;
+  return result;
+}
+
+ProbeResult succeeded() {
+  ProbeResult result;
+  result.success = true;
+  result.outcome = model::ProbeOutcome::kOk;
+  return result;
+}
+
 TEST(ApplyProbeResult, CountsStreaks) {
   const auto t0 = core::MonotonicTime(std::chrono::hours(1));
   model::ProbeObservation obs;
-  obs = apply_probe_result(obs, {false, "HTTP 500", {}}, t0);
-  obs = apply_probe_result(obs, {false, "timeout after 2s", {}}, t0 + std::chrono::seconds(5));
+  EXPECT_EQ(obs.last_outcome, std::nullopt);
+  obs = apply_probe_result(obs, failed("HTTP 500", model::ProbeOutcome::kHttpError), t0);
+  obs = apply_probe_result(obs, failed("timeout after 2s", model::ProbeOutcome::kTimeout),
+                           t0 + std::chrono::seconds(5));
   EXPECT_TRUE(obs.configured);
   EXPECT_EQ(obs.last_success, false);
   EXPECT_EQ(obs.consecutive_failures, 2);
   EXPECT_EQ(obs.consecutive_successes, 0);
   EXPECT_EQ(obs.last_error, "timeout after 2s");
+  EXPECT_EQ(obs.last_outcome, model::ProbeOutcome::kTimeout);
   EXPECT_EQ(obs.observed_at, t0 + std::chrono::seconds(5));
-  obs = apply_probe_result(obs, {true, "", {}}, t0 + std::chrono::seconds(10));
+  obs = apply_probe_result(obs, succeeded(), t0 + std::chrono::seconds(10));
   EXPECT_EQ(obs.consecutive_failures, 0);
   EXPECT_EQ(obs.consecutive_successes, 1);
   EXPECT_EQ(obs.last_error, "");
+  EXPECT_EQ(obs.last_outcome, model::ProbeOutcome::kOk);
+}
+
+// A TLS failure is a failure like any other for the streak, and says so in last_outcome, the
+// field the planner reads to leave it alone.
+TEST(ApplyProbeResult, RecordsThatTheLastFailureWasTls) {
+  const auto t0 = core::MonotonicTime(std::chrono::hours(1));
+  model::ProbeObservation obs;
+  obs = apply_probe_result(
+      obs,
+      failed("connect to 10.0.0.4:2379: Connection refused", model::ProbeOutcome::kConnectError),
+      t0);
+  obs = apply_probe_result(
+      obs,
+      failed("TLS handshake with 10.0.0.4:2379 failed: certificate verify failed",
+             model::ProbeOutcome::kTls),
+      t0 + std::chrono::seconds(5));
+  EXPECT_EQ(obs.consecutive_failures, 2);
+  EXPECT_EQ(obs.last_outcome, model::ProbeOutcome::kTls);
+  EXPECT_EQ(obs.last_error, "TLS handshake with 10.0.0.4:2379 failed: certificate verify failed");
+  obs = apply_probe_result(obs, succeeded(), t0 + std::chrono::seconds(10));
+  EXPECT_EQ(obs.last_outcome, model::ProbeOutcome::kOk);
+}
+
+TEST(ProbeOutcome, Names) {
+  EXPECT_EQ(model::to_string(model::ProbeOutcome::kOk), "ok");
+  EXPECT_EQ(model::to_string(model::ProbeOutcome::kHttpError), "http_error");
+  EXPECT_EQ(model::to_string(model::ProbeOutcome::kConnectError), "connect_error");
+  EXPECT_EQ(model::to_string(model::ProbeOutcome::kTimeout), "timeout");
+  EXPECT_EQ(model::to_string(model::ProbeOutcome::kTls), "tls");
 }
 
 TEST(Prober, SendsGetWithTimeoutToSubstitutedUrl) {
@@ -94,6 +141,7 @@ TEST(Prober, SendsGetWithTimeoutToSubstitutedUrl) {
       prober.probe(member(config::MemberRole::kEtcd, "http://{ip}:2379/health"), {"127.1.0.4", {}});
   ASSERT_TRUE(result.has_value());
   EXPECT_TRUE(result->success);
+  EXPECT_EQ(result->outcome, model::ProbeOutcome::kOk);
   EXPECT_EQ(result->duration, std::chrono::milliseconds(30));
   ASSERT_EQ(transport.requests().size(), 1u);
   EXPECT_EQ(transport.requests()[0].method, "GET");
@@ -120,11 +168,52 @@ TEST(Prober, ReportsHttpStatusConnectErrorsAndTimeouts) {
   transport.push_error(core::ErrorKind::kTransient, "read: operation timed out");
   Prober prober(transport, time);
   const auto m = member(config::MemberRole::kApiserver, "http://{ip}:6443/livez");
-  EXPECT_EQ(prober.probe(m, {"1.2.3.4", {}})->error, "HTTP 500");
-  EXPECT_EQ(prober.probe(m, {"1.2.3.4", {}})->error, "connect: connection refused");
+  const auto http_500 = prober.probe(m, {"1.2.3.4", {}});
+  EXPECT_EQ(http_500->error, "HTTP 500");
+  EXPECT_EQ(http_500->outcome, model::ProbeOutcome::kHttpError);
+  const auto refused = prober.probe(m, {"1.2.3.4", {}});
+  EXPECT_EQ(refused->error, "connect: connection refused");
+  EXPECT_EQ(refused->outcome, model::ProbeOutcome::kConnectError);
   const auto timed_out = prober.probe(m, {"1.2.3.4", {}});
   EXPECT_FALSE(timed_out->success);
   EXPECT_EQ(timed_out->error, "timeout after 2s");
+  EXPECT_EQ(timed_out->outcome, model::ProbeOutcome::kTimeout);
+}
+
+TEST(Prober, ClassifiesTlsAndMalformedAnswers) {
+  FakeTimeSource time;
+  FakeTransport transport(&time);
+  transport.push_error(core::ErrorKind::kTls,
+                       "TLS handshake with 1.2.3.4:6443 failed: certificate verify failed: "
+                       "unable to get local issuer certificate");
+  transport.push_error(core::ErrorKind::kTerminal, "malformed response from 1.2.3.4:6443: bad");
+  transport.push(200, R"({"health":"false"})");
+  Prober prober(transport, time);
+  const auto tls =
+      prober.probe(member(config::MemberRole::kEtcd, "https://{ip}:6443/health"), {"1.2.3.4", {}});
+  EXPECT_FALSE(tls->success);
+  EXPECT_EQ(tls->outcome, model::ProbeOutcome::kTls);
+  EXPECT_EQ(tls->error,
+            "TLS handshake with 1.2.3.4:6443 failed: certificate verify failed: unable to get "
+            "local issuer certificate");
+  const auto malformed =
+      prober.probe(member(config::MemberRole::kEtcd, "https://{ip}:6443/health"), {"1.2.3.4", {}});
+  EXPECT_EQ(malformed->outcome, model::ProbeOutcome::kHttpError);
+  const auto unhealthy =
+      prober.probe(member(config::MemberRole::kEtcd, "https://{ip}:6443/health"), {"1.2.3.4", {}});
+  EXPECT_EQ(unhealthy->outcome, model::ProbeOutcome::kHttpError);
+}
+
+// However long OpenSSL took to say no, a rejected certificate is not a timeout.
+TEST(Prober, SlowTlsFailureIsStillTls) {
+  FakeTimeSource time;
+  FakeTransport transport(&time, std::chrono::seconds(2));
+  transport.push_error(core::ErrorKind::kTls, "TLS handshake with 1.2.3.4:443 failed: x");
+  Prober prober(transport, time);
+  const auto result =
+      prober.probe(member(config::MemberRole::kOther, "https://{ip}/"), {"1.2.3.4", {}});
+  EXPECT_EQ(result->outcome, model::ProbeOutcome::kTls);
+  EXPECT_EQ(result->error, "TLS handshake with 1.2.3.4:443 failed: x");
 }
 
 TEST(Prober, SlowFailureCountsAsTimeout) {
@@ -132,9 +221,45 @@ TEST(Prober, SlowFailureCountsAsTimeout) {
   FakeTransport transport(&time, std::chrono::seconds(2));
   transport.push_error(core::ErrorKind::kTransient, "stream reset");
   Prober prober(transport, time);
-  EXPECT_EQ(
-      prober.probe(member(config::MemberRole::kOther, "http://{ip}/"), {"1.2.3.4", {}})->error,
-      "timeout after 2s");
+  const auto result =
+      prober.probe(member(config::MemberRole::kOther, "http://{ip}/"), {"1.2.3.4", {}});
+  EXPECT_EQ(result->error, "timeout after 2s");
+  EXPECT_EQ(result->outcome, model::ProbeOutcome::kTimeout);
+}
+
+// The daemon's shape: one client per TLS settings, chosen by the member's probe section, and
+// swapped on reload.
+TEST(Prober, PicksTheClientForTheMembersTlsSettings) {
+  FakeTimeSource time;
+  auto system_store = std::make_shared<FakeTransport>(&time);
+  auto private_ca = std::make_shared<FakeTransport>(&time);
+  system_store->push(200, "system");
+  private_ca->push(200, "private");
+  Prober prober(std::make_shared<const ProbeClients>(ProbeClients::Transports{
+                    {ProbeTls{}, system_store}, {ProbeTls{"/etc/ca.pem", false}, private_ca}}),
+                time);
+  auto with_ca = member(config::MemberRole::kApiserver, "https://{ip}/livez");
+  with_ca.probe->ca_file = "/etc/ca.pem";
+  auto insecure = member(config::MemberRole::kApiserver, "https://{ip}/livez");
+  insecure.probe->insecure_skip_verify = true;
+
+  EXPECT_TRUE(prober.probe(with_ca, {"1.2.3.4", {}})->success);
+  EXPECT_TRUE(
+      prober.probe(member(config::MemberRole::kApiserver, "https://{ip}/livez"), {"1.2.3.5", {}})
+          ->success);
+  EXPECT_EQ(private_ca->requests().size(), 1u);
+  EXPECT_EQ(system_store->requests().size(), 1u);
+  // Settings the clients were not built for: scheduled under an older configuration, the
+  // probe is skipped rather than failed.
+  EXPECT_EQ(prober.probe(insecure, {"1.2.3.4", {}}), std::nullopt);
+
+  auto no_verify = std::make_shared<FakeTransport>(&time);
+  no_verify->push(200, "ok");
+  prober.set_clients(std::make_shared<const ProbeClients>(
+      ProbeClients::Transports{{ProbeTls{"", true}, no_verify}}));
+  EXPECT_TRUE(prober.probe(insecure, {"1.2.3.4", {}})->success);
+  EXPECT_EQ(no_verify->requests().size(), 1u);
+  EXPECT_EQ(prober.probe(with_ca, {"1.2.3.4", {}}), std::nullopt);
 }
 
 }  // namespace
