@@ -47,13 +47,15 @@ def actions_in_log(entries, member):
 
 class Heal(HealTestCase):
     # 1. etcd crash-loops -> remediation issued within 2 poll intervals of the loop being
-    #    visible; etcd healthy again; exactly one action per rung.
-    def test_01_etcd_crash_loop_one_action_per_rung(self):
+    #    visible; exactly one action. The simulated etcd keeps the original Frankenetes layout
+    #    (--wal-dir in the container), so the rungs that would replace its deployment are
+    #    refused (etcd_data_at_risk, issue 8): after the restart it waits for a person, who
+    #    clears the crash here; etcd is healthy again and nothing else was done.
+    def test_01_etcd_crash_loop_restart_then_a_person(self):
         sim = self.start_sim()
         daemon = self.start_daemon(sim)
         since = sim.last_seq()
-        # A crash that survives a group restart (the container keeps its crash plan) but not a
-        # new deployment (start rebuilds the containers): rung 0 cannot fix it, rung 1 can.
+        # A crash that survives a group restart (the container keeps its crash plan).
         sim.act("crash", group="etcd", container="etcd", always=True, exitCode=1)
 
         def loop_visible():
@@ -66,6 +68,15 @@ class Heal(HealTestCase):
                              10 * POLL, "the daemon's restart of etcd")
         detect = parse_time(restart["time"]) - visible_at
         self.assertLessEqual(detect, 2 * POLL, "restart issued more than 2 poll intervals after the loop was visible")
+        self.wait_metric(daemon, "frankenetes_etcd_data_at_risk", lambda v: v == 1, 40, member="etcd")
+        skipped = log_events(daemon.log(), "remediation.skipped", member="etcd", reason="etcd_data_at_risk")
+        self.assertTrue(skipped)
+        self.assertIn("wal-dir /etcd-wal in the container filesystem", skipped[0])
+        self.assertTrue(log_events(daemon.log(), "etcd.data_at_risk", member="etcd"))
+        time.sleep(3 * POLL)  # the back-off is over: still nothing but the restart
+        self.assertEqual(actions_in_log(sim.requests(api="arm", since=since), "etcd"),
+                         [("restart", "POST")])
+        sim.act("clearCrash", group="etcd", container="etcd")
 
         def etcd_healthy():
             g = sim.group("etcd")
@@ -73,20 +84,15 @@ class Heal(HealTestCase):
                 http_ok(f"http://{g['ip']}:2379/health") == b'{"health":"true"}'
         wait_until(etcd_healthy, 40, "etcd /health to answer healthy")
         healed_at = time.time()
-        self.wait_healthy(daemon, ["etcd"], timeout=10)
-        # The counter moves when an action finishes (its long-running operation included).
-        self.wait_metric(daemon, "frankenetes_remediation_actions_total", lambda v: v >= 1, 30,
-                         member="etcd", action="stop_start")
-        # Quiet for 3 more poll intervals: nothing else happens once etcd is healthy.
+        self.wait_healthy(daemon, ["etcd"], timeout=20)
+        self.wait_metric(daemon, "frankenetes_etcd_data_at_risk", lambda v: v == 0, 10, member="etcd")
         time.sleep(3 * POLL)
-        self.assertEqual(daemon.actions(), {("etcd", "restart", "succeeded"): 1,
-                                            ("etcd", "stop_start", "succeeded"): 1})
+        self.assertEqual(daemon.actions(), {("etcd", "restart", "succeeded"): 1})
         self.assertEqual(actions_in_log(sim.requests(api="arm", since=since), "etcd"),
-                         [("restart", "POST"), ("stop", "POST"), ("start", "POST")])
+                         [("restart", "POST")])
         self.report(loop_visible_to_restart_s=detect, poll_interval_s=POLL,
                     crash_to_healthy_s=healed_at - visible_at,
-                    actions="restart=1 stop_start=1 recreate=0")
-
+                    actions="restart=1 (stop_start refused: etcd_data_at_risk)")
 
     # 2. apiserver hangs (ACI says Running, probe fails) -> restarted after failureThreshold
     #    probes.

@@ -289,6 +289,7 @@ TEST_F(ReconcilerStateTest, BudgetLadderAndBackoffSurviveARestart) {
   config.policy.backoff.initial = 60s;
   auto& first = make(config);
   first.restore(store->load());
+  first.start();
   scheduler.advance(25s);  // the start-up grace (2 x 10 s) first, then one start
   ASSERT_EQ(api.count("start etcd"), 1u);
   api.set(stopped("etcd"));  // it did not help
