@@ -7,9 +7,13 @@ restartCount, slow deletes) and its ARM fault rules. Measured numbers are printe
 "[test] key=value" lines. etcd's original layout (WAL in the container, never stop/started or
 recreated) is test_heal's test_01.
 """
+import http.server
 import json
 import os
 import signal
+import ssl
+import subprocess
+import threading
 import time
 import unittest
 
@@ -221,6 +225,153 @@ class Safety(HealTestCase):
         self.assertEqual(mutations(sim.requests(api="arm", since=since)), [])
         self.assertEqual(daemon.metric("frankenetes_member_up", member="scheduler"), 1)
         self.report(readings_without_restart_count=4, mutating_calls=0)
+
+
+    # An HTTPS probe of a member whose certificate comes from a private CA: with caFile it is
+    # healthy; without it the failure is probe_tls, alerted and never remediated.
+    def test_07_https_probe_with_a_private_ca(self):
+        server = PrivateCaServer(self.tmp.name)
+        self.addCleanup(server.stop)
+        sim = self.start_sim()
+        url = f"https://127.0.0.1:{server.port}/healthz"
+        daemon = self.start_daemon(sim, wait_healthy=False, probes={
+            "scheduler": {"url": url, "caFile": server.ca_file},
+            "controller-manager": {"url": url},
+        })
+        since = sim.last_seq()
+        self.wait_healthy(daemon, ["etcd", "apiserver", "scheduler"], timeout=30)
+        self.wait_metric(daemon, "frankenetes_actions_skipped_total", lambda v: v >= 3, 30,
+                         member="controller-manager", reason="probe_tls")
+        self.assertGreater(daemon.metric("frankenetes_probe_tls_failures_total",
+                                         member="controller-manager"), 0)
+        time.sleep(3 * POLL)
+        self.assertEqual(mutations(sim.requests(api="arm", since=since)), [])
+        self.assertEqual(daemon.metric("frankenetes_member_up", member="scheduler"), 1)
+        self.assertTrue(server.hits > 0)
+        self.report(https_probes_served=server.hits, mutating_calls=0)
+
+    # A Cloudflare record whose ttl is a string: an error is counted, nothing is written, and
+    # the daemon stays alive (it used to die of an uncaught nlohmann type_error).
+    def test_08_wrong_typed_cloudflare_field(self):
+        cloudflare = FakeCloudflare()
+        self.addCleanup(cloudflare.stop)
+        sim = self.start_sim()
+        token = os.path.join(self.tmp.name, "cf-token")
+        with open(token, "w") as f:
+            f.write("test-token\n")
+        config = daemon_config(sim.endpoints)
+        config = config.replace("        containerGroup: scheduler\n",
+                                "        containerGroup: scheduler\n"
+                                "        dns: {provider: cf, name: scheduler.example.org}\n")
+        config = config.replace("policy:\n", (
+            "dns:\n  ownerId: fk-safety\n  providers:\n    cf:\n      type: cloudflare\n"
+            "      zoneId: zone1\n      zoneName: example.org\n"
+            f"      apiTokenFile: {token}\n"
+            f"      baseUrl: http://127.0.0.1:{cloudflare.port}/client/v4\n"
+            "policy:\n"), 1)
+        daemon = HealDaemon(config)
+        self.addCleanup(daemon.stop)
+        self.addCleanup(self.dump_on_failure, daemon, sim)
+        daemon.wait_ready(timeout=20)
+        wait_until(lambda: cloudflare.reads >= 3, 30, "three reads of the Cloudflare records")
+        self.wait_metric(daemon, "frankenetes_dns_skips_total", lambda v: v >= 1, 20,
+                         member="scheduler", reason="provider_unreadable")
+        self.assertIsNone(daemon.proc.poll(), "the daemon is alive")
+        status, _, _ = daemon.get("/livez")
+        self.assertEqual(status, 200)
+        self.assertEqual(cloudflare.writes, [])
+        self.assertTrue(any("ttl" in l for l in daemon.log().splitlines() if "cloudflare" in l))
+        self.report(cloudflare_reads=cloudflare.reads, writes=0, daemon="alive")
+
+
+class PrivateCaServer:
+    """An HTTPS /healthz on 127.0.0.1 with a certificate from a CA made for the test."""
+
+    def __init__(self, directory):
+        self.ca_file = os.path.join(directory, "probe-ca.pem")
+        key, csr, cert = (os.path.join(directory, n) for n in ("probe.key", "probe.csr", "probe.pem"))
+        ca_key = os.path.join(directory, "probe-ca.key")
+        ext = os.path.join(directory, "probe.ext")
+        with open(ext, "w") as f:
+            f.write("subjectAltName=IP:127.0.0.1\n")
+        for cmd in (
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key,
+             "-out", self.ca_file, "-days", "1", "-subj", "/CN=frankenetes test probe CA"],
+            ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
+             "-subj", "/CN=127.0.0.1"],
+            ["openssl", "x509", "-req", "-in", csr, "-CA", self.ca_file, "-CAkey", ca_key,
+             "-CAcreateserial", "-out", cert, "-days", "1", "-extfile", ext],
+        ):
+            subprocess.run(cmd, check=True, capture_output=True, timeout=30)
+        outer = self
+        self.hits = 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                outer.hits += 1
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class FakeCloudflare:
+    """Cloudflare v4 on 127.0.0.1 whose record list has "ttl": "60" (a string)."""
+
+    def __init__(self):
+        outer = self
+        self.reads = 0
+        self.writes = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def reply(self, body):
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                outer.reads += 1
+                record = {"id": "r1", "type": "A", "name": "scheduler.example.org",
+                          "content": "127.0.0.9", "ttl": "60", "proxied": False}
+                self.reply({"success": True, "errors": [], "messages": [], "result": [record],
+                            "result_info": {"page": 1, "per_page": 100, "count": 1,
+                                            "total_count": 1, "total_pages": 1}})
+
+            def write(self):
+                outer.writes.append((self.command, self.path))
+                self.reply({"success": False, "errors": [{"code": 1000, "message": "no"}]})
+
+            do_POST = do_PUT = do_PATCH = do_DELETE = write
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 if __name__ == "__main__":
