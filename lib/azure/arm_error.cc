@@ -76,6 +76,11 @@ core::Error error_from_response(const http::Response& response, std::string_view
   return error;
 }
 
+bool arm_says_absent(const core::Error& error) {
+  return error.http_status == 404 &&
+         (error.azure_code == "ResourceNotFound" || error.azure_code == "ResourceGroupNotFound");
+}
+
 core::Error malformed_response_error(const http::Response& response, std::string_view operation,
                                      std::string_view detail) {
   core::Error error;

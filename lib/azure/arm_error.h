@@ -28,6 +28,11 @@ std::optional<ArmErrorBody> parse_arm_error_body(std::string_view body);
 // "aci.get: <ARM message>" or, without an envelope, "aci.get: HTTP 502 <excerpt of body>".
 core::Error error_from_response(const http::Response& response, std::string_view operation);
 
+// ARM's own word that a resource is absent: HTTP 404 with the error envelope's code
+// ResourceNotFound or ResourceGroupNotFound. Any other 404 (a proxy's HTML page, an empty body,
+// another code) proves nothing (DESIGN.md §4 "proof before destruction").
+bool arm_says_absent(const core::Error& error);
+
 // A terminal Error for a success status whose body we could not understand.
 core::Error malformed_response_error(const http::Response& response, std::string_view operation,
                                      std::string_view detail);

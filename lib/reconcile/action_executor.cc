@@ -3,21 +3,18 @@
 #include <algorithm>
 #include <cctype>
 
+#include "azure/arm_error.h"
 #include "core/duration.h"
 #include "log/event.h"
 
 namespace frankenetes::reconcile {
 namespace {
 
+using azure::arm_says_absent;
+
 bool is_timeout(const core::Error& error) {
   return error.kind == core::ErrorKind::kTransient &&
          error.message.find("timed out") != std::string::npos;
-}
-
-// ARM's own word that the group is absent (the same rule as the GroupObserver's).
-bool arm_says_absent(const core::Error& error) {
-  return error.http_status == 404 &&
-         (error.azure_code == "ResourceNotFound" || error.azure_code == "ResourceGroupNotFound");
 }
 
 bool iequals(std::string_view a, std::string_view b) {

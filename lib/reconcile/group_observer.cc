@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "azure/arm_error.h"
 #include "core/duration.h"
 
 namespace frankenetes::reconcile {
 namespace {
+
+using azure::arm_says_absent;
 
 bool equal_ci(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -23,14 +26,6 @@ std::string subscription_of(const config::Config& config, const config::ClusterC
 bool due(core::MonotonicTime now, std::optional<core::MonotonicTime> last, core::Duration interval,
          core::Duration tick) {
   return !last || (now - *last) + tick / 2 >= interval;
-}
-
-// ARM's own word that the group is absent: a 404 whose body is ARM's error envelope with one
-// of these codes. A 404 from anything else (a proxy's HTML page, an empty body, an unknown
-// code) proves nothing (DESIGN.md §4 "proof before destruction").
-bool arm_says_absent(const core::Error& error) {
-  return error.http_status == 404 &&
-         (error.azure_code == "ResourceNotFound" || error.azure_code == "ResourceGroupNotFound");
 }
 
 }  // namespace

@@ -335,7 +335,23 @@ def etcd_status(sim):
     return etcd_call(sim, "/v3/maintenance/status", {})
 
 
-class PrivateCaServer:
+class LoopbackServer:
+    """A ThreadingHTTPServer on 127.0.0.1 (any free port) serving `handler` in a thread."""
+
+    def serve(self, handler, tls_context=None):
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        if tls_context:
+            self.httpd.socket = tls_context.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class PrivateCaServer(LoopbackServer):
     """An HTTPS /healthz on 127.0.0.1 with a certificate from a CA made for the test."""
 
     def __init__(self, directory):
@@ -368,20 +384,12 @@ class PrivateCaServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)
-        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serve(Handler, context)
 
 
-class FakeCloudflare:
+class FakeCloudflare(LoopbackServer):
     """Cloudflare v4 on 127.0.0.1 whose record list has "ttl": "60" (a string)."""
 
     def __init__(self):
@@ -415,14 +423,7 @@ class FakeCloudflare:
             def log_message(self, *args):
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serve(Handler)
 
 
 if __name__ == "__main__":
