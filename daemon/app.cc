@@ -250,8 +250,8 @@ class Watcher {
     if (!credential.ok()) return credential.error();
     credential_ = std::move(credential.value());
     // ARM and Azure DNS share the token scope, the credential and this retry after a 401.
-    reauthorizing_ =
-        std::make_unique<azure::ReauthorizingTransport>(*stop_aware_, *credential_, azure.cloud.scope);
+    reauthorizing_ = std::make_unique<azure::ReauthorizingTransport>(*stop_aware_, *credential_,
+                                                                     azure.cloud.scope);
 
     azure::AciClientSettings settings;
     settings.endpoint.resource_manager = azure.cloud.resource_manager;
@@ -279,7 +279,8 @@ class Watcher {
     reconcile::Worker* actions = &inline_;
     if (!once) {
       reads_ = std::make_unique<reconcile::WorkerPool>("reads", 1, count_internal_errors(metrics_));
-      probes_ = std::make_unique<reconcile::WorkerPool>("probes", 4, count_internal_errors(metrics_));
+      probes_ =
+          std::make_unique<reconcile::WorkerPool>("probes", 4, count_internal_errors(metrics_));
       actions_ =
           std::make_unique<reconcile::WorkerPool>("actions", 4, count_internal_errors(metrics_));
       reads = reads_.get();
@@ -512,16 +513,16 @@ class App::Impl {
     server_options.listen = config_->server.listen.to_string();
     server_options.max_connections = static_cast<std::size_t>(config_->server.max_connections);
     server_options.server_header = std::string("frankenetesd/") + build::kVersion;
-    server_options.on_handler_exception = [this](const std::string& method, const std::string& target,
-                                                 const std::string& what) {
-      // The path only: a query string is the client's and may carry anything.
-      log::error("internal.error", {{"component", "http_server"},
-                                    {"method", method},
-                                    {"path", target.substr(0, target.find('?'))},
-                                    {"what", what},
-                                    {"action", "answered 500"}});
-      metrics_.record_internal_error("http_server");
-    };
+    server_options.on_handler_exception =
+        [this](const std::string& method, const std::string& target, const std::string& what) {
+          // The path only: a query string is the client's and may carry anything.
+          log::error("internal.error", {{"component", "http_server"},
+                                        {"method", method},
+                                        {"path", target.substr(0, target.find('?'))},
+                                        {"what", what},
+                                        {"action", "answered 500"}});
+          metrics_.record_internal_error("http_server");
+        };
     server_ = std::make_unique<http::HttpServer>(
         io_, server_options,
         http::make_sync_handler([this](const http::Request& r) { return router_->handle(r); }));

@@ -90,9 +90,10 @@ core::Result<AccessToken> parse_azure_cli_token(const std::string& json_text) {
   // Only a field's type ever enters a message, never its value.
   const auto token = jf::string(body, "accessToken");
   if (!token || token->empty()) {
-    return credential_error(core::ErrorKind::kTerminal,
-                            "Azure CLI output " + (token ? std::string(R"(has an empty "accessToken")")
-                                                         : "has " + token.describe("accessToken")));
+    return credential_error(
+        core::ErrorKind::kTerminal,
+        "Azure CLI output " + (token ? std::string(R"(has an empty "accessToken")")
+                                     : "has " + token.describe("accessToken")));
   }
   AccessToken out{core::Secret(*token), {}};
   // Epoch seconds (CLI >= 2.54) win; a far-future value saturates here and is capped by

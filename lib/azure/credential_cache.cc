@@ -63,14 +63,15 @@ core::Result<AccessToken> CachingCredential::get_token(const std::string& scope)
     entry.failure_reported = false;
     lock.unlock();
     if (clamped) {
-      log::warn("azure.token.lifetime_clamped",
-                {{"credential", inner_->name()},
-                 {"lifetime_s", static_cast<long long>(
-                                    std::chrono::duration_cast<std::chrono::seconds>(reported - now)
-                                        .count())},
-                 {"max_s", static_cast<long long>(
-                               std::chrono::duration_cast<std::chrono::seconds>(kMaxTokenLifetime)
-                                   .count())}});
+      log::warn(
+          "azure.token.lifetime_clamped",
+          {{"credential", inner_->name()},
+           {"lifetime_s",
+            static_cast<long long>(
+                std::chrono::duration_cast<std::chrono::seconds>(reported - now).count())},
+           {"max_s",
+            static_cast<long long>(
+                std::chrono::duration_cast<std::chrono::seconds>(kMaxTokenLifetime).count())}});
     }
     return fresh;
   }

@@ -27,7 +27,8 @@ namespace frankenetes::azure {
 class ReauthorizingTransport final : public http::HttpTransport {
  public:
   // `scope`: the one scope the clients above ask tokens for (the resource manager's).
-  ReauthorizingTransport(http::HttpTransport& inner, TokenCredential& credential, std::string scope);
+  ReauthorizingTransport(http::HttpTransport& inner, TokenCredential& credential,
+                         std::string scope);
 
   core::Result<http::Response> send(const http::ClientRequest& request) override;
 

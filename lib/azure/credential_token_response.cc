@@ -23,9 +23,9 @@ void log_clamped(const TokenErrorContext& context, const char* field, std::int64
              {"target", context.target},
              {"field", field},
              {"value", static_cast<long long>(value)},
-             {"max_s", static_cast<long long>(
-                           std::chrono::duration_cast<std::chrono::seconds>(kMaxTokenLifetime)
-                               .count())}});
+             {"max_s",
+              static_cast<long long>(
+                  std::chrono::duration_cast<std::chrono::seconds>(kMaxTokenLifetime).count())}});
 }
 
 // Entra appends " Trace ID: … Correlation ID: … Timestamp: …" (and sometimes line breaks) to
@@ -66,9 +66,9 @@ core::Result<AccessToken> parse_success(const http::Response& response, core::Sy
       std::chrono::duration_cast<std::chrono::seconds>(kMaxTokenLifetime).count();
   if (expires_in.ok()) {
     if (*expires_in <= 0) {
-      return credential_error(core::ErrorKind::kTerminal,
-                              prefix + R"( has "expires_in" )" + std::to_string(*expires_in) +
-                                  ": the token is already expired");
+      return credential_error(core::ErrorKind::kTerminal, prefix + R"( has "expires_in" )" +
+                                                              std::to_string(*expires_in) +
+                                                              ": the token is already expired");
     }
     auto lifetime = *expires_in;
     if (lifetime > kMaxLifetimeSeconds) {
@@ -83,7 +83,8 @@ core::Result<AccessToken> parse_success(const http::Response& response, core::Sy
                             prefix + " has " + expires_in.describe("expires_in"));
   }
   if (expires_on.ok()) {
-    const auto now_seconds = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
+    const auto now_seconds =
+        std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
     if (*expires_on <= now_seconds) {
       return credential_error(core::ErrorKind::kTerminal,
                               prefix + R"( has "expires_on" )" + std::to_string(*expires_on) +
@@ -149,10 +150,12 @@ core::Result<AccessToken> parse_token_response(const http::Response& response, c
 }
 
 core::SystemTime time_from_epoch_seconds(std::int64_t seconds) {
-  return core::SystemTime(std::chrono::seconds(std::clamp<std::int64_t>(seconds, 0, kLatestEpochSeconds)));
+  return core::SystemTime(
+      std::chrono::seconds(std::clamp<std::int64_t>(seconds, 0, kLatestEpochSeconds)));
 }
 
-core::SystemTime cap_token_expiry(core::SystemTime now, core::SystemTime expires_on, bool& clamped) {
+core::SystemTime cap_token_expiry(core::SystemTime now, core::SystemTime expires_on,
+                                  bool& clamped) {
   clamped = expires_on > now && expires_on - now > kMaxTokenLifetime;
   return clamped ? now + kMaxTokenLifetime : expires_on;
 }

@@ -38,8 +38,7 @@ std::optional<RetryAfter> read_retry_after(std::string_view value, core::SystemT
   // long is safe, a little too short is another 429).
   const auto date = parse_http_date_seconds(value);
   if (!date) return std::nullopt;
-  const auto now_ms =
-      std::chrono::floor<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const auto now_ms = std::chrono::floor<std::chrono::milliseconds>(now.time_since_epoch()).count();
   return capped(*date * 1000 - now_ms);
 }
 

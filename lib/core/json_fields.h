@@ -10,7 +10,8 @@
 // older, narrower helper of the container-group codec: "absent or wrong type" as one nullopt.)
 //
 //   const auto ttl = json_fields::integer(record, "ttl", 1, 2147483647);
-//   if (!ttl) return error("record " + id + ": " + ttl.describe("ttl"));  // `"ttl" is a string, expected an integer`
+//   if (!ttl) return error("record " + id + ": " + ttl.describe("ttl"));
+//   // -> record r1: "ttl" is a string, expected an integer
 
 #include <cmath>
 #include <cstdint>
@@ -30,16 +31,25 @@ enum class Presence { kPresent, kAbsent, kNull, kWrongType, kOutOfRange };
 // "an object", "a string", "a number", "a boolean", "null", … for messages.
 inline const char* type_name(const json& value) {
   switch (value.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::string: return "a string";
-    case json::value_t::boolean: return "a boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer";
-    case json::value_t::number_float: return "a number with a fraction";
-    case json::value_t::binary: return "binary data";
-    case json::value_t::discarded: return "invalid JSON";
+    case json::value_t::number_unsigned:
+      return "an integer";
+    case json::value_t::number_float:
+      return "a number with a fraction";
+    case json::value_t::binary:
+      return "binary data";
+    case json::value_t::discarded:
+      return "invalid JSON";
   }
   return "an unknown JSON type";
 }
@@ -105,7 +115,8 @@ namespace detail {
 
 template <typename T>
 std::optional<Field<T>> absent_or_null(const json& obj, std::string_view key, const json*& out) {
-  if (!obj.is_object()) return Field<T>::missing(Presence::kAbsent, "absent (not inside an object)");
+  if (!obj.is_object())
+    return Field<T>::missing(Presence::kAbsent, "absent (not inside an object)");
   out = member(obj, key);
   if (out == nullptr) return Field<T>::missing(Presence::kAbsent, "absent");
   if (out->is_null()) return Field<T>::missing(Presence::kNull, "null");
@@ -171,8 +182,7 @@ template <typename T>
 Field<T> in_range(std::optional<std::int64_t> v, bool too_large, const json& value,
                   const char* expected, std::int64_t min, std::int64_t max) {
   if (too_large) {
-    return Field<T>::missing(Presence::kOutOfRange,
-                             "too large, expected " + range_text(min, max));
+    return Field<T>::missing(Presence::kOutOfRange, "too large, expected " + range_text(min, max));
   }
   if (!v) return wrong_type<T>(value, expected);
   if (*v < min || *v > max) {
@@ -222,8 +232,8 @@ inline Field<std::int64_t> integer_or_decimal_string(
   const auto v = value->is_string()
                      ? detail::decimal_string(value->get_ref<const std::string&>(), too_large)
                      : detail::exact_integer(*value, too_large);
-  return detail::in_range<std::int64_t>(v, too_large, *value,
-                                        "an integer or a string of digits", min, max);
+  return detail::in_range<std::int64_t>(v, too_large, *value, "an integer or a string of digits",
+                                        min, max);
 }
 
 inline Field<const json*> object(const json& obj, std::string_view key) {

@@ -112,29 +112,29 @@ core::Result<RecordSet> parse_azure_record_set(std::string_view body, const std:
   std::optional<std::string> problem;
   switch (type) {
     case RecordType::kA:
-      problem = each("ARecords", [&](const json& r, const std::string& where)
-                                     -> std::optional<std::string> {
-        const auto ip = jf::string(r, "ipv4Address");
-        if (!ip) return ip.describe(where + ".ipv4Address");
-        set.values.push_back(*ip);
-        return std::nullopt;
-      });
+      problem = each("ARecords",
+                     [&](const json& r, const std::string& where) -> std::optional<std::string> {
+                       const auto ip = jf::string(r, "ipv4Address");
+                       if (!ip) return ip.describe(where + ".ipv4Address");
+                       set.values.push_back(*ip);
+                       return std::nullopt;
+                     });
       break;
     case RecordType::kTxt:
-      problem = each("TXTRecords", [&](const json& r, const std::string& where)
-                                       -> std::optional<std::string> {
-        const auto chunks = jf::array(r, "value");
-        if (!chunks) return chunks.describe(where + ".value");
-        std::vector<std::string> parts;
-        for (const auto& chunk : **chunks) {
-          if (!chunk.is_string()) {
-            return where + ".value has " + jf::type_name(chunk) + ", expected strings";
-          }
-          parts.push_back(chunk.get<std::string>());
-        }
-        set.values.push_back(join_txt(parts));
-        return std::nullopt;
-      });
+      problem = each(
+          "TXTRecords", [&](const json& r, const std::string& where) -> std::optional<std::string> {
+            const auto chunks = jf::array(r, "value");
+            if (!chunks) return chunks.describe(where + ".value");
+            std::vector<std::string> parts;
+            for (const auto& chunk : **chunks) {
+              if (!chunk.is_string()) {
+                return where + ".value has " + jf::type_name(chunk) + ", expected strings";
+              }
+              parts.push_back(chunk.get<std::string>());
+            }
+            set.values.push_back(join_txt(parts));
+            return std::nullopt;
+          });
       break;
     case RecordType::kCname: {
       // A CNAME set may exist without a target (Azure lets one be created empty).

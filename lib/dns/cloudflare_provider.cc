@@ -133,10 +133,11 @@ std::string CloudflareProvider::zone() const {
 
 core::Error CloudflareProvider::malformed(const Reply& reply, const char* operation,
                                           const std::string& detail) const {
-  auto error = make_error(core::ErrorKind::kTerminal,
-                          std::string(operation) + ": malformed response from cloudflare provider '" +
-                              name_ + "': " + detail,
-                          reply.status);
+  auto error =
+      make_error(core::ErrorKind::kTerminal,
+                 std::string(operation) + ": malformed response from cloudflare provider '" +
+                     name_ + "': " + detail,
+                 reply.status);
   error.request_id = reply.ray;
   return error;
 }
@@ -217,8 +218,8 @@ core::Status CloudflareProvider::resolve_zone() {
   if (!zone_id.empty() && !zone_name.empty()) return {};
   constexpr const char* kOperation = "cloudflare.zone_lookup";
   if (zone_id.empty()) {
-    auto reply = call("GET", "/zones?name=" + http::percent_encode_component(zone_name), "",
-                      kOperation);
+    auto reply =
+        call("GET", "/zones?name=" + http::percent_encode_component(zone_name), "", kOperation);
     if (!reply.ok()) return reply.error();
     std::string parse_error;
     const json doc = jf::parse(reply->body, parse_error).value_or(json());
@@ -246,8 +247,9 @@ core::Status CloudflareProvider::resolve_zone() {
   if (!zone) return malformed(*reply, kOperation, zone.describe("result"));
   const auto name = jf::string(**zone, "name");
   if (!name || name->empty()) {
-    return malformed(*reply, kOperation,
-                     "zone '" + zone_id + "': " + (name ? "\"name\" is empty" : name.describe("name")));
+    return malformed(
+        *reply, kOperation,
+        "zone '" + zone_id + "': " + (name ? "\"name\" is empty" : name.describe("name")));
   }
   std::lock_guard lock(mutex_);
   zone_name_ = normalize_name(*name);
@@ -406,8 +408,9 @@ core::Status CloudflareProvider::upsert(const Change& change) {
   for (const auto& record : keep) {
     // An unknown `proxied` is sent again: cheaper than a record proxied behind our back.
     if (record.ttl == desired.ttl && record.proxied == false) continue;
-    auto result = call("PATCH", base + "/" + http::percent_encode_component(record.id),
-                       jf::dump(json{{"ttl", desired.ttl}, {"proxied", false}}), "cloudflare.patch");
+    auto result =
+        call("PATCH", base + "/" + http::percent_encode_component(record.id),
+             jf::dump(json{{"ttl", desired.ttl}, {"proxied", false}}), "cloudflare.patch");
     if (!result.ok()) return result.error();
   }
   for (const auto& value : missing) {

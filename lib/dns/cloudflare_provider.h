@@ -19,7 +19,7 @@
 // last) is a kTerminal error naming the field, the provider and the HTTP status; nothing is
 // guessed. A record without `proxied` counts as "unknown", so an update re-sends proxied:false.
 // 429 and 5xx are kTransient. After a 429 the provider itself sends nothing until retry-after
-// (default 60 s) has passed and answers kTransient "throttled: retry after Ns" at once, so a
+// (default 60 s, at most azure::kMaxRetryAfter = 5 min) has passed and answers kTransient "throttled: retry after Ns" at once, so a
 // 429 storm cannot push the token further past its 1200 requests / 5 min. Retries with back-off
 // belong to the caller or to a RetryingTransport underneath. The token never enters an Error.
 

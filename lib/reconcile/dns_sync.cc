@@ -160,7 +160,8 @@ core::Result<std::vector<dns::RecordSet>> DnsSynchronizer::contained_read(
     internal_error(what, "read treated as failed; the member is left alone this pass");
     core::Error error;
     error.kind = core::ErrorKind::kTerminal;
-    error.message = "provider '" + provider.name() + "' failed internally reading " + fqdn + ": " + what;
+    error.message =
+        "provider '" + provider.name() + "' failed internally reading " + fqdn + ": " + what;
     return error;
   }
 }
@@ -174,7 +175,8 @@ core::Status DnsSynchronizer::contained_apply(dns::DnsProvider& provider,
     internal_error(what, "update treated as failed; re-read next pass");
     core::Error error;
     error.kind = core::ErrorKind::kTerminal;
-    error.message = "provider '" + provider.name() + "' failed internally applying changes: " + what;
+    error.message =
+        "provider '" + provider.name() + "' failed internally applying changes: " + what;
     return error;
   }
 }

@@ -153,12 +153,10 @@ TEST(AzureCliCredentialTest, ExpiryFieldTable) {
     EXPECT_LE(token->expires_on, far) << body;
     EXPECT_GT(token->expires_on, core::SystemTime(seconds(1767229200))) << body;
   }
-  for (const std::string body : {R"({"accessToken":"t","expires_on":0})",
-                                 R"({"accessToken":"t","expires_on":-5})",
-                                 R"({"accessToken":"t","expires_on":true})",
-                                 R"({"accessToken":"t","expires_on":"soon"})",
-                                 R"({"accessToken":5,"expires_on":1767229200})",
-                                 R"({"accessToken":"t","expiresOn":5})"}) {
+  for (const std::string body :
+       {R"({"accessToken":"t","expires_on":0})", R"({"accessToken":"t","expires_on":-5})",
+        R"({"accessToken":"t","expires_on":true})", R"({"accessToken":"t","expires_on":"soon"})",
+        R"({"accessToken":5,"expires_on":1767229200})", R"({"accessToken":"t","expiresOn":5})"}) {
     const auto token = parse_azure_cli_token(body);
     ASSERT_FALSE(token.ok()) << body;
     EXPECT_EQ(token.error().kind, core::ErrorKind::kTerminal) << body;

@@ -260,7 +260,7 @@ TEST_F(CachingCredentialTest, InvalidateDropsOnlyTheRefusedToken) {
   inner_->reply("t1", in(std::chrono::hours(1)));
   inner_->reply("t2", in(std::chrono::hours(1)));
   EXPECT_EQ(token(), "t1");
-  cache_->invalidate(kArmScope, core::Secret("someone-elses"));  // not ours: kept
+  cache_->invalidate(kArmScope, core::Secret("someone-elses"));      // not ours: kept
   cache_->invalidate("https://other/.default", core::Secret("t1"));  // other scope: kept
   EXPECT_EQ(token(), "t1");
   EXPECT_EQ(inner_->calls(), 1);

@@ -49,7 +49,9 @@ class ReauthorizingTransportTest : public ::testing::Test {
     request.headers["x-ms-client-request-id"] = "id-1";
     return transport_->send(request);
   }
-  std::string bearer(std::size_t i) const { return wire_.requests().at(i).headers.at("authorization"); }
+  std::string bearer(std::size_t i) const {
+    return wire_.requests().at(i).headers.at("authorization");
+  }
   core::SystemTime in_an_hour() const { return time_.system_time() + hours(1); }
 
   testing::FakeTimeSource time_;

@@ -156,9 +156,9 @@ TEST(CredentialTokenResponseTest, ExpiryFieldTable) {
       {R"("expires_in":"3599")", 3599, ""},
       {R"("expires_in":3599.0)", 3599, ""},
       {R"("expires_in":86400)", kDay, ""},
-      {R"("expires_in":86401)", kDay, ""},                   // capped
-      {R"("expires_in":"999999999999999")", kDay, ""},       // capped, no overflow
-      {R"("expires_in":9223372036854775807)", kDay, ""},     // int64 max: capped
+      {R"("expires_in":86401)", kDay, ""},                // capped
+      {R"("expires_in":"999999999999999")", kDay, ""},    // capped, no overflow
+      {R"("expires_in":9223372036854775807)", kDay, ""},  // int64 max: capped
       {R"("expires_in":0)", std::nullopt, "already expired"},
       {R"("expires_in":-5)", std::nullopt, "already expired"},
       {R"("expires_in":"-5")", std::nullopt, "already expired"},
@@ -231,7 +231,8 @@ TEST(CredentialTokenResponseTest, CapTokenExpiryAndEpochConversion) {
   EXPECT_EQ(cap_token_expiry(kNow, kNow + std::chrono::hours(1), clamped),
             kNow + std::chrono::hours(1));
   EXPECT_FALSE(clamped);
-  EXPECT_EQ(cap_token_expiry(kNow, kNow + std::chrono::hours(25), clamped), kNow + kMaxTokenLifetime);
+  EXPECT_EQ(cap_token_expiry(kNow, kNow + std::chrono::hours(25), clamped),
+            kNow + kMaxTokenLifetime);
   EXPECT_TRUE(clamped);
   EXPECT_EQ(cap_token_expiry(kNow, kNow - std::chrono::hours(1), clamped),
             kNow - std::chrono::hours(1));

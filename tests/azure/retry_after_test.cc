@@ -62,11 +62,11 @@ TEST(RetryAfter, HugeValuesAreCappedAndFlagged) {
 }
 
 TEST(RetryAfter, GarbageIsIgnored) {
-  for (const std::string& value : std::vector<std::string>{
-           "", "   ", "-1", "-0", "7s", "soon", "1.5", "0x10", "+5", "7 8",
-           "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 31 Feb 1994 08:49:37 GMT",
-           "Sun, 06 Nov 1994 08:49:37 UTC", "Sunday, 06-Nov-94 08:49:37 GMT",
-           std::string("5\0", 2)}) {
+  for (const std::string& value :
+       std::vector<std::string>{"", "   ", "-1", "-0", "7s", "soon", "1.5", "0x10", "+5", "7 8",
+                                "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 31 Feb 1994 08:49:37 GMT",
+                                "Sun, 06 Nov 1994 08:49:37 UTC", "Sunday, 06-Nov-94 08:49:37 GMT",
+                                std::string("5\0", 2)}) {
     EXPECT_FALSE(read_retry_after(value, kNow).has_value()) << value;
     EXPECT_FALSE(parse_retry_after(value, kNow).has_value()) << value;
   }

@@ -82,8 +82,12 @@ TEST(JsonFields, ParseAndDumpNeverThrow) {
   EXPECT_EQ(error, "empty body");
   EXPECT_FALSE(parse("\"\xff\"", error).has_value());  // invalid UTF-8 is malformed input
   EXPECT_EQ(parse("[1]", error).value(), json::array({1}));
-  const json bad_utf8 = std::string("a\xff" "b");
-  EXPECT_EQ(dump(bad_utf8), "\"a\xEF\xBF\xBD" "b\"");
+  const json bad_utf8 = std::string(
+      "a\xff"
+      "b");
+  EXPECT_EQ(dump(bad_utf8),
+            "\"a\xEF\xBF\xBD"
+            "b\"");
 }
 
 }  // namespace

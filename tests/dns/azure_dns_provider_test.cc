@@ -270,14 +270,17 @@ TEST_F(AzureDnsProviderTest, RecordSetFieldTable) {
       {"/properties/TTL", 1.5, false, R"("properties.TTL" is a number with a fraction)"},
       {"/properties/ARecords", json(), true, R"("properties.ARecords" is absent)"},
       {"/properties/ARecords", "127.0.0.5", false, R"("properties.ARecords" is a string)"},
-      {"/properties/ARecords/0", 5, false, R"(properties.ARecords[0] is an integer, expected an object)"},
+      {"/properties/ARecords/0", 5, false,
+       R"(properties.ARecords[0] is an integer, expected an object)"},
       {"/properties/ARecords/0/ipv4Address", 2130706437, false,
        R"("properties.ARecords[0].ipv4Address" is an integer, expected a string)"},
       {"/properties/ARecords/0/ipv4Address", json(), true,
        R"("properties.ARecords[0].ipv4Address" is absent)"},
       {"/properties", json(), true, R"("properties" is absent)"},
       {"/properties", json::array(), false, R"("properties" is an array, expected an object)"},
-      {"/properties/targetResource", {{"id", "/subscriptions/s/publicIPAddresses/ip"}}, false,
+      {"/properties/targetResource",
+       {{"id", "/subscriptions/s/publicIPAddresses/ip"}},
+       false,
        "an alias record set"},
   };
   for (const auto& c : cases) {
@@ -328,7 +331,8 @@ TEST_F(AzureDnsProviderTest, TxtAndCnameFieldTable) {
     if (!record.is_discarded()) props["CNAMERecord"] = record;
     return json{{"etag", "e"}, {"properties", props}}.dump();
   };
-  parsed = parse_azure_record_set(cname(json("x.example.com")), "w.example.com", RecordType::kCname);
+  parsed =
+      parse_azure_record_set(cname(json("x.example.com")), "w.example.com", RecordType::kCname);
   ASSERT_FALSE(parsed.ok());
   EXPECT_NE(parsed.error().message.find(R"("properties.CNAMERecord" is a string)"),
             std::string::npos);
@@ -346,10 +350,9 @@ TEST_F(AzureDnsProviderTest, TxtAndCnameFieldTable) {
 // Through the provider: the error names the provider and carries the HTTP status and the
 // request id, so an operator can tell a broken answer from a broken daemon.
 TEST_F(AzureDnsProviderTest, MalformedAnswerNamesProviderStatusAndField) {
-  transport_.push(200,
-                  json{{"etag", "e"}, {"properties", {{"TTL", "60"}, {"ARecords", json::array()}}}}
-                      .dump(),
-                  {{"x-ms-request-id", "req-7"}});
+  transport_.push(
+      200, json{{"etag", "e"}, {"properties", {{"TTL", "60"}, {"ARecords", json::array()}}}}.dump(),
+      {{"x-ms-request-id", "req-7"}});
   const auto sets = provider_.read("cp-etcd.example.com");
   ASSERT_FALSE(sets.ok());
   const auto& error = sets.error();

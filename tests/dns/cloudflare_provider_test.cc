@@ -361,7 +361,8 @@ TEST_F(CloudflareProviderTest, RecordFieldTable) {
     } else {
       bad[c.field] = c.value;
     }
-    transport.push(200, envelope(json::array({record("r0", "A", "cp.example.org", "127.0.0.4"), bad})),
+    transport.push(200,
+                   envelope(json::array({record("r0", "A", "cp.example.org", "127.0.0.4"), bad})),
                    {{"cf-ray", "ray-9"}});
     const auto sets = provider.read("cp.example.org");
     ASSERT_FALSE(sets.ok()) << c.problem;
@@ -382,8 +383,9 @@ TEST_F(CloudflareProviderTest, ANonObjectRecordIsAnError) {
   transport_.push(200, envelope(json::array({"r1"})));
   const auto sets = provider.read("cp.example.org");
   ASSERT_FALSE(sets.ok());
-  EXPECT_NE(sets.error().message.find("result[0] at cp.example.org: is a string, expected an object"),
-            std::string::npos)
+  EXPECT_NE(
+      sets.error().message.find("result[0] at cp.example.org: is a string, expected an object"),
+      std::string::npos)
       << sets.error().message;
 }
 
@@ -395,8 +397,9 @@ TEST_F(CloudflareProviderTest, OtherRecordsAreSkippedAndUnknownProxiedIsRewritte
   no_proxied.erase("proxied");
   json mx = record("m1", "MX", "cp.example.org", "mx.example.org");
   mx["ttl"] = "whatever";  // not ours to read
-  transport_.push(200, envelope(json::array({no_proxied, mx,
-                                             record("o1", "A", "other.example.org", "127.0.0.1")})));
+  transport_.push(
+      200,
+      envelope(json::array({no_proxied, mx, record("o1", "A", "other.example.org", "127.0.0.1")})));
   auto sets = provider.read("cp.example.org");
   ASSERT_TRUE(sets.ok()) << sets.error().describe();
   ASSERT_EQ(sets->size(), 1u);
@@ -407,7 +410,8 @@ TEST_F(CloudflareProviderTest, OtherRecordsAreSkippedAndUnknownProxiedIsRewritte
   ASSERT_TRUE(provider.apply({Change{Change::Kind::kUpsert, a_set({"127.0.0.5"}), {}}}).ok());
   ASSERT_EQ(transport_.requests().size(), 3u);
   EXPECT_EQ(transport_.requests()[2].method, "PATCH");
-  EXPECT_EQ(json::parse(transport_.requests()[2].body), json::parse(R"({"ttl":60,"proxied":false})"));
+  EXPECT_EQ(json::parse(transport_.requests()[2].body),
+            json::parse(R"({"ttl":60,"proxied":false})"));
 }
 
 TEST_F(CloudflareProviderTest, EnvelopeFieldTable) {
@@ -430,7 +434,8 @@ TEST_F(CloudflareProviderTest, EnvelopeFieldTable) {
        R"("result_info.total_pages" is a string, expected an integer)"},
       {R"({"success":true,"result":[],"result_info":{"total_pages":-1}})",
        R"("result_info.total_pages" is -1)"},
-      {R"({"success":true,"result":[],"result_info":{}})", R"("result_info.total_pages" is absent)"},
+      {R"({"success":true,"result":[],"result_info":{}})",
+       R"("result_info.total_pages" is absent)"},
       {R"({"success":true,"result":[],"result_info":[1]})", R"("result_info" is an array)"},
   };
   for (const auto& c : cases) {

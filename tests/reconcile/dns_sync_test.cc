@@ -40,15 +40,16 @@ class FakeProvider final : public dns::DnsProvider {
   std::optional<core::Error> fail_apply;  // every apply fails with this while set
   std::optional<core::Error> fail_read;
   std::function<void(FakeProvider&)> before_apply;  // runs inside apply, before the check
-  bool throw_on_read = false;   // a provider with a bug: read() throws
-  bool throw_on_apply = false;  // apply() throws
+  bool throw_on_read = false;                       // a provider with a bug: read() throws
+  bool throw_on_apply = false;                      // apply() throws
 
   std::string name() const override { return "p"; }
   std::string zone() const override { return "example.com"; }
 
   core::Result<std::vector<RecordSet>> read(const std::string& fqdn) override {
     ++reads;
-    if (throw_on_read) throw std::runtime_error("[json.exception.type_error.302] type must be number");
+    if (throw_on_read)
+      throw std::runtime_error("[json.exception.type_error.302] type must be number");
     if (fail_read) return *fail_read;
     std::vector<RecordSet> out;
     for (const auto& [key, set] : records) {
