@@ -20,6 +20,7 @@
 
 #include "azure/aci_client.h"
 #include "azure/credential_factory.h"
+#include "azure/credential_reauthorizing_transport.h"
 #include "azure/group_spec.h"
 #include "azure/observing_transport.h"
 #include "azure/retry_budget.h"
@@ -39,6 +40,7 @@
 #include "reconcile/action_executor.h"
 #include "reconcile/container_group_api.h"
 #include "reconcile/dns_sync.h"
+#include "reconcile/internal_error.h"
 #include "reconcile/reconciler.h"
 #include "reconcile/scheduler.h"
 #include "reconcile/stop_signal.h"
@@ -155,9 +157,17 @@ void log_probe_tls_warnings(const config::Config& cfg) {
   }
 }
 
+// Task boundaries log internal.error themselves (reconcile/internal_error.h); this counts.
+reconcile::InternalErrorHandler count_internal_errors(status::Metrics& metrics) {
+  return [&metrics](const std::string& component, const std::string& /*what*/) {
+    metrics.record_internal_error(component);
+  };
+}
+
 // Watcher: the watch-and-heal object graph, built once from the configuration at start-up
 // (STYLE.md "no singletons: the graph is built in one composition root"):
-//   AciClient -> StopAwareTransport -> RetryingTransport (shared RetryBudget, ThrottleGate)
+//   AciClient -> ReauthorizingTransport (one retry with a new token after a 401)
+//             -> StopAwareTransport -> RetryingTransport (shared RetryBudget, ThrottleGate)
 //             -> ObservingTransport (arm_requests_total, latency, ThrottleTracker) -> HttpClient
 //   credential: make_credential (cached) over its own ObservingTransport (token_requests_total)
 //   Prober over the ProbeClients built by App for each loaded configuration (one HttpClient
@@ -198,7 +208,7 @@ class Watcher {
     if (!dns_built_ || cfg->dns != dns_config_) {
       reconcile::DnsProviders providers;
       dns::DnsProviderDeps deps;
-      deps.arm_transport = stop_aware_.get();
+      deps.arm_transport = reauthorizing_.get();
       deps.credential = credential_.get();
       deps.resource_manager = azure_config_.cloud.resource_manager;
       deps.token_scope = azure_config_.cloud.scope;
@@ -250,7 +260,10 @@ class Watcher {
   }
 
  private:
-  explicit Watcher(status::Metrics& metrics) : metrics_(metrics) {}
+  explicit Watcher(status::Metrics& metrics)
+      : metrics_(metrics),
+        scheduler_(count_internal_errors(metrics)),
+        inline_("inline", count_internal_errors(metrics)) {}
 
   core::Status build(const std::shared_ptr<const config::Config>& cfg, bool once,
                      std::shared_ptr<const probe::ProbeClients> probe_clients) {
@@ -296,6 +309,9 @@ class Watcher {
                                              runner_, time_, credential_options);
     if (!credential.ok()) return credential.error();
     credential_ = std::move(credential.value());
+    // ARM and Azure DNS share the token scope, the credential and this retry after a 401.
+    reauthorizing_ = std::make_unique<azure::ReauthorizingTransport>(*stop_aware_, *credential_,
+                                                                     azure.cloud.scope);
 
     azure::AciClientSettings settings;
     settings.endpoint.resource_manager = azure.cloud.resource_manager;
@@ -304,7 +320,8 @@ class Watcher {
     settings.version = build::kVersion;
     settings.request_timeout = azure.request_timeout;
     settings.lro.timeout = cfg->policy.action_timeout;
-    aci_ = std::make_unique<azure::AciClient>(*stop_aware_, *credential_, time_, stop_signal_, settings);
+    aci_ = std::make_unique<azure::AciClient>(*reauthorizing_, *credential_, time_, stop_signal_,
+                                              settings);
     api_ = std::make_unique<reconcile::AciContainerGroupApi>(*aci_);
 
     prober_ = std::make_unique<probe::Prober>(std::move(probe_clients), time_);
@@ -321,9 +338,11 @@ class Watcher {
     reconcile::Worker* probes = &inline_;
     reconcile::Worker* actions = &inline_;
     if (!once) {
-      reads_ = std::make_unique<reconcile::WorkerPool>("reads", 1);
-      probes_ = std::make_unique<reconcile::WorkerPool>("probes", 4);
-      actions_ = std::make_unique<reconcile::WorkerPool>("actions", 4);
+      reads_ = std::make_unique<reconcile::WorkerPool>("reads", 1, count_internal_errors(metrics_));
+      probes_ =
+          std::make_unique<reconcile::WorkerPool>("probes", 4, count_internal_errors(metrics_));
+      actions_ =
+          std::make_unique<reconcile::WorkerPool>("actions", 4, count_internal_errors(metrics_));
       reads = reads_.get();
       probes = probes_.get();
       actions = actions_.get();
@@ -369,7 +388,7 @@ class Watcher {
         *cloudflare_http_, cloudflare_budget_, *cloudflare_gate_, time_, stop_signal_);
     reconcile::Worker* dns_worker = &inline_;
     if (!once) {
-      dns_ = std::make_unique<reconcile::WorkerPool>("dns", 1);
+      dns_ = std::make_unique<reconcile::WorkerPool>("dns", 1, count_internal_errors(metrics_));
       dns_worker = dns_.get();
     }
     dns_sync_ = std::make_unique<reconcile::DnsSynchronizer>(reconcile::DnsSyncDeps{
@@ -402,6 +421,7 @@ class Watcher {
   std::unique_ptr<reconcile::StopAwareTransport> stop_aware_;
   std::unique_ptr<azure::ObservingTransport> token_transport_;
   std::unique_ptr<azure::TokenCredential> credential_;
+  std::unique_ptr<azure::ReauthorizingTransport> reauthorizing_;
   std::unique_ptr<azure::AciClient> aci_;
   std::unique_ptr<reconcile::AciContainerGroupApi> api_;
   std::unique_ptr<probe::Prober> prober_;
@@ -461,6 +481,11 @@ class App::Impl {
     }
     log_probe_tls_warnings(*config_);
     metrics_.config_last_reload_success_timestamp_seconds.Set(unix_seconds());
+    // Every component's series exists from the start, so alerts see a zero, not a gap.
+    for (const char* component : {"scheduler", "worker:reads", "worker:probes", "worker:actions",
+                                  "worker:dns", "worker:inline", "dns_sync", "http_server"}) {
+      metrics_.internal_errors_total.Add({{"component", component}});
+    }
 
     auto watcher = Watcher::create(config_, metrics_, options_.once, std::move(probe_clients.clients));
     if (!watcher.ok()) {
@@ -560,6 +585,16 @@ class App::Impl {
     server_options.listen = config_->server.listen.to_string();
     server_options.max_connections = static_cast<std::size_t>(config_->server.max_connections);
     server_options.server_header = std::string("frankenetesd/") + build::kVersion;
+    server_options.on_handler_exception =
+        [this](const std::string& method, const std::string& target, const std::string& what) {
+          // The path only: a query string is the client's and may carry anything.
+          log::error("internal.error", {{"component", "http_server"},
+                                        {"method", method},
+                                        {"path", target.substr(0, target.find('?'))},
+                                        {"what", what},
+                                        {"action", "answered 500"}});
+          metrics_.record_internal_error("http_server");
+        };
     server_ = std::make_unique<http::HttpServer>(
         io_, server_options,
         http::make_sync_handler([this](const http::Request& r) { return router_->handle(r); }));

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "azure/json_fields.h"
+#include "core/json_fields.h"
 
 namespace frankenetes::azure {
 namespace {
@@ -45,12 +46,15 @@ core::Result<AsyncOperationStatus> parse_async_operation_status(std::string_view
     malformed.message = "malformed async operation status: " + parse_error;
     return malformed;
   }
-  AsyncOperationStatus out;
-  out.status = jf::string_or_empty(*doc, "status");
-  if (out.status.empty()) {
-    malformed.message = "malformed async operation status: no status field";
+  // The status decides between "poll again", "done" and "failed": it must be a string.
+  const auto status = core::json_fields::string(*doc, "status");
+  if (!status || status->empty()) {
+    malformed.message = "malformed async operation status: " +
+                        (status ? std::string(R"("status" is empty)") : status.describe("status"));
     return malformed;
   }
+  AsyncOperationStatus out;
+  out.status = *status;
   if (const jf::json* err = jf::object(*doc, "error")) {
     out.error =
         ArmErrorBody{jf::string_or_empty(*err, "code"), jf::string_or_empty(*err, "message")};

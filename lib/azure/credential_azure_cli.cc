@@ -5,11 +5,13 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "azure/credential_json.h"
 #include "azure/credential_token_response.h"
+#include "core/json_fields.h"
 
 namespace frankenetes::azure {
 namespace {
+
+namespace jf = core::json_fields;
 
 // "2026-01-01 10:00:00.000000" in local time (how older CLIs print expiresOn).
 std::optional<core::SystemTime> parse_local_time(const std::string& text) {
@@ -23,7 +25,8 @@ std::optional<core::SystemTime> parse_local_time(const std::string& text) {
   tm.tm_isdst = -1;
   const std::time_t t = std::mktime(&tm);
   if (t == static_cast<std::time_t>(-1)) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(t);
+  // from_time_t() would overflow for years past 2262 ("9999-12-31 …").
+  return time_from_epoch_seconds(static_cast<std::int64_t>(t));
 }
 
 // The first non-empty line of the CLI's stderr, bounded: "ERROR: Please run 'az login' …".
@@ -84,19 +87,29 @@ core::Result<AccessToken> parse_azure_cli_token(const std::string& json_text) {
   if (!body.is_object()) {
     return credential_error(core::ErrorKind::kTerminal, "Azure CLI output is not a JSON object");
   }
-  const auto token = body.find("accessToken");
-  if (token == body.end() || !token->is_string() || token->get_ref<const std::string&>().empty()) {
-    return credential_error(core::ErrorKind::kTerminal, "Azure CLI output has no \"accessToken\"");
+  // Only a field's type ever enters a message, never its value.
+  const auto token = jf::string(body, "accessToken");
+  if (!token || token->empty()) {
+    return credential_error(
+        core::ErrorKind::kTerminal,
+        "Azure CLI output " + (token ? std::string(R"(has an empty "accessToken")")
+                                     : "has " + token.describe("accessToken")));
   }
-  AccessToken out{core::Secret(token->get<std::string>()), {}};
-  if (const auto epoch = body.find("expires_on"); epoch != body.end()) {
-    if (const auto seconds = json_integer(*epoch)) {
-      out.expires_on = core::SystemTime(std::chrono::seconds(*seconds));
-      return out;
-    }
+  AccessToken out{core::Secret(*token), {}};
+  // Epoch seconds (CLI >= 2.54) win; a far-future value saturates here and is capped by
+  // CachingCredential against the clock.
+  const auto epoch = jf::integer_or_decimal_string(body, "expires_on", 1);
+  if (epoch.ok()) {
+    out.expires_on = time_from_epoch_seconds(*epoch);
+    return out;
   }
-  if (const auto local = body.find("expiresOn"); local != body.end() && local->is_string()) {
-    if (const auto when = parse_local_time(local->get<std::string>())) {
+  if (!epoch.absent()) {
+    return credential_error(core::ErrorKind::kTerminal,
+                            "Azure CLI output has " + epoch.describe("expires_on"));
+  }
+  const auto local = jf::string(body, "expiresOn");
+  if (local.ok()) {
+    if (const auto when = parse_local_time(*local)) {
       out.expires_on = *when;
       return out;
     }

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "azure/credential_token_response.h"
+#include "log/event.h"
+
 namespace frankenetes::azure {
 
 CachingCredential::CachingCredential(std::unique_ptr<TokenCredential> inner,
@@ -51,10 +54,25 @@ core::Result<AccessToken> CachingCredential::get_token(const std::string& scope)
 
   const auto now = time_.system_time();
   if (fresh.ok()) {
+    const auto reported = fresh->expires_on;
+    bool clamped = false;
+    fresh->expires_on = cap_token_expiry(now, reported, clamped);
     entry.token = *fresh;
     entry.refresh_at = refresh_time(now, fresh->expires_on);
     entry.retry_at = {};
     entry.failure_reported = false;
+    lock.unlock();
+    if (clamped) {
+      log::warn(
+          "azure.token.lifetime_clamped",
+          {{"credential", inner_->name()},
+           {"lifetime_s",
+            static_cast<long long>(
+                std::chrono::duration_cast<std::chrono::seconds>(reported - now).count())},
+           {"max_s",
+            static_cast<long long>(
+                std::chrono::duration_cast<std::chrono::seconds>(kMaxTokenLifetime).count())}});
+    }
     return fresh;
   }
   if (!entry.token || now >= entry.token->expires_on) return fresh.error();
@@ -67,6 +85,17 @@ core::Result<AccessToken> CachingCredential::get_token(const std::string& scope)
   lock.unlock();
   if (report) on_refresh_error_(inner_->name(), fresh.error());
   return cached;
+}
+
+void CachingCredential::invalidate(const std::string& scope, const core::Secret& token) {
+  std::lock_guard lock(mutex_);
+  const auto it = entries_.find(scope);
+  if (it == entries_.end()) return;
+  Entry& entry = it->second;
+  if (!entry.token || entry.token->token != token) return;  // already replaced
+  entry.token.reset();
+  entry.refresh_at = {};
+  entry.retry_at = {};
 }
 
 }  // namespace frankenetes::azure

@@ -9,6 +9,11 @@
 // If a refresh fails while the cached token is still valid, the cached token keeps being
 // used, the failure is reported once through `on_refresh_error` (until a refresh succeeds
 // again), and the refresh is retried at most every `kRefreshRetryInterval`.
+//
+// A token's lifetime is capped at kMaxTokenLifetime (credential_token_response.h) whatever the
+// inner credential said (log event azure.token.lifetime_clamped), so an expiry years away
+// never pins a token. invalidate() drops a token a service refused (401); the next caller
+// fetches a new one at once.
 
 #include <chrono>
 #include <condition_variable>
@@ -39,6 +44,9 @@ class CachingCredential final : public TokenCredential {
 
   core::Result<AccessToken> get_token(const std::string& scope) override;
   std::string name() const override { return inner_->name(); }
+  // Drops the cached token of `scope` if it is `token` (a newer one is kept), and lets the
+  // next get_token() refresh at once, without the kRefreshRetryInterval pause.
+  void invalidate(const std::string& scope, const core::Secret& token) override;
 
   TokenCredential& inner() { return *inner_; }
 

@@ -1,13 +1,32 @@
 #include "azure/credential_token_response.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "azure/credential_json.h"
+#include "core/json_fields.h"
+#include "log/event.h"
 
 namespace frankenetes::azure {
 namespace {
 
 using nlohmann::json;
+namespace jf = core::json_fields;
+
+// 2^33 s after the epoch is in the year 2242: within core::SystemTime's range (to 2262) and
+// far beyond any token.
+constexpr std::int64_t kLatestEpochSeconds = std::int64_t{1} << 33;
+
+void log_clamped(const TokenErrorContext& context, const char* field, std::int64_t value) {
+  log::warn("azure.token.lifetime_clamped",
+            {{"credential", context.credential},
+             {"target", context.target},
+             {"field", field},
+             {"value", static_cast<long long>(value)},
+             {"max_s",
+              static_cast<long long>(
+                  std::chrono::duration_cast<std::chrono::seconds>(kMaxTokenLifetime).count())}});
+}
 
 // Entra appends " Trace ID: … Correlation ID: … Timestamp: …" (and sometimes line breaks) to
 // error_description; the trace id goes to Error::request_id instead, the rest is noise.
@@ -32,24 +51,59 @@ core::Result<AccessToken> parse_success(const http::Response& response, core::Sy
   if (!body.is_object()) {
     return credential_error(core::ErrorKind::kTerminal, prefix + " is not a JSON object");
   }
-  const auto token = string_field(body, "access_token");
-  if (token.empty()) {
-    return credential_error(core::ErrorKind::kTerminal, prefix + " has no \"access_token\"");
-  }
-  AccessToken out{core::Secret(token), {}};
-  const auto expires_in =
-      body.contains("expires_in") ? json_integer(body["expires_in"]) : std::nullopt;
-  const auto expires_on =
-      body.contains("expires_on") ? json_integer(body["expires_on"]) : std::nullopt;
-  if (expires_in) {
-    out.expires_on = now + std::chrono::seconds(*expires_in);
-  } else if (expires_on) {
-    out.expires_on = core::SystemTime(std::chrono::seconds(*expires_on));
-  } else {
+  // Only the field's type ever enters a message, never its value.
+  const auto token = jf::string(body, "access_token");
+  if (!token || token->empty()) {
     return credential_error(core::ErrorKind::kTerminal,
-                            prefix + R"( has neither "expires_in" nor "expires_on" as an integer)");
+                            prefix + (token ? R"( has an empty "access_token")"
+                                            : " has " + token.describe("access_token")));
   }
-  return out;
+  AccessToken out{core::Secret(*token), {}};
+  // The token is only as good as its expiry: a field we cannot read is an error, not a guess.
+  const auto expires_in = jf::integer_or_decimal_string(body, "expires_in");
+  const auto expires_on = jf::integer_or_decimal_string(body, "expires_on");
+  constexpr std::int64_t kMaxLifetimeSeconds =
+      std::chrono::duration_cast<std::chrono::seconds>(kMaxTokenLifetime).count();
+  if (expires_in.ok()) {
+    if (*expires_in <= 0) {
+      return credential_error(core::ErrorKind::kTerminal, prefix + R"( has "expires_in" )" +
+                                                              std::to_string(*expires_in) +
+                                                              ": the token is already expired");
+    }
+    auto lifetime = *expires_in;
+    if (lifetime > kMaxLifetimeSeconds) {
+      log_clamped(context, "expires_in", lifetime);
+      lifetime = kMaxLifetimeSeconds;
+    }
+    out.expires_on = now + std::chrono::seconds(lifetime);
+    return out;
+  }
+  if (!expires_in.absent()) {
+    return credential_error(core::ErrorKind::kTerminal,
+                            prefix + " has " + expires_in.describe("expires_in"));
+  }
+  if (expires_on.ok()) {
+    const auto now_seconds =
+        std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
+    if (*expires_on <= now_seconds) {
+      return credential_error(core::ErrorKind::kTerminal,
+                              prefix + R"( has "expires_on" )" + std::to_string(*expires_on) +
+                                  ", which is not in the future: the token is already expired");
+    }
+    if (*expires_on - now_seconds > kMaxLifetimeSeconds) {
+      log_clamped(context, "expires_on", *expires_on);
+      out.expires_on = now + kMaxTokenLifetime;
+    } else {
+      out.expires_on = core::SystemTime(std::chrono::seconds(*expires_on));
+    }
+    return out;
+  }
+  if (!expires_on.absent()) {
+    return credential_error(core::ErrorKind::kTerminal,
+                            prefix + " has " + expires_on.describe("expires_on"));
+  }
+  return credential_error(core::ErrorKind::kTerminal,
+                          prefix + R"( has neither "expires_in" nor "expires_on")");
 }
 
 core::Error parse_failure(const http::Response& response, const TokenErrorContext& context) {
@@ -93,6 +147,17 @@ core::Result<AccessToken> parse_token_response(const http::Response& response, c
                                                const TokenErrorContext& context) {
   if (response.status >= 200 && response.status < 300) return parse_success(response, now, context);
   return parse_failure(response, context);
+}
+
+core::SystemTime time_from_epoch_seconds(std::int64_t seconds) {
+  return core::SystemTime(
+      std::chrono::seconds(std::clamp<std::int64_t>(seconds, 0, kLatestEpochSeconds)));
+}
+
+core::SystemTime cap_token_expiry(core::SystemTime now, core::SystemTime expires_on,
+                                  bool& clamped) {
+  clamped = expires_on > now && expires_on - now > kMaxTokenLifetime;
+  return clamped ? now + kMaxTokenLifetime : expires_on;
 }
 
 std::string resource_for_scope(std::string_view scope) {

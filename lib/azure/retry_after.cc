@@ -1,34 +1,65 @@
 #include "azure/retry_after.h"
 
+#include <cstdint>
+#include <string>
+
 #include "azure/timestamps.h"
+#include "log/event.h"
 
 namespace frankenetes::azure {
+namespace {
 
-std::optional<core::Duration> parse_retry_after(std::string_view value, core::SystemTime now) {
+constexpr std::int64_t kMaxRetryAfterMs =
+    std::chrono::duration_cast<std::chrono::milliseconds>(kMaxRetryAfter).count();
+
+RetryAfter capped(std::int64_t wait_ms) {
+  if (wait_ms <= 0) return RetryAfter{core::Duration(0), false};
+  if (wait_ms > kMaxRetryAfterMs) return RetryAfter{core::Duration(kMaxRetryAfterMs), true};
+  return RetryAfter{core::Duration(wait_ms), false};
+}
+
+}  // namespace
+
+std::optional<RetryAfter> read_retry_after(std::string_view value, core::SystemTime now) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   if (value.empty()) return std::nullopt;
   if (value.front() >= '0' && value.front() <= '9') {
-    long long seconds = 0;
+    std::int64_t seconds = 0;
     for (char c : value) {
       if (c < '0' || c > '9') return std::nullopt;
-      seconds = seconds * 10 + (c - '0');
-      // A day is far beyond anything ARM asks for; cap instead of overflowing.
-      if (seconds > 86400) seconds = 86400;
+      // Saturate instead of overflowing on absurdly long digit strings.
+      if (seconds <= kMaxRetryAfterMs) seconds = seconds * 10 + (c - '0');
     }
-    return std::chrono::seconds(seconds);
+    return capped(seconds > kMaxRetryAfterMs ? kMaxRetryAfterMs + 1 : seconds * 1000);
   }
-  const auto date = parse_http_date(value);
+  // Compared in whole milliseconds since the epoch: any date the format can hold (up to the
+  // year 9999) fits, and date - floor(now) is the delay rounded up (waiting a little too
+  // long is safe, a little too short is another 429).
+  const auto date = parse_http_date_seconds(value);
   if (!date) return std::nullopt;
-  if (*date <= now) return core::Duration(0);
-  // Round up: waiting a little too long is safe, a little too short is another 429.
-  return std::chrono::ceil<core::Duration>(*date - now);
+  const auto now_ms = std::chrono::floor<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  return capped(*date * 1000 - now_ms);
+}
+
+std::optional<core::Duration> parse_retry_after(std::string_view value, core::SystemTime now) {
+  const auto parsed = read_retry_after(value, now);
+  if (!parsed) return std::nullopt;
+  return parsed->wait;
 }
 
 std::optional<core::Duration> retry_after(const http::Headers& headers, core::SystemTime now) {
   const auto it = headers.find("Retry-After");
   if (it == headers.end()) return std::nullopt;
-  return parse_retry_after(it->second, now);
+  const auto parsed = read_retry_after(it->second, now);
+  if (!parsed) return std::nullopt;
+  if (parsed->clamped) {
+    // The raw header is peer data: bounded before it enters a log line.
+    log::warn("http.retry_after.clamped",
+              {{"value", it->second.substr(0, 64)},
+               {"used_s", static_cast<long long>(kMaxRetryAfter.count())}});
+  }
+  return parsed->wait;
 }
 
 }  // namespace frankenetes::azure

@@ -1,6 +1,9 @@
 #include "azure/throttle_gate.h"
 
+#include <algorithm>
+
 #include "azure/arm_paths.h"
+#include "azure/retry_after.h"
 
 namespace frankenetes::azure {
 
@@ -10,6 +13,9 @@ std::string ThrottleGate::key_for_url(std::string_view url) {
 }
 
 void ThrottleGate::close_for(const std::string& key, core::Duration retry_after) {
+  // Bounded here too, whatever the caller parsed: a gate must reopen (throttle_gate.h).
+  if (retry_after <= core::Duration(0)) return;
+  retry_after = std::min<core::Duration>(retry_after, kMaxRetryAfter);
   const auto until = time_.monotonic_time() + retry_after;
   std::lock_guard lock(mutex_);
   auto& current = closed_until_[key];

@@ -29,6 +29,7 @@ class ThrottleGate {
   static std::string key_for_url(std::string_view url);
 
   // Closes the gate for `key` until now + `retry_after` (never shortens an existing closure).
+  // The closure is capped at kMaxRetryAfter (retry_after.h); zero or negative does nothing.
   void close_for(const std::string& key, core::Duration retry_after);
   // How long the gate for `key` stays closed; nullopt when it is open.
   std::optional<core::Duration> remaining(const std::string& key) const;

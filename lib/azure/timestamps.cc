@@ -46,18 +46,37 @@ bool expect(std::string_view s, std::size_t& pos, char c) {
   return true;
 }
 
-std::optional<core::SystemTime> make_time(int year, int month, int day, int hour, int minute,
-                                          int second, std::int64_t nanos,
-                                          std::int64_t offset_seconds) {
+// Seconds since the epoch of a validated civil date-time (no overflow: |years| <= 9999).
+std::optional<std::int64_t> make_seconds(int year, int month, int day, int hour, int minute,
+                                         int second, std::int64_t offset_seconds) {
   if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return std::nullopt;
   // Second 60 is a leap second; POSIX time has none, so it folds onto the next second.
   if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
   const std::int64_t days =
       days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  const std::int64_t secs = days * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 +
-                            second - offset_seconds;
+  return days * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 + second -
+         offset_seconds;
+}
+
+// nullopt for a time SystemTime cannot hold: converting it would overflow (undefined
+// behaviour), and a saturated value would pass for a real one.
+std::optional<core::SystemTime> to_system_time(std::int64_t secs, std::int64_t nanos) {
+  using Rep = core::SystemTime::duration;
+  constexpr auto kMaxSeconds =
+      std::chrono::duration_cast<std::chrono::seconds>(Rep::max()).count() - 1;
+  constexpr auto kMinSeconds =
+      std::chrono::duration_cast<std::chrono::seconds>(Rep::min()).count() + 1;
+  if (secs > kMaxSeconds || secs < kMinSeconds) return std::nullopt;
   const auto since_epoch = std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos);
-  return core::SystemTime(std::chrono::duration_cast<core::SystemTime::duration>(since_epoch));
+  return core::SystemTime(std::chrono::duration_cast<Rep>(since_epoch));
+}
+
+std::optional<core::SystemTime> make_time(int year, int month, int day, int hour, int minute,
+                                          int second, std::int64_t nanos,
+                                          std::int64_t offset_seconds) {
+  const auto secs = make_seconds(year, month, day, hour, minute, second, offset_seconds);
+  if (!secs) return std::nullopt;
+  return to_system_time(*secs, nanos);
 }
 
 }  // namespace
@@ -114,6 +133,12 @@ std::optional<core::SystemTime> parse_iso8601(std::string_view s) {
 }
 
 std::optional<core::SystemTime> parse_http_date(std::string_view s) {
+  const auto secs = parse_http_date_seconds(s);
+  if (!secs) return std::nullopt;
+  return to_system_time(*secs, 0);
+}
+
+std::optional<std::int64_t> parse_http_date_seconds(std::string_view s) {
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" (fixed width, 29 characters).
   static constexpr std::array<std::string_view, 12> kMonths{
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -136,7 +161,7 @@ std::optional<core::SystemTime> parse_http_date(std::string_view s) {
       !expect(s, pos, ':') || !read_digits(s, pos, 2, second)) {
     return std::nullopt;
   }
-  return make_time(year, month, day, hour, minute, second, 0, 0);
+  return make_seconds(year, month, day, hour, minute, second, 0);
 }
 
 }  // namespace frankenetes::azure

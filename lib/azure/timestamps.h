@@ -3,6 +3,7 @@
 // bodies ("2017-08-08T00:09:10Z", "2019-03-11T07:31:31.6532123Z", "...+00:00") and the HTTP
 // date of a Retry-After header (RFC 9110 §5.6.7 IMF-fixdate). Pure; no locale, no timegm.
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -18,5 +19,11 @@ std::optional<core::SystemTime> parse_iso8601(std::string_view s);
 // "Sun, 06 Nov 1994 08:49:37 GMT" -> time point; nullopt otherwise (the obsolete RFC 850 and
 // asctime forms are not accepted: ARM does not send them).
 std::optional<core::SystemTime> parse_http_date(std::string_view s);
+
+// The same date as seconds since the epoch. Every date the format can hold (years 0000 to
+// 9999) fits, so callers that only compare or subtract (Retry-After) can handle dates that
+// core::SystemTime cannot represent; parse_http_date() and parse_iso8601() answer nullopt for
+// those (SystemTime counts nanoseconds in 64 bits: about years 1678 to 2261).
+std::optional<std::int64_t> parse_http_date_seconds(std::string_view s);
 
 }  // namespace frankenetes::azure

@@ -24,6 +24,13 @@ class TokenCredential {
   virtual core::Result<AccessToken> get_token(const std::string& scope) = 0;
   // Short name for logs and metrics, e.g. "environment", "managed_identity", "azure_cli".
   virtual std::string name() const = 0;
+  // The service refused `token` for `scope` (HTTP 401: revoked, or expired early): forget it if
+  // it is still the cached one, so the next get_token() asks the issuer again. Credentials
+  // that cache nothing ignore it (ReauthorizingTransport, reauthorizing_transport.h, calls it).
+  virtual void invalidate(const std::string& scope, const core::Secret& token) {
+    (void)scope;
+    (void)token;
+  }
 };
 
 }  // namespace frankenetes::azure

@@ -4,12 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include "azure/arm_error.h"
+#include "core/json_fields.h"
 #include "dns/record_names.h"
 
 namespace frankenetes::dns {
 namespace {
 
 using nlohmann::json;
+namespace jf = core::json_fields;
 
 core::Error make_error(core::ErrorKind kind, std::string message) {
   core::Error error;
@@ -59,48 +61,99 @@ std::string azure_record_set_body(const RecordSet& set,
           {"cname", set.values.empty() ? std::string() : set.values.front()}};
       break;
   }
-  return json{{"properties", properties}}.dump();
+  return jf::dump(json{{"properties", properties}});
 }
 
+// Every field the plan or a guarded write depends on must be present and well-typed: the etag
+// (If-Match), the TTL (the plan compares it) and the record array of the type. A guessed value
+// would plan a wrong change or write without a guard, so each problem is an error naming the
+// field. Record sets of other shapes (alias sets with targetResource) are not ours to manage.
 core::Result<RecordSet> parse_azure_record_set(std::string_view body, const std::string& fqdn,
                                                RecordType type) {
-  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
   auto malformed = [&](const std::string& why) {
     return make_error(core::ErrorKind::kTerminal,
                       "azure_dns: malformed record set " + describe(fqdn, type) + ": " + why);
   };
-  if (!doc.is_object() || !doc.contains("properties") || !doc["properties"].is_object()) {
-    return malformed("no properties object");
-  }
-  const json& props = doc["properties"];
+  std::string parse_error;
+  const auto doc = jf::parse(body, parse_error);
+  if (!doc) return malformed(parse_error);
+  if (!doc->is_object()) return malformed(std::string("body is ") + jf::type_name(*doc));
+  const auto props = jf::object(*doc, "properties");
+  if (!props) return malformed(props.describe("properties"));
+  const json& p = **props;
   RecordSet set;
   set.fqdn = fqdn;
   set.type = type;
-  if (doc.contains("etag") && doc["etag"].is_string()) set.version = doc["etag"].get<std::string>();
-  if (props.contains("TTL") && props["TTL"].is_number_unsigned()) {
-    set.ttl = props["TTL"].get<uint32_t>();
-  }
-  try {
-    switch (type) {
-      case RecordType::kA:
-        for (const auto& r : props.value("ARecords", json::array())) {
-          set.values.push_back(r.at("ipv4Address").get<std::string>());
-        }
-        break;
-      case RecordType::kTxt:
-        for (const auto& r : props.value("TXTRecords", json::array())) {
-          set.values.push_back(join_txt(r.at("value").get<std::vector<std::string>>()));
-        }
-        break;
-      case RecordType::kCname:
-        if (props.contains("CNAMERecord") && props["CNAMERecord"].is_object()) {
-          set.values.push_back(normalize_name(props["CNAMERecord"].at("cname").get<std::string>()));
-        }
-        break;
+  const auto etag = jf::string(*doc, "etag");
+  if (!etag) return malformed(etag.describe("etag"));
+  if (etag->empty()) return malformed("\"etag\" is empty");
+  set.version = *etag;
+  // RFC 2181 §8: a TTL is an unsigned 31-bit value.
+  const auto ttl = jf::integer(p, "TTL", 0, 2147483647);
+  if (!ttl) return malformed(ttl.describe("properties.TTL"));
+  set.ttl = static_cast<uint32_t>(*ttl);
+  if (const auto target = jf::object(p, "targetResource")) {
+    if (const auto id = jf::string(**target, "id"); id && !id->empty()) {
+      return malformed("an alias record set (targetResource " + *id + "), not managed here");
     }
-  } catch (const json::exception& e) {
-    return malformed(e.what());
   }
+
+  auto each = [&](const char* key, auto&& read) -> std::optional<std::string> {
+    const auto records = jf::array(p, key);
+    if (!records) return records.describe(std::string("properties.") + key);
+    std::size_t i = 0;
+    for (const auto& r : **records) {
+      const std::string where = std::string("properties.") + key + "[" + std::to_string(i++) + "]";
+      if (!r.is_object()) return where + " is " + jf::type_name(r) + ", expected an object";
+      if (auto problem = read(r, where)) return problem;
+    }
+    return std::nullopt;
+  };
+  std::optional<std::string> problem;
+  switch (type) {
+    case RecordType::kA:
+      problem = each("ARecords",
+                     [&](const json& r, const std::string& where) -> std::optional<std::string> {
+                       const auto ip = jf::string(r, "ipv4Address");
+                       if (!ip) return ip.describe(where + ".ipv4Address");
+                       set.values.push_back(*ip);
+                       return std::nullopt;
+                     });
+      break;
+    case RecordType::kTxt:
+      problem = each(
+          "TXTRecords", [&](const json& r, const std::string& where) -> std::optional<std::string> {
+            const auto chunks = jf::array(r, "value");
+            if (!chunks) return chunks.describe(where + ".value");
+            std::vector<std::string> parts;
+            for (const auto& chunk : **chunks) {
+              if (!chunk.is_string()) {
+                return where + ".value has " + jf::type_name(chunk) + ", expected strings";
+              }
+              parts.push_back(chunk.get<std::string>());
+            }
+            set.values.push_back(join_txt(parts));
+            return std::nullopt;
+          });
+      break;
+    case RecordType::kCname: {
+      // A CNAME set may exist without a target (Azure lets one be created empty).
+      const auto record = jf::object(p, "CNAMERecord");
+      if (record.absent()) break;
+      if (!record) {
+        problem = record.describe("properties.CNAMERecord");
+        break;
+      }
+      const auto cname = jf::string(**record, "cname");
+      if (!cname) {
+        problem = cname.describe("properties.CNAMERecord.cname");
+        break;
+      }
+      set.values.push_back(normalize_name(*cname));
+      break;
+    }
+  }
+  if (problem) return malformed(*problem);
   std::sort(set.values.begin(), set.values.end());
   return set;
 }
@@ -155,7 +208,12 @@ core::Result<std::optional<RecordSet>> AzureDnsProvider::get(const std::string& 
   if (response->status == 404) return std::optional<RecordSet>();
   if (response->status != 200) return azure::error_from_response(*response, "azure_dns.get");
   auto set = parse_azure_record_set(response->body, fqdn, type);
-  if (!set.ok()) return set.error();
+  if (!set.ok()) {
+    // Name the provider and the answer; the codec's message names the field.
+    auto error = azure::malformed_response_error(*response, "azure_dns.get", set.error().message);
+    error.message = "provider '" + name_ + "': " + error.message;
+    return error;
+  }
   return std::optional<RecordSet>(std::move(*set));
 }
 

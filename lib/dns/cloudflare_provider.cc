@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "azure/retry_after.h"
+#include "core/json_fields.h"
 #include "dns/record_names.h"
 #include "dns/secret_loader.h"
 
@@ -11,6 +12,7 @@ namespace frankenetes::dns {
 namespace {
 
 using nlohmann::json;
+namespace jf = core::json_fields;
 
 core::Error make_error(core::ErrorKind kind, std::string message, int status = 0) {
   core::Error error;
@@ -43,6 +45,8 @@ std::string unquote_txt(std::string content) {
 
 long long ceil_seconds(core::Duration d) { return (d.count() + 999) / 1000; }
 
+// The v4 envelope of a failed call: its first error's code and message when it has them
+// (read tolerantly: they only explain the failure), else an excerpt of the body.
 core::Error envelope_error(const http::Response& response, const json& doc, const char* operation) {
   core::Error error;
   error.http_status = response.status;
@@ -51,15 +55,10 @@ core::Error envelope_error(const http::Response& response, const json& doc, cons
                    : core::kind_for_http_status(response.status);
   if (response.status == 404) error.kind = core::ErrorKind::kTerminal;  // wrong zone/record id
   std::string detail;
-  if (doc.is_object() && doc.contains("errors") && doc["errors"].is_array() &&
-      !doc["errors"].empty() && doc["errors"][0].is_object()) {
-    const json& first = doc["errors"][0];
-    if (first.contains("code") && first["code"].is_number_integer()) {
-      error.azure_code = std::to_string(first["code"].get<long long>());
-    }
-    if (first.contains("message") && first["message"].is_string()) {
-      detail = first["message"].get<std::string>();
-    }
+  if (const auto errors = jf::array(doc, "errors"); errors.ok() && !(*errors)->empty()) {
+    const json& first = (*errors)->front();
+    if (const auto code = jf::integer(first, "code")) error.azure_code = std::to_string(*code);
+    if (const auto message = jf::string(first, "message")) detail = *message;
   }
   if (detail.empty()) {
     std::string excerpt = response.body.substr(0, 200);
@@ -74,6 +73,43 @@ core::Error envelope_error(const http::Response& response, const json& doc, cons
     error.request_id = ray->second;
   }
   return error;
+}
+
+// One entry of a dns_records list into `out`. Returns an error text naming the field when the
+// entry cannot be read; sets `relevant` false (and returns nullopt) for a record of a type we
+// do not manage or at another name. Every field the plan or an update relies on must be
+// present and well-typed: a guessed ttl or content would plan a wrong change.
+template <typename Record>
+std::optional<std::string> read_record(const json& r, const std::string& fqdn, Record& out,
+                                       bool& relevant) {
+  relevant = false;
+  if (!r.is_object()) return std::string("is ") + jf::type_name(r) + ", expected an object";
+  const auto type = jf::string(r, "type");
+  if (!type) return type.describe("type");
+  const auto name = jf::string(r, "name");
+  if (!name) return name.describe("name");
+  const auto record_type = parse_type(*type);
+  if (!record_type || normalize_name(*name) != fqdn) return std::nullopt;
+  relevant = true;
+  const auto id = jf::string(r, "id");
+  if (!id) return id.describe("id");
+  if (id->empty()) return std::string("\"id\" is empty");
+  const auto content = jf::string(r, "content");
+  if (!content) return "record " + *id + ": " + content.describe("content");
+  // 1 means "automatic"; anything else is seconds (reference §5).
+  const auto ttl = jf::integer(r, "ttl", 1, 2147483647);
+  if (!ttl) return "record " + *id + ": " + ttl.describe("ttl");
+  const auto proxied = jf::boolean(r, "proxied");
+  if (!proxied && !proxied.absent()) return "record " + *id + ": " + proxied.describe("proxied");
+
+  out.id = *id;
+  out.type = *record_type;
+  out.content = *content;
+  if (out.type == RecordType::kTxt) out.content = unquote_txt(out.content);
+  if (out.type == RecordType::kCname) out.content = normalize_name(out.content);
+  out.ttl = static_cast<uint32_t>(*ttl);
+  out.proxied = proxied.optional();
+  return std::nullopt;
 }
 
 }  // namespace
@@ -95,9 +131,21 @@ std::string CloudflareProvider::zone() const {
   return zone_name_;
 }
 
-core::Result<std::string> CloudflareProvider::call(const std::string& method,
-                                                   const std::string& path, const std::string& body,
-                                                   const char* operation, int* total_pages) {
+core::Error CloudflareProvider::malformed(const Reply& reply, const char* operation,
+                                          const std::string& detail) const {
+  auto error =
+      make_error(core::ErrorKind::kTerminal,
+                 std::string(operation) + ": malformed response from cloudflare provider '" +
+                     name_ + "': " + detail,
+                 reply.status);
+  error.request_id = reply.ray;
+  return error;
+}
+
+core::Result<CloudflareProvider::Reply> CloudflareProvider::call(const std::string& method,
+                                                                 const std::string& path,
+                                                                 const std::string& body,
+                                                                 const char* operation) {
   {
     std::lock_guard lock(mutex_);
     if (throttled_until_) {
@@ -129,8 +177,10 @@ core::Result<std::string> CloudflareProvider::call(const std::string& method,
   auto response = transport_.send(request);
   if (!response.ok()) return response.error();
 
-  const json doc = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  std::string parse_error;
+  const json doc = jf::parse(response->body, parse_error).value_or(json());
   if (response->status == 429) {
+    // retry_after() caps what the header asks for (azure/retry_after.h).
     auto wait = azure::retry_after(response->headers, time_.system_time())
                     .value_or(settings_.throttle_without_retry_after);
     {
@@ -142,18 +192,19 @@ core::Result<std::string> CloudflareProvider::call(const std::string& method,
     error.message += "; retry after " + std::to_string(ceil_seconds(wait)) + "s";
     return error;
   }
-  const bool success = doc.is_object() && doc.value("success", false);
-  if (response->status < 200 || response->status >= 300 || !success) {
+  if (response->status < 200 || response->status >= 300) {
     return envelope_error(*response, doc, operation);
   }
-  if (total_pages != nullptr) {
-    *total_pages = 1;
-    if (doc.contains("result_info") && doc["result_info"].is_object()) {
-      *total_pages = doc["result_info"].value("total_pages", 1);
-    }
+  Reply reply{response->status, response->body, {}};
+  if (auto ray = response->headers.find("cf-ray"); ray != response->headers.end()) {
+    reply.ray = ray->second;
   }
-  if (!doc.contains("result")) return std::string("null");
-  return doc["result"].dump();
+  if (!parse_error.empty()) return malformed(reply, operation, "body: " + parse_error);
+  // Always check `success` (reference §5); a 2xx without a boolean one is not a success.
+  const auto success = jf::boolean(doc, "success");
+  if (!success) return malformed(reply, operation, success.describe("success"));
+  if (!*success) return envelope_error(*response, doc, operation);
+  return reply;
 }
 
 core::Status CloudflareProvider::resolve_zone() {
@@ -165,31 +216,43 @@ core::Status CloudflareProvider::resolve_zone() {
     zone_name = zone_name_;
   }
   if (!zone_id.empty() && !zone_name.empty()) return {};
+  constexpr const char* kOperation = "cloudflare.zone_lookup";
   if (zone_id.empty()) {
-    auto result = call("GET", "/zones?name=" + http::percent_encode_component(zone_name), "",
-                       "cloudflare.zone_lookup");
-    if (!result.ok()) return result.error();
-    const json zones = json::parse(*result, nullptr, false);
-    if (!zones.is_array() || zones.empty() || !zones[0].is_object() || !zones[0].contains("id") ||
-        !zones[0]["id"].is_string()) {
+    auto reply =
+        call("GET", "/zones?name=" + http::percent_encode_component(zone_name), "", kOperation);
+    if (!reply.ok()) return reply.error();
+    std::string parse_error;
+    const json doc = jf::parse(reply->body, parse_error).value_or(json());
+    const auto zones = jf::array(doc, "result");
+    if (!zones) return malformed(*reply, kOperation, zones.describe("result"));
+    if ((*zones)->empty()) {
       return make_error(core::ErrorKind::kInvalidConfig, "cloudflare provider '" + name_ +
                                                              "': zone '" + zone_name +
                                                              "' not found for this API token");
     }
+    const auto id = jf::string((*zones)->front(), "id");
+    if (!id || id->empty()) {
+      return malformed(*reply, kOperation,
+                       "zone '" + zone_name + "': " + (id ? "\"id\" is empty" : id.describe("id")));
+    }
     std::lock_guard lock(mutex_);
-    zone_id_ = zones[0]["id"].get<std::string>();
+    zone_id_ = *id;
     return {};
   }
-  auto result = call("GET", "/zones/" + http::percent_encode_component(zone_id), "",
-                     "cloudflare.zone_lookup");
-  if (!result.ok()) return result.error();
-  const json zone = json::parse(*result, nullptr, false);
-  if (!zone.is_object() || !zone.contains("name") || !zone["name"].is_string()) {
-    return make_error(core::ErrorKind::kTerminal,
-                      "cloudflare.zone_lookup: zone '" + zone_id + "' has no name");
+  auto reply = call("GET", "/zones/" + http::percent_encode_component(zone_id), "", kOperation);
+  if (!reply.ok()) return reply.error();
+  std::string parse_error;
+  const json doc = jf::parse(reply->body, parse_error).value_or(json());
+  const auto zone = jf::object(doc, "result");
+  if (!zone) return malformed(*reply, kOperation, zone.describe("result"));
+  const auto name = jf::string(**zone, "name");
+  if (!name || name->empty()) {
+    return malformed(
+        *reply, kOperation,
+        "zone '" + zone_id + "': " + (name ? "\"name\" is empty" : name.describe("name")));
   }
   std::lock_guard lock(mutex_);
-  zone_name_ = normalize_name(zone["name"].get<std::string>());
+  zone_name_ = normalize_name(*name);
   return {};
 }
 
@@ -204,35 +267,49 @@ core::Result<std::vector<CloudflareProvider::Record>> CloudflareProvider::list(
   if (type) base += std::string("type=") + to_string(*type) + "&";
   base += "name=" + http::percent_encode_component(fqdn) +
           "&per_page=" + std::to_string(settings_.per_page);
+  constexpr const char* kOperation = "cloudflare.list";
   std::vector<Record> out;
-  int total_pages = 1;
-  for (int page = 1; page <= total_pages; ++page) {
+  std::int64_t total_pages = 1;
+  for (std::int64_t page = 1; page <= total_pages; ++page) {
     const std::string path = page == 1 ? base : base + "&page=" + std::to_string(page);
-    auto result = call("GET", path, "", "cloudflare.list", &total_pages);
-    if (!result.ok()) return result.error();
+    auto reply = call("GET", path, "", kOperation);
+    if (!reply.ok()) return reply.error();
+    std::string parse_error;
+    const json doc = jf::parse(reply->body, parse_error).value_or(json());
+    const auto records = jf::array(doc, "result");
+    if (!records) return malformed(*reply, kOperation, records.describe("result"));
+
+    // Paging decides whether we saw every record at the name; without a usable total_pages
+    // only a page shorter than per_page is evidently the last one.
+    const auto info = jf::object(doc, "result_info");
+    if (info.ok()) {
+      const auto pages = jf::integer(**info, "total_pages", 0, 1000000);
+      if (!pages) return malformed(*reply, kOperation, pages.describe("result_info.total_pages"));
+      total_pages = *pages;
+    } else if (info.absent() &&
+               (*records)->size() < static_cast<std::size_t>(std::max(settings_.per_page, 1))) {
+      total_pages = page;
+    } else {
+      return malformed(*reply, kOperation,
+                       info.describe("result_info") +
+                           (info.absent() ? " on a full page; more records may follow" : ""));
+    }
     if (total_pages > settings_.max_pages) {
       return make_error(core::ErrorKind::kTerminal,
                         "cloudflare.list: more than " +
                             std::to_string(settings_.max_pages * settings_.per_page) +
                             " records at " + fqdn);
     }
-    const json records = json::parse(*result, nullptr, false);
-    if (!records.is_array()) {
-      return make_error(core::ErrorKind::kTerminal, "cloudflare.list: result is not an array");
-    }
-    for (const auto& r : records) {
-      if (!r.is_object()) continue;
-      auto record_type = parse_type(r.value("type", ""));
-      if (!record_type || normalize_name(r.value("name", "")) != fqdn) continue;
+    std::size_t index = 0;
+    for (const auto& r : **records) {
       Record record;
-      record.id = r.value("id", "");
-      record.type = *record_type;
-      record.content = r.value("content", "");
-      if (record.type == RecordType::kTxt) record.content = unquote_txt(record.content);
-      if (record.type == RecordType::kCname) record.content = normalize_name(record.content);
-      record.ttl = r.value("ttl", 1u);
-      record.proxied = r.value("proxied", false);
-      out.push_back(std::move(record));
+      bool relevant = false;
+      if (const auto problem = read_record(r, fqdn, record, relevant)) {
+        return malformed(*reply, kOperation,
+                         "result[" + std::to_string(index) + "] at " + fqdn + ": " + *problem);
+      }
+      ++index;
+      if (relevant) out.push_back(std::move(record));
     }
   }
   std::sort(out.begin(), out.end(), [](const Record& a, const Record& b) {
@@ -306,12 +383,11 @@ core::Status CloudflareProvider::upsert(const Change& change) {
   }
   const std::string base = "/zones/" + http::percent_encode_component(zone_id) + "/dns_records";
   auto body = [&](const std::string& content) {
-    return json{{"type", to_string(desired.type)},
-                {"name", desired.fqdn},
-                {"content", content},
-                {"ttl", desired.ttl},
-                {"proxied", false}}
-        .dump();
+    return jf::dump(json{{"type", to_string(desired.type)},
+                         {"name", desired.fqdn},
+                         {"content", content},
+                         {"ttl", desired.ttl},
+                         {"proxied", false}});
   };
 
   // Values already present stay (PATCH only when ttl/proxied drift); the rest reuse surplus
@@ -330,9 +406,11 @@ core::Status CloudflareProvider::upsert(const Change& change) {
     }
   }
   for (const auto& record : keep) {
-    if (record.ttl == desired.ttl && !record.proxied) continue;
-    auto result = call("PATCH", base + "/" + http::percent_encode_component(record.id),
-                       json{{"ttl", desired.ttl}, {"proxied", false}}.dump(), "cloudflare.patch");
+    // An unknown `proxied` is sent again: cheaper than a record proxied behind our back.
+    if (record.ttl == desired.ttl && record.proxied == false) continue;
+    auto result =
+        call("PATCH", base + "/" + http::percent_encode_component(record.id),
+             jf::dump(json{{"ttl", desired.ttl}, {"proxied", false}}), "cloudflare.patch");
     if (!result.ok()) return result.error();
   }
   for (const auto& value : missing) {

@@ -13,8 +13,13 @@
 //
 // Errors: the v4 envelope's first error code goes into Error::azure_code (the field doubles as
 // "provider code") and its message into the message; `success:false` on a 2xx is kTerminal.
+// Answers are read field by field (core/json_fields.h): a record whose id, type, name, content
+// or ttl is absent or of the wrong type (`"ttl": "60"`), an envelope without a boolean
+// `success`, or a page without a usable `result_info.total_pages` (unless it is evidently the
+// last) is a kTerminal error naming the field, the provider and the HTTP status; nothing is
+// guessed. A record without `proxied` counts as "unknown", so an update re-sends proxied:false.
 // 429 and 5xx are kTransient. After a 429 the provider itself sends nothing until retry-after
-// (default 60 s) has passed and answers kTransient "throttled: retry after Ns" at once, so a
+// (default 60 s, at most azure::kMaxRetryAfter = 5 min) has passed and answers kTransient "throttled: retry after Ns" at once, so a
 // 429 storm cannot push the token further past its 1200 requests / 5 min. Retries with back-off
 // belong to the caller or to a RetryingTransport underneath. The token never enters an Error.
 
@@ -59,18 +64,24 @@ class CloudflareProvider final : public DnsProvider {
     RecordType type = RecordType::kA;
     std::string content;
     uint32_t ttl = 1;
-    bool proxied = false;
+    std::optional<bool> proxied;  // nullopt: the answer did not say
+  };
+  // A 2xx answer whose envelope said success:true; the body is read again by the caller.
+  struct Reply {
+    int status = 0;
+    std::string body;
+    std::string ray;  // cf-ray, for support
   };
 
   core::Status resolve_zone();
   core::Result<std::vector<Record>> list(const std::string& fqdn, std::optional<RecordType> type);
   core::Status upsert(const Change& change);
   core::Status remove(const Change& change);
-  // Sends and unwraps the v4 envelope: the `result` member on success, and
-  // result_info.total_pages when `total_pages` is given (1 when absent).
-  core::Result<std::string> call(const std::string& method, const std::string& path,
-                                 const std::string& body, const char* operation,
-                                 int* total_pages = nullptr);
+  // Sends and checks the v4 envelope (status, `success`, `errors`, 429 throttling).
+  core::Result<Reply> call(const std::string& method, const std::string& path,
+                           const std::string& body, const char* operation);
+  // A kTerminal error for a successful answer we cannot read.
+  core::Error malformed(const Reply& reply, const char* operation, const std::string& detail) const;
 
   std::string name_;
   config::CloudflareProviderConfig config_;

@@ -24,6 +24,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <exception>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -88,6 +89,25 @@ core::Error listen_error(core::ErrorKind kind, const std::string& listen, const 
   error.kind = kind;
   error.message = "listen " + listen + ": " + why;
   return error;
+}
+
+// Only inside a catch block: what() of the exception in flight, bounded, control characters
+// replaced (it may quote peer data and ends up in a log line).
+std::string current_exception_text() {
+  constexpr std::size_t kMax = 300;
+  std::string text;
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    text = e.what();
+  } catch (...) {
+    text = "an exception not derived from std::exception";
+  }
+  if (text.size() > kMax) text = text.substr(0, kMax) + "...";
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  }
+  return text;
 }
 
 std::string format_endpoint(const tcp::endpoint& endpoint) {
@@ -281,6 +301,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
     request.body = std::move(message.body());
     request.remote_address = remote_address_;
+    // Kept for on_handler_exception: the request itself moves into the handler.
+    std::string request_method = request.method;
+    std::string request_target = request.target;
 
     phase_ = Phase::kHandling;
     // Exactly one of {the handler's responder, the deadline} answers: whoever flips `answered`
@@ -304,9 +327,20 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     try {
       server_->handler(std::move(request), std::move(respond));
     } catch (...) {
-      // An exception must not take the io thread down; the client gets a 500 instead. Details
-      // belong in the handler's own logging, which knows what it was doing.
+      // An exception must not take the io thread down; the client gets a 500 instead, and the
+      // application hears of it (the exception text stays out of the response).
       if (!answered->exchange(true)) write_response(Response::text(500, "internal server error\n"));
+      report_handler_exception(request_method, request_target, current_exception_text());
+    }
+  }
+
+  void report_handler_exception(const std::string& method, const std::string& target,
+                                const std::string& what) {
+    if (!options().on_handler_exception) return;
+    try {
+      options().on_handler_exception(method, target, what);
+    } catch (...) {
+      // Documented as must-not-throw; the io thread survives a broken hook all the same.
     }
   }
 

@@ -13,7 +13,9 @@
 //   1 s), and answered 503 with Connection: close. At most max_connections such rejections are
 //   in progress at once; beyond that new connections are closed immediately.
 // - Handler: handler_timeout elapsed → 503 "handler timed out"; a later call of the responder
-//   is ignored, as is a second call. A handler that throws gets a 500.
+//   is ignored, as is a second call. A handler that throws gets a 500 (unless it answered
+//   before throwing), and ServerOptions::on_handler_exception hears of it: the io thread and
+//   the connection live on.
 // - Responses: the server sets Server, Content-Length and Connection; the handler's own
 //   Content-Length, Transfer-Encoding and Connection headers are ignored. A status outside
 //   200..599 or a header with CR/LF becomes a 500. HEAD gets the headers without the body
@@ -24,6 +26,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +56,11 @@ struct ServerOptions {
   std::size_t max_connections = 64;         // further connections get 503 and are closed
   std::optional<TlsServerCredentials> tls;  // HTTPS when set
   std::string server_header = "frankenetes";
+  // Called on the io thread when the handler throws, with the request's method and target and
+  // the exception's what() (bounded). For the application's log and counters (the server
+  // itself does not log); it must not throw. Unset: the 500 is the only trace.
+  std::function<void(const std::string& method, const std::string& target, const std::string& what)>
+      on_handler_exception;
 };
 
 class HttpServer {

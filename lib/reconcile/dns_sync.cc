@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "log/event.h"
+#include "reconcile/internal_error.h"
 #include "status/metrics.h"
 
 namespace frankenetes::reconcile {
@@ -112,12 +113,72 @@ void DnsSynchronizer::observe(
     if (running_) return;  // the running job takes the latest when it ends
     running_ = true;
   }
-  deps_.worker.submit([this] { run_loop(); });
+  // Should anything still escape run_loop(), the next observe() must be able to submit again.
+  deps_.worker.submit([this] { run_loop(); },
+                      [this](const std::string&) {
+                        std::lock_guard lock(mutex_);
+                        running_ = false;
+                      });
 }
 
 DnsSyncReport DnsSynchronizer::sync_now(
     const std::map<model::MemberKey, model::MemberObservation>& observed) {
-  return run(observed, /*force=*/true);
+  return run_contained(observed, /*force=*/true);
+}
+
+DnsSyncReport DnsSynchronizer::run_contained(
+    const std::map<model::MemberKey, model::MemberObservation>& observed, bool force) {
+  const auto before = internal_errors_;
+  DnsSyncReport report;
+  try {
+    report = run(observed, force);
+  } catch (...) {
+    internal_error(current_exception_text(), "DNS job ended early; the next pass starts afresh");
+    // The job may have stopped between a provider's answer and our record of it: the next
+    // pass must read and plan again rather than skip as "unchanged".
+    last_signature_.clear();
+  }
+  report.internal_errors = internal_errors_ - before;
+  return report;
+}
+
+void DnsSynchronizer::internal_error(const std::string& what, std::string_view action) {
+  ++internal_errors_;
+  report_internal_error(
+      [this](const std::string& component, const std::string&) {
+        if (deps_.metrics) deps_.metrics->record_internal_error(component);
+      },
+      "dns_sync", what, action);
+}
+
+core::Result<std::vector<dns::RecordSet>> DnsSynchronizer::contained_read(
+    dns::DnsProvider& provider, const std::string& fqdn) {
+  try {
+    return provider.read(fqdn);
+  } catch (...) {
+    const auto what = current_exception_text();
+    internal_error(what, "read treated as failed; the member is left alone this pass");
+    core::Error error;
+    error.kind = core::ErrorKind::kTerminal;
+    error.message =
+        "provider '" + provider.name() + "' failed internally reading " + fqdn + ": " + what;
+    return error;
+  }
+}
+
+core::Status DnsSynchronizer::contained_apply(dns::DnsProvider& provider,
+                                              const std::vector<dns::Change>& changes) {
+  try {
+    return provider.apply(changes);
+  } catch (...) {
+    const auto what = current_exception_text();
+    internal_error(what, "update treated as failed; re-read next pass");
+    core::Error error;
+    error.kind = core::ErrorKind::kTerminal;
+    error.message =
+        "provider '" + provider.name() + "' failed internally applying changes: " + what;
+    return error;
+  }
 }
 
 void DnsSynchronizer::run_loop() {
@@ -132,13 +193,19 @@ void DnsSynchronizer::run_loop() {
       observed = std::move(*pending_);
       pending_.reset();
     }
-    const auto report = run(observed, /*force=*/false);
+    const auto report = run_contained(observed, /*force=*/false);
     std::function<void(const DnsSyncReport&)> callback;
     {
       std::lock_guard lock(mutex_);
       callback = on_sync_;
     }
-    if (callback) callback(report);
+    if (!callback) continue;
+    try {
+      callback(report);
+    } catch (...) {
+      // running_ must end false whatever happens here, or no job is ever submitted again.
+      internal_error(current_exception_text(), "on_sync callback failed; DNS jobs go on");
+    }
   }
 }
 
@@ -245,7 +312,7 @@ std::optional<std::vector<dns::RecordSet>> DnsSynchronizer::read_member(
     dns::DnsProvider& provider, const config::MemberDnsConfig& dns, std::string& error) {
   std::vector<dns::RecordSet> sets;
   for (const auto& name : plan::names_to_read(dns)) {
-    auto read = provider.read(name);
+    auto read = contained_read(provider, name);
     if (!read.ok()) {
       error = read.error().describe();
       log::warn("dns.read.failed",
@@ -291,7 +358,7 @@ void DnsSynchronizer::apply_change(const config::Config& config, dns::DnsProvide
     }
     last_planned_.erase(key);
     const auto started = deps_.time.monotonic_time();
-    const auto applied = provider.apply(change.changes);
+    const auto applied = contained_apply(provider, change.changes);
     const auto duration =
         std::chrono::duration_cast<core::Duration>(deps_.time.monotonic_time() - started);
     if (applied.ok()) {

@@ -22,6 +22,11 @@
 // State (back-off, last skip reasons, unverified expectations, first sight of an address) is
 // touched only by the job on the worker; observe()/configure() only swap inputs under a mutex.
 //
+// Failures are contained (issue 8): a provider call that throws counts as that call's error
+// (the member is unreadable or its update failed: nothing is decided on it) and a job that
+// throws ends that job only; both log internal.error component=dns_sync and count
+// frankenetes_internal_errors_total{component="dns_sync"}. The next pass starts afresh.
+//
 // Logs: dns.record.updated (fqdn old new provider duration_ms kind), dns.record.planned
 // (dry-run), dns.record.skipped (only when a member's reason changes), dns.update.failed,
 // dns.update.conflict, dns.verify.succeeded / dns.verify.failed, dns.provider.backoff.
@@ -36,6 +41,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "azure/sleeper.h"
@@ -72,6 +78,7 @@ struct DnsSyncReport {
   std::size_t dry_run = 0;
   std::size_t verified = 0;
   std::size_t verify_failed = 0;
+  std::size_t internal_errors = 0;  // exceptions contained (provider calls, the job itself)
   std::vector<plan::DnsSkip> skips;
 };
 
@@ -118,6 +125,9 @@ class DnsSynchronizer {
   };
 
   void run_loop();
+  // run() behind the task boundary: an exception becomes an internal error of this job.
+  DnsSyncReport run_contained(const std::map<model::MemberKey, model::MemberObservation>& observed,
+                              bool force);
   DnsSyncReport run(const std::map<model::MemberKey, model::MemberObservation>& observed,
                     bool force);
   std::optional<std::vector<dns::RecordSet>> read_member(dns::DnsProvider& provider,
@@ -139,6 +149,13 @@ class DnsSynchronizer {
   void forget_unconfigured(const std::vector<plan::DnsMemberInput>& inputs);
   void consistent(const model::MemberKey& member);
   void count_update(const std::string& provider, const char* result);
+  // Logs internal.error component=dns_sync and counts it.
+  void internal_error(const std::string& what, std::string_view action);
+  // The provider's read()/apply() with an exception turned into a kTerminal error (and an
+  // internal error): a provider with a bug is an unreadable or failing provider, not a dead job.
+  core::Result<std::vector<dns::RecordSet>> contained_read(dns::DnsProvider& provider,
+                                                           const std::string& fqdn);
+  core::Status contained_apply(dns::DnsProvider& provider, const std::vector<dns::Change>& changes);
 
   DnsSyncDeps deps_;
 
@@ -163,6 +180,7 @@ class DnsSynchronizer {
   // is synced at most once per poll interval; a changed one (new IP, state) at once.
   std::string last_signature_;
   std::optional<core::MonotonicTime> last_run_;
+  std::size_t internal_errors_ = 0;  // contained so far (DnsSyncReport::internal_errors)
 };
 
 }  // namespace frankenetes::reconcile

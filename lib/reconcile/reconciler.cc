@@ -21,6 +21,32 @@ double unix_seconds_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// The PassResult of a pass whose reads never completed: every planned read failed with
+// `why` (the members are unknown for that pass, never "found" or "gone").
+PassResult failed_pass(const ReadPlan& plan, const std::string& why, core::MonotonicTime at) {
+  PassResult out;
+  out.full = plan.full;
+  core::Error error;
+  error.kind = core::ErrorKind::kTerminal;
+  error.message = why;
+  for (const auto& list : plan.lists) {
+    ListRead read;
+    read.request = list;
+    read.error = error;
+    read.at = at;
+    out.lists.push_back(std::move(read));
+  }
+  for (const auto& get : plan.gets) {
+    GetRead read;
+    read.member = get.member;
+    read.observation.outcome = model::GroupObservation::Outcome::kError;
+    read.observation.error = error;
+    read.observation.observed_at = at;
+    out.gets.push_back(std::move(read));
+  }
+  return out;
+}
+
 }  // namespace
 
 Reconciler::Reconciler(ReconcilerDeps deps, std::shared_ptr<const config::Config> config)
@@ -213,7 +239,8 @@ void Reconciler::schedule_tick(core::Duration delay) {
 void Reconciler::tick() {
   if (stopping_) return;
   beat();
-  if (!start_pass(false) && !pass_in_flight_) reconcile();
+  // The next tick is scheduled before this one's work: a task that throws (caught by the
+  // scheduler, reported as an internal error) must not stop the loop.
   auto delay = GroupObserver::tick_period(config_->policy);
   if (deps_.unit_random) {
     // ±10%: many daemons started together do not hit ARM in lockstep.
@@ -221,6 +248,7 @@ void Reconciler::tick() {
     delay = std::chrono::duration_cast<core::Duration>(delay * factor);
   }
   schedule_tick(delay);
+  if (!start_pass(false) && !pass_in_flight_) reconcile();
 }
 
 bool Reconciler::start_pass(bool force_full) {
@@ -232,14 +260,24 @@ bool Reconciler::start_pass(bool force_full) {
   if (plan.empty()) return false;
   pass_in_flight_ = true;
   pass_started_at_ = deps_.time.monotonic_time();
-  deps_.reads.submit([this, plan = std::move(plan)] {
-    auto result =
-        GroupObserver::perform(plan, deps_.api, deps_.time, [this] { return stopping_.load(); });
+  auto on_exception = [this, plan](const std::string& what) {
+    // Every read of the pass failed: those members are unknown until the next pass.
+    PassResult failed = failed_pass(plan, "internal error during the read: " + what, deps_.time.monotonic_time());
     if (stopping_) return;
-    deps_.scheduler.post([this, result = std::move(result)] {
-      if (!stopping_) finish_pass(result);
+    deps_.scheduler.post([this, failed = std::move(failed)] {
+      if (!stopping_) finish_pass(failed);
     });
-  });
+  };
+  deps_.reads.submit(
+      [this, plan = std::move(plan)] {
+        auto result = GroupObserver::perform(plan, deps_.api, deps_.time,
+                                             [this] { return stopping_.load(); });
+        if (stopping_) return;
+        deps_.scheduler.post([this, result = std::move(result)] {
+          if (!stopping_) finish_pass(result);
+        });
+      },
+      std::move(on_exception));
   return true;
 }
 
@@ -365,6 +403,18 @@ void Reconciler::dispatch(const plan::Action& action, const ActionTarget& target
         std::chrono::duration_cast<core::Duration>(deps_.time.monotonic_time() - started));
     return;
   }
+  const auto submitted = deps_.time.monotonic_time();
+  auto on_exception = [this, action, submitted](const std::string& what) {
+    ActionResult failed;
+    failed.outcome = plan::ActionOutcome::kFailed;
+    failed.detail = "internal error: " + what;
+    const auto duration =
+        std::chrono::duration_cast<core::Duration>(deps_.time.monotonic_time() - submitted);
+    if (stopping_) return;
+    deps_.scheduler.post([this, action, failed = std::move(failed), duration] {
+      if (!stopping_) finish_action(action, failed, duration);
+    });
+  };
   deps_.actions.submit([this, action, target] {
     const auto started = deps_.time.monotonic_time();
     auto result = deps_.executor.execute(action, target);
@@ -383,7 +433,7 @@ void Reconciler::dispatch(const plan::Action& action, const ActionTarget& target
     deps_.scheduler.post([this, action, result = std::move(result), duration] {
       if (!stopping_) finish_action(action, result, duration);
     });
-  });
+  }, std::move(on_exception));
 }
 
 void Reconciler::finish_action(const plan::Action& action, const ActionResult& result,
@@ -421,6 +471,11 @@ void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation
     return;
   }
   probes_in_flight_.insert(key);
+  auto on_exception = [this, key](const std::string&) {
+    // No result: the probe state stays what it was (unknown evidence, not a failure).
+    if (stopping_) return;
+    deps_.scheduler.post([this, key] { probes_in_flight_.erase(key); });
+  };
   deps_.probes.submit([this, key, member_copy = *member, target] {
     auto result = deps_.prober->probe(member_copy, target);
     const auto at = deps_.time.monotonic_time();
@@ -430,7 +485,7 @@ void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation
       probes_in_flight_.erase(key);
       if (result) finish_probe(key, *result, at);
     });
-  });
+  }, std::move(on_exception));
   schedule_probe(key, period);
 }
 

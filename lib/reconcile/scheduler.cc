@@ -1,8 +1,10 @@
 #include "reconcile/scheduler.h"
 
+#include <utility>
+
 namespace frankenetes::reconcile {
 
-ThreadScheduler::ThreadScheduler() = default;
+ThreadScheduler::ThreadScheduler(InternalErrorHandler on_error) : on_error_(std::move(on_error)) {}
 
 ThreadScheduler::~ThreadScheduler() { stop(); }
 
@@ -67,7 +69,13 @@ void ThreadScheduler::run() {
     when_by_id_.erase(first->first.second);
     queue_.erase(first);
     lock.unlock();
-    task();
+    try {
+      task();
+    } catch (...) {
+      report_internal_error(on_error_, "scheduler", current_exception_text(),
+                            "task dropped; the scheduler goes on with the next");
+    }
+    task = nullptr;  // what it captured is released outside the lock
     lock.lock();
   }
 }

@@ -5,7 +5,11 @@
 // live there. Blocking work (ARM calls, probes, actions) goes to a Worker (worker.h), whose
 // completion is posted back here.
 //
-// ThreadScheduler is the real one: one thread, a timer queue and a condition variable.
+// ThreadScheduler is the real one: one thread, a timer queue and a condition variable. It is a
+// task boundary (internal_error.h): a task that throws is logged as internal.error (component
+// "scheduler") and reported to the optional InternalErrorHandler, and the next task runs.
+// Whatever the task would have scheduled or recorded is lost: a task that matters for the
+// loop's progress (the reconciler's tick) must keep its own invariants.
 // Tests use testing::ManualScheduler (tests/support/manual_scheduler.h), which runs due tasks
 // only when told (scheduler.advance(5s); scheduler.run_due()).
 
@@ -18,6 +22,7 @@
 #include <utility>
 
 #include "core/time_source.h"
+#include "reconcile/internal_error.h"
 
 namespace frankenetes::reconcile {
 
@@ -45,7 +50,7 @@ class Scheduler {
 // called by the destructor.
 class ThreadScheduler final : public Scheduler {
  public:
-  ThreadScheduler();
+  explicit ThreadScheduler(InternalErrorHandler on_error = {});
   ~ThreadScheduler() override;
   ThreadScheduler(const ThreadScheduler&) = delete;
   ThreadScheduler& operator=(const ThreadScheduler&) = delete;
@@ -61,6 +66,7 @@ class ThreadScheduler final : public Scheduler {
  private:
   void run();
 
+  const InternalErrorHandler on_error_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::map<std::pair<core::MonotonicTime, TaskId>, Task> queue_;

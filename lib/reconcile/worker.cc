@@ -1,8 +1,40 @@
 #include "reconcile/worker.h"
 
-namespace frankenetes::reconcile {
+#include <string_view>
+#include <utility>
 
-WorkerPool::WorkerPool(std::string name, std::size_t threads) : name_(std::move(name)) {
+namespace frankenetes::reconcile {
+namespace {
+
+constexpr std::string_view kDropped = "work dropped; the worker goes on with the next";
+
+void run_contained(const Worker::Work& work, const std::string& component,
+                   const InternalErrorHandler& on_error) {
+  try {
+    work();
+  } catch (...) {
+    report_internal_error(on_error, component, current_exception_text(), kDropped);
+  }
+}
+
+}  // namespace
+
+void Worker::submit(Work work, OnException on_exception) {
+  if (!on_exception) return submit(std::move(work));
+  submit([work = std::move(work), on_exception = std::move(on_exception)] {
+    try {
+      work();
+    } catch (...) {
+      on_exception(current_exception_text());
+      throw;  // the worker's boundary logs and counts it
+    }
+  });
+}
+
+void InlineWorker::submit(Work work) { run_contained(work, component_, on_error_); }
+
+WorkerPool::WorkerPool(std::string name, std::size_t threads, InternalErrorHandler on_error)
+    : name_(std::move(name)), component_("worker:" + name_), on_error_(std::move(on_error)) {
   for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
 }
 
@@ -46,7 +78,8 @@ void WorkerPool::run() {
     queue_.pop_front();
     ++running_;
     lock.unlock();
-    work();
+    run_contained(work, component_, on_error_);
+    work = nullptr;  // what it captured is released outside the lock
     lock.lock();
     --running_;
   }

@@ -126,7 +126,11 @@ Metrics::Metrics(const BuildInfo& build)
               .Name("frankenetes_dns_ip_change_to_consistent_seconds")
               .Help("From the first observation of a member's new address to the authoritative servers answering it.")
               .Register(*registry_)
-              .Add({}, dns_consistency_buckets())) {
+              .Add({}, dns_consistency_buckets())),
+      internal_errors_total(prometheus::BuildCounter()
+                                .Name("frankenetes_internal_errors_total")
+                                .Help("Exceptions caught at a task boundary (a bug, contained), by component.")
+                                .Register(*registry_)) {
   build_info.Add({{"version", build.version}, {"commit", build.commit}, {"build_type", build.build_type}})
       .Set(1);
   // Both results exist from the start so that rate() and alerts see a zero, not a gap.
@@ -147,6 +151,10 @@ void Metrics::record_config_reload(bool success, double now_seconds) {
   config_reload_total.Add({{"result", success ? "success" : "failure"}}).Increment();
   config_last_reload_successful.Set(success ? 1 : 0);
   if (success) config_last_reload_success_timestamp_seconds.Set(now_seconds);
+}
+
+void Metrics::record_internal_error(const std::string& component) {
+  internal_errors_total.Add({{"component", component}}).Increment();
 }
 
 std::string Metrics::render() const {

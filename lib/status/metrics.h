@@ -71,6 +71,12 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& dns_skips_total;         // {cluster,member,reason}
   prometheus::Histogram& dns_ip_change_to_consistent_seconds;       // first sight of a new IP -> verified
 
+  // Exceptions caught at a task boundary (lib/reconcile/internal_error.h, the HTTP server):
+  // bugs contained instead of ending a thread. component: worker:<pool>, scheduler, dns_sync,
+  // http_server. Alert on any increase.
+  prometheus::Family<prometheus::Counter>& internal_errors_total;   // {component}
+  void record_internal_error(const std::string& component);
+
   // Buckets for network calls: 5 ms to 30 s.
   static prometheus::Histogram::BucketBoundaries latency_buckets();
   // Buckets for IP change to consistent DNS: 0.5 s to 10 min.

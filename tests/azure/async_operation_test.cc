@@ -48,6 +48,34 @@ TEST(AsyncOperation, MalformedStatusBodies) {
   }
 }
 
+// The status decides "poll again / done / failed": absent, null, wrong type or empty is an
+// error naming the field, never read as "still running"; a wrong-typed `error` only loses the
+// detail.
+TEST(AsyncOperation, StatusFieldTable) {
+  struct Case {
+    const char* body;
+    const char* problem;
+  };
+  const Case cases[] = {
+      {R"({"id":"x"})", R"("status" is absent)"},
+      {R"({"status":null})", R"("status" is null)"},
+      {R"({"status":3})", R"("status" is an integer, expected a string)"},
+      {R"({"status":true})", R"("status" is a boolean, expected a string)"},
+      {R"({"status":["Succeeded"]})", R"("status" is an array, expected a string)"},
+      {R"({"status":""})", R"("status" is empty)"},
+  };
+  for (const auto& c : cases) {
+    const auto status = parse_async_operation_status(c.body);
+    ASSERT_FALSE(status.ok()) << c.body;
+    EXPECT_NE(status.error().message.find(c.problem), std::string::npos)
+        << c.body << ": " << status.error().message;
+  }
+  const auto odd_error = parse_async_operation_status(R"({"status":"Failed","error":"quota"})");
+  ASSERT_TRUE(odd_error.ok());
+  EXPECT_TRUE(odd_error->terminal());
+  EXPECT_FALSE(odd_error->error.has_value());
+}
+
 TEST(AsyncOperation, LocationPrefersAzureAsyncOperation) {
   EXPECT_FALSE(lro_location({}).has_value());
   const auto location = lro_location({{"Location", "https://m/l"}});

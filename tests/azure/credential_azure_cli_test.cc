@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "azure/credential_fakes.h"
+#include "azure/credential_token_response.h"
 
 namespace frankenetes::azure {
 namespace {
@@ -136,6 +137,33 @@ TEST(ProcessCommandRunnerTest, KillsTheProcessAtTheTimeout) {
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().kind, core::ErrorKind::kTransient);
   EXPECT_NE(out.error().message.find("did not finish"), std::string::npos);
+}
+
+// Issue 8: expiries the CLI could print that SystemTime cannot hold saturate (CachingCredential
+// then caps them at a day); wrong types are errors naming the field.
+TEST(AzureCliCredentialTest, ExpiryFieldTable) {
+  const auto far = time_from_epoch_seconds(253402300799);
+  for (const std::string body :
+       {R"({"accessToken":"t","expires_on":253402300799})",
+        R"({"accessToken":"t","expires_on":"253402300799"})",
+        R"({"accessToken":"t","expires_on":9223372036854775807})",
+        R"({"accessToken":"t","expiresOn":"9999-12-31 23:59:59.000000"})"}) {
+    const auto token = parse_azure_cli_token(body);
+    ASSERT_TRUE(token.ok()) << body << ": " << token.error().describe();
+    EXPECT_LE(token->expires_on, far) << body;
+    EXPECT_GT(token->expires_on, core::SystemTime(seconds(1767229200))) << body;
+  }
+  for (const std::string body :
+       {R"({"accessToken":"t","expires_on":0})", R"({"accessToken":"t","expires_on":-5})",
+        R"({"accessToken":"t","expires_on":true})", R"({"accessToken":"t","expires_on":"soon"})",
+        R"({"accessToken":5,"expires_on":1767229200})", R"({"accessToken":"t","expiresOn":5})"}) {
+    const auto token = parse_azure_cli_token(body);
+    ASSERT_FALSE(token.ok()) << body;
+    EXPECT_EQ(token.error().kind, core::ErrorKind::kTerminal) << body;
+  }
+  const auto typed = parse_azure_cli_token(R"({"accessToken":"t","expires_on":true})");
+  EXPECT_NE(typed.error().message.find(R"("expires_on" is a boolean)"), std::string::npos)
+      << typed.error().message;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "azure/credential_fakes.h"
+#include "azure/credential_token_response.h"
 #include "support/fake_time_source.h"
 
 namespace frankenetes::azure {
@@ -236,6 +237,48 @@ TEST(CachingCredentialConcurrencyTest, WaitersShareAFailedFirstRequest) {
   for (auto& thread : threads) thread.join();
   for (const auto& e : errors) EXPECT_EQ(e, "gated failure");
   EXPECT_LE(gate->calls(), 3);
+}
+
+// Issue 8: whatever the inner credential says (the Azure CLI's year 9999, a broken IMDS), a
+// token is kept at most kMaxTokenLifetime and renewed before then.
+TEST_F(CachingCredentialTest, LifetimeIsCappedAtADay) {
+  inner_->reply("forever", time_from_epoch_seconds(253402300799));
+  inner_->reply("next", in(std::chrono::hours(1)));
+  const auto first = cache_->get_token(kArmScope);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->expires_on, in(kMaxTokenLifetime));
+  time_.advance(kMaxTokenLifetime - minutes(5) - seconds(1));
+  EXPECT_EQ(token(), "forever");
+  EXPECT_EQ(inner_->calls(), 1);
+  time_.advance(seconds(1));  // five minutes before the capped expiry
+  EXPECT_EQ(token(), "next");
+  EXPECT_EQ(inner_->calls(), 2);
+}
+
+// Issue 8: a token ARM refused (401) is dropped; the next caller gets a new one at once.
+TEST_F(CachingCredentialTest, InvalidateDropsOnlyTheRefusedToken) {
+  inner_->reply("t1", in(std::chrono::hours(1)));
+  inner_->reply("t2", in(std::chrono::hours(1)));
+  EXPECT_EQ(token(), "t1");
+  cache_->invalidate(kArmScope, core::Secret("someone-elses"));      // not ours: kept
+  cache_->invalidate("https://other/.default", core::Secret("t1"));  // other scope: kept
+  EXPECT_EQ(token(), "t1");
+  EXPECT_EQ(inner_->calls(), 1);
+  cache_->invalidate(kArmScope, core::Secret("t1"));
+  EXPECT_EQ(token(), "t2");
+  EXPECT_EQ(inner_->calls(), 2);
+  cache_->invalidate(kArmScope, core::Secret("t1"));  // late duplicate: t2 stays
+  EXPECT_EQ(token(), "t2");
+  EXPECT_EQ(inner_->calls(), 2);
+}
+
+TEST_F(CachingCredentialTest, InvalidateThenFailedRefreshIsAnErrorNotTheRefusedToken) {
+  inner_->reply("t1", in(std::chrono::hours(1)));
+  inner_->fail(core::ErrorKind::kTransient, "IMDS busy");
+  EXPECT_EQ(token(), "t1");
+  cache_->invalidate(kArmScope, core::Secret("t1"));
+  EXPECT_EQ(token(), "error: IMDS busy");
+  EXPECT_TRUE(reported_.empty());  // nothing valid was kept, so nothing to report
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "azure/retry_after.h"
 #include "fake_sleeper.h"
 #include "fake_transport.h"
 
@@ -125,6 +126,26 @@ TEST(LroPoller, LocationPollingEndsOnNon202) {
   h.transport.push(200, "{}");
   ASSERT_TRUE(h.wait({LroLocation::Kind::kLocation, "https://management.azure.com/l"}).ok());
   EXPECT_EQ(h.transport.requests().size(), 3u);
+}
+
+// Issue 8: an absurd Retry-After on a poll waits kMaxRetryAfter at most (and never past the
+// deadline); a status of the wrong type is a malformed answer, not "still running".
+TEST(LroPoller, AbsurdRetryAfterIsCappedAndBadStatusIsAnError) {
+  Harness h;
+  h.settings.timeout = minutes(20);
+  h.transport.push(200, R"({"status":"InProgress"})", {{"Retry-After", "99999999999"}});
+  h.transport.push(200, R"({"status":"InProgress"})",
+                   {{"Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT"}});
+  h.transport.push(200, R"({"status":7})");
+  const auto status = h.wait();
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().kind, core::ErrorKind::kTerminal);
+  EXPECT_EQ(status.error().http_status, 200);
+  EXPECT_NE(status.error().message.find(R"("status" is an integer, expected a string)"),
+            std::string::npos)
+      << status.error().message;
+  EXPECT_EQ(h.sleeper.sleeps(),
+            (std::vector<core::Duration>{seconds(5), kMaxRetryAfter, kMaxRetryAfter}));
 }
 
 }  // namespace

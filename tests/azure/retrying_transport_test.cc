@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "azure/retry_after.h"
 #include "fake_sleeper.h"
 #include "fake_transport.h"
 
@@ -248,6 +249,28 @@ TEST(RetryingTransport, TooManyRequestsWithoutRetryAfterStillClosesTheGate) {
   EXPECT_EQ(result->status, 200);
   // The back-off alone would have been 50 ms; the closed gate makes the retry wait 5 s.
   EXPECT_EQ(h.sleeper.sleeps(), (std::vector<core::Duration>{seconds(5)}));
+}
+
+// Issue 8: a Retry-After far in the future (seconds or a year-9999 date) closes the gate for
+// kMaxRetryAfter, not for good, and is not slept out on the worker.
+TEST(RetryingTransport, AbsurdRetryAfterClosesTheGateForFiveMinutesOnly) {
+  for (const char* value : {"99999999999999999999", "Fri, 31 Dec 9999 23:59:59 GMT"}) {
+    Harness h;
+    h.inner.push(429, "", {{"Retry-After", value}});
+    auto t = h.make();
+    const auto first = t.send(request());
+    ASSERT_TRUE(first.ok()) << value;
+    EXPECT_EQ(first->status, 429) << value;
+    EXPECT_TRUE(h.sleeper.sleeps().empty()) << value;  // 5 min > max_wait: not waited out
+    EXPECT_EQ(h.gate.remaining(ThrottleGate::key_for_url(kUrl)), kMaxRetryAfter) << value;
+    h.time.advance(kMaxRetryAfter - seconds(1));
+    EXPECT_FALSE(t.send(request()).ok()) << value;
+    h.time.advance(seconds(1));
+    h.inner.push(200, "{}");
+    const auto later = t.send(request());
+    ASSERT_TRUE(later.ok()) << value;
+    EXPECT_EQ(later->status, 200) << value;
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "azure/retry_after.h"
 #include "support/fake_time_source.h"
 
 namespace frankenetes::azure {
@@ -40,6 +41,26 @@ TEST(ThrottleGate, KeyedBySubscriptionElseOrigin) {
             "subscription:abc");
   EXPECT_EQ(ThrottleGate::key_for_url("https://login.microsoftonline.com/t/oauth2/v2.0/token"),
             "https://login.microsoftonline.com");
+}
+
+TEST(ThrottleGate, AClosureIsCappedSoTheGateAlwaysReopens) {
+  testing::FakeTimeSource time;
+  ThrottleGate gate(time);
+  gate.close_for("k", std::chrono::hours(24 * 365 * 100));
+  EXPECT_EQ(gate.remaining("k"), kMaxRetryAfter);
+  gate.close_for("k", core::Duration::max());  // would overflow the time point uncapped
+  EXPECT_EQ(gate.remaining("k"), kMaxRetryAfter);
+  time.advance(kMaxRetryAfter);
+  EXPECT_FALSE(gate.remaining("k").has_value());
+}
+
+TEST(ThrottleGate, ZeroOrNegativeDoesNotClose) {
+  testing::FakeTimeSource time;
+  ThrottleGate gate(time);
+  gate.close_for("k", core::Duration(0));
+  gate.close_for("k", seconds(-5));
+  gate.close_for("k", core::Duration::min());
+  EXPECT_FALSE(gate.remaining("k").has_value());
 }
 
 }  // namespace

@@ -43,5 +43,22 @@ TEST(HttpDate, ParsesImfFixdate) {
   EXPECT_FALSE(parse_http_date("").has_value());
 }
 
+// core::SystemTime counts nanoseconds in 64 bits (about 1678 to 2262): dates outside that
+// are unknown (nullopt), never an overflowed time point. Only the seconds form holds them.
+TEST(Timestamps, DatesSystemTimeCannotHoldAreRejectedNotOverflowed) {
+  for (const char* far : {"9999-12-31T23:59:59Z", "2263-01-01T00:00:00Z", "0001-01-01T00:00:00Z",
+                          "1600-01-01T00:00:00.5Z"}) {
+    EXPECT_FALSE(parse_iso8601(far).has_value()) << far;
+  }
+  EXPECT_TRUE(parse_iso8601("2261-12-31T23:59:59Z").has_value());
+  EXPECT_TRUE(parse_iso8601("1700-01-01T00:00:00Z").has_value());
+
+  EXPECT_FALSE(parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT").has_value());
+  EXPECT_EQ(parse_http_date_seconds("Fri, 31 Dec 9999 23:59:59 GMT"), 253402300799);
+  EXPECT_EQ(parse_http_date_seconds("Mon, 01 Jan 0001 00:00:00 GMT"), -62135596800);
+  EXPECT_EQ(parse_http_date_seconds("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777);
+  EXPECT_FALSE(parse_http_date_seconds("Sun, 06 Nov 1994 08:49:37 UTC").has_value());
+}
+
 }  // namespace
 }  // namespace frankenetes::azure

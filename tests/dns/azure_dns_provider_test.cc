@@ -248,5 +248,129 @@ TEST_F(AzureDnsProviderTest, TransportErrorsPassThrough) {
   EXPECT_TRUE(provider_.authoritative_servers().empty());
 }
 
+// Issue 8: the fields the plan and the guarded writes depend on — etag, TTL, the record
+// array of the type — absent / null / wrong type / out of range are errors naming the field.
+TEST_F(AzureDnsProviderTest, RecordSetFieldTable) {
+  const json good = json::parse(a_set_body("etag-1", {"127.0.0.5"}));
+  struct Case {
+    std::string pointer;  // JSON pointer of the member to change
+    json value;
+    bool erase;
+    const char* problem;
+  };
+  const std::vector<Case> cases{
+      {"/etag", json(), true, R"("etag" is absent)"},
+      {"/etag", nullptr, false, R"("etag" is null)"},
+      {"/etag", 5, false, R"("etag" is an integer, expected a string)"},
+      {"/etag", "", false, R"("etag" is empty)"},
+      {"/properties/TTL", json(), true, R"("properties.TTL" is absent)"},
+      {"/properties/TTL", "60", false, R"("properties.TTL" is a string, expected an integer)"},
+      {"/properties/TTL", -1, false, R"("properties.TTL" is -1, expected 0..2147483647)"},
+      {"/properties/TTL", 1099511627776LL, false, R"("properties.TTL" is 1099511627776)"},
+      {"/properties/TTL", 1.5, false, R"("properties.TTL" is a number with a fraction)"},
+      {"/properties/ARecords", json(), true, R"("properties.ARecords" is absent)"},
+      {"/properties/ARecords", "127.0.0.5", false, R"("properties.ARecords" is a string)"},
+      {"/properties/ARecords/0", 5, false,
+       R"(properties.ARecords[0] is an integer, expected an object)"},
+      {"/properties/ARecords/0/ipv4Address", 2130706437, false,
+       R"("properties.ARecords[0].ipv4Address" is an integer, expected a string)"},
+      {"/properties/ARecords/0/ipv4Address", json(), true,
+       R"("properties.ARecords[0].ipv4Address" is absent)"},
+      {"/properties", json(), true, R"("properties" is absent)"},
+      {"/properties", json::array(), false, R"("properties" is an array, expected an object)"},
+      {"/properties/targetResource",
+       {{"id", "/subscriptions/s/publicIPAddresses/ip"}},
+       false,
+       "an alias record set"},
+  };
+  for (const auto& c : cases) {
+    json body = good;
+    const json::json_pointer at(c.pointer);
+    if (c.erase) {
+      body[at.parent_pointer()].erase(at.back());
+    } else {
+      body[at] = c.value;
+    }
+    const auto parsed = parse_azure_record_set(body.dump(), "cp-etcd.example.com", RecordType::kA);
+    ASSERT_FALSE(parsed.ok()) << c.pointer << " " << body.dump();
+    EXPECT_EQ(parsed.error().kind, core::ErrorKind::kTerminal);
+    EXPECT_NE(parsed.error().message.find(c.problem), std::string::npos)
+        << c.pointer << ": " << parsed.error().message;
+    EXPECT_NE(parsed.error().message.find("A cp-etcd.example.com"), std::string::npos);
+  }
+  EXPECT_FALSE(parse_azure_record_set("[]", "x.example.com", RecordType::kA).ok());
+  EXPECT_FALSE(parse_azure_record_set("", "x.example.com", RecordType::kA).ok());
+  // An empty targetResource (what the service and the simulator send) is no alias.
+  json plain = good;
+  plain["properties"]["targetResource"] = json::object();
+  EXPECT_TRUE(parse_azure_record_set(plain.dump(), "cp-etcd.example.com", RecordType::kA).ok());
+}
+
+TEST_F(AzureDnsProviderTest, TxtAndCnameFieldTable) {
+  const auto txt = [](const json& records) {
+    return json{{"etag", "e"}, {"properties", {{"TTL", 60}, {"TXTRecords", records}}}}.dump();
+  };
+  auto parsed = parse_azure_record_set(txt(json::array({{{"value", {"a", 5}}}})), "t.example.com",
+                                       RecordType::kTxt);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.error().message.find("properties.TXTRecords[0].value has an integer"),
+            std::string::npos)
+      << parsed.error().message;
+  parsed = parse_azure_record_set(txt(json::array({{{"value", "ab"}}})), "t.example.com",
+                                  RecordType::kTxt);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.error().message.find(R"("properties.TXTRecords[0].value" is a string)"),
+            std::string::npos);
+  parsed = parse_azure_record_set(txt(json::array({{{"value", {"a", "b"}}}})), "t.example.com",
+                                  RecordType::kTxt);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->values, std::vector<std::string>{"ab"});
+
+  const auto cname = [](const json& record) {
+    json props = {{"TTL", 60}};
+    if (!record.is_discarded()) props["CNAMERecord"] = record;
+    return json{{"etag", "e"}, {"properties", props}}.dump();
+  };
+  parsed =
+      parse_azure_record_set(cname(json("x.example.com")), "w.example.com", RecordType::kCname);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.error().message.find(R"("properties.CNAMERecord" is a string)"),
+            std::string::npos);
+  parsed = parse_azure_record_set(cname({{"cname", 5}}), "w.example.com", RecordType::kCname);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.error().message.find(R"("properties.CNAMERecord.cname" is an integer)"),
+            std::string::npos);
+  // A CNAME set without a target exists but has no value (Azure allows creating one).
+  parsed = parse_azure_record_set(cname(json(json::value_t::discarded)), "w.example.com",
+                                  RecordType::kCname);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().describe();
+  EXPECT_TRUE(parsed->values.empty());
+}
+
+// Through the provider: the error names the provider and carries the HTTP status and the
+// request id, so an operator can tell a broken answer from a broken daemon.
+TEST_F(AzureDnsProviderTest, MalformedAnswerNamesProviderStatusAndField) {
+  transport_.push(
+      200, json{{"etag", "e"}, {"properties", {{"TTL", "60"}, {"ARecords", json::array()}}}}.dump(),
+      {{"x-ms-request-id", "req-7"}});
+  const auto sets = provider_.read("cp-etcd.example.com");
+  ASSERT_FALSE(sets.ok());
+  const auto& error = sets.error();
+  EXPECT_EQ(error.kind, core::ErrorKind::kTerminal);
+  EXPECT_EQ(error.http_status, 200);
+  EXPECT_EQ(error.request_id, "req-7");
+  EXPECT_NE(error.message.find("provider 'azure-dns'"), std::string::npos) << error.message;
+  EXPECT_NE(error.message.find(R"("properties.TTL" is a string, expected an integer)"),
+            std::string::npos)
+      << error.message;
+  EXPECT_EQ(transport_.requests().size(), 1u);  // nothing more is read or written
+}
+
+TEST_F(AzureDnsProviderTest, InvalidUtf8InABodyDoesNotThrow) {
+  RecordSet set{"_owner.cp-etcd.example.com", RecordType::kTxt, 60, {"owner=\xff"}, ""};
+  const json body = json::parse(azure_record_set_body(set, {{"k", "\xfe"}}));
+  EXPECT_EQ(body["properties"]["TXTRecords"][0]["value"][0], "owner=\uFFFD");
+}
+
 }  // namespace
 }  // namespace frankenetes::dns

@@ -324,5 +324,223 @@ TEST_F(CloudflareProviderTest, NameOutsideZoneRejectedBeforeAnyWrite) {
   EXPECT_TRUE(transport_.requests().empty());
 }
 
+// Issue 8: every record field the plan or an update relies on, absent / null / wrong type /
+// out of range. The first row is the crash that ended the daemon: "ttl": "60".
+TEST_F(CloudflareProviderTest, RecordFieldTable) {
+  struct Case {
+    const char* field;
+    json value;  // json() with `absent` set: the member is left out
+    bool absent;
+    const char* problem;
+  };
+  const std::vector<Case> cases{
+      {"ttl", "60", false, R"("ttl" is a string, expected an integer)"},
+      {"ttl", nullptr, false, R"("ttl" is null)"},
+      {"ttl", json(), true, R"("ttl" is absent)"},
+      {"ttl", -5, false, R"("ttl" is -5, expected 1..2147483647)"},
+      {"ttl", 0, false, R"("ttl" is 0, expected 1..2147483647)"},
+      {"ttl", 4294967296LL, false, R"("ttl" is 4294967296, expected)"},
+      {"ttl", 60.5, false, R"("ttl" is a number with a fraction)"},
+      {"ttl", json::array({60}), false, R"("ttl" is an array)"},
+      {"content", 127, false, R"("content" is an integer, expected a string)"},
+      {"content", json(), true, R"("content" is absent)"},
+      {"id", json(), true, R"("id" is absent)"},
+      {"id", 7, false, R"("id" is an integer)"},
+      {"id", "", false, R"("id" is empty)"},
+      {"type", json(), true, R"("type" is absent)"},
+      {"type", 1, false, R"("type" is an integer)"},
+      {"name", nullptr, false, R"("name" is null)"},
+      {"proxied", "false", false, R"("proxied" is a string, expected a boolean)"},
+  };
+  for (const auto& c : cases) {
+    FakeTransport transport;
+    CloudflareProvider provider("cf-prod", by_id(), transport, time_);
+    json bad = record("r1", "A", "cp.example.org", "127.0.0.5");
+    if (c.absent) {
+      bad.erase(c.field);
+    } else {
+      bad[c.field] = c.value;
+    }
+    transport.push(200,
+                   envelope(json::array({record("r0", "A", "cp.example.org", "127.0.0.4"), bad})),
+                   {{"cf-ray", "ray-9"}});
+    const auto sets = provider.read("cp.example.org");
+    ASSERT_FALSE(sets.ok()) << c.problem;
+    const auto& error = sets.error();
+    EXPECT_EQ(error.kind, core::ErrorKind::kTerminal) << c.problem;
+    EXPECT_EQ(error.http_status, 200) << c.problem;
+    EXPECT_EQ(error.request_id, "ray-9") << c.problem;
+    EXPECT_NE(error.message.find(c.problem), std::string::npos) << error.message;
+    EXPECT_NE(error.message.find("cloudflare provider 'cf-prod'"), std::string::npos)
+        << error.message;
+    EXPECT_NE(error.message.find("result[1]"), std::string::npos) << error.message;
+    EXPECT_NE(error.describe().find("HTTP 200"), std::string::npos);
+  }
+}
+
+TEST_F(CloudflareProviderTest, ANonObjectRecordIsAnError) {
+  CloudflareProvider provider("cf", by_id(), transport_, time_);
+  transport_.push(200, envelope(json::array({"r1"})));
+  const auto sets = provider.read("cp.example.org");
+  ASSERT_FALSE(sets.ok());
+  EXPECT_NE(
+      sets.error().message.find("result[0] at cp.example.org: is a string, expected an object"),
+      std::string::npos)
+      << sets.error().message;
+}
+
+// A record of a type we do not manage, or at another name, is skipped, not an error; one
+// without `proxied` reads fine and an update re-sends proxied:false.
+TEST_F(CloudflareProviderTest, OtherRecordsAreSkippedAndUnknownProxiedIsRewritten) {
+  CloudflareProvider provider("cf", by_id(), transport_, time_);
+  json no_proxied = record("r1", "A", "cp.example.org", "127.0.0.5");
+  no_proxied.erase("proxied");
+  json mx = record("m1", "MX", "cp.example.org", "mx.example.org");
+  mx["ttl"] = "whatever";  // not ours to read
+  transport_.push(
+      200,
+      envelope(json::array({no_proxied, mx, record("o1", "A", "other.example.org", "127.0.0.1")})));
+  auto sets = provider.read("cp.example.org");
+  ASSERT_TRUE(sets.ok()) << sets.error().describe();
+  ASSERT_EQ(sets->size(), 1u);
+  EXPECT_EQ((*sets)[0].values, std::vector<std::string>{"127.0.0.5"});
+
+  transport_.push(200, envelope(json::array({no_proxied})));
+  transport_.push(200, envelope(json::object()));
+  ASSERT_TRUE(provider.apply({Change{Change::Kind::kUpsert, a_set({"127.0.0.5"}), {}}}).ok());
+  ASSERT_EQ(transport_.requests().size(), 3u);
+  EXPECT_EQ(transport_.requests()[2].method, "PATCH");
+  EXPECT_EQ(json::parse(transport_.requests()[2].body),
+            json::parse(R"({"ttl":60,"proxied":false})"));
+}
+
+TEST_F(CloudflareProviderTest, EnvelopeFieldTable) {
+  struct Case {
+    std::string body;
+    const char* problem;
+  };
+  const std::vector<Case> cases{
+      {R"({"result":[]})", R"("success" is absent)"},
+      {R"({"success":"true","result":[]})", R"("success" is a string, expected a boolean)"},
+      {R"({"success":null,"result":[]})", R"("success" is null)"},
+      {R"({"success":1,"result":[]})", R"("success" is an integer, expected a boolean)"},
+      {R"([true])", R"("success" is absent)"},
+      {"not json", "not valid JSON"},
+      {"", "empty body"},
+      {R"({"success":true})", R"("result" is absent)"},
+      {R"({"success":true,"result":null})", R"("result" is null)"},
+      {R"({"success":true,"result":{"id":"r1"}})", R"("result" is an object, expected an array)"},
+      {R"({"success":true,"result":[],"result_info":{"total_pages":"2"}})",
+       R"("result_info.total_pages" is a string, expected an integer)"},
+      {R"({"success":true,"result":[],"result_info":{"total_pages":-1}})",
+       R"("result_info.total_pages" is -1)"},
+      {R"({"success":true,"result":[],"result_info":{}})",
+       R"("result_info.total_pages" is absent)"},
+      {R"({"success":true,"result":[],"result_info":[1]})", R"("result_info" is an array)"},
+  };
+  for (const auto& c : cases) {
+    FakeTransport transport;
+    CloudflareProvider provider("cf", by_id(), transport, time_);
+    transport.push(200, c.body);
+    const auto sets = provider.read("cp.example.org");
+    ASSERT_FALSE(sets.ok()) << c.body;
+    EXPECT_EQ(sets.error().kind, core::ErrorKind::kTerminal) << c.body;
+    EXPECT_EQ(sets.error().http_status, 200) << c.body;
+    EXPECT_NE(sets.error().message.find(c.problem), std::string::npos)
+        << c.body << ": " << sets.error().message;
+  }
+}
+
+// Without result_info a short page is evidently the last; a full one might not be.
+TEST_F(CloudflareProviderTest, MissingResultInfoIsOnlyTrustedOnAShortPage) {
+  CloudflareSettings settings;
+  settings.per_page = 2;
+  CloudflareProvider provider("cf", by_id(), transport_, time_, settings);
+  transport_.push(200, envelope(json::array({record("r1", "A", "cp.example.org", "127.0.0.5")})));
+  auto sets = provider.read("cp.example.org");
+  ASSERT_TRUE(sets.ok()) << sets.error().describe();
+  EXPECT_EQ(transport_.requests().size(), 1u);
+
+  transport_.push(200, envelope(json::array({record("r1", "A", "cp.example.org", "127.0.0.5"),
+                                             record("r2", "A", "cp.example.org", "127.0.0.6")})));
+  sets = provider.read("cp.example.org");
+  ASSERT_FALSE(sets.ok());
+  EXPECT_NE(sets.error().message.find(R"("result_info" is absent on a full page)"),
+            std::string::npos)
+      << sets.error().message;
+}
+
+// The failure side is read tolerantly: odd types lose detail, never throw.
+TEST_F(CloudflareProviderTest, WrongTypedErrorEnvelopeStillGivesTheStatus) {
+  for (const std::string body :
+       {R"({"success":false,"errors":"boom"})", R"({"success":false,"errors":[5]})",
+        R"({"success":false,"errors":[{"code":"81057","message":5}]})", R"({"errors":null})",
+        R"([])"}) {
+    FakeTransport transport;
+    CloudflareProvider provider("cf", by_id(), transport, time_);
+    transport.push(400, body);
+    const auto sets = provider.read("cp.example.org");
+    ASSERT_FALSE(sets.ok()) << body;
+    EXPECT_EQ(sets.error().http_status, 400) << body;
+    EXPECT_EQ(sets.error().azure_code, "") << body;
+    EXPECT_NE(sets.error().message.find("HTTP 400"), std::string::npos) << sets.error().message;
+  }
+}
+
+TEST_F(CloudflareProviderTest, ZoneLookupFieldTable) {
+  for (const json& zones : {json::array({{{"id", 5}}}), json::array({{{"name", "example.org"}}}),
+                            json::array({"zz9"}), json::array({{{"id", ""}}})}) {
+    auto config = by_id();
+    config.zone_id.reset();
+    FakeTransport transport;
+    CloudflareProvider provider("cf", config, transport, time_);
+    transport.push(200, envelope(zones));
+    const auto sets = provider.read("cp.example.org");
+    ASSERT_FALSE(sets.ok()) << zones.dump();
+    EXPECT_EQ(sets.error().kind, core::ErrorKind::kTerminal) << zones.dump();
+    EXPECT_NE(sets.error().message.find(R"("id")"), std::string::npos) << sets.error().message;
+  }
+  auto config = by_id();
+  config.zone_name.reset();
+  CloudflareProvider provider("cf", config, transport_, time_);
+  transport_.push(200, envelope({{"id", kZoneId}, {"name", 5}}));
+  const auto sets = provider.read("cp.example.org");
+  ASSERT_FALSE(sets.ok());
+  EXPECT_NE(sets.error().message.find(R"("name" is an integer)"), std::string::npos)
+      << sets.error().message;
+}
+
+// Issue 8: an absurd Retry-After holds the provider back for 5 minutes, not for good.
+TEST_F(CloudflareProviderTest, AbsurdRetryAfterIsCappedAtFiveMinutes) {
+  for (const char* value : {"99999999999999", "Fri, 31 Dec 9999 23:59:59 GMT"}) {
+    FakeTransport transport;
+    CloudflareProvider provider("cf", by_id(), transport, time_);
+    transport.push(429, failure(971, "slow down"), {{"retry-after", value}});
+    auto sets = provider.read("cp.example.org");
+    ASSERT_FALSE(sets.ok());
+    EXPECT_NE(sets.error().message.find("retry after 300s"), std::string::npos)
+        << value << ": " << sets.error().message;
+    time_.advance(std::chrono::seconds(299));
+    EXPECT_FALSE(provider.read("cp.example.org").ok());
+    EXPECT_EQ(transport.requests().size(), 1u);
+    time_.advance(std::chrono::seconds(1));
+    transport.push(200, envelope(json::array()));
+    EXPECT_TRUE(provider.read("cp.example.org").ok()) << value;
+    EXPECT_EQ(transport.requests().size(), 2u);
+  }
+}
+
+// Values we send never make json::dump() throw (invalid UTF-8 in a TXT value).
+TEST_F(CloudflareProviderTest, InvalidUtf8InAValueDoesNotThrow) {
+  CloudflareProvider provider("cf", by_id(), transport_, time_);
+  transport_.push(200, envelope(json::array()));
+  transport_.push(200, envelope(json::object()));
+  Change change{Change::Kind::kUpsert,
+                RecordSet{"cp.example.org", RecordType::kTxt, 60, {"owner=\xff\xfe"}, ""},
+                RecordSet{"cp.example.org", RecordType::kTxt, 60, {}, ""}};
+  ASSERT_TRUE(provider.apply({change}).ok());
+  EXPECT_EQ(transport_.requests().back().method, "POST");
+}
+
 }  // namespace
 }  // namespace frankenetes::dns

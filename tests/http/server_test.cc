@@ -8,7 +8,10 @@
 #include <atomic>
 #include <future>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "http/server_harness.h"
 
@@ -281,6 +284,65 @@ TEST(HttpServer, HandlerExceptionBecomes500) {
   const Reply reply = client.round_trip(http_request("GET", "/"));
   ASSERT_FALSE(reply.ec);
   EXPECT_EQ(reply.response.result_int(), 500);
+}
+
+// Issue 8: the throw is reported to the application (method, target, what()), the 500 does
+// not leak the exception text, and the same connection and the io thread keep serving.
+TEST(HttpServer, HandlerExceptionIsReportedAndServingContinues) {
+  std::mutex mutex;
+  std::vector<std::string> reports;
+  auto options = loopback_options();
+  options.on_handler_exception = [&](const std::string& method, const std::string& target,
+                                     const std::string& what) {
+    std::lock_guard lock(mutex);
+    reports.push_back(method + " " + target + " " + what);
+  };
+  ServerHarness harness(options, make_sync_handler([](const Request& r) {
+                          if (r.path == "/throw") throw std::runtime_error("secret detail");
+                          if (r.path == "/throw-other") throw 42;
+                          return Response::text(200, "fine");
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  RawClient client;
+  ASSERT_FALSE(client.connect(harness.port()));
+  Reply reply = client.round_trip(http_request("GET", "/throw?x=1"));
+  ASSERT_FALSE(reply.ec);
+  EXPECT_EQ(reply.response.result_int(), 500);
+  EXPECT_EQ(reply.response.body().find("secret detail"), std::string::npos);
+  reply = client.round_trip(http_request("POST", "/throw-other"));
+  ASSERT_FALSE(reply.ec) << reply.ec.message();
+  EXPECT_EQ(reply.response.result_int(), 500);
+  reply = client.round_trip(http_request("GET", "/ok"));
+  ASSERT_FALSE(reply.ec) << reply.ec.message();
+  EXPECT_EQ(reply.response.result_int(), 200);
+  EXPECT_EQ(reply.response.body(), "fine");
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0], "GET /throw?x=1 secret detail");
+  EXPECT_EQ(reports[1], "POST /throw-other an exception not derived from std::exception");
+}
+
+TEST(HttpServer, HandlerThatAnsweredThenThrewKeepsItsAnswerAndIsReported) {
+  std::atomic<int> reported{0};
+  auto options = loopback_options();
+  options.on_handler_exception = [&](const std::string&, const std::string&, const std::string&) {
+    ++reported;
+    throw std::runtime_error("a broken hook must not matter either");
+  };
+  ServerHarness harness(options, [](Request, Responder respond) {
+    respond(Response::text(202, "accepted"));
+    throw std::runtime_error("after answering");
+  });
+  ASSERT_TRUE(harness.start().ok());
+  RawClient client;
+  ASSERT_FALSE(client.connect(harness.port()));
+  Reply reply = client.round_trip(http_request("GET", "/"));
+  ASSERT_FALSE(reply.ec);
+  EXPECT_EQ(reply.response.result_int(), 202);
+  reply = client.round_trip(http_request("GET", "/again"));
+  ASSERT_FALSE(reply.ec);
+  EXPECT_EQ(reply.response.result_int(), 202);
+  EXPECT_EQ(reported.load(), 2);
 }
 
 TEST(HttpServer, InvalidResponseHeaderBecomes500) {

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <utility>
 
 #include "plan/dns_registry.h"
@@ -39,12 +40,16 @@ class FakeProvider final : public dns::DnsProvider {
   std::optional<core::Error> fail_apply;  // every apply fails with this while set
   std::optional<core::Error> fail_read;
   std::function<void(FakeProvider&)> before_apply;  // runs inside apply, before the check
+  bool throw_on_read = false;                       // a provider with a bug: read() throws
+  bool throw_on_apply = false;                      // apply() throws
 
   std::string name() const override { return "p"; }
   std::string zone() const override { return "example.com"; }
 
   core::Result<std::vector<RecordSet>> read(const std::string& fqdn) override {
     ++reads;
+    if (throw_on_read)
+      throw std::runtime_error("[json.exception.type_error.302] type must be number");
     if (fail_read) return *fail_read;
     std::vector<RecordSet> out;
     for (const auto& [key, set] : records) {
@@ -55,6 +60,7 @@ class FakeProvider final : public dns::DnsProvider {
 
   core::Status apply(const std::vector<dns::Change>& changes) override {
     ++applies;
+    if (throw_on_apply) throw std::logic_error("apply bug");
     if (before_apply) before_apply(*this);
     if (fail_apply) return *fail_apply;
     for (const auto& change : changes) {
@@ -411,6 +417,55 @@ TEST_F(DnsSyncTest, ChangeToConsistentIsTimedFromFirstSight) {
       << rendered;
   EXPECT_NE(rendered.find("frankenetes_dns_ip_change_to_consistent_seconds_sum 3"),
             std::string::npos);
+}
+
+// Issue 8: a provider that throws (the Cloudflare `"ttl": "60"` crash) is an unreadable
+// provider for that pass: nothing is applied, the error is counted, and the next pass runs.
+TEST_F(DnsSyncTest, ProviderThatThrowsOnReadIsContainedAndCounted) {
+  seed_owned("10.0.0.1");
+  provider_->throw_on_read = true;
+  const auto report = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(report.internal_errors, 1u);
+  EXPECT_EQ(provider_->applies, 0);
+  ASSERT_EQ(report.skips.size(), 1u);
+  EXPECT_EQ(report.skips[0].reason, plan::DnsSkipReason::kProviderUnreadable);
+  EXPECT_EQ(metrics_.internal_errors_total.Add({{"component", "dns_sync"}}).Value(), 1);
+  EXPECT_EQ(updates("read_failed"), 1);
+
+  provider_->throw_on_read = false;
+  time_.advance(config_.policy.poll_interval);  // past the provider's back-off
+  const auto next = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(next.internal_errors, 0u);
+  EXPECT_EQ(next.applied, 1u);
+  EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
+}
+
+TEST_F(DnsSyncTest, ProviderThatThrowsOnApplyIsAFailedUpdate) {
+  seed_owned("10.0.0.1");
+  provider_->throw_on_apply = true;
+  const auto report = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(report.internal_errors, 1u);
+  EXPECT_EQ(report.failed, 1u);
+  EXPECT_EQ(updates("failed"), 1);
+  EXPECT_EQ(in_sync(), 0);
+  EXPECT_EQ(metrics_.internal_errors_total.Add({{"component", "dns_sync"}}).Value(), 1);
+}
+
+// A job that throws outside a provider call (here: the on_sync hook) must not leave the
+// synchronizer believing a job is still running: the next observe() runs a job again.
+TEST_F(DnsSyncTest, ThrowingJobDoesNotWedgeLaterObservations) {
+  seed_owned("10.0.0.1");
+  int jobs = 0;
+  sync_.on_sync([&](const DnsSyncReport&) {
+    ++jobs;
+    throw std::runtime_error("hook bug");
+  });
+  sync_.observe(at_ip("10.0.0.2"));
+  EXPECT_EQ(jobs, 1);
+  sync_.observe(at_ip("10.0.0.3"));
+  EXPECT_EQ(jobs, 2);
+  EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.3"});
+  EXPECT_EQ(metrics_.internal_errors_total.Add({{"component", "dns_sync"}}).Value(), 2);
 }
 
 }  // namespace
