@@ -249,6 +249,38 @@ TEST_F(ReconcilerTest, StopDropsEverythingLater) {
   EXPECT_TRUE(api.calls().empty());
 }
 
+// --- contained failures ---------------------------------------------------------------------
+
+TEST_F(ReconcilerTest, AReadThatThrowsLeavesTheMembersUnknownForThatPassOnly) {
+  auto& r = make(config_with({member("etcd")}));
+  r.start();
+  scheduler.run_due();
+  ASSERT_TRUE(r.readiness().ok);
+  api.throw_next("list");
+  scheduler.advance(10s);  // the next LIST throws inside the read task
+  EXPECT_FALSE(r.summary().last_pass_ok);
+  EXPECT_NE(r.summary().last_error.find("internal error during the read"), std::string::npos)
+      << r.summary().last_error;
+  scheduler.advance(10s);  // the loop goes on: the following pass reads again
+  EXPECT_GE(api.count("list"), 3u);
+  EXPECT_TRUE(r.summary().last_pass_ok);
+  EXPECT_TRUE(r.readiness().ok) << r.readiness().reason;
+  EXPECT_EQ(api.mutations(), 0u);
+}
+
+TEST_F(ReconcilerTest, AnActionThatThrowsIsRecordedAsFailed) {
+  api.set(stopped("etcd"));
+  api.throw_next("start");
+  auto& r = make(config_with({member("etcd")}));
+  r.start();
+  scheduler.advance(1s);
+  const auto* etcd = r.history().find(kEtcd);
+  ASSERT_NE(etcd, nullptr);
+  EXPECT_FALSE(etcd->in_flight.has_value()) << "the member is not stuck in flight";
+  ASSERT_TRUE(etcd->last_action.has_value());
+  EXPECT_EQ(etcd->last_action->outcome, plan::ActionOutcome::kFailed);
+}
+
 // --- the state directory: what a restart (or kill -9) keeps ----------------------------------
 
 struct ReconcilerStateTest : ReconcilerTest {

@@ -5,6 +5,8 @@
 
 #include <deque>
 #include <map>
+#include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,9 @@ class FakeContainerGroupApi final : public reconcile::ContainerGroupApi {
   }
   // Every call of `operation` fails until cleared.
   void fail_always(const std::string& operation, core::Error error) { always_[operation] = error; }
+  // The next call of `operation` throws std::runtime_error (a bug in a codec, say): what a
+  // task boundary must contain.
+  void throw_next(const std::string& operation) { throws_.insert(operation); }
   void clear_failures() {
     failures_.clear();
     always_.clear();
@@ -142,6 +147,7 @@ class FakeContainerGroupApi final : public reconcile::ContainerGroupApi {
 
  private:
   std::optional<core::Error> failure(const std::string& op) {
+    if (throws_.erase(op) > 0) throw std::runtime_error("injected: " + op + " threw");
     if (auto it = always_.find(op); it != always_.end()) return it->second;
     auto& q = failures_[op];
     if (q.empty()) return std::nullopt;
@@ -156,7 +162,8 @@ class FakeContainerGroupApi final : public reconcile::ContainerGroupApi {
   }
 
   std::map<std::string, model::ContainerGroupView> groups_;
-  std::map<std::string, int> deleting_;  // group -> GETs left while Deleting
+  std::map<std::string, int> deleting_;
+  std::set<std::string> throws_;  // group -> GETs left while Deleting
   int delete_lag_ = 0;
   bool model_mutations_ = true;
   std::map<std::string, std::deque<core::Error>> failures_;
