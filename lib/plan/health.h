@@ -5,14 +5,18 @@
 // reconciler can show the result (PlanResult::members) as member_up and on /status.
 //
 // Rules, in order (reference/azure-api.md §1.5 for the vocabularies):
-//   unknown    never observed; last GET failed; GET older than policy.staleAfter;
+//   unknown    never observed; last GET failed; GET older than policy.staleAfter; GET sent
+//              before the last action finished (predates_action); a 404 not yet proven
+//              (gone_unproven, model::GroupObservation::gone_confirmed);
 //              provisioningState not terminal (anything but Succeeded/Failed/Canceled, "" too);
 //              instanceView.state Pending (provisioning) or any state without a rule below
-//   unhealthy  missing (404); group_failed (provisioningState Failed/Canceled or state Failed);
+//   unhealthy  missing (proven gone); group_failed (provisioningState Failed/Canceled or state Failed);
 //              group_stopped (state Stopped); then, for a Running group:
 //              crash_loop_backoff (a container Waiting, detailStatus "CrashLoopBackOff…"),
 //              crash_loop (a container's restartCount rose by >= crashLoop.restarts between
-//              the oldest sample within crashLoop.window and now),
+//              the oldest sample within crashLoop.window and now; an unknown count is no
+//              evidence either way),
+//              probe_tls (the failing streak ends in a TLS failure: alerted, never acted on),
 //              probe_failing (>= failureThreshold consecutive failures not already counted
 //              before the last action; probe data older than max(staleAfter, 2 probe periods)
 //              that says "failing" makes the member unknown instead)
