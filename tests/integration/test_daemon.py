@@ -148,6 +148,20 @@ class Signals(DaemonTestCase):
         index = daemon.notify.wait_for("READY", "1", timeout=5, after=reloading)
         self.assertIn("(dry run)", daemon.notify.messages[index]["STATUS"])
 
+    def test_a_second_daemon_on_the_same_state_directory_refuses_to_start(self):
+        first = self.start()
+        first.wait_ready()
+        state_dir = os.path.join(first.dir.name, "state")
+        self.assertTrue(os.path.exists(os.path.join(state_dir, "lock")))
+        path = os.path.join(first.dir.name, "second.yaml")
+        with open(path, "w") as f:
+            f.write(minimal_config())
+        second = subprocess.run([FRANKENETESD, "--config", path], capture_output=True, text=True,
+                                timeout=30, env=dict(os.environ, STATE_DIRECTORY=state_dir))
+        self.assertEqual(second.returncode, 1, second.stderr)
+        self.assertIn(f"state directory {state_dir} is in use by another frankenetesd "
+                      f"(pid {first.proc.pid})", second.stderr)
+
     def test_watchdog_pings_when_requested(self):
         daemon = self.start(env={"WATCHDOG_USEC": "200000"})
         ready = daemon.wait_ready()
