@@ -80,6 +80,9 @@ struct ProbeObservation {
   // How the latest probe ended; nullopt until the first probe completed. kTls: the latest
   // failure was a TLS failure (consecutive_failures still counts it).
   std::optional<ProbeOutcome> last_outcome;
+  // How many failures of the current streak were TLS failures: only the others can make a
+  // member probe_failing (a certificate problem is never remediated, plan/health.h).
+  int consecutive_tls_failures = 0;
 };
 
 struct MemberObservation {

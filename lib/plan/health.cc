@@ -85,11 +85,15 @@ std::optional<Assessment> probe_failing(const config::MemberConfig& member,
     }
   }
   if (failures < member.probe->failure_threshold) return std::nullopt;
-  if (probe.last_outcome == model::ProbeOutcome::kTls) {
+  // TLS failures in the streak never count towards remediation: only the others can reach
+  // the threshold; a streak that reaches it only with them is probe_tls (alerted).
+  const int tls = std::min(probe.consecutive_tls_failures, failures);
+  if (tls > 0 && (failures - tls < member.probe->failure_threshold ||
+                  probe.last_outcome == model::ProbeOutcome::kTls)) {
     return unhealthy(UnhealthyReason::kProbeTls,
-                     "probe failed " + std::to_string(failures) +
-                         " times in a row on the certificate or TLS handshake: " +
-                         probe.last_error);
+                     "probe failed " + std::to_string(failures) + " times in a row, " +
+                         std::to_string(tls) +
+                         " of them on the certificate or TLS handshake: " + probe.last_error);
   }
   const auto fresh_for = std::max(policy.stale_after, 2 * member.probe->period);
   if (age(probe.observed_at, now) > fresh_for) {

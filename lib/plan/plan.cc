@@ -147,9 +147,17 @@ class ClusterPass {
     for (const auto& other : cluster_.members) {
       if (other.name == name || other.role != config::MemberRole::kEtcd) continue;
       const auto it = assessments_.find(other.name);
-      if (it == assessments_.end() || it->second.healthy()) continue;
+      if (it == assessments_.end()) continue;
+      std::string what;
+      if (!it->second.healthy()) {
+        what = it->second.describe();
+      } else if (const auto* obs = observation(other.name);
+                 obs != nullptr && obs->probe.configured && obs->probe.last_success == false) {
+        what = "healthy so far, but its latest probe failed";
+      }
+      if (what.empty()) continue;
       if (!out.empty()) out += ", ";
-      out += other.name + " is " + it->second.describe();
+      out += other.name + " is " + what;
     }
     return out;
   }

@@ -65,9 +65,11 @@ model::ProbeObservation apply_probe_result(model::ProbeObservation previous,
   if (result.success) {
     ++previous.consecutive_successes;
     previous.consecutive_failures = 0;
+    previous.consecutive_tls_failures = 0;
     previous.last_error.clear();
   } else {
     ++previous.consecutive_failures;
+    if (result.outcome == model::ProbeOutcome::kTls) ++previous.consecutive_tls_failures;
     previous.consecutive_successes = 0;
     previous.last_error = result.error;
   }

@@ -184,30 +184,46 @@ ActionResult AciActionExecutor::recreate(const plan::Action& action, const Actio
   }
 
   // Phase 2: PUT until the group exists; actionTimeout does not end this (a deleted member
-  // must come back), only a stop of the daemon, which resumes it at the next start.
+  // must come back), only a stop of the daemon, which resumes it at the next start. Every
+  // attempt reads first: a group that exists (our earlier PUT landed, or a person recreated it
+  // meanwhile) is never overwritten with this operation's spec.
+  constexpr int kStuckAfterAttempts = 5;
   for (;;) {
     if (stopping()) return interrupted();
-    ++op.put_attempts;
-    auto put = api_.create_or_update(group, op.spec_text);
-    if (put.ok()) {
+    const auto now = presence(api_.get(group));
+    if (now == GroupPresence::kPresent) {
       return finish(plan::ActionOutcome::kSucceeded,
-                    op.put_attempts > 1
-                        ? "created after " + std::to_string(op.put_attempts) + " PUT attempts"
-                        : "");
+                    op.put_attempts == 0 ? "the group exists already; no PUT sent"
+                                         : "the group exists after " +
+                                               std::to_string(op.put_attempts) + " PUT attempts");
     }
-    log::warn("remediation.recreate.put_failed", {{"cluster", action.member.cluster},
-                                                  {"member", action.member.member},
-                                                  {"group", group_name},
-                                                  {"attempt", op.put_attempts},
-                                                  {"error", put.error().describe()}});
-    save();
+    if (now == GroupPresence::kGone) {
+      ++op.put_attempts;
+      auto put = api_.create_or_update(group, op.spec_text);
+      if (put.ok()) {
+        return finish(plan::ActionOutcome::kSucceeded,
+                      op.put_attempts > 1
+                          ? "created after " + std::to_string(op.put_attempts) + " PUT attempts"
+                          : "");
+      }
+      log::warn("remediation.recreate.put_failed", {{"cluster", action.member.cluster},
+                                                    {"member", action.member.member},
+                                                    {"group", group_name},
+                                                    {"attempt", op.put_attempts},
+                                                    {"error", put.error().describe()}});
+      if (op.put_attempts == kStuckAfterAttempts) {
+        log::error("remediation.recreate.stuck",
+                   {{"cluster", action.member.cluster},
+                    {"member", action.member.member},
+                    {"group", group_name},
+                    {"attempts", op.put_attempts},
+                    {"error", put.error().describe()},
+                    {"action", "still retrying; a person should look at the spec, quota or "
+                               "permissions"}});
+      }
+      save();
+    }
     pause();
-    if (stopping()) return interrupted();
-    // The PUT may have landed although its answer did not (a timeout, a lost connection).
-    if (presence(api_.get(group)) == GroupPresence::kPresent) {
-      return finish(plan::ActionOutcome::kSucceeded,
-                    "the group exists after " + std::to_string(op.put_attempts) + " PUT attempts");
-    }
   }
 }
 

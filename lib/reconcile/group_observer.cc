@@ -78,6 +78,13 @@ void GroupObserver::request_get(const model::MemberKey& member) {
   if (auto it = members_.find(member); it != members_.end()) it->second.get_requested = true;
 }
 
+void GroupObserver::action_finished(const model::MemberKey& member) {
+  if (auto it = members_.find(member); it != members_.end()) {
+    it->second.absence = {};
+    it->second.get_requested = true;
+  }
+}
+
 ReadPlan GroupObserver::due_reads(core::MonotonicTime now, bool force_full) {
   ReadPlan plan;
   const auto tick = tick_period(policy_);

@@ -97,6 +97,9 @@ class GroupObserver {
 
   void set_attention(const model::MemberKey& member, bool attention);
   void request_get(const model::MemberKey& member);
+  // The member's action finished: read it at the next tick, and forget any evidence of
+  // absence gathered before (a recreate's group must be proven gone afresh).
+  void action_finished(const model::MemberKey& member);
 
   // The reads due at `now`, marked as attempted. `force_full`: every LIST and every GET.
   ReadPlan due_reads(core::MonotonicTime now, bool force_full = false);

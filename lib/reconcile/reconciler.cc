@@ -118,7 +118,15 @@ void Reconciler::restore(const state::LoadedState& loaded) {
 
 void Reconciler::persist() {
   if (deps_.state == nullptr) return;
-  const auto saved = deps_.state->save_history(history_);
+  core::Status saved;
+  try {
+    saved = deps_.state->save_history(history_);
+  } catch (const std::exception& e) {
+    // Never between record_plan and dispatch: an action recorded as started must be sent.
+    core::Error error;
+    error.message = std::string("writing the state failed: ") + e.what();
+    saved = error;
+  }
   if (!saved.ok() && !persist_failed_) {
     log::error("state.write_failed", {{"error", saved.error().message},
                                       {"action", "keeps running; history may not survive a restart"}});
@@ -130,8 +138,24 @@ void Reconciler::persist() {
 
 void Reconciler::resume_operations(bool synchronous) {
   if (deps_.state == nullptr) return;
-  for (const auto& op : deps_.state->operations()) {
+  const auto operations = deps_.state->operations();
+  if (!operations.empty() && config_->policy.dry_run) {
+    if (!resume_skipped_logged_) {
+      log::warn("remediation.resume.skipped",
+                {{"operations", static_cast<unsigned long>(operations.size())},
+                 {"reason", "dry-run: recorded operations are resumed when dry-run is off"}});
+    }
+    resume_skipped_logged_ = true;
+    return;
+  }
+  for (const auto& op : operations) {
     if (actions_in_flight_.contains(op.member)) continue;
+    auto& member_history = history_.members[op.member];
+    if (!member_history.in_flight || member_history.in_flight->kind != plan::ActionKind::kRecreate) {
+      member_history.in_flight =
+          plan::ActionRecord{plan::ActionKind::kRecreate, std::max(member_history.actions_taken - 1, 0),
+                             deps_.time.monotonic_time(), std::nullopt, std::nullopt};
+    }
     plan::Action action;
     action.member = op.member;
     action.kind = plan::ActionKind::kRecreate;
@@ -353,6 +377,8 @@ void Reconciler::reconcile() {
     observer_.set_attention(status.member, !status.assessment.healthy() || probe_failing);
   }
   for (const auto& action : result.actions) dispatch(action, /*synchronous=*/false);
+  // A recorded operation that no executor runs (its task threw) is resumed, not forgotten.
+  if (!once_) resume_operations(/*synchronous=*/false);
 }
 
 const config::MemberConfig* Reconciler::find_member(const model::MemberKey& key) const {
@@ -444,8 +470,9 @@ void Reconciler::finish_action(const plan::Action& action, const ActionResult& r
   persist();
   update_operations_note();
   reporter_.action_finished(action, result, duration);
-  // The outcome's requeue: read the group again at once, whatever the result.
-  observer_.request_get(action.member);
+  // The outcome's requeue: read the group again at once, whatever the result; evidence of
+  // absence from before the action no longer counts.
+  observer_.action_finished(action.member);
   if (once_) return;  // run_once() ends after its one pass
   start_pass(false);  // or right after the pass in flight
 }

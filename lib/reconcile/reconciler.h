@@ -174,6 +174,7 @@ class Reconciler {
   std::optional<core::MonotonicTime> heartbeat_;
   std::string operations_note_;
   bool persist_failed_ = false;  // scheduler thread: log a failing state write once
+  bool resume_skipped_logged_ = false;
 };
 
 }  // namespace frankenetes::reconcile

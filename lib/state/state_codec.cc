@@ -23,6 +23,12 @@ class Clocks {
     return monotonic_now_ +
            std::chrono::duration_cast<core::MonotonicTime::duration>(wall - system_now_);
   }
+  // A time this far from now is not one this daemon wrote (and would overflow the clocks).
+  bool plausible(std::int64_t ms) const {
+    constexpr std::int64_t kTenYearsMs = 10LL * 366 * 24 * 3600 * 1000;
+    const auto now = wall_ms(system_now_);
+    return ms > now - kTenYearsMs && ms < now + kTenYearsMs;
+  }
   static std::int64_t wall_ms(core::SystemTime t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
   }
@@ -44,6 +50,9 @@ constexpr std::array kActionKinds{plan::ActionKind::kRestart, plan::ActionKind::
                                   plan::ActionKind::kStopStart, plan::ActionKind::kRecreate};
 constexpr std::array kOutcomes{plan::ActionOutcome::kSucceeded, plan::ActionOutcome::kFailed,
                                plan::ActionOutcome::kTimedOut, plan::ActionOutcome::kInterrupted};
+// Ladder rungs, actions and PUT attempts: far below this in any real history.
+constexpr int kMaxCount = 1000000;
+
 constexpr std::array kGiveUps{plan::SkipReason::kGaveUp, plan::SkipReason::kNoSpec};
 
 json encode_action(const plan::ActionRecord& a, const Clocks& clocks) {
@@ -84,7 +93,20 @@ class Reader {
     return need(obj, key, path, json::value_t::array);
   }
   core::MonotonicTime time(const json& obj, const std::string& key, const std::string& path) {
-    return clocks_.from_wall_ms(integer(obj, key, path));
+    return clocks_.from_wall_ms(wall_ms(obj, key, path));
+  }
+  std::int64_t wall_ms(const json& obj, const std::string& key, const std::string& path) {
+    const auto ms = integer(obj, key, path);
+    if (!clocks_.plausible(ms)) throw Problem{path + "." + key + ": not a time near now"};
+    return ms;
+  }
+  int bounded(const json& obj, const std::string& key, const std::string& path, int lo, int hi) {
+    const auto v = integer(obj, key, path);
+    if (v < lo || v > hi) {
+      throw Problem{path + "." + key + ": " + std::to_string(v) + " is outside " +
+                    std::to_string(lo) + ".." + std::to_string(hi)};
+    }
+    return static_cast<int>(v);
   }
   template <typename Enum, std::size_t N>
   Enum enumeration(const json& obj, const std::string& key, const std::string& path,
@@ -98,7 +120,7 @@ class Reader {
   plan::ActionRecord action(const json& a, const std::string& path) {
     plan::ActionRecord out;
     out.kind = enumeration(a, "kind", path, kActionKinds);
-    out.rung = static_cast<int>(integer(a, "rung", path));
+    out.rung = bounded(a, "rung", path, 0, kMaxCount);
     out.started_at = time(a, "startedAtMs", path);
     if (a.contains("finishedAtMs")) out.finished_at = time(a, "finishedAtMs", path);
     if (a.contains("outcome")) out.outcome = enumeration(a, "outcome", path, kOutcomes);
@@ -203,8 +225,7 @@ core::Result<PersistedState> decode_state(std::string_view text, core::SystemTim
       const json& e = members[i];
       model::MemberKey key{r.string(e, "cluster", path), r.string(e, "member", path)};
       plan::MemberHistory m;
-      m.actions_taken = static_cast<int>(r.integer(e, "actionsTaken", path));
-      if (m.actions_taken < 0) throw Reader::Problem{path + ".actionsTaken: negative"};
+      m.actions_taken = r.bounded(e, "actionsTaken", path, 0, kMaxCount);
       m.gave_up = r.boolean(e, "gaveUp", path);
       if (m.gave_up) {
         m.give_up_reason = r.enumeration(e, "giveUpReason", path, kGiveUps);
@@ -219,8 +240,8 @@ core::Result<PersistedState> decode_state(std::string_view text, core::SystemTim
     }
     const auto& starts = r.array(doc, "actionStarts", "$");
     for (std::size_t i = 0; i < starts.size(); ++i) {
-      if (!starts[i].is_number_integer()) {
-        return fail("$.actionStarts[" + std::to_string(i) + "]: not an integer");
+      if (!starts[i].is_number_integer() || !clocks.plausible(starts[i].get<std::int64_t>())) {
+        return fail("$.actionStarts[" + std::to_string(i) + "]: not a time near now");
       }
       state.history.action_starts.push_back(clocks.from_wall_ms(starts[i].get<std::int64_t>()));
     }
@@ -237,9 +258,9 @@ core::Result<PersistedState> decode_state(std::string_view text, core::SystemTim
       op.resource_group = r.string(o, "resourceGroup", path);
       op.group_name = r.string(o, "containerGroup", path);
       op.spec_text = r.string(o, "spec", path);
-      op.started_at = core::SystemTime{std::chrono::milliseconds(r.integer(o, "startedAtMs", path))};
+      op.started_at = core::SystemTime{std::chrono::milliseconds(r.wall_ms(o, "startedAtMs", path))};
       op.delete_confirmed = r.boolean(o, "deleteConfirmed", path);
-      op.put_attempts = static_cast<int>(r.integer(o, "putAttempts", path));
+      op.put_attempts = r.bounded(o, "putAttempts", path, 0, kMaxCount);
       state.operations.push_back(std::move(op));
     }
     return state;

@@ -121,6 +121,9 @@ LoadedState StateStore::load() {
   if (!decoded.ok()) {
     loaded.status = LoadStatus::kUnreadable;
     loaded.problem = path + ": " + decoded.error().message;
+    // Kept for a person (it may name a pending operation); the next write starts afresh.
+    const auto aside = path + ".unreadable";
+    if (::rename(path.c_str(), aside.c_str()) == 0) loaded.problem += "; kept as " + aside;
     return loaded;
   }
   loaded.status = LoadStatus::kLoaded;
@@ -132,24 +135,34 @@ LoadedState StateStore::load() {
   return loaded;
 }
 
+// Each change is kept only when its write succeeded, so the file and what the store holds
+// never drift apart (a failed write is retried by the caller's next change).
 core::Status StateStore::save_history(const plan::History& history) {
   std::lock_guard lock(mutex_);
   auto part = persistent_part(history);
   if (part == history_) return {};
-  history_ = std::move(part);
-  return write_locked();
+  std::swap(history_, part);
+  auto written = write_locked();
+  if (!written.ok()) std::swap(history_, part);
+  return written;
 }
 
 core::Status StateStore::put_operation(const RecreateOperation& operation) {
   std::lock_guard lock(mutex_);
+  const auto before = operations_;
   operations_[operation.member] = operation;
-  return write_locked();
+  auto written = write_locked();
+  if (!written.ok()) operations_ = before;
+  return written;
 }
 
 core::Status StateStore::remove_operation(const model::MemberKey& member) {
   std::lock_guard lock(mutex_);
+  const auto before = operations_;
   if (operations_.erase(member) == 0) return {};
-  return write_locked();
+  auto written = write_locked();
+  if (!written.ok()) operations_ = before;
+  return written;
 }
 
 std::vector<RecreateOperation> StateStore::operations() const {

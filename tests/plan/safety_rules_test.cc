@@ -277,6 +277,7 @@ TEST(ProbeTls, ACertificateFailureIsAlertedNeverRemediated) {
   for (int i = 0; i < 10; ++i) {
     auto obs = with_probe_result(healthy(kEtcd, h.now()), 3 + i, h.now());
     obs.probe.last_outcome = model::ProbeOutcome::kTls;
+    obs.probe.consecutive_tls_failures = 3 + i;
     obs.probe.last_error = "certificate verify failed";
     h.observe(obs);
     const auto r = h.tick();
@@ -286,6 +287,37 @@ TEST(ProbeTls, ACertificateFailureIsAlertedNeverRemediated) {
     h.advance(30s);
   }
   EXPECT_TRUE(h.action_log().empty());
+}
+
+TEST(ProbeTls, TlsFailuresDoNotCountTowardsTheThresholdWhenAnotherFailureEndsTheStreak) {
+  Harness h(make_config({cluster("prod", {with_spec(with_probe(member("etcd")))})}));
+  // TLS, TLS, then a timeout: three failures, but only one that a restart could fix.
+  auto obs = with_probe_result(healthy(kEtcd, h.now()), 3, h.now());
+  obs.probe.consecutive_tls_failures = 2;
+  obs.probe.last_outcome = model::ProbeOutcome::kTimeout;
+  h.observe(obs);
+  auto r = h.tick();
+  EXPECT_TRUE(r.actions.empty());
+  EXPECT_EQ(r.find_skip(kEtcd)->reason, SkipReason::kProbeTls);
+  // Three non-TLS failures after the TLS ones: the member's own failure.
+  obs = with_probe_result(healthy(kEtcd, h.now()), 5, h.now());
+  obs.probe.consecutive_tls_failures = 2;
+  obs.probe.last_outcome = model::ProbeOutcome::kTimeout;
+  h.observe(obs);
+  r = h.tick();
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].reason, UnhealthyReason::kProbeFailing);
+}
+
+TEST(EtcdQuorum, APeerWhoseLatestProbeFailedCountsAsNotHealthy) {
+  auto etcd = etcd_member("etcd");
+  auto etcd2 = with_probe(etcd_member("etcd-2"));
+  Harness h(make_config({cluster("prod", {etcd, etcd2})}));
+  h.observe(crash_looping(persistent_layout(kEtcd, h.now())));
+  h.observe(with_probe_result(persistent_layout(kEtcd2, h.now()), 1, h.now()));
+  const auto r = h.tick();
+  EXPECT_TRUE(r.actions.empty());
+  EXPECT_EQ(r.find_skip(kEtcd)->reason, SkipReason::kEtcdQuorum);
 }
 
 // --- start-up grace --------------------------------------------------------------------------

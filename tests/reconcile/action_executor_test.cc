@@ -93,7 +93,7 @@ TEST_F(ExecutorTest, FailedStopEndsTheSequence) {
 TEST_F(ExecutorTest, RecreateDeletesThenPutsTheSpec) {
   const auto result = executor.execute(action(plan::ActionKind::kRecreate), target(kSpec));
   EXPECT_EQ(result.outcome, plan::ActionOutcome::kSucceeded) << result.detail;
-  EXPECT_EQ(api.calls(), (Calls{"delete etcd", "get etcd", "put etcd"}));
+  EXPECT_EQ(api.calls(), (Calls{"delete etcd", "get etcd", "get etcd", "put etcd"}));
   EXPECT_EQ(api.last_spec(), kSpec);
   EXPECT_FALSE(recorded()) << "a finished operation leaves no record";
 }
@@ -104,7 +104,7 @@ TEST_F(ExecutorTest, AProvenGoneGroupGetsOnlyAPut) {
   a.reason = plan::UnhealthyReason::kMissing;
   const auto result = executor.execute(a, target(kSpec));
   EXPECT_EQ(result.outcome, plan::ActionOutcome::kSucceeded) << result.detail;
-  EXPECT_EQ(api.calls(), (Calls{"put etcd"}));
+  EXPECT_EQ(api.calls(), (Calls{"get etcd", "put etcd"}));
 }
 
 TEST_F(ExecutorTest, TheIntentIsRecordedBeforeTheDelete) {
@@ -176,7 +176,20 @@ TEST_F(ExecutorTest, AStopBetweenDeleteAndPutLeavesThePutOwed) {
   t.resume = recorded();
   const auto resumed = next.execute(action(plan::ActionKind::kRecreate), t);
   EXPECT_EQ(resumed.outcome, plan::ActionOutcome::kSucceeded) << resumed.detail;
-  EXPECT_EQ(api.calls(), (Calls{"put etcd"}));
+  EXPECT_EQ(api.calls(), (Calls{"get etcd", "put etcd"}));
+  EXPECT_FALSE(recorded());
+}
+
+TEST_F(ExecutorTest, AResumedPutNeverOverwritesAGroupThatExistsMeanwhile) {
+  // Deleted and PUT owed when the daemon stopped; a person recreated the group since.
+  state::RecreateOperation op{{"prod", "etcd"}, "sub", "rg", "etcd", kSpec, time.system_time(),
+                              /*delete_confirmed=*/true, 2};
+  ASSERT_TRUE(store->put_operation(op).ok());
+  auto t = target(kSpec);
+  t.resume = op;
+  const auto result = executor.execute(action(plan::ActionKind::kRecreate), t);
+  EXPECT_EQ(result.outcome, plan::ActionOutcome::kSucceeded);
+  EXPECT_EQ(api.calls(), (Calls{"get etcd"}));
   EXPECT_FALSE(recorded());
 }
 
@@ -203,7 +216,7 @@ TEST_F(ExecutorTest, AResumedRecreateWaitsForADeletionInProgress) {
   t.resume = op;
   const auto result = executor.execute(action(plan::ActionKind::kRecreate), t);
   EXPECT_EQ(result.outcome, plan::ActionOutcome::kSucceeded) << result.detail;
-  EXPECT_EQ(api.calls(), (Calls{"get etcd", "get etcd", "get etcd", "put etcd"}));
+  EXPECT_EQ(api.calls(), (Calls{"get etcd", "get etcd", "get etcd", "get etcd", "put etcd"}));
 }
 
 TEST_F(ExecutorTest, ARefusedDeleteChangesNothing) {

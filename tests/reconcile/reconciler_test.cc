@@ -38,13 +38,22 @@ struct ReconcilerTest : ::testing::Test {
   }
 
   Reconciler& make(config::Config config) {
+    // With a state directory the executor records recreate operations in it, as in the daemon.
+    stateful.reset();
+    stateful_policy.reset();
+    if (store != nullptr) {
+      stateful = std::make_unique<AciActionExecutor>(api, time, sleeper, nullptr, store);
+      stateful_policy = std::make_unique<PolicyExecutor>(*stateful, dry_run);
+    }
     reconciler =
         std::make_unique<Reconciler>(ReconcilerDeps{.scheduler = scheduler,
                                                     .reads = worker,
                                                     .probes = worker,
                                                     .actions = worker,
                                                     .api = api,
-                                                    .executor = executor,
+                                                    .executor = stateful_policy
+                                                                    ? *stateful_policy
+                                                                    : executor,
                                                     .prober = &prober,
                                                     .time = time,
                                                     .metrics = &metrics,
@@ -65,6 +74,8 @@ struct ReconcilerTest : ::testing::Test {
   AciActionExecutor real{api, time, sleeper, {}, nullptr};
   DryRunExecutor dry_run;
   PolicyExecutor executor{real, dry_run};
+  std::unique_ptr<AciActionExecutor> stateful;
+  std::unique_ptr<PolicyExecutor> stateful_policy;
   testing::FakeTransport probe_transport{&time, 10ms};  // no script: every probe fails
   probe::Prober prober{probe_transport, time};
   status::Metrics metrics{{"test", "test", "Debug"}};

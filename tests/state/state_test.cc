@@ -114,14 +114,23 @@ INSTANTIATE_TEST_SUITE_P(
                  "$.members[0].actionsTaken: wrong type (string)"},
         BadState{"negative_actions",
                  kHead + R"("members":[{"cluster":"c","member":"m","actionsTaken":-1,"gaveUp":false}],"actionStarts":[],"operations":[]})",
-                 "$.members[0].actionsTaken: negative"},
+                 "$.members[0].actionsTaken: -1 is outside 0..1000000"},
+        BadState{"actions_wrapping_int",
+                 kHead + R"("members":[{"cluster":"c","member":"m","actionsTaken":4294967296,"gaveUp":false}],"actionStarts":[],"operations":[]})",
+                 "$.members[0].actionsTaken: 4294967296 is outside 0..1000000"},
+        BadState{"time_far_from_now",
+                 kHead + R"("members":[{"cluster":"c","member":"m","actionsTaken":1,"gaveUp":false,"healthySinceMs":9223372036854775807}],"actionStarts":[],"operations":[]})",
+                 "$.members[0].healthySinceMs: not a time near now"},
         BadState{"unknown_action_kind",
                  kHead + R"("members":[{"cluster":"c","member":"m","actionsTaken":1,"gaveUp":false,"lastAction":{"kind":"reboot","rung":0,"startedAtMs":1}}],"actionStarts":[],"operations":[]})",
                  "$.members[0].lastAction.kind: unknown value 'reboot'"},
+        BadState{"action_time_in_year_1970",
+                 kHead + R"("members":[{"cluster":"c","member":"m","actionsTaken":1,"gaveUp":false,"lastAction":{"kind":"restart","rung":0,"startedAtMs":1}}],"actionStarts":[],"operations":[]})",
+                 "$.members[0].lastAction.startedAtMs: not a time near now"},
         BadState{"action_start_null", kHead + R"("members":[],"actionStarts":[null],"operations":[]})",
-                 "$.actionStarts[0]: not an integer"},
+                 "$.actionStarts[0]: not a time near now"},
         BadState{"operation_without_spec",
-                 kHead + R"("members":[],"actionStarts":[],"operations":[{"type":"recreate","cluster":"c","member":"m","subscriptionId":"s","resourceGroup":"r","containerGroup":"g","startedAtMs":1,"deleteConfirmed":false,"putAttempts":0}]})",
+                 kHead + R"("members":[],"actionStarts":[],"operations":[{"type":"recreate","cluster":"c","member":"m","subscriptionId":"s","resourceGroup":"r","containerGroup":"g","startedAtMs":1767225600000,"deleteConfirmed":false,"putAttempts":0}]})",
                  "$.operations[0].spec: missing"}),
     [](const auto& param_info) { return param_info.param.name; });
 
@@ -217,6 +226,8 @@ TEST_F(StoreTest, AnUnreadableFileIsReportedWithItsProblem) {
   EXPECT_EQ(loaded.status, LoadStatus::kUnreadable);
   EXPECT_NE(loaded.problem.find("$.version: 9 is not supported"), std::string::npos)
       << loaded.problem;
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "state.json.unreadable")) << "kept for a person";
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "state.json"));
 }
 
 }  // namespace
