@@ -315,6 +315,7 @@ struct ReconcilerStateTest : ReconcilerTest {
   // The daemon dies (no clean shutdown: nothing is written on the way out) and starts again.
   Reconciler& restart(config::Config config) {
     reconciler.reset();
+    scheduler.drop_all();
     owned_store.reset();
     open_store();
     auto& r = make(std::move(config));

@@ -36,6 +36,10 @@ class ManualScheduler final : public reconcile::Scheduler {
 
   // Runs every task due at now(); returns how many ran. Stops after `limit` tasks so a task
   // that reschedules itself at now() cannot hang a test.
+  // Drops every pending task: what happens to a process's timers when it dies (tests that
+  // simulate a daemon restart destroy the old Reconciler, whose tasks must never run).
+  void drop_all() { queue_.clear(); }
+
   std::size_t run_due(std::size_t limit = 10000) {
     std::size_t ran = 0;
     while (!queue_.empty() && queue_.begin()->first.first <= now() && ran < limit) {
