@@ -8,26 +8,16 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_fields.h"
+
 namespace frankenetes::azure::json_fields {
 
 using nlohmann::json;
 
-// Parses without exceptions; nullopt plus `error` for malformed input.
-inline std::optional<json> parse(std::string_view text, std::string& error) {
-  json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) {
-    error = text.empty() ? "empty body" : "not valid JSON";
-    return std::nullopt;
-  }
-  return doc;
-}
-
-// The member `key` of `obj` if `obj` is an object and the member has the wanted type.
-inline const json* member(const json& obj, std::string_view key) {
-  if (!obj.is_object()) return nullptr;
-  const auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &*it;
-}
+// Parsing without exceptions and member lookup are core's (core/json_fields.h); this header
+// adds the "absent or wrong type is one nullopt" readers the container-group codec uses.
+using core::json_fields::member;
+using core::json_fields::parse;
 
 inline const json* object(const json& obj, std::string_view key) {
   const json* m = member(obj, key);

@@ -43,7 +43,6 @@ namespace frankenetes::reconcile {
 // What the action applies to, resolved from the config by the reconciler.
 struct ActionTarget {
   ContainerGroupRef group;
-  std::optional<std::string> spec_file;  // the member's spec.file, for logs
   std::string spec_text;                 // the validated spec (config), for recreate
   core::Duration timeout{std::chrono::minutes(5)};
   // Set when a recreate found in the state directory at start-up is resumed.

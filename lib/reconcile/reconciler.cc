@@ -400,10 +400,7 @@ std::optional<ActionTarget> Reconciler::target_for(const model::MemberKey& key) 
       target.group = {cluster.subscription_id.empty() ? config_->azure.subscription_id
                                                       : cluster.subscription_id,
                       cluster.resource_group, member.container_group};
-      if (member.spec) {
-        target.spec_file = member.spec->file;
-        target.spec_text = member.spec->text;
-      }
+      if (member.spec) target.spec_text = member.spec->text;
       target.timeout = config_->policy.action_timeout;
       return target;
     }

@@ -31,7 +31,6 @@ ActionTarget target(std::string spec = {}) {
   ActionTarget t;
   t.group = {"sub", "rg", "etcd"};
   t.spec_text = std::move(spec);
-  if (!t.spec_text.empty()) t.spec_file = "etcd.json";
   t.timeout = std::chrono::minutes(5);
   return t;
 }
