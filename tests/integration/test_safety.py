@@ -212,7 +212,10 @@ class Safety(HealTestCase):
         sim = self.start_sim()
         for _ in range(3):  # restartCount 3 before the daemon ever looks
             sim.act("crash", group="scheduler", container="scheduler", exitCode=1)
-            wait_until(lambda: sim.group("scheduler")["state"] == "Running", 20, "scheduler back")
+            # The group stays Running through a crash; wait for the container itself to run again
+            # (not Waiting in CrashLoopBackOff), or the daemon would rightly restart it.
+            wait_until(lambda: sim.group("scheduler")["containers"][0]["phase"] == "running", 20,
+                       "scheduler's container running again")
         daemon = self.start_daemon(sim)
         since = sim.last_seq()
         for _ in range(4):
