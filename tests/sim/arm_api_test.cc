@@ -272,7 +272,9 @@ TEST(ArmApi, RequestLogCountsCalls) {
 namespace frankenetes::sim::testing {
 namespace {
 
-TEST(ArmApiScale, FiveThousandVirtualGroupsListAndGetStayFast) {
+// 5000 virtual groups are served in pages of the configured size and each is readable. How
+// fast is a benchmark's question (bench/), not a unit test's.
+TEST(ArmApiScale, FiveThousandVirtualGroupsArePagedAndReadable) {
   SimHarness h(R"(
 credentials: {clientId: frankenetes-demo, clientSecret: s3cret}
 resourceGroups: [scale]
@@ -289,20 +291,20 @@ generatedGroups:
       ipAddress: {type: Public, ports: [{port: 80}], dnsNameLabel: scale}
 )");
   ASSERT_EQ(h.sim_.model().size(), 5000u);
-  const auto started = std::chrono::steady_clock::now();
   std::size_t seen = 0;
+  std::size_t pages = 0;
   std::string next = std::string("/subscriptions/") + kSub + "/providers/Microsoft.ContainerInstance/containerGroups?api-version=" + kApi;
   while (!next.empty()) {
     auto page = h.get_json(next);
     seen += page["value"].size();
+    ++pages;
     next = page.contains("nextLink") ? page["nextLink"].get<std::string>().substr(std::string("https://127.0.0.1:8443").size()) : "";
   }
   for (int i = 0; i < 500; ++i) {
     ASSERT_EQ(h.arm("GET", group_path("scale", "cg-" + std::to_string(i * 10))).status, 200);
   }
-  const auto elapsed = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(seen, 5000u);
-  EXPECT_LT(elapsed, std::chrono::seconds(10)) << "5 pages of 1000 + 500 GETs (Debug build)";
+  EXPECT_EQ(pages, 5u);
 }
 
 }  // namespace
