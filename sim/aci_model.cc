@@ -4,6 +4,8 @@
 #include <cctype>
 #include <sstream>
 
+#include "core/strings.h"
+
 namespace frankenetes::sim {
 
 namespace {
@@ -11,7 +13,7 @@ namespace {
 constexpr const char* kCrashLoopDetail = "CrashLoopBackOff: Back-off restarting failed";
 
 std::string key_of(const std::string& resource_group, const std::string& name) {
-  return to_lower(resource_group) + "/" + to_lower(name);
+  return core::to_lower(resource_group) + "/" + core::to_lower(name);
 }
 
 std::string string_at(const nlohmann::json& j, const char* key, const std::string& fallback = {}) {
@@ -40,7 +42,7 @@ bool ContainerGroup::wants_public_ip() const {
   const auto& props = body.value("properties", nlohmann::json::object());
   const auto it = props.find("ipAddress");
   if (it == props.end() || !it->is_object()) return false;
-  return to_lower(string_at(*it, "type", "Public")) == "public";
+  return core::to_lower(string_at(*it, "type", "Public")) == "public";
 }
 
 std::string ContainerGroup::dns_name_label() const {
@@ -151,7 +153,7 @@ std::vector<const ContainerGroup*> AciModel::page(const std::optional<std::strin
                                                   std::string* next_key) const {
   std::vector<const ContainerGroup*> out;
   next_key->clear();
-  const std::string prefix = resource_group ? to_lower(*resource_group) + "/" : std::string();
+  const std::string prefix = resource_group ? core::to_lower(*resource_group) + "/" : std::string();
   auto it = after_key.empty() ? groups_.lower_bound(prefix) : groups_.upper_bound(after_key);
   for (; it != groups_.end(); ++it) {
     if (!prefix.empty() && it->first.compare(0, prefix.size(), prefix) != 0) break;
@@ -387,7 +389,8 @@ AciModel::PutOutcome AciModel::create_or_update(const std::string& resource_grou
   g.location = normalize_location(string_at(body, "location"));
   g.body = std::move(body);
   if (g.body.contains("identity") && g.body["identity"].is_object() &&
-      to_lower(string_at(g.body["identity"], "type")).find("systemassigned") != std::string::npos) {
+      core::to_lower(string_at(g.body["identity"], "type")).find("systemassigned") !=
+          std::string::npos) {
     g.principal_id = make_guid(random_);
   }
   build_containers(g);
@@ -574,10 +577,10 @@ ActionResult AciModel::hang(const std::string& resource_group, const std::string
 }
 
 std::optional<std::string> AciModel::resolve_fqdn(const std::string& fqdn) const {
-  std::string wanted = to_lower(fqdn);
+  std::string wanted = core::to_lower(fqdn);
   if (!wanted.empty() && wanted.back() == '.') wanted.pop_back();
   for (const auto& [key, g] : groups_) {
-    if (!g.ip.empty() && to_lower(g.fqdn()) == wanted) return g.ip;
+    if (!g.ip.empty() && core::to_lower(g.fqdn()) == wanted) return g.ip;
   }
   return std::nullopt;
 }

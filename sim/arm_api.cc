@@ -9,7 +9,7 @@ namespace frankenetes::sim {
 
 namespace {
 
-bool ieq(const std::string& a, const char* b) { return to_lower(a) == to_lower(b); }
+bool ieq(const std::string& a, const char* b) { return core::to_lower(a) == core::to_lower(b); }
 
 std::vector<std::string> segments(const std::string& path) {
   std::vector<std::string> out;
@@ -38,10 +38,6 @@ http::Response empty(int status) {
   return r;
 }
 
-bool contains_ci(const std::string& haystack, const std::string& needle) {
-  return to_lower(haystack).find(to_lower(needle)) != std::string::npos;
-}
-
 }  // namespace
 
 const std::vector<std::string>& supported_aci_api_versions() {
@@ -58,7 +54,7 @@ const std::vector<std::string>& supported_aci_api_versions() {
 std::string classify_arm_operation(const http::Request& request) {
   const auto& path = request.path;
   if (core::starts_with(path, "/client/v4/")) return "cloudflare";
-  if (contains_ci(path, "/providers/Microsoft.Network/dnsZones")) return "dns";
+  if (core::icontains(path, "/providers/Microsoft.Network/dnsZones")) return "dns";
   const auto segs = segments(path);
   const auto n = segs.size();
   const auto& m = request.method;
@@ -71,7 +67,7 @@ std::string classify_arm_operation(const http::Request& request) {
     if (m == "PATCH") return "patch";
     if (m == "DELETE") return "delete";
   }
-  if (n == 9 && ieq(segs[6], "containerGroups")) return to_lower(segs[8]);
+  if (n == 9 && ieq(segs[6], "containerGroups")) return core::to_lower(segs[8]);
   if (n == 11 && ieq(segs[6], "containerGroups") && ieq(segs[10], "logs")) return "logs";
   return "unknown";
 }
@@ -152,7 +148,8 @@ http::Response ArmApi::not_found(const std::string& rg, const std::string& name)
 }
 
 bool ArmApi::resource_group_exists(const std::string& rg) const {
-  return settings_.resource_groups.empty() || settings_.resource_groups.count(to_lower(rg)) > 0;
+  return settings_.resource_groups.empty() ||
+         settings_.resource_groups.count(core::to_lower(rg)) > 0;
 }
 
 std::string ArmApi::async_url(const std::string& location, const std::string& id) const {
@@ -207,7 +204,7 @@ ArmReply ArmApi::handle(const http::Request& request) {
     stamp(reply.response, request);
     return reply;
   }
-  if (to_lower(segs[1]) != to_lower(settings_.subscription_id)) {
+  if (core::to_lower(segs[1]) != core::to_lower(settings_.subscription_id)) {
     reply.response = error(404, "SubscriptionNotFound", "The subscription '" + segs[1] + "' could not be found.");
     stamp(reply.response, request);
     return reply;
@@ -300,7 +297,7 @@ http::Response ArmApi::dispatch(const http::Request& request, const std::vector<
       return method_not_allowed();
     }
     if (n == 9 && (ieq(segs[8], "restart") || ieq(segs[8], "stop") || ieq(segs[8], "start"))) {
-      return m == "POST" ? action(to_lower(segs[8]), rg, name) : method_not_allowed();
+      return m == "POST" ? action(core::to_lower(segs[8]), rg, name) : method_not_allowed();
     }
     if (n == 11 && ieq(segs[8], "containers") && ieq(segs[10], "logs")) {
       return m == "GET" ? logs(request, rg, name, segs[9]) : method_not_allowed();

@@ -94,7 +94,9 @@ nlohmann::json ControlApi::describe(const ContainerGroup& g) const {
 
 std::optional<std::pair<std::string, std::string>> ControlApi::resolve(const std::string& name) const {
   if (parse_ipv4(name)) return std::make_pair(name, std::string("literal"));
-  if (to_lower(name) == "localhost") return std::make_pair(std::string("127.0.0.1"), std::string("literal"));
+  if (core::to_lower(name) == "localhost") {
+    return std::make_pair(std::string("127.0.0.1"), std::string("literal"));
+  }
   if (auto ip = model_.resolve_fqdn(name)) return std::make_pair(*ip, std::string("aci"));
   if (resolver_) {
     if (auto ip = resolver_(name)) return std::make_pair(*ip, std::string("dns"));
@@ -211,7 +213,7 @@ http::Response ControlApi::group_faults(const std::string& method, const std::st
                                         const std::string& kind, const nlohmann::json& body,
                                         const std::vector<std::string>& ignore) {
   const auto what = rg + "/" + name;
-  const auto key = to_lower(rg) + "/" + to_lower(name);
+  const auto key = core::to_lower(rg) + "/" + core::to_lower(name);
   const auto* g = model_.find(rg, name);
   const auto current = [&] { return reply(200, {{"group", what}, {"faults", group_faults_.describe(key)}}); };
   if (method == "GET" && kind.empty()) return current();

@@ -8,11 +8,7 @@
 namespace frankenetes::sim {
 
 inline core::Error config_error(std::string message, int http_status = 0) {
-  core::Error e;
-  e.kind = core::ErrorKind::kInvalidConfig;
-  e.message = std::move(message);
-  e.http_status = http_status;
-  return e;
+  return core::make_error(core::ErrorKind::kInvalidConfig, std::move(message), http_status);
 }
 
 }  // namespace frankenetes::sim

@@ -45,11 +45,7 @@ nlohmann::json FaultInjector::describe(core::MonotonicTime now) const {
 
 core::Result<FaultRule> FaultInjector::parse(const nlohmann::json& j, core::MonotonicTime now) {
   const auto bad = [](const std::string& why) {
-    core::Error e;
-    e.kind = core::ErrorKind::kInvalidConfig;
-    e.message = "fault rule: " + why;
-    e.http_status = 400;
-    return e;
+    return core::make_error(core::ErrorKind::kInvalidConfig, "fault rule: " + why, 400);
   };
   if (!j.is_object()) return bad("expected an object");
   static const char* kKnown[] = {"operation", "errorRate", "status", "code", "message",

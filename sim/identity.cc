@@ -58,7 +58,7 @@ std::optional<std::map<std::string, std::string>> parse_form(const std::string& 
 }
 
 bool is_arm_audience(const std::string& audience) {
-  const auto a = to_lower(strip_slash(audience));
+  const auto a = core::to_lower(strip_slash(audience));
   return a == "https://management.azure.com" || a == "https://management.core.windows.net";
 }
 
@@ -119,7 +119,7 @@ http::Response Identity::token_endpoint(const http::Request& request, const std:
     return aad_error(405, "invalid_request", 900561,
                      "The endpoint only accepts POST requests. Received a " + request.method + " request.");
   }
-  if (to_lower(tenant) != to_lower(settings_.tenant_id)) {
+  if (core::to_lower(tenant) != core::to_lower(settings_.tenant_id)) {
     return aad_error(400, "invalid_request", 90002,
                      "Tenant '" + tenant + "' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.");
   }
@@ -213,7 +213,7 @@ http::Response Identity::openid_configuration(const std::string& tenant) const {
 
 http::Response Identity::imds(const http::Request& request) {
   // IMDS rejects requests without the Metadata header (SSRF protection), and via proxies.
-  if (to_lower(request.header("Metadata")) != "true") {
+  if (core::to_lower(request.header("Metadata")) != "true") {
     return json_response(400, {{"error", "invalid_request"},
                                {"error_description", "Required metadata header not specified"}});
   }
@@ -253,7 +253,7 @@ http::Response Identity::imds(const http::Request& request) {
 TokenCheck Identity::check(const std::string& authorization) const {
   TokenCheck out;
   if (authorization.empty()) return out;
-  if (authorization.size() < 8 || to_lower(authorization.substr(0, 7)) != "bearer ") {
+  if (authorization.size() < 8 || core::to_lower(authorization.substr(0, 7)) != "bearer ") {
     out.status = TokenStatus::kMalformed;
     return out;
   }

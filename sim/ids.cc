@@ -128,10 +128,4 @@ std::string base64url_decode(std::string_view in, bool* ok) {
   return out;
 }
 
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace frankenetes::sim

@@ -33,6 +33,4 @@ std::string base64url_encode(std::string_view in);
 // Empty optional-like result signalled by `ok` = false on malformed input.
 std::string base64url_decode(std::string_view in, bool* ok);
 
-std::string to_lower(std::string_view s);
-
 }  // namespace frankenetes::sim

@@ -314,9 +314,9 @@ core::Result<Scenario> parse_scenario(const std::string& yaml_text, const std::s
   // Names referenced by groups must be declared when resourceGroups is given.
   if (!s.resource_groups.empty()) {
     std::set<std::string> declared;
-    for (const auto& rg : s.resource_groups) declared.insert(to_lower(rg));
+    for (const auto& rg : s.resource_groups) declared.insert(core::to_lower(rg));
     for (const auto& g : s.groups) {
-      if (!g.resource_group.empty() && !declared.count(to_lower(g.resource_group))) {
+      if (!g.resource_group.empty() && !declared.count(core::to_lower(g.resource_group))) {
         r.problems().push_back(g.where + ": containerGroups: resource group '" + g.resource_group +
                                "' of group '" + g.name + "' is not declared in resourceGroups");
       }

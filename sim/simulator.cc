@@ -52,7 +52,7 @@ Simulator::Simulator(Scenario scenario, SimulatorOptions options, const core::Ti
   arm.region = scenario_.region;
   arm.base_url = options_.arm_base_url;
   arm.page_size = scenario_.page_size;
-  for (const auto& rg : scenario_.resource_groups) arm.resource_groups.insert(to_lower(rg));
+  for (const auto& rg : scenario_.resource_groups) arm.resource_groups.insert(core::to_lower(rg));
   arm_ = std::make_unique<ArmApi>(std::move(arm), *model_, *identity_, *throttle_, faults_, group_faults_, time_,
                                   random_);
 

@@ -64,11 +64,10 @@ core::Status AciClient::check_link(const std::string& url, std::string_view what
   const auto expected = url_origin(settings_.endpoint.resource_manager);
   if (!expected.empty() && url_origin(url) == expected) return {};
   // Following it would hand our bearer token to another host.
-  core::Error error;
-  error.kind = core::ErrorKind::kTerminal;
-  error.message = std::string(operation) + ": refusing to follow " + std::string(what) + " to '" +
-                  url_origin(url) + "', which is not the resource manager " + expected;
-  return error;
+  return core::make_error(core::ErrorKind::kTerminal,
+                          std::string(operation) + ": refusing to follow " + std::string(what) +
+                              " to '" + url_origin(url) + "', which is not the resource manager " +
+                              expected);
 }
 
 core::Result<std::vector<model::ContainerGroupSummary>> AciClient::list_pages(std::string url) {
@@ -165,11 +164,9 @@ core::Result<model::ContainerGroupView> AciClient::create_or_update(const Contai
                                                                     const std::string& spec_json) {
   const auto spec = nlohmann::json::parse(spec_json, nullptr, /*allow_exceptions=*/false);
   if (spec.is_discarded() || !spec.is_object()) {
-    core::Error error;
-    error.kind = core::ErrorKind::kInvalidConfig;
-    error.message = std::string(kOpCreateOrUpdate) + ": the spec for " + group.to_string() +
-                    " is not a JSON object";
-    return error;
+    return core::make_error(core::ErrorKind::kInvalidConfig,
+                            std::string(kOpCreateOrUpdate) + ": the spec for " + group.to_string() +
+                                " is not a JSON object");
   }
   auto result =
       send("PUT", container_group_url(settings_.endpoint, group), spec_json, kOpCreateOrUpdate);

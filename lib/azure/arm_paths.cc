@@ -3,17 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/strings.h"
 #include "http/message.h"
 
 namespace frankenetes::azure {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using core::to_lower;
 
 std::string base(const ArmEndpoint& endpoint) {
   std::string out = endpoint.resource_manager;
@@ -38,8 +34,8 @@ std::string group_path(const ArmEndpoint& endpoint, const ContainerGroupRef& gro
 // The path segment following `/<name>/` (case-insensitive name), up to the next '/', '?' or
 // '#'; "" when absent.
 std::string segment_after(std::string_view text, std::string_view name) {
-  const std::string haystack = lower(text);
-  const std::string needle = "/" + lower(name) + "/";
+  const std::string haystack = to_lower(text);
+  const std::string needle = "/" + to_lower(name) + "/";
   const auto at = haystack.find(needle);
   if (at == std::string::npos) return {};
   const auto start = at + needle.size();
@@ -97,7 +93,7 @@ std::string container_logs_url(const ArmEndpoint& endpoint, const ContainerGroup
 }
 
 std::string subscription_of_url(std::string_view url) {
-  return lower(segment_after(url, "subscriptions"));
+  return to_lower(segment_after(url, "subscriptions"));
 }
 
 std::string url_origin(std::string_view url) {
@@ -111,8 +107,8 @@ std::string url_origin(std::string_view url) {
   // Userinfo ("user@host") is never legitimate in an ARM link; keep it in the origin so a
   // comparison against the configured endpoint fails rather than silently dropping it.
   if (authority.empty()) return {};
-  const std::string scheme = lower(url.substr(0, scheme_end));
-  std::string host = lower(authority);
+  const std::string scheme = to_lower(url.substr(0, scheme_end));
+  std::string host = to_lower(authority);
   // The default port is the same origin as no port (RFC 6454 §4).
   const std::string_view default_port = scheme == "https" ? ":443" : scheme == "http" ? ":80" : "";
   if (!default_port.empty() && host.size() > default_port.size() &&

@@ -5,18 +5,14 @@
 
 #include "azure/json_fields.h"
 #include "core/json_fields.h"
+#include "core/strings.h"
 
 namespace frankenetes::azure {
 namespace {
 
 namespace jf = json_fields;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
+using core::iequals;
 
 }  // namespace
 

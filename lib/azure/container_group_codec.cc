@@ -11,10 +11,8 @@ namespace jf = json_fields;
 using jf::json;
 
 core::Error malformed(std::string detail) {
-  core::Error error;
-  error.kind = core::ErrorKind::kTerminal;
-  error.message = "malformed container group JSON: " + std::move(detail);
-  return error;
+  return core::make_error(core::ErrorKind::kTerminal,
+                          "malformed container group JSON: " + std::move(detail));
 }
 
 std::optional<core::SystemTime> timestamp(const json& obj, std::string_view key) {

@@ -68,7 +68,7 @@ core::Result<AccessToken> AzureCliCredential::get_token(const std::string& scope
   }
   if (output->exit_code != 0) {
     // Not logged in, expired login, no subscription: the operator must act.
-    return credential_error(core::ErrorKind::kInvalidConfig,
+    return core::make_error(core::ErrorKind::kInvalidConfig,
                             name() + ": `az account get-access-token` exited with code " +
                                 std::to_string(output->exit_code) + ": " +
                                 first_line(output->stderr_text));
@@ -85,12 +85,12 @@ core::Result<AccessToken> AzureCliCredential::get_token(const std::string& scope
 core::Result<AccessToken> parse_azure_cli_token(const std::string& json_text) {
   const auto body = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object()) {
-    return credential_error(core::ErrorKind::kTerminal, "Azure CLI output is not a JSON object");
+    return core::make_error(core::ErrorKind::kTerminal, "Azure CLI output is not a JSON object");
   }
   // Only a field's type ever enters a message, never its value.
   const auto token = jf::string(body, "accessToken");
   if (!token || token->empty()) {
-    return credential_error(
+    return core::make_error(
         core::ErrorKind::kTerminal,
         "Azure CLI output " + (token ? std::string(R"(has an empty "accessToken")")
                                      : "has " + token.describe("accessToken")));
@@ -104,7 +104,7 @@ core::Result<AccessToken> parse_azure_cli_token(const std::string& json_text) {
     return out;
   }
   if (!epoch.absent()) {
-    return credential_error(core::ErrorKind::kTerminal,
+    return core::make_error(core::ErrorKind::kTerminal,
                             "Azure CLI output has " + epoch.describe("expires_on"));
   }
   const auto local = jf::string(body, "expiresOn");
@@ -114,7 +114,7 @@ core::Result<AccessToken> parse_azure_cli_token(const std::string& json_text) {
       return out;
     }
   }
-  return credential_error(core::ErrorKind::kTerminal,
+  return core::make_error(core::ErrorKind::kTerminal,
                           R"(Azure CLI output has neither a valid "expires_on" nor "expiresOn")");
 }
 

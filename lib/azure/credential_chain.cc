@@ -77,7 +77,7 @@ UnavailableCredential::UnavailableCredential(std::string name, std::string reaso
     : name_(std::move(name)), reason_(std::move(reason)) {}
 
 core::Result<AccessToken> UnavailableCredential::get_token(const std::string& /*scope*/) {
-  return credential_error(core::ErrorKind::kInvalidConfig, name_ + ": " + reason_);
+  return core::make_error(core::ErrorKind::kInvalidConfig, name_ + ": " + reason_);
 }
 
 }  // namespace frankenetes::azure

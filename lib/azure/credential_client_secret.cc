@@ -25,7 +25,7 @@ core::Result<AccessToken> ClientSecretCredential::get_token(const std::string& s
   } else if (secret_.value && !secret_.value->empty()) {
     secret = *secret_.value;
   } else {
-    return credential_error(core::ErrorKind::kInvalidConfig,
+    return core::make_error(core::ErrorKind::kInvalidConfig,
                             name_ + ": no client secret configured for tenant " + app_.tenant_id);
   }
   return request_entra_token(transport_, time_, app_, name_, scope, ClientProof::kSecret, secret);

@@ -75,12 +75,12 @@ std::optional<int> reap_until(pid_t pid, std::chrono::steady_clock::time_point d
 
 core::Result<CommandOutput> ProcessCommandRunner::run(const std::vector<std::string>& argv,
                                                       std::chrono::milliseconds timeout) {
-  if (argv.empty()) return credential_error(core::ErrorKind::kInvalidConfig, "empty command");
+  if (argv.empty()) return core::make_error(core::ErrorKind::kInvalidConfig, "empty command");
   const std::string& program = argv.front();
   Pipe out;
   Pipe err;
   if (!out.ok() || !err.ok()) {
-    return credential_error(core::ErrorKind::kTransient,
+    return core::make_error(core::ErrorKind::kTransient,
                             "cannot create pipes for " + program + ": " + errno_text(errno));
   }
 
@@ -101,7 +101,7 @@ core::Result<CommandOutput> ProcessCommandRunner::run(const std::vector<std::str
       ::posix_spawnp(&pid, program.c_str(), &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) {
-    return credential_error(core::ErrorKind::kInvalidConfig,
+    return core::make_error(core::ErrorKind::kInvalidConfig,
                             "cannot run " + program + ": " + errno_text(spawned));
   }
   out.close_write();
@@ -161,7 +161,7 @@ core::Result<CommandOutput> ProcessCommandRunner::run(const std::vector<std::str
   }
   ::kill(pid, SIGKILL);
   reap(pid);
-  return credential_error(failure_kind, failure);
+  return core::make_error(failure_kind, failure);
 }
 
 }  // namespace frankenetes::azure

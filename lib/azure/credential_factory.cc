@@ -57,7 +57,7 @@ class Missing {
   }
   bool any() const { return !text_.empty(); }
   core::Error error(const std::string& credential) const {
-    return credential_error(core::ErrorKind::kInvalidConfig, credential + ": " + text_);
+    return core::make_error(core::ErrorKind::kInvalidConfig, credential + ": " + text_);
   }
 
  private:
@@ -111,7 +111,7 @@ Built workload_identity(const Context& ctx) {
 Built managed_identity(const Context& ctx) {
   const auto& auth = ctx.azure.auth;
   if (auth.imds_endpoint.empty()) {
-    return credential_error(core::ErrorKind::kInvalidConfig,
+    return core::make_error(core::ErrorKind::kInvalidConfig,
                             "managed_identity: azure.auth.imdsEndpoint is empty");
   }
   ManagedIdentitySettings settings{auth.imds_endpoint, auth.managed_identity_client_id,
@@ -130,7 +130,7 @@ Built azure_cli(const Context& ctx) {
 
 Built static_token(const Context& ctx) {
   if (!ctx.azure.auth.token_file) {
-    return credential_error(core::ErrorKind::kInvalidConfig,
+    return core::make_error(core::ErrorKind::kInvalidConfig,
                             "static: missing token file (azure.auth.tokenFile)");
   }
   return std::unique_ptr<TokenCredential>(
@@ -169,7 +169,7 @@ Built build(const Context& ctx) {
     case config::AuthMethod::kStatic:
       return static_token(ctx);
   }
-  return credential_error(core::ErrorKind::kInvalidConfig, "unknown azure.auth.method");
+  return core::make_error(core::ErrorKind::kInvalidConfig, "unknown azure.auth.method");
 }
 
 }  // namespace

@@ -49,12 +49,12 @@ core::Result<AccessToken> parse_success(const http::Response& response, core::Sy
   const std::string prefix = context.credential + ": token response from " + context.target;
   const auto body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object()) {
-    return credential_error(core::ErrorKind::kTerminal, prefix + " is not a JSON object");
+    return core::make_error(core::ErrorKind::kTerminal, prefix + " is not a JSON object");
   }
   // Only the field's type ever enters a message, never its value.
   const auto token = jf::string(body, "access_token");
   if (!token || token->empty()) {
-    return credential_error(core::ErrorKind::kTerminal,
+    return core::make_error(core::ErrorKind::kTerminal,
                             prefix + (token ? R"( has an empty "access_token")"
                                             : " has " + token.describe("access_token")));
   }
@@ -66,7 +66,7 @@ core::Result<AccessToken> parse_success(const http::Response& response, core::Sy
       std::chrono::duration_cast<std::chrono::seconds>(kMaxTokenLifetime).count();
   if (expires_in.ok()) {
     if (*expires_in <= 0) {
-      return credential_error(core::ErrorKind::kTerminal, prefix + R"( has "expires_in" )" +
+      return core::make_error(core::ErrorKind::kTerminal, prefix + R"( has "expires_in" )" +
                                                               std::to_string(*expires_in) +
                                                               ": the token is already expired");
     }
@@ -79,14 +79,14 @@ core::Result<AccessToken> parse_success(const http::Response& response, core::Sy
     return out;
   }
   if (!expires_in.absent()) {
-    return credential_error(core::ErrorKind::kTerminal,
+    return core::make_error(core::ErrorKind::kTerminal,
                             prefix + " has " + expires_in.describe("expires_in"));
   }
   if (expires_on.ok()) {
     const auto now_seconds =
         std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
     if (*expires_on <= now_seconds) {
-      return credential_error(core::ErrorKind::kTerminal,
+      return core::make_error(core::ErrorKind::kTerminal,
                               prefix + R"( has "expires_on" )" + std::to_string(*expires_on) +
                                   ", which is not in the future: the token is already expired");
     }
@@ -99,10 +99,10 @@ core::Result<AccessToken> parse_success(const http::Response& response, core::Sy
     return out;
   }
   if (!expires_on.absent()) {
-    return credential_error(core::ErrorKind::kTerminal,
+    return core::make_error(core::ErrorKind::kTerminal,
                             prefix + " has " + expires_on.describe("expires_on"));
   }
-  return credential_error(core::ErrorKind::kTerminal,
+  return core::make_error(core::ErrorKind::kTerminal,
                           prefix + R"( has neither "expires_in" nor "expires_on")");
 }
 
@@ -188,13 +188,6 @@ std::string redact(std::string text, const std::vector<const core::Secret*>& sec
     }
   }
   return text;
-}
-
-core::Error credential_error(core::ErrorKind kind, std::string message) {
-  core::Error error;
-  error.kind = kind;
-  error.message = std::move(message);
-  return error;
 }
 
 }  // namespace frankenetes::azure

@@ -64,7 +64,4 @@ std::string form_encode(const std::vector<std::pair<std::string, std::string>>& 
 // `text` with every occurrence of each non-empty secret replaced by "<redacted>".
 std::string redact(std::string text, const std::vector<const core::Secret*>& secrets);
 
-// Error helper: kind and message, nothing else.
-core::Error credential_error(core::ErrorKind kind, std::string message);
-
 }  // namespace frankenetes::azure

@@ -83,11 +83,8 @@ core::Status LroPoller::wait(const LroLocation& location, std::optional<core::Du
     return error;
   }
 
-  core::Error timeout;
-  timeout.kind = core::ErrorKind::kTransient;
-  timeout.message = op + ": timed out after " + seconds_text(settings_.timeout) +
-                    " waiting for the operation to finish (last seen: " + last_seen + ")";
-  return timeout;
+  return core::timeout_error(op + ": timed out after " + seconds_text(settings_.timeout) +
+                             " waiting for the operation to finish (last seen: " + last_seen + ")");
 }
 
 }  // namespace frankenetes::azure

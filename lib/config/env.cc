@@ -15,10 +15,7 @@ bool is_env_name(std::string_view name) {
 }
 
 core::Error invalid(std::string message) {
-  core::Error error;
-  error.kind = core::ErrorKind::kInvalidConfig;
-  error.message = std::move(message);
-  return error;
+  return core::make_error(core::ErrorKind::kInvalidConfig, std::move(message));
 }
 
 }  // namespace

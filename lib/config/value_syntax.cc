@@ -12,12 +12,7 @@ namespace {
 bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using core::to_lower;
 
 std::optional<std::uint16_t> parse_port(std::string_view text) {
   unsigned value = 0;
@@ -38,13 +33,7 @@ bool is_ipv6_literal(std::string_view text) {
 bool is_host(std::string_view host) { return is_domain_name(host); }
 
 bool is_ipv4_loopback(std::string_view host) {
-  const auto parts = core::split(host, '.');
-  if (parts.size() != 4 || parts[0] != "127") return false;
-  return std::all_of(parts.begin(), parts.end(), [](const std::string& part) {
-    unsigned value = 0;
-    const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
-    return !part.empty() && ec == std::errc() && ptr == part.data() + part.size() && value <= 255;
-  });
+  return core::is_ipv4(host) && host.starts_with("127.");
 }
 
 }  // namespace
@@ -82,8 +71,8 @@ bool is_domain_name(std::string_view text) {
 }
 
 bool is_in_zone(std::string_view name, std::string_view zone) {
-  const auto n = lowercase(name);
-  const auto z = lowercase(zone);
+  const auto n = to_lower(name);
+  const auto z = to_lower(zone);
   return n == z || (n.size() > z.size() && n.ends_with(z) && n[n.size() - z.size() - 1] == '.');
 }
 
@@ -117,7 +106,7 @@ std::optional<Url> parse_url(std::string_view text) {
   Url url;
   const auto scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos) return std::nullopt;
-  url.scheme = lowercase(text.substr(0, scheme_end));
+  url.scheme = to_lower(text.substr(0, scheme_end));
   if (url.scheme != "http" && url.scheme != "https") return std::nullopt;
   const auto authority_start = scheme_end + 3;
   const auto path_start = text.find_first_of("/?#", authority_start);
@@ -136,7 +125,7 @@ std::optional<Url> parse_url(std::string_view text) {
 }
 
 bool is_loopback_host(std::string_view host) {
-  return lowercase(host) == "localhost" || host == "::1" || is_ipv4_loopback(host);
+  return to_lower(host) == "localhost" || host == "::1" || is_ipv4_loopback(host);
 }
 
 }  // namespace frankenetes::config

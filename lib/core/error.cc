@@ -1,5 +1,7 @@
 #include "core/error.h"
 
+#include <utility>
+
 namespace frankenetes::core {
 
 const char* to_string(ErrorKind kind) {
@@ -37,6 +39,20 @@ std::string Error::describe() const {
     out += ")";
   }
   return out;
+}
+
+Error make_error(ErrorKind kind, std::string message, int http_status) {
+  Error error;
+  error.kind = kind;
+  error.message = std::move(message);
+  error.http_status = http_status;
+  return error;
+}
+
+Error timeout_error(std::string message) {
+  Error error = make_error(ErrorKind::kTransient, std::move(message));
+  error.timed_out = true;
+  return error;
 }
 
 ErrorKind kind_for_http_status(int status) {

@@ -23,10 +23,19 @@ struct Error {
   int http_status = 0;      // 0 when no HTTP response was received
   std::string azure_code;   // ARM / Entra / provider error code, if any
   std::string request_id;   // x-ms-request-id or provider equivalent, for support cases
+  // A deadline passed before the answer came (kind is kTransient): set where the deadline is
+  // enforced (HTTP client, LRO poller, DNS exchange) so callers never read it from `message`.
+  bool timed_out = false;
 
   // "kind: message (HTTP 429 TooManyRequests, request id …)": one line for logs.
   std::string describe() const;
 };
+
+// An Error with only a kind, a message and (when a response came) its HTTP status.
+Error make_error(ErrorKind kind, std::string message, int http_status = 0);
+
+// A transient Error for a deadline that passed (timed_out set).
+Error timeout_error(std::string message);
 
 // Maps an HTTP status to the error kind the loop uses to decide on retries.
 ErrorKind kind_for_http_status(int status);

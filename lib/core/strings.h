@@ -17,4 +17,19 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
 bool starts_with(std::string_view s, std::string_view prefix);
 std::vector<std::string> split(std::string_view s, char sep);
 
+// ASCII only, on purpose: the names compared here (DNS names, ARM states and ids, header
+// values) are ASCII by protocol, and std::tolower's result depends on the process locale.
+std::string to_lower(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+bool icontains(std::string_view haystack, std::string_view needle);
+
+// `s` without leading and trailing characters from `chars` (by default the C locale's
+// whitespace: space, \t, \n, \v, \f, \r).
+inline constexpr std::string_view kWhitespace = " \t\n\v\f\r";
+std::string_view trim(std::string_view s, std::string_view chars = kWhitespace);
+
+// A strict dotted quad: four decimal octets 0..255 without leading zeros (which some parsers
+// read as octal), nothing before or after. The same answer as inet_pton(AF_INET, …).
+bool is_ipv4(std::string_view s);
+
 }  // namespace frankenetes::core

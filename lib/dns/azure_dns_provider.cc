@@ -10,15 +10,9 @@
 namespace frankenetes::dns {
 namespace {
 
+using core::make_error;
 using nlohmann::json;
 namespace jf = core::json_fields;
-
-core::Error make_error(core::ErrorKind kind, std::string message) {
-  core::Error error;
-  error.kind = kind;
-  error.message = std::move(message);
-  return error;
-}
 
 std::string trim_slash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();

@@ -11,16 +11,9 @@
 namespace frankenetes::dns {
 namespace {
 
+using core::make_error;
 using nlohmann::json;
 namespace jf = core::json_fields;
-
-core::Error make_error(core::ErrorKind kind, std::string message, int status = 0) {
-  core::Error error;
-  error.kind = kind;
-  error.message = std::move(message);
-  error.http_status = status;
-  return error;
-}
 
 std::string trim_slash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();

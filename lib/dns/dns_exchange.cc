@@ -10,17 +10,11 @@
 namespace frankenetes::dns::detail {
 namespace {
 
+using core::make_error;
 using Clock = std::chrono::steady_clock;
 
 // RFC 1035 §4.2.1: UDP messages are limited to 512 octets (no EDNS0 on updates).
 constexpr size_t kMaxUdpRequest = 512;
-
-core::Error make_error(core::ErrorKind kind, std::string message) {
-  core::Error error;
-  error.kind = kind;
-  error.message = std::move(message);
-  return error;
-}
 
 struct BufferDeleter {
   void operator()(ldns_buffer* b) const { ldns_buffer_free(b); }
@@ -116,9 +110,9 @@ core::Result<Exchange> exchange(ldns_pkt* request, const config::HostPort& serve
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     const char* proto = use_tcp ? "TCP" : "UDP";
     if (left.count() <= 0) {
-      return make_error(core::ErrorKind::kTransient,
-                        "dns " + server.to_string() + " over " + proto + ": timed out after " +
-                            std::to_string(options.timeout.count()) + "ms");
+      return core::timeout_error("dns " + server.to_string() + " over " + proto +
+                                 ": timed out after " + std::to_string(options.timeout.count()) +
+                                 "ms");
     }
     uint8_t* raw = nullptr;
     size_t size = 0;
@@ -132,11 +126,12 @@ core::Result<Exchange> exchange(ldns_pkt* request, const config::HostPort& serve
       // ldns reports a timeout as a generic network error; tell them apart by the time spent
       // (its select() may wake a little before our deadline).
       const bool timed_out = Clock::now() - sent_at + std::chrono::milliseconds(20) >= left;
-      return make_error(
-          core::ErrorKind::kTransient,
-          "dns " + server.to_string() + " over " + proto + ": " +
-              (timed_out ? "timed out after " + std::to_string(options.timeout.count()) + "ms"
-                         : std::string(ldns_get_errorstr_by_id(sent))));
+      const std::string where = "dns " + server.to_string() + " over " + proto + ": ";
+      if (timed_out) {
+        return core::timeout_error(where + "timed out after " +
+                                   std::to_string(options.timeout.count()) + "ms");
+      }
+      return make_error(core::ErrorKind::kTransient, where + ldns_get_errorstr_by_id(sent));
     }
     ldns_pkt* parsed = nullptr;
     if (ldns_wire2pkt(&parsed, answer.get(), size) != LDNS_STATUS_OK || parsed == nullptr) {

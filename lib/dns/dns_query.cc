@@ -10,12 +10,7 @@
 namespace frankenetes::dns {
 namespace {
 
-core::Error make_error(core::ErrorKind kind, std::string message) {
-  core::Error error;
-  error.kind = kind;
-  error.message = std::move(message);
-  return error;
-}
+using core::make_error;
 
 std::string rdf_text(const ldns_rdf* rdf) {
   char* text = ldns_rdf2str(rdf);

@@ -11,10 +11,8 @@ namespace frankenetes::dns {
 namespace {
 
 core::Error missing(const std::string& provider, const char* what) {
-  core::Error error;
-  error.kind = core::ErrorKind::kInvalidConfig;
-  error.message = "dns provider '" + provider + "': no " + what + " to build it with";
-  return error;
+  return core::make_error(core::ErrorKind::kInvalidConfig,
+                          "dns provider '" + provider + "': no " + what + " to build it with");
 }
 
 }  // namespace

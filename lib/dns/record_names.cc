@@ -2,12 +2,13 @@
 
 #include <cctype>
 
+#include "core/strings.h"
+
 namespace frankenetes::dns {
 
 std::string normalize_name(std::string_view name) {
-  std::string out(name);
+  std::string out = core::to_lower(name);
   while (!out.empty() && out.back() == '.') out.pop_back();
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -23,10 +24,8 @@ core::Result<std::string> relative_name(std::string_view fqdn, std::string_view 
   const std::string name = normalize_name(fqdn);
   const std::string apex = normalize_name(zone);
   if (!in_zone(name, apex)) {
-    core::Error error;
-    error.kind = core::ErrorKind::kInvalidConfig;
-    error.message = "name '" + name + "' is not in zone '" + apex + "'";
-    return error;
+    return core::make_error(core::ErrorKind::kInvalidConfig,
+                            "name '" + name + "' is not in zone '" + apex + "'");
   }
   if (name == apex) return std::string("@");
   return name.substr(0, name.size() - apex.size() - 1);

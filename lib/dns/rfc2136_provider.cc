@@ -11,14 +11,8 @@
 namespace frankenetes::dns {
 namespace {
 
+using core::make_error;
 using detail::make_dname;
-
-core::Error make_error(core::ErrorKind kind, std::string message) {
-  core::Error error;
-  error.kind = kind;
-  error.message = std::move(message);
-  return error;
-}
 
 struct RrListDeleter {
   void operator()(ldns_rr_list* list) const { ldns_rr_list_deep_free(list); }

@@ -10,10 +10,7 @@ namespace {
 constexpr std::size_t kMaxSecretFile = std::size_t{64} * 1024;
 
 core::Error invalid(std::string message) {
-  core::Error error;
-  error.kind = core::ErrorKind::kInvalidConfig;
-  error.message = std::move(message);
-  return error;
+  return core::make_error(core::ErrorKind::kInvalidConfig, std::move(message));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/duration.h"
+#include "core/strings.h"
 #include "dns/dns_query.h"
 
 namespace frankenetes::dns {
@@ -15,7 +16,7 @@ constexpr core::Duration kMinimumSleep{1};
 std::string normalized(std::string_view value, RecordType type) {
   std::string out(value);
   if (type == RecordType::kCname) {
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out = core::to_lower(out);
     if (!out.empty() && out.back() == '.') out.pop_back();
   }
   return out;
@@ -42,10 +43,8 @@ std::string describe_set(RecordType type, const std::vector<std::string>& values
 }
 
 core::Error invalid_server(const std::string& server) {
-  core::Error e;
-  e.kind = core::ErrorKind::kInvalidConfig;
-  e.message = "not a DNS server address (want host:port): \"" + server + "\"";
-  return e;
+  return core::make_error(core::ErrorKind::kInvalidConfig,
+                          "not a DNS server address (want host:port): \"" + server + "\"");
 }
 
 }  // namespace

@@ -30,11 +30,8 @@ using BignumPtr = std::unique_ptr<BIGNUM, OpensslFree<BN_free>>;
 using ExtensionPtr = std::unique_ptr<X509_EXTENSION, OpensslFree<X509_EXTENSION_free>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, OpensslFree<GENERAL_NAMES_free>>;
 
-core::Error make_error(core::ErrorKind kind, std::string message) {
-  core::Error error;
-  error.kind = kind;
-  error.message = "generate certificate: " + std::move(message);
-  return error;
+core::Error generation_error(core::ErrorKind kind, const std::string& message) {
+  return core::make_error(kind, "generate certificate: " + message);
 }
 
 // Takes the oldest queued OpenSSL error (the root cause) and clears the queue, so a later
@@ -44,7 +41,7 @@ core::Error openssl_error(const std::string& step) {
   ERR_clear_error();
   char text[256] = "unknown error";
   if (code != 0) ERR_error_string_n(code, text, sizeof text);
-  return make_error(core::ErrorKind::kTls, step + ": " + text);
+  return generation_error(core::ErrorKind::kTls, step + ": " + text);
 }
 
 core::Result<KeyPtr> generate_p256_key() {
@@ -73,7 +70,7 @@ core::Result<GeneralNamesPtr> build_subject_alt_names(
              c == '-' || c == '.' || c == '*';
     });
     if (!valid)
-      return make_error(core::ErrorKind::kInvalidConfig, "invalid DNS name '" + dns + "'");
+      return generation_error(core::ErrorKind::kInvalidConfig, "invalid DNS name '" + dns + "'");
     GENERAL_NAME* name = GENERAL_NAME_new();
     ASN1_IA5STRING* value = ASN1_IA5STRING_new();
     if (name == nullptr || value == nullptr ||
@@ -93,7 +90,7 @@ core::Result<GeneralNamesPtr> build_subject_alt_names(
     } else if (inet_pton(AF_INET6, ip.c_str(), bytes) == 1) {
       length = 16;
     } else {
-      return make_error(core::ErrorKind::kInvalidConfig, "invalid IP address '" + ip + "'");
+      return generation_error(core::ErrorKind::kInvalidConfig, "invalid IP address '" + ip + "'");
     }
     GENERAL_NAME* name = GENERAL_NAME_new();
     ASN1_OCTET_STRING* value = ASN1_OCTET_STRING_new();
@@ -174,10 +171,11 @@ core::Result<GeneratedTls> generate_ca_and_server_certificate(std::vector<std::s
                                                               std::vector<std::string> ip_addresses,
                                                               std::chrono::hours validity) {
   if (dns_names.empty() && ip_addresses.empty()) {
-    return make_error(core::ErrorKind::kInvalidConfig, "need at least one DNS name or IP address");
+    return generation_error(core::ErrorKind::kInvalidConfig,
+                            "need at least one DNS name or IP address");
   }
   if (validity.count() <= 0) {
-    return make_error(core::ErrorKind::kInvalidConfig, "validity must be positive");
+    return generation_error(core::ErrorKind::kInvalidConfig, "validity must be positive");
   }
   auto names = build_subject_alt_names(dns_names, ip_addresses);
   if (!names) return names.error();

@@ -36,6 +36,8 @@
 namespace frankenetes::http {
 namespace {
 
+using core::make_error;
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
@@ -48,13 +50,6 @@ using detail::run_until_complete;
 
 // How long a TLS close_notify exchange may take when a response ends the connection.
 constexpr std::chrono::milliseconds kTlsShutdownTimeout{250};
-
-core::Error make_error(core::ErrorKind kind, std::string message) {
-  core::Error error;
-  error.kind = kind;
-  error.message = std::move(message);
-  return error;
-}
 
 // When a step must be done by, and which budget that was (for the message).
 struct Deadline {
@@ -74,7 +69,7 @@ core::Error timeout_error(const Deadline& deadline, std::string_view step, const
   if (!operation.empty()) notes.push_back("operation " + operation);
   for (std::size_t i = 0; i < notes.size(); ++i) message += (i == 0 ? " (" : ", ") + notes[i];
   if (!notes.empty()) message += ")";
-  return make_error(core::ErrorKind::kTransient, std::move(message));
+  return core::timeout_error(std::move(message));
 }
 
 std::string pool_key(const Url& url) { return url.scheme + "://" + url.authority(); }

@@ -8,10 +8,8 @@ namespace frankenetes::http {
 
 core::Result<ListenAddress> parse_listen_address(std::string_view text) {
   auto invalid = [&](std::string_view why) {
-    core::Error error;
-    error.kind = core::ErrorKind::kInvalidConfig;
-    error.message = "listen " + std::string(text) + ": " + std::string(why);
-    return error;
+    return core::make_error(core::ErrorKind::kInvalidConfig,
+                            "listen " + std::string(text) + ": " + std::string(why));
   };
   std::string_view host;
   std::string_view port_text;

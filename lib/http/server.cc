@@ -85,10 +85,7 @@ struct ServerShared {
 };
 
 core::Error listen_error(core::ErrorKind kind, const std::string& listen, const std::string& why) {
-  core::Error error;
-  error.kind = kind;
-  error.message = "listen " + listen + ": " + why;
-  return error;
+  return core::make_error(kind, "listen " + listen + ": " + why);
 }
 
 // Only inside a catch block: what() of the exception in flight, bounded, control characters

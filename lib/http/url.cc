@@ -6,22 +6,18 @@
 #include <array>
 #include <cctype>
 
+#include "core/strings.h"
+
 namespace frankenetes::http {
 namespace {
 
 core::Error url_error(std::string_view text, std::string_view why) {
-  core::Error error;
-  error.kind = core::ErrorKind::kTerminal;
-  error.message = "invalid URL \"" + std::string(text) + "\": " + std::string(why);
-  return error;
+  return core::make_error(core::ErrorKind::kTerminal,
+                          "invalid URL \"" + std::string(text) + "\": " + std::string(why));
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using core::is_ipv4;
+using core::to_lower;
 
 // Controls and spaces would end up in the request line (request splitting); '\\' is treated as
 // a path separator by some servers and never appears in the URLs we build.
@@ -40,11 +36,6 @@ bool is_host_name(std::string_view host) {
   return std::all_of(host.begin(), host.end(), [](unsigned char c) {
     return std::isalnum(c) || c == '-' || c == '.' || c == '_';
   });
-}
-
-bool is_ipv4(const std::string& host) {
-  std::array<unsigned char, 4> out{};
-  return inet_pton(AF_INET, host.c_str(), out.data()) == 1;
 }
 
 bool is_ipv6(const std::string& host) {
@@ -86,7 +77,7 @@ core::Result<Url> parse_url(std::string_view text) {
   if (scheme_end == std::string_view::npos) {
     return url_error(text, "not an absolute http:// or https:// URL");
   }
-  url.scheme = lower(rest.substr(0, scheme_end));
+  url.scheme = to_lower(rest.substr(0, scheme_end));
   if (url.scheme != "http" && url.scheme != "https") {
     return url_error(text, "unsupported scheme \"" + url.scheme + "\" (only http and https)");
   }
@@ -113,7 +104,7 @@ core::Result<Url> parse_url(std::string_view text) {
       port_text = after.substr(1);
       has_port = true;
     }
-    url.host = lower(host);
+    url.host = to_lower(host);
     if (url.host.find('%') != std::string::npos) {
       return url_error(text, "IPv6 zone ids are not supported");
     }
@@ -126,7 +117,7 @@ core::Result<Url> parse_url(std::string_view text) {
       port_text = authority.substr(colon + 1);
       has_port = true;
     }
-    url.host = lower(host);
+    url.host = to_lower(host);
     if (url.host.empty()) return url_error(text, "no host");
     if (is_ipv4(url.host)) {
       url.ip_literal = true;

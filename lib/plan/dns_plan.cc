@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/duration.h"
+#include "core/strings.h"
 
 namespace frankenetes::plan {
 namespace {
@@ -15,43 +16,15 @@ using dns::RecordSet;
 using dns::RecordType;
 using model::GroupObservation;
 
-std::string lowercase(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (const char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using core::iequals;
+using core::is_ipv4;
+using core::to_lower;
 
 // Names compare as DNS does: case-insensitively, with or without the root dot.
 std::string canonical_name(std::string_view name) {
-  std::string out = lowercase(name);
+  std::string out = to_lower(name);
   if (!out.empty() && out.back() == '.') out.pop_back();
   return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) { return lowercase(a) == lowercase(b); }
-
-// Strict dotted quad: four decimal octets 0..255 without leading zeros (which some parsers
-// read as octal), so a garbled ARM value never reaches a provider.
-bool is_ipv4(std::string_view s) {
-  int parts = 0;
-  std::size_t i = 0;
-  while (true) {
-    const std::size_t start = i;
-    int value = 0;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) != 0) {
-      value = value * 10 + (s[i] - '0');
-      if (value > 255) return false;
-      ++i;
-    }
-    const std::size_t digits = i - start;
-    if (digits == 0 || digits > 3 || (digits > 1 && s[start] == '0')) return false;
-    ++parts;
-    if (i == s.size()) break;
-    if (s[i] != '.' || parts == 4) return false;
-    ++i;
-  }
-  return parts == 4;
 }
 
 std::string join(const std::vector<std::string>& values) {

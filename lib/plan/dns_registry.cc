@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "core/strings.h"
+
 namespace frankenetes::plan {
 namespace {
 
@@ -73,12 +75,6 @@ std::optional<std::string> percent_decode(std::string_view text) {
   return out;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
-  return s;
-}
-
 ParsedOwnership malformed(std::string problem) {
   ParsedOwnership p;
   p.kind = ParsedOwnership::Kind::kMalformed;
@@ -92,7 +88,7 @@ std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 std::string registry_name(std::string_view fqdn) {
   std::string name(kRegistryNamePrefix);
-  for (const char c : fqdn) name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  name += core::to_lower(fqdn);
   if (!name.empty() && name.back() == '.') name.pop_back();
   return name;
 }
@@ -115,7 +111,7 @@ std::string encode_ownership(const OwnershipLabels& labels) {
 ParsedOwnership parse_ownership(std::string_view txt_value) {
   // Providers differ in whether TXT content comes back in presentation form ("…" with quotes,
   // Cloudflare) or as the bare string (Azure DNS, RFC 2136 rdata): accept one pair of quotes.
-  std::string_view text = trim(txt_value);
+  std::string_view text = core::trim(txt_value);
   if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
     text = text.substr(1, text.size() - 2);
   }

@@ -9,15 +9,6 @@
 namespace frankenetes::probe {
 namespace {
 
-bool contains_ci(std::string_view haystack, std::string_view needle) {
-  const auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                              [](char a, char b) {
-                                return std::tolower(static_cast<unsigned char>(a)) ==
-                                       std::tolower(static_cast<unsigned char>(b));
-                              });
-  return it != haystack.end();
-}
-
 bool replace_all(std::string& text, std::string_view placeholder,
                  const std::optional<std::string>& value) {
   for (auto pos = text.find(placeholder); pos != std::string::npos;
@@ -120,8 +111,7 @@ std::optional<ProbeResult> Prober::probe(const config::MemberConfig& member,
       // anchors consulted) is what the operator needs.
       result.outcome = model::ProbeOutcome::kTls;
       result.error = message;
-    } else if (contains_ci(error.message, "timed out") || contains_ci(error.message, "timeout") ||
-               result.duration >= member.probe->timeout) {
+    } else if (error.timed_out || result.duration >= member.probe->timeout) {
       // Timeouts are named uniformly so the log and /status read the same whatever layer
       // timed out (connect, TLS or read).
       result.outcome = model::ProbeOutcome::kTimeout;

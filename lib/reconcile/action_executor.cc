@@ -5,6 +5,7 @@
 
 #include "azure/arm_error.h"
 #include "core/duration.h"
+#include "core/strings.h"
 #include "log/event.h"
 
 namespace frankenetes::reconcile {
@@ -12,17 +13,7 @@ namespace {
 
 using azure::arm_says_absent;
 
-bool is_timeout(const core::Error& error) {
-  return error.kind == core::ErrorKind::kTransient &&
-         error.message.find("timed out") != std::string::npos;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using core::iequals;
 
 // What one GET says about a group being recreated.
 enum class GroupPresence { kGone, kDeleting, kPresent, kUnknown };
@@ -46,8 +37,8 @@ ActionResult AciActionExecutor::execute(const plan::Action& action, const Action
     const bool overdue = time_.monotonic_time() - started > target.timeout;
     if (status.ok() && !overdue) return true;
     if (!status.ok()) {
-      result.outcome = is_timeout(status.error()) || overdue ? plan::ActionOutcome::kTimedOut
-                                                             : plan::ActionOutcome::kFailed;
+      result.outcome = status.error().timed_out || overdue ? plan::ActionOutcome::kTimedOut
+                                                           : plan::ActionOutcome::kFailed;
       result.detail = std::string(name) + ": " + status.error().describe();
     } else {
       result.outcome = plan::ActionOutcome::kTimedOut;

@@ -5,18 +5,14 @@
 
 #include "azure/arm_error.h"
 #include "core/duration.h"
+#include "core/strings.h"
 
 namespace frankenetes::reconcile {
 namespace {
 
 using azure::arm_says_absent;
 
-bool equal_ci(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using core::iequals;
 
 std::string subscription_of(const config::Config& config, const config::ClusterConfig& cluster) {
   return cluster.subscription_id.empty() ? config.azure.subscription_id : cluster.subscription_id;
@@ -193,11 +189,11 @@ void GroupObserver::apply(const PassResult& result) {
     if (list.error) continue;  // no new data: what we had ages into stale
     for (auto& [key, w] : members_) {
       if (w.group.subscription_id != list.request.subscription_id ||
-          !equal_ci(w.group.resource_group, list.request.resource_group)) {
+          !iequals(w.group.resource_group, list.request.resource_group)) {
         continue;
       }
       const auto it = std::find_if(list.groups.begin(), list.groups.end(),
-                                   [&](const auto& g) { return equal_ci(g.name, w.group.name); });
+                                   [&](const auto& g) { return iequals(g.name, w.group.name); });
       std::optional<model::ContainerGroupSummary> now_listed;
       if (it != list.groups.end()) now_listed = *it;
       // Proof of absence: only a LIST sent after the first 404 counts.

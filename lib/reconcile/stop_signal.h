@@ -45,10 +45,8 @@ class StopAwareTransport final : public http::HttpTransport {
 
   core::Result<http::Response> send(const http::ClientRequest& request) override {
     if (signal_.stop_requested()) {
-      core::Error error;
-      error.kind = core::ErrorKind::kTerminal;
-      error.message = "the daemon is stopping: " + request.method + " not sent";
-      return error;
+      return core::make_error(core::ErrorKind::kTerminal,
+                              "the daemon is stopping: " + request.method + " not sent");
     }
     return inner_.send(request);
   }

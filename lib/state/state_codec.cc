@@ -200,10 +200,7 @@ std::string encode_state(const PersistedState& state, core::SystemTime system_no
 core::Result<PersistedState> decode_state(std::string_view text, core::SystemTime system_now,
                                           core::MonotonicTime monotonic_now) {
   auto fail = [](std::string message) {
-    core::Error error;
-    error.kind = core::ErrorKind::kTerminal;
-    error.message = std::move(message);
-    return error;
+    return core::make_error(core::ErrorKind::kTerminal, std::move(message));
   };
   const json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return fail("not valid JSON");

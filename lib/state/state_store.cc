@@ -16,10 +16,7 @@ namespace {
 constexpr std::size_t kMaxStateBytes = 16 * 1024 * 1024;
 
 core::Error io_error(const std::string& what, int err) {
-  core::Error error;
-  error.kind = core::ErrorKind::kTerminal;
-  error.message = what + ": " + std::strerror(err);
-  return error;
+  return core::make_error(core::ErrorKind::kTerminal, what + ": " + std::strerror(err));
 }
 
 // Writes all of `data` to `fd`, retrying short writes and EINTR.
@@ -54,10 +51,8 @@ core::Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& di
   std::error_code ec;
   std::filesystem::create_directories(directory, ec);
   if (ec) {
-    core::Error error;
-    error.kind = core::ErrorKind::kInvalidConfig;
-    error.message = "cannot create state directory " + directory + ": " + ec.message();
-    return error;
+    return core::make_error(core::ErrorKind::kInvalidConfig,
+                            "cannot create state directory " + directory + ": " + ec.message());
   }
   ::chmod(directory.c_str(), 0700);  // best effort: systemd's StateDirectory= sets it too
   const std::string lock_path = directory + "/lock";

@@ -33,9 +33,9 @@ std::vector<std::string> path_segments(const std::string& path) {
 }
 
 bool is_dns_prefix(const std::vector<std::string>& s) {
-  return s.size() >= 7 && iequals(s[0], "subscriptions") && iequals(s[2], "resourceGroups") &&
-         iequals(s[4], "providers") && iequals(s[5], "Microsoft.Network") &&
-         iequals(s[6], "dnsZones");
+  return s.size() >= 7 && core::iequals(s[0], "subscriptions") &&
+         core::iequals(s[2], "resourceGroups") && core::iequals(s[4], "providers") &&
+         core::iequals(s[5], "Microsoft.Network") && core::iequals(s[6], "dnsZones");
 }
 
 http::Response arm_json(int status, const json& body) {
@@ -159,8 +159,8 @@ http::Response AzureDnsApi::list_zones(const http::Request& request, const Targe
   json value = json::array();
   for (const auto& zone : store_.zones()) {
     if (zone.provider == Provider::kAzureDns &&
-        iequals(zone.subscription_id, target.subscription_id) &&
-        iequals(zone.resource_group, target.resource_group)) {
+        core::iequals(zone.subscription_id, target.subscription_id) &&
+        core::iequals(zone.resource_group, target.resource_group)) {
       value.push_back(azure_zone_json(zone, zone.record_sets.size()));
     }
   }
@@ -172,7 +172,7 @@ http::Response AzureDnsApi::list_record_sets(const http::Request& request, const
   const Zone& zone =
       *store_.find_azure_zone(target.subscription_id, target.resource_group, target.zone);
   std::optional<RecordType> type;
-  if (!iequals(target.type, "recordsets") && !iequals(target.type, "all")) {
+  if (!core::iequals(target.type, "recordsets") && !core::iequals(target.type, "all")) {
     type = parse_record_type(target.type);
     if (!type) {
       return arm_error(400, "BadRequest",
@@ -202,7 +202,7 @@ http::Response AzureDnsApi::list_record_sets(const http::Request& request, const
     }
     after = std::make_pair(decoded->substr(0, newline), decoded->substr(newline + 1));
   }
-  const auto suffix = to_lower(request.query_param("$recordsetnamesuffix").value_or(""));
+  const auto suffix = core::to_lower(request.query_param("$recordsetnamesuffix").value_or(""));
 
   json value = json::array();
   std::string next_token;

@@ -81,10 +81,6 @@ json result_info(const Paging& paging, std::size_t count, std::size_t total) {
               {"total_pages", pages}};
 }
 
-bool contains_ci(const std::string& haystack, const std::string& needle) {
-  return to_lower(haystack).find(to_lower(needle)) != std::string::npos;
-}
-
 }  // namespace
 
 http::Response cloudflare_error_response(int status, int code, const std::string& message) {
@@ -234,14 +230,16 @@ http::Response CloudflareApi::list_records(const http::Request& request, const Z
     }
   }
   if (auto v = request.query_param("name.contains")) {
-    predicates.push_back([n = *v](const CloudflareRecord& r) { return contains_ci(r.name, n); });
+    predicates.push_back(
+        [n = *v](const CloudflareRecord& r) { return core::icontains(r.name, n); });
   }
   if (auto v = request.query_param("name.startswith")) {
-    predicates.push_back(
-        [n = to_lower(*v)](const CloudflareRecord& r) { return core::starts_with(r.name, n); });
+    predicates.push_back([n = core::to_lower(*v)](const CloudflareRecord& r) {
+      return core::starts_with(r.name, n);
+    });
   }
   if (auto v = request.query_param("name.endswith")) {
-    predicates.push_back([n = to_lower(*v)](const CloudflareRecord& r) {
+    predicates.push_back([n = core::to_lower(*v)](const CloudflareRecord& r) {
       return r.name.size() >= n.size() && r.name.compare(r.name.size() - n.size(), n.size(), n) == 0;
     });
   }

@@ -155,9 +155,9 @@ http::Response DnsControlApi::lookup(const http::Request& request) const {
   const auto type_text = request.query_param("type").value_or("A");
   std::uint16_t qtype = 0;
   for (std::uint16_t t : {kRrA, kRrNs, kRrCname, kRrSoa, kRrTxt}) {
-    if (iequals(type_text, rr_type_name(t))) qtype = t;
+    if (core::iequals(type_text, rr_type_name(t))) qtype = t;
   }
-  if (iequals(type_text, "ANY")) qtype = kRrAny;
+  if (core::iequals(type_text, "ANY")) qtype = kRrAny;
   if (qtype == 0) return error(400, "type must be A, TXT, CNAME, SOA, NS or ANY");
   const auto result = store_.lookup(*name, qtype);
   static constexpr const char* kOutcome[] = {"REFUSED", "NXDOMAIN", "NODATA", "NOERROR"};

@@ -27,7 +27,4 @@ std::string relative_name(std::string_view fqdn, std::string_view zone);
 // "www" + "example.com" -> "www.example.com"; "@" -> "example.com".
 std::string absolute_name(std::string_view relative, std::string_view zone);
 
-bool iequals(std::string_view a, std::string_view b);
-std::string to_lower(std::string_view s);
-
 }  // namespace frankenetes::sim::dns

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/strings.h"
 #include "sim/dns/dns_names.h"
 
 namespace frankenetes::sim::dns {
@@ -64,9 +65,9 @@ const char* to_string(RecordType type) {
 }
 
 std::optional<RecordType> parse_record_type(std::string_view text) {
-  if (iequals(text, "A")) return RecordType::kA;
-  if (iequals(text, "TXT")) return RecordType::kTxt;
-  if (iequals(text, "CNAME")) return RecordType::kCname;
+  if (core::iequals(text, "A")) return RecordType::kA;
+  if (core::iequals(text, "TXT")) return RecordType::kTxt;
+  if (core::iequals(text, "CNAME")) return RecordType::kCname;
   return std::nullopt;
 }
 
@@ -107,8 +108,9 @@ Zone* RecordStore::find_azure_zone(std::string_view subscription_id,
                                    std::string_view resource_group, std::string_view zone_name) {
   // ARM resource ids compare case-insensitively.
   for (auto& zone : zones_) {
-    if (zone.provider == Provider::kAzureDns && iequals(zone.subscription_id, subscription_id) &&
-        iequals(zone.resource_group, resource_group) && iequals(zone.name, zone_name)) {
+    if (zone.provider == Provider::kAzureDns &&
+        core::iequals(zone.subscription_id, subscription_id) &&
+        core::iequals(zone.resource_group, resource_group) && core::iequals(zone.name, zone_name)) {
       return &zone;
     }
   }

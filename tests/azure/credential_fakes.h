@@ -29,12 +29,7 @@
 
 namespace frankenetes::azure::credential_testing {
 
-inline core::Error make_error(core::ErrorKind kind, std::string message) {
-  core::Error error;
-  error.kind = kind;
-  error.message = std::move(message);
-  return error;
-}
+using core::make_error;
 
 inline http::Response json_reply(int status, std::string body) {
   return http::Response::json(status, std::move(body));

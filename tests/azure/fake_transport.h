@@ -22,12 +22,7 @@ inline http::Response make_response(int status, std::string body = {}, http::Hea
   return response;
 }
 
-inline core::Error make_error(core::ErrorKind kind, std::string message) {
-  core::Error error;
-  error.kind = kind;
-  error.message = std::move(message);
-  return error;
-}
+using core::make_error;
 
 class FakeTransport final : public http::HttpTransport {
  public:
@@ -42,6 +37,7 @@ class FakeTransport final : public http::HttpTransport {
   void push_error(core::ErrorKind kind, std::string message) {
     script_.emplace_back(make_error(kind, std::move(message)));
   }
+  void push_error(core::Error error) { script_.emplace_back(std::move(error)); }
 
   core::Result<http::Response> send(const http::ClientRequest& request) override {
     requests_.push_back(request);

@@ -87,6 +87,7 @@ TEST(LroPoller, TimesOutAtTheDeadlineWithATransientError) {
   EXPECT_EQ(status.error().kind, core::ErrorKind::kTransient);
   EXPECT_NE(status.error().message.find("timed out after 120s"), std::string::npos)
       << status.error().message;
+  EXPECT_TRUE(status.error().timed_out);
   EXPECT_NE(status.error().message.find("status InProgress"), std::string::npos);
   EXPECT_EQ(h.sleeper.total(), minutes(2));  // never sleeps past the deadline
   EXPECT_EQ(h.transport.requests().size(), 24u);

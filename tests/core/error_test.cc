@@ -24,6 +24,18 @@ TEST(Error, DescribeNamesStatusCodeAndRequestId) {
   EXPECT_EQ(plain.describe(), "tls: certificate verify failed");
 }
 
+TEST(Error, MakeErrorAndTimeoutError) {
+  const Error e = make_error(ErrorKind::kConflict, "etag changed", 412);
+  EXPECT_EQ(e.kind, ErrorKind::kConflict);
+  EXPECT_EQ(e.message, "etag changed");
+  EXPECT_EQ(e.http_status, 412);
+  EXPECT_FALSE(e.timed_out);
+  const Error t = timeout_error("timeout after 2s connecting to host:443");
+  EXPECT_EQ(t.kind, ErrorKind::kTransient);
+  EXPECT_TRUE(t.timed_out);
+  EXPECT_EQ(t.describe(), "transient: timeout after 2s connecting to host:443");
+}
+
 TEST(Result, HoldsValueOrError) {
   Result<int> good = 7;
   ASSERT_TRUE(good.ok());

@@ -23,5 +23,35 @@ TEST(Strings, Split) {
   EXPECT_EQ(split("", '.'), (std::vector<std::string>{""}));
 }
 
+TEST(Strings, CaseInsensitiveHelpersAreAsciiOnly) {
+  EXPECT_EQ(to_lower("Cp-Etcd.EXAMPLE.com."), "cp-etcd.example.com.");
+  EXPECT_EQ(to_lower("\xc3\x89"), "\xc3\x89");  // bytes above 0x7f are left alone
+  EXPECT_TRUE(iequals("Succeeded", "succeeded"));
+  EXPECT_FALSE(iequals("Succeeded", "Succeede"));
+  EXPECT_TRUE(iequals("", ""));
+  EXPECT_TRUE(icontains("read: Operation TIMED out", "timed out"));
+  EXPECT_TRUE(icontains("abc", ""));
+  EXPECT_FALSE(icontains("abc", "abcd"));
+}
+
+TEST(Strings, Trim) {
+  EXPECT_EQ(trim("  a b \r\n"), "a b");
+  EXPECT_EQ(trim("\t\v\f"), "");
+  EXPECT_EQ(trim(""), "");
+  EXPECT_EQ(trim(" \t7\t ", " \t"), "7");
+  EXPECT_EQ(trim("\n7\n", " \t"), "\n7\n");
+}
+
+TEST(Strings, IsIpv4IsAStrictDottedQuad) {
+  for (const char* good : {"0.0.0.0", "127.0.0.1", "10.1.2.3", "255.255.255.255"}) {
+    EXPECT_TRUE(is_ipv4(good)) << good;
+  }
+  for (const char* bad :
+       {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.04", "1..2.3", "1.2.3.4.",
+        ".1.2.3.4", "1.2.3.4 ", "a.b.c.d", "1.2.3.-4", "0x7f.0.0.1", "1234.1.1.1", "::1"}) {
+    EXPECT_FALSE(is_ipv4(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace frankenetes::core

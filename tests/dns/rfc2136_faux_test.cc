@@ -270,6 +270,7 @@ TEST(Rfc2136Faux, SilenceIsTransientTimeout) {
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().kind, core::ErrorKind::kTransient);
   EXPECT_NE(status.error().message.find("timed out"), std::string::npos) << status.error().message;
+  EXPECT_TRUE(status.error().timed_out);
 }
 
 TEST(Rfc2136Faux, ReadOfGarbageIsTerminalAndServfailTransient) {

@@ -493,6 +493,7 @@ TEST(HttpClient, TimesOutWaitingForResponseWithinRequestTimeout) {
   EXPECT_EQ(got.error().kind, core::ErrorKind::kTransient);
   EXPECT_EQ(got.error().message, "timeout after 300ms waiting for response from 127.0.0.1:" +
                                      std::to_string(harness.port()) + " (operation aci.get)");
+  EXPECT_TRUE(got.error().timed_out);
   EXPECT_GE(elapsed, 300ms);
   EXPECT_LT(elapsed, 300ms + kSlack);
   EXPECT_EQ(client->idle_connections(), 0u);  // a timed-out connection is never reused
@@ -644,6 +645,7 @@ TEST(HttpClient, ConnectTimeoutWhenTheListenBacklogIsFull) {
   EXPECT_EQ(got.error().kind, core::ErrorKind::kTransient);
   EXPECT_EQ(got.error().message, "timeout after 300ms connecting to " + authority +
                                      " (connect timeout, operation test.get)");
+  EXPECT_TRUE(got.error().timed_out);
   EXPECT_GE(elapsed, 300ms);
   EXPECT_LT(elapsed, 300ms + kSlack);
 }

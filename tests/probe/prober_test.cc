@@ -165,7 +165,7 @@ TEST(Prober, ReportsHttpStatusConnectErrorsAndTimeouts) {
   FakeTransport transport(&time);
   transport.push(500, "internal");
   transport.push_error(core::ErrorKind::kTransient, "connect: connection refused");
-  transport.push_error(core::ErrorKind::kTransient, "read: operation timed out");
+  transport.push_error(core::timeout_error("read: operation timed out"));
   Prober prober(transport, time);
   const auto m = member(config::MemberRole::kApiserver, "http://{ip}:6443/livez");
   const auto http_500 = prober.probe(m, {"1.2.3.4", {}});

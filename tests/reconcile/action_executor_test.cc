@@ -132,9 +132,8 @@ TEST_F(ExecutorTest, ASlowDeleteIsWaitedForPastActionTimeout) {
 }
 
 TEST_F(ExecutorTest, ADeleteLroTimeoutStillEndsInAPut) {
-  api.fail_next("delete", FakeContainerGroupApi::error(
-                              core::ErrorKind::kTransient,
-                              "aci.delete: timed out after 300s waiting for the operation"));
+  api.fail_next("delete",
+                core::timeout_error("aci.delete: timed out after 300s waiting for the operation"));
   // A scripted failure does not change the fake's table: ARM finished the deletion later.
   api.remove("etcd");
   const auto result = executor.execute(action(plan::ActionKind::kRecreate), target(kSpec));
@@ -239,9 +238,8 @@ TEST_F(ExecutorTest, NoSpecOrNoStateDirectorySendsNothing) {
 }
 
 TEST_F(ExecutorTest, LroTimeoutIsTimedOut) {
-  api.fail_next("restart", FakeContainerGroupApi::error(
-                               core::ErrorKind::kTransient,
-                               "aci.restart: timed out after 300s waiting for the operation"));
+  api.fail_next("restart",
+                core::timeout_error("aci.restart: timed out after 300s waiting for the operation"));
   EXPECT_EQ(executor.execute(action(plan::ActionKind::kRestart), target()).outcome,
             plan::ActionOutcome::kTimedOut);
 }

@@ -138,11 +138,7 @@ class FakeContainerGroupApi final : public reconcile::ContainerGroupApi {
   const std::string& last_spec() const { return last_spec_; }
 
   static core::Error error(core::ErrorKind kind, std::string message, int status = 0) {
-    core::Error e;
-    e.kind = kind;
-    e.message = std::move(message);
-    e.http_status = status;
-    return e;
+    return core::make_error(kind, std::move(message), status);
   }
 
  private:
