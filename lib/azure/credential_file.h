@@ -4,7 +4,6 @@
 // kubelet or an operator rotates is picked up without a restart. Errors name the file and
 // what it was for, never its content.
 
-#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -13,11 +12,9 @@
 
 namespace frankenetes::azure {
 
-// Tokens are a few KiB; anything much larger is the wrong file.
-inline constexpr std::size_t kMaxCredentialFileSize = std::size_t{64} * 1024;
-
 // The file's content without surrounding whitespace (editors and `echo` add a newline).
-// kInvalidConfig when the file is missing, unreadable, empty or larger than the limit.
+// kInvalidConfig when the file is missing, unreadable, empty or larger than
+// core::kMaxSecretFileBytes (core/small_file.h).
 core::Result<core::Secret> read_secret_file(const std::string& path, std::string_view what);
 
 }  // namespace frankenetes::azure

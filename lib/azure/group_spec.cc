@@ -1,12 +1,10 @@
 #include "azure/group_spec.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <set>
 
 #include "azure/container_group_codec.h"
 #include "azure/json_fields.h"
+#include "core/small_file.h"
 
 namespace frankenetes::azure {
 namespace {
@@ -158,23 +156,15 @@ std::vector<config::ConfigProblem> load_group_specs(config::Config& config) {
       auto& member = cluster.members[mi];
       if (!member.spec) continue;
       const std::string key = "clusters[" + std::to_string(ci) + "].members[" + std::to_string(mi) + "].spec.file";
-      std::ifstream in(member.spec->file, std::ios::binary);
-      if (!in) {
-        problems.push_back(config::ConfigProblem{member.spec->file, 0, 0, key,
-                                                 std::string("cannot read spec file: ") + std::strerror(errno)});
+      auto text = core::read_small_file(member.spec->file, kMaxSpecBytes, "spec file");
+      if (!text.ok()) {
+        problems.push_back(
+            config::ConfigProblem{member.spec->file, 0, 0, key, text.error().message});
         continue;
       }
-      std::string text(kMaxSpecBytes + 1, '\0');
-      in.read(text.data(), static_cast<std::streamsize>(text.size()));
-      text.resize(static_cast<std::size_t>(in.gcount()));
-      if (text.size() > kMaxSpecBytes) {
-        problems.push_back(config::ConfigProblem{member.spec->file, 0, 0, key,
-                                                 "spec file is larger than 1 MiB"});
-        continue;
-      }
-      auto view = parse_group_spec(text, member.spec->file, problems);
+      auto view = parse_group_spec(*text, member.spec->file, problems);
       if (!view.ok()) continue;
-      member.spec->text = std::move(text);
+      member.spec->text = std::move(text).value();
       member.spec->view = std::make_shared<const model::ContainerGroupView>(std::move(view).value());
     }
   }

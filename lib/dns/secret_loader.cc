@@ -1,13 +1,11 @@
 #include "dns/secret_loader.h"
 
-#include <array>
-#include <fstream>
 #include <string>
+
+#include "core/small_file.h"
 
 namespace frankenetes::dns {
 namespace {
-
-constexpr std::size_t kMaxSecretFile = std::size_t{64} * 1024;
 
 core::Error invalid(std::string message) {
   return core::make_error(core::ErrorKind::kInvalidConfig, std::move(message));
@@ -20,17 +18,10 @@ core::Result<core::Secret> load_secret(const config::SecretSource& source, std::
   if (source.value) {
     value = source.value->reveal();
   } else if (source.file) {
-    std::ifstream in(*source.file, std::ios::binary);
-    if (!in) return invalid(std::string(what) + ": cannot read file '" + *source.file + "'");
-    std::string content;
-    std::array<char, 4096> buffer{};
-    while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
-      content.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
-      if (content.size() > kMaxSecretFile) {
-        return invalid(std::string(what) + ": file '" + *source.file + "' is larger than 64 KiB");
-      }
-    }
-    value = std::move(content);
+    auto content =
+        core::read_small_file(*source.file, core::kMaxSecretFileBytes, std::string(what) + " file");
+    if (!content.ok()) return content.error();
+    value = std::move(content).value();
   } else {
     return invalid(std::string(what) + ": no value or file configured");
   }

@@ -2,7 +2,7 @@
 // Reads a config::SecretSource at the moment a provider needs the credential: the value given
 // in the config, or the file's contents re-read on every call so a rotated token or TSIG key
 // takes effect without a reload. Trailing whitespace (the newline editors add) is dropped.
-// Files over 64 KiB are refused. Errors never contain the secret.
+// Files over core::kMaxSecretFileBytes (64 KiB) are refused. Errors never contain the secret.
 
 #include <string_view>
 

@@ -4,6 +4,7 @@
 
 #include "azure/credential_fakes.h"
 #include "azure/credential_static.h"
+#include "core/small_file.h"
 #include "support/fake_time_source.h"
 
 namespace frankenetes::azure {
@@ -22,7 +23,7 @@ TEST(CredentialFileTest, MissingEmptyAndOversizedFilesAreConfigErrors) {
   ScratchDir dir;
   const std::vector<std::string> paths{
       dir.path("absent"), dir.write("empty", "\n\t "),
-      dir.write("big", std::string(kMaxCredentialFileSize + 1, 'x'))};
+      dir.write("big", std::string(core::kMaxSecretFileBytes + 1, 'x'))};
   for (const auto& path : paths) {
     const auto secret = read_secret_file(path, "client secret");
     ASSERT_FALSE(secret.ok()) << path;
