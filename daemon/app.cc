@@ -19,21 +19,24 @@
 #include <boost/asio/post.hpp>
 
 #include "azure/aci_client.h"
+#include "azure/arm_paths.h"
 #include "azure/credential_factory.h"
 #include "azure/credential_reauthorizing_transport.h"
 #include "azure/group_spec.h"
-#include "azure/observing_transport.h"
-#include "azure/retry_budget.h"
-#include "azure/retrying_transport.h"
-#include "azure/throttle_gate.h"
 #include "azure/throttle_tracker.h"
 #include "build_info.h"
 #include "config/config.h"
+#include "core/stop_signal.h"
 #include "dns/provider_factory.h"
 #include "dns/verifier.h"
 #include "daemon/systemd_notifier.h"
 #include "http/client.h"
+#include "http/observing_transport.h"
+#include "http/retry_budget.h"
+#include "http/retrying_transport.h"
 #include "http/server.h"
+#include "http/stop_aware_transport.h"
+#include "http/throttle_gate.h"
 #include "log/event.h"
 #include "probe/probe_clients.h"
 #include "probe/prober.h"
@@ -43,7 +46,6 @@
 #include "reconcile/internal_error.h"
 #include "reconcile/reconciler.h"
 #include "reconcile/scheduler.h"
-#include "reconcile/stop_signal.h"
 #include "reconcile/worker.h"
 #include "state/state_store.h"
 #include "status/admin_router.h"
@@ -276,9 +278,9 @@ class Watcher {
     arm_http_ = std::move(arm_http.value());
 
     tracker_ = std::make_unique<azure::ThrottleTracker>(time_);
-    observing_ = std::make_unique<azure::ObservingTransport>(
+    observing_ = std::make_unique<http::ObservingTransport>(
         *arm_http_, time_,
-        [this](const azure::RequestRecord& record) {
+        [this](const http::RequestRecord& record) {
           metrics_.arm_requests_total.Add({{"operation", record.operation}, {"code", record.code()}})
               .Increment();
           metrics_.arm_request_duration_seconds
@@ -289,14 +291,14 @@ class Watcher {
           }
         },
         tracker_.get());
-    gate_ = std::make_unique<azure::ThrottleGate>(time_);
-    retrying_ = std::make_unique<azure::RetryingTransport>(*observing_, budget_, *gate_, time_,
-                                                           stop_signal_);
-    stop_aware_ = std::make_unique<reconcile::StopAwareTransport>(*retrying_, stop_signal_);
+    gate_ = std::make_unique<http::ThrottleGate>(time_, azure::arm_throttle_key);
+    retrying_ = std::make_unique<http::RetryingTransport>(*observing_, budget_, *gate_, time_,
+                                                          stop_signal_);
+    stop_aware_ = std::make_unique<http::StopAwareTransport>(*retrying_, stop_signal_);
 
     const std::string method(config::to_string(azure.auth.method));
-    token_transport_ = std::make_unique<azure::ObservingTransport>(
-        *arm_http_, time_, [this, method](const azure::RequestRecord& record) {
+    token_transport_ = std::make_unique<http::ObservingTransport>(
+        *arm_http_, time_, [this, method](const http::RequestRecord& record) {
           const bool ok = !record.error_kind && record.status >= 200 && record.status < 300;
           metrics_.token_requests_total.Add({{"credential", method}, {"result", ok ? "success" : "failure"}})
               .Increment();
@@ -383,8 +385,8 @@ class Watcher {
     auto cloudflare_http = http::HttpClient::create(cloudflare_options);
     if (!cloudflare_http.ok()) return cloudflare_http.error();
     cloudflare_http_ = std::move(cloudflare_http.value());
-    cloudflare_gate_ = std::make_unique<azure::ThrottleGate>(time_);
-    cloudflare_retrying_ = std::make_unique<azure::RetryingTransport>(
+    cloudflare_gate_ = std::make_unique<http::ThrottleGate>(time_);
+    cloudflare_retrying_ = std::make_unique<http::RetryingTransport>(
         *cloudflare_http_, cloudflare_budget_, *cloudflare_gate_, time_, stop_signal_);
     reconcile::Worker* dns_worker = &inline_;
     if (!once) {
@@ -408,18 +410,18 @@ class Watcher {
 
   status::Metrics& metrics_;
   core::RealTimeSource time_;
-  reconcile::StopSignal stop_signal_;
-  azure::RetryBudget budget_;
+  core::StopSignal stop_signal_;
+  http::RetryBudget budget_;
   azure::ProcessCommandRunner runner_;
   std::mt19937_64 random_{std::random_device{}()};
   std::uniform_real_distribution<double> jitter_{0.0, 1.0};
   std::unique_ptr<http::HttpClient> arm_http_;
   std::unique_ptr<azure::ThrottleTracker> tracker_;
-  std::unique_ptr<azure::ObservingTransport> observing_;
-  std::unique_ptr<azure::ThrottleGate> gate_;
-  std::unique_ptr<azure::RetryingTransport> retrying_;
-  std::unique_ptr<reconcile::StopAwareTransport> stop_aware_;
-  std::unique_ptr<azure::ObservingTransport> token_transport_;
+  std::unique_ptr<http::ObservingTransport> observing_;
+  std::unique_ptr<http::ThrottleGate> gate_;
+  std::unique_ptr<http::RetryingTransport> retrying_;
+  std::unique_ptr<http::StopAwareTransport> stop_aware_;
+  std::unique_ptr<http::ObservingTransport> token_transport_;
   std::unique_ptr<azure::TokenCredential> credential_;
   std::unique_ptr<azure::ReauthorizingTransport> reauthorizing_;
   std::unique_ptr<azure::AciClient> aci_;
@@ -441,9 +443,9 @@ class Watcher {
   std::optional<config::DnsConfig> dns_config_;
   reconcile::DnsProviders dns_providers_;
   std::unique_ptr<http::HttpClient> cloudflare_http_;
-  std::unique_ptr<azure::ThrottleGate> cloudflare_gate_;
-  azure::RetryBudget cloudflare_budget_;
-  std::unique_ptr<azure::RetryingTransport> cloudflare_retrying_;
+  std::unique_ptr<http::ThrottleGate> cloudflare_gate_;
+  http::RetryBudget cloudflare_budget_;
+  std::unique_ptr<http::RetryingTransport> cloudflare_retrying_;
   dns::LdnsRecordQuerier dns_querier_;
   std::unique_ptr<reconcile::WorkerPool> dns_;
   std::unique_ptr<reconcile::DnsSynchronizer> dns_sync_;

@@ -7,7 +7,8 @@
 #include "azure/arm_error.h"
 #include "azure/async_operation.h"
 #include "azure/container_group_codec.h"
-#include "azure/retry_after.h"
+#include "http/retry_after.h"
+#include "http/url.h"
 
 namespace frankenetes::azure {
 namespace {
@@ -24,7 +25,7 @@ core::Error with_context(core::Error error, std::string_view prefix) {
 }  // namespace
 
 AciClient::AciClient(http::HttpTransport& transport, TokenCredential& credential,
-                     core::TimeSource& time, Sleeper& sleeper, AciClientSettings settings,
+                     core::TimeSource& time, core::Sleeper& sleeper, AciClientSettings settings,
                      ClientRequestIdGenerator request_ids)
     : transport_(transport),
       credential_(credential),
@@ -61,13 +62,13 @@ core::Result<http::Response> AciClient::send(std::string_view method, const std:
 
 core::Status AciClient::check_link(const std::string& url, std::string_view what,
                                    std::string_view operation) const {
-  const auto expected = url_origin(settings_.endpoint.resource_manager);
-  if (!expected.empty() && url_origin(url) == expected) return {};
+  const auto expected = http::url_origin(settings_.endpoint.resource_manager);
+  if (!expected.empty() && http::url_origin(url) == expected) return {};
   // Following it would hand our bearer token to another host.
   return core::make_error(core::ErrorKind::kTerminal,
                           std::string(operation) + ": refusing to follow " + std::string(what) +
-                              " to '" + url_origin(url) + "', which is not the resource manager " +
-                              expected);
+                              " to '" + http::url_origin(url) +
+                              "', which is not the resource manager " + expected);
 }
 
 core::Result<std::vector<model::ContainerGroupSummary>> AciClient::list_pages(std::string url) {
@@ -132,7 +133,7 @@ core::Status AciClient::finish_mutation(const core::Result<http::Response>& resu
   if (auto ok = check_link(location->url, "the operation status URL", operation); !ok.ok()) {
     return ok;
   }
-  const auto first_delay = retry_after(response.headers, time_.system_time());
+  const auto first_delay = http::retry_after(response.headers, time_.system_time());
   return poller_.wait(*location, first_delay, operation,
                       [this](const std::string& url) { return send("GET", url, {}, kOpLroPoll); });
 }

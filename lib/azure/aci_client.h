@@ -20,9 +20,9 @@
 #include "azure/arm_paths.h"
 #include "azure/client_request_id.h"
 #include "azure/lro_poller.h"
-#include "azure/sleeper.h"
 #include "azure/token_credential.h"
 #include "core/result.h"
+#include "core/sleeper.h"
 #include "core/time_source.h"
 #include "http/transport.h"
 #include "model/container_group.h"
@@ -52,7 +52,7 @@ struct AciClientSettings {
 class AciClient {
  public:
   AciClient(http::HttpTransport& transport, TokenCredential& credential, core::TimeSource& time,
-            Sleeper& sleeper, AciClientSettings settings,
+            core::Sleeper& sleeper, AciClientSettings settings,
             ClientRequestIdGenerator request_ids = ClientRequestIdGenerator());
 
   // Paged LIST, following nextLink until it is absent. No instanceView (use get()).

@@ -1,6 +1,6 @@
 #pragma once
 // ARM URLs for Microsoft.ContainerInstance/containerGroups (reference/azure-api.md §1.2) and
-// small URL helpers the clients need (subscription of a URL, same-origin checks). Pure.
+// small URL helpers the clients need (subscription of a URL, throttling key). Pure.
 // Every URL carries ?api-version (§2.4); path segments are percent-encoded.
 
 #include <optional>
@@ -47,8 +47,9 @@ std::string container_logs_url(const ArmEndpoint& endpoint, const ContainerGroup
 
 // The subscription id in ".../subscriptions/{id}/...", lower-cased; "" when there is none.
 std::string subscription_of_url(std::string_view url);
-// "https://host[:port]" of an absolute URL, scheme and host lower-cased; "" when not absolute.
-std::string url_origin(std::string_view url);
+// The http::ThrottleGate key of an ARM request: ARM throttles per subscription
+// ("subscription:<id>"); URLs without one (Entra, IMDS) are keyed by origin.
+std::string arm_throttle_key(std::string_view url);
 // The resource group in an ARM id ("/subscriptions/s/resourceGroups/{rg}/..."), matched
 // case-insensitively because ARM returns both spellings; "" when absent.
 std::string resource_group_of_id(std::string_view arm_id);

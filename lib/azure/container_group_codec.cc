@@ -2,7 +2,7 @@
 
 #include "azure/arm_paths.h"
 #include "azure/json_fields.h"
-#include "azure/timestamps.h"
+#include "core/timestamps.h"
 
 namespace frankenetes::azure {
 namespace {
@@ -17,7 +17,7 @@ core::Error malformed(std::string detail) {
 
 std::optional<core::SystemTime> timestamp(const json& obj, std::string_view key) {
   const auto text = jf::optional_string(obj, key);
-  return text ? parse_iso8601(*text) : std::nullopt;
+  return text ? core::parse_iso8601(*text) : std::nullopt;
 }
 
 std::vector<model::Event> parse_events(const json& obj) {

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "azure/arm_error.h"
-#include "azure/retry_after.h"
+#include "http/retry_after.h"
 
 namespace frankenetes::azure {
 namespace {
@@ -40,7 +40,7 @@ core::Status LroPoller::wait(const LroLocation& location, std::optional<core::Du
       continue;
     }
     const auto& response = result.value();
-    if (const auto ra = retry_after(response.headers, time_.system_time())) {
+    if (const auto ra = http::retry_after(response.headers, time_.system_time())) {
       delay = std::max(*ra, settings_.min_interval);
     }
 

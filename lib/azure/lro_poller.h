@@ -15,8 +15,8 @@
 #include <string_view>
 
 #include "azure/async_operation.h"
-#include "azure/sleeper.h"
 #include "core/result.h"
+#include "core/sleeper.h"
 #include "core/time_source.h"
 #include "http/message.h"
 
@@ -32,7 +32,7 @@ using LroFetch = std::function<core::Result<http::Response>(const std::string& u
 
 class LroPoller {
  public:
-  LroPoller(core::TimeSource& time, Sleeper& sleeper, LroSettings settings)
+  LroPoller(core::TimeSource& time, core::Sleeper& sleeper, LroSettings settings)
       : time_(time), sleeper_(sleeper), settings_(settings) {}
 
   // `first_delay`: the Retry-After of the response that started the operation, if any.
@@ -42,7 +42,7 @@ class LroPoller {
 
  private:
   core::TimeSource& time_;
-  Sleeper& sleeper_;
+  core::Sleeper& sleeper_;
   const LroSettings settings_;
 };
 

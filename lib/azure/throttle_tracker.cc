@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "azure/arm_paths.h"
+
 namespace frankenetes::azure {
 namespace {
 
@@ -26,6 +28,11 @@ void ThrottleTracker::record(const std::string& subscription, const http::Header
   auto& entry = entries_[subscription];
   if (reads) entry.reads = Reading{*reads, now};
   if (writes) entry.writes = Reading{*writes, now};
+}
+
+void ThrottleTracker::on_response(const http::ClientRequest& request,
+                                  const http::Response& response) {
+  record(subscription_of_url(request.url), response.headers);
 }
 
 std::optional<long> ThrottleTracker::fresh(const std::optional<Reading>& reading) const {

@@ -1,9 +1,10 @@
 #pragma once
 // ThrottleTracker: remembers ARM's remaining-request headers
-// (x-ms-ratelimit-remaining-subscription-reads / -writes, reference/azure-api.md §2.2) from
-// every response, per subscription, so the observation loop can slow non-essential reads
-// (GETs of healthy groups) before ARM starts answering 429, and the daemon can export
-// frankenetes_arm_ratelimit_remaining_reads. Fed by ObservingTransport. Thread-safe.
+// (x-ms-ratelimit-remaining-subscription-reads / -writes: "Azure Resource Manager request
+// limits and throttling") from every response, per subscription, so the observation loop can
+// slow non-essential reads (GETs of healthy groups) before ARM starts answering 429, and the
+// daemon can export frankenetes_arm_ratelimit_remaining_reads. Fed by http::ObservingTransport
+// as its ResponseListener. Thread-safe.
 // A reading older than `forget_after` is ignored: ARM's bucket refills (25 reads/s).
 
 #include <map>
@@ -13,6 +14,7 @@
 
 #include "core/time_source.h"
 #include "http/message.h"
+#include "http/observing_transport.h"
 
 namespace frankenetes::azure {
 
@@ -21,13 +23,15 @@ struct ThrottleTrackerSettings {
   core::Duration forget_after{std::chrono::seconds(60)};
 };
 
-class ThrottleTracker {
+class ThrottleTracker final : public http::ResponseListener {
  public:
   explicit ThrottleTracker(core::TimeSource& time, ThrottleTrackerSettings settings = {})
       : time_(time), settings_(settings) {}
 
   // Reads the headers of a response to a request for `subscription` ("" when unknown).
   void record(const std::string& subscription, const http::Headers& headers);
+  // record() for the subscription in the request URL.
+  void on_response(const http::ClientRequest& request, const http::Response& response) override;
 
   std::optional<long> remaining_reads(const std::string& subscription) const;
   std::optional<long> remaining_writes(const std::string& subscription) const;

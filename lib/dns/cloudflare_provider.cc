@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "azure/retry_after.h"
 #include "core/json_fields.h"
 #include "dns/record_names.h"
 #include "dns/secret_loader.h"
+#include "http/retry_after.h"
 
 namespace frankenetes::dns {
 namespace {
@@ -174,7 +174,7 @@ core::Result<CloudflareProvider::Reply> CloudflareProvider::call(const std::stri
   const json doc = jf::parse(response->body, parse_error).value_or(json());
   if (response->status == 429) {
     // retry_after() caps what the header asks for (azure/retry_after.h).
-    auto wait = azure::retry_after(response->headers, time_.system_time())
+    auto wait = http::retry_after(response->headers, time_.system_time())
                     .value_or(settings_.throttle_without_retry_after);
     {
       std::lock_guard lock(mutex_);

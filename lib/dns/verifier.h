@@ -10,7 +10,7 @@
 // An inconsistent result is for the caller to retry and alert on; the verifier itself never
 // re-applies anything and never decides what the record should be (plan/dns_plan.h does).
 //
-// Time and waiting go through seams (core::TimeSource, azure::Sleeper) so the polling logic is
+// Time and waiting go through seams (core::TimeSource, core::Sleeper) so the polling logic is
 // tested on fake time; the network goes through RecordQuerier, whose production
 // implementation (LdnsRecordQuerier) uses query_record_set() (dns/dns_query.h, ldns).
 
@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "azure/sleeper.h"
 #include "config/types.h"
 #include "core/result.h"
+#include "core/sleeper.h"
 #include "core/time_source.h"
 #include "dns/provider.h"
 
@@ -96,7 +96,7 @@ struct VerificationResult {
 
 class DnsVerifier {
  public:
-  DnsVerifier(RecordQuerier& querier, const core::TimeSource& time, azure::Sleeper& sleeper)
+  DnsVerifier(RecordQuerier& querier, const core::TimeSource& time, core::Sleeper& sleeper)
       : querier_(querier), time_(time), sleeper_(sleeper) {}
 
   // Blocks for at most options.timeout (plus one query_timeout). Every server is queried in
@@ -106,7 +106,7 @@ class DnsVerifier {
  private:
   RecordQuerier& querier_;
   const core::TimeSource& time_;
-  azure::Sleeper& sleeper_;
+  core::Sleeper& sleeper_;
 };
 
 // Whether `answer` (nullopt: absent) is what `expected` asks for.

@@ -24,9 +24,10 @@ struct ClientRequest {
   std::string operation;
 };
 
-// Errors: kTransient for connection failures, timeouts and resets; kTls for certificate or
-// handshake failures (message names the host); kTerminal for malformed URLs or oversized
-// responses. An HTTP error status is NOT an Error: it is a Response the caller interprets.
+// Errors: kTransient for connection failures, timeouts (with timed_out set) and resets; kTls for
+// certificate or handshake failures (message names the host); kTerminal for malformed URLs or
+// oversized responses. An HTTP error status is NOT an Error: it is a Response the caller
+// interprets.
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;

@@ -148,4 +148,26 @@ core::Result<Url> parse_url(std::string_view text) {
   return url;
 }
 
+std::string url_origin(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos || scheme_end == 0) return {};
+  const auto authority_start = scheme_end + 3;
+  const auto authority_end = url.find_first_of("/?#", authority_start);
+  const auto authority = url.substr(authority_start, authority_end == std::string_view::npos
+                                                         ? std::string_view::npos
+                                                         : authority_end - authority_start);
+  // Userinfo ("user@host") is never legitimate in a link we follow; keep it in the origin so a
+  // comparison against the configured endpoint fails rather than silently dropping it.
+  if (authority.empty()) return {};
+  const std::string scheme = to_lower(url.substr(0, scheme_end));
+  std::string host = to_lower(authority);
+  // The default port is the same origin as no port (RFC 6454 §4).
+  const std::string_view default_port = scheme == "https" ? ":443" : scheme == "http" ? ":80" : "";
+  if (!default_port.empty() && host.size() > default_port.size() &&
+      host.compare(host.size() - default_port.size(), default_port.size(), default_port) == 0) {
+    host.resize(host.size() - default_port.size());
+  }
+  return scheme + "://" + host;
+}
+
 }  // namespace frankenetes::http

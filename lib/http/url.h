@@ -33,4 +33,9 @@ struct Url {
 // "invalid URL \"<url>\": <why>". A fragment ("#…") is dropped: it is never sent (RFC 9110 §4.2.4).
 core::Result<Url> parse_url(std::string_view text);
 
+// "scheme://host[:port]" of an absolute URL, scheme and host lower-cased, the default port
+// dropped (RFC 6454 §4); "" when not absolute. No validation: for comparing the origin of a
+// link a peer sent with the one configured, and for keying per-service state.
+std::string url_origin(std::string_view url);
+
 }  // namespace frankenetes::http

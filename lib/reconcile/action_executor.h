@@ -30,8 +30,8 @@
 #include <optional>
 #include <string>
 
-#include "azure/sleeper.h"
 #include "core/result.h"
+#include "core/sleeper.h"
 #include "core/time_source.h"
 #include "plan/action.h"
 #include "reconcile/container_group_api.h"
@@ -73,7 +73,7 @@ class AciActionExecutor final : public ActionExecutor {
   // `sleeper` waits between recreate steps (the daemon's StopSignal, which wakes on stop);
   // `stopping` tells the recreate loop to hand over to the next start; `store` keeps the
   // operation (null: recreate is refused, nothing is sent).
-  AciActionExecutor(ContainerGroupApi& api, const core::TimeSource& time, azure::Sleeper& sleeper,
+  AciActionExecutor(ContainerGroupApi& api, const core::TimeSource& time, core::Sleeper& sleeper,
                     std::function<bool()> stopping, state::StateStore* store,
                     RecreatePacing pacing = {})
       : api_(api),
@@ -91,7 +91,7 @@ class AciActionExecutor final : public ActionExecutor {
 
   ContainerGroupApi& api_;
   const core::TimeSource& time_;
-  azure::Sleeper& sleeper_;
+  core::Sleeper& sleeper_;
   std::function<bool()> stopping_;
   state::StateStore* store_;
   RecreatePacing pacing_;

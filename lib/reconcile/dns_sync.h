@@ -44,9 +44,9 @@
 #include <string_view>
 #include <vector>
 
-#include "azure/sleeper.h"
 #include "config/types.h"
 #include "core/backoff.h"
+#include "core/sleeper.h"
 #include "core/time_source.h"
 #include "dns/provider.h"
 #include "dns/verifier.h"
@@ -66,7 +66,7 @@ struct DnsSyncDeps {
   Worker& worker;  // DNS work only (one thread in the daemon)
   const core::TimeSource& time;
   dns::RecordQuerier& querier;  // verification
-  azure::Sleeper& sleeper;      // verification polling (the daemon's StopSignal)
+  core::Sleeper& sleeper;       // verification polling (the daemon's StopSignal)
   status::Metrics* metrics = nullptr;
 };
 

@@ -4,11 +4,12 @@
 
 #include <regex>
 
-#include "azure/observing_transport.h"
-#include "azure/retrying_transport.h"
-#include "fake_sleeper.h"
+#include "azure/throttle_tracker.h"
 #include "fake_token_credential.h"
-#include "fake_transport.h"
+#include "http/observing_transport.h"
+#include "http/retrying_transport.h"
+#include "support/fake_sleeper.h"
+#include "support/fake_transport.h"
 
 namespace frankenetes::azure {
 namespace {
@@ -193,15 +194,16 @@ TEST(AciClient, EveryRequestCarriesAuthUserAgentAndAFreshClientRequestId) {
 
 struct Stack {
   Harness& h;
-  RetryBudget budget;
-  ThrottleGate gate{h.time};
+  http::RetryBudget budget;
+  http::ThrottleGate gate{h.time, arm_throttle_key};
   ThrottleTracker tracker{h.time};
-  std::vector<RequestRecord> records;
-  ObservingTransport observing{h.transport, h.time,
-                               [this](const RequestRecord& r) { records.push_back(r); }, &tracker};
-  RetryingTransport retrying{observing,         budget, gate, h.time, h.sleeper, RetryPolicy{},
-                             [] { return 0.5; }};
-  explicit Stack(Harness& harness, RetryBudgetSettings settings = {})
+  std::vector<http::RequestRecord> records;
+  http::ObservingTransport observing{h.transport, h.time,
+                                     [this](const http::RequestRecord& r) { records.push_back(r); },
+                                     &tracker};
+  http::RetryingTransport retrying{
+      observing, budget, gate, h.time, h.sleeper, http::RetryPolicy{}, [] { return 0.5; }};
+  explicit Stack(Harness& harness, http::RetryBudgetSettings settings = {})
       : h(harness), budget(settings) {}
 };
 
@@ -227,7 +229,7 @@ TEST(AciClient, TooManyRequestsThenSuccessHonoursRetryAfter) {
 
 TEST(AciClient, RetryBudgetExhaustionStopsRetries) {
   Harness h;
-  Stack stack(h, RetryBudgetSettings{1.0, 0.1});
+  Stack stack(h, http::RetryBudgetSettings{1.0, 0.1});
   for (int i = 0; i < 3; ++i) h.transport.push(503);
   auto client = h.client(stack.retrying);
   const auto first = client.get(kEtcd);

@@ -43,18 +43,24 @@ TEST(ArmPaths, SegmentsArePercentEncoded) {
             "providers/Microsoft.ContainerInstance/containerGroups/a%2Fb?api-version=2023-05-01");
 }
 
-TEST(ArmPaths, SubscriptionOriginAndResourceGroupHelpers) {
+TEST(ArmPaths, SubscriptionAndResourceGroupHelpers) {
   EXPECT_EQ(subscription_of_url("https://x/subscriptions/ABC-1/providers/p?x=1"), "abc-1");
   EXPECT_EQ(subscription_of_url("https://x/SUBSCRIPTIONS/AbC?x=1"), "abc");
   EXPECT_EQ(subscription_of_url("https://login.microsoftonline.com/t/oauth2/v2.0/token"), "");
-  EXPECT_EQ(url_origin("HTTPS://Management.Azure.com/subscriptions/x"),
-            "https://management.azure.com");
-  EXPECT_EQ(url_origin("https://sim:8443?x"), "https://sim:8443");
-  EXPECT_EQ(url_origin("https://management.azure.com:443/x"), "https://management.azure.com");
-  EXPECT_EQ(url_origin("http://127.0.0.1:80"), "http://127.0.0.1");
-  EXPECT_EQ(url_origin("/relative/path"), "");
   EXPECT_EQ(resource_group_of_id("/subscriptions/s/resourcegroups/Demo/providers/x/y/z"), "Demo");
   EXPECT_EQ(resource_group_of_id("/subscriptions/s"), "");
+}
+
+// ARM is throttled per subscription, so its ThrottleGate is keyed by it.
+TEST(ArmPaths, ThrottleKeyIsTheSubscriptionElseTheOrigin) {
+  EXPECT_EQ(arm_throttle_key(
+                "https://management.azure.com/subscriptions/ABC/resourceGroups/r?api-version=1"),
+            "subscription:abc");
+  EXPECT_EQ(arm_throttle_key("https://management.azure.com/subscriptions/abc/providers/"
+                             "Microsoft.ContainerInstance/locations/x/operations/y"),
+            "subscription:abc");
+  EXPECT_EQ(arm_throttle_key("https://login.microsoftonline.com/t/oauth2/v2.0/token"),
+            "https://login.microsoftonline.com");
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "azure/timestamps.h"
+#include "core/timestamps.h"
 #include "shared_fixtures.h"
 
 namespace frankenetes::azure {
@@ -81,13 +81,13 @@ TEST(ContainerGroupCodecFixtures, GetFailedHasGroupAndContainerInstanceView) {
   ASSERT_EQ(view->events.size(), 1u);
   EXPECT_EQ(view->events[0].name, "FailedMount");
   EXPECT_EQ(view->events[0].message, "Output: mount error(2): Permission denied");
-  EXPECT_EQ(view->events[0].first_timestamp, parse_iso8601("2017-10-08T00:19:10Z"));
+  EXPECT_EQ(view->events[0].first_timestamp, core::parse_iso8601("2017-10-08T00:19:10Z"));
   ASSERT_EQ(view->containers.size(), 1u);
   const auto& c = view->containers[0];
   ASSERT_TRUE(c.current_state.has_value());
   EXPECT_EQ(c.current_state->state, "Waiting");
   EXPECT_EQ(c.current_state->detail_status, "");
-  EXPECT_EQ(c.current_state->start_time, parse_iso8601("2017-08-08T00:09:10Z"));
+  EXPECT_EQ(c.current_state->start_time, core::parse_iso8601("2017-08-08T00:09:10Z"));
   EXPECT_FALSE(c.current_state->exit_code.has_value());
   EXPECT_FALSE(c.previous_state.has_value());
   ASSERT_EQ(c.events.size(), 2u);
@@ -176,11 +176,11 @@ TEST(ContainerGroupCodec, CrashLoopWithPreviousStateAndRestartCount) {
   ASSERT_TRUE(c.current_state && c.previous_state);
   EXPECT_EQ(c.current_state->state, "Waiting");
   EXPECT_EQ(c.current_state->detail_status, "CrashLoopBackOff: Back-off restarting failed");
-  EXPECT_EQ(c.current_state->start_time, parse_iso8601("2026-11-27T06:00:01.1234567Z"));
+  EXPECT_EQ(c.current_state->start_time, core::parse_iso8601("2026-11-27T06:00:01.1234567Z"));
   EXPECT_EQ(c.previous_state->state, "Terminated");
   EXPECT_EQ(c.previous_state->exit_code, 1);
   EXPECT_EQ(c.previous_state->detail_status, "Error");
-  EXPECT_EQ(c.previous_state->finish_time, parse_iso8601("2026-11-27T05:59:55.5Z"));
+  EXPECT_EQ(c.previous_state->finish_time, core::parse_iso8601("2026-11-27T05:59:55.5Z"));
   ASSERT_EQ(c.events.size(), 1u);
   EXPECT_EQ(c.events[0].count, 7);
   EXPECT_EQ(c.events[0].type, "Warning");

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "azure/retry_after.h"
-#include "fake_sleeper.h"
-#include "fake_transport.h"
+#include "http/retry_after.h"
+#include "support/fake_sleeper.h"
+#include "support/fake_transport.h"
 
 namespace frankenetes::azure {
 namespace {
@@ -129,7 +129,7 @@ TEST(LroPoller, LocationPollingEndsOnNon202) {
   EXPECT_EQ(h.transport.requests().size(), 3u);
 }
 
-// Issue 8: an absurd Retry-After on a poll waits kMaxRetryAfter at most (and never past the
+// An absurd Retry-After on a poll waits kMaxRetryAfter at most (and never past the
 // deadline); a status of the wrong type is a malformed answer, not "still running".
 TEST(LroPoller, AbsurdRetryAfterIsCappedAndBadStatusIsAnError) {
   Harness h;
@@ -146,7 +146,7 @@ TEST(LroPoller, AbsurdRetryAfterIsCappedAndBadStatusIsAnError) {
             std::string::npos)
       << status.error().message;
   EXPECT_EQ(h.sleeper.sleeps(),
-            (std::vector<core::Duration>{seconds(5), kMaxRetryAfter, kMaxRetryAfter}));
+            (std::vector<core::Duration>{seconds(5), http::kMaxRetryAfter, http::kMaxRetryAfter}));
 }
 
 }  // namespace

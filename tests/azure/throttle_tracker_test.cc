@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "support/fake_time_source.h"
+#include "support/fake_transport.h"
 
 namespace frankenetes::azure {
 namespace {
@@ -43,6 +44,20 @@ TEST(ThrottleTracker, MinimumOverSubscriptions) {
   tracker.record("a", {{"x-ms-ratelimit-remaining-subscription-reads", "100"}});
   tracker.record("b", {{"x-ms-ratelimit-remaining-subscription-reads", "40"}});
   EXPECT_EQ(tracker.min_remaining_reads(), 40);
+}
+
+// The daemon's wiring: the tracker listens to the ARM stack's ObservingTransport and files
+// each response's headers under the subscription in the request URL.
+TEST(ThrottleTracker, FedByObservingTransportPerSubscription) {
+  testing::FakeTimeSource time;
+  testing::FakeTransport inner(&time);
+  ThrottleTracker tracker(time);
+  http::ObservingTransport t(inner, time, {}, &tracker);
+  inner.push(200, "{}", {{"x-ms-ratelimit-remaining-subscription-reads", "248"}});
+  http::ClientRequest request;
+  request.url = "https://management.azure.com/subscriptions/SUB/resourceGroups/r?api-version=1";
+  ASSERT_TRUE(t.send(request).ok());
+  EXPECT_EQ(tracker.remaining_reads("sub"), 248);
 }
 
 }  // namespace

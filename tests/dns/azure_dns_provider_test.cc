@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "azure/fake_token_credential.h"
-#include "azure/fake_transport.h"
+#include "support/fake_transport.h"
 
 namespace frankenetes::dns {
 namespace {

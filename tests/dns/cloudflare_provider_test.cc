@@ -9,8 +9,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "azure/fake_transport.h"
 #include "support/fake_time_source.h"
+#include "support/fake_transport.h"
 
 namespace frankenetes::dns {
 namespace {

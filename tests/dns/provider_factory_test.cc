@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "azure/fake_token_credential.h"
-#include "azure/fake_transport.h"
 #include "support/fake_time_source.h"
+#include "support/fake_transport.h"
 
 namespace frankenetes::dns {
 namespace {

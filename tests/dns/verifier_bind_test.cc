@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-#include "azure/sleeper.h"
+#include "core/sleeper.h"
 #include "dns/verifier.h"
 #include "support/bind9_server.h"
 
@@ -63,7 +63,7 @@ class VerifierBind : public ::testing::Test {
   static std::string start_error_;
   LdnsRecordQuerier querier_;
   core::RealTimeSource time_;
-  azure::RealSleeper sleeper_;
+  core::RealSleeper sleeper_;
 };
 
 std::unique_ptr<testing::Bind9Server> VerifierBind::server_;

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "azure/fake_sleeper.h"
+#include "support/fake_sleeper.h"
 #include "support/fake_time_source.h"
 
 namespace frankenetes::dns {

@@ -105,5 +105,14 @@ INSTANTIATE_TEST_SUITE_P(
         Refused{"http://host/\x7f", "space, control"},
         Refused{"http://h\xc3\xa9st/", "non-ASCII"}));
 
+TEST(UrlOrigin, SchemeAndHostLowerCasedDefaultPortDropped) {
+  EXPECT_EQ(url_origin("HTTPS://Management.Azure.com/subscriptions/x"),
+            "https://management.azure.com");
+  EXPECT_EQ(url_origin("https://sim:8443?x"), "https://sim:8443");
+  EXPECT_EQ(url_origin("https://management.azure.com:443/x"), "https://management.azure.com");
+  EXPECT_EQ(url_origin("http://127.0.0.1:80"), "http://127.0.0.1");
+  EXPECT_EQ(url_origin("/relative/path"), "");
+}
+
 }  // namespace
 }  // namespace frankenetes::http

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "azure/fake_transport.h"
 #include "support/fake_time_source.h"
+#include "support/fake_transport.h"
 
 namespace frankenetes::probe {
 namespace {

@@ -1,13 +1,12 @@
 #include "reconcile/action_executor.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
 
-#include "azure/fake_sleeper.h"
 #include "support/fake_container_group_api.h"
+#include "support/fake_sleeper.h"
 #include "support/fake_time_source.h"
 
 namespace frankenetes::reconcile {

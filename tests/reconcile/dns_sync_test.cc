@@ -117,7 +117,7 @@ class FakeQuerier final : public dns::RecordQuerier {
   const std::shared_ptr<FakeProvider>& provider_;
 };
 
-class AdvancingSleeper final : public azure::Sleeper {
+class AdvancingSleeper final : public core::Sleeper {
  public:
   explicit AdvancingSleeper(testing::FakeTimeSource& time) : time_(time) {}
   void sleep_for(core::Duration d) override {

@@ -1,17 +1,16 @@
 #include "reconcile/reconciler.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 
-#include <gtest/gtest.h>
-
-#include "azure/fake_transport.h"
 #include "reconcile/reconcile_test_util.h"
 #include "status/metrics.h"
-#include "azure/fake_sleeper.h"
 #include "support/fake_container_group_api.h"
+#include "support/fake_sleeper.h"
 #include "support/fake_time_source.h"
+#include "support/fake_transport.h"
 #include "support/manual_scheduler.h"
 
 namespace frankenetes::reconcile {

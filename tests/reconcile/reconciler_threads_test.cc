@@ -86,7 +86,7 @@ TEST(ReconcilerThreads, ObservesActsAndStopsPromptly) {
   core::RealTimeSource time;
   ThreadScheduler scheduler;
   WorkerPool reads("reads", 1), probes("probes", 2), actions("actions", 2);
-  azure::RealSleeper sleeper;
+  core::RealSleeper sleeper;
   AciActionExecutor real(api, time, sleeper, {}, nullptr);
   DryRunExecutor dry_run;
   PolicyExecutor executor(real, dry_run);

@@ -1,16 +1,19 @@
 #pragma once
-// RetryingTransport: an HttpTransport decorator that retries idempotent ARM requests
-// (GET, HEAD, PUT, DELETE; never POST, whose effect may already have happened) on transient
+// RetryingTransport: an HttpTransport decorator that retries idempotent requests (GET, HEAD,
+// PUT, DELETE; never POST, whose effect may already have happened) on transient
 // transport errors and on HTTP 408, 429 and 5xx, with full-jitter exponential back-off
 // (core::backoff_delay_full_jitter). A Retry-After header (seconds or HTTP-date) is always a
 // lower bound on the wait. Retries stop at `max_attempts`, when the shared RetryBudget is
 // empty, or when the wait would exceed `max_wait` (then the response is returned as is).
 //
 // Throttling: a 429 closes the shared ThrottleGate (for Retry-After, else
-// `throttle_without_retry_after`) for the request's
-// subscription; while it is closed every request for that subscription — from any caller —
-// is answered at once with a transient Error "throttled: retry after Ns" and nothing is sent
-// (see throttle_gate.h for why callers are not blocked).
+// `throttle_without_retry_after`) for the request's gate key (ARM: its subscription); while it
+// is closed every request under that key — from any caller — is answered at once with a
+// transient Error "throttled: retry after Ns" and nothing is sent (see throttle_gate.h for why
+// callers are not blocked).
+//
+// Used for ARM (and Azure DNS, which is ARM) and for Cloudflare, each with its own budget
+// and gate.
 //
 // The final answer is what the inner transport gave (a Response for any HTTP status, an
 // Error for transport failures): interpreting the status stays with the caller. Time, sleep
@@ -20,14 +23,14 @@
 #include <functional>
 #include <string_view>
 
-#include "azure/retry_budget.h"
-#include "azure/sleeper.h"
-#include "azure/throttle_gate.h"
 #include "core/backoff.h"
+#include "core/sleeper.h"
 #include "core/time_source.h"
+#include "http/retry_budget.h"
+#include "http/throttle_gate.h"
 #include "http/transport.h"
 
-namespace frankenetes::azure {
+namespace frankenetes::http {
 
 struct RetryPolicy {
   std::uint32_t max_attempts = 4;  // including the first
@@ -39,26 +42,26 @@ struct RetryPolicy {
   core::Duration throttle_without_retry_after{std::chrono::seconds(5)};
 };
 
-class RetryingTransport final : public http::HttpTransport {
+class RetryingTransport final : public HttpTransport {
  public:
   // `unit_random` returns values in [0, 1); empty means a seeded std::mt19937_64.
-  RetryingTransport(http::HttpTransport& inner, RetryBudget& budget, ThrottleGate& gate,
-                    core::TimeSource& time, Sleeper& sleeper, RetryPolicy policy = {},
+  RetryingTransport(HttpTransport& inner, RetryBudget& budget, ThrottleGate& gate,
+                    core::TimeSource& time, core::Sleeper& sleeper, RetryPolicy policy = {},
                     std::function<double()> unit_random = {});
 
-  core::Result<http::Response> send(const http::ClientRequest& request) override;
+  core::Result<Response> send(const ClientRequest& request) override;
 
   static bool is_idempotent(std::string_view method);
   static bool is_retryable_status(int status);
 
  private:
-  http::HttpTransport& inner_;
+  HttpTransport& inner_;
   RetryBudget& budget_;
   ThrottleGate& gate_;
   core::TimeSource& time_;
-  Sleeper& sleeper_;
+  core::Sleeper& sleeper_;
   const RetryPolicy policy_;
   std::function<double()> unit_random_;
 };
 
-}  // namespace frankenetes::azure
+}  // namespace frankenetes::http

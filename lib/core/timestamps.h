@@ -1,7 +1,8 @@
 #pragma once
-// Timestamp parsing for the two formats ARM puts on the wire: ISO-8601 / RFC 3339 in JSON
-// bodies ("2017-08-08T00:09:10Z", "2019-03-11T07:31:31.6532123Z", "...+00:00") and the HTTP
-// date of a Retry-After header (RFC 9110 §5.6.7 IMF-fixdate). Pure; no locale, no timegm.
+// Timestamp parsing for the two formats peers put on the wire: ISO-8601 / RFC 3339 in JSON
+// bodies (ARM: "2017-08-08T00:09:10Z", "2019-03-11T07:31:31.6532123Z", "...+00:00") and the
+// HTTP date of a Retry-After header (RFC 9110 §5.6.7 IMF-fixdate, http/retry_after.h). Pure;
+// no locale, no timegm.
 
 #include <cstdint>
 #include <optional>
@@ -9,7 +10,7 @@
 
 #include "core/time_source.h"
 
-namespace frankenetes::azure {
+namespace frankenetes::core {
 
 // nullopt for anything that is not a valid date-time. Fractional seconds of any length are
 // accepted (ACI sends 7 digits); digits beyond nanoseconds are dropped. A missing zone
@@ -26,4 +27,4 @@ std::optional<core::SystemTime> parse_http_date(std::string_view s);
 // those (SystemTime counts nanoseconds in 64 bits: about years 1678 to 2261).
 std::optional<std::int64_t> parse_http_date_seconds(std::string_view s);
 
-}  // namespace frankenetes::azure
+}  // namespace frankenetes::core

@@ -16,7 +16,7 @@
 #include "core/time_source.h"
 #include "http/message.h"
 
-namespace frankenetes::azure {
+namespace frankenetes::http {
 
 inline constexpr std::chrono::seconds kMaxRetryAfter{std::chrono::minutes(5)};
 
@@ -34,6 +34,6 @@ std::optional<core::Duration> parse_retry_after(std::string_view value, core::Sy
 
 // The Retry-After header of a response (nullopt when absent or unparseable); logs
 // `http.retry_after.clamped` when the value was capped.
-std::optional<core::Duration> retry_after(const http::Headers& headers, core::SystemTime now);
+std::optional<core::Duration> retry_after(const Headers& headers, core::SystemTime now);
 
-}  // namespace frankenetes::azure
+}  // namespace frankenetes::http

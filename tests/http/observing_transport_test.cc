@@ -1,26 +1,34 @@
-#include "azure/observing_transport.h"
+#include "http/observing_transport.h"
 
 #include <gtest/gtest.h>
 
-#include "fake_transport.h"
+#include "support/fake_transport.h"
 
-namespace frankenetes::azure {
+namespace frankenetes::http {
 namespace {
 
 using std::chrono::milliseconds;
 
-TEST(ObservingTransport, ReportsEveryExchangeAndFeedsTheTracker) {
+class RecordingListener final : public ResponseListener {
+ public:
+  void on_response(const ClientRequest& request, const Response& response) override {
+    seen.emplace_back(request.url, response.status);
+  }
+  std::vector<std::pair<std::string, int>> seen;
+};
+
+TEST(ObservingTransport, ReportsEveryExchangeAndHandsResponsesToTheListener) {
   testing::FakeTimeSource time;
   testing::FakeTransport inner(&time, milliseconds(120));
-  ThrottleTracker tracker(time);
+  RecordingListener listener;
   std::vector<RequestRecord> records;
   ObservingTransport t(
-      inner, time, [&](const RequestRecord& r) { records.push_back(r); }, &tracker);
+      inner, time, [&](const RequestRecord& r) { records.push_back(r); }, &listener);
 
   inner.push(200, "{}", {{"x-ms-ratelimit-remaining-subscription-reads", "248"}});
   inner.push_error(core::ErrorKind::kTransient, "connection refused");
 
-  http::ClientRequest request;
+  ClientRequest request;
   request.method = "GET";
   request.url = "https://management.azure.com/subscriptions/SUB/resourceGroups/r?api-version=1";
   request.operation = "aci.get";
@@ -35,18 +43,19 @@ TEST(ObservingTransport, ReportsEveryExchangeAndFeedsTheTracker) {
   EXPECT_EQ(records[0].duration, milliseconds(120));
   EXPECT_EQ(records[1].status, 0);
   EXPECT_EQ(records[1].code(), "transient");
-  EXPECT_EQ(tracker.remaining_reads("sub"), 248);
+  // Only the exchange that got a response reaches the listener.
+  EXPECT_EQ(listener.seen, (std::vector<std::pair<std::string, int>>{{request.url, 200}}));
 }
 
-TEST(ObservingTransport, ObserverAndTrackerAreOptional) {
+TEST(ObservingTransport, ObserverAndListenerAreOptional) {
   testing::FakeTimeSource time;
   testing::FakeTransport inner;
   ObservingTransport t(inner, time, {});
   inner.push(204);
-  http::ClientRequest request;
+  ClientRequest request;
   request.url = "https://x/";
   EXPECT_TRUE(t.send(request).ok());
 }
 
 }  // namespace
-}  // namespace frankenetes::azure
+}  // namespace frankenetes::http

@@ -1,4 +1,4 @@
-#include "azure/retry_budget.h"
+#include "http/retry_budget.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-namespace frankenetes::azure {
+namespace frankenetes::http {
 namespace {
 
 TEST(RetryBudget, RetriesSpendTokensUntilEmpty) {
@@ -47,4 +47,4 @@ TEST(RetryBudget, ConcurrentSpendingNeverOverdraws) {
 }
 
 }  // namespace
-}  // namespace frankenetes::azure
+}  // namespace frankenetes::http

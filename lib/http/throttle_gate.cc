@@ -1,16 +1,17 @@
-#include "azure/throttle_gate.h"
+#include "http/throttle_gate.h"
 
 #include <algorithm>
+#include <utility>
 
-#include "azure/arm_paths.h"
-#include "azure/retry_after.h"
+#include "http/retry_after.h"
+#include "http/url.h"
 
-namespace frankenetes::azure {
+namespace frankenetes::http {
 
-std::string ThrottleGate::key_for_url(std::string_view url) {
-  auto subscription = subscription_of_url(url);
-  return subscription.empty() ? url_origin(url) : "subscription:" + subscription;
-}
+ThrottleGate::ThrottleGate(core::TimeSource& time, ThrottleKey key)
+    : time_(time), key_(key ? std::move(key) : ThrottleKey(url_origin)) {}
+
+std::string ThrottleGate::key_for(std::string_view url) const { return key_(url); }
 
 void ThrottleGate::close_for(const std::string& key, core::Duration retry_after) {
   // Bounded here too, whatever the caller parsed: a gate must reopen (throttle_gate.h).
@@ -30,4 +31,4 @@ std::optional<core::Duration> ThrottleGate::remaining(const std::string& key) co
   return std::chrono::ceil<core::Duration>(it->second - now);
 }
 
-}  // namespace frankenetes::azure
+}  // namespace frankenetes::http

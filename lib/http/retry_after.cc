@@ -1,12 +1,13 @@
-#include "azure/retry_after.h"
+#include "http/retry_after.h"
 
 #include <cstdint>
 #include <string>
 
-#include "azure/timestamps.h"
+#include "core/strings.h"
+#include "core/timestamps.h"
 #include "log/event.h"
 
-namespace frankenetes::azure {
+namespace frankenetes::http {
 namespace {
 
 constexpr std::int64_t kMaxRetryAfterMs =
@@ -21,8 +22,7 @@ RetryAfter capped(std::int64_t wait_ms) {
 }  // namespace
 
 std::optional<RetryAfter> read_retry_after(std::string_view value, core::SystemTime now) {
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  value = core::trim(value, " \t");  // optional whitespace around a field value (RFC 9110 §5.5)
   if (value.empty()) return std::nullopt;
   if (value.front() >= '0' && value.front() <= '9') {
     std::int64_t seconds = 0;
@@ -36,7 +36,7 @@ std::optional<RetryAfter> read_retry_after(std::string_view value, core::SystemT
   // Compared in whole milliseconds since the epoch: any date the format can hold (up to the
   // year 9999) fits, and date - floor(now) is the delay rounded up (waiting a little too
   // long is safe, a little too short is another 429).
-  const auto date = parse_http_date_seconds(value);
+  const auto date = core::parse_http_date_seconds(value);
   if (!date) return std::nullopt;
   const auto now_ms = std::chrono::floor<std::chrono::milliseconds>(now.time_since_epoch()).count();
   return capped(*date * 1000 - now_ms);
@@ -48,7 +48,7 @@ std::optional<core::Duration> parse_retry_after(std::string_view value, core::Sy
   return parsed->wait;
 }
 
-std::optional<core::Duration> retry_after(const http::Headers& headers, core::SystemTime now) {
+std::optional<core::Duration> retry_after(const Headers& headers, core::SystemTime now) {
   const auto it = headers.find("Retry-After");
   if (it == headers.end()) return std::nullopt;
   const auto parsed = read_retry_after(it->second, now);
@@ -62,4 +62,4 @@ std::optional<core::Duration> retry_after(const http::Headers& headers, core::Sy
   return parsed->wait;
 }
 
-}  // namespace frankenetes::azure
+}  // namespace frankenetes::http

@@ -1,9 +1,9 @@
-#include "azure/timestamps.h"
+#include "core/timestamps.h"
 
 #include <array>
 #include <cstdint>
 
-namespace frankenetes::azure {
+namespace frankenetes::core {
 namespace {
 
 // Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant, "chrono-compatible
@@ -164,4 +164,4 @@ std::optional<std::int64_t> parse_http_date_seconds(std::string_view s) {
   return make_seconds(year, month, day, hour, minute, second, 0);
 }
 
-}  // namespace frankenetes::azure
+}  // namespace frankenetes::core

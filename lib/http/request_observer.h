@@ -1,9 +1,9 @@
 #pragma once
-// RequestObserver: how the daemon sees every ARM request without lib/azure knowing
+// RequestObserver: how the daemon sees every outbound request without the clients knowing
 // prometheus. ObservingTransport calls it once per HTTP exchange (each retry and each LRO
 // poll included) with the operation label, the outcome and the duration, so the composition
-// root can feed frankenetes_arm_requests_total{operation,code} and
-// frankenetes_arm_request_duration_seconds.
+// root can feed frankenetes_arm_requests_total{operation,code},
+// frankenetes_arm_request_duration_seconds and the token request counters.
 
 #include <functional>
 #include <optional>
@@ -12,7 +12,7 @@
 #include "core/error.h"
 #include "core/time_source.h"
 
-namespace frankenetes::azure {
+namespace frankenetes::http {
 
 struct RequestRecord {
   std::string operation;  // "aci.get", "aci.restart", "aci.lro_poll", …
@@ -29,4 +29,4 @@ struct RequestRecord {
 
 using RequestObserver = std::function<void(const RequestRecord&)>;
 
-}  // namespace frankenetes::azure
+}  // namespace frankenetes::http

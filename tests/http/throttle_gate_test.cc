@@ -1,11 +1,11 @@
-#include "azure/throttle_gate.h"
+#include "http/throttle_gate.h"
 
 #include <gtest/gtest.h>
 
-#include "azure/retry_after.h"
+#include "http/retry_after.h"
 #include "support/fake_time_source.h"
 
-namespace frankenetes::azure {
+namespace frankenetes::http {
 namespace {
 
 using std::chrono::seconds;
@@ -32,15 +32,15 @@ TEST(ThrottleGate, NeverShortensAClosure) {
   EXPECT_EQ(gate.remaining("k"), seconds(30));
 }
 
-TEST(ThrottleGate, KeyedBySubscriptionElseOrigin) {
-  EXPECT_EQ(ThrottleGate::key_for_url(
-                "https://management.azure.com/subscriptions/ABC/resourceGroups/r?api-version=1"),
-            "subscription:abc");
-  EXPECT_EQ(ThrottleGate::key_for_url("https://management.azure.com/subscriptions/abc/providers/"
-                                      "Microsoft.ContainerInstance/locations/x/operations/y"),
-            "subscription:abc");
-  EXPECT_EQ(ThrottleGate::key_for_url("https://login.microsoftonline.com/t/oauth2/v2.0/token"),
-            "https://login.microsoftonline.com");
+// The default key is the URL's origin; a service that throttles by something else says so
+// (ARM: azure::arm_throttle_key, tested in tests/azure/arm_paths_test.cc).
+TEST(ThrottleGate, KeyedByOriginUnlessGivenAKey) {
+  testing::FakeTimeSource time;
+  const ThrottleGate by_origin(time);
+  EXPECT_EQ(by_origin.key_for("https://API.cloudflare.com:443/client/v4/zones/z/dns_records"),
+            "https://api.cloudflare.com");
+  const ThrottleGate by_path(time, [](std::string_view url) { return std::string(url); });
+  EXPECT_EQ(by_path.key_for("https://x/a"), "https://x/a");
 }
 
 TEST(ThrottleGate, AClosureIsCappedSoTheGateAlwaysReopens) {
@@ -64,4 +64,4 @@ TEST(ThrottleGate, ZeroOrNegativeDoesNotClose) {
 }
 
 }  // namespace
-}  // namespace frankenetes::azure
+}  // namespace frankenetes::http

@@ -7,7 +7,7 @@
 
 #include <mutex>
 
-namespace frankenetes::azure {
+namespace frankenetes::http {
 
 struct RetryBudgetSettings {
   double max_tokens = 100.0;  // also the starting balance
@@ -29,4 +29,4 @@ class RetryBudget {
   double tokens_;
 };
 
-}  // namespace frankenetes::azure
+}  // namespace frankenetes::http

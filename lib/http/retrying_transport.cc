@@ -1,4 +1,4 @@
-#include "azure/retrying_transport.h"
+#include "http/retrying_transport.h"
 
 #include <algorithm>
 #include <memory>
@@ -6,9 +6,9 @@
 #include <random>
 #include <utility>
 
-#include "azure/retry_after.h"
+#include "http/retry_after.h"
 
-namespace frankenetes::azure {
+namespace frankenetes::http {
 namespace {
 
 std::function<double()> default_unit_random() {
@@ -20,20 +20,20 @@ std::function<double()> default_unit_random() {
   };
 }
 
-core::Error throttled_error(core::Duration remaining, std::string_view operation) {
+core::Error throttled_error(core::Duration remaining, std::string_view operation,
+                            const std::string& gate_key) {
   const auto seconds = std::chrono::ceil<std::chrono::seconds>(remaining).count();
-  core::Error error;
-  error.kind = core::ErrorKind::kTransient;
-  error.message = std::string(operation.empty() ? "arm" : operation) + ": throttled: retry after " +
-                  std::to_string(seconds) +
-                  "s (ARM answered 429 for this subscription; request not sent)";
-  return error;
+  return core::make_error(core::ErrorKind::kTransient,
+                          std::string(operation.empty() ? "request" : operation) +
+                              ": throttled: retry after " + std::to_string(seconds) +
+                              "s (a 429 closed the throttle gate for " + gate_key +
+                              "; request not sent)");
 }
 
 }  // namespace
 
-RetryingTransport::RetryingTransport(http::HttpTransport& inner, RetryBudget& budget,
-                                     ThrottleGate& gate, core::TimeSource& time, Sleeper& sleeper,
+RetryingTransport::RetryingTransport(HttpTransport& inner, RetryBudget& budget, ThrottleGate& gate,
+                                     core::TimeSource& time, core::Sleeper& sleeper,
                                      RetryPolicy policy, std::function<double()> unit_random)
     : inner_(inner),
       budget_(budget),
@@ -51,12 +51,12 @@ bool RetryingTransport::is_retryable_status(int status) {
   return status == 408 || status == 429 || (status >= 500 && status <= 599);
 }
 
-core::Result<http::Response> RetryingTransport::send(const http::ClientRequest& request) {
-  const std::string gate_key = ThrottleGate::key_for_url(request.url);
+core::Result<Response> RetryingTransport::send(const ClientRequest& request) {
+  const std::string gate_key = gate_.key_for(request.url);
   const bool idempotent = is_idempotent(request.method);
   for (std::uint32_t attempt = 0;; ++attempt) {
     if (const auto closed = gate_.remaining(gate_key)) {
-      return throttled_error(*closed, request.operation);
+      return throttled_error(*closed, request.operation, gate_key);
     }
     auto result = inner_.send(request);
 
@@ -92,4 +92,4 @@ core::Result<http::Response> RetryingTransport::send(const http::ClientRequest& 
   }
 }
 
-}  // namespace frankenetes::azure
+}  // namespace frankenetes::http

@@ -1,16 +1,12 @@
-#include "azure/observing_transport.h"
+#include "http/observing_transport.h"
 
-#include "azure/arm_paths.h"
+namespace frankenetes::http {
 
-namespace frankenetes::azure {
-
-core::Result<http::Response> ObservingTransport::send(const http::ClientRequest& request) {
+core::Result<Response> ObservingTransport::send(const ClientRequest& request) {
   const auto start = time_.monotonic_time();
   auto result = inner_.send(request);
   const auto elapsed = std::chrono::duration_cast<core::Duration>(time_.monotonic_time() - start);
-  if (result.ok() && tracker_ != nullptr) {
-    tracker_->record(subscription_of_url(request.url), result.value().headers);
-  }
+  if (result.ok() && listener_ != nullptr) listener_->on_response(request, result.value());
   if (observer_) {
     RequestRecord record;
     record.operation = request.operation;
@@ -26,4 +22,4 @@ core::Result<http::Response> ObservingTransport::send(const http::ClientRequest&
   return result;
 }
 
-}  // namespace frankenetes::azure
+}  // namespace frankenetes::http

@@ -1,11 +1,11 @@
-#include "azure/retry_after.h"
+#include "http/retry_after.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-namespace frankenetes::azure {
+namespace frankenetes::http {
 namespace {
 
 using std::chrono::milliseconds;
@@ -81,4 +81,4 @@ TEST(RetryAfter, FromHeadersCaseInsensitivelyAndCapped) {
 }
 
 }  // namespace
-}  // namespace frankenetes::azure
+}  // namespace frankenetes::http

@@ -1,8 +1,8 @@
-#include "azure/retry_budget.h"
+#include "http/retry_budget.h"
 
 #include <algorithm>
 
-namespace frankenetes::azure {
+namespace frankenetes::http {
 
 RetryBudget::RetryBudget(RetryBudgetSettings settings)
     : settings_(settings), tokens_(settings.max_tokens) {}
@@ -24,4 +24,4 @@ double RetryBudget::tokens() const {
   return tokens_;
 }
 
-}  // namespace frankenetes::azure
+}  // namespace frankenetes::http

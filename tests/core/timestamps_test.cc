@@ -1,8 +1,8 @@
-#include "azure/timestamps.h"
+#include "core/timestamps.h"
 
 #include <gtest/gtest.h>
 
-namespace frankenetes::azure {
+namespace frankenetes::core {
 namespace {
 
 using std::chrono::seconds;
@@ -61,4 +61,4 @@ TEST(Timestamps, DatesSystemTimeCannotHoldAreRejectedNotOverflowed) {
 }
 
 }  // namespace
-}  // namespace frankenetes::azure
+}  // namespace frankenetes::core

@@ -4,12 +4,12 @@
 
 #include <vector>
 
-#include "azure/sleeper.h"
+#include "core/sleeper.h"
 #include "support/fake_time_source.h"
 
 namespace frankenetes::testing {
 
-class FakeSleeper final : public azure::Sleeper {
+class FakeSleeper final : public core::Sleeper {
  public:
   explicit FakeSleeper(FakeTimeSource& time) : time_(time) {}
   void sleep_for(core::Duration duration) override {
