@@ -60,13 +60,14 @@ int reap(pid_t pid) {
 
 // The process closed its output but may still be running (or have left a child holding
 // nothing): wait for its exit only until the deadline.
-std::optional<int> reap_until(pid_t pid, std::chrono::steady_clock::time_point deadline) {
+std::optional<int> reap_until(pid_t pid, core::MonotonicTime deadline,
+                              const core::TimeSource& time) {
   for (;;) {
     int status = 0;
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) return exit_code(status);
     if (done < 0 && errno != EINTR) return -1;
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    if (time.monotonic_time() >= deadline) return std::nullopt;
     ::usleep(5000);
   }
 }
@@ -108,7 +109,7 @@ core::Result<CommandOutput> ProcessCommandRunner::run(const std::vector<std::str
   err.close_write();
 
   CommandOutput result;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = time_.monotonic_time() + timeout;
   struct Stream {
     int fd = -1;
     std::string* sink = nullptr;
@@ -119,8 +120,8 @@ core::Result<CommandOutput> ProcessCommandRunner::run(const std::vector<std::str
   std::string failure;
   core::ErrorKind failure_kind = core::ErrorKind::kTransient;
   while (streams[0].open || streams[1].open) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - time_.monotonic_time());
     if (left.count() <= 0) {
       failure = program + " did not finish within " + std::to_string(timeout.count()) + " ms";
       break;
@@ -153,7 +154,7 @@ core::Result<CommandOutput> ProcessCommandRunner::run(const std::vector<std::str
     if (!failure.empty()) break;
   }
   if (failure.empty()) {
-    if (const auto code = reap_until(pid, deadline)) {
+    if (const auto code = reap_until(pid, deadline, time_)) {
       result.exit_code = *code;
       return result;
     }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/time_source.h"
 
 namespace frankenetes::azure {
 
@@ -36,6 +37,10 @@ class ProcessCommandRunner final : public CommandRunner {
  public:
   core::Result<CommandOutput> run(const std::vector<std::string>& argv,
                                   std::chrono::milliseconds timeout) override;
+
+ private:
+  // poll() and the child's exit run on the real clock, so the deadline does too.
+  const core::RealTimeSource time_{};
 };
 
 }  // namespace frankenetes::azure

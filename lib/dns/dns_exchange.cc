@@ -7,11 +7,12 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/time_source.h"
+
 namespace frankenetes::dns::detail {
 namespace {
 
 using core::make_error;
-using Clock = std::chrono::steady_clock;
 
 // RFC 1035 §4.2.1: UDP messages are limited to 512 octets (no EDNS0 on updates).
 constexpr size_t kMaxUdpRequest = 512;
@@ -79,7 +80,9 @@ ldns_rdf* make_dname(const std::string& name) {
 
 core::Result<Exchange> exchange(ldns_pkt* request, const config::HostPort& server,
                                 const std::optional<TsigKey>& key, const ExchangeOptions& options) {
-  const auto deadline = Clock::now() + options.timeout;
+  // ldns waits in select() on the real clock, so the deadline is read from it too.
+  const core::RealTimeSource time{};
+  const auto deadline = time.monotonic_time() + options.timeout;
   auto address = resolve(server);
   if (!address.ok()) return address.error();
 
@@ -107,7 +110,7 @@ core::Result<Exchange> exchange(ldns_pkt* request, const config::HostPort& serve
   bool use_tcp = options.force_tcp || ldns_buffer_position(wire.get()) > kMaxUdpRequest;
   for (;;) {
     const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - time.monotonic_time());
     const char* proto = use_tcp ? "TCP" : "UDP";
     if (left.count() <= 0) {
       return core::timeout_error("dns " + server.to_string() + " over " + proto +
@@ -116,7 +119,7 @@ core::Result<Exchange> exchange(ldns_pkt* request, const config::HostPort& serve
     }
     uint8_t* raw = nullptr;
     size_t size = 0;
-    const auto sent_at = Clock::now();
+    const auto sent_at = time.monotonic_time();
     const ldns_status sent = use_tcp ? ldns_tcp_send(&raw, wire.get(), &address->storage,
                                                      address->length, to_timeval(left), &size)
                                      : ldns_udp_send(&raw, wire.get(), &address->storage,
@@ -125,7 +128,8 @@ core::Result<Exchange> exchange(ldns_pkt* request, const config::HostPort& serve
     if (sent != LDNS_STATUS_OK || !answer) {
       // ldns reports a timeout as a generic network error; tell them apart by the time spent
       // (its select() may wake a little before our deadline).
-      const bool timed_out = Clock::now() - sent_at + std::chrono::milliseconds(20) >= left;
+      const bool timed_out =
+          time.monotonic_time() - sent_at + std::chrono::milliseconds(20) >= left;
       const std::string where = "dns " + server.to_string() + " over " + proto + ": ";
       if (timed_out) {
         return core::timeout_error(where + "timed out after " +

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/duration.h"
+#include "core/time_source.h"
 #include "http/detail/connection.h"
 #include "http/detail/connection_pool.h"
 #include "http/url.h"
@@ -44,7 +45,6 @@ namespace bhttp = boost::beast::http;
 namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
-using Clock = std::chrono::steady_clock;
 using detail::Connection;
 using detail::run_until_complete;
 
@@ -53,7 +53,7 @@ constexpr std::chrono::milliseconds kTlsShutdownTimeout{250};
 
 // When a step must be done by, and which budget that was (for the message).
 struct Deadline {
-  Clock::time_point at;
+  core::MonotonicTime at;
   std::chrono::milliseconds budget;
   bool is_connect_timeout = false;
 };
@@ -175,9 +175,9 @@ core::Result<std::vector<tcp::endpoint>> resolve(const Url& url, const ClientReq
 }
 
 // The response said the connection ends here. For TLS, exchange close_notify (briefly).
-void close_gracefully(Connection& connection, const Deadline& deadline) {
+void close_gracefully(Connection& connection, const Deadline& deadline, core::MonotonicTime now) {
   if (connection.tls()) {
-    connection.lowest().expires_at(std::min(deadline.at, Clock::now() + kTlsShutdownTimeout));
+    connection.lowest().expires_at(std::min(deadline.at, now + kTlsShutdownTimeout));
     run_until_complete(connection.io(), [&](auto handler) {
       connection.tls_stream().async_shutdown(std::move(handler));
     });
@@ -203,7 +203,7 @@ class HttpClient::Impl {
         pool_(options_.max_idle_per_host, options_.idle_timeout) {}
 
   core::Result<Response> send(const ClientRequest& request) {
-    const auto started = Clock::now();
+    const auto started = time_.monotonic_time();
     auto url = parse_url(request.url);
     if (!url) return url.error();
     auto message = build_request(request, *url);
@@ -243,9 +243,9 @@ class HttpClient::Impl {
     if (exchange.result->ok()) {
       if (exchange.keep_alive && options_.max_idle_per_host > 0) {
         connection->lowest().expires_never();
-        pool_.release(std::move(connection), Clock::now());
+        pool_.release(std::move(connection), time_.monotonic_time());
       } else {
-        close_gracefully(*connection, deadline);
+        close_gracefully(*connection, deadline, time_.monotonic_time());
       }
     }
     return std::move(*exchange.result);
@@ -295,7 +295,7 @@ class HttpClient::Impl {
   // timeout and the request's deadline.
   core::Result<std::unique_ptr<Connection>> open(const Url& url, const ClientRequest& request,
                                                  const Deadline& request_deadline) {
-    const auto now = Clock::now();
+    const auto now = time_.monotonic_time();
     Deadline deadline = request_deadline;
     if (now + options_.connect_timeout < request_deadline.at) {
       deadline = Deadline{now + options_.connect_timeout, options_.connect_timeout, true};
@@ -475,6 +475,9 @@ class HttpClient::Impl {
   }
 
   const HttpClientOptions options_;
+  // Deadlines are enforced by Asio timers on the steady clock, so they are read from the real
+  // clock too.
+  const core::RealTimeSource time_{};
   const std::unique_ptr<ssl::context> tls_;
   detail::ConnectionPool<Connection> pool_;
   std::atomic<std::uint64_t> connections_opened_{0};

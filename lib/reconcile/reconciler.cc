@@ -17,8 +17,8 @@ std::string ago(core::Duration d) {
   return core::format_duration(std::chrono::duration_cast<std::chrono::seconds>(d)) + " ago";
 }
 
-double unix_seconds_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+double unix_seconds(core::SystemTime at) {
+  return std::chrono::duration<double>(at.time_since_epoch()).count();
 }
 
 // The PassResult of a pass whose reads never completed: every planned read failed with
@@ -321,7 +321,8 @@ void Reconciler::finish_pass(const PassResult& result) {
     if (result.full && !error) {
       summary_.last_full_success = deps_.scheduler.now();
       if (deps_.metrics) {
-        deps_.metrics->last_successful_observation_timestamp_seconds.Set(unix_seconds_now());
+        deps_.metrics->last_successful_observation_timestamp_seconds.Set(
+            unix_seconds(deps_.time.system_time()));
       }
     }
     if (error && was_ok) {

@@ -29,7 +29,7 @@ bool ThreadScheduler::on_scheduler_thread() const {
   return std::this_thread::get_id() == thread_.get_id();
 }
 
-core::MonotonicTime ThreadScheduler::now() const { return std::chrono::steady_clock::now(); }
+core::MonotonicTime ThreadScheduler::now() const { return time_.monotonic_time(); }
 
 Scheduler::TaskId ThreadScheduler::schedule_at(core::MonotonicTime when, Task task) {
   TaskId id = 0;
@@ -61,7 +61,7 @@ void ThreadScheduler::run() {
     }
     const auto first = queue_.begin();
     const auto when = first->first.first;
-    if (when > std::chrono::steady_clock::now()) {
+    if (when > now()) {
       wake_.wait_until(lock, when);
       continue;
     }

@@ -67,6 +67,8 @@ class ThreadScheduler final : public Scheduler {
   void run();
 
   const InternalErrorHandler on_error_;
+  // It waits on a condition variable, which counts the steady clock: its time is the real one.
+  const core::RealTimeSource time_{};
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::map<std::pair<core::MonotonicTime, TaskId>, Task> queue_;
