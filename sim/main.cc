@@ -22,14 +22,12 @@
 #include "core/duration.h"
 #include "http/certificates.h"
 #include "http/server.h"
+#include "sim/dns/dns_simulator.h"
+#include "sim/dns/scenario.h"
 #include "sim/ip_pool_lock.h"
 #include "sim/member_stub.h"
 #include "sim/process_runtime.h"
 #include "sim/simulator.h"
-#ifdef FRANKENETES_SIM_WITH_DNS
-#include "sim/dns/dns_simulator.h"
-#include "sim/dns/scenario.h"
-#endif
 
 namespace fs = std::filesystem;
 using namespace frankenetes;
@@ -173,10 +171,8 @@ int run(int argc, char** argv) {
   if (!is_loopback_listen(options.control)) usage_error("--control must be a loopback address");
 
   sim::ScenarioParseOptions parse_options;
-#ifdef FRANKENETES_SIM_WITH_DNS
   sim::dns::DnsScenario dns_scenario;
   parse_options.sections["dns"] = sim::dns::dns_section_parser(&dns_scenario);
-#endif
   auto scenario = options.scenario.empty() ? sim::parse_scenario("", "<defaults>", parse_options)
                                            : sim::load_scenario(options.scenario, parse_options);
   if (!scenario.ok()) {
@@ -275,7 +271,6 @@ int run(int argc, char** argv) {
   simulator = &sim_core;
 
   std::string dns_address;
-#ifdef FRANKENETES_SIM_WITH_DNS
   sim::dns::DnsSimulatorOptions dns_options;
   dns_options.default_subscription_id = scenario->subscription_id;
   dns_options.azure_base_url = arm_base_url;
@@ -307,9 +302,6 @@ int run(int argc, char** argv) {
     }
     dns_address = dns.dns_address();
   }
-#else
-  if (!options.dns_listen.empty()) usage_error("--dns-listen: this build has no DNS part");
-#endif
 
   if (auto booted = sim_core.boot(); !booted.ok()) {
     std::cerr << "frankenetes-sim: scenario:\n" << booted.error().message << "\n";
@@ -360,9 +352,7 @@ int run(int argc, char** argv) {
     ticker.cancel();
     https.stop();
     control.stop();
-#ifdef FRANKENETES_SIM_WITH_DNS
     dns.stop_dns_server();
-#endif
     if (processes) processes->shutdown(std::chrono::milliseconds(2000));
     io.stop();
   });

@@ -114,20 +114,6 @@ void configure(Level level, Format format) {
   }
 }
 
-Level current_level() {
-  switch (spdlog::default_logger_raw()->level()) {
-    case spdlog::level::trace: return Level::kTrace;
-    case spdlog::level::debug: return Level::kDebug;
-    case spdlog::level::info: return Level::kInfo;
-    case spdlog::level::warn: return Level::kWarn;
-    case spdlog::level::err: return Level::kError;
-    case spdlog::level::critical: return Level::kCritical;
-    default: return Level::kOff;
-  }
-}
-
-Format current_format() { return g_format; }
-
 void emit(Level level, std::string_view event, std::initializer_list<Field> fields) {
   auto* logger = spdlog::default_logger_raw();
   const auto spd_level = to_spdlog(level);

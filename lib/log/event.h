@@ -42,8 +42,6 @@ std::string format_event(Format format, std::string_view event, std::initializer
 
 // Configures the process-wide sink (stderr): level and format. Safe to call again on reload.
 void configure(Level level, Format format);
-Level current_level();
-Format current_format();
 
 void emit(Level level, std::string_view event, std::initializer_list<Field> fields = {});
 

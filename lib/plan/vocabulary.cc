@@ -1,7 +1,5 @@
 #include "plan/vocabulary.h"
 
-#include <array>
-
 namespace frankenetes::plan {
 
 std::string_view to_string(Health health) {
@@ -116,26 +114,6 @@ std::string_view to_string(SkipReason reason) {
       return "startup_grace";
   }
   return "unknown";
-}
-
-std::span<const SkipReason> all_skip_reasons() {
-  static constexpr std::array kAll{
-      SkipReason::kStateUnknown,
-      SkipReason::kProvisioning,
-      SkipReason::kDependencyUnhealthy,
-      SkipReason::kBackoff,
-      SkipReason::kBudgetExhausted,
-      SkipReason::kClusterBusy,
-      SkipReason::kNoSpec,
-      SkipReason::kRemediationDisabled,
-      SkipReason::kGaveUp,
-      SkipReason::kActionInFlight,
-      SkipReason::kEtcdDataAtRisk,
-      SkipReason::kEtcdQuorum,
-      SkipReason::kProbeTls,
-      SkipReason::kStartupGrace,
-  };
-  return kAll;
 }
 
 bool explainable_by_dependency(UnhealthyReason reason) {

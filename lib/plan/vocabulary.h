@@ -5,7 +5,6 @@
 // (`actions_skipped_total{reason}`, `remediation_actions_total{action,result}`) and in log
 // events, so changing one is a breaking change for dashboards and alert rules.
 
-#include <span>
 #include <string_view>
 
 namespace frankenetes::plan {
@@ -79,9 +78,6 @@ std::string_view to_string(UnknownReason reason);
 std::string_view to_string(ActionKind kind);
 std::string_view to_string(ActionOutcome outcome);
 std::string_view to_string(SkipReason reason);
-
-// Every skip reason, so the metrics layer can create all label values up front.
-std::span<const SkipReason> all_skip_reasons();
 
 // Whether an unhealthy dependency can cause this failure (so acting on the member would not
 // help). A stopped or deleted group is never caused by its dependencies.
