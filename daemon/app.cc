@@ -167,7 +167,7 @@ reconcile::InternalErrorHandler count_internal_errors(status::Metrics& metrics) 
 }
 
 // Watcher: the watch-and-heal object graph, built once from the configuration at start-up
-// (STYLE.md "no singletons: the graph is built in one composition root"):
+// (no singletons: the graph is built here, in the one composition root, and passed down):
 //   AciClient -> ReauthorizingTransport (one retry with a new token after a 401)
 //             -> StopAwareTransport -> RetryingTransport (shared RetryBudget, ThrottleGate)
 //             -> ObservingTransport (arm_requests_total, latency, ThrottleTracker) -> HttpClient
@@ -372,7 +372,7 @@ class Watcher {
     return {};
   }
 
-  // DNS re-pointing (issue 5): Azure DNS over the ARM stack above and its credential;
+  // DNS re-pointing: Azure DNS over the ARM stack above and its credential;
   // Cloudflare over its own HttpClient (trusting azure.caFile too, the simulator's CA) and its
   // own RetryingTransport; RFC 2136 direct. The DnsSynchronizer runs on its own worker and
   // gets every pass's observations from the reconciler.

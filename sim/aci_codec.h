@@ -3,8 +3,8 @@
 // stripped, read-only fields filled in, instanceView only where GET has it) and validates
 // PUT bodies with ARM's error codes. Pure.
 //
-// Shapes follow api-version 2023-05-01 / 2025-09-01 and the swagger examples in
-// shared/fixtures/aci (intentional divergences are listed in tests/sim/fixture_shape_test.cc).
+// Shapes follow api-version 2023-05-01 / 2025-09-01 and the ACI swagger examples (checked,
+// with the intentional divergences listed, by tests/sim/fixture_shape_test.cc).
 
 #include <nlohmann/json.hpp>
 #include <optional>

@@ -15,7 +15,7 @@ namespace frankenetes::sim {
 
 namespace {
 
-// Collects every problem instead of stopping at the first (STYLE.md §8).
+// Collects every problem instead of stopping at the first, so one run reports them all.
 class Reader {
  public:
   explicit Reader(std::string file) : file_(std::move(file)) {}

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/dns_repoint: IP change -> authoritative answer, per DNS provider (issue 5, item 8).
+"""bench/dns_repoint: IP change -> authoritative answer, per DNS provider.
 
 A benchmark, not a test: starts frankenetes-sim (ARM, Azure DNS, Cloudflare, its authoritative
 DNS server) and a real BIND9 (RFC 2136 + TSIG) on loopback, runs frankenetesd against each

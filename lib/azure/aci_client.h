@@ -1,6 +1,6 @@
 #pragma once
 // AciClient: the daemon's ARM client for Microsoft.ContainerInstance/containerGroups
-// (reference/azure-api.md §1). Blocking; runs on worker threads. Every request carries
+// (Container Instances REST API). Blocking; runs on worker threads. Every request carries
 // Authorization: Bearer <token from the TokenCredential>, User-Agent: frankenetesd/<version>,
 // a fresh x-ms-client-request-id and an operation label ("aci.get", …) for metrics.
 // Mutating calls return only once the long-running operation is terminal (LroPoller).

@@ -1,9 +1,9 @@
 #pragma once
-// ARM error envelope (reference/azure-api.md §2.1) -> core::Error. Pure. Used by every ARM
-// client for any response that is not the operation's success status. The Error carries the
-// kind (from the HTTP status, core::kind_for_http_status), the status, error.code, the
-// message and x-ms-request-id, so logs and support cases have everything. Request headers
-// (and so the bearer token) never enter the message.
+// ARM error envelope ({"error":{"code","message"}}, ARM's common error response) -> core::Error.
+// Pure. Used by every ARM client for any response that is not the operation's success status. The
+// Error carries the kind (from the HTTP status, core::kind_for_http_status), the status,
+// error.code, the message and x-ms-request-id, so logs and support cases have everything. Request
+// headers (and so the bearer token) never enter the message.
 
 #include <optional>
 #include <string>
@@ -30,7 +30,7 @@ core::Error error_from_response(const http::Response& response, std::string_view
 
 // ARM's own word that a resource is absent: HTTP 404 with the error envelope's code
 // ResourceNotFound or ResourceGroupNotFound. Any other 404 (a proxy's HTML page, an empty body,
-// another code) proves nothing (DESIGN.md §4 "proof before destruction").
+// another code) proves nothing (README.md "Never making it worse").
 bool arm_says_absent(const core::Error& error);
 
 // A terminal Error for a success status whose body we could not understand.

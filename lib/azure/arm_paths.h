@@ -1,5 +1,5 @@
 #pragma once
-// ARM URLs for Microsoft.ContainerInstance/containerGroups (reference/azure-api.md §1.2) and
+// ARM URLs for Microsoft.ContainerInstance/containerGroups (Container Groups REST API) and
 // small URL helpers the clients need (subscription of a URL, throttling key). Pure.
 // Every URL carries ?api-version (§2.4); path segments are percent-encoded.
 
@@ -10,7 +10,7 @@
 namespace frankenetes::azure {
 
 // 2023-05-01 is widely deployed and the container-group shape we read did not change up to
-// 2025-09-01 (reference/azure-api.md §1.1).
+// 2025-09-01 (the containerInstance.json REST specs of both versions).
 inline constexpr std::string_view kDefaultAciApiVersion = "2023-05-01";
 inline constexpr std::string_view kPublicResourceManager = "https://management.azure.com";
 

@@ -1,5 +1,5 @@
 #pragma once
-// ARM asynchronous operations (reference/azure-api.md §1.6): where to poll, and what the
+// ARM asynchronous operations ("Track asynchronous Azure operations"): where to poll, and what the
 // status body says. Pure. LroPoller drives the polling; these are its codecs.
 
 #include <optional>

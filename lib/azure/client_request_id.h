@@ -1,5 +1,5 @@
 #pragma once
-// Fresh RFC 4122 version-4 GUIDs for x-ms-client-request-id (reference/azure-api.md §2.3), so
+// Fresh RFC 4122 version-4 GUIDs for x-ms-client-request-id (ARM's request headers), so
 // one of our requests can be found in Azure's logs. The random source is injectable for
 // tests; the default is a std::mt19937_64 seeded from std::random_device. Thread-safe.
 

@@ -1,6 +1,6 @@
 #pragma once
-// ARM JSON -> model for container groups (reference/azure-api.md §1.3-1.5). Pure.
-// LIST pages become ContainerGroupSummary (LIST carries no instanceView, §1.4); a GET becomes
+// ARM JSON -> model for container groups (Container Groups REST API). Pure.
+// LIST pages become ContainerGroupSummary (LIST carries no instanceView); a GET becomes
 // ContainerGroupView with group and per-container instanceView. Unknown fields are ignored,
 // unknown state strings are kept verbatim, an absent instanceView gives empty state/events.
 // Malformed JSON or a body that is not a container group gives a terminal Error whose message

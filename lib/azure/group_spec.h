@@ -6,7 +6,7 @@
 // recreate that always finishes"). Used by the daemon's config loading; pure apart from
 // reading the spec files.
 //
-// Checked (reference/azure-api.md §1.3, the shape the PUT needs): a JSON object with a string
+// Checked (the shape "Container Groups - Create Or Update" needs): a JSON object with a string
 // `location`; `properties.osType`; a non-empty `properties.containers[]` whose entries have a
 // `name`, `properties.image` and `properties.resources.requests.{cpu,memoryInGB}` (numbers);
 // every `volumeMounts[].name` names an entry of `properties.volumes[]`.

@@ -1,6 +1,6 @@
 #pragma once
 // LroPoller: waits for an ARM long-running operation to reach a terminal state
-// (reference/azure-api.md §1.6). Polls the Azure-AsyncOperation URL (status body) or the
+// ("Track asynchronous Azure operations"). Polls the Azure-AsyncOperation URL (status body) or the
 // Location URL (202 while running, 200/201/204 when done), sleeping Retry-After when the
 // service sends one and `default_interval` otherwise, until Succeeded / Failed / Canceled or
 // the deadline. Failed and Canceled become a terminal Error carrying the operation's error

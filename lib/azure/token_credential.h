@@ -1,5 +1,5 @@
 #pragma once
-// TokenCredential: the seam between ARM clients and the credential chain (DESIGN.md §4).
+// TokenCredential: the seam between ARM clients and the credential chain.
 // Implementations (lib/azure/credential*.h) obtain Microsoft Entra access tokens for a
 // scope such as "https://management.azure.com/.default", cache them and refresh them before
 // expiry. The token is a core::Secret so it never appears in logs or error messages.

@@ -1,6 +1,6 @@
 #pragma once
 // The config library's entry points: YAML text or file in, a validated typed Config out, or
-// every problem found with file:line:col and key path (STYLE.md §8). Pure apart from
+// every problem found with file:line:col and key path. Pure apart from
 // load_config_file() reading the one file and process_environment() reading the environment;
 // it never opens the files the configuration names (those are read by their users, so that
 // rotation works and example paths need not exist).

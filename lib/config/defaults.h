@@ -1,5 +1,5 @@
 #pragma once
-// Every default and every limit of the configuration, in one table (STYLE.md §8). The typed
+// Every default and every limit of the configuration, in one table. The typed
 // structs in config/types.h initialise their members from these constants, so a key left out
 // of the YAML keeps the value written here. config/example.yaml documents the same values;
 // tests/config/valid_config_test.cc checks that a minimal file gets them.
@@ -56,7 +56,7 @@ namespace frankenetes::config {
 
 using core::Duration;
 
-// Limits on the input itself (STYLE.md §7: every parser has a size limit).
+// Limits on the input itself (every parser has a size limit).
 inline constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
 
 // azure

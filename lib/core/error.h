@@ -1,5 +1,6 @@
 #pragma once
-// Error: the one error value that travels through the loop (STYLE.md "errors are values").
+// Error: the one error value that travels through the loop (errors are values; exceptions
+// only at the edges).
 // Used by every library; exceptions are only turned into exit codes in daemon/main.cc.
 
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// Tolerant reading of a peer's JSON (STYLE.md §13): every lookup says whether the field was
+// Tolerant reading of a peer's JSON: every lookup says whether the field was
 // absent, null, of the wrong type, out of range, or present, and never throws. Callers decide
 // what each case means; a field a decision depends on that is not present and well-typed is an
 // error naming the field, never a default.

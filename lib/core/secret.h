@@ -1,6 +1,6 @@
 #pragma once
 // Secret: a string that never prints itself. Secrets are redacted by type, not by
-// remembering (STYLE.md §9): streaming or formatting a Secret yields "<redacted>", and the
+// remembering: streaming or formatting a Secret yields "<redacted>", and the
 // only way to the value is the explicit reveal(), used where the secret goes on the wire.
 
 #include <ostream>

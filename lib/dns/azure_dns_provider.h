@@ -1,6 +1,6 @@
 #pragma once
 // AzureDnsProvider: DnsProvider over Azure DNS record sets (Microsoft.Network/dnsZones,
-// api-version 2018-05-01; reference/azure-api.md §4). One GET per type for read(), one PUT or
+// api-version 2018-05-01, "Record Sets" REST API). One GET per type for read(), one PUT or
 // DELETE per change for apply() (Azure DNS has no batch), in order, stopping at the first
 // failure.
 //

@@ -173,7 +173,7 @@ core::Result<CloudflareProvider::Reply> CloudflareProvider::call(const std::stri
   std::string parse_error;
   const json doc = jf::parse(response->body, parse_error).value_or(json());
   if (response->status == 429) {
-    // retry_after() caps what the header asks for (azure/retry_after.h).
+    // retry_after() caps what the header asks for (http/retry_after.h).
     auto wait = http::retry_after(response->headers, time_.system_time())
                     .value_or(settings_.throttle_without_retry_after);
     {

@@ -1,8 +1,8 @@
 #pragma once
 // CloudflareProvider: DnsProvider over the Cloudflare v4 DNS records API
-// (reference/azure-api.md §5). The API token comes from the config's SecretSource on every call
-// (a token file is re-read, so rotation needs no reload). The zone is the configured id, or is
-// looked up once by name (GET /zones?name=) and cached.
+// (api.cloudflare.com/client/v4, "DNS Records for a Zone"). The API token comes from the config's
+// SecretSource on every call (a token file is re-read, so rotation needs no reload). The zone is
+// the configured id, or is looked up once by name (GET /zones?name=) and cached.
 //
 // Cloudflare keeps one record per value, so a RecordSet is the records of one type at one
 // name; RecordSet::version is their ids, comma-separated in value order. apply() is in order,
@@ -19,9 +19,10 @@
 // last) is a kTerminal error naming the field, the provider and the HTTP status; nothing is
 // guessed. A record without `proxied` counts as "unknown", so an update re-sends proxied:false.
 // 429 and 5xx are kTransient. After a 429 the provider itself sends nothing until retry-after
-// (default 60 s, at most azure::kMaxRetryAfter = 5 min) has passed and answers kTransient "throttled: retry after Ns" at once, so a
-// 429 storm cannot push the token further past its 1200 requests / 5 min. Retries with back-off
-// belong to the caller or to a RetryingTransport underneath. The token never enters an Error.
+// (default 60 s, at most http::kMaxRetryAfter = 5 min) has passed and answers kTransient
+// "throttled: retry after Ns" at once, so a 429 storm cannot push the token further past its 1200
+// requests / 5 min. Retries with back-off belong to the caller or to a RetryingTransport
+// underneath. The token never enters an Error.
 
 #include <mutex>
 #include <optional>

@@ -1,6 +1,6 @@
 #pragma once
 // Rfc2136Provider: DnsProvider over RFC 2136 dynamic UPDATE, signed with TSIG (RFC 8945,
-// hmac-sha256 or hmac-sha512), built and verified with ldns (reference/azure-api.md §6).
+// hmac-sha256 or hmac-sha512), built and verified with ldns.
 //
 // read() queries the configured server for A, TXT and CNAME at the name (query_record_set).
 // apply() sends ONE UPDATE message for the whole change set, so the server applies all of it

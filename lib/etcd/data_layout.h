@@ -1,7 +1,7 @@
 #pragma once
 // Where an etcd member keeps its data, worked out from its container group (the running one
 // from a GET, or the member's spec), and whether that survives a rung that replaces the
-// group's deployment (reference/etcd-and-blob.md "where the data lives").
+// group's deployment (only azureFile volumes do; see model/container_group.h VolumeKind).
 //
 // etcd's backend lives in --data-dir (default "<name>.etcd" in the working directory) and its
 // write-ahead log in --wal-dir (default <data-dir>/member/wal). On ACI only an azureFile

@@ -1,5 +1,5 @@
 #pragma once
-// Structured log events (STYLE.md §9): a stable dotted event name plus key=value fields,
+// Structured log events: a stable dotted event name plus key=value fields,
 // rendered as text (`dns.record.updated fqdn=a.example.com old=1.2.3.4 new=5.6.7.8`) or as one
 // JSON object per line. Formatting is pure (format_event) and tested; emit() hands the line to
 // spdlog. Secrets cannot be logged by accident: a Field built from core::Secret renders as

@@ -3,7 +3,7 @@
 // codecs from ARM JSON (LIST gives ContainerGroupSummary, GET gives ContainerGroupView),
 // consumed by the pure planner. Pure: no JSON, no I/O. Strings that Azure leaves open
 // (instanceView.state, currentState.state) stay strings: unknown values must survive and be
-// treated as "not healthy, keep polling" (reference/azure-api.md §1.5).
+// treated as "not healthy, keep polling" (ACI's state vocabularies grow without notice).
 
 #include <optional>
 #include <string>
@@ -46,7 +46,7 @@ struct VolumeMount {
 };
 
 // volumes[] of a group. Only azureFile survives a stop/start or a recreate of the group
-// (reference/etcd-and-blob.md): emptyDir, secret and gitRepo live and die with the deployment.
+// (ACI volume docs): emptyDir, secret and gitRepo live and die with the deployment.
 enum class VolumeKind { kAzureFile, kEmptyDir, kSecret, kGitRepo, kOther };
 
 struct Volume {
@@ -60,7 +60,7 @@ struct ContainerView {
   std::string name;
   std::string image;
   // instanceView.restartCount: nullopt when absent, null, not an integer or negative. Unknown
-  // is never 0: a missing count must not look like a reset (STYLE.md §13).
+  // is never 0: a missing count must not look like a reset (or a crash loop).
   std::optional<int> restart_count;
   std::vector<std::string> command;                     // properties.command
   std::vector<std::pair<std::string, std::string>> env;  // environmentVariables name -> value

@@ -37,7 +37,7 @@ struct GroupObservation {
   // When the request left; a reading sent before the member's last action finished never
   // drives the next action. Unset (hand-made observations): observed_at.
   std::optional<core::MonotonicTime> sent_at;
-  // kNotFound only: the absence is proven (DESIGN.md §4 "proof before destruction"): this
+  // kNotFound only: the absence is proven (README.md "Never making it worse"): this
   // 404, an earlier 404 at least one poll interval before it, and a LIST sent after the
   // first 404 that did not contain the group. An unproven 404 is unknown, not gone.
   bool gone_confirmed = false;

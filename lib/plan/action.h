@@ -1,7 +1,7 @@
 #pragma once
 // The planner's two kinds of output about a member: an Action the executor should carry out,
-// or a Skip that says why the planner did not act (STYLE.md "explain why it did nothing with
-// data"). Both are values; logging and counting them is the reconciler's job.
+// or a Skip that says why the planner did not act (why it did nothing is data too). Both are
+// values; logging and counting them is the reconciler's job.
 
 #include <string>
 

@@ -4,7 +4,7 @@
 // Used by plan() to decide and by record_observation() to track health streaks; the
 // reconciler can show the result (PlanResult::members) as member_up and on /status.
 //
-// Rules, in order (reference/azure-api.md §1.5 for the vocabularies):
+// Rules, in order (the state vocabularies are ACI's: model/container_group.h):
 //   unknown    never observed; last GET failed; GET older than policy.staleAfter; GET sent
 //              before the last action finished (predates_action); a 404 not yet proven
 //              (gone_unproven, model::GroupObservation::gone_confirmed);

@@ -14,7 +14,7 @@ std::optional<ActionKind> ladder_action(int rung, UnhealthyReason reason) {
   if (rung < 0 || rung >= kLadderRungs) return std::nullopt;
   switch (rung) {
     case 0:
-      // reference/azure-api.md §0.5: restart fails on a stopped group; start is the fix.
+      // ACI's restart fails on a stopped group (409); start is the fix.
       return reason == UnhealthyReason::kGroupStopped ? ActionKind::kStart : ActionKind::kRestart;
     case 1:
       return ActionKind::kStopStart;

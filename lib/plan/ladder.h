@@ -1,5 +1,6 @@
 #pragma once
-// The remediation ladder and its per-member back-off, as data (DESIGN.md §4):
+// The remediation ladder and its per-member back-off, as data (README.md "What it does every
+// poll interval"):
 //   rung 0  restart the group        (start, when the group is Stopped: ACI's restart fails there)
 //   rung 1  stop + start
 //   rung 2  delete + recreate from the member's spec (only when one is configured)
@@ -25,8 +26,8 @@ std::optional<ActionKind> ladder_action(int rung, UnhealthyReason reason);
 bool needs_spec(ActionKind kind);
 
 // The rung replaces the group's deployment, wiping every container filesystem and every
-// volume but azureFile (reference/etcd-and-blob.md): stop/start, and recreate of a group that
-// still exists. Restart is in place; start of a stopped group and recreate of a group that is
+// volume but azureFile (model/container_group.h VolumeKind): stop/start, and recreate of a group
+// that still exists. Restart is in place; start of a stopped group and recreate of a group that is
 // already gone destroy nothing more.
 bool replaces_deployment(ActionKind kind, UnhealthyReason reason);
 

@@ -1,5 +1,5 @@
 #pragma once
-// DnsSynchronizer: keeps each member's DNS name on its group's current address (issue 5). The
+// DnsSynchronizer: keeps each member's DNS name on its group's current address. The
 // reconciler hands it the observations of every completed pass (observe(), scheduler thread,
 // never blocks); the work runs on a dedicated DNS Worker so a slow or dead provider never
 // stalls the observe -> plan -> act loop:
@@ -22,7 +22,7 @@
 // State (back-off, last skip reasons, unverified expectations, first sight of an address) is
 // touched only by the job on the worker; observe()/configure() only swap inputs under a mutex.
 //
-// Failures are contained (issue 8): a provider call that throws counts as that call's error
+// Failures are contained: a provider call that throws counts as that call's error
 // (the member is unreadable or its update failed: nothing is decided on it) and a job that
 // throws ends that job only; both log internal.error component=dns_sync and count
 // frankenetes_internal_errors_total{component="dns_sync"}. The next pass starts afresh.

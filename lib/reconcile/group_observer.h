@@ -1,6 +1,6 @@
 #pragma once
 // GroupObserver: what the daemon reads from ARM about the configured container groups, and
-// when (DESIGN.md §4 "Observe", reference/azure-api.md §0 and §1.4).
+// when (a LIST carries no instanceView: restart counts need a GET per group).
 //   - LIST, once per poll interval per (subscription, resource group): discovery and public
 //     IPs. LIST carries no instanceView, so it never says anything about health.
 //   - GET per member group for instanceView, at an adaptive cadence:

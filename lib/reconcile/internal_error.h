@@ -1,8 +1,8 @@
 #pragma once
-// Task boundaries (issue 8, "contain failures"): the places where an exception that escaped a
+// Task boundaries (failures are contained): the places where an exception that escaped a
 // unit of work is caught — a WorkerPool job, a ThreadScheduler task, a DnsSynchronizer job —
 // so that one bug in one member's work ends neither its thread nor the process. Errors are
-// values inside the loop (STYLE.md §6); an exception reaching a boundary is a bug, and what
+// values inside the loop; an exception reaching a boundary is a bug, and what
 // that work would have concluded is unknown, never assumed.
 //
 // The boundary logs `internal.error component=<c> what=<what()> action=<what happens next>`

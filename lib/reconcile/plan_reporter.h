@@ -1,6 +1,6 @@
 #pragma once
 // PlanReporter: turns what the reconciler saw and decided into log events and metrics
-// (DESIGN.md §5, STYLE.md §9/§10). Runs on the scheduler thread; `metrics` may be null
+// (README.md "Logs" and lib/status/metrics.h). Runs on the scheduler thread; `metrics` may be null
 // (tests, `--once` without a registry).
 //
 // Logs — state changes at info, nothing per quiet poll:

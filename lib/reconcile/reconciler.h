@@ -1,5 +1,5 @@
 #pragma once
-// Reconciler: the observe → plan → act loop (DESIGN.md §4), after controller-runtime's
+// Reconciler: the observe → plan → act loop, after controller-runtime's
 // controller: one scheduler thread owns all state (config, observations, probe results, the
 // planner's History) and mutates it only in scheduler tasks, so there are no data races and
 // no locks around the planner's value types; blocking work runs on Workers and posts its

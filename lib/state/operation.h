@@ -1,9 +1,9 @@
 #pragma once
 // RecreateOperation: a delete + recreate of a member's container group as a durable record,
-// not a stack frame (STYLE.md §14). The reconciler writes it to the state directory before the
-// DELETE is sent; the executor marks the deletion confirmed and removes the record once the
-// group exists again. A record found at start-up is resumed, so an actionTimeout, SIGTERM,
-// crash or kill -9 between DELETE and PUT never leaves a member's group deleted.
+// not a stack frame, so a crash or SIGTERM resumes it. The reconciler writes it to the state
+// directory before the DELETE is sent; the executor marks the deletion confirmed and removes the
+// record once the group exists again. A record found at start-up is resumed, so an actionTimeout,
+// SIGTERM, crash or kill -9 between DELETE and PUT never leaves a member's group deleted.
 
 #include <string>
 

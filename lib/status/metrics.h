@@ -1,6 +1,6 @@
 #pragma once
-// Metrics: every Prometheus metric family the daemon exports, declared in one place (STYLE.md
-// §10) with the `frankenetes_` prefix, base units and bounded label sets. Components receive
+// Metrics: every Prometheus metric family the daemon exports, declared in one place with the
+// `frankenetes_` prefix, base units and bounded label sets. Components receive
 // a Metrics& from the composition root and update the series they own; nothing registers
 // families elsewhere. render() produces the text exposition served at /metrics.
 

@@ -2,7 +2,8 @@
 // Azure DNS record-set JSON (api-version 2018-05-01, Microsoft.Network/dnsZones) in both
 // directions, and the ARM error envelope. Pure; used by AzureDnsApi and by tests.
 //
-// Response shape follows the swagger examples in shared/fixtures/dns plus the two properties
+// Response shape follows the Azure DNS swagger examples (dns.json, api-version 2018-05-01;
+// checked by tests/sim/dns/fixture_shape_test.cc) plus the two properties
 // the live service adds (provisioningState, targetResource). `fqdn` carries the trailing dot
 // the live service and the az CLI show ("record1.zone1."); the examples omit it, so clients
 // must compare names without the trailing dot (azure-api.md §4).

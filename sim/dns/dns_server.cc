@@ -51,7 +51,7 @@ class DnsServerCore : public std::enable_shared_from_this<DnsServerCore> {
 };
 
 // One TCP connection: read length, read message, answer, write, repeat; a deadline timer
-// guards every step (STYLE.md §7).
+// guards every step, so a silent peer cannot hold a session open.
 class TcpSession : public std::enable_shared_from_this<TcpSession> {
  public:
   TcpSession(tcp::socket socket, std::shared_ptr<DnsServerCore> server)

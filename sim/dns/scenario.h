@@ -1,6 +1,6 @@
 #pragma once
 // DnsScenario: the `dns:` part of a frankenetes-sim scenario file, parsed once into typed
-// structs (STYLE.md §8: unknown keys are errors, every problem is reported with
+// structs (unknown keys are errors, every problem is reported with
 // file:line:col and its key path, all defaults live in the structs below).
 //
 //   dns:

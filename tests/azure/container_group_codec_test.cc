@@ -134,7 +134,7 @@ TEST(ContainerGroupCodecFixtures, EveryFixtureBodyParses) {
   EXPECT_GE(bodies, 6);
 }
 
-// ---- inline payloads for what the examples never show (reference/azure-api.md §1.5) ----
+// ---- inline payloads for what the examples never show (the state vocabularies) -------
 
 constexpr const char* kCrashLooping = R"({
   "id": "/subscriptions/s/resourceGroups/cp/providers/Microsoft.ContainerInstance/containerGroups/etcd",

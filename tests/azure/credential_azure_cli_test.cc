@@ -139,7 +139,7 @@ TEST(ProcessCommandRunnerTest, KillsTheProcessAtTheTimeout) {
   EXPECT_NE(out.error().message.find("did not finish"), std::string::npos);
 }
 
-// Issue 8: expiries the CLI could print that SystemTime cannot hold saturate (CachingCredential
+// Expiries the CLI could print that SystemTime cannot hold saturate (CachingCredential
 // then caps them at a day); wrong types are errors naming the field.
 TEST(AzureCliCredentialTest, ExpiryFieldTable) {
   const auto far = time_from_epoch_seconds(253402300799);

@@ -239,7 +239,7 @@ TEST(CachingCredentialConcurrencyTest, WaitersShareAFailedFirstRequest) {
   EXPECT_LE(gate->calls(), 3);
 }
 
-// Issue 8: whatever the inner credential says (the Azure CLI's year 9999, a broken IMDS), a
+// Whatever the inner credential says (the Azure CLI's year 9999, a broken IMDS), a
 // token is kept at most kMaxTokenLifetime and renewed before then.
 TEST_F(CachingCredentialTest, LifetimeIsCappedAtADay) {
   inner_->reply("forever", time_from_epoch_seconds(253402300799));
@@ -255,7 +255,7 @@ TEST_F(CachingCredentialTest, LifetimeIsCappedAtADay) {
   EXPECT_EQ(inner_->calls(), 2);
 }
 
-// Issue 8: a token ARM refused (401) is dropped; the next caller gets a new one at once.
+// A token ARM refused (401) is dropped; the next caller gets a new one at once.
 TEST_F(CachingCredentialTest, InvalidateDropsOnlyTheRefusedToken) {
   inner_->reply("t1", in(std::chrono::hours(1)));
   inner_->reply("t2", in(std::chrono::hours(1)));

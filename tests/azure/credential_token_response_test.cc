@@ -139,7 +139,7 @@ TEST(CredentialTokenResponseTest, FormEncodeEscapesReservedCharacters) {
             "scope=https%3A%2F%2Fmanagement.azure.com%2F.default&a%20b=x%26y%3Dz%2B");
 }
 
-// Issue 8: every shape of expiry field, as Entra (numbers) and IMDS (strings) send it or
+// Every shape of expiry field, as Entra (numbers) and IMDS (strings) send it or
 // botch it. A field that is present but unusable is an error naming it (never a default);
 // absent/null falls through to the other field; lifetimes beyond a day are capped.
 TEST(CredentialTokenResponseTest, ExpiryFieldTable) {

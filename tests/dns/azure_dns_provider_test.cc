@@ -248,7 +248,7 @@ TEST_F(AzureDnsProviderTest, TransportErrorsPassThrough) {
   EXPECT_TRUE(provider_.authoritative_servers().empty());
 }
 
-// Issue 8: the fields the plan and the guarded writes depend on — etag, TTL, the record
+// The fields the plan and the guarded writes depend on — etag, TTL, the record
 // array of the type — absent / null / wrong type / out of range are errors naming the field.
 TEST_F(AzureDnsProviderTest, RecordSetFieldTable) {
   const json good = json::parse(a_set_body("etag-1", {"127.0.0.5"}));

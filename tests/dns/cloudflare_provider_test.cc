@@ -324,7 +324,7 @@ TEST_F(CloudflareProviderTest, NameOutsideZoneRejectedBeforeAnyWrite) {
   EXPECT_TRUE(transport_.requests().empty());
 }
 
-// Issue 8: every record field the plan or an update relies on, absent / null / wrong type /
+// Every record field the plan or an update relies on, absent / null / wrong type /
 // out of range. The first row is the crash that ended the daemon: "ttl": "60".
 TEST_F(CloudflareProviderTest, RecordFieldTable) {
   struct Case {
@@ -510,7 +510,7 @@ TEST_F(CloudflareProviderTest, ZoneLookupFieldTable) {
       << sets.error().message;
 }
 
-// Issue 8: an absurd Retry-After holds the provider back for 5 minutes, not for good.
+// An absurd Retry-After holds the provider back for 5 minutes, not for good.
 TEST_F(CloudflareProviderTest, AbsurdRetryAfterIsCappedAtFiveMinutes) {
   for (const char* value : {"99999999999999", "Fri, 31 Dec 9999 23:59:59 GMT"}) {
     FakeTransport transport;

@@ -32,7 +32,7 @@ TEST(RetryAfter, HttpDateIsRoundedUp) {
   EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", sub_ms), milliseconds(9999));
 }
 
-// Issue 8: a value a broken or hostile peer sends must neither overflow a duration nor
+// A value a broken or hostile peer sends must neither overflow a duration nor
 // close a gate for good: everything above kMaxRetryAfter is kMaxRetryAfter, and says so.
 TEST(RetryAfter, HugeValuesAreCappedAndFlagged) {
   struct Case {

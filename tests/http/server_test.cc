@@ -286,7 +286,7 @@ TEST(HttpServer, HandlerExceptionBecomes500) {
   EXPECT_EQ(reply.response.result_int(), 500);
 }
 
-// Issue 8: the throw is reported to the application (method, target, what()), the 500 does
+// The throw is reported to the application (method, target, what()), the 500 does
 // not leak the exception text, and the same connection and the io thread keep serving.
 TEST(HttpServer, HandlerExceptionIsReportedAndServingContinues) {
   std::mutex mutex;

@@ -1,4 +1,4 @@
-"""DNS re-pointing end to end (issue 5): the real frankenetesd against frankenetes-sim (ARM, Azure
+"""DNS re-pointing end to end: the real frankenetesd against frankenetes-sim (ARM, Azure
 DNS, Cloudflare and the sim's authoritative DNS server on --dns-listen) and a real BIND9 (RFC 2136
 with TSIG) on loopback high ports. Answers are checked with dig against the authoritative
 servers, never against the providers' APIs.
@@ -217,7 +217,7 @@ class DnsTest(unittest.TestCase):
 
     def stop_start(self, name):
         """Stops the group (the record keeps the last good IP), starts it: returns the new IP
-        once the sim reports the group Running on it (the clock of acceptance 1 starts there)."""
+        once the sim reports the group Running on it (the clock of repoint() starts there)."""
         old = self.group_ip()
         not_running = 'frankenetes_dns_skips_total{cluster="test",member="etcd",reason="group_not_running"}'
         skips = self.metric(not_running)
@@ -259,7 +259,7 @@ class DnsTest(unittest.TestCase):
             return e.code
 
     def repoint(self, provider, name):
-        """Acceptance 1: initial record created, then a new IP is answered within poll + 2 s."""
+        """Initial record created, then a new IP is answered within poll + 2 s."""
         self.start_daemon(provider, name)
         self.wait_answer(name, self.group_ip(), timeout=15)
         txt = self.answer_txt("_frankenetes." + name)

@@ -1,4 +1,4 @@
-"""Watch, detect, heal: issue 4's acceptance items 1-11 against frankenetes-sim in process mode
+"""Watch, detect, heal: scenarios test_01 to test_11 against frankenetes-sim in process mode
 (real etcd, member stubs for the Kubernetes members) and the real frankenetesd.
 
 Each test starts its own sim (config/sim-cluster.yaml, --time-scale shrinks platform delays)
@@ -49,7 +49,7 @@ class Heal(HealTestCase):
     # 1. etcd crash-loops -> remediation issued within 2 poll intervals of the loop being
     #    visible; exactly one action. The simulated etcd keeps the original Frankenetes layout
     #    (--wal-dir in the container), so the rungs that would replace its deployment are
-    #    refused (etcd_data_at_risk, issue 8): after the restart it waits for a person, who
+    #    refused (etcd_data_at_risk): after the restart it waits for a person, who
     #    clears the crash here; etcd is healthy again and nothing else was done.
     def test_01_etcd_crash_loop_restart_then_a_person(self):
         sim = self.start_sim()

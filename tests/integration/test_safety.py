@@ -1,4 +1,4 @@
-"""Never make it worse: issue 8's acceptance against frankenetes-sim in process mode (real etcd)
+"""Never make it worse: the safety scenarios against frankenetes-sim in process mode (real etcd)
 and the real frankenetesd. Every test asserts on the sim's request log: what the daemon sent,
 and above all what it did not.
 

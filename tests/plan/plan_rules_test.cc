@@ -179,7 +179,7 @@ TEST(Plan, SickEtcdExplainsFailingApiserver) {
   EXPECT_EQ(h.action_log(), (std::vector<LoggedAction>{{0, "etcd", ActionKind::kRestart, 0}}));
 }
 
-// Found by tests/integration/test_heal.py (acceptance item 2): a hung apiserver fails its
+// Found by tests/integration/test_heal.py (test_02): a hung apiserver fails its
 // dependents' checks at once, while our probe of it waits for its timeout and reaches the
 // threshold later. A dependency whose latest probe failed already explains the dependents.
 TEST(Plan, DependencyWithAFailingProbeBelowThresholdExplainsDependents) {
@@ -208,7 +208,7 @@ TEST(Plan, DependencyWithAFailingProbeBelowThresholdExplainsDependents) {
   EXPECT_EQ(r.find_skip(kScheduler)->reason, SkipReason::kDependencyUnhealthy);
 }
 
-// Found by tests/integration/test_heal.py (acceptance item 3): when etcd turns healthy, the
+// Found by tests/integration/test_heal.py (test_03): when etcd turns healthy, the
 // apiserver's latest probe results still come from etcd's outage. They must not get the
 // apiserver restarted; only a streak that lasts failureThreshold probe periods past the
 // recovery is its own fault.

@@ -419,7 +419,7 @@ TEST_F(DnsSyncTest, ChangeToConsistentIsTimedFromFirstSight) {
             std::string::npos);
 }
 
-// Issue 8: a provider that throws (the Cloudflare `"ttl": "60"` crash) is an unreadable
+// A provider that throws (the Cloudflare `"ttl": "60"` crash) is an unreadable
 // provider for that pass: nothing is applied, the error is counted, and the next pass runs.
 TEST_F(DnsSyncTest, ProviderThatThrowsOnReadIsContainedAndCounted) {
   seed_owned("10.0.0.1");

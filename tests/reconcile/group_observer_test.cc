@@ -111,7 +111,7 @@ TEST_F(ObserverTest, RequestedGetRunsAtTheNextPass) {
   EXPECT_EQ(pass(), (Calls{"get etcd"}));
 }
 
-// --- proof that a group is gone (DESIGN.md §4) ------------------------------------------------
+// --- proof that a group is gone (README.md "Never making it worse") --------------------------
 
 TEST_F(ObserverTest, GoneNeedsA404AListWithoutItAndASecond404APollIntervalLater) {
   pass();

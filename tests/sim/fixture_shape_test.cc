@@ -1,6 +1,6 @@
-// Shape checks against the ACI swagger examples in shared/fixtures/aci: for every fixture the
-// sim performs the same operation and its response must have the same keys with the same
-// JSON types (values may differ). Divergences we choose on purpose are listed per fixture in
+// Shape checks against the ACI swagger examples ($FRANKENETES_SHARED_DIR/fixtures/aci): for every
+// fixture the sim performs the same operation and its response must have the same keys with the
+// same JSON types (values may differ). Divergences we choose on purpose are listed per fixture in
 // kDivergences with the reason. Skips when the shared directory is absent.
 
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 #pragma once
 // Bind9Server: a real BIND9 `named` for integration tests, primary for one dynamic zone on a
 // free loopback port, with TSIG keys made by tsig-keygen, in a temporary directory that is
-// removed at teardown (reference/local-components.md §3). Used by tests/dns (RFC 2136
+// removed at teardown. Used by tests/dns (RFC 2136
 // provider, verification) — any test that needs an authoritative server that accepts signed
 // updates.
 //

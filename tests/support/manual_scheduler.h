@@ -1,6 +1,6 @@
 #pragma once
 // ManualScheduler: a reconcile::Scheduler that runs tasks only when a test says so, on the
-// test's thread, with time from a FakeTimeSource (STYLE.md §11: no sleeps in unit tests).
+// test's thread, with time from a FakeTimeSource (unit tests never sleep).
 //   scheduler.advance(5s);   // moves the clock and runs everything due, in time order
 //   scheduler.run_due();     // runs what is due now (including tasks those tasks post)
 

@@ -1,6 +1,6 @@
-// Every Azure DNS example in shared/fixtures/dns is replayed against the simulator and the
-// response compared field by field: the same keys with the same JSON types (values may
-// differ; the simulator may add keys the live service adds, such as provisioningState).
+// Every Azure DNS swagger example ($FRANKENETES_SHARED_DIR/fixtures/dns) is replayed against the
+// simulator and the response compared field by field: the same keys with the same JSON types
+// (values may differ; the simulator may add keys the live service adds, such as provisioningState).
 #include <gtest/gtest.h>
 
 #include <filesystem>
