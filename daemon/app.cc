@@ -402,7 +402,7 @@ class Watcher {
     });
     configure_dns(cfg);
     reconciler_->on_observations(
-        [this](const plan::Observations& observed) { dns_sync_->observe(observed); });
+        [this](const model::Observations& observed) { dns_sync_->observe(observed); });
     return {};
   }
 

@@ -3,6 +3,7 @@
 // observation carries the monotonic time it was taken so the planner can treat data older
 // than policy.staleAfter as unknown (never act on stale state). Pure value types.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -90,5 +91,9 @@ struct MemberObservation {
   std::optional<GroupObservation> group;  // nullopt: never observed yet
   ProbeObservation probe;
 };
+
+// The latest observation of each member, keyed by cluster/member name: what one pass hands to
+// both planners (plan/plan.h, plan/dns_plan.h).
+using Observations = std::map<MemberKey, MemberObservation>;
 
 }  // namespace frankenetes::model

@@ -11,9 +11,9 @@
 namespace frankenetes::plan {
 namespace {
 
-using dns::Change;
-using dns::RecordSet;
-using dns::RecordType;
+using model::Change;
+using model::RecordSet;
+using model::RecordType;
 using model::GroupObservation;
 
 using core::iequals;
@@ -35,7 +35,7 @@ std::string join(const std::vector<std::string>& values) {
 
 std::string describe(const std::optional<RecordSet>& set) {
   if (!set) return "none";
-  return std::string(dns::to_string(set->type)) + " " + join(set->values);
+  return std::string(model::to_string(set->type)) + " " + join(set->values);
 }
 
 std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
@@ -378,7 +378,7 @@ DnsPlanResult plan_dns_changes(const DnsPlanInput& input) {
 
 std::vector<DnsMemberInput> dns_members(
     const config::Config& desired,
-    const std::map<model::MemberKey, model::MemberObservation>& observed) {
+    const model::Observations& observed) {
   std::vector<DnsMemberInput> out;
   for (const config::ClusterConfig& cluster : desired.clusters) {
     for (const config::MemberConfig& member : cluster.members) {
@@ -400,8 +400,8 @@ std::vector<std::string> names_to_read(const config::MemberDnsConfig& dns) {
   return {name, registry_name(name)};
 }
 
-std::map<std::string, std::vector<dns::Change>> DnsPlanResult::changes_by_provider() const {
-  std::map<std::string, std::vector<dns::Change>> out;
+std::map<std::string, std::vector<model::Change>> DnsPlanResult::changes_by_provider() const {
+  std::map<std::string, std::vector<model::Change>> out;
   for (const DnsMemberChange& c : changes) {
     auto& list = out[c.provider];
     list.insert(list.end(), c.changes.begin(), c.changes.end());

@@ -3,7 +3,8 @@
 // the record sets the providers returned, policy, now) to provider change sets and
 // skips-with-reason, after external-dns plan.Calculate(). It reads no clock, does no I/O and
 // does not log: the reconciler reads the records, logs and counts the result, hands each
-// member's changes to its provider (dns/provider.h) and verifies them (dns/verifier.h).
+// member's changes to its provider (dns/provider.h; record sets and changes are model values,
+// model/dns_records.h) and verifies them (dns/verifier.h).
 //
 // Per member with a `dns` section, the first rule that applies:
 //   never observed, last GET failed, GET older than
@@ -58,7 +59,7 @@
 
 #include "config/types.h"
 #include "core/time_source.h"
-#include "dns/provider.h"
+#include "model/dns_records.h"
 #include "model/observation.h"
 #include "plan/dns_registry.h"
 
@@ -97,7 +98,7 @@ struct DnsMemberInput {
   std::optional<model::GroupObservation> group;  // nullopt: never observed
   // Every set the provider's read() returned for dns.name and for registry_name(dns.name),
   // concatenated (the plan matches them by fqdn and type). nullopt: a read failed.
-  std::optional<std::vector<dns::RecordSet>> current;
+  std::optional<std::vector<model::RecordSet>> current;
   std::string read_error;  // why `current` is nullopt, for the skip detail
 };
 
@@ -116,9 +117,9 @@ struct DnsMemberChange {
   std::string provider;  // key of dns.providers
   std::string fqdn;
   DnsChangeKind kind = DnsChangeKind::kUpdate;
-  std::optional<dns::RecordSet> old_record;  // the A/CNAME set as read; nullopt: none
-  std::optional<dns::RecordSet> new_record;  // the A/CNAME set afterwards; nullopt: deleted
-  std::vector<dns::Change> changes;
+  std::optional<model::RecordSet> old_record;  // the A/CNAME set as read; nullopt: none
+  std::optional<model::RecordSet> new_record;  // the A/CNAME set afterwards; nullopt: deleted
+  std::vector<model::Change> changes;
   bool dry_run = false;  // policy.dryRun: log, do not apply
   std::string detail;    // for people: "adopting (owned by …): A 1.2.3.4 -> A 5.6.7.8"
 };
@@ -138,7 +139,7 @@ struct DnsMemberStatus {
   model::MemberKey member;
   std::string provider;
   std::string fqdn;
-  std::optional<dns::RecordSet> desired;  // nullopt when the desired value is not known
+  std::optional<model::RecordSet> desired;  // nullopt when the desired value is not known
   // The name answers with the desired type and values (TTL aside: resolvers see the same
   // address). nullopt: cannot tell (state unknown, group not running, provider unreadable);
   // the gauge keeps its previous value then rather than raising a false alarm.
@@ -154,7 +155,7 @@ struct DnsPlanResult {
 
   // The same changes, concatenated per provider (members in input order), for callers that
   // batch; dry-run changes are included (check DnsMemberChange::dry_run).
-  std::map<std::string, std::vector<dns::Change>> changes_by_provider() const;
+  std::map<std::string, std::vector<model::Change>> changes_by_provider() const;
 
   const DnsMemberStatus* find_member(const model::MemberKey& key) const;
   const DnsMemberChange* find_change(const model::MemberKey& key) const;
@@ -169,7 +170,7 @@ DnsPlanResult plan_dns_changes(const DnsPlanInput& input);
 // with the names of names_to_read().
 std::vector<DnsMemberInput> dns_members(
     const config::Config& desired,
-    const std::map<model::MemberKey, model::MemberObservation>& observed);
+    const model::Observations& observed);
 
 // The names whose record sets plan_dns_changes() needs: the member's name and its registry
 // name (plan/dns_registry.h), lowercase without the root dot.
@@ -178,7 +179,7 @@ std::vector<std::string> names_to_read(const config::MemberDnsConfig& dns);
 // The A or CNAME set a member's name should have for its group, or why there is none
 // (kNoIp's detail). Exposed for the verifier's caller and tests; plan_dns_changes() uses it.
 struct DesiredRecord {
-  std::optional<dns::RecordSet> record;
+  std::optional<model::RecordSet> record;
   std::string problem;
 };
 DesiredRecord desired_record(const config::MemberDnsConfig& dns,

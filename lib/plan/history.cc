@@ -113,7 +113,7 @@ int History::actions_in_budget_window(core::MonotonicTime now) const {
 }
 
 History record_observation(History history, const config::Config& desired,
-                           const Observations& observed, core::MonotonicTime now) {
+                           const model::Observations& observed, core::MonotonicTime now) {
   std::set<model::MemberKey> configured;
   for (const auto& cluster : desired.clusters) {
     std::map<std::string, Assessment> assessments;

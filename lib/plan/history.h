@@ -33,9 +33,6 @@
 
 namespace frankenetes::plan {
 
-// The latest observation of each member, keyed by cluster/member name.
-using Observations = std::map<model::MemberKey, model::MemberObservation>;
-
 // The budget counts actions started in (now - kBudgetWindow, now].
 inline constexpr core::Duration kBudgetWindow = std::chrono::hours(1);
 
@@ -116,7 +113,7 @@ struct History {
 // (unless an action is in flight) and data older than the windows. Idempotent for the same
 // (observed, now): calling it twice changes nothing.
 History record_observation(History history, const config::Config& desired,
-                           const Observations& observed, core::MonotonicTime now);
+                           const model::Observations& observed, core::MonotonicTime now);
 
 // The executor is starting `action` (real or dry-run): it is in flight, the member climbs to
 // rung action.rung + 1 and the budget is charged.

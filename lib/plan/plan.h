@@ -57,7 +57,7 @@ namespace frankenetes::plan {
 // References, not copies: plan() runs every poll interval on the reconciler's own state.
 struct PlanInput {
   const config::Config& desired;
-  const Observations& observed;
+  const model::Observations& observed;
   const History& history;
   core::MonotonicTime now;
 };

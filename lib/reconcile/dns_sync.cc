@@ -104,8 +104,7 @@ void DnsSynchronizer::stop() {
   pending_.reset();
 }
 
-void DnsSynchronizer::observe(
-    const std::map<model::MemberKey, model::MemberObservation>& observed) {
+void DnsSynchronizer::observe(const model::Observations& observed) {
   {
     std::lock_guard lock(mutex_);
     if (stopped_) return;
@@ -121,13 +120,11 @@ void DnsSynchronizer::observe(
                       });
 }
 
-DnsSyncReport DnsSynchronizer::sync_now(
-    const std::map<model::MemberKey, model::MemberObservation>& observed) {
+DnsSyncReport DnsSynchronizer::sync_now(const model::Observations& observed) {
   return run_contained(observed, /*force=*/true);
 }
 
-DnsSyncReport DnsSynchronizer::run_contained(
-    const std::map<model::MemberKey, model::MemberObservation>& observed, bool force) {
+DnsSyncReport DnsSynchronizer::run_contained(const model::Observations& observed, bool force) {
   const auto before = internal_errors_;
   DnsSyncReport report;
   try {
@@ -183,7 +180,7 @@ core::Status DnsSynchronizer::contained_apply(dns::DnsProvider& provider,
 
 void DnsSynchronizer::run_loop() {
   for (;;) {
-    std::map<model::MemberKey, model::MemberObservation> observed;
+    model::Observations observed;
     {
       std::lock_guard lock(mutex_);
       if (stopped_ || !pending_) {
@@ -209,8 +206,7 @@ void DnsSynchronizer::run_loop() {
   }
 }
 
-DnsSyncReport DnsSynchronizer::run(
-    const std::map<model::MemberKey, model::MemberObservation>& observed, bool force) {
+DnsSyncReport DnsSynchronizer::run(const model::Observations& observed, bool force) {
   std::shared_ptr<const config::Config> config;
   DnsProviders providers;
   {

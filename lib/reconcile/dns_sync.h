@@ -96,10 +96,10 @@ class DnsSynchronizer {
 
   // Any thread (the reconciler's scheduler thread): the observations of a completed pass.
   // Submits a job unless one is running; the running job picks the latest up when it ends.
-  void observe(const std::map<model::MemberKey, model::MemberObservation>& observed);
+  void observe(const model::Observations& observed);
 
   // One job synchronously on the caller's thread (tests, --once), never skipped as unchanged.
-  DnsSyncReport sync_now(const std::map<model::MemberKey, model::MemberObservation>& observed);
+  DnsSyncReport sync_now(const model::Observations& observed);
 
   // Called on the worker after every job.
   void on_sync(std::function<void(const DnsSyncReport&)> callback);
@@ -126,10 +126,8 @@ class DnsSynchronizer {
 
   void run_loop();
   // run() behind the task boundary: an exception becomes an internal error of this job.
-  DnsSyncReport run_contained(const std::map<model::MemberKey, model::MemberObservation>& observed,
-                              bool force);
-  DnsSyncReport run(const std::map<model::MemberKey, model::MemberObservation>& observed,
-                    bool force);
+  DnsSyncReport run_contained(const model::Observations& observed, bool force);
+  DnsSyncReport run(const model::Observations& observed, bool force);
   std::optional<std::vector<dns::RecordSet>> read_member(dns::DnsProvider& provider,
                                                          const config::MemberDnsConfig& dns,
                                                          std::string& error);
@@ -163,7 +161,7 @@ class DnsSynchronizer {
   std::mutex mutex_;
   std::shared_ptr<const config::Config> config_;
   DnsProviders providers_;
-  std::optional<std::map<model::MemberKey, model::MemberObservation>> pending_;
+  std::optional<model::Observations> pending_;
   bool running_ = false;
   bool stopped_ = false;
   std::atomic<bool> stop_requested_{false};  // read by the job without the mutex

@@ -60,7 +60,7 @@ void Reconciler::on_pass(std::function<void(const ReconcilerSummary&)> callback)
   on_pass_ = std::move(callback);
 }
 
-void Reconciler::on_observations(std::function<void(const plan::Observations&)> callback) {
+void Reconciler::on_observations(std::function<void(const model::Observations&)> callback) {
   on_observations_ = std::move(callback);
 }
 
@@ -345,8 +345,8 @@ void Reconciler::finish_pass(const PassResult& result) {
   }
 }
 
-plan::Observations Reconciler::collect() const {
-  plan::Observations observed;
+model::Observations Reconciler::collect() const {
+  model::Observations observed;
   for (const auto& cluster : config_->clusters) {
     for (const auto& member : cluster.members) {
       const model::MemberKey key{cluster.name, member.name};

@@ -93,7 +93,7 @@ class Reconciler {
   // Called after every completed pass's reconcile, on the scheduler thread, with the
   // observations that pass planned on (the DNS synchronizer's input; must not block).
   // run_once() calls it too, on the caller's thread, after its actions.
-  void on_observations(std::function<void(const plan::Observations&)> callback);
+  void on_observations(std::function<void(const model::Observations&)> callback);
 
   // What the state directory remembered (before start() or run_once()). A history that could
   // not be loaded (missing or unreadable file) starts a grace of two poll intervals without
@@ -129,7 +129,7 @@ class Reconciler {
   bool start_pass(bool force_full);
   void finish_pass(const PassResult& result);
   void reconcile();
-  plan::Observations collect() const;
+  model::Observations collect() const;
   void dispatch(const plan::Action& action, bool synchronous);
   void dispatch(const plan::Action& action, const ActionTarget& target, bool synchronous);
   void resume_operations(bool synchronous);
@@ -164,7 +164,7 @@ class Reconciler {
   core::MonotonicTime pass_started_at_{};  // reconcile_duration_seconds: read, plan, dispatch
   Scheduler::TaskId tick_task_ = 0;
   std::function<void(const ReconcilerSummary&)> on_pass_;
-  std::function<void(const plan::Observations&)> on_observations_;
+  std::function<void(const model::Observations&)> on_observations_;
 
   // Shared with other threads.
   mutable std::mutex summary_mutex_;

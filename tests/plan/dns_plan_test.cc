@@ -18,9 +18,9 @@ namespace frankenetes::plan {
 namespace {
 
 using namespace std::chrono_literals;
-using dns::Change;
-using dns::RecordSet;
-using dns::RecordType;
+using model::Change;
+using model::RecordSet;
+using model::RecordType;
 using model::GroupObservation;
 
 const core::MonotonicTime kNow{std::chrono::hours(1000)};
@@ -97,7 +97,7 @@ config::MemberDnsConfig dns_config() {
   return d;
 }
 
-// dns::to_string lives in the provider library, which the plan does not link.
+// model::to_string lives in the provider library, which the plan does not link.
 std::string type_name(RecordType type) {
   switch (type) {
     case RecordType::kA:

@@ -31,7 +31,7 @@ std::vector<Tick> run_restarts(const config::Config& config, History& history,
   std::vector<Tick> ticks;
   for (auto t = from; t <= to; t += 10s) {
     const auto now = at(t);
-    Observations observed{{kEtcd, healthy(kEtcd, now, restarts_at(t))}};
+    model::Observations observed{{kEtcd, healthy(kEtcd, now, restarts_at(t))}};
     history = record_observation(std::move(history), config, observed, now);
     ticks.push_back({static_cast<long>(t.count()),
                      assess_member(config.clusters[0].members[0], &observed.at(kEtcd),
@@ -97,15 +97,15 @@ TEST(CrashLoop, SampleExactlyOneWindowOldStillCounts) {
   // within the window. One second later the older sample has left the window.
   const auto config = one_member();
   History history;
-  Observations first{{kEtcd, healthy(kEtcd, at(0s), 0)}};
+  model::Observations first{{kEtcd, healthy(kEtcd, at(0s), 0)}};
   history = record_observation(std::move(history), config, first, at(0s));
-  Observations second{{kEtcd, healthy(kEtcd, at(10min), 3)}};
+  model::Observations second{{kEtcd, healthy(kEtcd, at(10min), 3)}};
   history = record_observation(std::move(history), config, second, at(10min));
   const auto& m = config.clusters[0].members[0];
   EXPECT_EQ(
       assess_member(m, &second.at(kEtcd), history.find(kEtcd), config.policy, at(10min)).unhealthy,
       UnhealthyReason::kCrashLoop);
-  Observations third{{kEtcd, healthy(kEtcd, at(10min + 1s), 3)}};
+  model::Observations third{{kEtcd, healthy(kEtcd, at(10min + 1s), 3)}};
   history = record_observation(std::move(history), config, third, at(10min + 1s));
   EXPECT_TRUE(assess_member(m, &third.at(kEtcd), history.find(kEtcd), config.policy, at(10min + 1s))
                   .healthy());
@@ -121,7 +121,7 @@ TEST(CrashLoop, CounterThatGoesDownStartsOver) {
   std::optional<UnhealthyReason> last;
   for (std::size_t i = 0; i < counts.size(); ++i) {
     const auto now = at(std::chrono::seconds(10 * i));
-    Observations observed{{kEtcd, healthy(kEtcd, now, counts[i])}};
+    model::Observations observed{{kEtcd, healthy(kEtcd, now, counts[i])}};
     model::Event started;
     started.name = "Started";
     started.first_timestamp = core::SystemTime{std::chrono::minutes(i < 2 ? 1 : 30)};
@@ -155,7 +155,7 @@ TEST(CrashLoop, ActionClearsTheEvidence) {
 TEST(RecordObservation, IsIdempotent) {
   const auto config = make_config({control_plane()});
   History history;
-  Observations observed{{kEtcd, healthy(kEtcd, at(0s), 1)},
+  model::Observations observed{{kEtcd, healthy(kEtcd, at(0s), 1)},
                         {{"prod", "apiserver"}, crash_loop_backoff({"prod", "apiserver"}, at(0s))}};
   history = record_observation(std::move(history), config, observed, at(0s));
   observed[kEtcd] = healthy(kEtcd, at(10s), 2);
@@ -204,12 +204,12 @@ TEST(RecordObservation, ResetsLadderAfterResetAfterOfContinuousHealth) {
   ASSERT_EQ(history.find(kEtcd)->actions_taken, 2);
   // Healthy from t=1m on: healthy_since = 1m, reset due at 11m.
   for (std::chrono::seconds t = 1min; t < 11min; t += 10s) {
-    Observations observed{{kEtcd, healthy(kEtcd, at(t))}};
+    model::Observations observed{{kEtcd, healthy(kEtcd, at(t))}};
     history = record_observation(std::move(history), config, observed, at(t));
     ASSERT_EQ(history.find(kEtcd)->actions_taken, 2) << "t=" << t.count();
     ASSERT_TRUE(history.find(kEtcd)->gave_up);
   }
-  Observations observed{{kEtcd, healthy(kEtcd, at(11min))}};
+  model::Observations observed{{kEtcd, healthy(kEtcd, at(11min))}};
   history = record_observation(std::move(history), config, observed, at(11min));
   const MemberHistory& m = *history.find(kEtcd);
   EXPECT_EQ(m.actions_taken, 0);
@@ -223,7 +223,7 @@ TEST(RecordObservation, UnknownOrUnhealthyBreaksTheHealthyStreak) {
   const auto config = one_member();
   History history = after_two_actions(config);
   auto step = [&](std::chrono::seconds t, model::MemberObservation obs) {
-    Observations observed{{kEtcd, std::move(obs)}};
+    model::Observations observed{{kEtcd, std::move(obs)}};
     history = record_observation(std::move(history), config, observed, at(t));
   };
   step(1min, healthy(kEtcd, at(1min)));
@@ -243,7 +243,7 @@ TEST(RecordObservation, NoResetWhileActionInFlight) {
       std::move(history),
       Action{kEtcd, ActionKind::kRecreate, 2, UnhealthyReason::kMissing, "", false}, at(0s));
   for (std::chrono::seconds t = 10s; t <= 20min; t += 10s) {
-    Observations observed{{kEtcd, healthy(kEtcd, at(t))}};
+    model::Observations observed{{kEtcd, healthy(kEtcd, at(t))}};
     history = record_observation(std::move(history), config, observed, at(t));
   }
   EXPECT_EQ(history.find(kEtcd)->actions_taken, 3);
@@ -254,7 +254,7 @@ TEST(ProbeBaseline, FailuresCountedBeforeAnActionDoNotCountAgain) {
   const auto& m = config.clusters[0].members[0];
   History history;
   auto assess = [&](std::chrono::seconds t, int failures) {
-    Observations observed{{kEtcd, with_probe_result(healthy(kEtcd, at(t)), failures, at(t))}};
+    model::Observations observed{{kEtcd, with_probe_result(healthy(kEtcd, at(t)), failures, at(t))}};
     history = record_observation(std::move(history), config, observed, at(t));
     return assess_member(m, &observed.at(kEtcd), history.find(kEtcd), config.policy, at(t));
   };
@@ -281,7 +281,7 @@ TEST(ProbeBaseline, NoProbeResultSinceTheActionIsNoEvidence) {
       Action{kEtcd, ActionKind::kRestart, 0, UnhealthyReason::kProbeFailing, "", false}, at(0s));
   history = record_action_finished(std::move(history), kEtcd, ActionOutcome::kSucceeded, at(8s));
   // The probe's newest result (t=6s) predates the end of the action.
-  Observations observed{{kEtcd, with_probe_result(healthy(kEtcd, at(10s)), 9, at(6s))}};
+  model::Observations observed{{kEtcd, with_probe_result(healthy(kEtcd, at(10s)), 9, at(6s))}};
   history = record_observation(std::move(history), config, observed, at(10s));
   EXPECT_TRUE(history.find(kEtcd)->probe_baseline_pending);
   EXPECT_TRUE(assess_member(config.clusters[0].members[0], &observed.at(kEtcd), history.find(kEtcd),

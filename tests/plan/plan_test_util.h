@@ -191,7 +191,7 @@ class Harness {
   explicit Harness(config::Config config) : config_(std::move(config)) {}
 
   config::Config& config() { return config_; }
-  Observations& observed() { return observed_; }
+  model::Observations& observed() { return observed_; }
   History& history() { return history_; }
   MonotonicTime now() const { return now_; }
   void set_now(MonotonicTime t) { now_ = t; }
@@ -226,7 +226,7 @@ class Harness {
 
  private:
   config::Config config_;
-  Observations observed_;
+  model::Observations observed_;
   History history_;
   MonotonicTime now_ = kT0;
   std::vector<LoggedAction> log_;

@@ -170,15 +170,15 @@ class DnsSyncTest : public ::testing::Test {
     provider_->set(plan::registry_name(kName), RecordType::kTxt, {our_txt()});
   }
 
-  plan::Observations observed(std::optional<model::GroupObservation> group) {
-    plan::Observations o;
+  model::Observations observed(std::optional<model::GroupObservation> group) {
+    model::Observations o;
     model::MemberObservation m;
     m.key = {"prod", "etcd"};
     m.group = std::move(group);
     o.emplace(m.key, m);
     return o;
   }
-  plan::Observations at_ip(const std::string& ip) {
+  model::Observations at_ip(const std::string& ip) {
     return observed(running(ip, time_.monotonic_time()));
   }
 
