@@ -60,6 +60,7 @@ std::string ServerAnswer::describe() const {
 
 std::string VerificationResult::describe() const {
   if (!problem.empty()) return "not verified: " + problem;
+  if (cancelled) return "cancelled after " + core::format_duration(elapsed);
   std::string out = consistent ? "consistent" : "inconsistent";
   out += " after " + core::format_duration(elapsed) + " (" + std::to_string(servers.size()) +
          (servers.size() == 1 ? " server" : " servers") + ", " + std::to_string(rounds) +
@@ -128,6 +129,10 @@ VerificationResult DnsVerifier::verify(const Expectation& expected,
   }
 
   while (true) {
+    if (options.stop.stop_requested()) {
+      result.cancelled = true;
+      break;
+    }
     ++result.rounds;
     for (std::size_t i = 0; i < targets.size(); ++i) {
       Target& target = targets[i];

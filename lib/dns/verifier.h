@@ -15,6 +15,7 @@
 // implementation (LdnsRecordQuerier) uses query_record_set() (dns/dns_query.h, ldns).
 
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,10 @@ struct VerifyOptions {
   core::Duration interval = config::kDefaultDnsVerifyInterval;  // between rounds
   // Each query's own deadline, capped by what is left of `timeout`.
   core::Duration query_timeout = std::chrono::seconds(2);
+  // A stop ends the verification before the next round (the sleeper must wake on it too,
+  // as the daemon's StopSignal does); the result is `cancelled`, neither consistent nor a
+  // failure.
+  std::stop_token stop;
 };
 
 // dns.verify.nameservers when configured, else the provider's authoritative_servers().
@@ -84,6 +89,7 @@ struct ServerAnswer {
 
 struct VerificationResult {
   bool consistent = false;  // every server answered as expected before the deadline
+  bool cancelled = false;   // VerifyOptions::stop ended it first: nothing is known
   core::Duration elapsed{0};
   int rounds = 0;
   std::vector<ServerAnswer> servers;  // in VerifyOptions::servers order

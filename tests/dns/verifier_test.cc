@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -224,6 +225,43 @@ TEST_F(VerifierTest, ZeroIntervalStillYieldsAndEnds) {
   const auto r = verify(want_, {ns1_}, 10ms, 0ms);
   EXPECT_FALSE(r.consistent);
   EXPECT_EQ(sleeper_.sleeps().size(), 10u);
+}
+
+// The daemon stopping: its StopSignal wakes the sleep, and the stop token ends the polling
+// before another round instead of querying until the deadline.
+TEST_F(VerifierTest, StopEndsPollingBeforeTheNextRound) {
+  class StoppingSleeper final : public core::Sleeper {
+   public:
+    explicit StoppingSleeper(std::stop_source& stop) : stop_(stop) {}
+    void sleep_for(core::Duration) override { stop_.request_stop(); }
+
+   private:
+    std::stop_source& stop_;
+  };
+  std::stop_source stop;
+  StoppingSleeper sleeper(stop);
+  querier_.script(ns1_, {answer(a_set({"10.0.0.1"}))});
+  VerifyOptions options;
+  options.servers = {ns1_};
+  options.timeout = 30s;
+  options.stop = stop.get_token();
+  const auto r = DnsVerifier(querier_, time_, sleeper).verify(want_, options);
+  EXPECT_TRUE(r.cancelled);
+  EXPECT_FALSE(r.consistent);
+  EXPECT_EQ(r.rounds, 1);
+  EXPECT_EQ(querier_.count(ns1_), 1u);
+  EXPECT_EQ(r.describe(), "cancelled after 0s");
+}
+
+TEST_F(VerifierTest, StopBeforeTheFirstRoundAsksNobody) {
+  std::stop_source stop;
+  stop.request_stop();
+  VerifyOptions options;
+  options.servers = {ns1_};
+  options.stop = stop.get_token();
+  const auto r = DnsVerifier(querier_, time_, sleeper_).verify(want_, options);
+  EXPECT_TRUE(r.cancelled);
+  EXPECT_TRUE(querier_.calls().empty());
 }
 
 struct MatchCase {
