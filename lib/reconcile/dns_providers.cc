@@ -1,0 +1,76 @@
+#include "reconcile/dns_providers.h"
+
+#include <utility>
+
+#include "plan/dns_plan.h"
+#include "reconcile/internal_error.h"
+
+namespace frankenetes::reconcile {
+namespace {
+
+// Terminal: retrying a bug gives the same answer; the next pass reads afresh anyway.
+core::Error internal_failure(std::string message) {
+  return core::make_error(core::ErrorKind::kTerminal, std::move(message));
+}
+
+}  // namespace
+
+core::Result<std::vector<dns::RecordSet>> ContainedDnsProvider::read(const std::string& fqdn) {
+  try {
+    return inner_->read(fqdn);
+  } catch (...) {
+    const auto what = current_exception_text();
+    on_exception_(what, "read treated as failed; the member is left alone this pass");
+    return internal_failure("provider '" + inner_->name() + "' failed internally reading " + fqdn +
+                            ": " + what);
+  }
+}
+
+core::Status ContainedDnsProvider::apply(const std::vector<dns::Change>& changes) {
+  try {
+    return inner_->apply(changes);
+  } catch (...) {
+    const auto what = current_exception_text();
+    on_exception_(what, "update treated as failed; re-read next pass");
+    return internal_failure("provider '" + inner_->name() +
+                            "' failed internally applying changes: " + what);
+  }
+}
+
+void DnsProviderSet::update(const DnsProviders& providers) {
+  std::map<std::string, Entry> next;
+  for (const auto& [name, provider] : providers) {
+    if (!provider) continue;
+    // Comparing with the object still held here: a rebuilt provider can never share its
+    // predecessor's address while that one is alive.
+    if (const auto it = entries_.find(name);
+        it != entries_.end() && it->second.original == provider) {
+      next.emplace(name, it->second);
+      continue;
+    }
+    next.emplace(name,
+                 Entry{name + "#" + std::to_string(++generation_),
+                       std::make_shared<ContainedDnsProvider>(provider, on_exception_), provider});
+  }
+  entries_ = std::move(next);
+}
+
+const DnsProviderSet::Entry* DnsProviderSet::find(const std::string& name) const {
+  const auto it = entries_.find(name);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+MemberRecords read_member_records(dns::DnsProvider& provider, const config::MemberDnsConfig& dns) {
+  MemberRecords out;
+  for (const auto& name : plan::names_to_read(dns)) {
+    auto read = provider.read(name);
+    if (!read.ok()) {
+      out.failure = DnsReadFailure{name, read.error()};
+      return out;
+    }
+    out.sets.insert(out.sets.end(), read.value().begin(), read.value().end());
+  }
+  return out;
+}
+
+}  // namespace frankenetes::reconcile

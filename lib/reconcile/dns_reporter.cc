@@ -1,0 +1,249 @@
+#include "reconcile/dns_reporter.h"
+
+#include <chrono>
+
+#include "log/event.h"
+#include "reconcile/internal_error.h"
+#include "status/metrics.h"
+
+namespace frankenetes::reconcile {
+namespace {
+
+std::string describe_set(const std::optional<dns::RecordSet>& set) {
+  if (!set) return "none";
+  std::string out = dns::to_string(set->type);
+  out += ' ';
+  for (std::size_t i = 0; i < set->values.size(); ++i) {
+    if (i) out += ',';
+    out += set->values[i];
+  }
+  return out;
+}
+
+long long millis(core::Duration d) { return static_cast<long long>(d.count()); }
+
+}  // namespace
+
+void DnsReporter::planned(const plan::DnsPlanResult& result, const model::Observations& observed,
+                          core::MonotonicTime now) {
+  for (const auto& status : result.members) {
+    if (!status.desired) continue;
+    auto& seen = seen_[status.member];
+    if (seen.values == status.desired->values) continue;
+    // The very first sight of a member counts only when its name is not already right.
+    const bool changed = !seen.values.empty() || status.in_sync == false;
+    seen.values = status.desired->values;
+    seen.since = now;
+    if (const auto obs = observed.find(status.member); obs != observed.end() && obs->second.group) {
+      seen.since = obs->second.group->observed_at;
+    }
+    seen.pending = changed;
+  }
+  for (const auto& skip : result.skips) skipped(skip);
+}
+
+void DnsReporter::member_in_sync(const model::MemberKey& member, bool in_sync) {
+  set_in_sync(member, in_sync);
+  if (in_sync) consistent(member);
+}
+
+void DnsReporter::read_failed(const std::string& provider, const DnsReadFailure& failure) {
+  log::warn("dns.read.failed",
+            {{"provider", provider}, {"fqdn", failure.fqdn}, {"error", failure.error.describe()}});
+  count_update(provider, "read_failed");
+}
+
+void DnsReporter::apply_finished(const DnsApplyResult& result) {
+  using Outcome = DnsApplyResult::Outcome;
+  const auto& change = result.change;
+  const auto& key = change.member;
+  for (std::size_t i = 0; i < result.conflicts.size(); ++i) {
+    count_update(change.provider, "conflict");
+    log::warn("dns.update.conflict", {{"cluster", key.cluster},
+                                      {"member", key.member},
+                                      {"provider", change.provider},
+                                      {"fqdn", change.fqdn},
+                                      {"attempt", static_cast<int>(i + 1)},
+                                      {"error", result.conflicts[i].describe()},
+                                      {"action", "re-reading and re-planning"}});
+  }
+  if (result.outcome == Outcome::kDryRun) {
+    const std::string what =
+        describe_set(change.old_record) + " -> " + describe_set(change.new_record);
+    if (auto& last = last_planned_[key]; last != what) {
+      last = what;
+      log::info("dns.record.planned", {{"cluster", key.cluster},
+                                       {"member", key.member},
+                                       {"provider", change.provider},
+                                       {"fqdn", change.fqdn},
+                                       {"old", describe_set(change.old_record)},
+                                       {"new", describe_set(change.new_record)},
+                                       {"kind", plan::to_string(change.kind)},
+                                       {"dry_run", true}});
+    }
+    count_update(change.provider, "dry_run");
+    return;
+  }
+  if (result.attempts > 0) last_planned_.erase(key);
+  switch (result.outcome) {
+    case Outcome::kApplied:
+      last_skip_.erase(key);
+      count_update(change.provider, "updated");
+      log::info("dns.record.updated", {{"cluster", key.cluster},
+                                       {"member", key.member},
+                                       {"provider", change.provider},
+                                       {"fqdn", change.fqdn},
+                                       {"old", describe_set(change.old_record)},
+                                       {"new", describe_set(change.new_record)},
+                                       {"kind", plan::to_string(change.kind)},
+                                       {"duration_ms", millis(result.duration)}});
+      break;
+    case Outcome::kFailed:
+      count_update(change.provider, "failed");
+      log::error("dns.update.failed", {{"cluster", key.cluster},
+                                       {"member", key.member},
+                                       {"provider", change.provider},
+                                       {"fqdn", change.fqdn},
+                                       {"old", describe_set(change.old_record)},
+                                       {"new", describe_set(change.new_record)},
+                                       {"error", result.error ? result.error->describe() : ""},
+                                       {"attempts", result.attempts}});
+      set_in_sync(key, false);
+      break;
+    case Outcome::kSettled:
+      for (const auto& skip : result.replan->skips) skipped(skip);
+      for (const auto& status : result.replan->members) {
+        if (status.in_sync) set_in_sync(status.member, *status.in_sync);
+      }
+      break;
+    case Outcome::kUnreadable:
+      read_failed(change.provider, *result.read_failure);
+      break;
+    case Outcome::kDryRun:
+    case Outcome::kStopped:
+      break;
+  }
+}
+
+void DnsReporter::verified(const model::MemberKey& member, const std::string& provider,
+                           const dns::Expectation& expectation, const DnsVerifyOutcome& outcome) {
+  using Kind = DnsVerifyOutcome::Kind;
+  switch (outcome.kind) {
+    case Kind::kNoServers:
+      log::debug("dns.verify.skipped", {{"cluster", member.cluster},
+                                        {"member", member.member},
+                                        {"provider", provider},
+                                        {"reason", "no nameservers to verify against"}});
+      set_in_sync(member, true);
+      consistent(member);
+      break;
+    case Kind::kConsistent:
+      log::info("dns.verify.succeeded", {{"cluster", member.cluster},
+                                         {"member", member.member},
+                                         {"provider", provider},
+                                         {"fqdn", expectation.fqdn},
+                                         {"expected", expectation.describe()},
+                                         {"duration_ms", millis(outcome.result.elapsed)}});
+      set_in_sync(member, true);
+      consistent(member);
+      break;
+    case Kind::kInconsistent:
+      count_update(provider, "verify_failed");
+      log::warn("dns.verify.failed", {{"cluster", member.cluster},
+                                      {"member", member.member},
+                                      {"provider", provider},
+                                      {"fqdn", expectation.fqdn},
+                                      {"expected", expectation.describe()},
+                                      {"result", outcome.result.describe()},
+                                      {"action", "verifying again next pass"}});
+      set_in_sync(member, false);
+      break;
+    case Kind::kCancelled:
+      break;  // the daemon is stopping: nothing was learnt
+  }
+}
+
+void DnsReporter::provider_backing_off(const std::string& provider, std::uint32_t failures,
+                                       core::Duration delay, const core::Error& error) {
+  log::warn("dns.provider.backoff", {{"provider", provider},
+                                     {"failures", static_cast<unsigned long>(failures)},
+                                     {"retry_in_ms", millis(delay)},
+                                     {"error", error.describe()}});
+}
+
+void DnsReporter::provider_recovered(const std::string& provider) {
+  log::info("dns.provider.recovered", {{"provider", provider}});
+}
+
+void DnsReporter::internal_error(const std::string& what, std::string_view action) {
+  report_internal_error(
+      [this](const std::string& component, const std::string&) {
+        if (metrics_) metrics_->record_internal_error(component);
+      },
+      "dns_sync", what, action);
+}
+
+void DnsReporter::forget_unconfigured(const std::vector<plan::DnsMemberInput>& inputs) {
+  std::set<model::MemberKey> configured;
+  for (const auto& input : inputs) configured.insert(input.member);
+  for (auto it = gauged_.begin(); it != gauged_.end();) {
+    if (configured.contains(*it)) {
+      ++it;
+      continue;
+    }
+    if (metrics_) {
+      auto& family = metrics_->dns_record_in_sync;
+      family.Remove(&family.Add({{"cluster", it->cluster}, {"member", it->member}}));
+    }
+    last_skip_.erase(*it);
+    seen_.erase(*it);
+    last_planned_.erase(*it);
+    it = gauged_.erase(it);
+  }
+}
+
+void DnsReporter::skipped(const plan::DnsSkip& skip) {
+  if (metrics_) {
+    metrics_->dns_skips_total
+        .Add({{"cluster", skip.member.cluster},
+              {"member", skip.member.member},
+              {"reason", std::string(plan::to_string(skip.reason))}})
+        .Increment();
+  }
+  const auto it = last_skip_.find(skip.member);
+  if (it != last_skip_.end() && it->second == skip.reason) return;
+  last_skip_[skip.member] = skip.reason;
+  const bool warn = skip.reason == plan::DnsSkipReason::kNotOwned ||
+                    skip.reason == plan::DnsSkipReason::kProviderUnreadable;
+  log::emit(warn ? log::Level::kWarn : log::Level::kInfo, "dns.record.skipped",
+            {{"cluster", skip.member.cluster},
+             {"member", skip.member.member},
+             {"provider", skip.provider},
+             {"fqdn", skip.fqdn},
+             {"reason", plan::to_string(skip.reason)},
+             {"detail", skip.detail}});
+}
+
+void DnsReporter::set_in_sync(const model::MemberKey& member, bool in_sync) {
+  gauged_.insert(member);
+  if (!metrics_) return;
+  metrics_->dns_record_in_sync.Add({{"cluster", member.cluster}, {"member", member.member}})
+      .Set(in_sync ? 1 : 0);
+}
+
+void DnsReporter::consistent(const model::MemberKey& member) {
+  const auto it = seen_.find(member);
+  if (it == seen_.end() || !it->second.pending) return;
+  it->second.pending = false;
+  if (!metrics_) return;
+  const auto elapsed = time_.monotonic_time() - it->second.since;
+  metrics_->dns_ip_change_to_consistent_seconds.Observe(
+      std::chrono::duration<double>(elapsed).count());
+}
+
+void DnsReporter::count_update(const std::string& provider, const char* result) {
+  if (!metrics_) return;
+  metrics_->dns_updates_total.Add({{"provider", provider}, {"result", result}}).Increment();
+}
+
+}  // namespace frankenetes::reconcile

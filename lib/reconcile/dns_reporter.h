@@ -1,0 +1,98 @@
+#pragma once
+// DnsReporter: the logs and metrics of the DNS pipeline, as PlanReporter is for remediation.
+// The DnsSynchronizer tells it what was planned, applied and verified; it remembers only what
+// it needs to log on change (a member's last skip reason, the last dry-run change logged) and
+// to time a new address until resolvers see it. It decides nothing and calls no provider.
+// Job thread only (one job at a time).
+//
+// Logs:
+//   dns.record.updated cluster= member= provider= fqdn= old= new= kind= duration_ms=
+//   dns.record.planned cluster= member= provider= fqdn= old= new= kind= dry_run=true
+//                                                    (once per change while it stays planned)
+//   dns.record.skipped cluster= member= provider= fqdn= reason= detail=
+//                                                    (when a member's reason changes; warn for
+//                                                    not_owned and provider_unreadable)
+//   dns.update.conflict cluster= member= provider= fqdn= attempt= error= action=   (warn)
+//   dns.update.failed cluster= member= provider= fqdn= old= new= error= attempts=  (error)
+//   dns.read.failed provider= fqdn= error=           (warn)
+//   dns.verify.succeeded cluster= member= provider= fqdn= expected= duration_ms=
+//   dns.verify.failed cluster= member= provider= fqdn= expected= result= action=   (warn)
+//   dns.verify.skipped cluster= member= provider= reason=                          (debug)
+//   dns.provider.backoff provider= failures= retry_in_ms= error=                   (warn)
+//   dns.provider.recovered provider=
+//   internal.error component=dns_sync what= action=  (internal_error.h)
+// Metrics (status/metrics.h):
+//   dns_updates_total{provider,result}: updated | conflict | failed | dry_run | verify_failed |
+//     read_failed; dns_record_in_sync{cluster,member}: set whenever the plan, an update or a
+//     verification knows, removed with the member's dns section; dns_skips_total{cluster,
+//     member,reason}: once per plan that skipped the member; dns_ip_change_to_consistent_seconds:
+//     first sight of a new address -> verified; internal_errors_total{component="dns_sync"}.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "core/time_source.h"
+#include "dns/verifier.h"
+#include "model/observation.h"
+#include "plan/dns_plan.h"
+#include "reconcile/dns_executor.h"
+#include "reconcile/dns_providers.h"
+#include "reconcile/dns_verification.h"
+
+namespace frankenetes::status {
+class Metrics;
+}
+
+namespace frankenetes::reconcile {
+
+class DnsReporter {
+ public:
+  // `time` ends the change-to-consistent interval when a verification succeeds.
+  DnsReporter(status::Metrics* metrics, const core::TimeSource& time)
+      : metrics_(metrics), time_(time) {}
+
+  // A pass was planned at `now`: the first sight of each new desired address (the group's
+  // observed_at when known) and every skip.
+  void planned(const plan::DnsPlanResult& result, const model::Observations& observed,
+               core::MonotonicTime now);
+  // A member without a change whose plan says whether its name is as desired.
+  void member_in_sync(const model::MemberKey& member, bool in_sync);
+  void read_failed(const std::string& provider, const DnsReadFailure& failure);
+  void apply_finished(const DnsApplyResult& result);
+  void verified(const model::MemberKey& member, const std::string& provider,
+                const dns::Expectation& expectation, const DnsVerifyOutcome& outcome);
+  void provider_backing_off(const std::string& provider, std::uint32_t failures,
+                            core::Duration delay, const core::Error& error);
+  void provider_recovered(const std::string& provider);
+  void internal_error(const std::string& what, std::string_view action);
+  // Members without a dns section in `inputs` (a reload dropped it) lose their gauge and what
+  // is remembered of them.
+  void forget_unconfigured(const std::vector<plan::DnsMemberInput>& inputs);
+
+ private:
+  struct AddressSeen {
+    std::vector<std::string> values;
+    core::MonotonicTime since{};
+    bool pending = false;  // changed and not yet verified
+  };
+
+  void skipped(const plan::DnsSkip& skip);
+  void set_in_sync(const model::MemberKey& member, bool in_sync);
+  void consistent(const model::MemberKey& member);
+  void count_update(const std::string& provider, const char* result);
+
+  status::Metrics* metrics_;
+  const core::TimeSource& time_;
+  std::map<model::MemberKey, plan::DnsSkipReason> last_skip_;
+  std::map<model::MemberKey, AddressSeen> seen_;
+  std::map<model::MemberKey, std::string> last_planned_;  // dry-run logged once per change
+  std::set<model::MemberKey> gauged_;  // members with a dns_record_in_sync series
+};
+
+}  // namespace frankenetes::reconcile

@@ -1,0 +1,88 @@
+// The providers as the DNS pipeline holds them: exceptions contained as errors, identity that
+// follows the object, and the reads one member needs.
+
+#include "reconcile/dns_providers.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dns_test_util.h"
+#include "plan/dns_registry.h"
+
+namespace frankenetes::reconcile {
+namespace {
+
+using dns::RecordType;
+using test_util::FakeProvider;
+
+constexpr const char* kName = "etcd.example.com";
+
+TEST(ContainedDnsProvider, ExceptionsBecomeTerminalErrorsAndAreHandedOn) {
+  auto inner = std::make_shared<FakeProvider>();
+  std::vector<std::string> caught;
+  ContainedDnsProvider provider(
+      inner, [&](const std::string& what, std::string_view) { caught.push_back(what); });
+  inner->throw_on_read = true;
+  const auto read = provider.read(kName);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().kind, core::ErrorKind::kTerminal);
+  EXPECT_NE(read.error().message.find("failed internally reading etcd.example.com"),
+            std::string::npos);
+  inner->throw_on_apply = true;
+  const auto applied = provider.apply({});
+  ASSERT_FALSE(applied.ok());
+  EXPECT_EQ(applied.error().kind, core::ErrorKind::kTerminal);
+  ASSERT_EQ(caught.size(), 2u);
+  EXPECT_EQ(caught[1], "apply bug");
+  // Without an exception it is the provider itself.
+  inner->throw_on_read = false;
+  inner->set(kName, RecordType::kA, {"10.0.0.1"});
+  EXPECT_EQ(provider.read(kName).value().size(), 1u);
+  EXPECT_EQ(provider.name(), "p");
+}
+
+TEST(DnsProviderSet, KeyFollowsTheObjectNotTheName) {
+  DnsProviderSet set([](const std::string&, std::string_view) {});
+  auto first = std::make_shared<FakeProvider>();
+  set.update({{"p", first}, {"broken", nullptr}});
+  ASSERT_NE(set.find("p"), nullptr);
+  EXPECT_EQ(set.find("broken"), nullptr) << "a provider that failed to build is not available";
+  const auto key = set.find("p")->key;
+
+  set.update({{"p", first}});  // a reload that kept the object
+  EXPECT_EQ(set.find("p")->key, key);
+
+  auto rebuilt = std::make_shared<FakeProvider>();
+  set.update({{"p", rebuilt}});
+  EXPECT_NE(set.find("p")->key, key);
+  EXPECT_EQ(set.find("p")->original, rebuilt);
+
+  set.update({});
+  EXPECT_EQ(set.find("p"), nullptr);
+}
+
+TEST(ReadMemberRecords, ReadsTheNameAndItsRegistryName) {
+  FakeProvider provider;
+  provider.set(kName, RecordType::kA, {"10.0.0.1"});
+  provider.set(plan::registry_name(kName), RecordType::kTxt, {"owner"});
+  config::MemberDnsConfig dns;
+  dns.provider = "p";
+  dns.name = kName;
+  const auto records = read_member_records(provider, dns);
+  EXPECT_FALSE(records.failure);
+  EXPECT_EQ(records.sets.size(), 2u);
+  EXPECT_EQ(provider.reads, 2);
+
+  provider.fail_read = core::make_error(core::ErrorKind::kTransient, "503");
+  const auto failed = read_member_records(provider, dns);
+  ASSERT_TRUE(failed.failure);
+  EXPECT_EQ(failed.failure->fqdn, kName);
+  EXPECT_EQ(failed.failure->error.message, "503");
+  EXPECT_EQ(provider.reads, 3) << "the first failure ends the read";
+}
+
+}  // namespace
+}  // namespace frankenetes::reconcile

@@ -1,0 +1,100 @@
+#pragma once
+// For the DNS pipeline tests: FakeProvider, an in-memory DnsProvider that honours
+// expected_current like the real ones (kConflict on a mismatch, "unguarded" for a change
+// without one), with hooks to fail, throw, or change records behind the caller's back; and
+// a builder of group observations.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dns/provider.h"
+#include "model/observation.h"
+
+namespace frankenetes::reconcile::test_util {
+
+using dns::RecordSet;
+using dns::RecordType;
+
+class FakeProvider final : public dns::DnsProvider {
+ public:
+  std::map<std::pair<std::string, RecordType>, RecordSet> records;
+  int reads = 0;
+  int applies = 0;
+  std::optional<core::Error> fail_apply;  // every apply fails with this while set
+  std::optional<core::Error> fail_read;
+  std::function<void(FakeProvider&)> before_apply;  // runs inside apply, before the check
+  bool throw_on_read = false;                       // a provider with a bug: read() throws
+  bool throw_on_apply = false;                      // apply() throws
+
+  std::string name() const override { return "p"; }
+  std::string zone() const override { return "example.com"; }
+
+  core::Result<std::vector<RecordSet>> read(const std::string& fqdn) override {
+    ++reads;
+    if (throw_on_read)
+      throw std::runtime_error("[json.exception.type_error.302] type must be number");
+    if (fail_read) return *fail_read;
+    std::vector<RecordSet> out;
+    for (const auto& [key, set] : records) {
+      if (key.first == fqdn) out.push_back(set);
+    }
+    return out;
+  }
+
+  core::Status apply(const std::vector<dns::Change>& changes) override {
+    ++applies;
+    if (throw_on_apply) throw std::logic_error("apply bug");
+    if (before_apply) before_apply(*this);
+    if (fail_apply) return *fail_apply;
+    for (const auto& change : changes) {
+      if (!change.expected_current)
+        return core::make_error(core::ErrorKind::kTerminal, "unguarded");
+      const auto key = std::make_pair(change.desired.fqdn, change.desired.type);
+      const auto it = records.find(key);
+      const std::vector<std::string> now =
+          it == records.end() ? std::vector<std::string>{} : it->second.values;
+      if (now != change.expected_current->values) {
+        return core::make_error(core::ErrorKind::kConflict, "412 precondition failed");
+      }
+    }
+    for (const auto& change : changes) {
+      const auto key = std::make_pair(change.desired.fqdn, change.desired.type);
+      if (change.kind == dns::Change::Kind::kDelete) {
+        records.erase(key);
+      } else {
+        records[key] = change.desired;
+      }
+    }
+    return {};
+  }
+
+  std::vector<std::string> authoritative_servers() const override { return {"127.0.0.1:5353"}; }
+
+  void set(const std::string& fqdn, RecordType type, std::vector<std::string> values) {
+    records[{fqdn, type}] = RecordSet{fqdn, type, 60, std::move(values), ""};
+  }
+  std::vector<std::string> values(const std::string& fqdn, RecordType type) const {
+    const auto it = records.find({fqdn, type});
+    return it == records.end() ? std::vector<std::string>{} : it->second.values;
+  }
+};
+
+inline model::GroupObservation running(const std::string& ip, core::MonotonicTime at) {
+  model::GroupObservation g;
+  g.outcome = model::GroupObservation::Outcome::kFound;
+  model::ContainerGroupView view;
+  view.summary.name = "etcd";
+  view.summary.provisioning_state = "Succeeded";
+  view.summary.ip = ip;
+  view.state = "Running";
+  g.view = view;
+  g.observed_at = at;
+  return g;
+}
+
+}  // namespace frankenetes::reconcile::test_util
