@@ -395,6 +395,27 @@ std::vector<DnsMemberInput> dns_members(
   return out;
 }
 
+std::string dns_inputs_signature(const std::vector<DnsMemberInput>& members) {
+  std::string out;
+  for (const auto& input : members) {
+    out += input.member.to_string() + "|" + input.dns.provider + "|" + input.dns.name + "|" +
+           std::to_string(input.dns.ttl) + "|" + (input.dns.adopt ? "adopt" : "") + "|" +
+           (input.dns.delete_when_gone ? "delete" : "") + "|" +
+           std::to_string(static_cast<int>(input.dns.mode)) + "|";
+    if (!input.group) {
+      out += "never;";
+      continue;
+    }
+    out += std::to_string(static_cast<int>(input.group->outcome)) + "|";
+    if (input.group->view) {
+      const auto& view = *input.group->view;
+      out += view.state + "|" + view.summary.ip.value_or("") + "|" + view.summary.fqdn.value_or("");
+    }
+    out += ";";
+  }
+  return out;
+}
+
 std::vector<std::string> names_to_read(const config::MemberDnsConfig& dns) {
   const std::string name = canonical_name(dns.name);
   return {name, registry_name(name)};

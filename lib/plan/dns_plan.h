@@ -172,6 +172,11 @@ std::vector<DnsMemberInput> dns_members(
     const config::Config& desired,
     const model::Observations& observed);
 
+// A text that changes whenever anything plan_dns_changes() reads from `members` changes, the
+// provider records aside: member, dns config, group outcome, state, IP and ACI fqdn. The DNS
+// synchronizer reads providers less often while it stays the same.
+std::string dns_inputs_signature(const std::vector<DnsMemberInput>& members);
+
 // The names whose record sets plan_dns_changes() needs: the member's name and its registry
 // name (plan/dns_registry.h), lowercase without the root dot.
 std::vector<std::string> names_to_read(const config::MemberDnsConfig& dns);

@@ -1,5 +1,6 @@
 #include "reconcile/dns_providers.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "plan/dns_plan.h"
@@ -58,6 +59,11 @@ void DnsProviderSet::update(const DnsProviders& providers) {
 const DnsProviderSet::Entry* DnsProviderSet::find(const std::string& name) const {
   const auto it = entries_.find(name);
   return it == entries_.end() ? nullptr : &it->second;
+}
+
+bool DnsProviderSet::holds(const std::string& key) const {
+  return std::any_of(entries_.begin(), entries_.end(),
+                     [&](const auto& entry) { return entry.second.key == key; });
 }
 
 MemberRecords read_member_records(dns::DnsProvider& provider, const config::MemberDnsConfig& dns) {

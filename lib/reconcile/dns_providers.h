@@ -66,6 +66,8 @@ class DnsProviderSet {
   // nullptr: no such provider (not configured, or it failed to build).
   const Entry* find(const std::string& name) const;
   const std::map<std::string, Entry>& entries() const { return entries_; }
+  // Whether `key` is the key of a provider held now.
+  bool holds(const std::string& key) const;
 
  private:
   DnsExceptionHandler on_exception_;

@@ -60,6 +60,9 @@ TEST(DnsProviderSet, KeyFollowsTheObjectNotTheName) {
   EXPECT_NE(set.find("p")->key, key);
   EXPECT_EQ(set.find("p")->original, rebuilt);
 
+  EXPECT_FALSE(set.holds(key));
+  EXPECT_TRUE(set.holds(set.find("p")->key));
+
   set.update({});
   EXPECT_EQ(set.find("p"), nullptr);
 }

@@ -1,6 +1,6 @@
-// DnsSynchronizer on fakes: an in-memory DnsProvider that honours expected_current like the
-// real ones (kConflict on a mismatch), a RecordQuerier that answers from what was "published",
-// fake time and a sleeper that advances it. Everything runs on the test thread.
+// DnsSynchronizer on fakes: an in-memory DnsProvider (dns_test_util.h), a RecordQuerier
+// that answers from what was "published", fake time and a sleeper that advances it. Everything
+// runs on the test thread.
 #include "reconcile/dns_sync.h"
 
 #include <gtest/gtest.h>
@@ -10,8 +10,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "dns_test_util.h"
 #include "plan/dns_registry.h"
-#include "plan/history.h"
 #include "reconcile_test_util.h"
 #include "status/metrics.h"
 #include "support/fake_time_source.h"
@@ -22,78 +22,10 @@ namespace {
 using namespace std::chrono_literals;
 using dns::RecordSet;
 using dns::RecordType;
+using test_util::FakeProvider;
+using test_util::running;
 
 constexpr const char* kName = "etcd.example.com";
-
-core::Error err(core::ErrorKind kind, std::string message) {
-  core::Error e;
-  e.kind = kind;
-  e.message = std::move(message);
-  return e;
-}
-
-class FakeProvider final : public dns::DnsProvider {
- public:
-  std::map<std::pair<std::string, RecordType>, RecordSet> records;
-  int reads = 0;
-  int applies = 0;
-  std::optional<core::Error> fail_apply;  // every apply fails with this while set
-  std::optional<core::Error> fail_read;
-  std::function<void(FakeProvider&)> before_apply;  // runs inside apply, before the check
-  bool throw_on_read = false;                       // a provider with a bug: read() throws
-  bool throw_on_apply = false;                      // apply() throws
-
-  std::string name() const override { return "p"; }
-  std::string zone() const override { return "example.com"; }
-
-  core::Result<std::vector<RecordSet>> read(const std::string& fqdn) override {
-    ++reads;
-    if (throw_on_read)
-      throw std::runtime_error("[json.exception.type_error.302] type must be number");
-    if (fail_read) return *fail_read;
-    std::vector<RecordSet> out;
-    for (const auto& [key, set] : records) {
-      if (key.first == fqdn) out.push_back(set);
-    }
-    return out;
-  }
-
-  core::Status apply(const std::vector<dns::Change>& changes) override {
-    ++applies;
-    if (throw_on_apply) throw std::logic_error("apply bug");
-    if (before_apply) before_apply(*this);
-    if (fail_apply) return *fail_apply;
-    for (const auto& change : changes) {
-      if (!change.expected_current) return err(core::ErrorKind::kTerminal, "unguarded");
-      const auto key = std::make_pair(change.desired.fqdn, change.desired.type);
-      const auto it = records.find(key);
-      const std::vector<std::string> now =
-          it == records.end() ? std::vector<std::string>{} : it->second.values;
-      if (now != change.expected_current->values) {
-        return err(core::ErrorKind::kConflict, "412 precondition failed");
-      }
-    }
-    for (const auto& change : changes) {
-      const auto key = std::make_pair(change.desired.fqdn, change.desired.type);
-      if (change.kind == dns::Change::Kind::kDelete) {
-        records.erase(key);
-      } else {
-        records[key] = change.desired;
-      }
-    }
-    return {};
-  }
-
-  std::vector<std::string> authoritative_servers() const override { return {"127.0.0.1:5353"}; }
-
-  void set(const std::string& fqdn, RecordType type, std::vector<std::string> values) {
-    records[{fqdn, type}] = RecordSet{fqdn, type, 60, std::move(values), ""};
-  }
-  std::vector<std::string> values(const std::string& fqdn, RecordType type) const {
-    const auto it = records.find({fqdn, type});
-    return it == records.end() ? std::vector<std::string>{} : it->second.values;
-  }
-};
 
 // Answers from the records of the fixture's current provider (tests may swap it) unless
 // `stale` overrides the A answer.
@@ -129,19 +61,6 @@ class AdvancingSleeper final : public core::Sleeper {
  private:
   testing::FakeTimeSource& time_;
 };
-
-model::GroupObservation running(const std::string& ip, core::MonotonicTime at) {
-  model::GroupObservation g;
-  g.outcome = model::GroupObservation::Outcome::kFound;
-  model::ContainerGroupView view;
-  view.summary.name = "etcd";
-  view.summary.provisioning_state = "Succeeded";
-  view.summary.ip = ip;
-  view.state = "Running";
-  g.view = view;
-  g.observed_at = at;
-  return g;
-}
 
 class DnsSyncTest : public ::testing::Test {
  protected:
@@ -252,7 +171,7 @@ TEST_F(DnsSyncTest, UnknownStateChangesNothing) {
   seed_owned("10.0.0.1");
   model::GroupObservation failed;
   failed.outcome = model::GroupObservation::Outcome::kError;
-  failed.error = err(core::ErrorKind::kTransient, "ARM down");
+  failed.error = core::make_error(core::ErrorKind::kTransient, "ARM down");
   failed.observed_at = time_.monotonic_time();
   const auto report = sync_.sync_now(observed(failed));
   EXPECT_EQ(provider_->applies, 0);
@@ -303,7 +222,7 @@ TEST_F(DnsSyncTest, ConflictRetriesAreBounded) {
     p.set(kName, RecordType::kA, {"10.0.1." + std::to_string(++n)});
   };
   const auto report = sync_.sync_now(at_ip("10.0.0.2"));
-  EXPECT_EQ(provider_->applies, 1 + DnsSynchronizer::kMaxConflictRetries);
+  EXPECT_EQ(provider_->applies, 1 + ProviderDnsExecutor::kMaxConflictRetries);
   EXPECT_EQ(report.applied, 0u);
   EXPECT_EQ(report.failed, 1u);
   EXPECT_EQ(in_sync(), 0);
@@ -311,7 +230,7 @@ TEST_F(DnsSyncTest, ConflictRetriesAreBounded) {
 
 TEST_F(DnsSyncTest, ProviderErrorBacksOffThenRetries) {
   seed_owned("10.0.0.1");
-  provider_->fail_apply = err(core::ErrorKind::kTerminal, "TSIG BADSIG");
+  provider_->fail_apply = core::make_error(core::ErrorKind::kTerminal, "TSIG BADSIG");
   auto report = sync_.sync_now(at_ip("10.0.0.2"));
   EXPECT_EQ(report.failed, 1u);
   EXPECT_EQ(updates("failed"), 1);
@@ -333,7 +252,7 @@ TEST_F(DnsSyncTest, ProviderErrorBacksOffThenRetries) {
 
 TEST_F(DnsSyncTest, BackOffIsCappedAtThePollInterval) {
   seed_owned("10.0.0.1");
-  provider_->fail_read = err(core::ErrorKind::kTransient, "503");
+  provider_->fail_read = core::make_error(core::ErrorKind::kTransient, "503");
   for (int i = 0; i < 10; ++i) {
     sync_.sync_now(at_ip("10.0.0.2"));
     time_.advance(config_.policy.poll_interval);
@@ -347,7 +266,7 @@ TEST_F(DnsSyncTest, BackOffIsCappedAtThePollInterval) {
 
 TEST_F(DnsSyncTest, ReconfiguredProviderStartsWithoutBackOff) {
   seed_owned("10.0.0.1");
-  provider_->fail_apply = err(core::ErrorKind::kTerminal, "TSIG BADSIG");
+  provider_->fail_apply = core::make_error(core::ErrorKind::kTerminal, "TSIG BADSIG");
   sync_.sync_now(at_ip("10.0.0.2"));
   auto fixed = std::make_shared<FakeProvider>();
   fixed->records = provider_->records;
@@ -406,7 +325,7 @@ TEST_F(DnsSyncTest, ChangeToConsistentIsTimedFromFirstSight) {
   seed_owned("10.0.0.1");
   sync_.sync_now(at_ip("10.0.0.1"));  // baseline, in sync
   const auto first_seen = time_.monotonic_time();
-  provider_->fail_apply = err(core::ErrorKind::kTransient, "503");
+  provider_->fail_apply = core::make_error(core::ErrorKind::kTransient, "503");
   sync_.sync_now(observed(running("10.0.0.2", first_seen)));
   time_.advance(3s);
   provider_->fail_apply.reset();
