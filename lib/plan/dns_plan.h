@@ -2,9 +2,9 @@
 // plan_dns_changes(): the DNS plan, a pure function from (desired config, group observations,
 // the record sets the providers returned, policy, now) to provider change sets and
 // skips-with-reason, after external-dns plan.Calculate(). It reads no clock, does no I/O and
-// does not log: the reconciler reads the records, logs and counts the result, hands each
-// member's changes to its provider (dns/provider.h; record sets and changes are model values,
-// model/dns_records.h) and verifies them (dns/verifier.h).
+// does not log: the DnsSynchronizer (reconcile/dns_sync.h) reads the records, hands each
+// member's change to its executor (reconcile/dns_executor.h), verifies it and has DnsReporter
+// log and count the result. Record sets and changes are model values (model/dns_records.h).
 //
 // Per member with a `dns` section, the first rule that applies:
 //   never observed, last GET failed, GET older than
@@ -40,15 +40,15 @@
 //
 // Every Change carries expected_current = exactly what was read (a set with no values: "must
 // not exist"), so a record changed between read and apply makes the provider fail with
-// kConflict and the reconciler re-reads and re-plans instead of overwriting.
+// kConflict and the executor re-reads and re-plans instead of overwriting.
 // Order inside one member's change list, chosen so that a partial apply (providers other than
 // RFC 2136 stop at the first failure) never strands a record we can no longer claim:
 //   upserts: registry TXT first, then the record (a record we wrote always has its marker);
 //            when the mode changed (A <-> CNAME) the other type is deleted just before;
 //   deletes: the record first, then the TXT (a leftover TXT is cleaned up next pass; a
 //            leftover record without TXT would be not_owned forever).
-// Dry-run is a policy decided here: every change set carries policy.dryRun, and the applier
-// logs instead of applying.
+// Dry-run is a policy decided here: every change set carries policy.dryRun, and
+// PolicyDnsExecutor hands such a change to the dry-run executor, which sends nothing.
 
 #include <map>
 #include <optional>
