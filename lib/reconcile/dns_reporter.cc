@@ -1,6 +1,7 @@
 #include "reconcile/dns_reporter.h"
 
 #include <chrono>
+#include <utility>
 
 #include "log/event.h"
 #include "reconcile/internal_error.h"
@@ -21,6 +22,21 @@ std::string describe_set(const std::optional<dns::RecordSet>& set) {
 }
 
 long long millis(core::Duration d) { return static_cast<long long>(d.count()); }
+
+// dns.record.planned / dns.record.updated / dns.update.failed: the change, then the event's
+// own two fields.
+void log_change(log::Level level, std::string_view event, const plan::DnsMemberChange& change,
+                log::Field first, log::Field second) {
+  log::emit(level, event,
+            {{"cluster", change.member.cluster},
+             {"member", change.member.member},
+             {"provider", change.provider},
+             {"fqdn", change.fqdn},
+             {"old", describe_set(change.old_record)},
+             {"new", describe_set(change.new_record)},
+             std::move(first),
+             std::move(second)});
+}
 
 }  // namespace
 
@@ -72,14 +88,8 @@ void DnsReporter::apply_finished(const DnsApplyResult& result) {
         describe_set(change.old_record) + " -> " + describe_set(change.new_record);
     if (auto& last = last_planned_[key]; last != what) {
       last = what;
-      log::info("dns.record.planned", {{"cluster", key.cluster},
-                                       {"member", key.member},
-                                       {"provider", change.provider},
-                                       {"fqdn", change.fqdn},
-                                       {"old", describe_set(change.old_record)},
-                                       {"new", describe_set(change.new_record)},
-                                       {"kind", plan::to_string(change.kind)},
-                                       {"dry_run", true}});
+      log_change(log::Level::kInfo, "dns.record.planned", change,
+                 {"kind", plan::to_string(change.kind)}, {"dry_run", true});
     }
     count_update(change.provider, "dry_run");
     return;
@@ -89,25 +99,14 @@ void DnsReporter::apply_finished(const DnsApplyResult& result) {
     case Outcome::kApplied:
       last_skip_.erase(key);
       count_update(change.provider, "updated");
-      log::info("dns.record.updated", {{"cluster", key.cluster},
-                                       {"member", key.member},
-                                       {"provider", change.provider},
-                                       {"fqdn", change.fqdn},
-                                       {"old", describe_set(change.old_record)},
-                                       {"new", describe_set(change.new_record)},
-                                       {"kind", plan::to_string(change.kind)},
-                                       {"duration_ms", millis(result.duration)}});
+      log_change(log::Level::kInfo, "dns.record.updated", change,
+                 {"kind", plan::to_string(change.kind)}, {"duration_ms", millis(result.duration)});
       break;
     case Outcome::kFailed:
       count_update(change.provider, "failed");
-      log::error("dns.update.failed", {{"cluster", key.cluster},
-                                       {"member", key.member},
-                                       {"provider", change.provider},
-                                       {"fqdn", change.fqdn},
-                                       {"old", describe_set(change.old_record)},
-                                       {"new", describe_set(change.new_record)},
-                                       {"error", result.error ? result.error->describe() : ""},
-                                       {"attempts", result.attempts}});
+      log_change(log::Level::kError, "dns.update.failed", change,
+                 {"error", result.error ? result.error->describe() : ""},
+                 {"attempts", result.attempts});
       set_in_sync(key, false);
       break;
     case Outcome::kSettled:

@@ -22,6 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 using dns::RecordSet;
 using dns::RecordType;
+using test_util::AdvancingSleeper;
 using test_util::FakeProvider;
 using test_util::running;
 
@@ -47,19 +48,6 @@ class FakeQuerier final : public dns::RecordQuerier {
 
  private:
   const std::shared_ptr<FakeProvider>& provider_;
-};
-
-class AdvancingSleeper final : public core::Sleeper {
- public:
-  explicit AdvancingSleeper(testing::FakeTimeSource& time) : time_(time) {}
-  void sleep_for(core::Duration d) override {
-    if (on_sleep) on_sleep();
-    time_.advance(d);
-  }
-  std::function<void()> on_sleep;
-
- private:
-  testing::FakeTimeSource& time_;
 };
 
 class DnsSyncTest : public ::testing::Test {

@@ -1,8 +1,8 @@
 #pragma once
 // For the DNS pipeline tests: FakeProvider, an in-memory DnsProvider that honours
 // expected_current like the real ones (kConflict on a mismatch, "unguarded" for a change
-// without one), with hooks to fail, throw, or change records behind the caller's back; and
-// a builder of group observations.
+// without one), with hooks to fail, throw, or change records behind the caller's back; a
+// builder of group observations; a sleeper that advances fake time.
 
 #include <functional>
 #include <map>
@@ -12,8 +12,10 @@
 #include <utility>
 #include <vector>
 
+#include "core/sleeper.h"
 #include "dns/provider.h"
 #include "model/observation.h"
+#include "support/fake_time_source.h"
 
 namespace frankenetes::reconcile::test_util {
 
@@ -96,5 +98,19 @@ inline model::GroupObservation running(const std::string& ip, core::MonotonicTim
   g.observed_at = at;
   return g;
 }
+
+// A sleeper that advances fake time, after calling `on_sleep` (a test's hook, e.g. to stop).
+class AdvancingSleeper final : public core::Sleeper {
+ public:
+  explicit AdvancingSleeper(testing::FakeTimeSource& time) : time_(time) {}
+  void sleep_for(core::Duration d) override {
+    if (on_sleep) on_sleep();
+    time_.advance(d);
+  }
+  std::function<void()> on_sleep;
+
+ private:
+  testing::FakeTimeSource& time_;
+};
 
 }  // namespace frankenetes::reconcile::test_util

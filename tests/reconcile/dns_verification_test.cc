@@ -36,19 +36,6 @@ class FixedQuerier final : public dns::RecordQuerier {
   }
 };
 
-class HookedSleeper final : public core::Sleeper {
- public:
-  explicit HookedSleeper(testing::FakeTimeSource& time) : time_(time) {}
-  void sleep_for(core::Duration d) override {
-    if (on_sleep) on_sleep();
-    time_.advance(d);
-  }
-  std::function<void()> on_sleep;
-
- private:
-  testing::FakeTimeSource& time_;
-};
-
 struct DnsVerificationTest : ::testing::Test {
   DnsVerifyOutcome verify(const config::DnsVerifyConfig& config = {}) {
     return verification.verify(config, provider, want);
@@ -56,7 +43,7 @@ struct DnsVerificationTest : ::testing::Test {
 
   testing::FakeTimeSource time;
   FixedQuerier querier;
-  HookedSleeper sleeper{time};
+  test_util::AdvancingSleeper sleeper{time};
   std::stop_source stop;
   DnsVerification verification{querier, time, sleeper, stop.get_token()};
   test_util::FakeProvider provider;  // authoritative: 127.0.0.1:5353
