@@ -82,8 +82,9 @@ int Controller::start() {
   auto loaded = load_config(options_.config_path);
   if (!loaded.config) {
     print_problems(loaded.problems);
-    log::error("config.invalid", {{"file", options_.config_path},
-                                  {"problems", static_cast<unsigned long>(loaded.problems.size())}});
+    log::error("config.invalid",
+               {{"file", options_.config_path},
+                {"problems", static_cast<unsigned long>(loaded.problems.size())}});
     return 2;
   }
   process_ = std::make_unique<Process>(ProcessDeps{
@@ -101,8 +102,9 @@ int Controller::start() {
       std::make_shared<const config::Config>(with_overrides(*loaded.config, options_)));
   if (!result.problems.empty()) {
     print_problems(result.problems);
-    log::error("config.invalid", {{"file", options_.config_path},
-                                  {"problems", static_cast<unsigned long>(result.problems.size())}});
+    log::error("config.invalid",
+               {{"file", options_.config_path},
+                {"problems", static_cast<unsigned long>(result.problems.size())}});
     return 2;
   }
   if (result.error) {
@@ -244,8 +246,8 @@ int check_config(const CliOptions& options) {
   }
   if (!loaded.config) {
     print_problems(loaded.problems);
-    std::fprintf(stderr, "%s: %zu problem%s\n", options.config_path.c_str(),
-                 loaded.problems.size(), loaded.problems.size() == 1 ? "" : "s");
+    std::fprintf(stderr, "%s: %zu problem%s\n", options.config_path.c_str(), loaded.problems.size(),
+                 loaded.problems.size() == 1 ? "" : "s");
     return 2;
   }
   std::printf("%s: OK (%zu cluster%s, %zu members)\n", options.config_path.c_str(),

@@ -18,8 +18,7 @@ core::Status DnsStack::build(const std::shared_ptr<const config::Config>& config
   auto client = deps_.clients.make(config->azure.ca_file);
   if (!client.ok()) return client.error();
   cloudflare_client_ = std::move(client.value());
-  cloudflare_ =
-      std::make_unique<RetryingStack>(*cloudflare_client_, deps_.time, deps_.stop_signal);
+  cloudflare_ = std::make_unique<RetryingStack>(*cloudflare_client_, deps_.time, deps_.stop_signal);
   sync_ = std::make_unique<reconcile::DnsSynchronizer>(reconcile::DnsSyncDeps{
       .worker = deps_.worker,
       .time = deps_.time,
@@ -72,9 +71,7 @@ reconcile::DnsProviders DnsStack::make_providers(const config::Config& config) c
   return providers;
 }
 
-void DnsStack::observe(const plan::Observations& observed) {
-  sync_->observe(observed);
-}
+void DnsStack::observe(const plan::Observations& observed) { sync_->observe(observed); }
 
 void DnsStack::stop() { sync_->stop(); }
 

@@ -67,10 +67,9 @@ ConfigureResult Process::configure(std::shared_ptr<const config::Config> next) {
   graph_->prober->set_clients(std::move(probe_clients.clients));
   if (*next == *config_) return ConfigureResult::taken(false);
   if (next->server.listen != config_->server.listen) {
-    log::warn("config.reload.restart_required",
-              {{"key", "server.listen"},
-               {"running", config_->server.listen.to_string()},
-               {"configured", next->server.listen.to_string()}});
+    log::warn("config.reload.restart_required", {{"key", "server.listen"},
+                                                 {"running", config_->server.listen.to_string()},
+                                                 {"configured", next->server.listen.to_string()}});
   }
   if (next->azure != config_->azure) {
     log::warn("config.reload.restart_required",
@@ -116,9 +115,10 @@ std::optional<core::Error> Process::build(
           .prober = g.prober.get(),
           .time = deps_.time,
           .metrics = &deps_.metrics,
-          .defer_reads = [&g](const std::string& subscription) {
-            return g.arm->tracker().should_defer_nonessential(subscription);
-          },
+          .defer_reads =
+              [&g](const std::string& subscription) {
+                return g.arm->tracker().should_defer_nonessential(subscription);
+              },
           .unit_random = [&g] { return g.jitter(g.random); },
           .state = g.state.get(),
       },
@@ -143,9 +143,8 @@ core::Status Process::start() {
   auto& reconciler = *graph_->reconciler;
   server_ = std::make_unique<AdminServer>(
       deps_.io, deps_.metrics,
-      std::vector<status::HealthCheck>{
-          {"ping", [] { return status::CheckResult::pass(); }},
-          {"loop", [&reconciler] { return reconciler.liveness(); }}},
+      std::vector<status::HealthCheck>{{"ping", [] { return status::CheckResult::pass(); }},
+                                       {"loop", [&reconciler] { return reconciler.liveness(); }}},
       std::vector<status::HealthCheck>{
           {"config",
            [this] {
@@ -162,13 +161,12 @@ core::Status Process::start() {
   if (auto started = server_->start(config_->server); !started.ok()) return started;
   listen_address_ = server_->address();
 
-  log::info("daemon.started",
-            {{"version", build::kVersion},
-             {"commit", build::kGitCommit},
-             {"config", deps_.config_path},
-             {"clusters", static_cast<unsigned long>(config_->clusters.size())},
-             {"members", static_cast<unsigned long>(member_count(*config_))},
-             {"dry_run", config_->policy.dry_run}});
+  log::info("daemon.started", {{"version", build::kVersion},
+                               {"commit", build::kGitCommit},
+                               {"config", deps_.config_path},
+                               {"clusters", static_cast<unsigned long>(config_->clusters.size())},
+                               {"members", static_cast<unsigned long>(member_count(*config_))},
+                               {"dry_run", config_->policy.dry_run}});
   graph_->threads.start();
   reconciler.start();
   return {};

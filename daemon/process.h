@@ -59,8 +59,8 @@ struct ProcessDeps {
   core::TimeSource& time;
   const HttpClients& http_clients;
   dns::RecordQuerier& dns_querier;
-  config::EnvLookup environment;  // AZURE_* for the credential
-  std::string config_path;        // names the file in problems and logs
+  config::EnvLookup environment;              // AZURE_* for the credential
+  std::string config_path;                    // names the file in problems and logs
   std::optional<config::LogLevel> log_level;  // --log-level: wins over log.level
   bool once = false;                          // --once: run_once() instead of start()
   // Set: every task runs on this scheduler and all work inline on the thread that drives it
@@ -126,7 +126,7 @@ class Process {
   const std::shared_ptr<const config::Config>& config() const { return config_; }
   // "host:port" the admin server is bound to (after start()).
   const std::string& listen_address() const { return listen_address_; }
-  status::CheckResult liveness() const;  // any thread
+  status::CheckResult liveness() const;          // any thread
   reconcile::ReconcilerSummary summary() const;  // any thread
 
  private:

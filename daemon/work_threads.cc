@@ -17,9 +17,9 @@ reconcile::InternalErrorHandler count_internal_errors(status::Metrics& metrics) 
 
 WorkThreads::WorkThreads(status::Metrics& metrics, reconcile::Scheduler* scheduler,
                          bool inline_work)
-    : own_scheduler_(scheduler ? nullptr
-                               : std::make_unique<reconcile::ThreadScheduler>(
-                                     count_internal_errors(metrics))),
+    : own_scheduler_(
+          scheduler ? nullptr
+                    : std::make_unique<reconcile::ThreadScheduler>(count_internal_errors(metrics))),
       scheduler_(scheduler ? scheduler : own_scheduler_.get()),
       inline_("inline", count_internal_errors(metrics)) {
   if (inline_work || scheduler) return;

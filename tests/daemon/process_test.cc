@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -47,8 +48,9 @@ class FakeAzure final : public http::HttpTransport {
     const auto& url = request.url;
     if (url.rfind(kCloudflare, 0) == 0) {
       return http::Response::json(
-          200, R"({"success":true,"errors":[],"messages":[],"result":[],)"
-               R"("result_info":{"page":1,"per_page":100,"count":0,"total_count":0,"total_pages":1}})");
+          200,
+          R"({"success":true,"errors":[],"messages":[],"result":[],)"
+          R"("result_info":{"page":1,"per_page":100,"count":0,"total_count":0,"total_pages":1}})");
     }
     if (url.find("/containerGroups?") != std::string::npos) {
       std::string body = R"({"value":[)";
@@ -86,9 +88,11 @@ class FakeAzure final : public http::HttpTransport {
            "/resourceGroups/rg/providers/Microsoft.ContainerInstance/containerGroups/" + name +
            R"(","name":")" + name +
            R"(","location":"eastus","properties":{"provisioningState":"Succeeded",)"
-           R"("ipAddress":{"ip":")" + ip +
+           R"("ipAddress":{"ip":")" +
+           ip +
            R"(","type":"Public"},"instanceView":{"state":"Running","events":[]},)"
-           R"("containers":[{"name":")" + name +
+           R"("containers":[{"name":")" +
+           name +
            R"(","properties":{"image":"img","instanceView":{"restartCount":0,)"
            R"("currentState":{"state":"Running","startTime":"2026-01-01T00:00:00Z",)"
            R"("detailStatus":""}}}}]}})";
@@ -102,7 +106,7 @@ class FakeAzure final : public http::HttpTransport {
 class NoAnswerQuerier final : public dns::RecordQuerier {
  public:
   core::Result<std::optional<dns::RecordSet>> query(const config::HostPort&, const std::string&,
-                                                     dns::RecordType, core::Duration) override {
+                                                    dns::RecordType, core::Duration) override {
     return std::optional<dns::RecordSet>{};
   }
 };
