@@ -5,13 +5,14 @@
 namespace frankenetes::daemon {
 namespace {
 
-const char* const kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
-
-bool valid_log_level(const std::string& level) {
-  for (const char* l : kLogLevels) {
-    if (level == l) return true;
+// "trace<sep>debug<sep>…<sep>off", in the order of the table.
+std::string log_level_names(std::string_view separator) {
+  std::string names;
+  for (const auto& entry : config::kLogLevelNames) {
+    if (!names.empty()) names += separator;
+    names += entry.name;
   }
-  return false;
+  return names;
 }
 
 }  // namespace
@@ -53,9 +54,9 @@ CliParse parse_cli(const std::vector<std::string>& args) {
       flag(o.once);
     } else if (arg == "--log-level") {
       if (auto v = value("--log-level")) {
-        if (!valid_log_level(*v)) {
-          out.error = "invalid --log-level \"" + *v +
-                      "\" (expected one of: trace, debug, info, warn, error, critical, off)";
+        if (!find_log_level(*v)) {
+          out.error = "invalid --log-level \"" + *v + "\" (expected one of: " +
+                      log_level_names(", ") + ")";
         } else {
           o.log_level = *v;
         }
@@ -66,6 +67,13 @@ CliParse parse_cli(const std::vector<std::string>& args) {
     if (!out.error.empty()) return out;
   }
   return out;
+}
+
+std::optional<config::LogLevel> find_log_level(std::string_view name) {
+  for (const auto& entry : config::kLogLevelNames) {
+    if (entry.name == name) return entry.value;
+  }
+  return std::nullopt;
 }
 
 std::string usage_text() {
@@ -81,7 +89,9 @@ std::string usage_text() {
          ")\n"
          "      --check-config    validate the configuration, print every problem as\n"
          "                        file:line:col: key.path: message; exit 0 if valid, 2 if not\n"
-         "      --log-level LEVEL override log.level: trace|debug|info|warn|error|critical|off\n"
+         "      --log-level LEVEL override log.level: " +
+         log_level_names("|") +
+         "\n"
          "      --dry-run         plan and log actions but never change anything in Azure or DNS\n"
          "      --once            run one observe-plan-act pass and exit\n"
          "      --version         print version, git commit and build type\n"

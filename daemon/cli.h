@@ -4,7 +4,10 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "config/enums.h"
 
 namespace frankenetes::daemon {
 
@@ -26,6 +29,9 @@ struct CliParse {
 };
 
 CliParse parse_cli(const std::vector<std::string>& args);  // args exclude argv[0]
+// The level a --log-level value names, spelled as log.level is (config::kLogLevelNames, the
+// one table of level names); nullopt for anything else.
+std::optional<config::LogLevel> find_log_level(std::string_view name);
 std::string usage_text();
 std::string version_text();  // "frankenetesd 0.1.0 (commit abc, build Debug)"
 

@@ -1,12 +1,12 @@
-// frankenetesd entry point: arguments → App, exceptions → exit code. Nothing else.
+// frankenetesd entry point: arguments → Controller, exceptions → exit code. Nothing else.
 
 #include <cstdio>
 #include <exception>
 #include <string>
 #include <vector>
 
-#include "daemon/app.h"
 #include "daemon/cli.h"
+#include "daemon/controller.h"
 
 int main(int argc, char** argv) {
   using namespace frankenetes::daemon;
@@ -26,8 +26,8 @@ int main(int argc, char** argv) {
   }
   try {
     if (options.check_config) return check_config(options);
-    App app(options);
-    return app.run();
+    Controller controller(options);
+    return controller.run();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "frankenetesd: fatal: %s\n", e.what());
     return 1;

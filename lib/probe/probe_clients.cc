@@ -34,6 +34,19 @@ http::HttpTransport* ProbeClients::find(const ProbeTls& tls) const {
 
 ProbeClientsBuild build_probe_clients(const config::Config& config, const std::string& config_file,
                                       const http::HttpClientOptions& base) {
+  return build_probe_clients(
+      config, config_file, base,
+      [](const http::HttpClientOptions& options)
+          -> core::Result<std::shared_ptr<http::HttpTransport>> {
+        auto client = http::HttpClient::create(options);
+        if (!client) return client.error();
+        return std::shared_ptr<http::HttpTransport>(std::move(*client));
+      });
+}
+
+ProbeClientsBuild build_probe_clients(const config::Config& config, const std::string& config_file,
+                                      const http::HttpClientOptions& base,
+                                      const MakeProbeClient& make) {
   ProbeClients::Transports transports;
   // Settings whose client could not be built, with the reason, so that every member using
   // them is reported (each at its own key path) while the file is opened once.
@@ -48,9 +61,9 @@ ProbeClientsBuild build_probe_clients(const config::Config& config, const std::s
         http::HttpClientOptions options = base;
         options.ca_file = tls.ca_file;
         options.insecure_skip_verify = tls.insecure_skip_verify;
-        auto client = http::HttpClient::create(std::move(options));
+        auto client = make(options);
         if (client) {
-          transports.emplace(tls, std::shared_ptr<http::HttpTransport>(std::move(*client)));
+          transports.emplace(tls, std::move(*client));
         } else {
           failed.emplace(tls, client.error().message);
         }

@@ -10,6 +10,7 @@
 // Also here, pure: the warnings a configuration's probe TLS settings deserve at load time.
 // No logging: the daemon logs what these functions return.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -64,6 +65,15 @@ struct ProbeClientsBuild {
 // names the configuration in problems.
 ProbeClientsBuild build_probe_clients(const config::Config& config, const std::string& config_file,
                                       const http::HttpClientOptions& base);
+
+// The same, with each client made by `make` from those options (the daemon's client factory,
+// which tests replace with fakes). An error from `make` is the problem of every member using
+// those settings.
+using MakeProbeClient = std::function<core::Result<std::shared_ptr<http::HttpTransport>>(
+    const http::HttpClientOptions& options)>;
+ProbeClientsBuild build_probe_clients(const config::Config& config, const std::string& config_file,
+                                      const http::HttpClientOptions& base,
+                                      const MakeProbeClient& make);
 
 // A probe TLS setting the operator should hear about at every load:
 //   kInsecure  probe.insecureSkipVerify: the member's certificate is not checked at all;

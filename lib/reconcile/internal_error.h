@@ -7,8 +7,8 @@
 //
 // The boundary logs `internal.error component=<c> what=<what()> action=<what happens next>`
 // and calls an optional InternalErrorHandler; the daemon's handler counts
-// frankenetes_internal_errors_total{component} (daemon/app.cc). Components form a small fixed
-// set: worker:<pool name>, scheduler, dns_sync, http_server.
+// frankenetes_internal_errors_total{component} (daemon/work_threads.cc). Components form a
+// small fixed set: worker:<pool name>, scheduler, dns_sync, http_server.
 
 #include <functional>
 #include <string>

@@ -53,7 +53,7 @@ class InlineWorker final : public Worker {
 // N threads over one FIFO queue. stop() drops queued work and waits for running work for at
 // most `grace`; it returns false when some work was still running (a blocking HTTP call that
 // did not end in time) and detaches those threads: the caller must then leave the process
-// without destroying what they use (App does, see daemon/app.cc).
+// without destroying what they use (the daemon does, see daemon/controller.cc).
 class WorkerPool final : public Worker {
  public:
   WorkerPool(std::string name, std::size_t threads, InternalErrorHandler on_error = {});

@@ -1,0 +1,76 @@
+#include "daemon/arm_stack.h"
+
+#include <string>
+
+#include "azure/arm_paths.h"
+#include "azure/credential_factory.h"
+#include "build_info.h"
+#include "log/event.h"
+
+namespace frankenetes::daemon {
+
+core::Result<std::unique_ptr<ArmStack>> ArmStack::create(const config::Config& config, Deps deps) {
+  auto stack = std::unique_ptr<ArmStack>(new ArmStack(config.azure, deps));
+  if (auto built = stack->build(config, deps); !built.ok()) return built.error();
+  return stack;
+}
+
+core::Status ArmStack::build(const config::Config& config, Deps deps) {
+  auto client = deps.clients.make(azure_.ca_file);
+  if (!client.ok()) return client.error();
+  client_ = std::move(client.value());
+
+  auto& metrics = deps.metrics;
+  observing_ = std::make_unique<http::ObservingTransport>(
+      *client_, deps.time,
+      [this, &metrics](const http::RequestRecord& record) {
+        metrics.arm_requests_total.Add({{"operation", record.operation}, {"code", record.code()}})
+            .Increment();
+        metrics.arm_request_duration_seconds
+            .Add({{"operation", record.operation}}, status::Metrics::latency_buckets())
+            .Observe(std::chrono::duration<double>(record.duration).count());
+        if (const auto reads = tracker_.min_remaining_reads()) {
+          metrics.arm_ratelimit_remaining_reads.Set(static_cast<double>(*reads));
+        }
+      },
+      &tracker_);
+  retrying_ = std::make_unique<RetryingStack>(*observing_, deps.time, deps.stop_signal,
+                                              azure::arm_throttle_key);
+  stop_aware_ =
+      std::make_unique<http::StopAwareTransport>(retrying_->transport(), deps.stop_signal);
+
+  const std::string method(config::to_string(azure_.auth.method));
+  token_transport_ = std::make_unique<http::ObservingTransport>(
+      *client_, deps.time, [&metrics, method](const http::RequestRecord& record) {
+        const bool ok = !record.error_kind && record.status >= 200 && record.status < 300;
+        metrics.token_requests_total
+            .Add({{"credential", method}, {"result", ok ? "success" : "failure"}})
+            .Increment();
+      });
+  azure::CredentialOptions credential_options;
+  credential_options.on_refresh_error = [](const std::string& credential,
+                                           const core::Error& error) {
+    log::warn("azure.token.refresh_failed",
+              {{"credential", credential}, {"error", error.describe()}});
+  };
+  auto credential = azure::make_credential(azure_, *token_transport_, deps.environment, runner_,
+                                           deps.time, credential_options);
+  if (!credential.ok()) return credential.error();
+  credential_ = std::move(credential.value());
+  // ARM and Azure DNS share the token scope, the credential and this retry after a 401.
+  reauthorizing_ = std::make_unique<azure::ReauthorizingTransport>(*stop_aware_, *credential_,
+                                                                   azure_.cloud.scope);
+
+  azure::AciClientSettings settings;
+  settings.endpoint.resource_manager = azure_.cloud.resource_manager;
+  settings.endpoint.api_version = azure_.api_version;
+  settings.token_scope = azure_.cloud.scope;
+  settings.version = build::kVersion;
+  settings.request_timeout = azure_.request_timeout;
+  settings.lro.timeout = config.policy.action_timeout;
+  aci_ = std::make_unique<azure::AciClient>(*reauthorizing_, *credential_, deps.time,
+                                            deps.stop_signal, settings);
+  return {};
+}
+
+}  // namespace frankenetes::daemon

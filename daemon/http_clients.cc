@@ -1,0 +1,35 @@
+#include "daemon/http_clients.h"
+
+#include "build_info.h"
+
+namespace frankenetes::daemon {
+
+std::string user_agent() { return std::string("frankenetesd/") + build::kVersion; }
+
+HttpClients::HttpClients()
+    : make_([](const http::HttpClientOptions& options)
+                -> core::Result<std::shared_ptr<http::HttpTransport>> {
+        auto client = http::HttpClient::create(options);
+        if (!client) return client.error();
+        return std::shared_ptr<http::HttpTransport>(std::move(*client));
+      }) {}
+
+http::HttpClientOptions HttpClients::base_options() {
+  http::HttpClientOptions options;
+  options.user_agent = user_agent();
+  return options;
+}
+
+core::Result<std::shared_ptr<http::HttpTransport>> HttpClients::make(
+    const std::optional<std::string>& ca_file) const {
+  auto options = base_options();
+  if (ca_file) options.ca_file = *ca_file;
+  return make_(options);
+}
+
+probe::ProbeClientsBuild HttpClients::probe_clients(const config::Config& config,
+                                                    const std::string& config_file) const {
+  return probe::build_probe_clients(config, config_file, base_options(), make_);
+}
+
+}  // namespace frankenetes::daemon

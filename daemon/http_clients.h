@@ -1,0 +1,73 @@
+#pragma once
+// HttpClients: the one place frankenetesd makes its outbound HTTP clients — ARM and Entra ID,
+// Cloudflare, member probes. Each carries the daemon's User-Agent and the trust anchors its
+// configuration names. The transport under every client comes from a MakeTransport seam: the
+// real HttpClient in the daemon, a fake in tests/daemon. It makes clients; decorating them
+// (retries, observation, credentials) is ArmStack's and DnsStack's business.
+//
+// RetryingStack: a client behind a RetryingTransport with a retry budget and throttle gate of
+// its own (one per API, so ARM's 429s never slow Cloudflare down, nor the other way round).
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/types.h"
+#include "core/result.h"
+#include "core/sleeper.h"
+#include "core/time_source.h"
+#include "http/client.h"
+#include "http/retry_budget.h"
+#include "http/retrying_transport.h"
+#include "http/throttle_gate.h"
+#include "http/transport.h"
+#include "probe/probe_clients.h"
+
+namespace frankenetes::daemon {
+
+// "frankenetesd/<version>": every request's User-Agent and the admin server's Server header.
+std::string user_agent();
+
+class HttpClients {
+ public:
+  using MakeTransport = std::function<core::Result<std::shared_ptr<http::HttpTransport>>(
+      const http::HttpClientOptions& options)>;
+
+  HttpClients();  // real HttpClients
+  explicit HttpClients(MakeTransport make) : make_(std::move(make)) {}
+
+  // A client trusting `ca_file` besides the system store (azure.caFile); kInvalidConfig, naming
+  // the file, when it cannot be used.
+  core::Result<std::shared_ptr<http::HttpTransport>> make(
+      const std::optional<std::string>& ca_file) const;
+
+  // The probes' clients for `config`, one per distinct probe TLS setting; an unusable
+  // probe.caFile is a problem of `config_file` (probe/probe_clients.h).
+  probe::ProbeClientsBuild probe_clients(const config::Config& config,
+                                         const std::string& config_file) const;
+
+ private:
+  static http::HttpClientOptions base_options();
+
+  MakeTransport make_;
+};
+
+class RetryingStack {
+ public:
+  // `throttle_key`: what one 429 closes the gate for (ARM: the subscription); empty: the host.
+  RetryingStack(http::HttpTransport& inner, core::TimeSource& time, core::Sleeper& sleeper,
+                http::ThrottleKey throttle_key = {})
+      : gate_(time, std::move(throttle_key)), retrying_(inner, budget_, gate_, time, sleeper) {}
+  RetryingStack(const RetryingStack&) = delete;
+  RetryingStack& operator=(const RetryingStack&) = delete;
+
+  http::HttpTransport& transport() { return retrying_; }
+
+ private:
+  http::RetryBudget budget_;
+  http::ThrottleGate gate_;
+  http::RetryingTransport retrying_;
+};
+
+}  // namespace frankenetes::daemon

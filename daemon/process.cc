@@ -1,0 +1,212 @@
+#include "daemon/process.h"
+
+#include <random>
+
+#include "build_info.h"
+#include "core/stop_signal.h"
+#include "daemon/admin_server.h"
+#include "daemon/arm_stack.h"
+#include "daemon/configuration.h"
+#include "daemon/dns_stack.h"
+#include "daemon/work_threads.h"
+#include "log/event.h"
+#include "probe/prober.h"
+#include "reconcile/action_executor.h"
+#include "reconcile/container_group_api.h"
+#include "state/state_store.h"
+
+namespace frankenetes::daemon {
+
+// The object graph, in construction order; destroyed in reverse, so the threads go before
+// what their work uses, and the reconciler and DNS before the threads they submit to.
+struct ProcessGraph {
+  explicit ProcessGraph(const ProcessDeps& deps)
+      : threads(deps.metrics, deps.scheduler, deps.once) {}
+
+  core::StopSignal stop_signal;
+  std::mt19937_64 random{std::random_device{}()};
+  std::uniform_real_distribution<double> jitter{0.0, 1.0};
+  std::unique_ptr<ArmStack> arm;
+  std::unique_ptr<reconcile::AciContainerGroupApi> api;
+  std::unique_ptr<probe::Prober> prober;
+  std::unique_ptr<state::StateStore> state;
+  std::unique_ptr<reconcile::AciActionExecutor> real_executor;
+  reconcile::DryRunExecutor dry_run_executor;
+  std::unique_ptr<reconcile::PolicyExecutor> executor;
+  WorkThreads threads;
+  std::unique_ptr<reconcile::Reconciler> reconciler;
+  std::unique_ptr<DnsStack> dns;
+};
+
+Process::Process(ProcessDeps deps) : deps_(std::move(deps)) {}
+
+Process::~Process() = default;
+
+ConfigureResult Process::init(std::shared_ptr<const config::Config> config) {
+  configure_logging(config->log, deps_.log_level);
+  auto probe_clients = deps_.http_clients.probe_clients(*config, deps_.config_path);
+  if (!probe_clients.ok()) return ConfigureResult::refused(std::move(probe_clients.problems));
+  log_probe_tls_warnings(*config);
+  // Every component's series exists from the start, so alerts see a zero, not a gap.
+  for (const char* component : {"scheduler", "worker:reads", "worker:probes", "worker:actions",
+                                "worker:dns", "worker:inline", "dns_sync", "http_server"}) {
+    deps_.metrics.internal_errors_total.Add({{"component", component}});
+  }
+  config_ = std::move(config);
+  if (auto error = build(std::move(probe_clients.clients))) return ConfigureResult::failed(*error);
+  return {};
+}
+
+// Kea's rule: whatever can fail is built before anything is swapped.
+ConfigureResult Process::configure(std::shared_ptr<const config::Config> next) {
+  // The probe CA files are read again on every reload (a rotated CA takes effect on SIGHUP).
+  auto probe_clients = deps_.http_clients.probe_clients(*next, deps_.config_path);
+  if (!probe_clients.ok()) return ConfigureResult::refused(std::move(probe_clients.problems));
+  log_probe_tls_warnings(*next);
+  // Before the reconciler gets the configuration that needs them.
+  graph_->prober->set_clients(std::move(probe_clients.clients));
+  if (*next == *config_) return ConfigureResult::taken(false);
+  if (next->server.listen != config_->server.listen) {
+    log::warn("config.reload.restart_required", {{"key", "server.listen"},
+                                                 {"running", config_->server.listen.to_string()},
+                                                 {"configured", next->server.listen.to_string()}});
+  }
+  if (next->azure != config_->azure) {
+    log::warn("config.reload.restart_required",
+              {{"key", "azure"}, {"action", "keeping the running ARM client and credential"}});
+  }
+  config_ = std::move(next);
+  configure_logging(config_->log, deps_.log_level);
+  graph_->reconciler->update_config(config_);
+  graph_->dns->configure(config_);
+  return ConfigureResult::taken(true);
+}
+
+std::optional<core::Error> Process::build(
+    std::shared_ptr<const probe::ProbeClients> probe_clients) {
+  graph_ = std::make_unique<ProcessGraph>(deps_);
+  auto& g = *graph_;
+  auto arm = ArmStack::create(*config_, {.clients = deps_.http_clients,
+                                         .time = deps_.time,
+                                         .stop_signal = g.stop_signal,
+                                         .metrics = deps_.metrics,
+                                         .environment = deps_.environment});
+  if (!arm.ok()) return arm.error();
+  g.arm = std::move(arm.value());
+  g.api = std::make_unique<reconcile::AciContainerGroupApi>(g.arm->aci());
+  g.prober = std::make_unique<probe::Prober>(std::move(probe_clients), deps_.time);
+
+  auto store = state::StateStore::open(config_->state_directory, deps_.time);
+  if (!store.ok()) return store.error();
+  g.state = std::move(store.value());
+  g.real_executor = std::make_unique<reconcile::AciActionExecutor>(
+      *g.api, deps_.time, g.stop_signal, [&g] { return g.stop_signal.stop_requested(); },
+      g.state.get());
+  g.executor = std::make_unique<reconcile::PolicyExecutor>(*g.real_executor, g.dry_run_executor);
+
+  g.reconciler = std::make_unique<reconcile::Reconciler>(
+      reconcile::ReconcilerDeps{
+          .scheduler = g.threads.scheduler(),
+          .reads = g.threads.reads(),
+          .probes = g.threads.probes(),
+          .actions = g.threads.actions(),
+          .api = *g.api,
+          .executor = *g.executor,
+          .prober = g.prober.get(),
+          .time = deps_.time,
+          .metrics = &deps_.metrics,
+          .defer_reads =
+              [&g](const std::string& subscription) {
+                return g.arm->tracker().should_defer_nonessential(subscription);
+              },
+          .unit_random = [&g] { return g.jitter(g.random); },
+          .state = g.state.get(),
+      },
+      config_);
+  g.reconciler->restore(g.state->load());
+
+  auto dns = DnsStack::create(config_, {.clients = deps_.http_clients,
+                                        .arm = *g.arm,
+                                        .time = deps_.time,
+                                        .stop_signal = g.stop_signal,
+                                        .querier = deps_.dns_querier,
+                                        .worker = g.threads.dns(),
+                                        .metrics = deps_.metrics});
+  if (!dns.ok()) return dns.error();
+  g.dns = std::move(dns.value());
+  g.reconciler->on_observations(
+      [&g](const model::Observations& observed) { g.dns->observe(observed); });
+  return std::nullopt;
+}
+
+core::Status Process::start() {
+  auto& reconciler = *graph_->reconciler;
+  server_ = std::make_unique<AdminServer>(
+      deps_.io, deps_.metrics,
+      std::vector<status::HealthCheck>{{"ping", [] { return status::CheckResult::pass(); }},
+                                       {"loop", [&reconciler] { return reconciler.liveness(); }}},
+      std::vector<status::HealthCheck>{
+          {"config",
+           [this] {
+             return config_ ? status::CheckResult::pass()
+                            : status::CheckResult::fail("no configuration loaded");
+           }},
+          {"shutdown",
+           [this] {
+             return stopping_ ? status::CheckResult::fail("the daemon is shutting down")
+                              : status::CheckResult::pass();
+           }},
+          {"observation", [&reconciler] { return reconciler.readiness(); }},
+          {"operations", [&reconciler] { return reconciler.operations(); }}});
+  if (auto started = server_->start(config_->server); !started.ok()) return started;
+  listen_address_ = server_->address();
+
+  log::info("daemon.started", {{"version", build::kVersion},
+                               {"commit", build::kGitCommit},
+                               {"config", deps_.config_path},
+                               {"clusters", static_cast<unsigned long>(config_->clusters.size())},
+                               {"members", static_cast<unsigned long>(member_count(*config_))},
+                               {"dry_run", config_->policy.dry_run}});
+  graph_->threads.start();
+  reconciler.start();
+  return {};
+}
+
+bool Process::run_once() {
+  log::info("daemon.once", {{"version", build::kVersion},
+                            {"config", deps_.config_path},
+                            {"members", static_cast<unsigned long>(member_count(*config_))},
+                            {"dry_run", config_->policy.dry_run}});
+  const bool observed = graph_->reconciler->run_once();
+  log::info("daemon.once.done", {{"observation", observed ? "ok" : "failed"},
+                                 {"error", graph_->reconciler->summary().last_error}});
+  join(std::chrono::steady_clock::now() + kShutdownDeadline);
+  return observed;
+}
+
+void Process::on_pass(std::function<void(const reconcile::ReconcilerSummary&)> callback) {
+  graph_->reconciler->on_pass(std::move(callback));
+}
+
+void Process::stop() {
+  stopping_ = true;
+  request_stop();
+  if (server_) server_->stop();
+}
+
+void Process::request_stop() {
+  graph_->reconciler->stop();
+  graph_->dns->stop();
+  graph_->stop_signal.request_stop();
+}
+
+bool Process::join(std::chrono::steady_clock::time_point deadline) {
+  request_stop();
+  return graph_->threads.stop(deadline);
+}
+
+status::CheckResult Process::liveness() const { return graph_->reconciler->liveness(); }
+
+reconcile::ReconcilerSummary Process::summary() const { return graph_->reconciler->summary(); }
+
+}  // namespace frankenetes::daemon

@@ -1,0 +1,53 @@
+#include "daemon/work_threads.h"
+
+#include <algorithm>
+#include <string>
+
+namespace frankenetes::daemon {
+namespace {
+
+// Task boundaries log internal.error themselves (reconcile/internal_error.h); this counts.
+reconcile::InternalErrorHandler count_internal_errors(status::Metrics& metrics) {
+  return [&metrics](const std::string& component, const std::string& /*what*/) {
+    metrics.record_internal_error(component);
+  };
+}
+
+}  // namespace
+
+WorkThreads::WorkThreads(status::Metrics& metrics, reconcile::Scheduler* scheduler,
+                         bool inline_work)
+    : own_scheduler_(
+          scheduler ? nullptr
+                    : std::make_unique<reconcile::ThreadScheduler>(count_internal_errors(metrics))),
+      scheduler_(scheduler ? scheduler : own_scheduler_.get()),
+      inline_("inline", count_internal_errors(metrics)) {
+  if (inline_work || scheduler) return;
+  const auto pool = [&metrics](const char* name, std::size_t threads) {
+    return std::make_unique<reconcile::WorkerPool>(name, threads, count_internal_errors(metrics));
+  };
+  reads_ = pool("reads", 1);
+  probes_ = pool("probes", 4);
+  actions_ = pool("actions", 4);
+  dns_ = pool("dns", 1);
+}
+
+WorkThreads::~WorkThreads() = default;
+
+void WorkThreads::start() {
+  if (own_scheduler_) own_scheduler_->start();
+}
+
+bool WorkThreads::stop(std::chrono::steady_clock::time_point deadline) {
+  if (own_scheduler_) own_scheduler_->stop();
+  bool clean = true;
+  for (auto* pool : {reads_.get(), probes_.get(), actions_.get(), dns_.get()}) {
+    if (!pool) continue;
+    const auto left = std::max(std::chrono::steady_clock::duration::zero(),
+                               deadline - std::chrono::steady_clock::now());
+    clean = pool->stop(std::chrono::duration_cast<core::Duration>(left)) && clean;
+  }
+  return clean;
+}
+
+}  // namespace frankenetes::daemon

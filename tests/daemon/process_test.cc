@@ -1,0 +1,315 @@
+// The Process driven through its life with fakes: start → reload (a new member and a DNS
+// section; the same file again; a configuration it must refuse) → stop. ARM, Cloudflare and
+// the probes answer from FakeAzure behind the HttpClients seam; the reconciler runs on a
+// ManualScheduler with FakeTimeSource, all work inline on the test thread; the admin server is
+// real, on loopback, and is asked over HTTP what it thinks.
+
+#include "daemon/process.h"
+
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "config/config.h"
+#include "http/client.h"
+#include "support/fake_time_source.h"
+#include "support/manual_scheduler.h"
+
+namespace frankenetes::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kSubscription = "00000000-0000-0000-0000-000000000001";
+constexpr const char* kCloudflare = "https://cloudflare.test/client/v4";
+
+// ARM container groups, Cloudflare's DNS API and the members' health endpoints, answered from
+// a table of running groups. Records every request as "METHOD url".
+class FakeAzure final : public http::HttpTransport {
+ public:
+  void add_group(const std::string& name, const std::string& ip) {
+    std::lock_guard lock(mutex_);
+    groups_[name] = ip;
+  }
+
+  core::Result<http::Response> send(const http::ClientRequest& request) override {
+    std::lock_guard lock(mutex_);
+    requests_.push_back(request.method + " " + request.url);
+    const auto& url = request.url;
+    if (url.rfind(kCloudflare, 0) == 0) {
+      return http::Response::json(
+          200,
+          R"({"success":true,"errors":[],"messages":[],"result":[],)"
+          R"("result_info":{"page":1,"per_page":100,"count":0,"total_count":0,"total_pages":1}})");
+    }
+    if (url.find("/containerGroups?") != std::string::npos) {
+      std::string body = R"({"value":[)";
+      for (const auto& [name, ip] : groups_) {
+        body += (body.back() == '[' ? "" : ",") + group_json(name, ip);
+      }
+      return http::Response::json(200, body + "]}");
+    }
+    if (const auto at = url.find("/containerGroups/"); at != std::string::npos) {
+      const auto name = url.substr(at + 17, url.find('?') - at - 17);
+      const auto it = groups_.find(name);
+      if (it == groups_.end()) {
+        return http::Response::json(
+            404, R"({"error":{"code":"ResourceNotFound","message":"not found"}})");
+      }
+      return http::Response::json(200, group_json(name, it->second));
+    }
+    for (const auto& [name, ip] : groups_) {
+      if (url.rfind("http://" + ip + ":", 0) == 0) return http::Response::json(200, "{}");
+    }
+    return http::Response::json(404, "{}");
+  }
+
+  // How many requests so far contain `text`.
+  std::size_t count(const std::string& text) const {
+    std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    for (const auto& r : requests_) n += r.find(text) != std::string::npos ? 1 : 0;
+    return n;
+  }
+
+ private:
+  static std::string group_json(const std::string& name, const std::string& ip) {
+    return R"({"id":"/subscriptions/)" + std::string(kSubscription) +
+           "/resourceGroups/rg/providers/Microsoft.ContainerInstance/containerGroups/" + name +
+           R"(","name":")" + name +
+           R"(","location":"eastus","properties":{"provisioningState":"Succeeded",)"
+           R"("ipAddress":{"ip":")" +
+           ip +
+           R"(","type":"Public"},"instanceView":{"state":"Running","events":[]},)"
+           R"("containers":[{"name":")" +
+           name +
+           R"(","properties":{"image":"img","instanceView":{"restartCount":0,)"
+           R"("currentState":{"state":"Running","startTime":"2026-01-01T00:00:00Z",)"
+           R"("detailStatus":""}}}}]}})";
+  }
+
+  mutable std::mutex mutex_;
+  std::map<std::string, std::string> groups_;
+  std::vector<std::string> requests_;
+};
+
+class NoAnswerQuerier final : public dns::RecordQuerier {
+ public:
+  core::Result<std::optional<dns::RecordSet>> query(const config::HostPort&, const std::string&,
+                                                    dns::RecordType, core::Duration) override {
+    return std::optional<dns::RecordSet>{};
+  }
+};
+
+constexpr const char* kBase = R"(
+azure:
+  cloud: { resourceManager: "https://arm.test", authority: "https://login.test" }
+  subscriptionId: 00000000-0000-0000-0000-000000000001
+  auth: { method: static, tokenFile: token }
+policy: { pollInterval: 10s, dryRun: true }
+server: { listen: "127.0.0.1:0" }
+log: { level: warn }
+stateDirectory: state
+clusters:
+  - name: prod
+    resourceGroup: rg
+    members:
+      - name: etcd
+        role: etcd
+        containerGroup: etcd
+)";
+
+constexpr const char* kApiserver = R"(
+      - name: apiserver
+        role: apiserver
+        containerGroup: apiserver
+        probe: { url: "http://{ip}:6443/livez", period: 5s, timeout: 1s }
+        dns: { provider: cf, name: cp-apiserver.example.test }
+dns:
+  ownerId: prod-test
+  verify: { nameservers: ["127.0.0.1:53"] }
+  providers:
+    cf: { type: cloudflare, zoneId: zone1, zoneName: example.test, apiTokenFile: token,
+          baseUrl: "https://cloudflare.test/client/v4" }
+)";
+
+// A new member whose probe CA file does not exist: only the Process finds that out.
+constexpr const char* kUnusableProbeCa = R"(
+      - name: scheduler
+        role: scheduler
+        containerGroup: scheduler
+        probe: { url: "https://{ip}:10259/healthz", caFile: missing-ca.pem }
+)";
+
+class ProcessTest : public ::testing::Test {
+ protected:
+  ProcessTest()
+      : dir_(std::filesystem::temp_directory_path() /
+             ("fk-process-test-" + std::to_string(::getpid()))),
+        clients_([this](const http::HttpClientOptions& options)
+                     -> core::Result<std::shared_ptr<http::HttpTransport>> {
+          // The real client checks the options (an unusable CA file); the fake answers.
+          auto real = http::HttpClient::create(options);
+          if (!real.ok()) return real.error();
+          std::lock_guard lock(mutex_);
+          user_agents_.insert(options.user_agent);
+          return std::shared_ptr<http::HttpTransport>(azure_);
+        }) {
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "token") << "test-token\n";
+    azure_->add_group("etcd", "10.0.0.1");
+    azure_->add_group("apiserver", "10.0.0.2");
+    azure_->add_group("scheduler", "10.0.0.3");
+  }
+  ~ProcessTest() override { std::filesystem::remove_all(dir_); }
+
+  std::shared_ptr<const config::Config> config(const std::string& yaml) {
+    auto loaded = config::parse_config(yaml, (dir_ / "frankenetesd.yaml").string(),
+                                       [](std::string_view) { return std::nullopt; });
+    EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.problems[0].to_string());
+    return std::make_shared<const config::Config>(*loaded.config);
+  }
+
+  ProcessDeps deps() {
+    return ProcessDeps{.io = io_,
+                       .metrics = metrics_,
+                       .time = time_,
+                       .http_clients = clients_,
+                       .dns_querier = querier_,
+                       .environment = [](std::string_view) { return std::nullopt; },
+                       .config_path = (dir_ / "frankenetesd.yaml").string(),
+                       .log_level = std::nullopt,
+                       .once = false,
+                       .scheduler = &scheduler_};
+  }
+
+  // GET `path` from the process's admin server; the HTTP status.
+  int get(const Process& process, const std::string& path) {
+    auto client = http::HttpClient::create({});
+    http::ClientRequest request;
+    request.url = "http://" + process.listen_address() + path;
+    request.timeout = 5s;
+    auto response = (*client)->send(request);
+    return response.ok() ? response->status : -1;
+  }
+
+  std::filesystem::path dir_;
+  std::shared_ptr<FakeAzure> azure_ = std::make_shared<FakeAzure>();
+  std::mutex mutex_;
+  std::set<std::string> user_agents_;
+  HttpClients clients_;
+  boost::asio::io_context io_;
+  status::Metrics metrics_{{"test", "test", "test"}};
+  testing::FakeTimeSource time_;
+  testing::ManualScheduler scheduler_{time_};
+  NoAnswerQuerier querier_;
+};
+
+TEST_F(ProcessTest, StartReloadRefuseAndStop) {
+  Process process(deps());
+  ASSERT_TRUE(process.init(config(kBase)).ok());
+  std::size_t passes = 0;
+  bool last_pass_ok = false;
+  process.on_pass([&](const reconcile::ReconcilerSummary& summary) {
+    ++passes;
+    last_pass_ok = summary.last_pass_ok;
+  });
+  ASSERT_TRUE(process.start().ok());
+  std::thread io_thread([this] { io_.run(); });
+
+  // The first pass observes etcd; nothing else is configured yet.
+  scheduler_.run_due();
+  EXPECT_EQ(passes, 1u);
+  EXPECT_TRUE(last_pass_ok);
+  EXPECT_GE(azure_->count("GET https://arm.test/subscriptions/"), 2u);
+  EXPECT_EQ(azure_->count("containerGroups/etcd?"), 1u);
+  EXPECT_EQ(azure_->count("containerGroups/apiserver?"), 0u);
+  EXPECT_EQ(get(process, "/readyz"), 200);
+  EXPECT_EQ(get(process, "/livez"), 200);
+
+  // Reload: a new member with a probe and a DNS record, and the dns section it needs.
+  const auto grown = config(std::string(kBase) + kApiserver);
+  const auto applied = process.configure(grown);
+  ASSERT_TRUE(applied.ok());
+  EXPECT_TRUE(applied.changed);
+  EXPECT_EQ(process.config(), grown);
+  scheduler_.advance(30s);
+  EXPECT_GE(azure_->count("containerGroups/apiserver?"), 1u);
+  EXPECT_GE(azure_->count("GET http://10.0.0.2:6443/livez"), 1u);
+  EXPECT_GE(azure_->count("GET https://cloudflare.test/client/v4/zones/zone1/dns_records"), 1u);
+
+  // The same file again: taken, nothing changes.
+  const auto same = process.configure(config(std::string(kBase) + kApiserver));
+  EXPECT_TRUE(same.ok());
+  EXPECT_FALSE(same.changed);
+  EXPECT_EQ(process.config(), grown);
+
+  // A configuration the Process cannot take is refused with its problem; the old graph runs on.
+  const auto refused =
+      process.configure(config(std::string(kBase) + kUnusableProbeCa + kApiserver));
+  ASSERT_FALSE(refused.ok());
+  ASSERT_EQ(refused.problems.size(), 1u);
+  EXPECT_EQ(refused.problems[0].key_path, "clusters[0].members[1].probe.caFile");
+  EXPECT_FALSE(refused.changed);
+  EXPECT_EQ(process.config(), grown);
+  const auto passes_before = passes;
+  const auto apiserver_gets = azure_->count("containerGroups/apiserver?");
+  scheduler_.advance(60s);
+  EXPECT_GT(passes, passes_before);
+  EXPECT_TRUE(last_pass_ok);
+  EXPECT_GT(azure_->count("containerGroups/apiserver?"), apiserver_gets);
+  EXPECT_EQ(azure_->count("containerGroups/scheduler?"), 0u);
+  EXPECT_EQ(azure_->count(":10259/healthz"), 0u);
+  EXPECT_EQ(get(process, "/readyz"), 200);
+
+  // Every client came from the one factory, with the daemon's user agent.
+  EXPECT_EQ(user_agents_, std::set<std::string>{user_agent()});
+
+  // Stop on the io thread, as the controller does: the server closes, run() returns.
+  std::promise<void> stopped;
+  boost::asio::post(io_, [&] {
+    process.stop();
+    stopped.set_value();
+  });
+  ASSERT_EQ(stopped.get_future().wait_for(5s), std::future_status::ready);
+  io_thread.join();
+  EXPECT_TRUE(process.join(std::chrono::steady_clock::now() + 5s));
+  const auto after_stop = passes;
+  scheduler_.advance(30s);
+  EXPECT_EQ(passes, after_stop);
+}
+
+TEST_F(ProcessTest, InitRefusesAnUnusableProbeCaFileWithItsKeyPath) {
+  Process process(deps());
+  const auto result = process.init(config(std::string(kBase) + kUnusableProbeCa));
+  ASSERT_FALSE(result.ok());
+  ASSERT_EQ(result.problems.size(), 1u);
+  EXPECT_EQ(result.problems[0].key_path, "clusters[0].members[1].probe.caFile");
+  EXPECT_FALSE(result.error);
+  EXPECT_EQ(azure_->count("GET"), 0u);
+}
+
+TEST_F(ProcessTest, InitReportsAGraphThatCannotBeBuilt) {
+  // A second process on the same state directory: the lock is taken (exit code 1).
+  Process first(deps());
+  ASSERT_TRUE(first.init(config(kBase)).ok());
+  Process second(deps());
+  const auto result = second.init(config(kBase));
+  ASSERT_FALSE(result.ok());
+  ASSERT_TRUE(result.error);
+  EXPECT_NE(result.error->kind, core::ErrorKind::kInvalidConfig);
+  EXPECT_TRUE(result.problems.empty());
+}
+
+}  // namespace
+}  // namespace frankenetes::daemon
