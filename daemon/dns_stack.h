@@ -15,7 +15,7 @@
 #include "daemon/arm_stack.h"
 #include "daemon/http_clients.h"
 #include "dns/verifier.h"
-#include "plan/history.h"
+#include "model/observation.h"
 #include "reconcile/dns_sync.h"
 #include "reconcile/worker.h"
 #include "status/metrics.h"
