@@ -64,8 +64,8 @@ class Metrics {
   prometheus::Histogram& reconcile_duration_seconds;
   prometheus::Gauge& last_successful_observation_timestamp_seconds;
 
-  // DNS re-pointing (lib/reconcile/dns_sync.h). provider: a dns.providers key; result:
-  // updated | conflict | failed | dry_run | verify_failed; reason: plan::DnsSkipReason.
+  // DNS re-pointing (recorded by lib/reconcile/dns_reporter.h). provider: a dns.providers key;
+  // result: updated | conflict | failed | dry_run | verify_failed; reason: plan::DnsSkipReason.
   prometheus::Family<prometheus::Counter>& dns_updates_total;       // {provider,result}
   prometheus::Family<prometheus::Gauge>& dns_record_in_sync;        // {cluster,member}: alert on 0
   prometheus::Family<prometheus::Counter>& dns_skips_total;         // {cluster,member,reason}
