@@ -10,10 +10,7 @@ namespace {
 
 constexpr const char* kJwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-std::string strip_slash(std::string s) {
-  while (!s.empty() && s.back() == '/') s.pop_back();
-  return s;
-}
+std::string strip_slash(std::string_view s) { return std::string(core::trim_end(s, "/")); }
 
 http::Response json_response(int status, const nlohmann::json& body) {
   http::Response r;

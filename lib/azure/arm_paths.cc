@@ -13,9 +13,7 @@ namespace {
 using core::to_lower;
 
 std::string base(const ArmEndpoint& endpoint) {
-  std::string out = endpoint.resource_manager;
-  while (!out.empty() && out.back() == '/') out.pop_back();
-  return out;
+  return std::string(core::trim_end(endpoint.resource_manager, "/"));
 }
 
 std::string seg(std::string_view s) { return http::percent_encode_component(s); }

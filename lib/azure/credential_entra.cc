@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "azure/credential_token_response.h"
+#include "core/strings.h"
 
 namespace frankenetes::azure {
 namespace {
@@ -14,9 +15,8 @@ constexpr const char* kJwtBearerAssertionType =
 }  // namespace
 
 std::string entra_token_url(const EntraApplication& app) {
-  std::string authority = app.authority;
-  while (authority.ends_with('/')) authority.pop_back();
-  return authority + "/" + http::percent_encode_component(app.tenant_id) + "/oauth2/v2.0/token";
+  return std::string(core::trim_end(app.authority, "/")) + "/" +
+         http::percent_encode_component(app.tenant_id) + "/oauth2/v2.0/token";
 }
 
 core::Result<AccessToken> request_entra_token(http::HttpTransport& transport,

@@ -4,13 +4,13 @@
 
 #include "config/sections.h"
 #include "config/value_syntax.h"
+#include "core/strings.h"
 
 namespace frankenetes::config {
 namespace {
 
-std::string without_trailing_slash(std::string url) {
-  while (url.ends_with('/')) url.pop_back();
-  return url;
+std::string without_trailing_slash(std::string_view url) {
+  return std::string(core::trim_end(url, "/"));
 }
 
 // `cloud:` is either a well-known cloud's name or a map of endpoints (custom clouds and the

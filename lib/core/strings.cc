@@ -85,6 +85,11 @@ std::string_view trim(std::string_view s, std::string_view chars) {
   return s.substr(first, last - first + 1);
 }
 
+std::string_view trim_end(std::string_view s, std::string_view chars) {
+  const auto last = s.find_last_not_of(chars);
+  return last == std::string_view::npos ? std::string_view() : s.substr(0, last + 1);
+}
+
 bool is_ipv4(std::string_view s) {
   int parts = 0;
   std::size_t i = 0;

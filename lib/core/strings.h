@@ -27,6 +27,9 @@ bool icontains(std::string_view haystack, std::string_view needle);
 // whitespace: space, \t, \n, \v, \f, \r).
 inline constexpr std::string_view kWhitespace = " \t\n\v\f\r";
 std::string_view trim(std::string_view s, std::string_view chars = kWhitespace);
+// `s` without trailing characters from `chars`: trim_end("https://host//", "/") is
+// "https://host", the base a URL path is appended to.
+std::string_view trim_end(std::string_view s, std::string_view chars = kWhitespace);
 
 // A strict dotted quad: four decimal octets 0..255 without leading zeros (which some parsers
 // read as octal), nothing before or after. The same answer as inet_pton(AF_INET, …).

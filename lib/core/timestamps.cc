@@ -46,15 +46,33 @@ bool expect(std::string_view s, std::size_t& pos, char c) {
   return true;
 }
 
+// A date and time of day as read from the text, not validated yet.
+struct CivilTime {
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+};
+
+// The time of day as both formats write it: "HH:MM:SS" at `pos`.
+bool read_time_of_day(std::string_view s, std::size_t& pos, CivilTime& t) {
+  return read_digits(s, pos, 2, t.hour) && expect(s, pos, ':') &&
+         read_digits(s, pos, 2, t.minute) && expect(s, pos, ':') &&
+         read_digits(s, pos, 2, t.second);
+}
+
 // Seconds since the epoch of a validated civil date-time (no overflow: |years| <= 9999).
-std::optional<std::int64_t> make_seconds(int year, int month, int day, int hour, int minute,
-                                         int second, std::int64_t offset_seconds) {
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return std::nullopt;
+std::optional<std::int64_t> make_seconds(const CivilTime& t, std::int64_t offset_seconds) {
+  if (t.month < 1 || t.month > 12 || t.day < 1 || t.day > days_in_month(t.year, t.month)) {
+    return std::nullopt;
+  }
   // Second 60 is a leap second; POSIX time has none, so it folds onto the next second.
-  if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  if (t.hour > 23 || t.minute > 59 || t.second > 60) return std::nullopt;
   const std::int64_t days =
-      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  return days * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 + second -
+      days_from_civil(t.year, static_cast<unsigned>(t.month), static_cast<unsigned>(t.day));
+  return days * 86400 + std::int64_t{t.hour} * 3600 + std::int64_t{t.minute} * 60 + t.second -
          offset_seconds;
 }
 
@@ -71,10 +89,9 @@ std::optional<core::SystemTime> to_system_time(std::int64_t secs, std::int64_t n
   return core::SystemTime(std::chrono::duration_cast<Rep>(since_epoch));
 }
 
-std::optional<core::SystemTime> make_time(int year, int month, int day, int hour, int minute,
-                                          int second, std::int64_t nanos,
+std::optional<core::SystemTime> make_time(const CivilTime& t, std::int64_t nanos,
                                           std::int64_t offset_seconds) {
-  const auto secs = make_seconds(year, month, day, hour, minute, second, offset_seconds);
+  const auto secs = make_seconds(t, offset_seconds);
   if (!secs) return std::nullopt;
   return to_system_time(*secs, nanos);
 }
@@ -83,22 +100,14 @@ std::optional<core::SystemTime> make_time(int year, int month, int day, int hour
 
 std::optional<core::SystemTime> parse_iso8601(std::string_view s) {
   std::size_t pos = 0;
-  int year = 0;
-  int month = 0;
-  int day = 0;
-  int hour = 0;
-  int minute = 0;
-  int second = 0;
-  if (!read_digits(s, pos, 4, year) || !expect(s, pos, '-') || !read_digits(s, pos, 2, month) ||
-      !expect(s, pos, '-') || !read_digits(s, pos, 2, day)) {
+  CivilTime t;
+  if (!read_digits(s, pos, 4, t.year) || !expect(s, pos, '-') || !read_digits(s, pos, 2, t.month) ||
+      !expect(s, pos, '-') || !read_digits(s, pos, 2, t.day)) {
     return std::nullopt;
   }
   if (pos >= s.size() || (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ')) return std::nullopt;
   ++pos;
-  if (!read_digits(s, pos, 2, hour) || !expect(s, pos, ':') || !read_digits(s, pos, 2, minute) ||
-      !expect(s, pos, ':') || !read_digits(s, pos, 2, second)) {
-    return std::nullopt;
-  }
+  if (!read_time_of_day(s, pos, t)) return std::nullopt;
   std::int64_t nanos = 0;
   if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
     ++pos;
@@ -129,7 +138,7 @@ std::optional<core::SystemTime> parse_iso8601(std::string_view s) {
     }
   }
   if (pos != s.size()) return std::nullopt;
-  return make_time(year, month, day, hour, minute, second, nanos, offset);
+  return make_time(t, nanos, offset);
 }
 
 std::optional<core::SystemTime> parse_http_date(std::string_view s) {
@@ -144,24 +153,18 @@ std::optional<std::int64_t> parse_http_date_seconds(std::string_view s) {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   if (s.size() != 29 || s.substr(3, 2) != ", " || s.substr(25) != " GMT") return std::nullopt;
   std::size_t pos = 5;
-  int day = 0;
-  int year = 0;
-  int hour = 0;
-  int minute = 0;
-  int second = 0;
-  if (!read_digits(s, pos, 2, day) || !expect(s, pos, ' ')) return std::nullopt;
-  int month = 0;
+  CivilTime t;
+  if (!read_digits(s, pos, 2, t.day) || !expect(s, pos, ' ')) return std::nullopt;
   for (std::size_t i = 0; i < kMonths.size(); ++i) {
-    if (s.substr(pos, 3) == kMonths[i]) month = static_cast<int>(i) + 1;
+    if (s.substr(pos, 3) == kMonths[i]) t.month = static_cast<int>(i) + 1;
   }
-  if (month == 0) return std::nullopt;
+  if (t.month == 0) return std::nullopt;
   pos += 3;
-  if (!expect(s, pos, ' ') || !read_digits(s, pos, 4, year) || !expect(s, pos, ' ') ||
-      !read_digits(s, pos, 2, hour) || !expect(s, pos, ':') || !read_digits(s, pos, 2, minute) ||
-      !expect(s, pos, ':') || !read_digits(s, pos, 2, second)) {
+  if (!expect(s, pos, ' ') || !read_digits(s, pos, 4, t.year) || !expect(s, pos, ' ') ||
+      !read_time_of_day(s, pos, t)) {
     return std::nullopt;
   }
-  return make_seconds(year, month, day, hour, minute, second, 0);
+  return make_seconds(t, 0);
 }
 
 }  // namespace frankenetes::core

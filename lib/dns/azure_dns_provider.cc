@@ -5,6 +5,7 @@
 
 #include "azure/arm_error.h"
 #include "core/json_fields.h"
+#include "core/strings.h"
 #include "dns/record_names.h"
 
 namespace frankenetes::dns {
@@ -13,11 +14,6 @@ namespace {
 using core::make_error;
 using nlohmann::json;
 namespace jf = core::json_fields;
-
-std::string trim_slash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
 
 std::string describe(const std::string& fqdn, RecordType type) {
   return std::string(to_string(type)) + " " + fqdn;
@@ -167,7 +163,7 @@ core::Result<std::string> AzureDnsProvider::record_set_url(const std::string& fq
   auto relative = relative_name(fqdn, zone_);
   if (!relative.ok()) return relative.error();
   // relativeRecordSetName is x-ms-skip-url-encoding (reference §4): DNS labels need none.
-  return trim_slash(settings_.resource_manager) + "/subscriptions/" +
+  return std::string(core::trim_end(settings_.resource_manager, "/")) + "/subscriptions/" +
          http::percent_encode_component(config_.subscription_id) + "/resourceGroups/" +
          http::percent_encode_component(config_.resource_group) +
          "/providers/Microsoft.Network/dnsZones/" + zone_ + "/" + to_string(type) + "/" +

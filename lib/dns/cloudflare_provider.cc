@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_fields.h"
+#include "core/strings.h"
 #include "dns/record_names.h"
 #include "dns/secret_loader.h"
 #include "http/retry_after.h"
@@ -14,11 +15,6 @@ namespace {
 using core::make_error;
 using nlohmann::json;
 namespace jf = core::json_fields;
-
-std::string trim_slash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
 
 std::optional<RecordType> parse_type(const std::string& type) {
   if (type == "A") return RecordType::kA;
@@ -159,7 +155,7 @@ core::Result<CloudflareProvider::Reply> CloudflareProvider::call(const std::stri
 
   http::ClientRequest request;
   request.method = method;
-  request.url = trim_slash(config_.base_url) + path;
+  request.url = std::string(core::trim_end(config_.base_url, "/")) + path;
   request.headers["Authorization"] = "Bearer " + token->reveal();
   request.headers["User-Agent"] = settings_.user_agent;
   request.headers["Accept"] = "application/json";

@@ -30,6 +30,7 @@
 
 #include "core/duration.h"
 #include "core/time_source.h"
+#include "http/detail/beast_fields.h"
 #include "http/detail/connection.h"
 #include "http/detail/connection_pool.h"
 #include "http/url.h"
@@ -461,14 +462,7 @@ class HttpClient::Impl {
     exchange.keep_alive = !beast_response.need_eof() && message.keep_alive();
     Response response;
     response.status = static_cast<int>(beast_response.result_int());
-    for (const auto& field : beast_response) {
-      auto [it, inserted] =
-          response.headers.emplace(std::string(field.name_string()), std::string(field.value()));
-      if (!inserted) {  // repeated field: combine with commas (RFC 9110 §5.3)
-        it->second += ", ";
-        it->second += field.value();
-      }
-    }
+    detail::add_fields(response.headers, beast_response);
     response.body = std::move(beast_response.body());
     exchange.result.emplace(std::move(response));
     return exchange;

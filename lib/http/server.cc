@@ -32,6 +32,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/detail/beast_fields.h"
 #include "http/listen_address.h"
 
 namespace frankenetes::http {
@@ -288,14 +289,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (!target) return respond_and_close(400, "malformed request target\n");
     request.path = std::move(target->path);
     request.query = std::move(target->query);
-    for (const auto& field : message) {
-      auto [it, inserted] =
-          request.headers.emplace(std::string(field.name_string()), std::string(field.value()));
-      if (!inserted) {  // repeated field: combine with commas (RFC 9110 §5.3)
-        it->second += ", ";
-        it->second += field.value();
-      }
-    }
+    detail::add_fields(request.headers, message);
     request.body = std::move(message.body());
     request.remote_address = remote_address_;
     // Kept for on_handler_exception: the request itself moves into the handler.

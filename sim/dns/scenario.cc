@@ -116,6 +116,10 @@ std::optional<bool> get_bool(const YAML::Node& parent, const char* key, const st
   return value;
 }
 
+std::string index_path(const std::string& path, std::size_t i) {
+  return path + "[" + std::to_string(i) + "]";
+}
+
 std::vector<std::string> get_string_list(const YAML::Node& node, const std::string& path,
                                          Problems& problems) {
   std::vector<std::string> out;
@@ -126,7 +130,7 @@ std::vector<std::string> get_string_list(const YAML::Node& node, const std::stri
   }
   for (std::size_t i = 0; i < node.size(); ++i) {
     if (!node[i].IsScalar()) {
-      problems.add(node[i], path + "[" + std::to_string(i) + "]", "expected a string");
+      problems.add(node[i], index_path(path, i), "expected a string");
       continue;
     }
     out.push_back(node[i].as<std::string>());
@@ -134,8 +138,29 @@ std::vector<std::string> get_string_list(const YAML::Node& node, const std::stri
   return out;
 }
 
-std::string index_path(const std::string& path, std::size_t i) {
-  return path + "[" + std::to_string(i) + "]";
+// The record type `type_text` (read from `node`'s "type") names, reported when the simulated
+// APIs do not manage it.
+std::optional<RecordType> read_record_type(const YAML::Node& node, const std::string& path,
+                                           const std::string& type_text, Problems& problems) {
+  const auto type = parse_record_type(type_text);
+  if (!type) {
+    problems.add(node["type"], path + ".type",
+                 "unknown record type '" + type_text + "' (expected A, TXT or CNAME)");
+  }
+  return type;
+}
+
+// A zone's required "name", normalized; nullopt (reported) when missing or not a domain name.
+std::optional<std::string> read_zone_name(const YAML::Node& zone, const std::string& path,
+                                          Problems& problems) {
+  const auto name = get_string(zone, "name", path, problems, true);
+  if (!name) return std::nullopt;
+  auto normalized = normalize_name(*name);
+  if (!is_valid_domain_name(normalized)) {
+    problems.add(zone["name"], path + ".name", "'" + *name + "' is not a valid zone name");
+    return std::nullopt;
+  }
+  return normalized;
 }
 
 void parse_azure_record_set(const YAML::Node& node, const std::string& path,
@@ -146,12 +171,8 @@ void parse_azure_record_set(const YAML::Node& node, const std::string& path,
   const auto name = get_string(node, "name", path, problems, true);
   const auto type_text = get_string(node, "type", path, problems, true);
   if (!name || !type_text) return;
-  const auto type = parse_record_type(*type_text);
-  if (!type) {
-    problems.add(node["type"], path + ".type",
-                 "unknown record type '" + *type_text + "' (expected A, TXT or CNAME)");
-    return;
-  }
+  const auto type = read_record_type(node, path, *type_text, problems);
+  if (!type) return;
   set.type = *type;
   const auto normalized = normalize_name(*name);
   const auto zone_name = normalize_name(zone.name);
@@ -244,13 +265,9 @@ void parse_azure(const YAML::Node& node, const std::string& path, const std::str
     zone.subscription_id =
         get_string(z, "subscriptionId", zpath, problems, false).value_or(default_sub);
     zone.resource_group = get_string(z, "resourceGroup", zpath, problems, true).value_or("");
-    const auto name = get_string(z, "name", zpath, problems, true);
+    auto name = read_zone_name(z, zpath, problems);
     if (!name) continue;
-    zone.name = normalize_name(*name);
-    if (!is_valid_domain_name(zone.name)) {
-      problems.add(z["name"], zpath + ".name", "'" + *name + "' is not a valid zone name");
-      continue;
-    }
+    zone.name = std::move(*name);
     const auto sets = z["recordSets"];
     const auto set_count = list_size(sets, zpath + ".recordSets", problems);
     for (std::size_t j = 0; j < set_count; ++j) {
@@ -270,12 +287,8 @@ void parse_cloudflare_record(const YAML::Node& node, const std::string& path,
   const auto type_text = get_string(node, "type", path, problems, true);
   const auto content = get_string(node, "content", path, problems, true);
   if (!name || !type_text || !content) return;
-  const auto type = parse_record_type(*type_text);
-  if (!type) {
-    problems.add(node["type"], path + ".type",
-                 "unknown record type '" + *type_text + "' (expected A, TXT or CNAME)");
-    return;
-  }
+  const auto type = read_record_type(node, path, *type_text, problems);
+  if (!type) return;
   record.type = *type;
   const auto normalized = normalize_name(*name);
   record.name = (normalized == "@") ? zone.name
@@ -376,13 +389,9 @@ void parse_cloudflare(const YAML::Node& node, const std::string& path, DnsScenar
         if (!expect_map(z, zpath, problems)) continue;
         check_keys(z, zpath, {"name", "id", "records"}, problems);
         CloudflareZoneSpec zone;
-        const auto name = get_string(z, "name", zpath, problems, true);
+        auto name = read_zone_name(z, zpath, problems);
         if (!name) continue;
-        zone.name = normalize_name(*name);
-        if (!is_valid_domain_name(zone.name)) {
-          problems.add(z["name"], zpath + ".name", "'" + *name + "' is not a valid zone name");
-          continue;
-        }
+        zone.name = std::move(*name);
         zone.id = get_string(z, "id", zpath, problems, false)
                       .value_or(derive_cloudflare_zone_id(zone.name));
         if (zone.id.size() != 32 || zone.id.find_first_not_of("0123456789abcdef") != std::string::npos) {

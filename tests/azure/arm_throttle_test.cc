@@ -4,58 +4,30 @@
 #include <gtest/gtest.h>
 
 #include "azure/arm_paths.h"
-#include "http/retrying_transport.h"
-#include "support/fake_sleeper.h"
-#include "support/fake_transport.h"
+#include "support/retrying_harness.h"
 
 namespace frankenetes::azure {
 namespace {
 
 using std::chrono::seconds;
-using testing::FakeSleeper;
-using testing::FakeTimeSource;
-using testing::FakeTransport;
-
-constexpr const char* kUrl =
-    "https://management.azure.com/subscriptions/sub-1/resourceGroups/cp/providers/"
-    "Microsoft.ContainerInstance/containerGroups/etcd?api-version=2023-05-01";
-
-http::ClientRequest request(std::string method = "GET", std::string url = kUrl) {
-  http::ClientRequest r;
-  r.method = std::move(method);
-  r.url = std::move(url);
-  r.operation = "aci.get";
-  return r;
-}
-
-struct Harness {
-  FakeTimeSource time;
-  FakeTransport inner{&time};
-  FakeSleeper sleeper{time};
-  http::RetryBudget budget;
-  http::ThrottleGate gate{time, arm_throttle_key};
-  http::RetryPolicy policy;
-
-  http::RetryingTransport make() {
-    return http::RetryingTransport(inner, budget, gate, time, sleeper, policy, [] { return 0.5; });
-  }
-};
+using testing::arm_request;
+using testing::RetryingHarness;
 
 // After ARM answers 429 with Retry-After: 7, no request for that subscription is sent within
 // the next 7 s, from this caller or any other; other subscriptions go on.
 TEST(ArmThrottling, A429ClosesTheGateForItsSubscriptionOnly) {
-  Harness h;
+  RetryingHarness h({}, arm_throttle_key);
   h.policy.max_attempts = 1;  // the caller gives up at once; the gate must still hold others
   h.inner.push(429, "", {{"Retry-After", "7"}});
   auto t = h.make();
-  const auto first = t.send(request());
+  const auto first = t.send(arm_request());
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->status, 429);
   ASSERT_EQ(h.inner.requests().size(), 1u);
 
   for (int second = 0; second < 7; ++second) {
     for (const char* method : {"GET", "POST", "PUT", "DELETE"}) {
-      const auto blocked = t.send(request(method));
+      const auto blocked = t.send(arm_request(method));
       ASSERT_FALSE(blocked.ok());
       EXPECT_EQ(blocked.error().kind, core::ErrorKind::kTransient);
       EXPECT_NE(blocked.error().message.find("throttled: retry after"), std::string::npos)
@@ -68,9 +40,10 @@ TEST(ArmThrottling, A429ClosesTheGateForItsSubscriptionOnly) {
   // Another subscription was never throttled.
   h.inner.push(200, "{}");
   h.inner.push(200, "{}");
-  EXPECT_TRUE(t.send(request("GET", "https://management.azure.com/subscriptions/sub-2/x")).ok());
+  EXPECT_TRUE(
+      t.send(arm_request("GET", "https://management.azure.com/subscriptions/sub-2/x")).ok());
   // And after 7 s the gate opens again.
-  EXPECT_TRUE(t.send(request()).ok());
+  EXPECT_TRUE(t.send(arm_request()).ok());
   EXPECT_EQ(h.inner.requests().size(), 3u);
 }
 

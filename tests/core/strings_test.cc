@@ -42,6 +42,15 @@ TEST(Strings, Trim) {
   EXPECT_EQ(trim("\n7\n", " \t"), "\n7\n");
 }
 
+TEST(Strings, TrimEndKeepsTheStart) {
+  EXPECT_EQ(trim_end("https://host//", "/"), "https://host");
+  EXPECT_EQ(trim_end("https://host", "/"), "https://host");
+  EXPECT_EQ(trim_end("/a/", "/"), "/a");
+  EXPECT_EQ(trim_end("///", "/"), "");
+  EXPECT_EQ(trim_end(""), "");
+  EXPECT_EQ(trim_end("  a b \r\n"), "  a b");
+}
+
 TEST(Strings, IsIpv4IsAStrictDottedQuad) {
   for (const char* good : {"0.0.0.0", "127.0.0.1", "10.1.2.3", "255.255.255.255"}) {
     EXPECT_TRUE(is_ipv4(good)) << good;

@@ -21,6 +21,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config.h"
+#include "config/config_test_util.h"
 #include "http/client.h"
 #include "support/fake_time_source.h"
 #include "support/manual_scheduler.h"
@@ -111,23 +112,24 @@ class NoAnswerQuerier final : public dns::RecordQuerier {
   }
 };
 
-constexpr const char* kBase = R"(
-azure:
+// The config tests' minimal configuration (cluster prod, member etcd), its azure section on
+// the fakes (ARM, Entra, a static token), with the admin server on loopback and dry runs. It
+// ends in etcd's members list, where the literals below append.
+const std::string kBase = [] {
+  using config::testing::yaml_text;
+  std::string minimal(yaml_text(config::testing::kMinimalConfig));
+  const std::string_view azure = "azure:\n";
+  minimal.insert(minimal.find(azure) + azure.size(), yaml_text(R"(
   cloud: { resourceManager: "https://arm.test", authority: "https://login.test" }
-  subscriptionId: 00000000-0000-0000-0000-000000000001
   auth: { method: static, tokenFile: token }
+)"));
+  return std::string(yaml_text(R"(
 policy: { pollInterval: 10s, dryRun: true }
 server: { listen: "127.0.0.1:0" }
 log: { level: warn }
 stateDirectory: state
-clusters:
-  - name: prod
-    resourceGroup: rg
-    members:
-      - name: etcd
-        role: etcd
-        containerGroup: etcd
-)";
+)")) + minimal;
+}();
 
 constexpr const char* kApiserver = R"(
       - name: apiserver

@@ -4,7 +4,6 @@
 // Control routes (POST /dns/records) change records behind the providers' backs.
 
 #include <gtest/gtest.h>
-#include <yaml-cpp/yaml.h>
 
 #include <nlohmann/json.hpp>
 
@@ -13,12 +12,14 @@
 #include "dns/cloudflare_provider.h"
 #include "http/message.h"
 #include "sim/dns/dns_simulator.h"
-#include "sim/dns/scenario.h"
+#include "sim/dns/dns_test_support.h"
 #include "support/fake_time_source.h"
 
 namespace frankenetes::dns {
 namespace {
 
+// One record per provider and no owner records (the tests create those; dns_test_support.h's
+// sample scenario already holds some).
 constexpr const char* kScenario = R"(
 azureDns:
   zones:
@@ -79,9 +80,7 @@ class SimProvidersTest : public ::testing::Test {
   SimProvidersTest() : sim_(scenario(), time_, options()), transport_(sim_) {}
 
   static sim::dns::DnsScenario scenario() {
-    auto parsed = sim::dns::parse_dns_scenario(YAML::Load(kScenario), "test.yaml", "sub1");
-    if (!parsed.ok()) ADD_FAILURE() << parsed.error().message;
-    return parsed.ok() ? parsed.value() : sim::dns::DnsScenario{};
+    return sim::dns::testing::parse_scenario_text(kScenario);
   }
   static sim::dns::DnsSimulatorOptions options() {
     sim::dns::DnsSimulatorOptions o;

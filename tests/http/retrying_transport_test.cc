@@ -3,51 +3,22 @@
 #include <gtest/gtest.h>
 
 #include "http/retry_after.h"
-#include "support/fake_sleeper.h"
-#include "support/fake_transport.h"
+#include "support/retrying_harness.h"
 
 namespace frankenetes::http {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-using testing::FakeSleeper;
-using testing::FakeTimeSource;
-using testing::FakeTransport;
-
-constexpr const char* kUrl =
-    "https://management.azure.com/subscriptions/sub-1/resourceGroups/cp/providers/"
-    "Microsoft.ContainerInstance/containerGroups/etcd?api-version=2023-05-01";
-
-http::ClientRequest request(std::string method = "GET", std::string url = kUrl) {
-  http::ClientRequest r;
-  r.method = std::move(method);
-  r.url = std::move(url);
-  r.operation = "aci.get";
-  return r;
-}
-
-struct Harness {
-  explicit Harness(RetryBudgetSettings budget_settings = {}) : budget(budget_settings) {}
-
-  FakeTimeSource time;
-  FakeTransport inner{&time};
-  FakeSleeper sleeper{time};
-  RetryBudget budget;
-  ThrottleGate gate{time};
-  RetryPolicy policy;
-  double random = 0.5;
-
-  RetryingTransport make() {
-    return RetryingTransport(inner, budget, gate, time, sleeper, policy, [this] { return random; });
-  }
-};
+using testing::arm_request;
+using testing::kArmGroupUrl;
+using Harness = testing::RetryingHarness;
 
 TEST(RetryingTransport, SuccessIsPassedThroughWithoutSleeping) {
   Harness h;
   h.inner.push(200, "{}");
   auto t = h.make();
-  const auto result = t.send(request());
+  const auto result = t.send(arm_request());
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->status, 200);
   EXPECT_TRUE(h.sleeper.sleeps().empty());
@@ -59,7 +30,7 @@ TEST(RetryingTransport, TooManyRequestsThenSuccessHonoursRetryAfter) {
                {{"Retry-After", "7"}});
   h.inner.push(200, "{}");
   auto t = h.make();
-  const auto result = t.send(request());
+  const auto result = t.send(arm_request());
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->status, 200);
   ASSERT_EQ(h.sleeper.sleeps().size(), 1u);
@@ -73,7 +44,7 @@ TEST(RetryingTransport, RetryAfterAsHttpDateIsAFloorToo) {
   h.inner.push(503, "", {{"Retry-After", "Thu, 01 Jan 2026 00:00:12 GMT"}});
   h.inner.push(200, "{}");
   auto t = h.make();
-  ASSERT_TRUE(t.send(request()).ok());
+  ASSERT_TRUE(t.send(arm_request()).ok());
   ASSERT_EQ(h.sleeper.sleeps().size(), 1u);
   EXPECT_GE(h.sleeper.sleeps()[0], seconds(12));
 }
@@ -86,18 +57,18 @@ TEST(RetryingTransport, ThrottleGateBlocksEveryRequestUntilRetryAfterPassed) {
   h.policy.max_attempts = 1;  // the caller gives up at once; the gate must still hold others
   h.inner.push(429, "", {{"Retry-After", "7"}});
   auto t = h.make();
-  ASSERT_EQ(t.send(request())->status, 429);
+  ASSERT_EQ(t.send(arm_request())->status, 429);
   h.time.advance(seconds(6));
-  const auto blocked = t.send(request("POST"));
+  const auto blocked = t.send(arm_request("POST"));
   ASSERT_FALSE(blocked.ok());
   EXPECT_EQ(blocked.error().kind, core::ErrorKind::kTransient);
   EXPECT_EQ(h.inner.requests().size(), 1u);
 
   h.inner.push(200, "{}");
   h.inner.push(200, "{}");
-  EXPECT_TRUE(t.send(request("GET", "https://api.cloudflare.com/client/v4/zones")).ok());
+  EXPECT_TRUE(t.send(arm_request("GET", "https://api.cloudflare.com/client/v4/zones")).ok());
   h.time.advance(seconds(1));
-  EXPECT_TRUE(t.send(request()).ok());
+  EXPECT_TRUE(t.send(arm_request()).ok());
   EXPECT_EQ(h.inner.requests().size(), 3u);
 }
 
@@ -106,9 +77,9 @@ TEST(RetryingTransport, BlockedMessageNamesTheRemainingSeconds) {
   h.policy.max_attempts = 1;
   h.inner.push(429, "", {{"Retry-After", "7"}});
   auto t = h.make();
-  ASSERT_TRUE(t.send(request()).ok());
+  ASSERT_TRUE(t.send(arm_request()).ok());
   h.time.advance(milliseconds(2500));
-  const auto blocked = t.send(request());
+  const auto blocked = t.send(arm_request());
   ASSERT_FALSE(blocked.ok());
   EXPECT_NE(blocked.error().message.find("retry after 5s"), std::string::npos)
       << blocked.error().message;
@@ -123,7 +94,7 @@ TEST(RetryingTransport, FullJitterExponentialBackoffOn5xxAndTransportErrors) {
   h.inner.push(408);
   h.inner.push(200, "{}");
   auto t = h.make();
-  const auto result = t.send(request());
+  const auto result = t.send(arm_request());
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->status, 200);
   EXPECT_EQ(h.sleeper.sleeps(),
@@ -135,7 +106,7 @@ TEST(RetryingTransport, StopsAtMaxAttemptsAndReturnsTheLastAnswer) {
   h.policy.max_attempts = 3;
   for (int i = 0; i < 5; ++i) h.inner.push(503);
   auto t = h.make();
-  const auto result = t.send(request());
+  const auto result = t.send(arm_request());
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->status, 503);
   EXPECT_EQ(h.inner.requests().size(), 3u);
@@ -146,14 +117,14 @@ TEST(RetryingTransport, PostIsNeverRetried) {
   Harness h;
   h.inner.push(503);
   auto t = h.make();
-  const auto result = t.send(request("POST"));
+  const auto result = t.send(arm_request("POST"));
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->status, 503);
   EXPECT_EQ(h.inner.requests().size(), 1u);
   EXPECT_TRUE(h.sleeper.sleeps().empty());
 
   h.inner.push_error(core::ErrorKind::kTransient, "timeout");
-  EXPECT_FALSE(t.send(request("POST")).ok());
+  EXPECT_FALSE(t.send(arm_request("POST")).ok());
   EXPECT_EQ(h.inner.requests().size(), 2u);
 }
 
@@ -175,10 +146,10 @@ TEST(RetryingTransport, NonTransientErrorsAndTerminalStatusesAreNotRetried) {
   h.inner.push_error(core::ErrorKind::kTls, "certificate verify failed for sim.local");
   h.inner.push(404);
   auto t = h.make();
-  const auto tls = t.send(request());
+  const auto tls = t.send(arm_request());
   ASSERT_FALSE(tls.ok());
   EXPECT_EQ(tls.error().kind, core::ErrorKind::kTls);
-  const auto missing = t.send(request());
+  const auto missing = t.send(arm_request());
   ASSERT_TRUE(missing.ok());
   EXPECT_EQ(missing->status, 404);
   EXPECT_EQ(h.inner.requests().size(), 2u);
@@ -191,12 +162,12 @@ TEST(RetryingTransport, BudgetExhaustionStopsRetries) {
   auto t = h.make();
   // First request: 1 attempt + 2 retries paid from the budget, then the budget is empty
   // (max_attempts = 4 would have allowed a third retry).
-  auto first = t.send(request());
+  auto first = t.send(arm_request());
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->status, 503);
   EXPECT_EQ(h.inner.requests().size(), 3u);
   // Second request: no tokens, so exactly one attempt.
-  auto second = t.send(request());
+  auto second = t.send(arm_request());
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(h.inner.requests().size(), 4u);
   EXPECT_EQ(h.sleeper.sleeps().size(), 2u);
@@ -207,9 +178,9 @@ TEST(RetryingTransport, BudgetExhaustionStopsRetries) {
   h.inner.push(200);
   h.inner.push(503);
   h.inner.push(200);
-  ASSERT_TRUE(t.send(request()).ok());
-  ASSERT_TRUE(t.send(request()).ok());
-  const auto third = t.send(request());
+  ASSERT_TRUE(t.send(arm_request()).ok());
+  ASSERT_TRUE(t.send(arm_request()).ok());
+  const auto third = t.send(arm_request());
   ASSERT_TRUE(third.ok());
   EXPECT_EQ(third->status, 200);
   EXPECT_EQ(h.sleeper.sleeps().size(), 3u);
@@ -220,11 +191,11 @@ TEST(RetryingTransport, RetryAfterLongerThanMaxWaitIsNotWaitedOut) {
   h.policy.max_wait = seconds(30);
   h.inner.push(429, "", {{"Retry-After", "120"}});
   auto t = h.make();
-  const auto result = t.send(request());
+  const auto result = t.send(arm_request());
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->status, 429);
   EXPECT_TRUE(h.sleeper.sleeps().empty());
-  EXPECT_EQ(h.gate.remaining(h.gate.key_for(kUrl)), seconds(120));
+  EXPECT_EQ(h.gate.remaining(h.gate.key_for(kArmGroupUrl)), seconds(120));
 }
 
 TEST(RetryingTransport, TooManyRequestsWithoutRetryAfterStillClosesTheGate) {
@@ -234,7 +205,7 @@ TEST(RetryingTransport, TooManyRequestsWithoutRetryAfterStillClosesTheGate) {
   h.inner.push(429);
   h.inner.push(200, "{}");
   auto t = h.make();
-  const auto result = t.send(request());
+  const auto result = t.send(arm_request());
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->status, 200);
   // The back-off alone would have been 50 ms; the closed gate makes the retry wait 5 s.
@@ -248,16 +219,16 @@ TEST(RetryingTransport, AbsurdRetryAfterClosesTheGateForFiveMinutesOnly) {
     Harness h;
     h.inner.push(429, "", {{"Retry-After", value}});
     auto t = h.make();
-    const auto first = t.send(request());
+    const auto first = t.send(arm_request());
     ASSERT_TRUE(first.ok()) << value;
     EXPECT_EQ(first->status, 429) << value;
     EXPECT_TRUE(h.sleeper.sleeps().empty()) << value;  // 5 min > max_wait: not waited out
-    EXPECT_EQ(h.gate.remaining(h.gate.key_for(kUrl)), kMaxRetryAfter) << value;
+    EXPECT_EQ(h.gate.remaining(h.gate.key_for(kArmGroupUrl)), kMaxRetryAfter) << value;
     h.time.advance(kMaxRetryAfter - seconds(1));
-    EXPECT_FALSE(t.send(request()).ok()) << value;
+    EXPECT_FALSE(t.send(arm_request()).ok()) << value;
     h.time.advance(seconds(1));
     h.inner.push(200, "{}");
-    const auto later = t.send(request());
+    const auto later = t.send(arm_request());
     ASSERT_TRUE(later.ok()) << value;
     EXPECT_EQ(later->status, 200) << value;
   }
