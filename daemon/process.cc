@@ -50,7 +50,7 @@ ConfigureResult Process::init(std::shared_ptr<const config::Config> config) {
   // Every component's series exists from the start, so alerts see a zero, not a gap.
   for (const char* component : {"scheduler", "worker:reads", "worker:probes", "worker:actions",
                                 "worker:dns", "worker:inline", "dns_sync", "http_server"}) {
-    deps_.metrics.internal_errors_total.Add({{"component", component}});
+    deps_.metrics.boundary_declared(component);
   }
   config_ = std::move(config);
   if (auto error = build(std::move(probe_clients.clients))) return ConfigureResult::failed(*error);

@@ -157,10 +157,6 @@ void Metrics::record_config_reload(bool success, double now_seconds) {
   if (success) config_last_reload_success_timestamp_seconds.Set(now_seconds);
 }
 
-void Metrics::record_internal_error(const std::string& component) {
-  internal_errors_total.Add({{"component", component}}).Increment();
-}
-
 std::string Metrics::render() const {
   // prometheus::Registry takes only its own families, so process metrics are collected
   // beside it and serialised together.

@@ -119,8 +119,8 @@ class Metrics final : public RemediationMetrics,
   // bugs contained instead of ending a thread. component: worker:<pool>, scheduler, dns_sync,
   // http_server. Alert on any increase.
   prometheus::Family<prometheus::Counter>& internal_errors_total;   // {component}
-  void record_internal_error(const std::string& component);
 
+ private:
   // Buckets for network calls: 5 ms to 30 s.
   static prometheus::Histogram::BucketBoundaries latency_buckets();
   // Buckets for IP change to consistent DNS: 0.5 s to 10 min.
