@@ -9,7 +9,7 @@ AdminServer::AdminServer(boost::asio::io_context& io, status::Metrics& metrics,
                          std::vector<status::HealthCheck> liveness,
                          std::vector<status::HealthCheck> readiness)
     : io_(io),
-      metrics_(metrics),
+      errors_(metrics),
       router_(status::AdminRouter::Endpoints{
           .liveness = std::move(liveness),
           .readiness = std::move(readiness),
@@ -30,7 +30,7 @@ core::Status AdminServer::start(const config::ServerConfig& server) {
                                   {"path", target.substr(0, target.find('?'))},
                                   {"what", what},
                                   {"action", "answered 500"}});
-    metrics_.record_internal_error("http_server");
+    errors_.internal_error("http_server");
   };
   server_ = std::make_unique<http::HttpServer>(
       io_, options,

@@ -36,7 +36,7 @@ class AdminServer {
 
  private:
   boost::asio::io_context& io_;
-  status::Metrics& metrics_;
+  status::ErrorMetrics& errors_;  // http_server
   status::AdminRouter router_;
   std::unique_ptr<http::HttpServer> server_;
   std::string address_;

@@ -24,14 +24,8 @@ core::Status ArmStack::build(const config::Config& config, Deps deps) {
   observing_ = std::make_unique<http::ObservingTransport>(
       *client_, deps.time,
       [this, &metrics](const http::RequestRecord& record) {
-        metrics.arm_requests_total.Add({{"operation", record.operation}, {"code", record.code()}})
-            .Increment();
-        metrics.arm_request_duration_seconds
-            .Add({{"operation", record.operation}}, status::Metrics::latency_buckets())
-            .Observe(std::chrono::duration<double>(record.duration).count());
-        if (const auto reads = tracker_.min_remaining_reads()) {
-          metrics.arm_ratelimit_remaining_reads.Set(static_cast<double>(*reads));
-        }
+        metrics.request_finished(record.operation, record.code(), record.duration);
+        if (const auto reads = tracker_.min_remaining_reads()) metrics.remaining_reads(*reads);
       },
       &tracker_);
   retrying_ = std::make_unique<RetryingStack>(*observing_, deps.time, deps.stop_signal,
@@ -43,9 +37,7 @@ core::Status ArmStack::build(const config::Config& config, Deps deps) {
   token_transport_ = std::make_unique<http::ObservingTransport>(
       *client_, deps.time, [&metrics, method](const http::RequestRecord& record) {
         const bool ok = !record.error_kind && record.status >= 200 && record.status < 300;
-        metrics.token_requests_total
-            .Add({{"credential", method}, {"result", ok ? "success" : "failure"}})
-            .Increment();
+        metrics.token_requested(method, ok);
       });
   azure::CredentialOptions credential_options;
   credential_options.on_refresh_error = [](const std::string& credential,

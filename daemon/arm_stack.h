@@ -24,7 +24,7 @@
 #include "daemon/http_clients.h"
 #include "http/observing_transport.h"
 #include "http/stop_aware_transport.h"
-#include "status/metrics.h"
+#include "status/recorders.h"
 
 namespace frankenetes::daemon {
 
@@ -34,7 +34,7 @@ class ArmStack {
     const HttpClients& clients;
     core::TimeSource& time;
     core::StopSignal& stop_signal;  // ends waits and refuses new requests on SIGTERM
-    status::Metrics& metrics;
+    status::ArmMetrics& metrics;
     const config::EnvLookup& environment;  // AZURE_* for the credential
   };
 

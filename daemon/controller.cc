@@ -112,7 +112,7 @@ int Controller::start() {
     std::fprintf(stderr, "frankenetesd: %s\n", result.error->describe().c_str());
     return result.error->kind == core::ErrorKind::kInvalidConfig ? 2 : 1;
   }
-  metrics_.config_last_reload_success_timestamp_seconds.Set(
+  metrics_.record_config_loaded(
       std::chrono::duration<double>(time_.system_time().time_since_epoch()).count());
   return 0;
 }

@@ -24,7 +24,8 @@ core::Status DnsStack::build(const std::shared_ptr<const config::Config>& config
       .time = deps_.time,
       .querier = deps_.querier,
       .sleeper = deps_.stop_signal,
-      .metrics = &deps_.metrics,
+      .metrics = deps_.metrics,
+      .error_metrics = deps_.error_metrics,
   });
   configure(config);
   return {};

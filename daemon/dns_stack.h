@@ -18,7 +18,7 @@
 #include "model/observation.h"
 #include "reconcile/dns_sync.h"
 #include "reconcile/worker.h"
-#include "status/metrics.h"
+#include "status/recorders.h"
 
 namespace frankenetes::daemon {
 
@@ -31,7 +31,8 @@ class DnsStack {
     core::StopSignal& stop_signal;
     dns::RecordQuerier& querier;  // verification
     reconcile::Worker& worker;
-    status::Metrics& metrics;
+    status::DnsMetrics& metrics;
+    status::ErrorMetrics& error_metrics;
   };
 
   static core::Result<std::unique_ptr<DnsStack>> create(

@@ -50,7 +50,7 @@ ConfigureResult Process::init(std::shared_ptr<const config::Config> config) {
   // Every component's series exists from the start, so alerts see a zero, not a gap.
   for (const char* component : {"scheduler", "worker:reads", "worker:probes", "worker:actions",
                                 "worker:dns", "worker:inline", "dns_sync", "http_server"}) {
-    deps_.metrics.internal_errors_total.Add({{"component", component}});
+    deps_.metrics.boundary_declared(component);
   }
   config_ = std::move(config);
   if (auto error = build(std::move(probe_clients.clients))) return ConfigureResult::failed(*error);
@@ -114,7 +114,8 @@ std::optional<core::Error> Process::build(
           .executor = *g.executor,
           .prober = g.prober.get(),
           .time = deps_.time,
-          .metrics = &deps_.metrics,
+          .metrics = deps_.metrics,
+          .probe_metrics = deps_.metrics,
           .defer_reads =
               [&g](const std::string& subscription) {
                 return g.arm->tracker().should_defer_nonessential(subscription);
@@ -131,7 +132,8 @@ std::optional<core::Error> Process::build(
                                         .stop_signal = g.stop_signal,
                                         .querier = deps_.dns_querier,
                                         .worker = g.threads.dns(),
-                                        .metrics = deps_.metrics});
+                                        .metrics = deps_.metrics,
+                                        .error_metrics = deps_.metrics});
   if (!dns.ok()) return dns.error();
   g.dns = std::move(dns.value());
   g.reconciler->on_observations(

@@ -55,7 +55,7 @@ inline constexpr auto kShutdownDeadline = std::chrono::milliseconds(4000);
 
 struct ProcessDeps {
   boost::asio::io_context& io;  // the admin server's loop (the controller runs it)
-  status::Metrics& metrics;
+  status::Metrics& metrics;  // every recorder of the graph (status/recorders.h), and /metrics
   core::TimeSource& time;
   const HttpClients& http_clients;
   dns::RecordQuerier& dns_querier;

@@ -7,24 +7,24 @@ namespace frankenetes::daemon {
 namespace {
 
 // Task boundaries log internal.error themselves (reconcile/internal_error.h); this counts.
-reconcile::InternalErrorHandler count_internal_errors(status::Metrics& metrics) {
-  return [&metrics](const std::string& component, const std::string& /*what*/) {
-    metrics.record_internal_error(component);
+reconcile::InternalErrorHandler count_internal_errors(status::ErrorMetrics& errors) {
+  return [&errors](const std::string& component, const std::string& /*what*/) {
+    errors.internal_error(component);
   };
 }
 
 }  // namespace
 
-WorkThreads::WorkThreads(status::Metrics& metrics, reconcile::Scheduler* scheduler,
+WorkThreads::WorkThreads(status::ErrorMetrics& errors, reconcile::Scheduler* scheduler,
                          bool inline_work)
     : own_scheduler_(
           scheduler ? nullptr
-                    : std::make_unique<reconcile::ThreadScheduler>(count_internal_errors(metrics))),
+                    : std::make_unique<reconcile::ThreadScheduler>(count_internal_errors(errors))),
       scheduler_(scheduler ? scheduler : own_scheduler_.get()),
-      inline_("inline", count_internal_errors(metrics)) {
+      inline_("inline", count_internal_errors(errors)) {
   if (inline_work || scheduler) return;
-  const auto pool = [&metrics](const char* name, std::size_t threads) {
-    return std::make_unique<reconcile::WorkerPool>(name, threads, count_internal_errors(metrics));
+  const auto pool = [&errors](const char* name, std::size_t threads) {
+    return std::make_unique<reconcile::WorkerPool>(name, threads, count_internal_errors(errors));
   };
   reads_ = pool("reads", 1);
   probes_ = pool("probes", 4);

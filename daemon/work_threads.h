@@ -13,7 +13,7 @@
 
 #include "reconcile/scheduler.h"
 #include "reconcile/worker.h"
-#include "status/metrics.h"
+#include "status/recorders.h"
 
 namespace frankenetes::daemon {
 
@@ -21,7 +21,7 @@ class WorkThreads {
  public:
   // `scheduler` null: a ThreadScheduler of its own. `inline_work`: no pools (forced when a
   // scheduler is passed in, which need not be thread-safe).
-  WorkThreads(status::Metrics& metrics, reconcile::Scheduler* scheduler, bool inline_work);
+  WorkThreads(status::ErrorMetrics& errors, reconcile::Scheduler* scheduler, bool inline_work);
   ~WorkThreads();
   WorkThreads(const WorkThreads&) = delete;
   WorkThreads& operator=(const WorkThreads&) = delete;

@@ -1,8 +1,8 @@
 #pragma once
 // RequestObserver: how the daemon sees every outbound request without the clients knowing
-// prometheus. ObservingTransport calls it once per HTTP exchange (each retry and each LRO
-// poll included) with the operation label, the outcome and the duration, so the composition
-// root can feed frankenetes_arm_requests_total{operation,code},
+// metrics. ObservingTransport calls it once per HTTP exchange (each retry and each LRO poll
+// included) with the operation label, the outcome and the duration, so the composition root
+// can feed status::ArmMetrics: frankenetes_arm_requests_total{operation,code},
 // frankenetes_arm_request_duration_seconds and the token request counters.
 
 #include <functional>

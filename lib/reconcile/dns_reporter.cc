@@ -1,11 +1,9 @@
 #include "reconcile/dns_reporter.h"
 
-#include <chrono>
 #include <utility>
 
 #include "log/event.h"
 #include "reconcile/internal_error.h"
-#include "status/metrics.h"
 
 namespace frankenetes::reconcile {
 namespace {
@@ -22,6 +20,8 @@ std::string describe_set(const std::optional<dns::RecordSet>& set) {
 }
 
 long long millis(core::Duration d) { return static_cast<long long>(d.count()); }
+
+status::MemberName metric_name(const model::MemberKey& key) { return {key.cluster, key.member}; }
 
 // dns.record.planned / dns.record.updated / dns.update.failed: the change, then the event's
 // own two fields.
@@ -66,7 +66,7 @@ void DnsReporter::member_in_sync(const model::MemberKey& member, bool in_sync) {
 void DnsReporter::read_failed(const std::string& provider, const DnsReadFailure& failure) {
   log::warn("dns.read.failed",
             {{"provider", provider}, {"fqdn", failure.fqdn}, {"error", failure.error.describe()}});
-  count_update(provider, "read_failed");
+  metrics_.update(provider, "read_failed");
 }
 
 void DnsReporter::apply_finished(const DnsApplyResult& result) {
@@ -74,7 +74,7 @@ void DnsReporter::apply_finished(const DnsApplyResult& result) {
   const auto& change = result.change;
   const auto& key = change.member;
   for (std::size_t i = 0; i < result.conflicts.size(); ++i) {
-    count_update(change.provider, "conflict");
+    metrics_.update(change.provider, "conflict");
     log::warn("dns.update.conflict", {{"cluster", key.cluster},
                                       {"member", key.member},
                                       {"provider", change.provider},
@@ -91,19 +91,19 @@ void DnsReporter::apply_finished(const DnsApplyResult& result) {
       log_change(log::Level::kInfo, "dns.record.planned", change,
                  {"kind", plan::to_string(change.kind)}, {"dry_run", true});
     }
-    count_update(change.provider, "dry_run");
+    metrics_.update(change.provider, "dry_run");
     return;
   }
   if (result.attempts > 0) last_planned_.erase(key);
   switch (result.outcome) {
     case Outcome::kApplied:
       last_skip_.erase(key);
-      count_update(change.provider, "updated");
+      metrics_.update(change.provider, "updated");
       log_change(log::Level::kInfo, "dns.record.updated", change,
                  {"kind", plan::to_string(change.kind)}, {"duration_ms", millis(result.duration)});
       break;
     case Outcome::kFailed:
-      count_update(change.provider, "failed");
+      metrics_.update(change.provider, "failed");
       log_change(log::Level::kError, "dns.update.failed", change,
                  {"error", result.error ? result.error->describe() : ""},
                  {"attempts", result.attempts});
@@ -147,7 +147,7 @@ void DnsReporter::verified(const model::MemberKey& member, const std::string& pr
       consistent(member);
       break;
     case Kind::kInconsistent:
-      count_update(provider, "verify_failed");
+      metrics_.update(provider, "verify_failed");
       log::warn("dns.verify.failed", {{"cluster", member.cluster},
                                       {"member", member.member},
                                       {"provider", provider},
@@ -177,7 +177,7 @@ void DnsReporter::provider_recovered(const std::string& provider) {
 void DnsReporter::internal_error(const std::string& what, std::string_view action) {
   report_internal_error(
       [this](const std::string& component, const std::string&) {
-        if (metrics_) metrics_->record_internal_error(component);
+        errors_.internal_error(component);
       },
       "dns_sync", what, action);
 }
@@ -190,10 +190,7 @@ void DnsReporter::forget_unconfigured(const std::vector<plan::DnsMemberInput>& i
       ++it;
       continue;
     }
-    if (metrics_) {
-      auto& family = metrics_->dns_record_in_sync;
-      family.Remove(&family.Add({{"cluster", it->cluster}, {"member", it->member}}));
-    }
+    metrics_.record_removed(metric_name(*it));
     last_skip_.erase(*it);
     seen_.erase(*it);
     last_planned_.erase(*it);
@@ -202,13 +199,7 @@ void DnsReporter::forget_unconfigured(const std::vector<plan::DnsMemberInput>& i
 }
 
 void DnsReporter::skipped(const plan::DnsSkip& skip) {
-  if (metrics_) {
-    metrics_->dns_skips_total
-        .Add({{"cluster", skip.member.cluster},
-              {"member", skip.member.member},
-              {"reason", std::string(plan::to_string(skip.reason))}})
-        .Increment();
-  }
+  metrics_.record_skipped(metric_name(skip.member), plan::to_string(skip.reason));
   const auto it = last_skip_.find(skip.member);
   if (it != last_skip_.end() && it->second == skip.reason) return;
   last_skip_[skip.member] = skip.reason;
@@ -225,24 +216,14 @@ void DnsReporter::skipped(const plan::DnsSkip& skip) {
 
 void DnsReporter::set_in_sync(const model::MemberKey& member, bool in_sync) {
   gauged_.insert(member);
-  if (!metrics_) return;
-  metrics_->dns_record_in_sync.Add({{"cluster", member.cluster}, {"member", member.member}})
-      .Set(in_sync ? 1 : 0);
+  metrics_.record_in_sync(metric_name(member), in_sync);
 }
 
 void DnsReporter::consistent(const model::MemberKey& member) {
   const auto it = seen_.find(member);
   if (it == seen_.end() || !it->second.pending) return;
   it->second.pending = false;
-  if (!metrics_) return;
-  const auto elapsed = time_.monotonic_time() - it->second.since;
-  metrics_->dns_ip_change_to_consistent_seconds.Observe(
-      std::chrono::duration<double>(elapsed).count());
-}
-
-void DnsReporter::count_update(const std::string& provider, const char* result) {
-  if (!metrics_) return;
-  metrics_->dns_updates_total.Add({{"provider", provider}, {"result", result}}).Increment();
+  metrics_.ip_change_consistent(time_.monotonic_time() - it->second.since);
 }
 
 }  // namespace frankenetes::reconcile

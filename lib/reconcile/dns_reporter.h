@@ -21,7 +21,7 @@
 //   dns.provider.backoff provider= failures= retry_in_ms= error=                   (warn)
 //   dns.provider.recovered provider=
 //   internal.error component=dns_sync what= action=  (internal_error.h)
-// Metrics (status/metrics.h):
+// Metrics (status/recorders.h: DnsMetrics, and ErrorMetrics for internal errors):
 //   dns_updates_total{provider,result}: updated | conflict | failed | dry_run | verify_failed |
 //     read_failed; dns_record_in_sync{cluster,member}: set whenever the plan, an update or a
 //     verification knows, removed with the member's dns section; dns_skips_total{cluster,
@@ -44,18 +44,16 @@
 #include "reconcile/dns_executor.h"
 #include "reconcile/dns_providers.h"
 #include "reconcile/dns_verification.h"
-
-namespace frankenetes::status {
-class Metrics;
-}
+#include "status/recorders.h"
 
 namespace frankenetes::reconcile {
 
 class DnsReporter {
  public:
   // `time` ends the change-to-consistent interval when a verification succeeds.
-  DnsReporter(status::Metrics* metrics, const core::TimeSource& time)
-      : metrics_(metrics), time_(time) {}
+  DnsReporter(status::DnsMetrics& metrics, status::ErrorMetrics& errors,
+              const core::TimeSource& time)
+      : metrics_(metrics), errors_(errors), time_(time) {}
 
   // A pass was planned at `now`: the first sight of each new desired address (the group's
   // observed_at when known) and every skip.
@@ -85,9 +83,9 @@ class DnsReporter {
   void skipped(const plan::DnsSkip& skip);
   void set_in_sync(const model::MemberKey& member, bool in_sync);
   void consistent(const model::MemberKey& member);
-  void count_update(const std::string& provider, const char* result);
 
-  status::Metrics* metrics_;
+  status::DnsMetrics& metrics_;
+  status::ErrorMetrics& errors_;
   const core::TimeSource& time_;
   std::map<model::MemberKey, plan::DnsSkipReason> last_skip_;
   std::map<model::MemberKey, AddressSeen> seen_;

@@ -12,7 +12,7 @@ DnsSynchronizer::DnsSynchronizer(DnsSyncDeps deps)
       providers_([this](const std::string& what, std::string_view action) {
         internal_error(what, action);
       }),
-      reporter_(deps_.metrics, deps_.time),
+      reporter_(deps_.metrics, deps_.error_metrics, deps_.time),
       real_executor_(deps_.time, stop_.get_token()),
       executor_(real_executor_, dry_run_executor_),
       verification_(deps_.querier, deps_.time, deps_.sleeper, stop_.get_token()) {}

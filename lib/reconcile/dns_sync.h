@@ -51,10 +51,7 @@
 #include "reconcile/dns_reporter.h"
 #include "reconcile/dns_verification.h"
 #include "reconcile/worker.h"
-
-namespace frankenetes::status {
-class Metrics;
-}
+#include "status/recorders.h"
 
 namespace frankenetes::reconcile {
 
@@ -63,7 +60,8 @@ struct DnsSyncDeps {
   const core::TimeSource& time;
   dns::RecordQuerier& querier;  // verification
   core::Sleeper& sleeper;       // verification polling (the daemon's StopSignal)
-  status::Metrics* metrics = nullptr;
+  status::DnsMetrics& metrics = status::noop_metrics();
+  status::ErrorMetrics& error_metrics = status::noop_metrics();  // component dns_sync
 };
 
 // What one job did, for tests and the on_sync hook.

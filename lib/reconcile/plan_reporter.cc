@@ -3,14 +3,11 @@
 #include <set>
 
 #include "log/event.h"
-#include "status/metrics.h"
 
 namespace frankenetes::reconcile {
 namespace {
 
-std::map<std::string, std::string> member_labels(const model::MemberKey& key) {
-  return {{"cluster", key.cluster}, {"member", key.member}};
-}
+status::MemberName metric_name(const model::MemberKey& key) { return {key.cluster, key.member}; }
 
 long long millis(core::Duration d) { return static_cast<long long>(d.count()); }
 
@@ -31,19 +28,8 @@ void PlanReporter::configure(const config::Config& config) {
       continue;
     }
     // Gauges of a member that is gone would otherwise say "down" or "gave up" forever.
-    if (metrics_) {
-      const auto labels = member_labels(it->first);
-      metrics_->member_up.Remove(&metrics_->member_up.Add(labels));
-      metrics_->remediation_gave_up.Remove(&metrics_->remediation_gave_up.Add(labels));
-      metrics_->etcd_data_at_risk.Remove(&metrics_->etcd_data_at_risk.Add(labels));
-      metrics_->probe_success.Remove(&metrics_->probe_success.Add(labels));
-      for (const auto h :
-           {plan::Health::kHealthy, plan::Health::kUnhealthy, plan::Health::kUnknown}) {
-        auto with_state = labels;
-        with_state.emplace("state", std::string(plan::to_string(h)));
-        metrics_->member_state.Remove(&metrics_->member_state.Add(with_state));
-      }
-    }
+    metrics_.member_removed(metric_name(it->first));
+    probe_metrics_.probes_stopped(metric_name(it->first));
     it = members_.erase(it);
   }
 }
@@ -63,18 +49,8 @@ void PlanReporter::plan_evaluated(const plan::PlanResult& result) {
                  {"reason", status.assessment.describe()}});
       r.health = health;
     }
-    if (metrics_) {
-      const auto labels = member_labels(status.member);
-      metrics_->member_up.Add(labels).Set(status.assessment.healthy() ? 1 : 0);
-      for (const auto h :
-           {plan::Health::kHealthy, plan::Health::kUnhealthy, plan::Health::kUnknown}) {
-        auto with_state = labels;
-        with_state.emplace("state", std::string(plan::to_string(h)));
-        metrics_->member_state.Add(with_state).Set(h == health ? 1 : 0);
-      }
-      metrics_->remediation_gave_up.Add(labels).Set(status.gave_up ? 1 : 0);
-      metrics_->etcd_data_at_risk.Add(labels).Set(status.etcd_data_at_risk ? 1 : 0);
-    }
+    metrics_.member_status(metric_name(status.member), plan::to_string(health),
+                           status.assessment.healthy(), status.gave_up, status.etcd_data_at_risk);
     if (status.etcd_data_at_risk && !r.etcd_data_at_risk) {
       const auto* skip = result.find_skip(status.member);
       log::error("etcd.data_at_risk", {{"cluster", status.member.cluster},
@@ -94,11 +70,7 @@ void PlanReporter::plan_evaluated(const plan::PlanResult& result) {
 
     const auto* skip = result.find_skip(status.member);
     if (skip) {
-      if (metrics_) {
-        auto labels = member_labels(status.member);
-        labels.emplace("reason", std::string(plan::to_string(skip->reason)));
-        metrics_->actions_skipped_total.Add(labels).Increment();
-      }
+      metrics_.action_skipped(metric_name(status.member), plan::to_string(skip->reason));
       if (r.skip != skip->reason) {
         log::info("remediation.skipped", {{"cluster", status.member.cluster},
                                           {"member", status.member.member},
@@ -115,7 +87,7 @@ void PlanReporter::plan_evaluated(const plan::PlanResult& result) {
                {{"used", result.budget.used}, {"limit", result.budget.limit}});
   }
   budget_exhausted_ = result.budget.exhausted;
-  if (metrics_) metrics_->remediation_budget_exhausted.Set(result.budget.exhausted ? 1 : 0);
+  metrics_.budget_exhausted(result.budget.exhausted);
 }
 
 void PlanReporter::group_read(const model::MemberKey& member,
@@ -131,10 +103,7 @@ void PlanReporter::group_read(const model::MemberKey& member,
     if (it != known.end() && count > it->second) increase += count - it->second;
     known[container.name] = count;
   }
-  if (metrics_) {
-    auto& counter = metrics_->member_restarts_observed_total.Add(member_labels(member));
-    if (increase > 0) counter.Increment(increase);
-  }
+  metrics_.restarts_observed(metric_name(member), increase);
 }
 
 void PlanReporter::probe_done(const model::MemberKey& member, const probe::ProbeResult& result) {
@@ -159,15 +128,7 @@ void PlanReporter::probe_done(const model::MemberKey& member, const probe::Probe
   }
   r.probe_success = success;
   r.probe_tls_error = tls_failed ? std::optional<std::string>(result.error) : std::nullopt;
-  if (metrics_) {
-    const auto labels = member_labels(member);
-    metrics_->probe_success.Add(labels).Set(success ? 1 : 0);
-    metrics_->probe_duration_seconds.Add(labels, status::Metrics::latency_buckets())
-        .Observe(std::chrono::duration<double>(result.duration).count());
-    // The series exists from the first probe, so increase() sees a zero rather than a gap.
-    auto& tls_failures = metrics_->probe_tls_failures_total.Add(labels);
-    if (tls_failed) tls_failures.Increment();
-  }
+  probe_metrics_.probe_finished(metric_name(member), success, result.duration, tls_failed);
 }
 
 void PlanReporter::action_started(const plan::Action& action, const ActionTarget& target) {
@@ -179,10 +140,8 @@ void PlanReporter::action_started(const plan::Action& action, const ActionTarget
              {"rung", action.rung},
              {"group", target.group.to_string()},
              {"reason", action.reason_text}});
-  if (metrics_ && action.kind == plan::ActionKind::kRecreate) {
-    auto labels = member_labels(action.member);
-    labels.emplace("operation", "recreate");
-    metrics_->operation_in_progress.Add(labels).Set(1);
+  if (action.kind == plan::ActionKind::kRecreate) {
+    metrics_.operation_started(metric_name(action.member), "recreate");
   }
 }
 
@@ -207,18 +166,12 @@ void PlanReporter::action_finished(const plan::Action& action, const ActionResul
                                       {"duration_ms", millis(duration)},
                                       {"error", result.detail}});
   }
-  if (metrics_ && action.kind == plan::ActionKind::kRecreate && !result.dry_run &&
+  if (action.kind == plan::ActionKind::kRecreate && !result.dry_run &&
       result.outcome != plan::ActionOutcome::kInterrupted) {
-    auto labels = member_labels(action.member);
-    labels.emplace("operation", "recreate");
-    metrics_->operation_in_progress.Add(labels).Set(0);
+    metrics_.operation_finished(metric_name(action.member), "recreate");
   }
-  if (metrics_) {
-    auto labels = member_labels(action.member);
-    labels.emplace("action", std::string(plan::to_string(action.kind)));
-    labels.emplace("result", std::string(result_label(result)));
-    metrics_->remediation_actions_total.Add(labels).Increment();
-  }
+  metrics_.action_finished(metric_name(action.member), plan::to_string(action.kind),
+                           result_label(result));
 }
 
 }  // namespace frankenetes::reconcile

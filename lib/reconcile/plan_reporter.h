@@ -1,7 +1,6 @@
 #pragma once
 // PlanReporter: turns what the reconciler saw and decided into log events and metrics
-// (README.md "Logs" and lib/status/metrics.h). Runs on the scheduler thread; `metrics` may be null
-// (tests, `--once` without a registry).
+// (README.md "Logs"; the recorders of lib/status/recorders.h). Runs on the scheduler thread.
 //
 // Logs — state changes at info, nothing per quiet poll:
 //   member.state.changed cluster= member= from= to= reason=   (healthy/unhealthy/unknown)
@@ -36,16 +35,14 @@
 #include "plan/plan.h"
 #include "probe/prober.h"
 #include "reconcile/action_executor.h"
-
-namespace frankenetes::status {
-class Metrics;
-}
+#include "status/recorders.h"
 
 namespace frankenetes::reconcile {
 
 class PlanReporter {
  public:
-  explicit PlanReporter(status::Metrics* metrics) : metrics_(metrics) {}
+  PlanReporter(status::RemediationMetrics& metrics, status::ProbeMetrics& probe_metrics)
+      : metrics_(metrics), probe_metrics_(probe_metrics) {}
 
   void plan_evaluated(const plan::PlanResult& result);
   void group_read(const model::MemberKey& member, const model::GroupObservation& observation);
@@ -67,7 +64,8 @@ class PlanReporter {
     std::map<std::string, int> restart_counts;  // per container
   };
 
-  status::Metrics* metrics_;
+  status::RemediationMetrics& metrics_;
+  status::ProbeMetrics& probe_metrics_;
   std::map<model::MemberKey, Remembered> members_;
   bool budget_exhausted_ = false;
 };

@@ -2,7 +2,6 @@
 
 #include "core/duration.h"
 #include "log/event.h"
-#include "status/metrics.h"
 
 namespace frankenetes::reconcile {
 namespace {
@@ -15,10 +14,6 @@ constexpr core::Duration kLivenessSlack = std::chrono::seconds(1);
 
 std::string ago(core::Duration d) {
   return core::format_duration(std::chrono::duration_cast<std::chrono::seconds>(d)) + " ago";
-}
-
-double unix_seconds(core::SystemTime at) {
-  return std::chrono::duration<double>(at.time_since_epoch()).count();
 }
 
 // The PassResult of a pass whose reads never completed: every planned read failed with
@@ -50,7 +45,9 @@ PassResult failed_pass(const ReadPlan& plan, const std::string& why, core::Monot
 }  // namespace
 
 Reconciler::Reconciler(ReconcilerDeps deps, std::shared_ptr<const config::Config> config)
-    : deps_(std::move(deps)), observer_(deps_.defer_reads), reporter_(deps_.metrics) {
+    : deps_(std::move(deps)),
+      observer_(deps_.defer_reads),
+      reporter_(deps_.metrics, deps_.probe_metrics) {
   apply_config(std::move(config));
 }
 
@@ -320,10 +317,7 @@ void Reconciler::finish_pass(const PassResult& result) {
     summary_.last_error = error ? error->describe() : std::string();
     if (result.full && !error) {
       summary_.last_full_success = deps_.scheduler.now();
-      if (deps_.metrics) {
-        deps_.metrics->last_successful_observation_timestamp_seconds.Set(
-            unix_seconds(deps_.time.system_time()));
-      }
+      deps_.metrics.observation_succeeded(deps_.time.system_time());
     }
     if (error && was_ok) {
       log::warn("observation.failed", {{"error", error->describe()}});
@@ -334,10 +328,7 @@ void Reconciler::finish_pass(const PassResult& result) {
   }
   reconcile();
   if (on_observations_) on_observations_(collect());
-  if (deps_.metrics) {
-    deps_.metrics->reconcile_duration_seconds.Observe(
-        std::chrono::duration<double>(deps_.time.monotonic_time() - pass_started_at_).count());
-  }
+  deps_.metrics.reconcile_finished(deps_.time.monotonic_time() - pass_started_at_);
   if (on_pass_) on_pass_(snapshot);
   if (pass_pending_) {
     pass_pending_ = false;

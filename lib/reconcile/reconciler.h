@@ -47,10 +47,7 @@
 #include "reconcile/worker.h"
 #include "state/state_store.h"
 #include "status/health.h"
-
-namespace frankenetes::status {
-class Metrics;
-}
+#include "status/recorders.h"
 
 namespace frankenetes::reconcile {
 
@@ -63,7 +60,9 @@ struct ReconcilerDeps {
   ActionExecutor& executor;         // a PolicyExecutor in the daemon
   probe::Prober* prober = nullptr;  // null: members are not probed
   const core::TimeSource& time;     // same monotonic clock as the scheduler
-  status::Metrics* metrics = nullptr;
+  // PlanReporter's and the loop's; the no-op when left out.
+  status::RemediationMetrics& metrics = status::noop_metrics();
+  status::ProbeMetrics& probe_metrics = status::noop_metrics();
   DeferReads defer_reads;               // ThrottleTracker::should_defer_nonessential
   std::function<double()> unit_random;  // jitter draw in [0, 1); empty: no jitter
   // The state directory: history is saved after every change, recreate operations by the

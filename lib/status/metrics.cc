@@ -147,14 +147,14 @@ prometheus::Histogram::BucketBoundaries Metrics::dns_consistency_buckets() {
   return {0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600};
 }
 
+void Metrics::record_config_loaded(double now_seconds) {
+  config_last_reload_success_timestamp_seconds.Set(now_seconds);
+}
+
 void Metrics::record_config_reload(bool success, double now_seconds) {
   config_reload_total.Add({{"result", success ? "success" : "failure"}}).Increment();
   config_last_reload_successful.Set(success ? 1 : 0);
   if (success) config_last_reload_success_timestamp_seconds.Set(now_seconds);
-}
-
-void Metrics::record_internal_error(const std::string& component) {
-  internal_errors_total.Add({{"component", component}}).Increment();
 }
 
 std::string Metrics::render() const {

@@ -1,8 +1,10 @@
 #pragma once
 // Metrics: every Prometheus metric family the daemon exports, declared in one place with the
-// `frankenetes_` prefix, base units and bounded label sets. Components receive
-// a Metrics& from the composition root and update the series they own; nothing registers
-// families elsewhere. render() produces the text exposition served at /metrics.
+// `frankenetes_` prefix, base units and bounded label sets, and the recorders (recorders.h)
+// that write them. Components receive the recorder they need from the composition root and
+// say what happened in their own words; only this class (metrics.cc, prometheus_recorders.cc)
+// knows families, label keys and buckets, and nothing registers families elsewhere. render()
+// produces the text exposition served at /metrics.
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -13,6 +15,8 @@
 #include <memory>
 #include <string>
 
+#include "status/recorders.h"
+
 namespace frankenetes::status {
 
 struct BuildInfo {
@@ -21,7 +25,11 @@ struct BuildInfo {
   std::string build_type;
 };
 
-class Metrics {
+class Metrics final : public RemediationMetrics,
+                      public ProbeMetrics,
+                      public DnsMetrics,
+                      public ArmMetrics,
+                      public ErrorMetrics {
  public:
   explicit Metrics(const BuildInfo& build);
   Metrics(const Metrics&) = delete;
@@ -31,13 +39,48 @@ class Metrics {
   std::string render() const;
   static constexpr const char* kContentType = "text/plain; version=0.0.4; charset=utf-8";
 
+  // The configuration the daemon started with was loaded at `now_seconds`.
+  void record_config_loaded(double now_seconds);
   void record_config_reload(bool success, double now_seconds);
+
+  // RemediationMetrics
+  void member_status(MemberName member, std::string_view state, bool up, bool gave_up,
+                     bool at_risk) override;
+  void member_removed(MemberName member) override;
+  void action_skipped(MemberName member, std::string_view reason) override;
+  void restarts_observed(MemberName member, int restarts) override;
+  void action_finished(MemberName member, std::string_view action,
+                       std::string_view result) override;
+  void budget_exhausted(bool exhausted) override;
+  void operation_started(MemberName member, std::string_view operation) override;
+  void operation_finished(MemberName member, std::string_view operation) override;
+  void reconcile_finished(Seconds duration) override;
+  void observation_succeeded(core::SystemTime at) override;
+  // ProbeMetrics
+  void probe_finished(MemberName member, bool success, Seconds duration,
+                      bool tls_failed) override;
+  void probes_stopped(MemberName member) override;
+  // DnsMetrics
+  void update(const std::string& provider, std::string_view result) override;
+  void record_in_sync(MemberName member, bool in_sync) override;
+  void record_removed(MemberName member) override;
+  void record_skipped(MemberName member, std::string_view reason) override;
+  void ip_change_consistent(Seconds elapsed) override;
+  // ArmMetrics
+  void request_finished(const std::string& operation, const std::string& code,
+                        Seconds duration) override;
+  void remaining_reads(long reads) override;
+  void token_requested(const std::string& credential, bool success) override;
+  // ErrorMetrics
+  void boundary_declared(const std::string& component) override;
+  void internal_error(const std::string& component) override;
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
 
  public:
   // Families (declared after registry_, which owns them). Label values are bounded sets.
+  // Written only by the methods above; public so that tests can read a series.
   prometheus::Family<prometheus::Gauge>& build_info;
   prometheus::Family<prometheus::Counter>& config_reload_total;  // {result=success|failure}
   prometheus::Gauge& config_last_reload_successful;
@@ -65,7 +108,8 @@ class Metrics {
   prometheus::Gauge& last_successful_observation_timestamp_seconds;
 
   // DNS re-pointing (recorded by lib/reconcile/dns_reporter.h). provider: a dns.providers key;
-  // result: updated | conflict | failed | dry_run | verify_failed; reason: plan::DnsSkipReason.
+  // result: updated | conflict | failed | dry_run | verify_failed | read_failed; reason:
+  // plan::DnsSkipReason.
   prometheus::Family<prometheus::Counter>& dns_updates_total;       // {provider,result}
   prometheus::Family<prometheus::Gauge>& dns_record_in_sync;        // {cluster,member}: alert on 0
   prometheus::Family<prometheus::Counter>& dns_skips_total;         // {cluster,member,reason}
@@ -75,8 +119,8 @@ class Metrics {
   // bugs contained instead of ending a thread. component: worker:<pool>, scheduler, dns_sync,
   // http_server. Alert on any increase.
   prometheus::Family<prometheus::Counter>& internal_errors_total;   // {component}
-  void record_internal_error(const std::string& component);
 
+ private:
   // Buckets for network calls: 5 ms to 30 s.
   static prometheus::Histogram::BucketBoundaries latency_buckets();
   // Buckets for IP change to consistent DNS: 0.5 s to 10 min.

@@ -75,7 +75,7 @@ struct DnsReporterTest : ::testing::Test {
 
   status::Metrics metrics{{"test", "test", "Debug"}};
   testing::FakeTimeSource time;
-  DnsReporter reporter{&metrics, time};
+  DnsReporter reporter{metrics, metrics, time};
 };
 
 TEST_F(DnsReporterTest, AppliedChangeIsLoggedAndCounted) {

@@ -56,7 +56,7 @@ class DnsSyncTest : public ::testing::Test {
       : metrics_({"test", "test", "Debug"}),
         querier_(provider_),
         sleeper_(time_),
-        sync_({worker_, time_, querier_, sleeper_, &metrics_}) {
+        sync_({worker_, time_, querier_, sleeper_, metrics_, metrics_}) {
     auto member = test_util::member("etcd");
     member.dns = config::MemberDnsConfig{};
     member.dns->provider = "p";

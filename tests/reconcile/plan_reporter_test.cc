@@ -1,10 +1,12 @@
 // PlanReporter's probe reporting: what a run of probe results logs (captured from stderr, where
-// the log sink writes) and counts.
+// the log sink writes) and counts; and that the member states it reports are those the metrics
+// keep a series for.
 
 #include "reconcile/plan_reporter.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "log/event.h"
@@ -45,7 +47,7 @@ struct ReporterTest : ::testing::Test {
   }
 
   status::Metrics metrics{{"test", "test", "Debug"}};
-  PlanReporter reporter{&metrics};
+  PlanReporter reporter{metrics, metrics};
 };
 
 constexpr const char* kUntrusted =
@@ -86,6 +88,19 @@ TEST_F(ReporterTest, TlsFailureRightAfterAnotherFailureIsLogged) {
   EXPECT_EQ(tls_failures(), "1");
   EXPECT_NE(metrics.render().find(R"(frankenetes_probe_success{cluster="prod",member="etcd"} 0)"),
             std::string::npos);
+}
+
+// frankenetes_member_state has one series per state in status::kMemberStates; a plan::Health
+// missing there would never read 1, nor be removed with its member.
+TEST(MemberStates, AreEveryHealthThePlannerAssesses) {
+  const auto health = {plan::Health::kHealthy, plan::Health::kUnhealthy, plan::Health::kUnknown};
+  EXPECT_EQ(status::kMemberStates.size(), health.size());
+  for (const auto h : health) {
+    EXPECT_NE(std::find(status::kMemberStates.begin(), status::kMemberStates.end(),
+                        plan::to_string(h)),
+              status::kMemberStates.end())
+        << plan::to_string(h);
+  }
 }
 
 }  // namespace

@@ -98,7 +98,6 @@ TEST(ReconcilerThreads, ObservesActsAndStopsPromptly) {
                          .executor = executor,
                          .prober = nullptr,
                          .time = time,
-                         .metrics = nullptr,
                          .defer_reads = {},
                          .unit_random = [] { return 0.5; }},
                         std::make_shared<const config::Config>(config));

@@ -25,9 +25,9 @@ TEST(Metrics, ExposesBuildInfoReloadsAndProcessMetrics) {
 
 TEST(Metrics, CountsInternalErrorsByComponent) {
   Metrics metrics({"1.2.3", "abc123", "Debug"});
-  metrics.record_internal_error("worker:reads");
-  metrics.record_internal_error("worker:reads");
-  metrics.record_internal_error("http_server");
+  metrics.internal_error("worker:reads");
+  metrics.internal_error("worker:reads");
+  metrics.internal_error("http_server");
   const auto text = metrics.render();
   EXPECT_NE(text.find("# TYPE frankenetes_internal_errors_total counter"), std::string::npos) << text;
   EXPECT_NE(text.find(R"(frankenetes_internal_errors_total{component="worker:reads"} 2)"),
