@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace frankenetes::core {
 
@@ -104,6 +105,14 @@ bool is_ipv4(std::string_view s) {
     ++i;
   }
   return parts == 4;
+}
+
+std::optional<std::uint64_t> parse_uint64(std::string_view s) {
+  std::uint64_t value = 0;
+  const auto* end = s.data() + s.size();
+  const auto [ptr, ec] = std::from_chars(s.data(), end, value);
+  if (s.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
 }
 
 }  // namespace frankenetes::core

@@ -2,6 +2,8 @@
 // Small string helpers shared across libraries. Pure.
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +29,10 @@ bool icontains(std::string_view haystack, std::string_view needle);
 // whitespace: space, \t, \n, \v, \f, \r).
 inline constexpr std::string_view kWhitespace = " \t\n\v\f\r";
 std::string_view trim(std::string_view s, std::string_view chars = kWhitespace);
+
+// A decimal number that fits 64 bits: digits only (no sign, space or prefix), nullopt otherwise.
+// For sizes and counts peers send as text (Content-Length, XML elements).
+std::optional<std::uint64_t> parse_uint64(std::string_view s);
 
 // A strict dotted quad: four decimal octets 0..255 without leading zeros (which some parsers
 // read as octal), nothing before or after. The same answer as inet_pton(AF_INET, …).
