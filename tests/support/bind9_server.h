@@ -35,6 +35,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/child_process.h"
+
 namespace frankenetes::testing {
 
 struct Bind9Key {
@@ -283,21 +285,7 @@ class Bind9Server {
                 " s: " + log());
   }
 
-  void stop_process() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    int status = 0;
-    while (waitpid(pid_, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    pid_ = -1;
-  }
+  void stop_process() { terminate_child(pid_); }
 
   Bind9Options options_;
   std::string dir_;
