@@ -107,6 +107,16 @@ bool is_ipv4(std::string_view s) {
   return parts == 4;
 }
 
+std::string printable_excerpt(std::string_view text, std::size_t limit) {
+  std::string out;
+  for (const char c : text.substr(0, limit)) {
+    const auto u = static_cast<unsigned char>(c);
+    out.push_back(u < 0x20 ? ' ' : u >= 0x7F ? '?' : c);
+  }
+  if (text.size() > limit) out += "...";
+  return out;
+}
+
 std::optional<std::uint64_t> parse_uint64(std::string_view s) {
   std::uint64_t value = 0;
   const auto* end = s.data() + s.size();

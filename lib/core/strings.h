@@ -30,6 +30,11 @@ bool icontains(std::string_view haystack, std::string_view needle);
 inline constexpr std::string_view kWhitespace = " \t\n\v\f\r";
 std::string_view trim(std::string_view s, std::string_view chars = kWhitespace);
 
+// At most `limit` bytes of text a peer sent, for one log line or error message: control
+// characters become spaces (the line stays one line) and bytes outside ASCII become '?' (a cut
+// never leaves invalid UTF-8 for JSON logs); "..." marks a cut.
+std::string printable_excerpt(std::string_view text, std::size_t limit);
+
 // A decimal number that fits 64 bits: digits only (no sign, space or prefix), nullopt otherwise.
 // For sizes and counts peers send as text (Content-Length, XML elements).
 std::optional<std::uint64_t> parse_uint64(std::string_view s);

@@ -1,5 +1,6 @@
 #include "storage/storage_error.h"
 
+#include "core/strings.h"
 #include "storage/blob_xml.h"
 
 namespace frankenetes::storage {
@@ -11,16 +12,9 @@ std::string header_or_empty(const http::Headers& headers, std::string_view name)
 }
 
 // The service's message without the "\nRequestId:…\nTime:…" lines it appends (the request id
-// is a field of its own), flattened to printable ASCII so a log line stays one valid line.
-std::string first_line(std::string_view message, std::size_t limit = 300) {
-  message = message.substr(0, message.find('\n'));
-  std::string out;
-  for (char c : message.substr(0, limit)) {
-    const auto u = static_cast<unsigned char>(c);
-    out.push_back(u < 0x20 ? ' ' : u >= 0x7F ? '?' : c);
-  }
-  if (message.size() > limit) out += "...";
-  return out;
+// is a field of its own), printable and short enough for one log line.
+std::string first_line(std::string_view message) {
+  return core::printable_excerpt(message.substr(0, message.find('\n')), 300);
 }
 
 }  // namespace

@@ -21,8 +21,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -122,17 +120,10 @@ class AzuriteServer {
     const std::string program = binary();
     const std::string location = dir_ + "/data";
     const std::string log_path = dir_ + "/azurite.log";
-    pid_ = fork();
+    pid_ = spawn_logged({program, "--blobHost", "127.0.0.1", "--blobPort", "0", "--location",
+                         location, "--disableTelemetry", "--silent"},
+                        log_path);
     if (pid_ < 0) return fail("fork failed");
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (std::freopen(log_path.c_str(), "w", stdout) == nullptr) _exit(126);
-      dup2(STDOUT_FILENO, STDERR_FILENO);
-      execl(program.c_str(), program.c_str(), "--blobHost", "127.0.0.1", "--blobPort", "0",
-            "--location", location.c_str(), "--disableTelemetry", "--silent",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
     return true;
   }
 
