@@ -1,6 +1,7 @@
 #include "azure/arm_error.h"
 
 #include "azure/json_fields.h"
+#include "core/strings.h"
 
 namespace frankenetes::azure {
 namespace {
@@ -8,17 +9,8 @@ namespace {
 namespace jf = json_fields;
 
 // Bodies of non-ARM errors (an HTML page from a proxy) can be large; a log line needs only
-// the start. Control characters are flattened so the message stays on one line, and non-ASCII
-// bytes replaced so a cut (or garbage) never makes the message invalid UTF-8 for JSON logs.
-std::string excerpt(std::string_view body, std::size_t limit = 200) {
-  std::string out;
-  for (char c : body.substr(0, limit)) {
-    const auto u = static_cast<unsigned char>(c);
-    out.push_back(u < 0x20 ? ' ' : u >= 0x7F ? '?' : c);
-  }
-  if (body.size() > limit) out += "...";
-  return out;
-}
+// the start, made printable (core::printable_excerpt).
+std::string excerpt(std::string_view body) { return core::printable_excerpt(body, 200); }
 
 std::string header_or_empty(const http::Headers& headers, std::string_view name) {
   const auto it = headers.find(name);

@@ -22,6 +22,9 @@ Config parse_document(const Node& root, const EnvLookup& env) {
   }
   if (const auto dns = map.get("dns")) config.dns = parse_dns(*dns, config.azure);
   if (const auto policy = map.get("policy")) config.policy = parse_policy(*policy);
+  if (const auto storage = map.get("storage")) {
+    config.storage = parse_storage(*storage, config.azure);
+  }
   if (const auto server = map.get("server")) config.server = parse_server(*server);
   if (const auto log = map.get("log")) config.log = parse_log(*log);
   std::optional<std::string> state_directory;

@@ -40,6 +40,8 @@
 //   policy.budget.maxActionsPerHour   12
 //   policy.actionTimeout              5m
 //   policy.dryRun                     false
+//   storage.endpoint                  https://<account>.blob.core.windows.net (by azure.cloud)
+//   storage.auth                      sharedKey
 //   server.listen                     127.0.0.1:9720
 //   server.maxConnections             64
 //   log.level                         info
@@ -116,6 +118,9 @@ inline constexpr bool kDefaultDryRun = false;
 inline constexpr Duration kMinInterval = std::chrono::milliseconds(100);
 // The shortest timeout of a network step (probe, DNS query, HTTP request).
 inline constexpr Duration kMinTimeout = std::chrono::milliseconds(10);
+
+// storage
+inline constexpr StorageAuth kDefaultStorageAuth = StorageAuth::kSharedKey;
 
 // server
 // stateDirectory: $STATE_DIRECTORY (systemd's StateDirectory=; its first entry), else this.

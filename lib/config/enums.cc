@@ -18,6 +18,7 @@ std::string_view to_string(MemberRole value) { return name_of(value, kMemberRole
 std::string_view to_string(DnsRecordMode value) { return name_of(value, kDnsRecordModeNames); }
 std::string_view to_string(DnsProviderType value) { return name_of(value, kDnsProviderTypeNames); }
 std::string_view to_string(TsigAlgorithm value) { return name_of(value, kTsigAlgorithmNames); }
+std::string_view to_string(StorageAuth value) { return name_of(value, kStorageAuthNames); }
 std::string_view to_string(LogLevel value) { return name_of(value, kLogLevelNames); }
 std::string_view to_string(LogFormat value) { return name_of(value, kLogFormatNames); }
 

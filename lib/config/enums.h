@@ -65,6 +65,16 @@ inline constexpr std::array<EnumName<TsigAlgorithm>, 2> kTsigAlgorithmNames{{
     {TsigAlgorithm::kHmacSha512, "hmac-sha512"},
 }};
 
+// How the daemon authenticates to Azure Blob Storage (storage.auth).
+enum class StorageAuth {
+  kSharedKey,  // the storage account key (storage.keyFile or storage.key), Shared Key signing
+  kAzure,      // Entra ID tokens from the azure section's credential
+};
+inline constexpr std::array<EnumName<StorageAuth>, 2> kStorageAuthNames{{
+    {StorageAuth::kSharedKey, "sharedKey"},
+    {StorageAuth::kAzure, "azure"},
+}};
+
 // Same levels and spellings as spdlog's, so daemon/ maps them one to one.
 enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kCritical, kOff };
 inline constexpr std::array<EnumName<LogLevel>, 7> kLogLevelNames{{
@@ -88,6 +98,7 @@ std::string_view to_string(MemberRole value);
 std::string_view to_string(DnsRecordMode value);
 std::string_view to_string(DnsProviderType value);
 std::string_view to_string(TsigAlgorithm value);
+std::string_view to_string(StorageAuth value);
 std::string_view to_string(LogLevel value);
 std::string_view to_string(LogFormat value);
 

@@ -254,6 +254,22 @@ struct PolicyConfig {
   bool operator==(const PolicyConfig&) const = default;
 };
 
+// Azure Blob Storage (lib/storage): where etcd snapshots go. Authenticated either with the
+// account key (Shared Key) or with Entra ID tokens from the azure section's credential; `key` is
+// set exactly when `auth` is kSharedKey.
+struct StorageConfig {
+  std::string account;    // 3..24 lowercase letters and digits
+  std::string container;  // Azure's container naming rules
+  // Without a trailing slash; https, or http to loopback only. Default:
+  // https://<account>.blob.<the cloud's storage suffix> (core.windows.net, ...).
+  std::string endpoint;
+  StorageAuth auth = kDefaultStorageAuth;
+  // The base64 account key: keyFile (re-read when it changes) or ${NAME}.
+  std::optional<SecretSource> key;
+
+  bool operator==(const StorageConfig&) const = default;
+};
+
 // The status/metrics HTTP server.
 struct ServerConfig {
   HostPort listen{std::string(kDefaultListenHost), kDefaultListenPort};  // port 0: any free port
@@ -274,6 +290,7 @@ struct Config {
   AzureConfig azure;
   std::vector<ClusterConfig> clusters;  // non-empty, names unique
   std::optional<DnsConfig> dns;         // set whenever any member has dns
+  std::optional<StorageConfig> storage;  // set when the file has a storage section
   PolicyConfig policy;
   ServerConfig server;
   LogConfig log;

@@ -124,6 +124,22 @@ std::optional<Url> parse_url(std::string_view text) {
   return url;
 }
 
+bool is_storage_account_name(std::string_view text) {
+  return text.size() >= 3 && text.size() <= 24 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+         });
+}
+
+bool is_blob_container_name(std::string_view text) {
+  if (text.size() < 3 || text.size() > 63 || text.front() == '-' || text.back() == '-') {
+    return false;
+  }
+  if (text.find("--") != std::string_view::npos) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
 bool is_loopback_host(std::string_view host) {
   return to_lower(host) == "localhost" || host == "::1" || is_ipv4_loopback(host);
 }

@@ -39,6 +39,14 @@ struct Url {
 };
 std::optional<Url> parse_url(std::string_view text);
 
+// An Azure Storage account name: 3..24 lowercase letters and digits.
+bool is_storage_account_name(std::string_view text);
+
+// A Blob Storage container name: 3..63 lowercase letters, digits and hyphens, starting and
+// ending with a letter or digit, no two hyphens in a row ("Naming and referencing containers,
+// blobs, and metadata").
+bool is_blob_container_name(std::string_view text);
+
 // "localhost", 127.0.0.0/8 and ::1: hosts for which plain http is acceptable because traffic
 // never leaves the machine.
 bool is_loopback_host(std::string_view host);

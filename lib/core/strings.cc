@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace frankenetes::core {
 
@@ -109,6 +110,24 @@ bool is_ipv4(std::string_view s) {
     ++i;
   }
   return parts == 4;
+}
+
+std::string printable_excerpt(std::string_view text, std::size_t limit) {
+  std::string out;
+  for (const char c : text.substr(0, limit)) {
+    const auto u = static_cast<unsigned char>(c);
+    out.push_back(u < 0x20 ? ' ' : u >= 0x7F ? '?' : c);
+  }
+  if (text.size() > limit) out += "...";
+  return out;
+}
+
+std::optional<std::uint64_t> parse_uint64(std::string_view s) {
+  std::uint64_t value = 0;
+  const auto* end = s.data() + s.size();
+  const auto [ptr, ec] = std::from_chars(s.data(), end, value);
+  if (s.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
 }
 
 }  // namespace frankenetes::core

@@ -2,6 +2,8 @@
 // Small string helpers shared across libraries. Pure.
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +32,15 @@ std::string_view trim(std::string_view s, std::string_view chars = kWhitespace);
 // `s` without trailing characters from `chars`: trim_end("https://host//", "/") is
 // "https://host", the base a URL path is appended to.
 std::string_view trim_end(std::string_view s, std::string_view chars = kWhitespace);
+
+// At most `limit` bytes of text a peer sent, for one log line or error message: control
+// characters become spaces (the line stays one line) and bytes outside ASCII become '?' (a cut
+// never leaves invalid UTF-8 for JSON logs); "..." marks a cut.
+std::string printable_excerpt(std::string_view text, std::size_t limit);
+
+// A decimal number that fits 64 bits: digits only (no sign, space or prefix), nullopt otherwise.
+// For sizes and counts peers send as text (Content-Length, XML elements).
+std::optional<std::uint64_t> parse_uint64(std::string_view s);
 
 // A strict dotted quad: four decimal octets 0..255 without leading zeros (which some parsers
 // read as octal), nothing before or after. The same answer as inet_pton(AF_INET, …).

@@ -1,7 +1,9 @@
 #include "core/timestamps.h"
 
 #include <array>
+#include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace frankenetes::core {
 namespace {
@@ -165,6 +167,27 @@ std::optional<std::int64_t> parse_http_date_seconds(std::string_view s) {
     return std::nullopt;
   }
   return make_seconds(t, 0);
+}
+
+std::string format_http_date(core::SystemTime t) {
+  using namespace std::chrono;
+  static constexpr std::array<std::string_view, 7> kWeekdays{"Sun", "Mon", "Tue", "Wed",
+                                                             "Thu", "Fri", "Sat"};
+  static constexpr std::array<std::string_view, 12> kMonths{
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto midnight = floor<days>(t);
+  const year_month_day date{midnight};
+  const hh_mm_ss hms{floor<seconds>(t - midnight)};
+  auto two = [](long v) { return std::string(v < 10 ? "0" : "") + std::to_string(v); };
+  std::string out;
+  out.reserve(29);
+  out += kWeekdays[weekday(midnight).c_encoding()];
+  out += ", " + two(static_cast<unsigned>(date.day())) + " ";
+  out += kMonths[static_cast<unsigned>(date.month()) - 1];
+  out += " " + std::to_string(static_cast<int>(date.year())) + " ";
+  out += two(hms.hours().count()) + ":" + two(hms.minutes().count()) + ":" +
+         two(hms.seconds().count()) + " GMT";
+  return out;
 }
 
 }  // namespace frankenetes::core

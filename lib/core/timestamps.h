@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/time_source.h"
@@ -26,5 +27,9 @@ std::optional<core::SystemTime> parse_http_date(std::string_view s);
 // core::SystemTime cannot represent; parse_http_date() and parse_iso8601() answer nullopt for
 // those (SystemTime counts nanoseconds in 64 bits: about years 1678 to 2261).
 std::optional<std::int64_t> parse_http_date_seconds(std::string_view s);
+
+// The IMF-fixdate of `t` in UTC, truncated to the second: "Sun, 06 Nov 1994 08:49:37 GMT"
+// (Azure Storage's x-ms-date header, which must be within 15 minutes of the service's clock).
+std::string format_http_date(core::SystemTime t);
 
 }  // namespace frankenetes::core

@@ -62,6 +62,10 @@ TEST(ExampleFiles, ExampleDocumentsTheRealDefaults) {
   EXPECT_EQ(etcd.probe->failure_threshold, ProbeConfig{}.failure_threshold);
   EXPECT_EQ(etcd.dns->ttl, MemberDnsConfig{}.ttl);
   EXPECT_EQ(etcd.remediate, MemberConfig{}.remediate);
+  // storage.endpoint is left at its default, the public cloud's endpoint for the account.
+  ASSERT_TRUE(config.storage.has_value());
+  EXPECT_EQ(config.storage->endpoint, "https://frankenetesdata.blob.core.windows.net");
+  EXPECT_EQ(config.storage->auth, StorageConfig{}.auth);
 }
 
 TEST(ExampleFiles, DemoValidatesAndStaysOnLoopback) {

@@ -62,5 +62,21 @@ TEST(Strings, IsIpv4IsAStrictDottedQuad) {
   }
 }
 
+TEST(Strings, PrintableExcerptIsOneAsciiLine) {
+  EXPECT_EQ(printable_excerpt("plain", 10), "plain");
+  EXPECT_EQ(printable_excerpt("a\nb\tc\x01", 10), "a b c ");
+  EXPECT_EQ(printable_excerpt("caf\xc3\xa9", 10), "caf??");
+  EXPECT_EQ(printable_excerpt("0123456789", 4), "0123...");
+}
+
+TEST(Strings, ParseUint64TakesDigitsOnly) {
+  EXPECT_EQ(parse_uint64("0"), 0u);
+  EXPECT_EQ(parse_uint64("20971520"), 20971520u);
+  EXPECT_EQ(parse_uint64("18446744073709551615"), 18446744073709551615u);
+  for (const char* bad : {"", "-1", "+1", " 1", "1 ", "0x10", "18446744073709551616", "1e3"}) {
+    EXPECT_EQ(parse_uint64(bad), std::nullopt) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace frankenetes::core

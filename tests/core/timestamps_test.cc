@@ -60,5 +60,18 @@ TEST(Timestamps, DatesSystemTimeCannotHoldAreRejectedNotOverflowed) {
   EXPECT_FALSE(parse_http_date_seconds("Sun, 06 Nov 1994 08:49:37 UTC").has_value());
 }
 
+TEST(HttpDate, FormatsImfFixdateInUtc) {
+  EXPECT_EQ(format_http_date(at(784111777)), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(format_http_date(at(0)), "Thu, 01 Jan 1970 00:00:00 GMT");
+  EXPECT_EQ(format_http_date(at(1709164800) + std::chrono::milliseconds(999)),
+            "Thu, 29 Feb 2024 00:00:00 GMT");
+}
+
+TEST(HttpDate, FormatAndParseAgree) {
+  for (long long t : {0LL, 951782400LL, 1767225600LL, 4102444799LL}) {
+    EXPECT_EQ(parse_http_date(format_http_date(at(t))), at(t)) << t;
+  }
+}
+
 }  // namespace
 }  // namespace frankenetes::core

@@ -18,7 +18,6 @@
 
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,6 +33,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "support/child_process.h"
 
 namespace frankenetes::testing {
 
@@ -252,19 +253,9 @@ class Bind9Server {
     const std::string named = *find_program("named");
     const std::string conf = dir_ + "/named.conf";
     const std::string log_path = dir_ + "/named.log";
-    pid_ = fork();
+    // -g: foreground, logs to stderr; -n 1: one worker thread on a shared 2-core machine.
+    pid_ = spawn_logged({named, "-g", "-n", "1", "-c", conf}, log_path);
     if (pid_ < 0) return fail("fork failed");
-    if (pid_ == 0) {
-      // If the test binary dies without running the destructor, take named with it.
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      FILE* log_file = std::freopen(log_path.c_str(), "w", stderr);
-      (void)log_file;
-      dup2(STDERR_FILENO, STDOUT_FILENO);
-      // -g: foreground, logs to stderr; -n 1: one worker thread on a shared 2-core machine.
-      execl(named.c_str(), named.c_str(), "-g", "-n", "1", "-c", conf.c_str(),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
     return true;
   }
 
@@ -283,21 +274,7 @@ class Bind9Server {
                 " s: " + log());
   }
 
-  void stop_process() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    int status = 0;
-    while (waitpid(pid_, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    pid_ = -1;
-  }
+  void stop_process() { terminate_child(pid_); }
 
   Bind9Options options_;
   std::string dir_;
