@@ -273,8 +273,8 @@ struct StorageConfig {
 // Periodic etcd snapshots of every member with role etcd, streamed from the member and
 // uploaded to the storage section's container under snapshots/<cluster>/<member>/ (names and
 // retention: etcd/snapshot_catalog.h). `enabled` is true only together with a storage section
-// (checked). Disruptive rungs for etcd (stop/start, recreate) need a verified snapshot younger
-// than `max_age_for_disruption`.
+// (checked). `max_age_for_disruption` is meant for the planner: disruptive rungs for etcd
+// (stop/start, recreate) only with a verified snapshot younger than it (not read there yet).
 struct EtcdSnapshotConfig {
   // Default: whether the file has a storage section (parse_config() decides).
   bool enabled = false;
