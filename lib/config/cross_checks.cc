@@ -196,6 +196,15 @@ void check_dns_references(const Config& config, ParseContext& ctx) {
   }
 }
 
+// Snapshots are enabled without storage only when the file says so: the default follows the
+// storage section.
+void check_snapshot_storage(const Config& config, ParseContext& ctx) {
+  if (!config.etcd.snapshots.enabled || config.storage) return;
+  ctx.report_at("etcd.snapshots.enabled",
+                "etcd snapshots need the top-level \"storage\" section, which is missing: add "
+                "\"storage\", or set \"etcd.snapshots.enabled: false\"");
+}
+
 }  // namespace
 
 void check_cross_references(const Config& config, ParseContext& ctx) {
@@ -204,6 +213,7 @@ void check_cross_references(const Config& config, ParseContext& ctx) {
     DependencyChecker(config.clusters[c], c, ctx).check();
   }
   check_dns_references(config, ctx);
+  check_snapshot_storage(config, ctx);
 }
 
 }  // namespace frankenetes::config

@@ -1,8 +1,9 @@
 #pragma once
 // Checks that relate values read in different places (internal to lib/config): unique names,
-// dependsOn references and cycles, and members' DNS records against dns.providers. They run on
-// the typed Config after every section was read, and find the file position of what they
-// report through the key paths the ParseContext recorded while reading.
+// dependsOn references and cycles, members' DNS records against dns.providers, and etcd
+// snapshots against the storage section. They run on the typed Config after every section was
+// read, and find the file position of what they report through the key paths the ParseContext
+// recorded while reading.
 
 #include "config/types.h"
 #include "config/yaml_reader.h"

@@ -42,6 +42,13 @@
 //   policy.dryRun                     false
 //   storage.endpoint                  https://<account>.blob.core.windows.net (by azure.cloud)
 //   storage.auth                      sharedKey
+//   etcd.snapshots.enabled            true when the storage section is present, else false
+//   etcd.snapshots.interval           30m
+//   etcd.snapshots.retain             24
+//   etcd.snapshots.keepDailyFor       168h (7 days)
+//   etcd.snapshots.maxAgeForDisruption 10m
+//   etcd.snapshots.timeout            10m
+//   etcd.autoRestore                  false (reserved: true is refused)
 //   server.listen                     127.0.0.1:9720
 //   server.maxConnections             64
 //   log.level                         info
@@ -121,6 +128,24 @@ inline constexpr Duration kMinTimeout = std::chrono::milliseconds(10);
 
 // storage
 inline constexpr StorageAuth kDefaultStorageAuth = StorageAuth::kSharedKey;
+
+// etcd.snapshots (etcd/snapshot_catalog.h names and prunes them). Durations have no day unit:
+// keepDailyFor is written in hours and must be a whole number of days.
+inline constexpr Duration kDefaultSnapshotInterval = std::chrono::minutes(30);
+inline constexpr Duration kMinSnapshotInterval = std::chrono::minutes(1);
+inline constexpr Duration kMaxSnapshotInterval = std::chrono::hours(24);
+inline constexpr int kDefaultSnapshotRetain = 24;
+inline constexpr int kMaxSnapshotRetain = 1000;
+inline constexpr Duration kSnapshotDay = std::chrono::hours(24);
+inline constexpr Duration kDefaultSnapshotKeepDailyFor = 7 * kSnapshotDay;
+inline constexpr Duration kMaxSnapshotKeepDailyFor = 365 * kSnapshotDay;
+inline constexpr Duration kDefaultSnapshotMaxAgeForDisruption = std::chrono::minutes(10);
+inline constexpr Duration kMinSnapshotMaxAgeForDisruption = std::chrono::minutes(1);
+inline constexpr Duration kMaxSnapshotMaxAgeForDisruption = std::chrono::hours(24);
+inline constexpr Duration kDefaultSnapshotTimeout = std::chrono::minutes(10);
+inline constexpr Duration kMinSnapshotTimeout = std::chrono::seconds(10);
+inline constexpr Duration kMaxSnapshotTimeout = std::chrono::hours(6);
+inline constexpr bool kDefaultEtcdAutoRestore = false;
 
 // server
 // stateDirectory: $STATE_DIRECTORY (systemd's StateDirectory=; its first entry), else this.

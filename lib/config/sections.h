@@ -13,12 +13,16 @@
 namespace frankenetes::config {
 
 // One function per section, in azure_section.cc, cluster_section.cc, dns_section.cc,
-// policy_section.cc, storage_section.cc and daemon_sections.cc (server and log).
+// policy_section.cc, storage_section.cc, etcd_section.cc and daemon_sections.cc (server and
+// log).
 AzureConfig parse_azure(const Node& node);
 std::vector<ClusterConfig> parse_clusters(const Node& node, const AzureConfig& azure);
 DnsConfig parse_dns(const Node& node, const AzureConfig& azure);
 PolicyConfig parse_policy(const Node& node);
 StorageConfig parse_storage(const Node& node, const AzureConfig& azure);
+// Reads the keys present over `defaults` (whose snapshots.enabled depends on the storage
+// section, so the caller decides it).
+EtcdConfig parse_etcd(const Node& node, EtcdConfig defaults);
 ServerConfig parse_server(const Node& node);
 LogConfig parse_log(const Node& node);
 

@@ -270,6 +270,35 @@ struct StorageConfig {
   bool operator==(const StorageConfig&) const = default;
 };
 
+// Periodic etcd snapshots of every member with role etcd, streamed from the member and
+// uploaded to the storage section's container under snapshots/<cluster>/<member>/ (names and
+// retention: etcd/snapshot_catalog.h). `enabled` is true only together with a storage section
+// (checked). `max_age_for_disruption` is meant for the planner: disruptive rungs for etcd
+// (stop/start, recreate) only with a verified snapshot younger than it (not read there yet).
+struct EtcdSnapshotConfig {
+  // Default: whether the file has a storage section (parse_config() decides).
+  bool enabled = false;
+  Duration interval = kDefaultSnapshotInterval;
+  int retain = kDefaultSnapshotRetain;  // the newest this many are kept
+  // Plus the newest snapshot of each UTC day for this long: a whole number of days, 0: none.
+  Duration keep_daily_for = kDefaultSnapshotKeepDailyFor;
+  Duration max_age_for_disruption = kDefaultSnapshotMaxAgeForDisruption;
+  Duration timeout = kDefaultSnapshotTimeout;  // one snapshot: stream, verify and upload
+
+  // keep_daily_for in days.
+  int keep_daily_days() const { return static_cast<int>(keep_daily_for / kSnapshotDay); }
+  bool operator==(const EtcdSnapshotConfig&) const = default;
+};
+
+struct EtcdConfig {
+  EtcdSnapshotConfig snapshots;
+  // Reserved for restoring automatically when data loss is detected; not implemented, so
+  // parse_config() refuses true and this is always false.
+  bool auto_restore = kDefaultEtcdAutoRestore;
+
+  bool operator==(const EtcdConfig&) const = default;
+};
+
 // The status/metrics HTTP server.
 struct ServerConfig {
   HostPort listen{std::string(kDefaultListenHost), kDefaultListenPort};  // port 0: any free port
@@ -291,6 +320,7 @@ struct Config {
   std::vector<ClusterConfig> clusters;  // non-empty, names unique
   std::optional<DnsConfig> dns;         // set whenever any member has dns
   std::optional<StorageConfig> storage;  // set when the file has a storage section
+  EtcdConfig etcd;                       // always set; snapshots need storage
   PolicyConfig policy;
   ServerConfig server;
   LogConfig log;

@@ -144,13 +144,18 @@ std::optional<bool> Node::as_bool() const {
   return std::nullopt;
 }
 
-std::optional<Duration> Node::as_duration(Duration min) const {
+std::optional<Duration> Node::as_duration(Duration min, Duration max) const {
   const auto text = scalar("a duration");
   if (!text) return std::nullopt;
   const auto value = core::parse_duration(*text);
   if (!value) {
     report("invalid duration " + in_quotes(*text) +
            ": use a number with a unit: ms, s, m, h (e.g. 500ms, 10s, 5m)");
+    return std::nullopt;
+  }
+  if (max != Duration::max() && (*value < min || *value > max)) {
+    report("must be between " + core::format_duration(min) + " and " + core::format_duration(max) +
+           ", got " + *text);
     return std::nullopt;
   }
   if (*value < min) {
@@ -292,9 +297,9 @@ void MapReader::read_bool(std::string_view key, bool& out) {
   }
 }
 
-void MapReader::read_duration(std::string_view key, Duration& out, Duration min) {
+void MapReader::read_duration(std::string_view key, Duration& out, Duration min, Duration max) {
   if (const auto value = get(key)) {
-    if (const auto duration = value->as_duration(min)) out = *duration;
+    if (const auto duration = value->as_duration(min, max)) out = *duration;
   }
 }
 

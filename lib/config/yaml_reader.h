@@ -78,7 +78,8 @@ class Node {
   std::optional<std::string> as_string() const;  // non-empty
   std::optional<int> as_int(int min, int max) const;
   std::optional<bool> as_bool() const;
-  std::optional<Duration> as_duration(Duration min) const;
+  // At least `min` and at most `max`; with a `max`, the message names the whole range.
+  std::optional<Duration> as_duration(Duration min, Duration max = Duration::max()) const;
   std::optional<std::string> as_path() const;  // resolved against the config directory
   std::optional<HostPort> as_host_port(std::optional<std::uint16_t> default_port) const;
   std::vector<Node> as_list() const;  // empty (and reported) when not a list
@@ -125,7 +126,8 @@ class MapReader {
   void read_string(std::string_view key, std::optional<std::string>& out);
   void read_int(std::string_view key, int& out, int min, int max);
   void read_bool(std::string_view key, bool& out);
-  void read_duration(std::string_view key, Duration& out, Duration min);
+  void read_duration(std::string_view key, Duration& out, Duration min,
+                     Duration max = Duration::max());
   void read_path(std::string_view key, std::string& out, Presence presence = Presence::kOptional);
   void read_path(std::string_view key, std::optional<std::string>& out);
   void read_string_list(std::string_view key, std::vector<std::string>& out);

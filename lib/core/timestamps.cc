@@ -98,6 +98,35 @@ std::optional<core::SystemTime> make_time(const CivilTime& t, std::int64_t nanos
   return to_system_time(*secs, nanos);
 }
 
+// The UTC calendar fields of `t`, truncated to the second, and its weekday (0 = Sunday).
+struct UtcFields {
+  CivilTime time;
+  unsigned weekday = 0;
+};
+
+UtcFields utc_fields(core::SystemTime t) {
+  using namespace std::chrono;
+  const auto midnight = floor<days>(t);
+  const year_month_day date{midnight};
+  const hh_mm_ss hms{floor<seconds>(t - midnight)};
+  UtcFields out;
+  out.time.year = static_cast<int>(date.year());
+  out.time.month = static_cast<int>(static_cast<unsigned>(date.month()));
+  out.time.day = static_cast<int>(static_cast<unsigned>(date.day()));
+  out.time.hour = static_cast<int>(hms.hours().count());
+  out.time.minute = static_cast<int>(hms.minutes().count());
+  out.time.second = static_cast<int>(hms.seconds().count());
+  out.weekday = weekday(midnight).c_encoding();
+  return out;
+}
+
+// `value` in decimal, zero-padded on the left to `width` digits.
+std::string padded(int value, std::size_t width) {
+  auto digits = std::to_string(value);
+  if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
+  return digits;
+}
+
 }  // namespace
 
 std::optional<core::SystemTime> parse_iso8601(std::string_view s) {
@@ -170,24 +199,41 @@ std::optional<std::int64_t> parse_http_date_seconds(std::string_view s) {
 }
 
 std::string format_http_date(core::SystemTime t) {
-  using namespace std::chrono;
   static constexpr std::array<std::string_view, 7> kWeekdays{"Sun", "Mon", "Tue", "Wed",
                                                              "Thu", "Fri", "Sat"};
   static constexpr std::array<std::string_view, 12> kMonths{
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const auto midnight = floor<days>(t);
-  const year_month_day date{midnight};
-  const hh_mm_ss hms{floor<seconds>(t - midnight)};
-  auto two = [](long v) { return std::string(v < 10 ? "0" : "") + std::to_string(v); };
+  const auto c = utc_fields(t);
   std::string out;
   out.reserve(29);
-  out += kWeekdays[weekday(midnight).c_encoding()];
-  out += ", " + two(static_cast<unsigned>(date.day())) + " ";
-  out += kMonths[static_cast<unsigned>(date.month()) - 1];
-  out += " " + std::to_string(static_cast<int>(date.year())) + " ";
-  out += two(hms.hours().count()) + ":" + two(hms.minutes().count()) + ":" +
-         two(hms.seconds().count()) + " GMT";
+  out += kWeekdays[c.weekday];
+  out += ", " + padded(c.time.day, 2) + " ";
+  out += kMonths[static_cast<std::size_t>(c.time.month - 1)];
+  out += " " + std::to_string(c.time.year) + " ";
+  out += padded(c.time.hour, 2) + ":" + padded(c.time.minute, 2) + ":" +
+         padded(c.time.second, 2) + " GMT";
   return out;
+}
+
+std::string format_iso8601_basic(core::SystemTime t) {
+  const auto c = utc_fields(t).time;
+  return padded(c.year, 4) + padded(c.month, 2) + padded(c.day, 2) + "T" + padded(c.hour, 2) +
+         padded(c.minute, 2) + padded(c.second, 2) + "Z";
+}
+
+std::optional<core::SystemTime> parse_iso8601_basic(std::string_view s) {
+  if (s.size() != 16) return std::nullopt;
+  std::size_t pos = 0;
+  CivilTime t;
+  if (!read_digits(s, pos, 4, t.year) || !read_digits(s, pos, 2, t.month) ||
+      !read_digits(s, pos, 2, t.day) || !expect(s, pos, 'T') || !read_digits(s, pos, 2, t.hour) ||
+      !read_digits(s, pos, 2, t.minute) || !read_digits(s, pos, 2, t.second) ||
+      !expect(s, pos, 'Z')) {
+    return std::nullopt;
+  }
+  // A leap second would fold onto the next second and then print differently.
+  if (t.second == 60) return std::nullopt;
+  return make_time(t, 0, 0);
 }
 
 }  // namespace frankenetes::core

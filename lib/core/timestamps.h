@@ -1,8 +1,9 @@
 #pragma once
 // Timestamp parsing for the two formats peers put on the wire: ISO-8601 / RFC 3339 in JSON
 // bodies (ARM: "2017-08-08T00:09:10Z", "2019-03-11T07:31:31.6532123Z", "...+00:00") and the
-// HTTP date of a Retry-After header (RFC 9110 §5.6.7 IMF-fixdate, http/retry_after.h). Pure;
-// no locale, no timegm.
+// HTTP date of a Retry-After header (RFC 9110 §5.6.7 IMF-fixdate, http/retry_after.h); and the
+// ISO 8601 basic format that names etcd snapshot blobs (etcd/snapshot_catalog.h). Pure; no
+// locale, no timegm.
 
 #include <cstdint>
 #include <optional>
@@ -31,5 +32,13 @@ std::optional<std::int64_t> parse_http_date_seconds(std::string_view s);
 // The IMF-fixdate of `t` in UTC, truncated to the second: "Sun, 06 Nov 1994 08:49:37 GMT"
 // (Azure Storage's x-ms-date header, which must be within 15 minutes of the service's clock).
 std::string format_http_date(core::SystemTime t);
+
+// ISO 8601 basic format in UTC, truncated to the second: "20261202T134500Z". Fixed width, so
+// such strings sort as the times do, and without colons, so they fit blob names and file names.
+std::string format_iso8601_basic(core::SystemTime t);
+
+// Exactly the form format_iso8601_basic() writes (16 characters, 'T', 'Z'); nullopt otherwise,
+// including for invalid dates and leap seconds, so that parse and format round-trip.
+std::optional<core::SystemTime> parse_iso8601_basic(std::string_view s);
 
 }  // namespace frankenetes::core

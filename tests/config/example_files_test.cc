@@ -66,6 +66,10 @@ TEST(ExampleFiles, ExampleDocumentsTheRealDefaults) {
   ASSERT_TRUE(config.storage.has_value());
   EXPECT_EQ(config.storage->endpoint, "https://frankenetesdata.blob.core.windows.net");
   EXPECT_EQ(config.storage->auth, StorageConfig{}.auth);
+  // With storage, snapshots default to enabled; the rest are the plain defaults.
+  EtcdConfig etcd_defaults;
+  etcd_defaults.snapshots.enabled = true;
+  EXPECT_EQ(config.etcd, etcd_defaults);
 }
 
 TEST(ExampleFiles, DemoValidatesAndStaysOnLoopback) {

@@ -73,5 +73,29 @@ TEST(HttpDate, FormatAndParseAgree) {
   }
 }
 
+TEST(Iso8601Basic, FormatsUtcTruncatedToTheSecond) {
+  EXPECT_EQ(format_iso8601_basic(at(0)), "19700101T000000Z");
+  EXPECT_EQ(format_iso8601_basic(at(1502150950)), "20170808T000910Z");
+  // 2026-12-02T13:45:00Z and a moment before the end of that second.
+  EXPECT_EQ(format_iso8601_basic(at(1796219100) + std::chrono::milliseconds(999)),
+            "20261202T134500Z");
+  EXPECT_EQ(format_iso8601_basic(at(1709164800) - seconds(1)), "20240228T235959Z");
+}
+
+TEST(Iso8601Basic, ParseAndFormatRoundTrip) {
+  for (long long t : {0LL, 951782400LL, 1709164800LL, 1796219100LL, 4102444799LL}) {
+    EXPECT_EQ(parse_iso8601_basic(format_iso8601_basic(at(t))), at(t)) << t;
+  }
+}
+
+TEST(Iso8601Basic, AcceptsOnlyTheExactForm) {
+  for (const char* bad : {"", "20261202T134500", "20261202T134500z", "20261202t134500Z",
+                          "2026-12-02T13:45:00Z", "20261202T13450Z", "20261202T1345000Z",
+                          "20261302T134500Z", "20230229T000000Z", "20261202T244500Z",
+                          "20261202T134560Z", "2026120xT134500Z", " 20261202T134500Z"}) {
+    EXPECT_FALSE(parse_iso8601_basic(bad).has_value()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace frankenetes::core
