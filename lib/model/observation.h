@@ -86,10 +86,26 @@ struct ProbeObservation {
   int consecutive_tls_failures = 0;
 };
 
+// An etcd member's snapshots in Blob Storage, as far as the daemon knows
+// (reconcile/etcd_guard.h): what lets the planner allow a rung that replaces etcd's
+// deployment (plan/plan.h).
+struct SnapshotObservation {
+  // The newest snapshot that was verified (SHA-256 trailer) and uploaded, or found in the
+  // container at start; nullopt: none known.
+  std::optional<core::MonotonicTime> verified_at;
+  std::string verified_name;  // its blob name
+  bool in_progress = false;   // a snapshot of the member is being taken
+  // The latest attempt failed (no success since): when, and why.
+  std::optional<core::MonotonicTime> failed_at;
+  std::string error;
+};
+
 struct MemberObservation {
   MemberKey key;
   std::optional<GroupObservation> group;  // nullopt: never observed yet
   ProbeObservation probe;
+  // Role etcd with etcd.snapshots enabled; nullopt otherwise (no snapshots can be taken).
+  std::optional<SnapshotObservation> snapshots;
 };
 
 // The latest observation of each member, keyed by cluster/member name: what one pass hands to

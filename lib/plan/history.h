@@ -27,6 +27,7 @@
 
 #include "config/types.h"
 #include "core/time_source.h"
+#include "etcd/data_loss.h"
 #include "model/observation.h"
 #include "plan/action.h"
 #include "plan/vocabulary.h"
@@ -87,6 +88,12 @@ struct MemberHistory {
   bool gave_up = false;
   SkipReason give_up_reason = SkipReason::kGaveUp;  // kGaveUp or kNoSpec
   std::string give_up_detail;
+
+  // etcd members: the data identity (cluster id, revision) of the latest maintenance/status
+  // reading, and the data loss seen (etcd/data_loss.h): the detection's detail, "" for none.
+  // Kept until a restore; not touched by the functions below (reconcile/etcd_guard.h).
+  std::optional<etcd::DataIdentity> etcd_seen;
+  std::string etcd_data_loss;
 
   bool operator==(const MemberHistory&) const = default;
 };

@@ -141,6 +141,55 @@ class ClusterPass {
     return out;
   }
 
+  // A rung that replaces an etcd member's deployment: true when it may go ahead — a verified
+  // snapshot younger than etcd.snapshots.maxAgeForDisruption exists, or both data-dir and
+  // wal-dir are persistent and no snapshot can be had (snapshots off, or the latest attempt
+  // failed). Otherwise skips the member: etcd_snapshot_pending while a snapshot is (to be)
+  // taken first, etcd_data_at_risk when the data would be lost and no snapshot is at hand.
+  bool guard_etcd_data(MemberStatus& status, const config::MemberConfig& member, int rung,
+                       ActionKind kind, const std::string& why) {
+    const auto max_age = input_.desired.etcd.snapshots.max_age_for_disruption;
+    const auto* obs = observation(member.name);
+    const model::SnapshotObservation* snapshots =
+        obs != nullptr && obs->snapshots ? &*obs->snapshots : nullptr;
+    const std::string what = "rung " + std::to_string(rung) + " " + std::string(to_string(kind));
+    std::string snapshot_note;  // what we know about snapshots, for the skip detail
+    if (snapshots != nullptr) {
+      if (snapshots->verified_at && between(*snapshots->verified_at, input_.now) <= max_age) {
+        return true;  // a verified snapshot is fresh enough: this is no longer a loss
+      }
+      const bool failed_lately =
+          !snapshots->in_progress && snapshots->failed_at &&
+          between(*snapshots->failed_at, input_.now) <= max_age;
+      if (!failed_lately) {
+        result_.snapshot_requests.push_back(status.member);
+        skip(status, SkipReason::kEtcdSnapshotPending,
+             (snapshots->in_progress ? "a snapshot is being taken before " : "taking a snapshot before ") +
+                 what + " replaces etcd's deployment" +
+                 (snapshots->verified_at ? " (the newest, " + snapshots->verified_name + ", is " +
+                                               core::format_duration(between(*snapshots->verified_at, input_.now)) +
+                                               " old)"
+                                         : "") +
+                 "; " + why);
+        return false;
+      }
+      snapshot_note = "no verified snapshot younger than " + core::format_duration(max_age) +
+                      " (the latest attempt failed " +
+                      core::format_duration(between(*snapshots->failed_at, input_.now)) +
+                      " ago: " + snapshots->error + ")";
+    }
+    const std::string risk = etcd_data_risk(member);
+    if (risk.empty()) return true;
+    if (snapshots != nullptr) result_.snapshot_requests.push_back(status.member);  // try again
+    status.etcd_data_at_risk = true;
+    status.needs_person = true;
+    skip(status, SkipReason::kEtcdDataAtRisk,
+         what + " would wipe etcd's data: " + risk + "; " +
+             (snapshot_note.empty() ? "etcd.snapshots are off" : snapshot_note) + "; " + why +
+             "; a person must decide (restore from a snapshot, or move --wal-dir to the share)");
+    return false;
+  }
+
   // "etcd-2 is unknown (stale: …)"; "" when every other etcd member is healthy.
   std::string other_etcd_not_healthy(const std::string& name) const {
     std::string out;
@@ -264,17 +313,8 @@ class ClusterPass {
       return;
     }
     if (member.role == config::MemberRole::kEtcd) {
-      if (replaces_deployment(*kind, reason)) {
-        if (auto risk = etcd_data_risk(member); !risk.empty()) {
-          status.etcd_data_at_risk = true;
-          status.needs_person = true;
-          skip(status, SkipReason::kEtcdDataAtRisk,
-               "rung " + std::to_string(rung) + " " + std::string(to_string(*kind)) +
-                   " would wipe etcd's data: " + risk + "; " + why +
-                   "; a person must decide (restore from a snapshot, or move --wal-dir to the "
-                   "share)");
-          return;
-        }
+      if (replaces_deployment(*kind, reason) && !guard_etcd_data(status, member, rung, *kind, why)) {
+        return;
       }
       if (reason != UnhealthyReason::kMissing) {
         if (auto others = other_etcd_not_healthy(member.name); !others.empty()) {

@@ -23,10 +23,16 @@
 //      ladder exhausted                                   -> gave_up    (recorded: alert)
 //      a probe failing on TLS / certificates             -> probe_tls  (alert; never acted on)
 //      next rung is recreate, no spec configured          -> no_spec    (recorded: alert)
-//      role etcd, the rung replaces the deployment
-//        (stop/start, recreate of an existing group) and
-//        data-dir or wal-dir is not on an azureFile
-//        volume, or the layout cannot be read             -> etcd_data_at_risk (alert)
+//      role etcd, the rung replaces the deployment (stop/start, recreate of an existing
+//        group), and no verified snapshot younger than etcd.snapshots.maxAgeForDisruption:
+//          snapshots enabled, none being taken or the
+//            latest attempt is older than that age        -> etcd_snapshot_pending, and the
+//                                                            member is in snapshot_requests
+//          data-dir or wal-dir not on an azureFile
+//            volume, or the layout cannot be read         -> etcd_data_at_risk (alert; with
+//                                                            snapshots on: the latest attempt
+//                                                            failed, and it is asked again)
+//          both persistent                                -> the rung goes ahead
 //      role etcd and another etcd member of the cluster
 //        is not healthy (quorum)                          -> etcd_quorum
 //      no remembered history: within two poll intervals
@@ -93,6 +99,9 @@ struct PlanResult {
   std::vector<Action> actions;        // at most one per cluster
   std::vector<Skip> skips;            // one per member that is not healthy and not acted on
   std::vector<Skip> give_ups;         // the skips of members given up on in this pass
+  // etcd members whose next rung waits for a verified snapshot: the reconciler takes one
+  // (unless one is being taken; it paces retries of failed attempts).
+  std::vector<model::MemberKey> snapshot_requests;
   BudgetStatus budget;
 
   const MemberStatus* find_member(const model::MemberKey& key) const;

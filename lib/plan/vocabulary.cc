@@ -106,6 +106,8 @@ std::string_view to_string(SkipReason reason) {
       return "action_in_flight";
     case SkipReason::kEtcdDataAtRisk:
       return "etcd_data_at_risk";
+    case SkipReason::kEtcdSnapshotPending:
+      return "etcd_snapshot_pending";
     case SkipReason::kEtcdQuorum:
       return "etcd_quorum";
     case SkipReason::kProbeTls:

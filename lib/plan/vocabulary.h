@@ -66,6 +66,8 @@ enum class SkipReason {
   kActionInFlight,       // this member's previous action has not finished
   kEtcdDataAtRisk,       // the rung would replace etcd's deployment, and its data-dir or
                          // wal-dir is not on a persistent volume: a person must decide
+  kEtcdSnapshotPending,  // the rung would replace etcd's deployment: a verified snapshot is
+                         // being taken first (etcd.snapshots)
   kEtcdQuorum,           // another etcd member of the cluster is not healthy
   kProbeTls,             // a certificate/TLS probe failure: alerted, never remediated
   kStartupGrace,         // no remembered history (state file missing or unreadable): no

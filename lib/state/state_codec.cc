@@ -127,6 +127,21 @@ class Reader {
     return out;
   }
 
+  // {"clusterId": "8e9e05c52164694d", "revision": 1001, "dataLoss": "…"}, each optional but
+  // clusterId and revision go together.
+  void etcd(const json& e, const std::string& path, plan::MemberHistory& m) {
+    if (!e.is_object()) throw Problem(path + ": wrong type (" + std::string(e.type_name()) + ")");
+    if (e.contains("clusterId") || e.contains("revision")) {
+      const auto id = string(e, "clusterId", path);
+      const bool hex = id.size() == 16 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
+      if (!hex) throw Problem(path + ".clusterId: not 16 lowercase hex digits");
+      m.etcd_seen = etcd::DataIdentity{
+          std::stoull(id, nullptr, 16),
+          need(e, "revision", path, json::value_t::number_unsigned).get<std::uint64_t>()};
+    }
+    if (e.contains("dataLoss")) m.etcd_data_loss = string(e, "dataLoss", path);
+  }
+
   struct Problem {
     std::string what;
   };
@@ -149,6 +164,8 @@ plan::History persistent_part(const plan::History& history) {
     kept.give_up_reason = m.give_up_reason;
     kept.give_up_detail = m.give_up_detail;
     kept.healthy_since = m.healthy_since;
+    kept.etcd_seen = m.etcd_seen;
+    kept.etcd_data_loss = m.etcd_data_loss;
     if (kept == plan::MemberHistory{}) continue;  // nothing worth remembering
     out.members.emplace(key, std::move(kept));
   }
@@ -171,6 +188,15 @@ std::string encode_state(const PersistedState& state, core::SystemTime system_no
     if (m.in_flight) entry["inFlight"] = encode_action(*m.in_flight, clocks);
     if (m.last_action) entry["lastAction"] = encode_action(*m.last_action, clocks);
     if (m.healthy_since) entry["healthySinceMs"] = clocks.to_wall_ms(*m.healthy_since);
+    if (m.etcd_seen || !m.etcd_data_loss.empty()) {
+      json etcd = json::object();
+      if (m.etcd_seen) {
+        etcd["clusterId"] = etcd::format_etcd_id(m.etcd_seen->cluster_id);
+        etcd["revision"] = m.etcd_seen->revision;
+      }
+      if (!m.etcd_data_loss.empty()) etcd["dataLoss"] = m.etcd_data_loss;
+      entry["etcd"] = std::move(etcd);
+    }
     members.push_back(std::move(entry));
   }
   json starts = json::array();
@@ -233,6 +259,7 @@ core::Result<PersistedState> decode_state(std::string_view text, core::SystemTim
         m.last_action = r.action(e.at("lastAction"), path + ".lastAction");
       }
       if (e.contains("healthySinceMs")) m.healthy_since = r.time(e, "healthySinceMs", path);
+      if (e.contains("etcd")) r.etcd(e.at("etcd"), path + ".etcd", m);
       state.history.members[key] = std::move(m);
     }
     const auto& starts = r.array(doc, "actionStarts", "$");

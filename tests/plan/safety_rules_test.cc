@@ -256,6 +256,127 @@ TEST(EtcdData, OtherRolesAreNotGuarded) {
   EXPECT_EQ(r.actions[0].kind, ActionKind::kStopStart);
 }
 
+// --- etcd snapshots before a disruptive rung (etcd.snapshots) ---------------------------------
+
+// An etcd member in CrashLoopBackOff whose restart rung is spent (next: stop/start), with
+// snapshots enabled and `snapshots` as the daemon knows them.
+struct SnapshotCase {
+  PlanResult result;
+  std::vector<LoggedAction> actions;
+};
+
+SnapshotCase next_rung_with(const std::function<model::MemberObservation(MonotonicTime)>& layout,
+                            const std::function<model::SnapshotObservation(MonotonicTime)>& snapshots) {
+  Harness h(make_config({cluster("prod", {etcd_member()})}));
+  h.history().members[kEtcd].actions_taken = 1;
+  auto obs = crash_looping(layout(h.now()));
+  obs.snapshots = snapshots(h.now());
+  h.observe(obs);
+  SnapshotCase out;
+  out.result = h.tick();
+  out.actions = h.action_log();
+  return out;
+}
+
+model::MemberObservation original(MonotonicTime t) { return original_layout(kEtcd, t); }
+model::MemberObservation persistent(MonotonicTime t) { return persistent_layout(kEtcd, t); }
+
+model::SnapshotObservation verified(MonotonicTime now, std::chrono::seconds age) {
+  model::SnapshotObservation s;
+  s.verified_at = now - age;
+  s.verified_name = "snapshots/prod/etcd/20261202T130000Z-rev1001.db";
+  return s;
+}
+
+model::SnapshotObservation failed(MonotonicTime now, std::chrono::seconds ago) {
+  model::SnapshotObservation s;
+  s.failed_at = now - ago;
+  s.error = "PUT blob: connect to 127.0.0.1:10000: Connection refused";
+  return s;
+}
+
+TEST(EtcdSnapshots, AFreshVerifiedSnapshotAllowsStopStartOfTheOriginalLayout) {
+  const auto c = next_rung_with(original, [](MonotonicTime t) { return verified(t, 5min); });
+  ASSERT_EQ(c.actions.size(), 1u);
+  EXPECT_EQ(c.actions[0].kind, ActionKind::kStopStart);
+  EXPECT_TRUE(c.result.snapshot_requests.empty());
+  EXPECT_FALSE(c.result.find_member(kEtcd)->etcd_data_at_risk);
+}
+
+TEST(EtcdSnapshots, WithoutASnapshotOneIsTakenFirst) {
+  const auto c = next_rung_with(original, [](MonotonicTime) { return model::SnapshotObservation{}; });
+  EXPECT_TRUE(c.actions.empty());
+  ASSERT_NE(c.result.find_skip(kEtcd), nullptr);
+  EXPECT_EQ(c.result.find_skip(kEtcd)->reason, SkipReason::kEtcdSnapshotPending);
+  EXPECT_NE(c.result.find_skip(kEtcd)->detail.find("taking a snapshot before rung 1 stop_start"),
+            std::string::npos)
+      << c.result.find_skip(kEtcd)->detail;
+  EXPECT_EQ(c.result.snapshot_requests, std::vector<model::MemberKey>{kEtcd});
+  EXPECT_FALSE(c.result.find_member(kEtcd)->needs_person) << "not an alert: it is being handled";
+}
+
+TEST(EtcdSnapshots, ASnapshotOlderThanMaxAgeForDisruptionDoesNotCount) {
+  // Default maxAgeForDisruption: 10 minutes.
+  const auto old = next_rung_with(original, [](MonotonicTime t) { return verified(t, 601s); });
+  EXPECT_TRUE(old.actions.empty());
+  EXPECT_EQ(old.result.find_skip(kEtcd)->reason, SkipReason::kEtcdSnapshotPending);
+  EXPECT_NE(old.result.find_skip(kEtcd)->detail.find("20261202T130000Z-rev1001.db, is 10m1s old"),
+            std::string::npos)
+      << old.result.find_skip(kEtcd)->detail;
+  const auto edge = next_rung_with(original, [](MonotonicTime t) { return verified(t, 600s); });
+  ASSERT_EQ(edge.actions.size(), 1u);
+}
+
+TEST(EtcdSnapshots, ASnapshotBeingTakenIsWaitedFor) {
+  const auto c = next_rung_with(original, [](MonotonicTime t) {
+    auto s = failed(t, 30s);
+    s.in_progress = true;  // a retry is running: wait for it, do not alert yet
+    return s;
+  });
+  EXPECT_TRUE(c.actions.empty());
+  EXPECT_EQ(c.result.find_skip(kEtcd)->reason, SkipReason::kEtcdSnapshotPending);
+  EXPECT_NE(c.result.find_skip(kEtcd)->detail.find("a snapshot is being taken"), std::string::npos);
+}
+
+TEST(EtcdSnapshots, AFailedSnapshotLeavesTheOriginalLayoutAtRiskAndAsksAgain) {
+  const auto c = next_rung_with(original, [](MonotonicTime t) { return failed(t, 1min); });
+  EXPECT_TRUE(c.actions.empty());
+  const Skip* s = c.result.find_skip(kEtcd);
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->reason, SkipReason::kEtcdDataAtRisk);
+  EXPECT_NE(s->detail.find("the latest attempt failed 1m ago: PUT blob: connect to"), std::string::npos)
+      << s->detail;
+  EXPECT_TRUE(c.result.find_member(kEtcd)->etcd_data_at_risk);
+  EXPECT_EQ(c.result.snapshot_requests, std::vector<model::MemberKey>{kEtcd});
+}
+
+TEST(EtcdSnapshots, AnOldFailureIsNotTheLatestWord) {
+  // The failure is older than maxAgeForDisruption: try again before deciding.
+  const auto c = next_rung_with(original, [](MonotonicTime t) { return failed(t, 11min); });
+  EXPECT_EQ(c.result.find_skip(kEtcd)->reason, SkipReason::kEtcdSnapshotPending);
+}
+
+TEST(EtcdSnapshots, APersistentLayoutTakesASnapshotFirstButDoesNotDependOnIt) {
+  const auto first = next_rung_with(persistent, [](MonotonicTime) { return model::SnapshotObservation{}; });
+  EXPECT_TRUE(first.actions.empty());
+  EXPECT_EQ(first.result.find_skip(kEtcd)->reason, SkipReason::kEtcdSnapshotPending);
+  const auto after_failure = next_rung_with(persistent, [](MonotonicTime t) { return failed(t, 1min); });
+  ASSERT_EQ(after_failure.actions.size(), 1u) << "the data is on the share: go ahead";
+  EXPECT_EQ(after_failure.actions[0].kind, ActionKind::kStopStart);
+  EXPECT_TRUE(after_failure.result.snapshot_requests.empty());
+}
+
+TEST(EtcdSnapshots, TheRestartRungNeedsNoSnapshot) {
+  Harness h(make_config({cluster("prod", {etcd_member()})}));
+  auto obs = crash_looping(original_layout(kEtcd, h.now()));
+  obs.snapshots = model::SnapshotObservation{};
+  h.observe(obs);
+  const auto r = h.tick();
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].kind, ActionKind::kRestart);
+  EXPECT_TRUE(r.snapshot_requests.empty());
+}
+
 TEST(EtcdQuorum, NoEtcdMemberIsDisruptedWhileAnotherIsNotHealthy) {
   Harness h(make_config({cluster("prod", {etcd_member("etcd"), etcd_member("etcd-2")})}));
   h.observe(crash_looping(persistent_layout(kEtcd, h.now())));

@@ -35,6 +35,8 @@ plan::History sample_history(core::MonotonicTime now) {
   etcd.gave_up = true;
   etcd.give_up_reason = plan::SkipReason::kNoSpec;
   etcd.give_up_detail = "no spec";
+  etcd.etcd_seen = etcd::DataIdentity{0x8e9e05c52164694dULL, 18446744073709551615ULL};
+  etcd.etcd_data_loss = "revision went back from 1001 to 990";
   auto& api = h.members[kApi];
   api.healthy_since = now - 600s;
   // Not persisted: evidence gathered again after a restart.
@@ -67,6 +69,10 @@ TEST(StateCodec, RoundTripsAcrossARestartWithOtherMonotonicClocks) {
   EXPECT_EQ(etcd.last_action->outcome, plan::ActionOutcome::kTimedOut);
   EXPECT_EQ(etcd.in_flight->kind, plan::ActionKind::kRecreate);
   EXPECT_EQ(etcd.give_up_reason, plan::SkipReason::kNoSpec);
+  EXPECT_EQ(etcd.etcd_seen, (etcd::DataIdentity{0x8e9e05c52164694dULL, 18446744073709551615ULL}))
+      << "the revision a restart compares against must survive it, all 64 bits";
+  EXPECT_EQ(etcd.etcd_data_loss, "revision went back from 1001 to 990");
+  EXPECT_FALSE(decoded->history.members.at(kApi).etcd_seen);
   EXPECT_EQ(decoded->history.members.at(kApi).healthy_since,
             before.monotonic_time() - 600s + shift);
   EXPECT_TRUE(decoded->history.members.at(kApi).restart_samples.empty());
@@ -129,6 +135,15 @@ INSTANTIATE_TEST_SUITE_P(
                  "$.members[0].lastAction.startedAtMs: not a time near now"},
         BadState{"action_start_null", kHead + R"("members":[],"actionStarts":[null],"operations":[]})",
                  "$.actionStarts[0]: not a time near now"},
+        BadState{"etcd_cluster_id_not_hex",
+                 kHead + R"("members":[{"cluster":"c","member":"m","actionsTaken":0,"gaveUp":false,"etcd":{"clusterId":"8E9E05C52164694D","revision":3}}],"actionStarts":[],"operations":[]})",
+                 "$.members[0].etcd.clusterId: not 16 lowercase hex digits"},
+        BadState{"etcd_revision_negative",
+                 kHead + R"("members":[{"cluster":"c","member":"m","actionsTaken":0,"gaveUp":false,"etcd":{"clusterId":"8e9e05c52164694d","revision":-3}}],"actionStarts":[],"operations":[]})",
+                 "$.members[0].etcd.revision: wrong type (number)"},
+        BadState{"etcd_revision_without_cluster",
+                 kHead + R"("members":[{"cluster":"c","member":"m","actionsTaken":0,"gaveUp":false,"etcd":{"revision":3}}],"actionStarts":[],"operations":[]})",
+                 "$.members[0].etcd.clusterId: missing"},
         BadState{"operation_without_spec",
                  kHead + R"("members":[],"actionStarts":[],"operations":[{"type":"recreate","cluster":"c","member":"m","subscriptionId":"s","resourceGroup":"r","containerGroup":"g","startedAtMs":1767225600000,"deleteConfirmed":false,"putAttempts":0}]})",
                  "$.operations[0].spec: missing"}),

@@ -1,0 +1,259 @@
+#include "reconcile/etcd_guard.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/duration.h"
+#include "http/url.h"
+#include "log/event.h"
+#include "probe/prober.h"
+
+namespace frankenetes::reconcile {
+
+namespace {
+
+constexpr core::Duration kFirstRetry = std::chrono::seconds(30);
+constexpr core::Duration kMaxRetry = std::chrono::minutes(10);
+
+status::MemberName name_of(const model::MemberKey& key) { return {key.cluster, key.member}; }
+
+}  // namespace
+
+std::string etcd_endpoint(const config::MemberConfig& member, const std::optional<std::string>& ip,
+                          const std::optional<std::string>& fqdn) {
+  if (member.probe) {
+    const auto url = probe::substitute_probe_url(member.probe->url, {ip, fqdn});
+    return url ? http::url_origin(*url) : std::string();
+  }
+  return ip ? "http://" + *ip + ":2379" : std::string();
+}
+
+EtcdGuard::EtcdGuard(EtcdGuardDeps deps) : deps_(deps) {}
+
+void EtcdGuard::configure(const config::Config& config) {
+  policy_ = config.etcd.snapshots;
+  enabled_ = policy_.enabled;
+  std::map<model::MemberKey, MemberState> kept;
+  for (const auto& cluster : config.clusters) {
+    for (const auto& member : cluster.members) {
+      if (member.role != config::MemberRole::kEtcd) continue;
+      const model::MemberKey key{cluster.name, member.name};
+      auto node = members_.extract(key);
+      MemberState state = node.empty() ? MemberState{} : std::move(node.mapped());
+      state.config = member;
+      if (node.empty() && snapshots_enabled()) deps_.metrics.snapshots_declared(name_of(key));
+      kept.emplace(key, std::move(state));
+    }
+  }
+  for (const auto& [key, state] : members_) deps_.metrics.etcd_member_removed(name_of(key));
+  members_ = std::move(kept);
+  update_note();
+}
+
+void EtcdGuard::look_up(const model::MemberKey& key) {
+  members_.at(key).lookup_in_flight = true;
+  auto post = [this, key](core::Result<std::optional<SnapshotFound>> found) {
+    if (stopped_) return;
+    deps_.scheduler.post([this, key, found = std::move(found)] {
+      if (stopped_) return;
+      const auto it = members_.find(key);
+      if (it == members_.end()) return;
+      auto& state = it->second;
+      state.lookup_in_flight = false;
+      state.looked_up = true;
+      if (!found.ok()) {
+        log::warn("etcd.snapshot.lookup_failed",
+                  {{"cluster", key.cluster}, {"member", key.member},
+                   {"error", found.error().describe()}});
+        return;
+      }
+      if (!*found || state.verified_at) return;  // none stored, or a newer one was taken
+      const auto age = std::max(core::Duration(0), std::chrono::duration_cast<core::Duration>(
+                                                       deps_.time.system_time() - (*found)->taken_at));
+      state.verified_at = deps_.time.monotonic_time() - age;
+      state.verified_wall = (*found)->taken_at;
+      state.verified_name = (*found)->name;
+      deps_.metrics.snapshot_taken(name_of(key), (*found)->size, status::Seconds(age));
+      log::info("etcd.snapshot.found", {{"cluster", key.cluster}, {"member", key.member},
+                                        {"name", (*found)->name},
+                                        {"age", core::format_duration(age)}});
+    });
+  };
+  deps_.worker->submit(
+      [this, key, post] { post(deps_.snapshotter->newest(key)); },
+      [post](const std::string& what) {
+        post(core::make_error(core::ErrorKind::kTerminal, "internal error: " + what));
+      });
+}
+
+core::Duration EtcdGuard::retry_delay(int failures) const {
+  core::Duration delay = kFirstRetry;
+  for (int i = 1; i < failures && delay < kMaxRetry; ++i) delay *= 2;
+  return std::min({delay, kMaxRetry, std::chrono::duration_cast<core::Duration>(policy_.interval)});
+}
+
+void EtcdGuard::tick(const std::vector<model::MemberKey>& requested,
+                     const EndpointOf& endpoint_of) {
+  if (!snapshots_enabled() || stopped_) return;
+  const auto now = deps_.time.monotonic_time();
+  for (auto& [key, state] : members_) {
+    if (state.verified_at) {
+      deps_.metrics.snapshot_age(name_of(key), status::Seconds(now - *state.verified_at));
+    }
+    if (!state.looked_up) {
+      if (!state.lookup_in_flight) look_up(key);
+      continue;
+    }
+    if (state.in_progress) continue;
+    if (state.failed_at && now - *state.failed_at < retry_delay(state.consecutive_failures)) {
+      continue;
+    }
+    const bool asked = std::find(requested.begin(), requested.end(), key) != requested.end();
+    const bool periodic_due = !state.verified_at || now - *state.verified_at >= policy_.interval;
+    if (!asked && !periodic_due) continue;
+    std::string endpoint = endpoint_of(state.config, key);
+    if (endpoint.empty()) {
+      if (asked) {  // the planner waits for an answer: give it one
+        state.failed_at = now;
+        state.error = "no address of the member is known";
+        ++state.consecutive_failures;
+        deps_.metrics.snapshot_failed(name_of(key));
+      }
+      continue;  // a periodic one waits for an address
+    }
+    start(key, state, std::move(endpoint), asked ? "before a disruptive rung" : "periodic");
+  }
+}
+
+void EtcdGuard::start(const model::MemberKey& key, MemberState& state, std::string endpoint,
+                      std::string trigger) {
+  state.in_progress = true;
+  SnapshotJob job{key, state.config, std::move(endpoint), std::move(trigger), policy_};
+  log::info("etcd.snapshot.started", {{"cluster", key.cluster}, {"member", key.member},
+                                      {"endpoint", job.endpoint}, {"trigger", job.trigger}});
+  const auto started = deps_.time.monotonic_time();
+  auto post = [this, key, started](core::Result<SnapshotTaken> result) {
+    if (stopped_) return;
+    const auto duration = deps_.time.monotonic_time() - started;
+    deps_.scheduler.post([this, key, result = std::move(result), duration] {
+      if (!stopped_) finished(key, result, duration);
+    });
+  };
+  deps_.worker->submit(
+      [this, job = std::move(job), post] { post(deps_.snapshotter->take(job)); },
+      [post](const std::string& what) {
+        post(core::make_error(core::ErrorKind::kTerminal, "internal error: " + what));
+      });
+}
+
+void EtcdGuard::finished(const model::MemberKey& key, const core::Result<SnapshotTaken>& result,
+                         core::Duration duration) {
+  const auto it = members_.find(key);
+  if (it == members_.end()) return;  // left the configuration meanwhile
+  auto& state = it->second;
+  state.in_progress = false;
+  const auto now = deps_.time.monotonic_time();
+  if (!result.ok()) {
+    state.failed_at = now;
+    state.error = result.error().describe();
+    ++state.consecutive_failures;
+    deps_.metrics.snapshot_failed(name_of(key));
+    log::error("etcd.snapshot.failed",
+               {{"cluster", key.cluster}, {"member", key.member}, {"error", state.error},
+                {"attempt", state.consecutive_failures},
+                {"retry_in", core::format_duration(retry_delay(state.consecutive_failures))},
+                {"duration", core::format_duration(duration)}});
+    update_note();
+    return;
+  }
+  state.failed_at.reset();
+  state.error.clear();
+  state.consecutive_failures = 0;
+  state.verified_at = now;
+  state.verified_wall = result->taken_at;
+  state.verified_name = result->name;
+  deps_.metrics.snapshot_taken(name_of(key), result->size, status::Seconds(0));
+  log::info("etcd.snapshot.taken",
+            {{"cluster", key.cluster}, {"member", key.member}, {"name", result->name},
+             {"size", static_cast<unsigned long long>(result->size)},
+             {"revision", static_cast<unsigned long long>(result->revision)},
+             {"sha256", result->sha256}, {"removed", static_cast<unsigned long>(result->removed.size())},
+             {"duration", core::format_duration(duration)}});
+  for (const auto& removed : result->removed) {
+    log::info("etcd.snapshot.removed",
+              {{"cluster", key.cluster}, {"member", key.member}, {"name", removed}});
+  }
+  if (!result->retention_error.empty()) {
+    log::warn("etcd.snapshot.retention_failed", {{"cluster", key.cluster},
+                                                 {"member", key.member},
+                                                 {"error", result->retention_error}});
+  }
+  update_note();
+}
+
+void EtcdGuard::fill(model::Observations& observed) const {
+  if (!snapshots_enabled()) return;
+  for (const auto& [key, state] : members_) {
+    auto& obs = observed[key];
+    obs.key = key;
+    model::SnapshotObservation s;
+    s.verified_at = state.verified_at;
+    s.verified_name = state.verified_name;
+    s.in_progress = state.in_progress || !state.looked_up;  // a look-up may still find one
+    s.failed_at = state.failed_at;
+    s.error = state.error;
+    obs.snapshots = std::move(s);
+  }
+}
+
+bool EtcdGuard::record_status(const model::MemberKey& key, const etcd::DataIdentity& identity,
+                              plan::MemberHistory& history) {
+  const auto it = members_.find(key);
+  if (it == members_.end()) return false;
+  auto& state = it->second;
+  const auto before = history.etcd_seen;
+  const std::string loss_before = history.etcd_data_loss;
+  if (before) {
+    if (auto loss = etcd::detect_data_loss(*before, identity)) {
+      const std::string newest =
+          state.verified_name.empty() ? std::string("none known") : state.verified_name;
+      history.etcd_data_loss = loss->detail + "; newest snapshot: " + newest;
+      log::error("etcd.data_loss_detected",
+                 {{"cluster", key.cluster}, {"member", key.member}, {"detail", loss->detail},
+                  {"newest_snapshot", newest},
+                  {"action", "none taken: restore with `frankenetesd etcd restore` after checking"}});
+    }
+  }
+  history.etcd_seen = identity;
+  deps_.metrics.data_loss(name_of(key), !history.etcd_data_loss.empty());
+  if (state.data_loss != history.etcd_data_loss) {
+    state.data_loss = history.etcd_data_loss;
+    update_note();
+  }
+  return history.etcd_data_loss != loss_before;
+}
+
+void EtcdGuard::update_note() {
+  std::string note;
+  for (const auto& [key, state] : members_) {
+    std::string what;
+    if (!state.data_loss.empty()) what = "DATA LOSS: " + state.data_loss;
+    if (snapshots_enabled() && state.failed_at) {
+      if (!what.empty()) what += "; ";
+      what += "snapshots failing (" + std::to_string(state.consecutive_failures) +
+              " in a row): " + state.error;
+    }
+    if (what.empty()) continue;
+    if (!note.empty()) note += "; ";
+    note += key.to_string() + ": " + what;
+  }
+  std::lock_guard lock(note_mutex_);
+  note_ = std::move(note);
+}
+
+status::CheckResult EtcdGuard::note() const {
+  std::lock_guard lock(note_mutex_);
+  return status::CheckResult::pass(note_);
+}
+
+}  // namespace frankenetes::reconcile
