@@ -127,6 +127,22 @@ Metrics::Metrics(const BuildInfo& build)
               .Help("From the first observation of a member's new address to the authoritative servers answering it.")
               .Register(*registry_)
               .Add({}, dns_consistency_buckets())),
+      etcd_snapshot_age_seconds(prometheus::BuildGauge()
+                                    .Name("frankenetes_etcd_snapshot_age_seconds")
+                                    .Help("Age of the newest verified etcd snapshot of the member in Blob Storage (uploaded by this daemon or found at start).")
+                                    .Register(*registry_)),
+      etcd_snapshot_size_bytes(prometheus::BuildGauge()
+                                   .Name("frankenetes_etcd_snapshot_size_bytes")
+                                   .Help("Size of the newest verified etcd snapshot of the member, SHA-256 trailer included.")
+                                   .Register(*registry_)),
+      etcd_snapshot_failures_total(prometheus::BuildCounter()
+                                       .Name("frankenetes_etcd_snapshot_failures_total")
+                                       .Help("Attempts to take, verify or upload an etcd snapshot of the member that failed.")
+                                       .Register(*registry_)),
+      etcd_data_loss_detected(prometheus::BuildGauge()
+                                  .Name("frankenetes_etcd_data_loss_detected")
+                                  .Help("1 when the member's etcd cluster id changed or its revision went backwards between two maintenance/status readings: data was lost or replaced; a human must decide about a restore.")
+                                  .Register(*registry_)),
       internal_errors_total(prometheus::BuildCounter()
                                 .Name("frankenetes_internal_errors_total")
                                 .Help("Exceptions caught at a task boundary (a bug, contained), by component.")

@@ -29,6 +29,7 @@ class Metrics final : public RemediationMetrics,
                       public ProbeMetrics,
                       public DnsMetrics,
                       public ArmMetrics,
+                      public EtcdMetrics,
                       public ErrorMetrics {
  public:
   explicit Metrics(const BuildInfo& build);
@@ -72,6 +73,13 @@ class Metrics final : public RemediationMetrics,
   void remaining_reads(long reads) override;
   void token_requested(const std::string& credential, bool success) override;
   // ErrorMetrics
+  void snapshots_declared(MemberName member) override;
+  void snapshot_taken(MemberName member, std::uint64_t size_bytes, Seconds age) override;
+  void snapshot_age(MemberName member, Seconds age) override;
+  void snapshot_failed(MemberName member) override;
+  void data_loss(MemberName member, bool detected) override;
+  void etcd_member_removed(MemberName member) override;
+
   void boundary_declared(const std::string& component) override;
   void internal_error(const std::string& component) override;
 
@@ -114,6 +122,12 @@ class Metrics final : public RemediationMetrics,
   prometheus::Family<prometheus::Gauge>& dns_record_in_sync;        // {cluster,member}: alert on 0
   prometheus::Family<prometheus::Counter>& dns_skips_total;         // {cluster,member,reason}
   prometheus::Histogram& dns_ip_change_to_consistent_seconds;       // first sight of a new IP -> verified
+
+  // etcd's data (recorded by lib/reconcile/etcd_guard.h).
+  prometheus::Family<prometheus::Gauge>& etcd_snapshot_age_seconds;     // {cluster,member}: alert when old
+  prometheus::Family<prometheus::Gauge>& etcd_snapshot_size_bytes;      // {cluster,member}
+  prometheus::Family<prometheus::Counter>& etcd_snapshot_failures_total;  // {cluster,member}
+  prometheus::Family<prometheus::Gauge>& etcd_data_loss_detected;       // {cluster,member}: alert
 
   // Exceptions caught at a task boundary (lib/reconcile/internal_error.h, the HTTP server):
   // bugs contained instead of ending a thread. component: worker:<pool>, scheduler, dns_sync,

@@ -21,7 +21,8 @@ prometheus::Labels with(prometheus::Labels labels, const char* key, std::string_
 }
 
 // Remove() takes the series itself, which Add() finds (or makes, to drop at once).
-void remove(prometheus::Family<prometheus::Gauge>& family, const prometheus::Labels& labels) {
+template <typename Metric>
+void remove(prometheus::Family<Metric>& family, const prometheus::Labels& labels) {
   family.Remove(&family.Add(labels));
 }
 
@@ -129,6 +130,36 @@ void Metrics::token_requested(const std::string& credential, bool success) {
   token_requests_total
       .Add({{"credential", credential}, {"result", success ? "success" : "failure"}})
       .Increment();
+}
+
+void Metrics::snapshots_declared(MemberName member) {
+  etcd_snapshot_failures_total.Add(member_labels(member));
+}
+
+void Metrics::snapshot_taken(MemberName member, std::uint64_t size_bytes, Seconds age) {
+  const auto labels = member_labels(member);
+  etcd_snapshot_size_bytes.Add(labels).Set(static_cast<double>(size_bytes));
+  etcd_snapshot_age_seconds.Add(labels).Set(age.count());
+}
+
+void Metrics::snapshot_age(MemberName member, Seconds age) {
+  etcd_snapshot_age_seconds.Add(member_labels(member)).Set(age.count());
+}
+
+void Metrics::snapshot_failed(MemberName member) {
+  etcd_snapshot_failures_total.Add(member_labels(member)).Increment();
+}
+
+void Metrics::data_loss(MemberName member, bool detected) {
+  etcd_data_loss_detected.Add(member_labels(member)).Set(flag(detected));
+}
+
+void Metrics::etcd_member_removed(MemberName member) {
+  const auto labels = member_labels(member);
+  remove(etcd_snapshot_age_seconds, labels);
+  remove(etcd_snapshot_size_bytes, labels);
+  remove(etcd_snapshot_failures_total, labels);
+  remove(etcd_data_loss_detected, labels);
 }
 
 void Metrics::boundary_declared(const std::string& component) {

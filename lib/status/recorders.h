@@ -5,6 +5,7 @@
 //   ProbeMetrics        PlanReporter: member probes
 //   DnsMetrics          DnsReporter: DNS re-pointing
 //   ArmMetrics          the daemon's ARM stack: requests, throttling, tokens
+//   EtcdMetrics         EtcdGuard: etcd snapshots and data-loss detection
 //   ErrorMetrics        task boundaries: exceptions contained instead of ending a thread
 // Metrics (metrics.h) implements every one over its families, under the names and labels that
 // dashboards and alerts use; NoopMetrics records nothing (tests, and deps that leave metrics
@@ -13,6 +14,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -106,6 +108,24 @@ class ArmMetrics {
   virtual void token_requested(const std::string& credential, bool success) = 0;
 };
 
+class EtcdMetrics {
+ public:
+  virtual ~EtcdMetrics() = default;
+
+  // Snapshots are taken of the member: its failure count starts at zero.
+  virtual void snapshots_declared(MemberName member) = 0;
+  // A verified snapshot of `size_bytes` was uploaded (age 0) or found at start (`age` old).
+  virtual void snapshot_taken(MemberName member, std::uint64_t size_bytes, Seconds age) = 0;
+  // The newest verified snapshot is `age` old (updated every tick).
+  virtual void snapshot_age(MemberName member, Seconds age) = 0;
+  // An attempt to take a snapshot failed.
+  virtual void snapshot_failed(MemberName member) = 0;
+  // After every maintenance/status reading: whether data loss was detected (and not restored).
+  virtual void data_loss(MemberName member, bool detected) = 0;
+  // The member left the configuration (or is no longer etcd): its series go.
+  virtual void etcd_member_removed(MemberName member) = 0;
+};
+
 class ErrorMetrics {
  public:
   virtual ~ErrorMetrics() = default;
@@ -122,6 +142,7 @@ class NoopMetrics final : public RemediationMetrics,
                           public ProbeMetrics,
                           public DnsMetrics,
                           public ArmMetrics,
+                          public EtcdMetrics,
                           public ErrorMetrics {
  public:
   void member_status(MemberName, std::string_view, bool, bool, bool) override {}
@@ -144,6 +165,12 @@ class NoopMetrics final : public RemediationMetrics,
   void request_finished(const std::string&, const std::string&, Seconds) override {}
   void remaining_reads(long) override {}
   void token_requested(const std::string&, bool) override {}
+  void snapshots_declared(MemberName) override {}
+  void snapshot_taken(MemberName, std::uint64_t, Seconds) override {}
+  void snapshot_age(MemberName, Seconds) override {}
+  void snapshot_failed(MemberName) override {}
+  void data_loss(MemberName, bool) override {}
+  void etcd_member_removed(MemberName) override {}
   void boundary_declared(const std::string&) override {}
   void internal_error(const std::string&) override {}
 };

@@ -47,11 +47,22 @@ core::Result<UploadResult> upload_blob(BlobClient& blobs, const std::string& nam
   UploadResult out;
   bool done = false;
   std::string block(options.block_size, '\0');
+  // The finished blob's properties: options.put plus what metadata_at_end adds.
+  auto final_put = [&options]() -> core::Result<PutOptions> {
+    PutOptions put = options.put;
+    if (!options.metadata_at_end) return put;
+    auto more = options.metadata_at_end();
+    if (!more.ok()) return more.error();
+    for (auto& [key, value] : *more) put.metadata[key] = std::move(value);
+    return put;
+  };
   if (auto ok = fill(reader, block, done); !ok.ok()) return ok.error();
   if (done) {
     // It all fits in one request: one Put Blob, no block list.
     out.size = block.size();
-    auto written = blobs.put_blob(name, std::move(block), options.put);
+    auto put = final_put();
+    if (!put.ok()) return put.error();
+    auto written = blobs.put_blob(name, std::move(block), *put);
     if (!written.ok()) return written.error();
     out.written = std::move(*written);
     return out;
@@ -71,7 +82,9 @@ core::Result<UploadResult> upload_blob(BlobClient& blobs, const std::string& nam
     block.assign(options.block_size, '\0');
     if (auto filled = fill(reader, block, done); !filled.ok()) return filled.error();
   }
-  auto written = blobs.put_block_list(name, ids, options.put);
+  auto put = final_put();
+  if (!put.ok()) return put.error();
+  auto written = blobs.put_block_list(name, ids, *put);
   if (!written.ok()) return written.error();
   out.written = std::move(*written);
   out.blocks = ids.size();

@@ -39,6 +39,10 @@ using BlobWriter = std::function<core::Status(std::string_view chunk)>;
 struct UploadOptions {
   PutOptions put;  // content type, metadata, lease and conditions of the finished blob
   std::size_t block_size = kDefaultBlockSize;  // 1 byte .. kMaxBlockBytes
+  // Called once the reader has reached the end, before the request that makes the blob
+  // visible (Put Blob, or Put Block List): metadata known only then (a checksum of the whole
+  // stream, say), added to put.metadata. An Error aborts the upload: nothing is committed.
+  std::function<core::Result<Metadata>()> metadata_at_end;
 };
 
 struct UploadResult {

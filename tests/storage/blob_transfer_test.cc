@@ -118,6 +118,46 @@ TEST_F(TransferTest, ALargerSourceGoesUpInBlocksThenOneBlockList) {
   EXPECT_EQ(requests[3].headers.at("x-ms-lease-id"), "lease-1");
 }
 
+TEST_F(TransferTest, MetadataKnownOnlyAtTheEndGoesOnTheCommittingRequest) {
+  for (const std::size_t block : {std::size_t{16}, std::size_t{4}}) {  // Put Blob; blocks
+    StringReader source{"0123456789"};
+    const std::size_t requests_before = transport_.requests().size();
+    const std::size_t expected = block == 16 ? 1 : 4;
+    for (std::size_t i = 0; i < expected; ++i) transport_.push(201, "", etag("\"0x9\""));
+    auto options = blocks_of(block);
+    options.put.metadata = {{"revision", "9"}};
+    bool called_after_end = false;
+    options.metadata_at_end = [&]() -> core::Result<Metadata> {
+      called_after_end = source.position == source.data.size();
+      return Metadata{{"sha256", "abc"}, {"revision", "10"}};
+    };
+    const auto result = upload_blob(*blobs_, "etcd/meta", source.reader(), options);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_TRUE(called_after_end);
+    ASSERT_EQ(transport_.requests().size(), requests_before + expected);
+    const auto& last = transport_.requests().back();
+    EXPECT_EQ(last.headers.at("x-ms-meta-sha256"), "abc");
+    EXPECT_EQ(last.headers.at("x-ms-meta-revision"), "10") << "the later value wins";
+  }
+}
+
+TEST_F(TransferTest, AnErrorFromMetadataAtEndCommitsNothing) {
+  StringReader source{"0123456789"};
+  transport_.push(201);
+  transport_.push(201);
+  transport_.push(201);
+  auto options = blocks_of(4);
+  options.metadata_at_end = []() -> core::Result<Metadata> {
+    return core::make_error(core::ErrorKind::kTerminal, "checksum mismatch");
+  };
+  const auto result = upload_blob(*blobs_, "etcd/meta", source.reader(), options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().message, "checksum mismatch");
+  for (const auto& request : transport_.requests()) {
+    EXPECT_NE(request.operation, "blob.put_block_list");
+  }
+}
+
 TEST_F(TransferTest, AnExactMultipleOfTheBlockSizeNeedsNoEmptyBlock) {
   StringReader source{"01234567", 8};
   transport_.push(201);
