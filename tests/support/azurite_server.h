@@ -71,12 +71,8 @@ class AzuriteServer {
     }
     return "";
   }
-  // Under CI (the CI variable set and not empty) a missing emulator is a failure, not a skip:
-  // CI must never pass by silently not running these tests.
-  static bool required() {
-    const char* ci = std::getenv("CI");
-    return ci != nullptr && *ci != '\0';
-  }
+  // Under CI a missing emulator is a failure, not a skip (child_process.h running_under_ci).
+  static bool required() { return running_under_ci(); }
 
   bool start(std::chrono::seconds timeout = std::chrono::seconds(60)) {
     std::string pattern = (std::filesystem::temp_directory_path() / "fk-azurite-XXXXXX").string();
