@@ -104,7 +104,7 @@ using ParserPtr = std::unique_ptr<bhttp::response_parser<Body>>;
 template <class Body>
 struct Exchange {
   std::optional<core::Result<ParserPtr<Body>>> result;
-  // How a failed exchange failed, for the replay rule in HttpClient::Impl::run_with_replay():
+  // How a failed exchange failed, for the replay rule in HttpClient::Impl::perform():
   // the peer closed or reset the connection while the request was being written, or before
   // the first byte of a response arrived.
   bool failed_writing = false;
@@ -183,22 +183,10 @@ class HttpClient::Impl {
         pool_(options_.max_idle_per_host, options_.idle_timeout) {}
 
   core::Result<Response> send(const ClientRequest& request) {
-    const auto started = time_.monotonic_time();
-    auto url = parse_url(request.url);
-    if (!url) return url.error();
-    auto message = build_request(request, *url);
-    if (!message) return message.error();
-    const Deadline deadline{started + request.timeout, request.timeout};
-    std::unique_ptr<Connection> connection;
-    auto exchange = run_with_replay<bhttp::string_body>(
-        request, *url, deadline, connection, [&](Connection& c) {
-          return run_exchange<bhttp::string_body>(c, *message, request, *url, deadline,
-                                                  /*head_only=*/false);
-        });
-    if (!exchange.result->ok()) return exchange.result->error();
-    release(std::move(connection), exchange.keep_alive, deadline);
-
-    auto& beast_response = exchange.result->value()->get();
+    auto call = perform<bhttp::string_body>(request, /*head_only=*/false);
+    if (!call) return call.error();
+    release(std::move(call->connection), call->keep_alive, call->deadline);
+    auto& beast_response = call->parser->get();
     Response response;
     response.status = static_cast<int>(beast_response.result_int());
     detail::add_fields(response.headers, beast_response);
@@ -209,24 +197,13 @@ class HttpClient::Impl {
   // Like send() up to the end of the response head; the body is left to the stream, which
   // hands the connection back through release() once the body has been read to its end.
   core::Result<std::unique_ptr<ResponseStream>> open_stream(const ClientRequest& request) {
-    const auto started = time_.monotonic_time();
-    auto url = parse_url(request.url);
-    if (!url) return url.error();
-    auto message = build_request(request, *url);
-    if (!message) return message.error();
-    const Deadline deadline{started + request.timeout, request.timeout};
-    std::unique_ptr<Connection> connection;
-    auto exchange = run_with_replay<bhttp::buffer_body>(
-        request, *url, deadline, connection, [&](Connection& c) {
-          return run_exchange<bhttp::buffer_body>(c, *message, request, *url, deadline,
-                                                  /*head_only=*/true);
-        });
-    if (!exchange.result->ok()) return exchange.result->error();
-    connection->lowest().expires_never();  // each read() sets its own deadline
-    detail::ClientStream::Context context{*url, request.operation, request.stream_read_timeout,
-                                          exchange.keep_alive};
+    auto call = perform<bhttp::buffer_body>(request, /*head_only=*/true);
+    if (!call) return call.error();
+    call->connection->lowest().expires_never();  // each read() sets its own deadline
+    detail::ClientStream::Context context{call->url, request.operation, request.stream_read_timeout,
+                                          call->keep_alive};
     return std::unique_ptr<ResponseStream>(std::make_unique<detail::ClientStream>(
-        std::move(connection), std::move(exchange.result->value()), std::move(context),
+        std::move(call->connection), std::move(call->parser), std::move(context),
         [this](std::unique_ptr<Connection> finished, bool keep_alive) {
           const auto now = time_.monotonic_time();
           release(std::move(finished), keep_alive,
@@ -238,9 +215,19 @@ class HttpClient::Impl {
   std::size_t idle_connections() const { return pool_.idle_count(); }
 
  private:
+  // A request that got its final response: the connection it used, and the parser that read
+  // the response (whole, or only its head for streams).
+  template <class Body>
+  struct Call {
+    Url url;
+    Deadline deadline;
+    std::unique_ptr<Connection> connection;
+    ParserPtr<Body> parser;
+    bool keep_alive = false;  // the connection may carry another request after this response
+  };
+
   // Runs one exchange on a pooled connection or a new one, and replays it once when that is
-  // safe. On return `connection` holds the connection the last attempt used (null when none
-  // could be opened; the result then holds why).
+  // safe.
   //
   // A kept-alive connection may have been closed by the server just before we used it (its
   // idle timeout raced our request). Replaying on a fresh connection is safe when the server
@@ -253,34 +240,41 @@ class HttpClient::Impl {
   //    to the caller, whose retry policy knows whether the operation is safe to repeat.
   // Only once, only for reused connections (a fresh connection failing says nothing about
   // staleness), and only within the same overall deadline.
-  template <class Body, class Run>
-  Exchange<Body> run_with_replay(const ClientRequest& request, const Url& url,
-                                 const Deadline& deadline, std::unique_ptr<Connection>& connection,
-                                 Run&& run) {
-    const auto failed = [](core::Error error) {
-      Exchange<Body> exchange;
-      exchange.result.emplace(std::move(error));
-      return exchange;
-    };
-    connection = pool_.acquire(pool_key(url), time_.monotonic_time());
-    const bool reused = connection != nullptr;
-    if (!connection) {
-      auto opened = open(url, request, deadline);
-      if (!opened) return failed(opened.error());
-      connection = std::move(*opened);
+  template <class Body>
+  core::Result<Call<Body>> perform(const ClientRequest& request, bool head_only) {
+    const auto started = time_.monotonic_time();
+    auto url = parse_url(request.url);
+    if (!url) return url.error();
+    auto message = build_request(request, *url);
+    if (!message) return message.error();
+    std::unique_ptr<Connection> pooled = pool_.acquire(pool_key(*url), started);
+    Call<Body> call{std::move(*url), Deadline{started + request.timeout, request.timeout},
+                    std::move(pooled), nullptr, false};
+    const bool reused = call.connection != nullptr;
+    if (!call.connection) {
+      auto opened = open(call.url, request, call.deadline);
+      if (!opened) return opened.error();
+      call.connection = std::move(*opened);
     }
-    Exchange<Body> exchange = run(*connection);
+    const auto run = [&] {
+      return run_exchange<Body>(*call.connection, *message, request, call.url, call.deadline,
+                                head_only);
+    };
+    Exchange<Body> exchange = run();
     const bool replay = reused && !exchange.result->ok() &&
                         (exchange.failed_writing ||
                          (exchange.failed_before_response && is_idempotent(request.method)));
     if (replay) {
-      connection.reset();
-      auto opened = open(url, request, deadline);
-      if (!opened) return failed(opened.error());
-      connection = std::move(*opened);
-      exchange = run(*connection);
+      call.connection.reset();
+      auto opened = open(call.url, request, call.deadline);
+      if (!opened) return opened.error();
+      call.connection = std::move(*opened);
+      exchange = run();
     }
-    return exchange;
+    if (!exchange.result->ok()) return exchange.result->error();
+    call.parser = std::move(exchange.result->value());
+    call.keep_alive = exchange.keep_alive;
+    return call;
   }
 
   // A response was read to its end: the connection goes back to the pool, or is closed when

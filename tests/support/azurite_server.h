@@ -145,19 +145,14 @@ class AzuriteServer {
   }
 
   bool wait_ready(std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return fail("azurite-blob exited: " + log());
-      }
-      if (port_ == 0) port_ = reported_port();
-      if (port_ != 0 && accepts_connections()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return fail("azurite-blob did not listen within " + std::to_string(timeout.count()) +
-                " s: " + log());
+    const auto why = wait_until_ready(
+        pid_, "azurite-blob", "did not listen", timeout,
+        [this] {
+          if (port_ == 0) port_ = reported_port();
+          return port_ != 0 && accepts_connections();
+        },
+        [this] { return log(); });
+    return why.empty() || fail(why);
   }
 
   std::string dir_;

@@ -85,4 +85,23 @@ inline int run_logged(const std::vector<std::string>& argv, const std::string& l
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// Polls `ready()` every 50 ms until it holds or `timeout` has passed, watching the child
+// meanwhile. Returns "" when ready, else why not: "<name> exited: <log()>" (the child is reaped
+// and `pid` set to -1) or "<name> <not_ready> within <timeout> s: <log()>".
+template <class Ready, class Log>
+std::string wait_until_ready(pid_t& pid, const std::string& name, const std::string& not_ready,
+                             std::chrono::seconds timeout, Ready&& ready, Log&& log) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      pid = -1;
+      return name + " exited: " + log();
+    }
+    if (ready()) return "";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return name + " " + not_ready + " within " + std::to_string(timeout.count()) + " s: " + log();
+}
+
 }  // namespace frankenetes::testing

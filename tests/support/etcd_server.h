@@ -147,17 +147,10 @@ class EtcdServer {
   }
 
   bool wait_ready(std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return fail("etcd exited: " + log());
-      }
-      if (healthy()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return fail("etcd not healthy within " + std::to_string(timeout.count()) + " s: " + log());
+    const auto why = wait_until_ready(
+        pid_, "etcd", "was not healthy", timeout, [this] { return healthy(); },
+        [this] { return log(); });
+    return why.empty() || fail(why);
   }
 
   TempDir dir_{"fk-etcd"};
