@@ -44,7 +44,7 @@ core::Result<std::size_t> ClientStream::read(std::span<char> buffer) {
   if (done_) return std::size_t{0};
   if (buffer.empty()) return std::size_t{0};
 
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = time_.monotonic_time();
   const Deadline deadline{started + context_.read_timeout, context_.read_timeout};
   auto& body = parser_->get().body();
   for (;;) {

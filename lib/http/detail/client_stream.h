@@ -19,6 +19,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/time_source.h"
 #include "http/detail/connection.h"
 #include "http/streaming.h"
 #include "http/url.h"
@@ -60,6 +61,8 @@ class ClientStream final : public ResponseStream {
   Headers headers_;
   bool done_ = false;
   std::optional<core::Error> failed_;
+  // Deadlines are enforced by Asio timers on the steady clock, so they are read from it too.
+  const core::RealTimeSource time_{};
 };
 
 }  // namespace frankenetes::http::detail
