@@ -10,8 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "http/certificates.h"
 #include "http/client.h"
 #include "http/scripted_server.h"
+#include "http/server_harness.h"
+#include "support/temp_dir.h"
 
 namespace frankenetes::http::testing {
 namespace {
@@ -298,6 +301,30 @@ TEST(HttpClientStream, MalformedChunkMidBodyIsTerminal) {
   EXPECT_EQ(n.error().kind, core::ErrorKind::kTerminal);
   EXPECT_NE(n.error().message.find("malformed response from 127.0.0.1:"), std::string::npos)
       << n.error().message;
+}
+
+TEST(HttpClientStream, TlsBodyStreamsAndTheConnectionIsPooled) {
+  auto tls = generate_ca_and_server_certificate({"localhost"}, {"127.0.0.1"}, 1h);
+  ASSERT_TRUE(tls) << tls.error().message;
+  ServerOptions server_options;
+  server_options.listen = "127.0.0.1:0";
+  server_options.tls = TlsServerCredentials{tls->server_cert_pem, tls->server_key_pem};
+  const std::string body = pattern(300000);
+  ServerHarness harness(
+      server_options, make_sync_handler([&](const Request&) { return Response::text(200, body); }));
+  ASSERT_TRUE(harness.start().ok());
+  frankenetes::testing::TempDir dir;
+  HttpClientOptions options;
+  options.ca_file = dir.write("ca.pem", tls->ca_pem);
+  auto client = make_client(options);
+  for (int round = 0; round < 2; ++round) {
+    auto stream =
+        client->open(post("https://127.0.0.1:" + std::to_string(harness.port()) + "/snapshot"));
+    ASSERT_TRUE(stream) << stream.error().message;
+    EXPECT_EQ(read_all(**stream, 1000), body);
+    EXPECT_EQ(client->idle_connections(), 1u);
+  }
+  EXPECT_EQ(client->connections_opened(), 1u);
 }
 
 TEST(HttpClientStream, NoBodyEndsAtOnceAndFreesTheConnection) {
