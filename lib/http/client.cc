@@ -31,6 +31,8 @@
 #include "core/duration.h"
 #include "core/time_source.h"
 #include "http/detail/beast_fields.h"
+#include "http/detail/client_errors.h"
+#include "http/detail/client_stream.h"
 #include "http/detail/connection.h"
 #include "http/detail/connection_pool.h"
 #include "http/url.h"
@@ -47,31 +49,12 @@ namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using detail::Connection;
+using detail::Deadline;
 using detail::run_until_complete;
+using detail::timeout_error;
 
 // How long a TLS close_notify exchange may take when a response ends the connection.
 constexpr std::chrono::milliseconds kTlsShutdownTimeout{250};
-
-// When a step must be done by, and which budget that was (for the message).
-struct Deadline {
-  core::MonotonicTime at;
-  std::chrono::milliseconds budget;
-  bool is_connect_timeout = false;
-};
-
-// "timeout after 2s waiting for response from host:443 (operation aci.get)"; the budget named
-// is the one that ran out, the request's timeout or (while connecting) the connect timeout.
-core::Error timeout_error(const Deadline& deadline, std::string_view step, const Url& url,
-                          const std::string& operation) {
-  std::string message = "timeout after " + core::format_duration(deadline.budget) + " " +
-                        std::string(step) + " " + url.authority();
-  std::vector<std::string> notes;
-  if (deadline.is_connect_timeout) notes.emplace_back("connect timeout");
-  if (!operation.empty()) notes.push_back("operation " + operation);
-  for (std::size_t i = 0; i < notes.size(); ++i) message += (i == 0 ? " (" : ", ") + notes[i];
-  if (!notes.empty()) message += ")";
-  return core::timeout_error(std::move(message));
-}
 
 std::string pool_key(const Url& url) { return url.scheme + "://" + url.authority(); }
 
@@ -88,14 +71,6 @@ bool is_token(std::string_view s) {
 bool is_idempotent(std::string_view method) {
   return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
          method == "OPTIONS" || method == "TRACE";
-}
-
-// The peer closed or reset the connection (as opposed to a timeout or a protocol error).
-bool is_connection_closed(const error_code& ec) {
-  return ec == asio::error::eof || ec == bhttp::error::end_of_stream ||
-         ec == asio::error::connection_reset || ec == asio::error::connection_aborted ||
-         ec == asio::error::broken_pipe || ec == ssl::error::stream_truncated ||
-         ec == bhttp::error::partial_message;
 }
 
 // OpenSSL's reason without Asio's " (SSL routines)" suffix, plus the certificate verification
@@ -122,12 +97,16 @@ std::string tls_reason(const error_code& ec, SSL* ssl_handle, const std::string&
   return reason;
 }
 
-// The outcome of one request/response exchange on one connection.
+// The outcome of one request/response exchange on one connection: on success, the parser that
+// read the final response (whole for send(), only its head for open()).
+template <class Body>
+using ParserPtr = std::unique_ptr<bhttp::response_parser<Body>>;
+template <class Body>
 struct Exchange {
-  std::optional<core::Result<Response>> result;
-  // How a failed exchange failed, for the replay rule in HttpClient::Impl::send(): the peer
-  // closed or reset the connection while the request was being written, or before the first
-  // byte of a response arrived.
+  std::optional<core::Result<ParserPtr<Body>>> result;
+  // How a failed exchange failed, for the replay rule in HttpClient::Impl::perform():
+  // the peer closed or reset the connection while the request was being written, or before
+  // the first byte of a response arrived.
   bool failed_writing = false;
   bool failed_before_response = false;
   bool keep_alive = false;
@@ -204,58 +183,111 @@ class HttpClient::Impl {
         pool_(options_.max_idle_per_host, options_.idle_timeout) {}
 
   core::Result<Response> send(const ClientRequest& request) {
-    const auto started = time_.monotonic_time();
-    auto url = parse_url(request.url);
-    if (!url) return url.error();
-    auto message = build_request(request, *url);
-    if (!message) return message.error();
-    const Deadline deadline{started + request.timeout, request.timeout};
-    std::unique_ptr<Connection> connection = pool_.acquire(pool_key(*url), started);
-    const bool reused = connection != nullptr;
-    if (!connection) {
-      auto opened = open(*url, request, deadline);
-      if (!opened) return opened.error();
-      connection = std::move(*opened);
-    }
-    Exchange exchange = run_exchange(*connection, *message, request, *url, deadline);
+    auto call = perform<bhttp::string_body>(request, /*head_only=*/false);
+    if (!call) return call.error();
+    release(std::move(call->connection), call->keep_alive, call->deadline);
+    auto& beast_response = call->parser->get();
+    Response response;
+    response.status = static_cast<int>(beast_response.result_int());
+    detail::add_fields(response.headers, beast_response);
+    response.body = std::move(beast_response.body());
+    return response;
+  }
 
-    // A kept-alive connection may have been closed by the server just before we used it (its
-    // idle timeout raced our request). Replaying on a fresh connection is safe when the server
-    // cannot have acted on the request:
-    //  - writing failed: the server had closed (or reset) before our request was complete, and
-    //    a server does not act on a request it did not fully receive; or
-    //  - reading failed before any response byte AND the method is idempotent: the server may
-    //    have received and even processed the request, which for GET/PUT/DELETE… is harmless
-    //    to repeat (RFC 9112 §9.3.1, RFC 9110 §9.2.2). A POST is not replayed; the error goes
-    //    to the caller, whose retry policy knows whether the operation is safe to repeat.
-    // Only once, only for reused connections (a fresh connection failing says nothing about
-    // staleness), and only within the same overall deadline.
-    const bool replay = reused && !exchange.result->ok() &&
-                        (exchange.failed_writing ||
-                         (exchange.failed_before_response && is_idempotent(request.method)));
-    if (replay) {
-      connection.reset();
-      auto opened = open(*url, request, deadline);
-      if (!opened) return opened.error();
-      connection = std::move(*opened);
-      exchange = run_exchange(*connection, *message, request, *url, deadline);
-    }
-
-    if (exchange.result->ok()) {
-      if (exchange.keep_alive && options_.max_idle_per_host > 0) {
-        connection->lowest().expires_never();
-        pool_.release(std::move(connection), time_.monotonic_time());
-      } else {
-        close_gracefully(*connection, deadline, time_.monotonic_time());
-      }
-    }
-    return std::move(*exchange.result);
+  // Like send() up to the end of the response head; the body is left to the stream, which
+  // hands the connection back through release() once the body has been read to its end.
+  core::Result<std::unique_ptr<ResponseStream>> open_stream(const ClientRequest& request) {
+    auto call = perform<bhttp::buffer_body>(request, /*head_only=*/true);
+    if (!call) return call.error();
+    call->connection->lowest().expires_never();  // each read() sets its own deadline
+    detail::ClientStream::Context context{call->url, request.operation, request.stream_read_timeout,
+                                          call->keep_alive};
+    return std::unique_ptr<ResponseStream>(std::make_unique<detail::ClientStream>(
+        std::move(call->connection), std::move(call->parser), std::move(context),
+        [this](std::unique_ptr<Connection> finished, bool keep_alive) {
+          const auto now = time_.monotonic_time();
+          release(std::move(finished), keep_alive,
+                  Deadline{now + kTlsShutdownTimeout, kTlsShutdownTimeout});
+        }));
   }
 
   std::uint64_t connections_opened() const { return connections_opened_.load(); }
   std::size_t idle_connections() const { return pool_.idle_count(); }
 
  private:
+  // A request that got its final response: the connection it used, and the parser that read
+  // the response (whole, or only its head for streams).
+  template <class Body>
+  struct Call {
+    Url url;
+    Deadline deadline;
+    std::unique_ptr<Connection> connection;
+    ParserPtr<Body> parser;
+    bool keep_alive = false;  // the connection may carry another request after this response
+  };
+
+  // Runs one exchange on a pooled connection or a new one, and replays it once when that is
+  // safe.
+  //
+  // A kept-alive connection may have been closed by the server just before we used it (its
+  // idle timeout raced our request). Replaying on a fresh connection is safe when the server
+  // cannot have acted on the request:
+  //  - writing failed: the server had closed (or reset) before our request was complete, and
+  //    a server does not act on a request it did not fully receive; or
+  //  - reading failed before any response byte AND the method is idempotent: the server may
+  //    have received and even processed the request, which for GET/PUT/DELETE… is harmless
+  //    to repeat (RFC 9112 §9.3.1, RFC 9110 §9.2.2). A POST is not replayed; the error goes
+  //    to the caller, whose retry policy knows whether the operation is safe to repeat.
+  // Only once, only for reused connections (a fresh connection failing says nothing about
+  // staleness), and only within the same overall deadline.
+  template <class Body>
+  core::Result<Call<Body>> perform(const ClientRequest& request, bool head_only) {
+    const auto started = time_.monotonic_time();
+    auto url = parse_url(request.url);
+    if (!url) return url.error();
+    auto message = build_request(request, *url);
+    if (!message) return message.error();
+    std::unique_ptr<Connection> pooled = pool_.acquire(pool_key(*url), started);
+    Call<Body> call{std::move(*url), Deadline{started + request.timeout, request.timeout},
+                    std::move(pooled), nullptr, false};
+    const bool reused = call.connection != nullptr;
+    if (!call.connection) {
+      auto opened = open(call.url, request, call.deadline);
+      if (!opened) return opened.error();
+      call.connection = std::move(*opened);
+    }
+    const auto run = [&] {
+      return run_exchange<Body>(*call.connection, *message, request, call.url, call.deadline,
+                                head_only);
+    };
+    Exchange<Body> exchange = run();
+    const bool replay = reused && !exchange.result->ok() &&
+                        (exchange.failed_writing ||
+                         (exchange.failed_before_response && is_idempotent(request.method)));
+    if (replay) {
+      call.connection.reset();
+      auto opened = open(call.url, request, call.deadline);
+      if (!opened) return opened.error();
+      call.connection = std::move(*opened);
+      exchange = run();
+    }
+    if (!exchange.result->ok()) return exchange.result->error();
+    call.parser = std::move(exchange.result->value());
+    call.keep_alive = exchange.keep_alive;
+    return call;
+  }
+
+  // A response was read to its end: the connection goes back to the pool, or is closed when
+  // it cannot carry another request.
+  void release(std::unique_ptr<Connection> connection, bool keep_alive, const Deadline& deadline) {
+    if (keep_alive && options_.max_idle_per_host > 0) {
+      connection->lowest().expires_never();
+      pool_.release(std::move(connection), time_.monotonic_time());
+    } else {
+      close_gracefully(*connection, deadline, time_.monotonic_time());
+    }
+  }
+
   core::Result<bhttp::request<bhttp::string_body>> build_request(const ClientRequest& request,
                                                                  const Url& url) const {
     if (!is_token(request.method)) {
@@ -344,15 +376,16 @@ class HttpClient::Impl {
     // failed: ok"; recording the X509 error makes the message say what was wrong.
     // With insecure_skip_verify (verify_none on the context) there is nothing to check.
     if (!options_.insecure_skip_verify) {
-      stream.set_verify_callback([check = ssl::host_name_verification(url.host), ip = url.ip_literal](
-                                     bool preverified, ssl::verify_context& context) {
-        const bool ok = check(preverified, context);
-        if (preverified && !ok) {
-          X509_STORE_CTX_set_error(context.native_handle(), ip ? X509_V_ERR_IP_ADDRESS_MISMATCH
-                                                               : X509_V_ERR_HOSTNAME_MISMATCH);
-        }
-        return ok;
-      });
+      stream.set_verify_callback(
+          [check = ssl::host_name_verification(url.host), ip = url.ip_literal](
+              bool preverified, ssl::verify_context& context) {
+            const bool ok = check(preverified, context);
+            if (preverified && !ok) {
+              X509_STORE_CTX_set_error(context.native_handle(), ip ? X509_V_ERR_IP_ADDRESS_MISMATCH
+                                                                   : X509_V_ERR_HOSTNAME_MISMATCH);
+            }
+            return ok;
+          });
     }
     connection.lowest().expires_at(deadline.at);
     const error_code ec = run_until_complete(connection.io(), [&](auto handler) {
@@ -376,9 +409,13 @@ class HttpClient::Impl {
     return {};
   }
 
-  Exchange run_exchange(Connection& connection, bhttp::request<bhttp::string_body>& message,
-                        const ClientRequest& request, const Url& url, const Deadline& deadline) {
-    Exchange exchange;
+  // Writes the request and reads the final response: whole (send) or only its head (streams,
+  // head_only, no body limit: the stream's caller bounds what it reads).
+  template <class Body>
+  Exchange<Body> run_exchange(Connection& connection, bhttp::request<bhttp::string_body>& message,
+                              const ClientRequest& request, const Url& url,
+                              const Deadline& deadline, bool head_only) {
+    Exchange<Body> exchange;
     const auto fail = [&](core::Error error) {
       exchange.result.emplace(std::move(error));
       return std::move(exchange);
@@ -393,26 +430,34 @@ class HttpClient::Impl {
       return fail(timeout_error(deadline, "sending request to", url, request.operation));
     }
     if (ec) {
-      exchange.failed_writing = is_connection_closed(ec);
+      exchange.failed_writing = detail::is_connection_closed(ec);
       return fail(make_error(core::ErrorKind::kTransient,
                              "send request to " + url.authority() + ": " + ec.message()));
     }
 
     const bool head = message.method() == bhttp::verb::head;
-    std::optional<bhttp::response_parser<bhttp::string_body>> parser;
+    ParserPtr<Body> parser;
     bool received_any = false;
     // Interim 1xx responses (RFC 9110 §15.2) are skipped; we never ask for 100-continue, but a
     // server may send 103 Early Hints or an unsolicited 100.
     for (;;) {
-      parser.emplace();
+      parser = std::make_unique<bhttp::response_parser<Body>>();
       parser->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
           options_.max_response_header_bytes, std::numeric_limits<std::uint32_t>::max())));
-      parser->body_limit(options_.max_response_body_bytes);
+      if (head_only) {
+        parser->body_limit(boost::none);
+      } else {
+        parser->body_limit(options_.max_response_body_bytes);
+      }
       if (head) parser->skip(true);  // a HEAD response has Content-Length but no body
       connection.lowest().expires_at(deadline.at);
       ec = run_until_complete(connection.io(), [&](auto handler) {
         connection.with_stream([&](auto& stream) {
-          bhttp::async_read(stream, connection.buffer(), *parser, std::move(handler));
+          if (head_only) {
+            bhttp::async_read_header(stream, connection.buffer(), *parser, std::move(handler));
+          } else {
+            bhttp::async_read(stream, connection.buffer(), *parser, std::move(handler));
+          }
         });
       });
       received_any = received_any || parser->got_some();
@@ -424,47 +469,18 @@ class HttpClient::Impl {
                                "unexpected 101 Switching Protocols from " + url.authority()));
       }
     }
-
-    if (ec == beast::error::timeout) {
-      return fail(timeout_error(deadline, "waiting for response from", url, request.operation));
-    }
-    if (ec == bhttp::error::body_limit) {
-      return fail(make_error(core::ErrorKind::kTerminal,
-                             "response body from " + url.authority() + " exceeds " +
-                                 std::to_string(options_.max_response_body_bytes) + " bytes"));
-    }
-    if (ec == bhttp::error::header_limit) {
-      return fail(make_error(core::ErrorKind::kTerminal,
-                             "response header from " + url.authority() + " exceeds " +
-                                 std::to_string(options_.max_response_header_bytes) + " bytes"));
-    }
-    if (ec && is_connection_closed(ec)) {
-      exchange.failed_before_response = !received_any;
-      return fail(make_error(
-          core::ErrorKind::kTransient,
-          (received_any
-               ? "connection to " + url.authority() + " closed before the response was complete"
-               : "connection to " + url.authority() + " closed before a response arrived") +
-              " (" + ec.message() + ")"));
-    }
-    if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category()) {
-      return fail(make_error(core::ErrorKind::kTerminal,
-                             "malformed response from " + url.authority() + ": " + ec.message()));
-    }
     if (ec) {
-      return fail(make_error(core::ErrorKind::kTransient,
-                             "read response from " + url.authority() + ": " + ec.message()));
+      exchange.failed_before_response = !received_any && detail::is_connection_closed(ec);
+      return fail(detail::response_read_error(
+          ec, detail::ReadFailure{url, request.operation, deadline, "waiting for response from",
+                                  received_any, options_.max_response_header_bytes,
+                                  options_.max_response_body_bytes}));
     }
 
-    auto& beast_response = parser->get();
     // need_eof(): Connection: close, an HTTP/1.0 response without keep-alive, or a body that
     // ends only when the server closes (no Content-Length, not chunked; RFC 9112 §6.3).
-    exchange.keep_alive = !beast_response.need_eof() && message.keep_alive();
-    Response response;
-    response.status = static_cast<int>(beast_response.result_int());
-    detail::add_fields(response.headers, beast_response);
-    response.body = std::move(beast_response.body());
-    exchange.result.emplace(std::move(response));
+    exchange.keep_alive = !parser->get().need_eof() && message.keep_alive();
+    exchange.result.emplace(std::move(parser));
     return exchange;
   }
 
@@ -514,6 +530,9 @@ HttpClient::~HttpClient() = default;
 
 core::Result<Response> HttpClient::send(const ClientRequest& request) {
   return impl_->send(request);
+}
+core::Result<std::unique_ptr<ResponseStream>> HttpClient::open(const ClientRequest& request) {
+  return impl_->open_stream(request);
 }
 std::uint64_t HttpClient::connections_opened() const { return impl_->connections_opened(); }
 std::size_t HttpClient::idle_connections() const { return impl_->idle_connections(); }

@@ -6,6 +6,16 @@
 // exchange ends by ClientRequest::timeout. Thread-safe: any number of threads may call send()
 // at once; each uses its own connection.
 //
+// Streams (StreamingTransport::open, http/streaming.h): the same connect, TLS and write path,
+// then only the response head is read, within ClientRequest::timeout; the body is read by
+// ResponseStream::read into the caller's buffer, each read bounded by
+// ClientRequest::stream_read_timeout (an idle bound: a stalled peer ends the read with a
+// kTransient timeout, "timeout after 30s reading response body from host:2379 (operation
+// etcd.snapshot)"). There is no body limit for streams: the caller bounds what it reads.
+// Chunked, Content-Length and close-delimited bodies all work. A stream read to its end hands
+// its connection back to the keep-alive pool (or closes it per the rules below); a stream
+// destroyed early or failed closes its connection. A stream must not outlive its HttpClient.
+//
 // What it does not do: retries (except the one stale keep-alive replay below), redirects,
 // cookies, proxies, compression, Expect: 100-continue, HTTP/2. Beast/Asio/OpenSSL stay in
 // client.cc and detail/; this header needs only fk_core.
@@ -31,7 +41,8 @@
 //     kTls        handshake or certificate failure: "TLS handshake with 127.0.0.1:8443
 //                 failed: certificate verify failed: unable to get local issuer certificate".
 //     kTerminal   malformed URL or request, response header or body over the limit, a
-//                 response that is not valid HTTP/1.1.
+//                 response that is not valid HTTP/1.1 (for streams also mid-body, e.g. a bad
+//                 chunk size).
 //   HTTP error statuses (4xx, 5xx) are Responses, never Errors.
 
 #include <chrono>
@@ -42,6 +53,7 @@
 
 #include "core/result.h"
 #include "http/message.h"
+#include "http/streaming.h"
 #include "http/transport.h"
 
 namespace frankenetes::http {
@@ -61,10 +73,10 @@ struct HttpClientOptions {
   // common servers (HttpServer included) close idle connections, so reuse rarely races a close.
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};
   std::size_t max_response_header_bytes = std::size_t{64} * 1024;
-  std::size_t max_response_body_bytes = std::size_t{8} * 1024 * 1024;
+  std::size_t max_response_body_bytes = std::size_t{8} * 1024 * 1024;  // send() only, not streams
 };
 
-class HttpClient final : public HttpTransport {
+class HttpClient final : public HttpTransport, public StreamingTransport {
  public:
   // Fails with kInvalidConfig when `ca_file` cannot be read or holds no certificate, naming it.
   static core::Result<std::unique_ptr<HttpClient>> create(HttpClientOptions options);
@@ -74,6 +86,7 @@ class HttpClient final : public HttpTransport {
   HttpClient& operator=(const HttpClient&) = delete;
 
   core::Result<Response> send(const ClientRequest& request) override;
+  core::Result<std::unique_ptr<ResponseStream>> open(const ClientRequest& request) override;
 
   // Connections established so far (TCP connected and, for https, handshake done). Two sends
   // to one host over one kept-alive connection count one. For tests and metrics.

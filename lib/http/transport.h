@@ -18,8 +18,13 @@ struct ClientRequest {
   std::string url;  // absolute: https://host[:port]/path?query
   Headers headers;
   std::string body;
-  // The whole exchange — connect, TLS handshake, write, read — must finish within this.
+  // The whole exchange — connect, TLS handshake, write, read — must finish within this. For
+  // StreamingTransport::open it bounds everything up to the end of the response head.
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};
+  // Streams only (send() ignores it): each ResponseStream::read must receive body bytes (or
+  // the end) within this. An idle bound, not a total one: a stream that keeps delivering may
+  // run for as long as its caller keeps reading.
+  std::chrono::milliseconds stream_read_timeout{std::chrono::seconds(30)};
   // A label for metrics and logs ("aci.get", "entra.token", "probe"); bounded set.
   std::string operation;
 };

@@ -71,12 +71,8 @@ class AzuriteServer {
     }
     return "";
   }
-  // Under CI (the CI variable set and not empty) a missing emulator is a failure, not a skip:
-  // CI must never pass by silently not running these tests.
-  static bool required() {
-    const char* ci = std::getenv("CI");
-    return ci != nullptr && *ci != '\0';
-  }
+  // Under CI a missing emulator is a failure, not a skip (child_process.h running_under_ci).
+  static bool required() { return running_under_ci(); }
 
   bool start(std::chrono::seconds timeout = std::chrono::seconds(60)) {
     std::string pattern = (std::filesystem::temp_directory_path() / "fk-azurite-XXXXXX").string();
@@ -149,19 +145,14 @@ class AzuriteServer {
   }
 
   bool wait_ready(std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return fail("azurite-blob exited: " + log());
-      }
-      if (port_ == 0) port_ = reported_port();
-      if (port_ != 0 && accepts_connections()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return fail("azurite-blob did not listen within " + std::to_string(timeout.count()) +
-                " s: " + log());
+    const auto why = wait_until_ready(
+        pid_, "azurite-blob", "did not listen", timeout,
+        [this] {
+          if (port_ == 0) port_ = reported_port();
+          return port_ != 0 && accepts_connections();
+        },
+        [this] { return log(); });
+    return why.empty() || fail(why);
   }
 
   std::string dir_;

@@ -260,18 +260,11 @@ class Bind9Server {
   }
 
   bool wait_ready() {
-    const auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return fail("named exited: " + log());
-      }
-      if (dig(options_.zone, "SOA").find("hostmaster") != std::string::npos) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return fail("named did not answer within " + std::to_string(options_.start_timeout.count()) +
-                " s: " + log());
+    const auto why = wait_until_ready(
+        pid_, "named", "did not answer", options_.start_timeout,
+        [this] { return dig(options_.zone, "SOA").find("hostmaster") != std::string::npos; },
+        [this] { return log(); });
+    return why.empty() || fail(why);
   }
 
   void stop_process() { terminate_child(pid_); }
