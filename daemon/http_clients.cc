@@ -12,7 +12,21 @@ HttpClients::HttpClients()
         auto client = http::HttpClient::create(options);
         if (!client) return client.error();
         return std::shared_ptr<http::HttpTransport>(std::move(*client));
-      }) {}
+      }),
+      real_(true) {}
+
+core::Result<std::shared_ptr<http::HttpClient>> HttpClients::etcd_client(
+    const probe::ProbeTls& tls) const {
+  if (!real_) {
+    return core::make_error(core::ErrorKind::kTerminal, "no etcd client in this test setup");
+  }
+  auto options = base_options();
+  options.ca_file = tls.ca_file;
+  options.insecure_skip_verify = tls.insecure_skip_verify;
+  auto client = http::HttpClient::create(options);
+  if (!client) return client.error();
+  return std::shared_ptr<http::HttpClient>(std::move(*client));
+}
 
 http::HttpClientOptions HttpClients::base_options() {
   http::HttpClientOptions options;

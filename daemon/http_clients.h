@@ -46,11 +46,16 @@ class HttpClients {
   // probe.caFile is a problem of `config_file` (probe/probe_clients.h).
   probe::ProbeClientsBuild probe_clients(const config::Config& config,
                                          const std::string& config_file) const;
+  // A client for etcd's own API (maintenance/status and the snapshot stream) with a member's
+  // probe TLS settings. Only the real HttpClients make one: built with a test's MakeTransport
+  // it is an Error, so a test never reaches past its fakes.
+  core::Result<std::shared_ptr<http::HttpClient>> etcd_client(const probe::ProbeTls& tls) const;
 
  private:
   static http::HttpClientOptions base_options();
 
   MakeTransport make_;
+  bool real_ = false;  // made by HttpClients(): etcd_client() works
 };
 
 class RetryingStack {

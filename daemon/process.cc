@@ -8,6 +8,7 @@
 #include "daemon/arm_stack.h"
 #include "daemon/configuration.h"
 #include "daemon/dns_stack.h"
+#include "daemon/etcd_stack.h"
 #include "daemon/work_threads.h"
 #include "log/event.h"
 #include "probe/prober.h"
@@ -33,6 +34,7 @@ struct ProcessGraph {
   std::unique_ptr<reconcile::AciActionExecutor> real_executor;
   reconcile::DryRunExecutor dry_run_executor;
   std::unique_ptr<reconcile::PolicyExecutor> executor;
+  std::unique_ptr<EtcdStack> etcd;
   WorkThreads threads;
   std::unique_ptr<reconcile::Reconciler> reconciler;
   std::unique_ptr<DnsStack> dns;
@@ -49,7 +51,7 @@ ConfigureResult Process::init(std::shared_ptr<const config::Config> config) {
   log_probe_tls_warnings(*config);
   // Every component's series exists from the start, so alerts see a zero, not a gap.
   for (const char* component : {"scheduler", "worker:reads", "worker:probes", "worker:actions",
-                                "worker:dns", "worker:inline", "dns_sync", "http_server"}) {
+                                "worker:dns", "worker:snapshots", "worker:inline", "dns_sync", "http_server"}) {
     deps_.metrics.boundary_declared(component);
   }
   config_ = std::move(config);
@@ -70,6 +72,12 @@ ConfigureResult Process::configure(std::shared_ptr<const config::Config> next) {
     log::warn("config.reload.restart_required", {{"key", "server.listen"},
                                                  {"running", config_->server.listen.to_string()},
                                                  {"configured", next->server.listen.to_string()}});
+  }
+  if (next->storage != config_->storage ||
+      next->etcd.snapshots.enabled != config_->etcd.snapshots.enabled) {
+    log::warn("config.reload.restart_required",
+              {{"key", "storage, etcd.snapshots.enabled"},
+               {"action", "the running Blob Storage client stays until a restart"}});
   }
   if (next->azure != config_->azure) {
     log::warn("config.reload.restart_required",
@@ -103,6 +111,12 @@ std::optional<core::Error> Process::build(
       *g.api, deps_.time, g.stop_signal, [&g] { return g.stop_signal.stop_requested(); },
       g.state.get());
   g.executor = std::make_unique<reconcile::PolicyExecutor>(*g.real_executor, g.dry_run_executor);
+  auto etcd = EtcdStack::create(*config_, {.clients = deps_.http_clients,
+                                           .arm = *g.arm,
+                                           .time = deps_.time,
+                                           .stop_signal = g.stop_signal});
+  if (!etcd.ok()) return etcd.error();
+  g.etcd = std::move(etcd.value());
 
   g.reconciler = std::make_unique<reconcile::Reconciler>(
       reconcile::ReconcilerDeps{
@@ -122,6 +136,10 @@ std::optional<core::Error> Process::build(
               },
           .unit_random = [&g] { return g.jitter(g.random); },
           .state = g.state.get(),
+          .snapshots_worker = &g.threads.snapshots(),
+          .snapshotter = g.etcd->snapshotter(),
+          .etcd_status = &g.etcd->status_reader(),
+          .etcd_metrics = deps_.metrics,
       },
       config_);
   g.reconciler->restore(g.state->load());
@@ -159,7 +177,8 @@ core::Status Process::start() {
                               : status::CheckResult::pass();
            }},
           {"observation", [&reconciler] { return reconciler.readiness(); }},
-          {"operations", [&reconciler] { return reconciler.operations(); }}});
+          {"operations", [&reconciler] { return reconciler.operations(); }},
+          {"etcd_data", [&reconciler] { return reconciler.etcd_data(); }}});
   if (auto started = server_->start(config_->server); !started.ok()) return started;
   listen_address_ = server_->address();
 

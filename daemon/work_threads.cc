@@ -30,6 +30,7 @@ WorkThreads::WorkThreads(status::ErrorMetrics& errors, reconcile::Scheduler* sch
   probes_ = pool("probes", 4);
   actions_ = pool("actions", 4);
   dns_ = pool("dns", 1);
+  snapshots_ = pool("snapshots", 1);
 }
 
 WorkThreads::~WorkThreads() = default;
@@ -41,7 +42,7 @@ void WorkThreads::start() {
 bool WorkThreads::stop(std::chrono::steady_clock::time_point deadline) {
   if (own_scheduler_) own_scheduler_->stop();
   bool clean = true;
-  for (auto* pool : {reads_.get(), probes_.get(), actions_.get(), dns_.get()}) {
+  for (auto* pool : {reads_.get(), probes_.get(), actions_.get(), dns_.get(), snapshots_.get()}) {
     if (!pool) continue;
     const auto left = std::max(std::chrono::steady_clock::duration::zero(),
                                deadline - std::chrono::steady_clock::now());

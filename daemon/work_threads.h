@@ -1,7 +1,7 @@
 #pragma once
 // WorkThreads: where the process's work runs.
 //   Pooled (the daemon): a ThreadScheduler of its own and worker pools reads (1 thread),
-//     probes (4), actions (4) and dns (1).
+//     probes (4), actions (4), dns (1) and snapshots (1: etcd snapshots may stream for minutes).
 //   Inline (--once, and tests): every piece of work runs on the thread that submits it; tasks
 //     go to the scheduler the caller passes (a test's testing::ManualScheduler), or to a
 //     ThreadScheduler that is never started (--once runs its pass on the caller's thread).
@@ -31,6 +31,7 @@ class WorkThreads {
   reconcile::Worker& probes() { return pick(probes_.get()); }
   reconcile::Worker& actions() { return pick(actions_.get()); }
   reconcile::Worker& dns() { return pick(dns_.get()); }
+  reconcile::Worker& snapshots() { return pick(snapshots_.get()); }
 
   void start();  // the scheduler thread, when it is the WorkThreads' own
   // Stops the scheduler and waits for the pools until `deadline`; false when some blocking
@@ -47,6 +48,7 @@ class WorkThreads {
   std::unique_ptr<reconcile::WorkerPool> probes_;
   std::unique_ptr<reconcile::WorkerPool> actions_;
   std::unique_ptr<reconcile::WorkerPool> dns_;
+  std::unique_ptr<reconcile::WorkerPool> snapshots_;
 };
 
 }  // namespace frankenetes::daemon

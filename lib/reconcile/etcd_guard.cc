@@ -98,7 +98,8 @@ void EtcdGuard::tick(const std::vector<model::MemberKey>& requested,
   const auto now = deps_.time.monotonic_time();
   for (auto& [key, state] : members_) {
     if (state.verified_at) {
-      deps_.metrics.snapshot_age(name_of(key), status::Seconds(now - *state.verified_at));
+      deps_.metrics.snapshot_age(name_of(key), std::chrono::duration_cast<status::Seconds>(
+                                                     now - *state.verified_at));
     }
     if (!state.looked_up) {
       if (!state.lookup_in_flight) look_up(key);
@@ -134,7 +135,8 @@ void EtcdGuard::start(const model::MemberKey& key, MemberState& state, std::stri
   const auto started = deps_.time.monotonic_time();
   auto post = [this, key, started](core::Result<SnapshotTaken> result) {
     if (stopped_) return;
-    const auto duration = deps_.time.monotonic_time() - started;
+    const auto duration =
+        std::chrono::duration_cast<core::Duration>(deps_.time.monotonic_time() - started);
     deps_.scheduler.post([this, key, result = std::move(result), duration] {
       if (!stopped_) finished(key, result, duration);
     });

@@ -47,7 +47,9 @@ PassResult failed_pass(const ReadPlan& plan, const std::string& why, core::Monot
 Reconciler::Reconciler(ReconcilerDeps deps, std::shared_ptr<const config::Config> config)
     : deps_(std::move(deps)),
       observer_(deps_.defer_reads),
-      reporter_(deps_.metrics, deps_.probe_metrics) {
+      reporter_(deps_.metrics, deps_.probe_metrics),
+      etcd_guard_({deps_.scheduler, deps_.snapshots_worker, deps_.snapshotter, deps_.time,
+                   deps_.etcd_metrics}) {
   apply_config(std::move(config));
 }
 
@@ -212,7 +214,10 @@ void Reconciler::start() {
   });
 }
 
-void Reconciler::stop() { stopping_ = true; }
+void Reconciler::stop() {
+  stopping_ = true;
+  etcd_guard_.stop();
+}
 
 void Reconciler::update_config(std::shared_ptr<const config::Config> config) {
   deps_.scheduler.post([this, config = std::move(config)]() mutable {
@@ -236,6 +241,7 @@ void Reconciler::apply_config(std::shared_ptr<const config::Config> config) {
   config_ = std::move(config);
   observer_.configure(*config_);
   reporter_.configure(*config_);
+  etcd_guard_.configure(*config_);
   std::size_t members = 0;
   for (auto it = probes_.begin(); it != probes_.end();) {
     const auto* member = find_member(it->first);
@@ -351,6 +357,7 @@ model::Observations Reconciler::collect() const {
       observed.emplace(key, std::move(obs));
     }
   }
+  etcd_guard_.fill(observed);
   return observed;
 }
 
@@ -369,6 +376,12 @@ void Reconciler::reconcile() {
     observer_.set_attention(status.member, !status.assessment.healthy() || probe_failing);
   }
   for (const auto& action : result.actions) dispatch(action, /*synchronous=*/false);
+  if (!once_) {
+    etcd_guard_.tick(result.snapshot_requests,
+                     [this](const config::MemberConfig& member, const model::MemberKey& key) {
+                       return etcd_endpoint(member, observer_.ip(key), observer_.fqdn(key));
+                     });
+  }
   // A recorded operation that no executor runs (its task threw) is resumed, not forgotten.
   if (!once_) resume_operations(/*synchronous=*/false);
 }
@@ -492,14 +505,24 @@ void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation
     if (stopping_) return;
     deps_.scheduler.post([this, key] { probes_in_flight_.erase(key); });
   };
-  deps_.probes.submit([this, key, member_copy = *member, target] {
+  // etcd members: every successful probe also reads maintenance/status (data-loss detection).
+  const bool read_etcd_status =
+      deps_.etcd_status != nullptr && member->role == config::MemberRole::kEtcd;
+  deps_.probes.submit([this, key, member_copy = *member, target, read_etcd_status] {
     auto result = deps_.prober->probe(member_copy, target);
     const auto at = deps_.time.monotonic_time();
+    std::optional<core::Result<etcd::DataIdentity>> identity;
+    if (read_etcd_status && result && result->success && !stopping_) {
+      identity = deps_.etcd_status->read(member_copy,
+                                         etcd_endpoint(member_copy, target.ip, target.fqdn));
+    }
     if (stopping_) return;
-    deps_.scheduler.post([this, key, result = std::move(result), at] {
+    deps_.scheduler.post([this, key, result = std::move(result), at,
+                          identity = std::move(identity)] {
       if (stopping_) return;
       probes_in_flight_.erase(key);
       if (result) finish_probe(key, *result, at);
+      if (identity) finish_etcd_status(key, *identity);
     });
   }, std::move(on_exception));
   schedule_probe(key, period);
@@ -513,6 +536,18 @@ void Reconciler::finish_probe(const model::MemberKey& key, const probe::ProbeRes
   obs = probe::apply_probe_result(std::move(obs), result, at);
   reporter_.probe_done(key, result);
   if (!result.success) observer_.set_attention(key, true);
+}
+
+void Reconciler::finish_etcd_status(const model::MemberKey& key,
+                                    const core::Result<etcd::DataIdentity>& identity) {
+  if (!find_member(key)) return;
+  if (!identity.ok()) {
+    // Unknown, not a change: the next probe reads it again.
+    log::debug("etcd.status.failed", {{"cluster", key.cluster}, {"member", key.member},
+                                      {"error", identity.error().describe()}});
+    return;
+  }
+  if (etcd_guard_.record_status(key, *identity, history_.members[key])) persist();
 }
 
 bool Reconciler::run_once() {

@@ -41,6 +41,7 @@
 #include "probe/prober.h"
 #include "reconcile/action_executor.h"
 #include "reconcile/container_group_api.h"
+#include "reconcile/etcd_guard.h"
 #include "reconcile/group_observer.h"
 #include "reconcile/plan_reporter.h"
 #include "reconcile/scheduler.h"
@@ -68,6 +69,13 @@ struct ReconcilerDeps {
   // The state directory: history is saved after every change, recreate operations by the
   // executor. Null: nothing survives a restart (tests).
   state::StateStore* state = nullptr;
+  // etcd's data (etcd_guard.h). Snapshots need all of snapshots_worker and snapshotter (the
+  // daemon sets them when a storage section is configured); data-loss detection needs
+  // etcd_status (read after every successful probe of an etcd member, on the probes worker).
+  Worker* snapshots_worker = nullptr;
+  Snapshotter* snapshotter = nullptr;
+  EtcdStatusReader* etcd_status = nullptr;
+  status::EtcdMetrics& etcd_metrics = status::noop_metrics();
 };
 
 // What the daemon shows in its sd_notify STATUS line.
@@ -116,6 +124,8 @@ class Reconciler {
   // Always passes; its note names operations in progress and a start-up grace (/readyz?verbose).
   status::CheckResult operations() const;
   status::CheckResult liveness() const;
+  // Always passes; its note names etcd members with data loss or failing snapshots.
+  status::CheckResult etcd_data() const { return etcd_guard_.note(); }
   ReconcilerSummary summary() const;
 
   // For tests and /status: the planner's memory (scheduler thread only).
@@ -140,6 +150,8 @@ class Reconciler {
   void run_probe(const model::MemberKey& key, std::uint64_t generation);
   void finish_probe(const model::MemberKey& key, const probe::ProbeResult& result,
                     core::MonotonicTime at);
+  void finish_etcd_status(const model::MemberKey& key,
+                          const core::Result<etcd::DataIdentity>& identity);
   const config::MemberConfig* find_member(const model::MemberKey& key) const;
   std::optional<ActionTarget> target_for(const model::MemberKey& key) const;
   void beat();
@@ -151,6 +163,7 @@ class Reconciler {
   std::shared_ptr<const config::Config> config_;
   GroupObserver observer_;
   PlanReporter reporter_;
+  EtcdGuard etcd_guard_;
   std::map<model::MemberKey, model::ProbeObservation> probes_;
   std::set<model::MemberKey> probes_in_flight_;
   std::map<model::MemberKey, Scheduler::TaskId> probe_tasks_;

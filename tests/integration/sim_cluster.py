@@ -160,12 +160,13 @@ def daemon_config(endpoints, *, members=tuple(MEMBERS), poll="1s", get_healthy="
                   get_unhealthy="500ms", probe_period="500ms", probe_timeout="400ms",
                   failure_threshold=2, backoff_initial="1s", backoff_max="1m", reset_after="10m",
                   budget=100, dry_run=False, ca=True, auth=None, specs=None, probes=None,
-                  action_timeout="60s"):
+                  action_timeout="60s", extra=""):
     """YAML for frankenetesd against the sim described by `endpoints` (endpoints.json).
 
     armBaseUrl is both resourceManager and authority, in the same spelling (the ARM client
     refuses nextLink/operation URLs on another host). `auth` replaces the auth section;
-    `specs` maps member → spec file; `probes` maps member → probe overrides.
+    `specs` maps member → spec file; `probes` maps member → probe overrides; `extra` is YAML
+    appended as is (more top-level sections).
     """
     arm = endpoints["armBaseUrl"]
     if auth is None:
@@ -211,7 +212,7 @@ def daemon_config(endpoints, *, members=tuple(MEMBERS), poll="1s", get_healthy="
         "  level: info",
         "  format: text",
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + extra
 
 
 class HealDaemon(Daemon):
