@@ -92,8 +92,7 @@ core::Duration EtcdGuard::retry_delay(int failures) const {
   return std::min({delay, kMaxRetry, std::chrono::duration_cast<core::Duration>(policy_.interval)});
 }
 
-void EtcdGuard::tick(const std::vector<model::MemberKey>& requested,
-                     const EndpointOf& endpoint_of) {
+void EtcdGuard::tick(const std::vector<model::MemberKey>& requested, const ReachOf& reach_of) {
   if (!snapshots_enabled() || stopped_) return;
   const auto now = deps_.time.monotonic_time();
   for (auto& [key, state] : members_) {
@@ -101,34 +100,64 @@ void EtcdGuard::tick(const std::vector<model::MemberKey>& requested,
       deps_.metrics.snapshot_age(name_of(key), std::chrono::duration_cast<status::Seconds>(
                                                      now - *state.verified_at));
     }
+    if (std::find(requested.begin(), requested.end(), key) != requested.end()) {
+      state.last_asked = now;
+      if (!state.wanted_since) state.wanted_since = now;
+    } else if (state.wanted_since && now - *state.last_asked > policy_.max_age_for_disruption) {
+      state.wanted_since.reset();  // nobody waits for it any more
+    }
     if (!state.looked_up) {
       if (!state.lookup_in_flight) look_up(key);
       continue;
     }
     if (state.in_progress) continue;
-    if (state.failed_at && now - *state.failed_at < retry_delay(state.consecutive_failures)) {
+    const bool periodic_due = !state.verified_at || now - *state.verified_at >= policy_.interval;
+    if (!state.wanted_since && !periodic_due) continue;
+    EtcdReach reach = reach_of(state.config, key);
+    if (reach.endpoint.empty() || !reach.not_answering.empty()) {
+      // Wait for etcd to answer. Someone waiting for the snapshot hears after
+      // maxAgeForDisruption (once per wait).
+      const auto waited = state.wanted_since ? now - *state.wanted_since : core::Duration(0);
+      if (state.wanted_since && waited >= policy_.max_age_for_disruption &&
+          (!state.failed_at || *state.failed_at < *state.wanted_since)) {
+        const std::string why = reach.endpoint.empty() ? std::string("its address is not known")
+                                                       : reach.not_answering;
+        failed(key, state,
+               "etcd has not answered for " +
+                   core::format_duration(std::chrono::duration_cast<core::Duration>(waited)) +
+                   " since a snapshot was needed (" + why + ")",
+               /*attempt=*/false);
+      }
       continue;
     }
-    const bool asked = std::find(requested.begin(), requested.end(), key) != requested.end();
-    const bool periodic_due = !state.verified_at || now - *state.verified_at >= policy_.interval;
-    if (!asked && !periodic_due) continue;
-    std::string endpoint = endpoint_of(state.config, key);
-    if (endpoint.empty()) {
-      if (asked) {  // the planner waits for an answer: give it one
-        state.failed_at = now;
-        state.error = "no address of the member is known";
-        ++state.consecutive_failures;
-        deps_.metrics.snapshot_failed(name_of(key));
-      }
-      continue;  // a periodic one waits for an address
+    if (state.failed_at && state.attempt_failed &&
+        now - *state.failed_at < retry_delay(state.consecutive_failures)) {
+      continue;
     }
-    start(key, state, std::move(endpoint), asked ? "before a disruptive rung" : "periodic");
+    start(key, state, std::move(reach.endpoint),
+          state.wanted_since ? "before a disruptive rung" : "periodic");
   }
+}
+
+void EtcdGuard::failed(const model::MemberKey& key, MemberState& state, std::string error,
+                       bool attempt) {
+  state.failed_at = deps_.time.monotonic_time();
+  state.error = std::move(error);
+  state.attempt_failed = attempt;
+  ++state.consecutive_failures;
+  deps_.metrics.snapshot_failed(name_of(key));
+  log::error("etcd.snapshot.failed",
+             {{"cluster", key.cluster}, {"member", key.member}, {"trigger", state.trigger},
+              {"error", state.error}, {"attempt", state.consecutive_failures},
+              {"retry_in", attempt ? core::format_duration(retry_delay(state.consecutive_failures))
+                                   : std::string("when etcd answers")}});
+  update_note();
 }
 
 void EtcdGuard::start(const model::MemberKey& key, MemberState& state, std::string endpoint,
                       std::string trigger) {
   state.in_progress = true;
+  state.trigger = trigger;
   SnapshotJob job{key, state.config, std::move(endpoint), std::move(trigger), policy_};
   log::info("etcd.snapshot.started", {{"cluster", key.cluster}, {"member", key.member},
                                       {"endpoint", job.endpoint}, {"trigger", job.trigger}});
@@ -156,28 +185,22 @@ void EtcdGuard::finished(const model::MemberKey& key, const core::Result<Snapsho
   state.in_progress = false;
   const auto now = deps_.time.monotonic_time();
   if (!result.ok()) {
-    state.failed_at = now;
-    state.error = result.error().describe();
-    ++state.consecutive_failures;
-    deps_.metrics.snapshot_failed(name_of(key));
-    log::error("etcd.snapshot.failed",
-               {{"cluster", key.cluster}, {"member", key.member}, {"error", state.error},
-                {"attempt", state.consecutive_failures},
-                {"retry_in", core::format_duration(retry_delay(state.consecutive_failures))},
-                {"duration", core::format_duration(duration)}});
-    update_note();
+    failed(key, state, result.error().describe() + " (after " + core::format_duration(duration) + ")",
+           /*attempt=*/true);
     return;
   }
   state.failed_at.reset();
   state.error.clear();
   state.consecutive_failures = 0;
-  state.verified_at = now;
+  state.attempt_failed = false;
+  state.wanted_since.reset();
+  state.verified_at = now - duration;  // the data is as of the stream's start
   state.verified_wall = result->taken_at;
   state.verified_name = result->name;
   deps_.metrics.snapshot_taken(name_of(key), result->size, status::Seconds(0));
   log::info("etcd.snapshot.taken",
-            {{"cluster", key.cluster}, {"member", key.member}, {"name", result->name},
-             {"size", static_cast<unsigned long long>(result->size)},
+            {{"cluster", key.cluster}, {"member", key.member}, {"trigger", state.trigger},
+             {"name", result->name}, {"size", static_cast<unsigned long long>(result->size)},
              {"revision", static_cast<unsigned long long>(result->revision)},
              {"sha256", result->sha256}, {"removed", static_cast<unsigned long>(result->removed.size())},
              {"duration", core::format_duration(duration)}});

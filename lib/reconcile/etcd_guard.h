@@ -88,9 +88,13 @@ class EtcdStatusReader {
                                                 const std::string& endpoint) = 0;
 };
 
-// etcd's client URL for a member, from its current address ("" when none is known).
-using EndpointOf = std::function<std::string(const config::MemberConfig& member,
-                                             const model::MemberKey& key)>;
+// What the reconciler knows about an etcd member right now.
+struct EtcdReach {
+  std::string endpoint;       // etcd's client URL; "" when the member's address is not known
+  std::string not_answering;  // "" when it answers (or nobody knows); else why not
+};
+using ReachOf = std::function<EtcdReach(const config::MemberConfig& member,
+                                        const model::MemberKey& key)>;
 
 // etcd's client URL: the scheme, host and port of the member's probe URL once {ip} / {fqdn} are
 // filled in ("http://10.0.0.4:2379" for "http://{ip}:2379/health"), else http on port 2379 of
@@ -114,8 +118,12 @@ class EtcdGuard {
   // their series removed).
   void configure(const config::Config& config);
   // Looks up each new member's newest stored snapshot (once), then starts the snapshots that
-  // are due: periodic ones, and those the planner asked for.
-  void tick(const std::vector<model::MemberKey>& requested, const EndpointOf& endpoint_of);
+  // are due: periodic ones, and those the planner asked for. A snapshot is only attempted
+  // while etcd answers (`reach_of`): a crash-looping etcd is caught between two crashes. The
+  // planner's request stays wanted until a snapshot succeeds (or nobody asked for
+  // maxAgeForDisruption); after maxAgeForDisruption without an answer from etcd it counts as
+  // a failed attempt, so the planner alerts instead of waiting in silence.
+  void tick(const std::vector<model::MemberKey>& requested, const ReachOf& reach_of);
   // The snapshot observation of every guarded member (snapshots on only).
   void fill(model::Observations& observed) const;
   // A maintenance/status reading of `key`; updates the member's etcd_seen / etcd_data_loss.
@@ -139,12 +147,16 @@ class EtcdGuard {
     bool looked_up = false;  // the newest stored snapshot is known (or the look-up failed)
     bool lookup_in_flight = false;
     bool in_progress = false;
+    std::string trigger;  // of the snapshot in progress (or the last one)
     std::optional<core::MonotonicTime> verified_at;
     std::optional<core::SystemTime> verified_wall;
     std::string verified_name;
     std::optional<core::MonotonicTime> failed_at;
     std::string error;
     int consecutive_failures = 0;
+    bool attempt_failed = false;  // failed_at is a real attempt (paced), not "etcd is down"
+    std::optional<core::MonotonicTime> wanted_since;  // the planner asked, no success since
+    std::optional<core::MonotonicTime> last_asked;
     std::string data_loss;  // mirrored from history for note()
   };
 
@@ -153,6 +165,8 @@ class EtcdGuard {
              std::string trigger);
   void finished(const model::MemberKey& key, const core::Result<SnapshotTaken>& result,
                 core::Duration duration);
+  void failed(const model::MemberKey& key, MemberState& state, std::string error,
+              bool attempt);
   core::Duration retry_delay(int failures) const;
   void update_note();
 

@@ -379,7 +379,13 @@ void Reconciler::reconcile() {
   if (!once_) {
     etcd_guard_.tick(result.snapshot_requests,
                      [this](const config::MemberConfig& member, const model::MemberKey& key) {
-                       return etcd_endpoint(member, observer_.ip(key), observer_.fqdn(key));
+                       EtcdReach reach;
+                       reach.endpoint = etcd_endpoint(member, observer_.ip(key), observer_.fqdn(key));
+                       const auto probe = probes_.find(key);
+                       if (probe != probes_.end() && probe->second.last_success == false) {
+                         reach.not_answering = "its latest probe failed: " + probe->second.last_error;
+                       }
+                       return reach;
                      });
   }
   // A recorded operation that no executor runs (its task threw) is resumed, not forgotten.

@@ -91,9 +91,13 @@ def log_events(text, event, **fields):
 class Sim(sim_harness.Sim):
     """sim_harness.Sim plus request-log queries and a stray-process check on stop."""
 
-    def __init__(self, time_scale=0.1, extra_args=()):
+    def __init__(self, time_scale=0.1, extra_args=(), edit_scenario=None):
+        """`edit_scenario`: a function of the scenario text (config/sim-cluster.yaml) to the
+        text the sim runs with, for a test that needs other platform settings."""
         with open(SCENARIO) as f:
             scenario = f.read()
+        if edit_scenario:
+            scenario = edit_scenario(scenario)
         super().__init__(FRANKENETES_SIM, scenario,
                          ["--time-scale", str(time_scale), "--mode", "process", *extra_args])
         self.pid = self.proc.pid
@@ -286,8 +290,8 @@ class HealTestCase(unittest.TestCase):
         self.addCleanup(self.tmp.cleanup)
         self.started_at = time.monotonic()
 
-    def start_sim(self, time_scale=0.1, extra_args=()):
-        sim = Sim(time_scale, extra_args)
+    def start_sim(self, time_scale=0.1, extra_args=(), edit_scenario=None):
+        sim = Sim(time_scale, extra_args, edit_scenario)
         self.addCleanup(sim.stop)
         self.wait_groups_running(sim)
         return sim

@@ -249,6 +249,53 @@ TEST_F(EtcdGuardTest, ASnapshotIsTakenBeforeStopStartOfTheOriginalLayout) {
   EXPECT_EQ(snapshotter.jobs.size(), 1u);
 }
 
+TEST_F(EtcdGuardTest, ACrashLoopingEtcdIsSnapshottedBetweenTwoCrashes) {
+  auto config = snapshot_config(/*with_probe=*/true);
+  config.etcd.snapshots.interval = 24h;
+  snapshotter.stored = SnapshotFound{"snapshots/prod/etcd/old.db", time.system_time() - 1h, 100};
+  api.set(crash_looping(original_layout(5)));
+  for (int i = 0; i < 8; ++i) {
+    probe_transport.push_error(core::ErrorKind::kTransient, "connect: Connection refused");
+  }
+  probes_succeed(1000);  // etcd answers between two crashes
+  auto& r = make(config);
+  r.start();
+  scheduler.advance(5s);
+  ASSERT_EQ(api.count("restart etcd"), 1u);
+  scheduler.advance(25s);  // rung 1 wanted while the probes still fail: nothing attempted
+  EXPECT_TRUE(snapshotter.jobs.empty());
+  EXPECT_EQ(api.count("stop etcd"), 0u);
+  scheduler.advance(20s);  // the probes succeed now
+  ASSERT_EQ(snapshotter.jobs.size(), 1u);
+  EXPECT_EQ(snapshotter.jobs[0].trigger, "before a disruptive rung");
+  scheduler.advance(10s);
+  EXPECT_EQ(api.count("stop etcd"), 1u) << ::testing::PrintToString(api.calls());
+  EXPECT_TRUE(has_metric(R"(frankenetes_etcd_snapshot_failures_total{cluster="prod",member="etcd"} 0)"));
+}
+
+TEST_F(EtcdGuardTest, AnEtcdThatNeverAnswersIsAFailureAfterMaxAgeForDisruption) {
+  auto config = snapshot_config(/*with_probe=*/true);
+  config.etcd.snapshots.interval = 24h;
+  snapshotter.stored = SnapshotFound{"snapshots/prod/etcd/old.db", time.system_time() - 1h, 100};
+  api.set(crash_looping(original_layout(5)));
+  for (int i = 0; i < 1000; ++i) {
+    probe_transport.push_error(core::ErrorKind::kTransient, "connect: Connection refused");
+  }
+  auto& r = make(config);
+  r.start();
+  scheduler.advance(5min);
+  EXPECT_TRUE(has_metric(R"(frankenetes_etcd_data_at_risk{cluster="prod",member="etcd"} 0)"))
+      << "still waiting for etcd to answer: not an alert yet";
+  scheduler.advance(6min);
+  EXPECT_TRUE(snapshotter.jobs.empty()) << "never attempted against an etcd that does not answer";
+  EXPECT_TRUE(has_metric(R"(frankenetes_etcd_data_at_risk{cluster="prod",member="etcd"} 1)"));
+  EXPECT_TRUE(has_metric(R"(frankenetes_etcd_snapshot_failures_total{cluster="prod",member="etcd"} 1)"))
+      << metrics.render();
+  EXPECT_NE(r.etcd_data().reason.find("etcd has not answered for 10m"), std::string::npos)
+      << r.etcd_data().reason;
+  EXPECT_EQ(api.count("stop etcd"), 0u);
+}
+
 TEST_F(EtcdGuardTest, WithoutStorageTheOriginalLayoutStaysAtRisk) {
   api.set(crash_looping(original_layout(5)));
   auto& r = make(snapshot_config(false), /*snapshots=*/false);
