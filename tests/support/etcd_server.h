@@ -9,6 +9,7 @@
 //   EtcdServer etcd;
 //   ASSERT_TRUE(etcd.start()) << etcd.error();
 //   etcd.client_url();   // "http://127.0.0.1:<port>"
+//   EtcdServer big({"--quota-backend-bytes", "8589934592"});   // extra flags, appended
 //
 // etcd cannot report a port it chose itself, so free ports are found by binding port 0 and
 // closing again; if another process takes one in between, etcd exits ("address already in
@@ -32,6 +33,8 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "http/client.h"
 #include "support/child_process.h"
@@ -41,7 +44,9 @@ namespace frankenetes::testing {
 
 class EtcdServer {
  public:
-  EtcdServer() = default;
+  // `extra_flags` are appended to etcd's command line (bench/etcd_snapshot raises the quota).
+  explicit EtcdServer(std::vector<std::string> extra_flags = {})
+      : extra_flags_(std::move(extra_flags)) {}
   ~EtcdServer() { stop(); }
   EtcdServer(const EtcdServer&) = delete;
   EtcdServer& operator=(const EtcdServer&) = delete;
@@ -116,6 +121,11 @@ class EtcdServer {
     return false;
   }
 
+  std::vector<std::string> with_extra_flags(std::vector<std::string> argv) const {
+    argv.insert(argv.end(), extra_flags_.begin(), extra_flags_.end());
+    return argv;
+  }
+
   bool launch() {
     client_port_ = free_port();
     const std::uint16_t peer_port = free_port();
@@ -127,11 +137,12 @@ class EtcdServer {
     const auto data = dir_.path() / "data";
     std::error_code ignored;
     std::filesystem::remove_all(data, ignored);  // a fresh member on every attempt
-    pid_ = spawn_logged({binary(), "--name", "fk", "--data-dir", data.string(),
-                         "--listen-client-urls", client, "--advertise-client-urls", client,
-                         "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                         "--initial-cluster", "fk=" + peer, "--initial-cluster-state", "new"},
-                        (dir_.path() / "etcd.log").string());
+    pid_ = spawn_logged(
+        with_extra_flags({binary(), "--name", "fk", "--data-dir", data.string(),
+                          "--listen-client-urls", client, "--advertise-client-urls", client,
+                          "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                          "--initial-cluster", "fk=" + peer, "--initial-cluster-state", "new"}),
+        (dir_.path() / "etcd.log").string());
     if (pid_ < 0) return fail("fork failed");
     return true;
   }
@@ -153,6 +164,7 @@ class EtcdServer {
     return why.empty() || fail(why);
   }
 
+  std::vector<std::string> extra_flags_;
   TempDir dir_{"fk-etcd"};
   std::unique_ptr<http::HttpClient> client_;
   std::string error_;
