@@ -159,21 +159,29 @@ ShareOutcome FileShare::create_file(const SharePath& path, std::uint64_t length)
   return outcome;
 }
 
-ShareOutcome FileShare::write_at(const SharePath& path, std::uint64_t offset, std::uint64_t length, const char* data) {
+ShareOutcome FileShare::open_file(const SharePath& path, int flags, int* fd, std::uint64_t* size) {
   const auto p = resolve_parent(path);
   if (!p) return ShareOutcome::kParentNotFound;
   const auto kind = kind_of(*p);
   if (kind == Kind::kDirectory) return ShareOutcome::kTypeMismatch;
   if (kind != Kind::kFile) return ShareOutcome::kNotFound;
-  const int fd = open(p->c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return io_error("open " + p->string());
+  *fd = open(p->c_str(), flags | O_NOFOLLOW | O_CLOEXEC);
+  if (*fd < 0) return io_error("open " + p->string());
   struct stat st {};
-  if (fstat(fd, &st) != 0) {
+  if (fstat(*fd, &st) != 0) {
     const auto outcome = io_error("stat " + p->string());
-    close(fd);
+    close(*fd);
     return outcome;
   }
-  if (offset + length > static_cast<std::uint64_t>(st.st_size)) {
+  *size = static_cast<std::uint64_t>(st.st_size);
+  return ShareOutcome::kOk;
+}
+
+ShareOutcome FileShare::write_at(const SharePath& path, std::uint64_t offset, std::uint64_t length, const char* data) {
+  int fd = -1;
+  std::uint64_t size = 0;
+  if (const auto o = open_file(path, O_WRONLY, &fd, &size); o != ShareOutcome::kOk) return o;
+  if (offset + length > size) {
     close(fd);
     return ShareOutcome::kInvalidRange;
   }
@@ -184,7 +192,7 @@ ShareOutcome FileShare::write_at(const SharePath& path, std::uint64_t offset, st
     const auto n = pwrite(fd, data ? data + done : zeros.data(), chunk, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      const auto outcome = io_error("write " + p->string());
+      const auto outcome = io_error("write " + path.back());
       close(fd);
       return outcome;
     }
@@ -204,20 +212,9 @@ ShareOutcome FileShare::clear_range(const SharePath& path, std::uint64_t offset,
 
 ShareOutcome FileShare::read_range(const SharePath& path, std::uint64_t offset, std::uint64_t length,
                                    std::string* out) {
-  const auto p = resolve_parent(path);
-  if (!p) return ShareOutcome::kParentNotFound;
-  const auto kind = kind_of(*p);
-  if (kind == Kind::kDirectory) return ShareOutcome::kTypeMismatch;
-  if (kind != Kind::kFile) return ShareOutcome::kNotFound;
-  const int fd = open(p->c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return io_error("open " + p->string());
-  struct stat st {};
-  if (fstat(fd, &st) != 0) {
-    const auto outcome = io_error("stat " + p->string());
-    close(fd);
-    return outcome;
-  }
-  const auto size = static_cast<std::uint64_t>(st.st_size);
+  int fd = -1;
+  std::uint64_t size = 0;
+  if (const auto o = open_file(path, O_RDONLY, &fd, &size); o != ShareOutcome::kOk) return o;
   if (offset >= size && !(offset == 0 && size == 0)) {
     close(fd);
     return ShareOutcome::kInvalidRange;
@@ -228,7 +225,7 @@ ShareOutcome FileShare::read_range(const SharePath& path, std::uint64_t offset, 
     const auto n = pread(fd, out->data() + done, out->size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      const auto outcome = io_error("read " + p->string());
+      const auto outcome = io_error("read " + path.back());
       close(fd);
       return outcome;
     }

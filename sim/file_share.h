@@ -81,6 +81,8 @@ class FileShare {
  private:
   // Checks that every directory on the way exists; the full path of the item.
   std::optional<std::filesystem::path> resolve_parent(const SharePath& path) const;
+  // Opens the regular file at `path` (O_NOFOLLOW) and reads its size; closes it on failure.
+  ShareOutcome open_file(const SharePath& path, int flags, int* fd, std::uint64_t* size);
   ShareOutcome write_at(const SharePath& path, std::uint64_t offset, std::uint64_t length, const char* data);
   ShareOutcome io_error(const std::string& what);
 
