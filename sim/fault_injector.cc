@@ -3,11 +3,11 @@
 namespace frankenetes::sim {
 
 FaultDecision FaultInjector::decide(const std::string& operation, core::MonotonicTime now,
-                                    Random& random) {
+                                    Random& random, bool any_matches) {
   FaultDecision d;
   for (auto it = rules_.begin(); it != rules_.end(); ++it) {
     auto& r = *it;
-    if (r.operation != "any" && r.operation != operation) continue;
+    if (r.operation != operation && (r.operation != "any" || !any_matches)) continue;
     if (r.from && now < *r.from) continue;
     if (r.until && now >= *r.until) continue;
     if (r.remaining == 0) continue;

@@ -3,7 +3,8 @@
 // schedule: an error status and code with a probability, added latency, an outage window, a
 // limited number of hits. Rules match an operation name ("get", "list", "put", "delete",
 // "restart", "stop", "start", "logs", "operation", "dns", "cloudflare", "token", "imds",
-// or "any"). The first matching rule decides. Pure: `now` and the random engine are arguments.
+// "files.<operation>" such as "files.putRange", or "any" for all but the files ones). The
+// first matching rule decides. Pure: `now` and the random engine are arguments.
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -43,7 +44,10 @@ class FaultInjector {
   void add(FaultRule rule) { rules_.push_back(std::move(rule)); }
   void clear() { rules_.clear(); }
   bool empty() const { return rules_.empty(); }
-  FaultDecision decide(const std::string& operation, core::MonotonicTime now, Random& random);
+  // `any_matches` = false: only rules naming `operation` apply (the File service's
+  // "files.<operation>" rules, so an ARM "any" rule never breaks file transfers).
+  FaultDecision decide(const std::string& operation, core::MonotonicTime now, Random& random,
+                       bool any_matches = true);
   nlohmann::json describe(core::MonotonicTime now) const;
 
   // Control-API JSON → rule. Keys: operation, errorRate, status, code, message, latencyMs,

@@ -43,6 +43,8 @@ and Cloudflare (DNS plug-in), with container groups run as local processes.
   --scenario FILE      scenario YAML (ids, credentials, groups, faults, dns); default: empty
   --listen ADDR        HTTPS listener for ARM + Entra (default 127.0.0.1:8443; port 0 = any)
   --control ADDR       plain-HTTP control API + IMDS, loopback only (default 127.0.0.1:8444)
+  --files-listen ADDR  HTTPS listener for the Azure Files REST API (default 127.0.0.1:0 = any
+                       free port; endpoints.json names it as fileBaseUrl)
   --dns-listen ADDR    authoritative DNS for the scenario's zones (UDP+TCP), e.g. 127.0.0.1:15353
   --state-dir DIR      writes ca.pem, client-secret, endpoints.json, process files (default ./sim-state)
   --time-scale F       multiplies every platform delay and back-off (0.1 = ten times faster)
@@ -59,6 +61,7 @@ struct Options {
   std::string scenario;
   std::string listen = "127.0.0.1:8443";
   std::string control = "127.0.0.1:8444";
+  std::string files_listen = "127.0.0.1:0";
   std::string dns_listen;
   std::string state_dir = "sim-state";
   std::optional<double> time_scale;
@@ -98,6 +101,7 @@ Options parse_args(int argc, char** argv) {
     } else if (a == "--scenario") o.scenario = next();
     else if (a == "--listen") o.listen = next();
     else if (a == "--control") o.control = next();
+    else if (a == "--files-listen") o.files_listen = next();
     else if (a == "--dns-listen") o.dns_listen = next();
     else if (a == "--state-dir") o.state_dir = next();
     else if (a == "--time-scale") {
@@ -205,8 +209,10 @@ int run(int argc, char** argv) {
   fs::remove(state_dir + "/endpoints.json", ec);
 
   const auto https_host = host_of(options.listen);
+  const auto files_host = host_of(options.files_listen);
   std::vector<std::string> ips = {"127.0.0.1"};
   if (https_host != "127.0.0.1") ips.push_back(https_host);
+  if (files_host != "127.0.0.1" && files_host != https_host) ips.push_back(files_host);
   auto tls = http::generate_ca_and_server_certificate({"localhost"}, ips, std::chrono::hours(24 * 30));
   if (!tls.ok()) {
     std::cerr << "frankenetes-sim: TLS: " << tls.error().message << "\n";
@@ -235,6 +241,17 @@ int run(int argc, char** argv) {
   http::HttpServer control(io, control_options, [&](http::Request request, http::Responder respond) {
     respond_after(io, simulator->handle_control(request), respond);
   });
+  // Put Range bodies are at most 4 MiB; a larger one is the File service's own 413 (XML).
+  http::ServerOptions files_options = https_options;
+  files_options.listen = options.files_listen;
+  files_options.max_body_bytes = 8 * 1024 * 1024;
+  http::HttpServer files(io, files_options, [&](http::Request request, http::Responder respond) {
+    respond_after(io, simulator->handle_files(request), respond);
+  });
+  if (auto s = files.start(); !s.ok()) {
+    std::cerr << "frankenetes-sim: --files-listen: " << s.error().message << "\n";
+    return 1;
+  }
   if (auto s = https.start(); !s.ok()) {
     std::cerr << "frankenetes-sim: " << s.error().message << "\n";
     return 1;
@@ -245,6 +262,7 @@ int run(int argc, char** argv) {
   }
   const auto arm_base_url = "https://" + https_host + ":" + std::to_string(https.port());
   const auto control_url = "http://" + host_of(options.control) + ":" + std::to_string(control.port());
+  const auto file_base_url = "https://" + files_host + ":" + std::to_string(files.port());
 
   std::unique_ptr<sim::ContainerRuntime> runtime;
   sim::ProcessRuntime* processes = nullptr;
@@ -267,6 +285,8 @@ int run(int argc, char** argv) {
   so.token_lifetime = options.token_lifetime;
   so.ip_pool = ip_pool;
   so.seed = options.seed;
+  so.shares_dir = state_dir + "/shares";
+  so.file_base_url = file_base_url;
   sim::Simulator sim_core(*scenario, so, clock, *runtime);
   simulator = &sim_core;
 
@@ -322,6 +342,13 @@ int run(int argc, char** argv) {
 
   const auto& sc = sim_core.scenario();
   write_file_atomically(state_dir + "/client-secret", sim_core.client_secret() + "\n", 0600);
+  auto storage_key_files = nlohmann::json::object();
+  fs::create_directories(state_dir + "/storage-keys", ec);
+  for (const auto& [account, key] : sim_core.storage_keys()) {
+    const auto path = state_dir + "/storage-keys/" + account;
+    write_file_atomically(path, key + "\n", 0600);
+    storage_key_files[account] = path;
+  }
   nlohmann::json endpoints = {
       {"armBaseUrl", arm_base_url},
       {"tokenEndpoint", arm_base_url + "/" + sc.tenant_id + "/oauth2/v2.0/token"},
@@ -334,6 +361,8 @@ int run(int argc, char** argv) {
       {"dnsAddress", dns_address},
       {"controlUrl", control_url},
       {"caFile", state_dir + "/ca.pem"},
+      {"fileBaseUrl", file_base_url},
+      {"storageKeyFiles", storage_key_files},
       {"region", sc.region},
       {"resourceGroups", sc.resource_groups},
       {"mode", sc.mode},
@@ -343,7 +372,8 @@ int run(int argc, char** argv) {
       {"pid", static_cast<long>(getpid())}};
   sim_core.control().set_endpoints(endpoints);
   write_file_atomically(state_dir + "/endpoints.json", endpoints.dump(2) + "\n", 0644);
-  spdlog::info("sim.ready arm={} control={} dns={} mode={} groups={} state_dir={}", arm_base_url, control_url,
+  spdlog::info("sim.ready arm={} files={} control={} dns={} mode={} groups={} state_dir={}", arm_base_url,
+               file_base_url, control_url,
                dns_address.empty() ? "-" : dns_address, sc.mode, sim_core.model().size(), state_dir);
 
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
@@ -351,6 +381,7 @@ int run(int argc, char** argv) {
     spdlog::info("sim.stopping signal={}", signal);
     ticker.cancel();
     https.stop();
+    files.stop();
     control.stop();
     dns.stop_dns_server();
     if (processes) processes->shutdown(std::chrono::milliseconds(2000));

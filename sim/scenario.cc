@@ -6,9 +6,11 @@
 #include <set>
 #include <sstream>
 
+#include "core/base64.h"
 #include "core/duration.h"
 #include "core/strings.h"
 #include "sim/errors.h"
+#include "sim/file_share.h"
 #include "sim/yaml_json.h"
 
 namespace frankenetes::sim {
@@ -137,6 +139,43 @@ void read_fault(Reader& r, const YAML::Node& node, const std::string& path, Scen
   s.faults.push_back(std::move(a));
 }
 
+void read_storage_account(Reader& r, const YAML::Node& node, const std::string& path, Scenario& s) {
+  if (!r.is_map(node, path)) return;
+  r.check_keys(node, path, {"name", "key", "shares"});
+  StorageAccount a;
+  if (!node["name"]) {
+    r.problem(node, path, "missing 'name'");
+    return;
+  }
+  if (auto v = r.str(node["name"], path + ".name")) a.name = *v;
+  if (!is_valid_storage_account_name(a.name)) {
+    r.problem(node["name"], path + ".name", "'" + a.name + "' is not a storage account name (3-24 of a-z, 0-9)");
+  }
+  for (const auto& other : s.storage_accounts) {
+    if (other.name == a.name) r.problem(node["name"], path + ".name", "storage account '" + a.name + "' is declared twice");
+  }
+  if (node["key"]) {
+    a.key = r.str(node["key"], path + ".key");
+    if (a.key && (!core::base64_decode(*a.key) || a.key->empty())) {
+      r.problem(node["key"], path + ".key", "not a base64 account key");
+    }
+  }
+  if (const auto shares = node["shares"]) {
+    if (!shares.IsSequence()) {
+      r.problem(shares, path + ".shares", "expected a list of share names");
+    } else {
+      for (std::size_t i = 0; i < shares.size(); ++i) {
+        const auto share_path = path + ".shares[" + std::to_string(i) + "]";
+        if (auto v = r.str(shares[i], share_path)) {
+          if (!is_valid_share_name(*v)) r.problem(shares[i], share_path, "'" + *v + "' is not a share name (3-63 of a-z, 0-9, '-')");
+          a.shares.push_back(*v);
+        }
+      }
+    }
+  }
+  s.storage_accounts.push_back(std::move(a));
+}
+
 }  // namespace
 
 core::Result<Scenario> parse_scenario(const std::string& yaml_text, const std::string& file,
@@ -158,7 +197,7 @@ core::Result<Scenario> parse_scenario(const std::string& yaml_text, const std::s
   }
   std::set<std::string> known = {"subscriptionId", "tenantId", "region", "mode", "timeScale",
                                  "credentials", "tokenLifetime", "arm", "aci", "resourceGroups",
-                                 "containerGroups", "generatedGroups", "faults"};
+                                 "containerGroups", "generatedGroups", "faults", "storageAccounts"};
   for (const auto& [name, parser] : options.sections) known.insert(name);
   r.check_keys(root, "", known);
 
@@ -303,6 +342,15 @@ core::Result<Scenario> parse_scenario(const std::string& yaml_text, const std::s
     } else {
       for (std::size_t i = 0; i < faults.size(); ++i) {
         read_fault(r, faults[i], "faults[" + std::to_string(i) + "]", s);
+      }
+    }
+  }
+  if (const auto accounts = root["storageAccounts"]) {
+    if (!accounts.IsSequence()) {
+      r.problem(accounts, "storageAccounts", "expected a list");
+    } else {
+      for (std::size_t i = 0; i < accounts.size(); ++i) {
+        read_storage_account(r, accounts[i], "storageAccounts[" + std::to_string(i) + "]", s);
       }
     }
   }

@@ -45,6 +45,14 @@ struct GeneratedGroups {
   nlohmann::json template_body;  // properties etc.; dnsNameLabel gets the index appended
 };
 
+// A storage account of the simulated File service: `key` is the base64 account key (random
+// when absent); `shares` are created at boot in addition to those of azureFile volumes.
+struct StorageAccount {
+  std::string name;
+  std::optional<std::string> key;
+  std::vector<std::string> shares;
+};
+
 struct Scenario {
   std::string file;
   std::string subscription_id = "00000000-0000-0000-0000-000000000001";
@@ -66,6 +74,7 @@ struct Scenario {
   std::vector<ScenarioGroup> groups;
   std::optional<GeneratedGroups> generated;
   std::vector<ScheduledAction> faults;
+  std::vector<StorageAccount> storage_accounts;
   std::map<std::string, nlohmann::json> extensions;  // plug-in sections as JSON (e.g. "dns")
 };
 

@@ -1,7 +1,9 @@
 #include "sim/simulator.h"
 
 #include <algorithm>
+#include <filesystem>
 
+#include "core/base64.h"
 #include "core/strings.h"
 #include "sim/aci_codec.h"
 #include "sim/errors.h"
@@ -19,6 +21,22 @@ std::uint64_t seed_or_random(std::uint64_t seed) {
 IpPool make_pool(const std::string& cidr) {
   auto pool = IpPool::parse(cidr);
   return pool.ok() ? std::move(*pool) : IpPool();
+}
+
+// Calls fn(account, share, key or "") for every azureFile volume of a container group body.
+template <typename F>
+void for_each_azure_file(const nlohmann::json& body, F fn) {
+  if (!body.is_object() || !body.contains("properties") || !body["properties"].is_object()) return;
+  const auto& props = body["properties"];
+  if (!props.contains("volumes") || !props["volumes"].is_array()) return;
+  for (const auto& v : props["volumes"]) {
+    if (!v.is_object() || !v.contains("azureFile") || !v["azureFile"].is_object()) continue;
+    const auto& af = v["azureFile"];
+    const auto text = [&](const char* key) {
+      return af.contains(key) && af[key].is_string() ? af[key].get<std::string>() : std::string();
+    };
+    fn(text("storageAccountName"), text("shareName"), text("storageAccountKey"));
+  }
 }
 
 }  // namespace
@@ -61,6 +79,35 @@ Simulator::Simulator(Scenario scenario, SimulatorOptions options, const core::Ti
       scenario_.tenant_id,
       scenario_.resource_groups.empty() ? std::string() : scenario_.resource_groups.front());
 
+  // File service accounts: the scenario's storageAccounts, then the accounts of azureFile
+  // volumes (with the volume's storageAccountKey, as ACI mounts with it), else a random key.
+  for (const auto& a : scenario_.storage_accounts) {
+    if (a.key) storage_keys_[a.name] = *a.key;
+    declared_shares_[a.name].insert(a.shares.begin(), a.shares.end());
+  }
+  const auto add_volumes = [&](const nlohmann::json& body) {
+    for_each_azure_file(body, [&](const std::string& account, const std::string& share, const std::string& key) {
+      if (account.empty()) return;
+      if (!key.empty() && !storage_keys_.count(account) && core::base64_decode(key)) storage_keys_[account] = key;
+      if (!share.empty()) declared_shares_[account].insert(share);
+    });
+  };
+  for (const auto& g : scenario_.groups) add_volumes(g.body);
+  if (scenario_.generated) add_volumes(scenario_.generated->template_body);
+  for (const auto& [account, shares] : declared_shares_) {
+    if (storage_keys_.count(account)) continue;
+    std::string key(64, '\0');
+    for (auto& c : key) c = static_cast<char>(random_() & 0xff);
+    storage_keys_[account] = core::base64_encode(key);
+  }
+  if (!options_.shares_dir.empty()) {
+    FileServiceSettings fs;
+    fs.shares_dir = options_.shares_dir;
+    fs.base_url = options_.file_base_url;
+    for (const auto& [account, key] : storage_keys_) fs.keys[account] = *core::base64_decode(key);
+    files_ = std::make_unique<FileService>(std::move(fs), faults_, time_, random_);
+  }
+
   std::stable_sort(scenario_.faults.begin(), scenario_.faults.end(),
                    [](const ScheduledAction& a, const ScheduledAction& b) { return a.at < b.at; });
 }
@@ -99,6 +146,17 @@ core::Status Simulator::boot() {
     }
   }
   if (!problems.empty()) return config_error(problems);
+  if (files_) {
+    for (const auto& [account, shares] : declared_shares_) {
+      for (const auto& share : shares) {
+        // Names Azure would refuse are left to the process runtime (it mounts what it can).
+        if (!is_valid_share_name(share) || !is_valid_storage_account_name(account)) continue;
+        std::error_code ec;
+        std::filesystem::create_directories(options_.shares_dir + "/" + account + "/" + share, ec);
+        if (ec) return config_error("share " + account + "/" + share + ": " + ec.message());
+      }
+    }
+  }
   return {};
 }
 
@@ -149,6 +207,13 @@ Reply Simulator::handle_https(const http::Request& request) {
   }
   auto reply = arm_->handle(request);
   record(request, reply.response, reply.api, reply.operation, reply.fault);
+  return {std::move(reply.response), reply.delay};
+}
+
+Reply Simulator::handle_files(const http::Request& request) {
+  if (!files_) return {http::Response::text(404, "the File service is off\n"), {}};
+  auto reply = files_->handle(request);
+  record(request, reply.response, "files", reply.operation, reply.fault);
   return {std::move(reply.response), reply.delay};
 }
 

@@ -7,11 +7,14 @@
 // Listeners:
 //   handle_https()   ARM, Entra token endpoint, OpenID configuration (the HTTPS listener)
 //   handle_control() control API and IMDS (the plain-HTTP loopback control listener)
+//   handle_files()   the Azure Files REST API (its own HTTPS listener, path-style)
 // Both record every answered request in the request log. Single-threaded by design: call
 // everything from one thread (the sim's io thread).
 
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "core/time_source.h"
@@ -21,6 +24,7 @@
 #include "sim/arm_throttle.h"
 #include "sim/control_api.h"
 #include "sim/fault_injector.h"
+#include "sim/file_service.h"
 #include "sim/group_faults.h"
 #include "sim/identity.h"
 #include "sim/request_log.h"
@@ -35,6 +39,8 @@ struct SimulatorOptions {
   std::optional<core::Duration> token_lifetime;     // overrides the scenario's
   std::optional<std::string> ip_pool;               // overrides the scenario's
   std::uint64_t seed = 0;                           // 0 = random
+  std::string shares_dir;                           // File service: <state-dir>/shares ("" = off)
+  std::string file_base_url = "https://127.0.0.1:8445";
 };
 
 struct Reply {
@@ -47,16 +53,20 @@ class Simulator {
   Simulator(Scenario scenario, SimulatorOptions options, const core::TimeSource& time,
             ContainerRuntime& runtime);
 
-  // Creates the scenario's resource groups and container groups (already deployed).
+  // Creates the scenario's resource groups and container groups (already deployed) and the
+  // directories of the shares it names.
   core::Status boot();
   // Advances the model and runs due scheduled faults. Call often (every ~50 ms).
   void tick();
 
   Reply handle_https(const http::Request& request);
   Reply handle_control(const http::Request& request);
+  Reply handle_files(const http::Request& request);
 
   const Scenario& scenario() const { return scenario_; }
   const std::string& client_secret() const { return client_secret_; }
+  // File service accounts: name → base64 key (the scenario's, an azureFile volume's, or random).
+  const std::map<std::string, std::string>& storage_keys() const { return storage_keys_; }
   double time_scale() const { return model_->settings().time_scale; }
   AciModel& model() { return *model_; }
   ArmApi& arm() { return *arm_; }
@@ -86,6 +96,9 @@ class Simulator {
   std::unique_ptr<AciModel> model_;
   std::unique_ptr<ArmApi> arm_;
   std::unique_ptr<ControlApi> control_;
+  std::map<std::string, std::string> storage_keys_;
+  std::map<std::string, std::set<std::string>> declared_shares_;  // account → shares
+  std::unique_ptr<FileService> files_;
 };
 
 }  // namespace frankenetes::sim
