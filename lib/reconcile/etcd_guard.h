@@ -21,6 +21,7 @@
 // Threads: every method except note() runs on the scheduler thread (the Reconciler owns the
 // guard); results of the worker are posted back to it. note() is for /readyz?verbose.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -131,7 +132,7 @@ class EtcdGuard {
   // alone is written with the next plan's save).
   bool record_status(const model::MemberKey& key, const etcd::DataIdentity& identity,
                      plan::MemberHistory& history);
-  // Results arriving after this are dropped.
+  // Results arriving after this are dropped. Any thread.
   void stop() { stopped_ = true; }
 
   bool snapshots_enabled() const {
@@ -172,7 +173,7 @@ class EtcdGuard {
 
   EtcdGuardDeps deps_;
   bool enabled_ = false;
-  bool stopped_ = false;
+  std::atomic<bool> stopped_{false};  // set from the stopping thread, read by the worker
   config::EtcdSnapshotConfig policy_;
   std::map<model::MemberKey, MemberState> members_;
 
