@@ -88,7 +88,8 @@ std::vector<std::pair<std::string, std::string>> parse_env(const json& props) {
   return env;
 }
 
-std::vector<model::Volume> parse_volumes(const json& props) {
+std::vector<model::Volume> parse_volumes(const json& props,
+                                         std::map<std::string, model::AzureFileShare>& shares) {
   std::vector<model::Volume> volumes;
   const json* list = jf::array(props, "volumes");
   if (list == nullptr) return volumes;
@@ -96,8 +97,12 @@ std::vector<model::Volume> parse_volumes(const json& props) {
     auto name = jf::optional_string(v, "name");
     if (!name) continue;
     model::Volume volume{std::move(*name), model::VolumeKind::kOther};
-    if (jf::object(v, "azureFile") != nullptr) {
+    if (const json* af = jf::object(v, "azureFile"); af != nullptr) {
       volume.kind = model::VolumeKind::kAzureFile;
+      if (auto share = jf::optional_string(*af, "shareName")) {
+        shares[volume.name] =
+            model::AzureFileShare{std::move(*share), jf::string_or_empty(*af, "storageAccountName")};
+      }
     } else if (jf::member(v, "emptyDir") != nullptr) {
       volume.kind = model::VolumeKind::kEmptyDir;
     } else if (jf::member(v, "secret") != nullptr) {
@@ -196,7 +201,7 @@ core::Result<model::ContainerGroupView> parse_group(std::string_view body, bool 
       if (c.is_object()) view.containers.push_back(parse_container(c));
     }
   }
-  view.volumes = parse_volumes(*props);
+  view.volumes = parse_volumes(*props, view.azure_file_shares);
   return view;
 }
 

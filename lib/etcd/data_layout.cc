@@ -1,6 +1,8 @@
 #include "etcd/data_layout.h"
 
+#include <algorithm>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 namespace frankenetes::etcd {
@@ -57,7 +59,7 @@ bool under(const std::string& path, std::string mount) {
 
 DirectoryPlacement place(const std::string& path, const model::ContainerView& c,
                          const model::ContainerGroupView& group) {
-  DirectoryPlacement placement{path, Durability::kEphemeral, ""};
+  DirectoryPlacement placement{path, Durability::kEphemeral, "", ""};
   if (!path.starts_with("/")) return placement;  // relative to the working directory: container
   // The deepest mount wins (a share at /etcd and an emptyDir at /etcd/tmp).
   std::size_t best = 0;
@@ -65,6 +67,7 @@ DirectoryPlacement place(const std::string& path, const model::ContainerView& c,
     if (!under(path, mount.mount_path) || mount.mount_path.size() < best) continue;
     best = mount.mount_path.size();
     placement.volume = mount.name;
+    placement.mount_path = mount.mount_path;
     placement.durability = Durability::kUnknown;  // a mount of a volume the group does not list
     for (const auto& volume : group.volumes) {
       if (volume.name != mount.name) continue;
@@ -122,7 +125,46 @@ std::optional<DataLayout> analyze_etcd_layout(const model::ContainerGroupView& g
   auto wal_dir = flag(words, "wal-dir");
   if (!wal_dir) wal_dir = env(*container, "ETCD_WAL_DIR");
   if (!wal_dir || wal_dir->empty()) wal_dir = *data_dir + "/member/wal";
-  return DataLayout{place(*data_dir, *container, group), place(*wal_dir, *container, group)};
+  std::vector<std::string> restore_flags;
+  for (const auto& [flag_name, env_name] :
+       {std::pair<std::string, std::string>{"name", "ETCD_NAME"},
+        {"initial-cluster", "ETCD_INITIAL_CLUSTER"},
+        {"initial-cluster-token", "ETCD_INITIAL_CLUSTER_TOKEN"},
+        {"initial-advertise-peer-urls", "ETCD_INITIAL_ADVERTISE_PEER_URLS"}}) {
+    auto value = flag(words, flag_name);
+    if (!value) value = env(*container, env_name);
+    if (!value) continue;
+    restore_flags.push_back("--" + flag_name);
+    restore_flags.push_back(*value);
+  }
+  return DataLayout{place(*data_dir, *container, group), place(*wal_dir, *container, group),
+                    std::move(restore_flags)};
+}
+
+core::Result<RestoreTarget> restore_target(const model::ContainerGroupView& group) {
+  auto fail = [](std::string why) {
+    return core::make_error(core::ErrorKind::kTerminal, "cannot restore etcd here: " + why);
+  };
+  const auto layout = analyze_etcd_layout(group);
+  if (!layout) return fail("no etcd container with a command or image in the group");
+  const auto& data = layout->data_dir;
+  if (data.durability != Durability::kPersistent) {
+    return fail(describe_one("data-dir", data) + ", not on an Azure Files share");
+  }
+  const auto share = group.azure_file_shares.find(data.volume);
+  if (share == group.azure_file_shares.end() || share->second.share_name.empty()) {
+    return fail("the group does not name the share of azureFile volume " + data.volume);
+  }
+  std::string mount = data.mount_path;
+  while (mount.size() > 1 && mount.back() == '/') mount.pop_back();
+  std::string path = mount == "/" ? data.path.substr(1) : data.path.substr(std::min(data.path.size(), mount.size() + 1));
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  if (path.empty()) {
+    return fail("data-dir " + data.path + " is the mount point of share " +
+                share->second.share_name + " itself; a restore would replace the whole share");
+  }
+  return RestoreTarget{share->second.storage_account, share->second.share_name, path,
+                       layout->restore_flags};
 }
 
 }  // namespace frankenetes::etcd

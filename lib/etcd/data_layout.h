@@ -16,7 +16,9 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "core/result.h"
 #include "model/container_group.h"
 
 namespace frankenetes::etcd {
@@ -30,12 +32,17 @@ enum class Durability {
 struct DirectoryPlacement {
   std::string path;  // as etcd sees it; relative paths are relative to the working directory
   Durability durability = Durability::kUnknown;
-  std::string volume;  // the volume it lives on, if any
+  std::string volume;      // the volume it lives on, if any
+  std::string mount_path;  // where that volume is mounted in the container
 };
 
 struct DataLayout {
   DirectoryPlacement data_dir;
   DirectoryPlacement wal_dir;
+  // The flags `etcdctl snapshot restore` needs to rebuild this member's data directory, from
+  // its command line (or ETCD_* environment): --name, --initial-cluster,
+  // --initial-cluster-token, --initial-advertise-peer-urls, each only when set.
+  std::vector<std::string> restore_flags;
 
   // Both the backend and the WAL survive a replacement of the deployment.
   bool persistent() const {
@@ -51,5 +58,24 @@ struct DataLayout {
 // named etcd, else the only container. nullopt when no container qualifies or the container
 // carries no command and no image (a LIST-only view).
 std::optional<DataLayout> analyze_etcd_layout(const model::ContainerGroupView& group);
+
+// Where a restore writes a member's rebuilt data directory: a path inside one Azure Files
+// share. Only a data-dir on an azureFile volume can be restored into; a WAL directory apart
+// from it is not written (in the container it is wiped at start anyway; etcd starts from the
+// backend alone).
+struct RestoreTarget {
+  std::string storage_account;
+  std::string share;
+  std::string path;  // data-dir inside the share, "/"-separated, no leading slash ("data")
+  std::vector<std::string> etcdctl_flags;  // DataLayout::restore_flags
+
+  bool operator==(const RestoreTarget&) const = default;
+};
+
+// A kTerminal Error saying why when the group gives no such place: no etcd container, a
+// data-dir in the container filesystem or on a volume that is not azureFile, a share whose
+// name the payload does not give, data-dir equal to the mount point (a restore would have to
+// replace the share's root).
+core::Result<RestoreTarget> restore_target(const model::ContainerGroupView& group);
 
 }  // namespace frankenetes::etcd

@@ -5,6 +5,7 @@
 // (instanceView.state, currentState.state) stay strings: unknown values must survive and be
 // treated as "not healthy, keep polling" (ACI's state vocabularies grow without notice).
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -88,12 +89,22 @@ struct ContainerGroupSummary {
 };
 
 // A group as GET returns it: the summary plus instanceView.
+// volumes[].azureFile of a group: which Azure Files share a volume is (the key is never read).
+struct AzureFileShare {
+  std::string share_name;
+  std::string storage_account;  // "" when the payload did not say
+
+  bool operator==(const AzureFileShare&) const = default;
+};
+
 struct ContainerGroupView {
   ContainerGroupSummary summary;
   std::string state;  // instanceView.state: Pending | Running | Stopped | Failed | Succeeded | …; "" if absent
   std::vector<Event> events;
   std::vector<ContainerView> containers;
   std::vector<Volume> volumes;
+  // The azureFile volumes' shares, by volume name (a restore writes etcd's data into them).
+  std::map<std::string, AzureFileShare> azure_file_shares;
 
   bool operator==(const ContainerGroupView&) const = default;
 };

@@ -315,6 +315,9 @@ TEST(ContainerGroupCodec, CommandEnvironmentAndVolumesForTheEtcdLayout) {
                                                        {"scratch", model::VolumeKind::kEmptyDir},
                                                        {"conf", model::VolumeKind::kSecret},
                                                        {"odd", model::VolumeKind::kOther}}));
+  EXPECT_EQ(view->azure_file_shares,
+            (std::map<std::string, model::AzureFileShare>{{"etcd", {"etcd", "sa"}}}))
+      << "the share each azureFile volume is, for a restore";
 }
 
 TEST(ContainerGroupCodec, ACommandWithANonStringArgumentIsUnknown) {

@@ -117,5 +117,51 @@ TEST(EtcdLayout, NothingToReadIsNoLayout) {
   EXPECT_FALSE(analyze_etcd_layout(g).has_value());
 }
 
+// --- where a restore writes ---------------------------------------------------------------
+
+model::ContainerGroupView on_share(std::vector<std::string> command, std::string mount = "/etcd",
+                                   std::string share = "etcd") {
+  LayoutCase c{"x", std::move(command), {}, {{"etcd", std::move(mount)}}, {kShare}, "", kP, "", kP};
+  auto g = group(c);
+  if (!share.empty()) g.azure_file_shares["etcd"] = model::AzureFileShare{share, "frankenetes"};
+  return g;
+}
+
+TEST(RestoreTarget, TheOriginalLayoutRestoresIntoTheDataDirOnTheShare) {
+  const auto target = restore_target(on_share(
+      {"/usr/local/bin/etcd", "--name=aci", "--data-dir=/etcd/data", "--wal-dir=/etcd-wal",
+       "--initial-cluster", "aci=http://10.0.0.4:2380", "--initial-advertise-peer-urls=http://10.0.0.4:2380"}));
+  ASSERT_TRUE(target.ok()) << target.error().message;
+  EXPECT_EQ(*target, (RestoreTarget{"frankenetes", "etcd", "data",
+                                    {"--name", "aci", "--initial-cluster", "aci=http://10.0.0.4:2380",
+                                     "--initial-advertise-peer-urls", "http://10.0.0.4:2380"}}));
+}
+
+TEST(RestoreTarget, NestedPathsTrailingSlashesAndEnvironmentFlags) {
+  auto g = on_share({"etcd", "--data-dir", "/var/lib/etcd/a/b/"}, "/var/lib/etcd/");
+  g.containers[0].env = {{"ETCD_NAME", "one"}, {"ETCD_INITIAL_CLUSTER_TOKEN", "tok"}};
+  const auto target = restore_target(g);
+  ASSERT_TRUE(target.ok()) << target.error().message;
+  EXPECT_EQ(target->path, "a/b");
+  EXPECT_EQ(target->etcdctl_flags,
+            (std::vector<std::string>{"--name", "one", "--initial-cluster-token", "tok"}));
+}
+
+TEST(RestoreTarget, OnlyADataDirInsideAKnownShareCanBeRestoredInto) {
+  const auto in_container = restore_target(on_share({"etcd", "--data-dir=/var/etcd"}));
+  ASSERT_FALSE(in_container.ok());
+  EXPECT_EQ(in_container.error().message,
+            "cannot restore etcd here: data-dir /var/etcd in the container filesystem, not on an "
+            "Azure Files share");
+  const auto unnamed = restore_target(on_share({"etcd", "--data-dir=/etcd/data"}, "/etcd", ""));
+  ASSERT_FALSE(unnamed.ok());
+  EXPECT_NE(unnamed.error().message.find("does not name the share of azureFile volume etcd"),
+            std::string::npos);
+  const auto whole = restore_target(on_share({"etcd", "--data-dir=/etcd"}));
+  ASSERT_FALSE(whole.ok());
+  EXPECT_NE(whole.error().message.find("a restore would replace the whole share"), std::string::npos);
+  EXPECT_FALSE(restore_target(model::ContainerGroupView{}).ok());
+}
+
 }  // namespace
 }  // namespace frankenetes::etcd
