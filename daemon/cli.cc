@@ -20,7 +20,17 @@ std::string log_level_names(std::string_view separator) {
 CliParse parse_cli(const std::vector<std::string>& args) {
   CliParse out;
   auto& o = out.options;
-  for (std::size_t i = 0; i < args.size(); ++i) {
+  std::size_t first = 0;
+  if (!args.empty() && args[0] == "etcd") {
+    if (args.size() < 2 || args[1] != "restore") {
+      out.error = "unknown command \"etcd" + (args.size() < 2 ? std::string() : " " + args[1]) +
+                  "\" (expected: etcd restore)";
+      return out;
+    }
+    o.etcd_restore = EtcdRestoreOptions{};
+    first = 2;
+  }
+  for (std::size_t i = first; i < args.size(); ++i) {
     std::string arg = args[i];
     std::optional<std::string> inline_value;
     if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
@@ -61,10 +71,25 @@ CliParse parse_cli(const std::vector<std::string>& args) {
           o.log_level = *v;
         }
       }
+    } else if (o.etcd_restore && arg == "--cluster") {
+      if (auto v = value("--cluster")) o.etcd_restore->cluster = *v;
+    } else if (o.etcd_restore && arg == "--member") {
+      if (auto v = value("--member")) o.etcd_restore->member = *v;
+    } else if (o.etcd_restore && arg == "--snapshot") {
+      if (auto v = value("--snapshot")) o.etcd_restore->snapshot = *v;
+    } else if (o.etcd_restore && arg == "--yes") {
+      flag(o.etcd_restore->yes);
     } else {
       out.error = "unknown argument \"" + args[i] + "\"";
     }
     if (!out.error.empty()) return out;
+  }
+  if (o.etcd_restore) {
+    if (o.etcd_restore->cluster.empty() || o.etcd_restore->member.empty()) {
+      out.error = "etcd restore needs --cluster and --member";
+    } else if (o.check_config || o.once) {
+      out.error = "etcd restore takes no --check-config or --once";
+    }
   }
   return out;
 }
@@ -96,6 +121,11 @@ std::string usage_text() {
          "      --once            run one observe-plan-act pass and exit\n"
          "      --version         print version, git commit and build type\n"
          "  -h, --help            print this help\n"
+         "\n"
+         "Commands:\n"
+         "  etcd restore --cluster C --member M [--snapshot NAME] [--yes] [--dry-run]\n"
+         "                        put a verified snapshot back into etcd member C/M (stop\n"
+         "                        frankenetesd first); --yes when the group is Running\n"
          "\n"
          "Signals: SIGTERM/SIGINT stop gracefully; SIGHUP reloads the configuration (kept only\n"
          "if it validates).\n";

@@ -13,6 +13,14 @@ namespace frankenetes::daemon {
 
 inline constexpr const char* kDefaultConfigPath = "/etc/frankenetes/frankenetesd.yaml";
 
+// `frankenetesd etcd restore …` (daemon/etcd_restore.h).
+struct EtcdRestoreOptions {
+  std::string cluster;
+  std::string member;
+  std::optional<std::string> snapshot;  // a blob name; default: the member's newest
+  bool yes = false;                     // go ahead although the group is Running
+};
+
 struct CliOptions {
   std::string config_path = kDefaultConfigPath;
   bool check_config = false;  // validate, print every problem, exit 0 (valid) or 2 (invalid)
@@ -21,6 +29,7 @@ struct CliOptions {
   bool dry_run = false;                  // forces policy.dryRun on, whatever the file says
   bool once = false;                     // one observe-plan-act pass, then exit
   std::optional<std::string> log_level;  // overrides log.level
+  std::optional<EtcdRestoreOptions> etcd_restore;  // the `etcd restore` command
 };
 
 struct CliParse {

@@ -7,6 +7,7 @@
 
 #include "daemon/cli.h"
 #include "daemon/controller.h"
+#include "daemon/etcd_restore.h"
 
 int main(int argc, char** argv) {
   using namespace frankenetes::daemon;
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (options.check_config) return check_config(options);
+    if (options.etcd_restore) return run_etcd_restore(options);
     Controller controller(options);
     return controller.run();
   } catch (const std::exception& e) {

@@ -51,6 +51,28 @@ void read_endpoint(MapReader& map, StorageConfig& storage, const AzureConfig& az
   while (storage.endpoint.ends_with('/')) storage.endpoint.pop_back();
 }
 
+// fileEndpoint: optional; by default the account's file endpoint of a well-known cloud.
+void read_file_endpoint(MapReader& map, StorageConfig& storage, const AzureConfig& azure) {
+  const auto problems_before = map.context().problem_count();
+  read_secure_url(map, "fileEndpoint", storage.file_endpoint, Presence::kOptional);
+  if (map.context().problem_count() != problems_before) return;
+  if (storage.file_endpoint.empty()) {
+    auto suffix = std::string(blob_suffix(azure.cloud));
+    if (!suffix.empty() && !storage.account.empty()) {
+      storage.file_endpoint = "https://" + storage.account + ".file" + suffix.substr(4);
+    }
+    return;
+  }
+  if (storage.file_endpoint.find_first_of("?#") != std::string::npos) {
+    map.get("fileEndpoint")
+        ->report("the endpoint must not have a query or fragment, got \"" +
+                 storage.file_endpoint + "\"");
+    storage.file_endpoint.clear();
+    return;
+  }
+  while (storage.file_endpoint.ends_with('/')) storage.file_endpoint.pop_back();
+}
+
 }  // namespace
 
 StorageConfig parse_storage(const Node& node, const AzureConfig& azure) {
@@ -62,6 +84,7 @@ StorageConfig parse_storage(const Node& node, const AzureConfig& azure) {
             "use 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a "
             "letter or digit");
   read_endpoint(map, storage, azure);
+  read_file_endpoint(map, storage, azure);
   map.read_enum("auth", storage.auth, kStorageAuthNames);
   storage.key = map.read_secret("key", "keyFile", Presence::kOptional);
   // Exactly one way to authenticate: a key that is present but unused would still have to be

@@ -263,6 +263,10 @@ struct StorageConfig {
   // Without a trailing slash; https, or http to loopback only. Default:
   // https://<account>.blob.<the cloud's storage suffix> (core.windows.net, ...).
   std::string endpoint;
+  // The Azure Files endpoint of the same account (an etcd restore writes the data directory
+  // into the member's share), without a trailing slash. Default:
+  // https://<account>.file.<the cloud's storage suffix>; "" for a custom cloud that names none.
+  std::string file_endpoint;
   StorageAuth auth = kDefaultStorageAuth;
   // The base64 account key: keyFile (re-read when it changes) or ${NAME}.
   std::optional<SecretSource> key;

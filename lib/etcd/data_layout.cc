@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/strings.h"
+
 namespace frankenetes::etcd {
 namespace {
 
@@ -136,6 +138,27 @@ std::optional<DataLayout> analyze_etcd_layout(const model::ContainerGroupView& g
     if (!value) continue;
     restore_flags.push_back("--" + flag_name);
     restore_flags.push_back(*value);
+  }
+  // etcd itself defaults --initial-cluster to <name>=<initial advertise peer URLs> when only
+  // --name is given; etcdctl would default to "default=…" and refuse the name.
+  const auto has = [&](const std::string& f) {
+    return std::find(restore_flags.begin(), restore_flags.end(), f) != restore_flags.end();
+  };
+  if (has("--name") && !has("--initial-cluster")) {
+    const auto name_at = std::find(restore_flags.begin(), restore_flags.end(), "--name") + 1;
+    std::string peers = "http://localhost:2380";
+    if (const auto p = std::find(restore_flags.begin(), restore_flags.end(),
+                                 "--initial-advertise-peer-urls");
+        p != restore_flags.end()) {
+      peers = *(p + 1);
+    }
+    std::string cluster;
+    for (const auto& peer : core::split(peers, ',')) {
+      if (!cluster.empty()) cluster += ",";
+      cluster += *name_at + "=" + peer;
+    }
+    restore_flags.push_back("--initial-cluster");
+    restore_flags.push_back(cluster);
   }
   return DataLayout{place(*data_dir, *container, group), place(*wal_dir, *container, group),
                     std::move(restore_flags)};

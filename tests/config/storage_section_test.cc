@@ -38,6 +38,7 @@ TEST(StorageSection, KeyFileWithTheDefaultEndpoint) {
   EXPECT_EQ(storage.account, "frankenetesdata");
   EXPECT_EQ(storage.container, "frankenetes");
   EXPECT_EQ(storage.endpoint, "https://frankenetesdata.blob.core.windows.net");
+  EXPECT_EQ(storage.file_endpoint, "https://frankenetesdata.file.core.windows.net");
   EXPECT_EQ(storage.auth, StorageAuth::kSharedKey);
   ASSERT_TRUE(storage.key.has_value());
   EXPECT_FALSE(storage.key->value.has_value());
@@ -76,6 +77,18 @@ TEST(StorageSection, LoopbackEndpointOverHttpLosesItsTrailingSlash) {
   keyFile: /etc/frankenetes/storage-key
 )");
   EXPECT_EQ(storage.endpoint, "http://127.0.0.1:10000/devstoreaccount1");
+}
+
+TEST(StorageSection, FileEndpointFollowsTheSameRules) {
+  // The simulator's path-style Azure Files endpoint, for etcd restores.
+  const auto storage = parse_storage_ok(R"(storage:
+  account: devstoreaccount1
+  container: snapshots
+  endpoint: http://127.0.0.1:10000/devstoreaccount1
+  fileEndpoint: https://127.0.0.1:8444/devstoreaccount1/
+  keyFile: /etc/frankenetes/storage-key
+)");
+  EXPECT_EQ(storage.file_endpoint, "https://127.0.0.1:8444/devstoreaccount1");
 }
 
 TEST(StorageSection, DefaultEndpointFollowsTheCloud) {

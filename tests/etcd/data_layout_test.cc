@@ -144,7 +144,9 @@ TEST(RestoreTarget, NestedPathsTrailingSlashesAndEnvironmentFlags) {
   ASSERT_TRUE(target.ok()) << target.error().message;
   EXPECT_EQ(target->path, "a/b");
   EXPECT_EQ(target->etcdctl_flags,
-            (std::vector<std::string>{"--name", "one", "--initial-cluster-token", "tok"}));
+            (std::vector<std::string>{"--name", "one", "--initial-cluster-token", "tok",
+                                      "--initial-cluster", "one=http://localhost:2380"}))
+      << "etcd's own default for --initial-cluster when only --name is given";
 }
 
 TEST(RestoreTarget, OnlyADataDirInsideAKnownShareCanBeRestoredInto) {

@@ -266,6 +266,84 @@ class Snapshots(HealTestCase):
         failures = daemon.metric("frankenetes_etcd_snapshot_failures_total", member="etcd")
         self.report(snapshot_failures=failures)
 
+    # Acceptance 3 and the second half of 4: etcd's data destroyed on its share ->
+    # `frankenetesd etcd restore --yes` -> all 1000 keys back at the snapshot's revision, the
+    # apiserver restarted; a tampered blob refused before anything changes.
+    def test_04_restore_after_the_data_was_destroyed(self):
+        def edit(text):
+            # The etcd share belongs to the storage account of the snapshots (as in the
+            # original setup): here Azurite's account, whose key the sim's File service uses too.
+            text = text.replace("azureFile: {shareName: etcd, storageAccountName: frankenetes}",
+                                f"azureFile: {{shareName: etcd, storageAccountName: {azurite.ACCOUNT}}}")
+            return text + (f"storageAccounts:\n  - name: {azurite.ACCOUNT}\n"
+                           f"    key: \"{azurite.KEY}\"\n    shares: [etcd]\n")
+        sim = self.start_sim(edit_scenario=edit)
+        ip = self.etcd_ip(sim)
+        write_keys(ip)
+        _, revision = etcd_status(ip)
+        extra = self.storage_yaml(interval="1h") + ""
+        extra = extra.replace("  keyFile:", f"  fileEndpoint: {sim.endpoints['fileBaseUrl']}/{azurite.ACCOUNT}\n  keyFile:", 1)
+        daemon = self.start_daemon(sim, members=("etcd", "apiserver"), extra=extra)
+        taken = wait_until(lambda: log_events(daemon.log(), "etcd.snapshot.taken", member="etcd"),
+                           60, "the first periodic snapshot")
+        name = taken[0].split(" name=")[1].split()[0]
+        daemon.proc.terminate()  # the restore needs the state directory (and no daemon)
+        daemon.proc.wait(10)
+
+        def restore(*args):
+            run = subprocess.run([os.environ["FRANKENETESD"], "etcd", "restore", "--config",
+                                  daemon.config_path, "--cluster", CLUSTER, "--member", "etcd", *args],
+                                 capture_output=True, text=True, timeout=240,
+                                 env=dict(os.environ, STATE_DIRECTORY=os.path.join(daemon.dir.name, "state")))
+            return run.returncode, run.stdout + run.stderr
+
+        # A tampered copy (one byte changed, metadata kept) is refused; nothing is sent to ARM.
+        headers, body = self.blobs.get(name)
+        tampered = azurite.snapshot_name(CLUSTER, "etcd", int(time.time() - 3600), revision)  # older
+        meta = {k[len("x-ms-meta-"):]: v for k, v in headers.items() if k.lower().startswith("x-ms-meta-")}
+        flipped = bytearray(body)
+        flipped[len(flipped) // 2] ^= 0x01
+        self.blobs.put(tampered, bytes(flipped), meta)
+        since = sim.last_seq()
+        code, output = restore("--snapshot", tampered, "--yes")
+        self.assertEqual(code, 2, output)
+        self.assertIn("does not verify: snapshot SHA-256 mismatch", output)
+        self.assertFalse([e for e in sim.requests(api="arm", since=since) if e["method"] in MUTATING])
+
+        # Destroy the data: empty the share, and let etcd come back on nothing.
+        share = os.path.join(sim.endpoints["stateDir"], "shares", azurite.ACCOUNT, "etcd")
+        for entry in os.listdir(share):
+            shutil.rmtree(os.path.join(share, entry), ignore_errors=True)
+        sim.control("POST", "/groups/frankenetes/etcd/stop")
+        wait_until(lambda: sim.group("etcd")["state"] == "Stopped", 30, "etcd stopped")
+        sim.control("POST", "/groups/frankenetes/etcd/start")
+        wiped = wait_until(lambda: self.answering_status(sim), 60, "etcd answering after the wipe")
+        self.assertLess(wiped[1], revision, "the keys are gone")
+
+        since = sim.last_seq()
+        started = time.time()
+        code, output = restore("--yes")
+        self.assertEqual(code, 0, output)
+        self.assertIn(f"etcd answers at revision {revision}, the snapshot's", output)
+        ip = self.etcd_ip(sim)
+        count = etcd_post(ip, "/v3/kv/range", {"key": b64("/registry/test/"), "range_end": b64("/registry/test0"),
+                                               "count_only": True})
+        self.assertEqual(int(count["count"]), KEYS)
+        self.assertEqual(etcd_status(ip)[1], revision)
+        calls = [(e["method"], e["path"].split("?")[0].rsplit("/", 2)[-2:]) for e in
+                 sim.requests(api="arm", since=since) if e["method"] in MUTATING]
+        self.assertEqual(calls, [("POST", ["etcd", "stop"]), ("POST", ["etcd", "start"]),
+                                 ("POST", ["apiserver", "restart"])], calls)
+        self.assertTrue([e for e in sim.requests(api="files", since=since) if e["method"] == "PUT"])
+        self.report(restore_s=round(time.time() - started, 1), revision=revision)
+
+    def answering_status(self, sim):
+        g = sim.group("etcd")
+        try:
+            return g and g["state"] == "Running" and g["ip"] and etcd_status(g["ip"])
+        except OSError:
+            return None
+
 
 if __name__ == "__main__":
     unittest.main()
