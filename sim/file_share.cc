@@ -31,6 +31,18 @@ Kind kind_of(const fs::path& p) {
   return Kind::kOther;  // symbolic links, sockets, …: not part of what the service shows
 }
 
+// kOk for a directory; otherwise what Azure answers when a directory was expected there.
+ShareOutcome directory_outcome(const fs::path& p) {
+  switch (kind_of(p)) {
+    case Kind::kDirectory:
+      return ShareOutcome::kOk;
+    case Kind::kFile:
+      return ShareOutcome::kTypeMismatch;
+    default:
+      return ShareOutcome::kNotFound;
+  }
+}
+
 core::SystemTime modified_time(const struct stat& st) {
   return core::SystemTime(std::chrono::duration_cast<core::SystemTime::duration>(
       std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
@@ -102,14 +114,7 @@ ShareOutcome FileShare::create_directory(const SharePath& path) {
 ShareOutcome FileShare::delete_directory(const SharePath& path) {
   const auto p = resolve_parent(path);
   if (!p) return ShareOutcome::kParentNotFound;
-  switch (kind_of(*p)) {
-    case Kind::kDirectory:
-      break;
-    case Kind::kFile:
-      return ShareOutcome::kTypeMismatch;
-    default:
-      return ShareOutcome::kNotFound;
-  }
+  if (const auto outcome = directory_outcome(*p); outcome != ShareOutcome::kOk) return outcome;
   if (rmdir(p->c_str()) != 0) {
     return errno == ENOTEMPTY || errno == EEXIST ? ShareOutcome::kNotEmpty : io_error("rmdir " + p->string());
   }
@@ -119,14 +124,7 @@ ShareOutcome FileShare::delete_directory(const SharePath& path) {
 ShareOutcome FileShare::list(const SharePath& directory, std::vector<ShareEntry>* entries) {
   const auto p = resolve_parent(directory);
   if (!p) return ShareOutcome::kParentNotFound;
-  switch (kind_of(*p)) {
-    case Kind::kDirectory:
-      break;
-    case Kind::kFile:
-      return ShareOutcome::kTypeMismatch;
-    default:
-      return ShareOutcome::kNotFound;
-  }
+  if (const auto outcome = directory_outcome(*p); outcome != ShareOutcome::kOk) return outcome;
   std::error_code ec;
   for (const auto& item : fs::directory_iterator(*p, ec)) {
     struct stat st {};
