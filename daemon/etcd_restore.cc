@@ -136,8 +136,19 @@ int run_etcd_restore(const CliOptions& options) {
   const azure::ContainerGroupRef group_ref{
       cluster->subscription_id.empty() ? config.azure.subscription_id : cluster->subscription_id,
       cluster->resource_group, member->container_group};
-  auto group = (*arm)->aci().get(group_ref);
-  if (!group.ok()) return failed("GET " + group_ref.to_string() + ": " + group.error().describe(), "nothing was changed");
+  auto got = (*arm)->aci().get(group_ref);
+  // A group that is gone (ARM's own 404) is recreated from the member's spec after the data
+  // directory is written.
+  const bool gone = !got.ok() && got.error().kind == core::ErrorKind::kNotFound;
+  if (!got.ok() && !gone) {
+    return failed("GET " + group_ref.to_string() + ": " + got.error().describe(), "nothing was changed");
+  }
+  if (gone && !(member->spec && member->spec->view)) {
+    return refused("group " + group_ref.to_string() +
+                   " does not exist and the member has no spec to recreate it from");
+  }
+  const model::ContainerGroupView& group_view = gone ? *member->spec->view : *got;
+  const model::ContainerGroupView* group = &group_view;
   auto target = etcd::restore_target(*group);
   if (!target.ok()) return refused(target.error().message);
   if (target->storage_account != storage.account) {
@@ -145,7 +156,9 @@ int run_etcd_restore(const CliOptions& options) {
                    target->storage_account + ", but storage.account is " + storage.account +
                    ": this restore writes only with storage.account's key");
   }
-  step("group " + group_ref.to_string() + " is " + (group->state.empty() ? "in an unknown state" : group->state) +
+  step("group " + group_ref.to_string() + " is " +
+       (gone ? std::string("gone (it will be recreated from ") + member->spec->file + ")"
+             : group->state.empty() ? std::string("in an unknown state") : group->state) +
        "; data directory: share " + target->share + ", path " + target->path);
 
   // 3. The snapshot, downloaded and verified.
@@ -209,10 +222,11 @@ int run_etcd_restore(const CliOptions& options) {
   step("etcdctl snapshot restore built the data directory");
 
   // 5. Refusals and the dry run.
-  const bool running = group->state == "Running";
+  const bool running = !gone && group->state == "Running";
   const auto deps = dependents(*cluster, member->name);
-  std::string plan = "stop " + group_ref.to_string() + "; replace " + target->share + "/" + target->path +
-                     "; start it; wait for etcd at revision " + std::to_string(meta->revision);
+  std::string plan = (gone ? std::string() : "stop " + group_ref.to_string() + "; ") + "replace " +
+                     target->share + "/" + target->path + (gone ? "; recreate it" : "; start it") +
+                     "; wait for etcd at revision " + std::to_string(meta->revision);
   for (const auto* d : deps) plan += "; restart " + d->name;
   if (options.dry_run) {
     step("dry run, nothing changed; would: " + plan);
@@ -225,10 +239,12 @@ int run_etcd_restore(const CliOptions& options) {
 
   // 6. Stop, replace, start, wait.
   auto& aci = (*arm)->aci();
-  if (auto stopped = aci.stop(group_ref); !stopped.ok()) {
-    return failed("stop: " + stopped.error().describe(), "nothing was changed");
+  if (!gone) {
+    if (auto stopped = aci.stop(group_ref); !stopped.ok()) {
+      return failed("stop: " + stopped.error().describe(), "nothing was changed");
+    }
+    step("stopped " + group_ref.to_string());
   }
-  step("stopped " + group_ref.to_string());
   const std::string left = "the group is stopped and its data directory may be partly written: run the restore again";
   storage::BlobService file_service(**blob_transport, **authorizer, time,
                                     {.account = storage.account, .endpoint = storage.file_endpoint});
@@ -239,10 +255,18 @@ int run_etcd_restore(const CliOptions& options) {
   if (!uploaded.ok()) return failed("writing " + target->path + ": " + uploaded.error().describe(), left);
   step("replaced " + target->share + "/" + target->path + ": removed " + std::to_string(removed->files) +
        " files, wrote " + std::to_string(uploaded->files) + " files (" + std::to_string(uploaded->bytes) + " bytes)");
-  if (auto started = aci.start(group_ref); !started.ok()) {
+  if (gone) {
+    auto created = aci.create_or_update(group_ref, member->spec->text);
+    if (!created.ok()) {
+      return failed("recreate: " + created.error().describe(),
+                    "the data directory is restored; create the group from " + member->spec->file);
+    }
+    step("recreated " + group_ref.to_string() + " from " + member->spec->file);
+  } else if (auto started = aci.start(group_ref); !started.ok()) {
     return failed("start: " + started.error().describe(), "the data directory is restored; start the group by hand");
+  } else {
+    step("started " + group_ref.to_string());
   }
-  step("started " + group_ref.to_string());
   const auto deadline = std::chrono::steady_clock::now() + kHealthDeadline;
   std::string last_error = "not asked yet";
   std::optional<std::int64_t> revision;

@@ -13,13 +13,13 @@
 //   5. refuses to go on without --yes while the group is Running (a restore throws away what
 //      was written since the snapshot); --dry-run stops here, having changed nothing;
 //   6. stop the group, replace the data directory on the share (delete_tree, upload_tree),
-//      start the group, wait (with a deadline) until etcd answers and its revision is the
-//      snapshot's;
+//      start the group — or, when the group is gone (ARM's 404), write the data directory and
+//      recreate the group from the member's spec — and wait (with a deadline) until etcd
+//      answers and its revision is the snapshot's;
 //   7. restart the members that depend on it, transitively (apiserver watch caches must not
 //      outlive a restore), and forget the member's data-loss record in the state directory.
 // Exit codes: 0 restored (or dry run done), 1 a step failed (the output says which and what is
 // left as it was), 2 invalid usage or configuration, or a refusal.
-// Not yet: a group that no longer exists (recreate it from its spec first).
 
 #include "daemon/cli.h"
 

@@ -266,10 +266,9 @@ class Snapshots(HealTestCase):
         failures = daemon.metric("frankenetes_etcd_snapshot_failures_total", member="etcd")
         self.report(snapshot_failures=failures)
 
-    # Acceptance 3 and the second half of 4: etcd's data destroyed on its share ->
-    # `frankenetesd etcd restore --yes` -> all 1000 keys back at the snapshot's revision, the
-    # apiserver restarted; a tampered blob refused before anything changes.
-    def test_04_restore_after_the_data_was_destroyed(self):
+    def restore_setup(self, with_spec=False):
+        """Sim whose etcd share belongs to Azurite's account; 1000 keys; a daemon that took one
+        snapshot and was stopped. Returns (sim, daemon, snapshot name, revision, restore)."""
         def edit(text):
             # The etcd share belongs to the storage account of the snapshots (as in the
             # original setup): here Azurite's account, whose key the sim's File service uses too.
@@ -281,9 +280,14 @@ class Snapshots(HealTestCase):
         ip = self.etcd_ip(sim)
         write_keys(ip)
         _, revision = etcd_status(ip)
-        extra = self.storage_yaml(interval="1h") + ""
-        extra = extra.replace("  keyFile:", f"  fileEndpoint: {sim.endpoints['fileBaseUrl']}/{azurite.ACCOUNT}\n  keyFile:", 1)
-        daemon = self.start_daemon(sim, members=("etcd", "apiserver"), extra=extra)
+        extra = self.storage_yaml(interval="1h").replace(
+            "  keyFile:", f"  fileEndpoint: {sim.endpoints['fileBaseUrl']}/{azurite.ACCOUNT}\n  keyFile:", 1)
+        specs = None
+        if with_spec:
+            specs = {"etcd": os.path.join(self.tmp.name, "etcd.json")}
+            with open(specs["etcd"], "w") as f:
+                json.dump(sim.arm_spec("etcd"), f)
+        daemon = self.start_daemon(sim, members=("etcd", "apiserver"), extra=extra, specs=specs)
         taken = wait_until(lambda: log_events(daemon.log(), "etcd.snapshot.taken", member="etcd"),
                            60, "the first periodic snapshot")
         name = taken[0].split(" name=")[1].split()[0]
@@ -296,7 +300,25 @@ class Snapshots(HealTestCase):
                                  capture_output=True, text=True, timeout=240,
                                  env=dict(os.environ, STATE_DIRECTORY=os.path.join(daemon.dir.name, "state")))
             return run.returncode, run.stdout + run.stderr
+        return sim, name, revision, restore
 
+    def wipe_share(self, sim):
+        share = os.path.join(sim.endpoints["stateDir"], "shares", azurite.ACCOUNT, "etcd")
+        for entry in os.listdir(share):
+            shutil.rmtree(os.path.join(share, entry), ignore_errors=True)
+
+    def assert_restored(self, sim, revision):
+        ip = self.etcd_ip(sim)
+        count = etcd_post(ip, "/v3/kv/range", {"key": b64("/registry/test/"), "range_end": b64("/registry/test0"),
+                                               "count_only": True})
+        self.assertEqual(int(count["count"]), KEYS)
+        self.assertEqual(etcd_status(ip)[1], revision)
+
+    # Acceptance 3 and the second half of 4: etcd's data destroyed on its share ->
+    # `frankenetesd etcd restore --yes` -> all 1000 keys back at the snapshot's revision, the
+    # apiserver restarted; a tampered blob refused before anything changes.
+    def test_04_restore_after_the_data_was_destroyed(self):
+        sim, name, revision, restore = self.restore_setup()
         # A tampered copy (one byte changed, metadata kept) is refused; nothing is sent to ARM.
         headers, body = self.blobs.get(name)
         tampered = azurite.snapshot_name(CLUSTER, "etcd", int(time.time() - 3600), revision)  # older
@@ -311,30 +333,46 @@ class Snapshots(HealTestCase):
         self.assertFalse([e for e in sim.requests(api="arm", since=since) if e["method"] in MUTATING])
 
         # Destroy the data: empty the share, and let etcd come back on nothing.
-        share = os.path.join(sim.endpoints["stateDir"], "shares", azurite.ACCOUNT, "etcd")
-        for entry in os.listdir(share):
-            shutil.rmtree(os.path.join(share, entry), ignore_errors=True)
+        self.wipe_share(sim)
         sim.control("POST", "/groups/frankenetes/etcd/stop")
         wait_until(lambda: sim.group("etcd")["state"] == "Stopped", 30, "etcd stopped")
         sim.control("POST", "/groups/frankenetes/etcd/start")
         wiped = wait_until(lambda: self.answering_status(sim), 60, "etcd answering after the wipe")
         self.assertLess(wiped[1], revision, "the keys are gone")
+        code, output = restore()
+        self.assertEqual(code, 2, output)
+        self.assertIn("Pass --yes", output, "a Running group needs --yes")
 
         since = sim.last_seq()
         started = time.time()
         code, output = restore("--yes")
         self.assertEqual(code, 0, output)
         self.assertIn(f"etcd answers at revision {revision}, the snapshot's", output)
-        ip = self.etcd_ip(sim)
-        count = etcd_post(ip, "/v3/kv/range", {"key": b64("/registry/test/"), "range_end": b64("/registry/test0"),
-                                               "count_only": True})
-        self.assertEqual(int(count["count"]), KEYS)
-        self.assertEqual(etcd_status(ip)[1], revision)
+        self.assert_restored(sim, revision)
         calls = [(e["method"], e["path"].split("?")[0].rsplit("/", 2)[-2:]) for e in
                  sim.requests(api="arm", since=since) if e["method"] in MUTATING]
         self.assertEqual(calls, [("POST", ["etcd", "stop"]), ("POST", ["etcd", "start"]),
                                  ("POST", ["apiserver", "restart"])], calls)
         self.assertTrue([e for e in sim.requests(api="files", since=since) if e["method"] == "PUT"])
+        self.report(restore_s=round(time.time() - started, 1), revision=revision)
+
+    # Acceptance 3 as written: the etcd group deleted and its share emptied -> the restore
+    # writes the data directory, recreates the group from its spec, and all keys are back.
+    def test_05_restore_of_a_destroyed_group(self):
+        sim, _, revision, restore = self.restore_setup(with_spec=True)
+        sim.control("DELETE", "/groups/frankenetes/etcd")
+        wait_until(lambda: sim.group("etcd") is None, 60, "the etcd group gone")
+        self.wipe_share(sim)
+        since = sim.last_seq()
+        started = time.time()
+        code, output = restore("--yes")
+        self.assertEqual(code, 0, output)
+        self.assertIn("recreated frankenetes/etcd", output)
+        self.assert_restored(sim, revision)
+        calls = [(e["method"], e["path"].split("?")[0].rsplit("/", 2)[-2:]) for e in
+                 sim.requests(api="arm", since=since) if e["method"] in MUTATING]
+        self.assertEqual(calls[0][0], "PUT", calls)
+        self.assertEqual(calls[-1], ("POST", ["apiserver", "restart"]), calls)
         self.report(restore_s=round(time.time() - started, 1), revision=revision)
 
     def answering_status(self, sim):
