@@ -2,10 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <thread>
 
 #include "azure/credential_command_runner.h"
@@ -18,6 +18,7 @@
 #include "etcd/etcd_client.h"
 #include "etcd/snapshot_catalog.h"
 #include "etcd/snapshot_stream.h"
+#include "plan/dependencies.h"
 #include "reconcile/etcd_guard.h"
 #include "state/state_store.h"
 #include "storage/blob_auth.h"
@@ -46,23 +47,14 @@ int refused(const std::string& why) {
   return 2;
 }
 
-// The members that depend on `name`, transitively, in configuration order.
+// The members that depend on `name`, directly or transitively, in planning order: the reverse
+// of plan::transitive_dependencies, read from the same graph.
 std::vector<const config::MemberConfig*> dependents(const config::ClusterConfig& cluster,
                                                    const std::string& name) {
-  std::set<std::string> affected{name};
   std::vector<const config::MemberConfig*> out;
-  for (bool grew = true; grew;) {
-    grew = false;
-    for (const auto& m : cluster.members) {
-      if (affected.contains(m.name)) continue;
-      for (const auto& dep : m.depends_on) {
-        if (!affected.contains(dep)) continue;
-        affected.insert(m.name);
-        out.push_back(&m);
-        grew = true;
-        break;
-      }
-    }
+  for (const auto* m : plan::planning_order(cluster)) {
+    const auto deps = plan::transitive_dependencies(cluster, m->name);
+    if (std::find(deps.begin(), deps.end(), name) != deps.end()) out.push_back(m);
   }
   return out;
 }
