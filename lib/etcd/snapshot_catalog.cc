@@ -280,4 +280,22 @@ std::optional<SnapshotName> newest_snapshot(const std::vector<std::string>& blob
   return newest;
 }
 
+std::optional<SnapshotName> snapshot_of_lost_data(const std::vector<ListedSnapshot>& listed,
+                                                  std::uint64_t cluster_id,
+                                                  std::uint64_t revision) {
+  std::optional<SnapshotName> best;
+  for (const auto& entry : listed) {
+    auto name = parse_snapshot_blob_name(entry.blob_name);
+    if (!name) continue;
+    const auto meta = parse_snapshot_metadata(entry.metadata);
+    if (!meta.ok() || meta->cluster_id != cluster_id || meta->revision > revision) continue;
+    // The metadata's revision is the one read from etcd; the name's is the same number.
+    if (!best || std::tie(meta->revision, name->taken_at) > std::tie(best->revision, best->taken_at)) {
+      name->revision = meta->revision;
+      best = std::move(name);
+    }
+  }
+  return best;
+}
+
 }  // namespace frankenetes::etcd

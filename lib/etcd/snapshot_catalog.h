@@ -139,4 +139,20 @@ RetentionPlan plan_retention(const std::vector<std::string>& blob_names, core::S
 // after the caller's `now` (clock skew) can be the newest: judge its age with that in mind.
 std::optional<SnapshotName> newest_snapshot(const std::vector<std::string>& blob_names);
 
+// One stored snapshot as a listing with metadata shows it.
+struct ListedSnapshot {
+  std::string blob_name;
+  BlobMetadata metadata;
+};
+
+// The snapshot that holds the most of the data lost from a member whose last reading before the
+// loss was (`cluster_id`, `revision`): among the snapshots whose name parses and whose metadata
+// names that cluster id, with a revision at most `revision`, the highest revision (then the
+// newest). Not simply the newest: snapshots taken after the loss (of the new, emptier store)
+// carry another cluster id, or a lower revision than the lost data reached. nullopt when no
+// snapshot qualifies; a snapshot whose metadata does not parse or has no cluster id never does.
+std::optional<SnapshotName> snapshot_of_lost_data(const std::vector<ListedSnapshot>& listed,
+                                                  std::uint64_t cluster_id,
+                                                  std::uint64_t revision);
+
 }  // namespace frankenetes::etcd

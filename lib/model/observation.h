@@ -106,6 +106,9 @@ struct MemberObservation {
   ProbeObservation probe;
   // Role etcd with etcd.snapshots enabled; nullopt otherwise (no snapshots can be taken).
   std::optional<SnapshotObservation> snapshots;
+  // Role etcd: an automatic restore of this member (etcd.autoRestore) is due, running, or
+  // failed after it had changed something — why its cluster is held; "" for none.
+  std::string etcd_restore;
 };
 
 // The latest observation of each member, keyed by cluster/member name: what one pass hands to

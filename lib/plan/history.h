@@ -94,6 +94,12 @@ struct MemberHistory {
   // Kept until a restore; not touched by the functions below (reconcile/etcd_guard.h).
   std::optional<etcd::DataIdentity> etcd_seen;
   std::string etcd_data_loss;
+  // With a data loss: the identity of the last reading before it, which a restore brings back
+  // (etcd/snapshot_catalog.h snapshot_of_lost_data). And an automatic restore
+  // (etcd.autoRestore) that failed after it had changed something: what it left behind, ""
+  // for none. While that is set the cluster is held until a restore by hand clears it.
+  std::optional<etcd::DataIdentity> etcd_lost;
+  std::string etcd_restore_failed;
 
   bool operator==(const MemberHistory&) const = default;
 };

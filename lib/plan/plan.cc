@@ -59,6 +59,10 @@ class ClusterPass {
       if (const auto* mh = history_.find(key(member->name)); mh != nullptr && mh->in_flight) {
         if (!busy_with_) busy_with_ = member->name;
       }
+      if (const auto* obs = observation(member->name);
+          obs != nullptr && !obs->etcd_restore.empty() && restore_hold_.empty()) {
+        restore_hold_ = member->name + ": " + obs->etcd_restore;
+      }
     }
     for (const auto* member : order) decide(*member);
   }
@@ -242,6 +246,10 @@ class ClusterPass {
       skip(status, SkipReason::kRemediationDisabled, "remediate is false; " + why);
       return;
     }
+    if (!restore_hold_.empty()) {
+      skip(status, SkipReason::kEtcdRestore, restore_hold_ + "; " + why);
+      return;
+    }
     const bool recreate_gone = reason == UnhealthyReason::kMissing && member.spec.has_value();
     if (mh.gave_up && !recreate_gone) {
       skip(status, mh.give_up_reason, mh.give_up_detail);
@@ -363,6 +371,7 @@ class ClusterPass {
   PlanResult& result_;
   std::map<std::string, Assessment> assessments_;
   std::optional<std::string> busy_with_;  // a member with an action in flight
+  std::string restore_hold_;  // "<member>: <why>" while an etcd restore holds the cluster
   std::optional<std::string> acted_on_;   // the member that got this pass's action
 };
 

@@ -9,6 +9,8 @@
 //      `provisioning` or `state_unknown` — never act on what we do not know.
 //   2. unhealthy, the first rule that applies:
 //      remediate: false                                   -> remediation_disabled
+//      an etcd member of the cluster is being restored
+//        (etcd.autoRestore), or its restore failed half-way -> etcd_restore
 //      gave up earlier (until resetAfter of health)       -> gave_up (or no_spec);
 //        a group proven gone that has a spec is recreated all the same
 //      own action still in flight                         -> action_in_flight

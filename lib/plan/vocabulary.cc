@@ -112,6 +112,8 @@ std::string_view to_string(SkipReason reason) {
       return "etcd_quorum";
     case SkipReason::kProbeTls:
       return "probe_tls";
+    case SkipReason::kEtcdRestore:
+      return "etcd_restore";
     case SkipReason::kStartupGrace:
       return "startup_grace";
   }

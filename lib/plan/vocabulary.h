@@ -72,6 +72,8 @@ enum class SkipReason {
   kProbeTls,             // a certificate/TLS probe failure: alerted, never remediated
   kStartupGrace,         // no remembered history (state file missing or unreadable): no
                          // actions for two poll intervals after start
+  kEtcdRestore,          // an etcd member of the cluster is being restored from a snapshot
+                         // (etcd.autoRestore), or its restore failed half-way: hands off
 };
 
 std::string_view to_string(Health health);

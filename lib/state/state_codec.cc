@@ -127,19 +127,27 @@ class Reader {
     return out;
   }
 
-  // {"clusterId": "8e9e05c52164694d", "revision": 1001, "dataLoss": "…"}, each optional but
+  // {"clusterId": "8e9e05c52164694d", "revision": 1001, "dataLoss": "…",
+  //  "lost": {"clusterId": …, "revision": …}, "restoreFailed": "…"}, each optional but
   // clusterId and revision go together.
   void etcd(const json& e, const std::string& path, plan::MemberHistory& m) {
     if (!e.is_object()) throw Problem(path + ": wrong type (" + std::string(e.type_name()) + ")");
-    if (e.contains("clusterId") || e.contains("revision")) {
-      const auto id = string(e, "clusterId", path);
-      const bool hex = id.size() == 16 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
-      if (!hex) throw Problem(path + ".clusterId: not 16 lowercase hex digits");
-      m.etcd_seen = etcd::DataIdentity{
-          std::stoull(id, nullptr, 16),
-          need(e, "revision", path, json::value_t::number_unsigned).get<std::uint64_t>()};
-    }
+    if (e.contains("clusterId") || e.contains("revision")) m.etcd_seen = identity(e, path);
     if (e.contains("dataLoss")) m.etcd_data_loss = string(e, "dataLoss", path);
+    if (e.contains("lost")) {
+      const auto& lost = e.at("lost");
+      if (!lost.is_object()) throw Problem(path + ".lost: wrong type (" + std::string(lost.type_name()) + ")");
+      m.etcd_lost = identity(lost, path + ".lost");
+    }
+    if (e.contains("restoreFailed")) m.etcd_restore_failed = string(e, "restoreFailed", path);
+  }
+
+  etcd::DataIdentity identity(const json& e, const std::string& path) {
+    const auto id = string(e, "clusterId", path);
+    const bool hex = id.size() == 16 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
+    if (!hex) throw Problem(path + ".clusterId: not 16 lowercase hex digits");
+    return {std::stoull(id, nullptr, 16),
+            need(e, "revision", path, json::value_t::number_unsigned).get<std::uint64_t>()};
   }
 
   struct Problem {
@@ -166,6 +174,8 @@ plan::History persistent_part(const plan::History& history) {
     kept.healthy_since = m.healthy_since;
     kept.etcd_seen = m.etcd_seen;
     kept.etcd_data_loss = m.etcd_data_loss;
+    kept.etcd_lost = m.etcd_lost;
+    kept.etcd_restore_failed = m.etcd_restore_failed;
     if (kept == plan::MemberHistory{}) continue;  // nothing worth remembering
     out.members.emplace(key, std::move(kept));
   }
@@ -188,13 +198,14 @@ std::string encode_state(const PersistedState& state, core::SystemTime system_no
     if (m.in_flight) entry["inFlight"] = encode_action(*m.in_flight, clocks);
     if (m.last_action) entry["lastAction"] = encode_action(*m.last_action, clocks);
     if (m.healthy_since) entry["healthySinceMs"] = clocks.to_wall_ms(*m.healthy_since);
-    if (m.etcd_seen || !m.etcd_data_loss.empty()) {
-      json etcd = json::object();
-      if (m.etcd_seen) {
-        etcd["clusterId"] = etcd::format_etcd_id(m.etcd_seen->cluster_id);
-        etcd["revision"] = m.etcd_seen->revision;
-      }
+    if (m.etcd_seen || !m.etcd_data_loss.empty() || m.etcd_lost || !m.etcd_restore_failed.empty()) {
+      auto identity = [](const etcd::DataIdentity& id) {
+        return json{{"clusterId", etcd::format_etcd_id(id.cluster_id)}, {"revision", id.revision}};
+      };
+      json etcd = m.etcd_seen ? identity(*m.etcd_seen) : json::object();
       if (!m.etcd_data_loss.empty()) etcd["dataLoss"] = m.etcd_data_loss;
+      if (m.etcd_lost) etcd["lost"] = identity(*m.etcd_lost);
+      if (!m.etcd_restore_failed.empty()) etcd["restoreFailed"] = m.etcd_restore_failed;
       entry["etcd"] = std::move(etcd);
     }
     members.push_back(std::move(entry));

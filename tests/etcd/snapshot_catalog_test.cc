@@ -487,5 +487,56 @@ TEST(NewestSnapshot, PicksTheLatestTimeThenTheHighestRevision) {
   EXPECT_EQ(newest->revision, 200u);
 }
 
+// --- the snapshot of lost data ---
+
+ListedSnapshot listed(std::string name, std::uint64_t revision,
+                      std::optional<std::uint64_t> cluster_id) {
+  SnapshotMetadata meta;
+  meta.revision = revision;
+  meta.cluster_id = cluster_id;
+  meta.sha256 = std::string(64, 'a');
+  meta.size = 4096;
+  meta.daemon_version = "0.1.0";
+  return {std::move(name), meta.to_blob_metadata()};
+}
+
+TEST(SnapshotOfLostData, TheHighestRevisionOfTheLostClusterNotTheNewest) {
+  constexpr std::uint64_t kLost = 0x8e9e05c52164694d;
+  constexpr std::uint64_t kNew = 0x1c2a000000000001;
+  const std::vector<ListedSnapshot> stored{
+      listed(snap("2026-12-02T10:00:00Z", 900), 900, kLost),
+      listed(snap("2026-12-02T10:30:00Z", 1001), 1001, kLost),  // the last one before the loss
+      listed(snap("2026-12-02T11:00:00Z", 3), 3, kNew),         // the new, empty store
+      listed(snap("2026-12-02T11:30:00Z", 40), 40, kNew),
+  };
+  const auto best = snapshot_of_lost_data(stored, kLost, 1001);
+  ASSERT_TRUE(best.has_value());
+  EXPECT_EQ(best->blob_name(), snap("2026-12-02T10:30:00Z", 1001));
+  EXPECT_FALSE(snapshot_of_lost_data(stored, 0x42, 5000).has_value()) << "no snapshot of that cluster";
+}
+
+TEST(SnapshotOfLostData, SameClusterRevisionWentBackSkipsLaterLowerSnapshots) {
+  // Revision went back from 1500 to 200 in the same cluster: a snapshot taken after the loss
+  // (revision 260) is newer but holds less than the one before it (1450).
+  constexpr std::uint64_t kId = 7;
+  const std::vector<ListedSnapshot> stored{
+      listed(snap("2026-12-02T10:00:00Z", 1450), 1450, kId),
+      listed(snap("2026-12-02T11:00:00Z", 260), 260, kId),
+      listed(snap("2026-12-02T12:00:00Z", 1600), 1600, kId),  // above what was seen: not this lineage
+  };
+  const auto best = snapshot_of_lost_data(stored, kId, 1500);
+  ASSERT_TRUE(best.has_value());
+  EXPECT_EQ(best->revision, 1450u);
+}
+
+TEST(SnapshotOfLostData, UnreadableMetadataOrUnknownClusterIdNeverQualifies) {
+  auto broken = listed(snap("2026-12-02T10:00:00Z", 10), 10, 7);
+  broken.metadata.erase(std::string(kMetaSha256));
+  const std::vector<ListedSnapshot> stored{
+      broken, listed(snap("2026-12-02T10:00:00Z", 11), 11, std::nullopt),
+      listed("snapshots/prod/etcd/notes.txt", 12, 7)};
+  EXPECT_FALSE(snapshot_of_lost_data(stored, 7, 100).has_value());
+}
+
 }  // namespace
 }  // namespace frankenetes::etcd

@@ -472,7 +472,7 @@ TEST(DnsPlan, DnsMembersFollowConfigOrderAndCarryTheLatestObservation) {
   config.clusters = {prod};
 
   std::map<model::MemberKey, model::MemberObservation> observed;
-  observed[kEtcd] = model::MemberObservation{kEtcd, running("10.0.0.2"), {}, std::nullopt};
+  observed[kEtcd] = model::MemberObservation{kEtcd, running("10.0.0.2"), {}, std::nullopt, ""};
 
   const auto members = dns_members(config, observed);
   ASSERT_EQ(members.size(), 2u);

@@ -15,6 +15,7 @@ using namespace test_util;
 
 const model::MemberKey kEtcd{"prod", "etcd"};
 const model::MemberKey kEtcd2{"prod", "etcd-2"};
+const model::MemberKey kApiserver{"prod", "apiserver"};
 
 config::MemberConfig etcd_member(std::string name = "etcd") {
   auto m = with_spec(member(std::move(name)));
@@ -455,6 +456,29 @@ TEST(StartupGrace, NoActionsUntilItEnds) {
   h.observe(crash_loop_backoff(kEtcd, h.now()));
   r = h.tick();
   EXPECT_EQ(r.actions.size(), 1u);
+}
+
+// --- an etcd restore holds the cluster ----------------------------------------------------------
+
+TEST(EtcdRestore, NoMemberOfTheClusterIsActedOnWhileEtcdIsRestored) {
+  Harness h(make_config({control_plane(), cluster("other", {member("etcd")})}));
+  const model::MemberKey other{"other", "etcd"};
+  auto etcd = healthy(kEtcd, h.now());
+  etcd.etcd_restore = "automatic restore running";
+  h.observe(etcd);
+  h.observe(crash_loop_backoff(kApiserver, h.now()));
+  h.observe(crash_loop_backoff(other, h.now()));
+  auto r = h.tick();
+  ASSERT_EQ(r.actions.size(), 1u) << "another cluster is not held";
+  EXPECT_EQ(r.actions[0].member, other);
+  ASSERT_NE(r.find_skip(kApiserver), nullptr);
+  EXPECT_EQ(r.find_skip(kApiserver)->reason, SkipReason::kEtcdRestore);
+  EXPECT_NE(r.find_skip(kApiserver)->detail.find("etcd: automatic restore running"), std::string::npos);
+  etcd.etcd_restore.clear();
+  h.observe(etcd);
+  h.observe(crash_loop_backoff(kApiserver, h.now()));
+  r = h.tick();
+  ASSERT_NE(r.find_action(kApiserver), nullptr) << "the hold ends with the restore";
 }
 
 // --- the ladder's own table -------------------------------------------------------------------

@@ -37,6 +37,8 @@ plan::History sample_history(core::MonotonicTime now) {
   etcd.give_up_detail = "no spec";
   etcd.etcd_seen = etcd::DataIdentity{0x8e9e05c52164694dULL, 18446744073709551615ULL};
   etcd.etcd_data_loss = "revision went back from 1001 to 990";
+  etcd.etcd_lost = etcd::DataIdentity{0x8e9e05c52164694dULL, 1001};
+  etcd.etcd_restore_failed = "the group is stopped";
   auto& api = h.members[kApi];
   api.healthy_since = now - 600s;
   // Not persisted: evidence gathered again after a restart.
@@ -72,6 +74,10 @@ TEST(StateCodec, RoundTripsAcrossARestartWithOtherMonotonicClocks) {
   EXPECT_EQ(etcd.etcd_seen, (etcd::DataIdentity{0x8e9e05c52164694dULL, 18446744073709551615ULL}))
       << "the revision a restart compares against must survive it, all 64 bits";
   EXPECT_EQ(etcd.etcd_data_loss, "revision went back from 1001 to 990");
+  EXPECT_EQ(etcd.etcd_lost, (etcd::DataIdentity{0x8e9e05c52164694dULL, 1001}))
+      << "what a restore brings back must survive a restart";
+  EXPECT_EQ(etcd.etcd_restore_failed, "the group is stopped")
+      << "a failed automatic restore keeps its cluster held across a restart";
   EXPECT_FALSE(decoded->history.members.at(kApi).etcd_seen);
   EXPECT_EQ(decoded->history.members.at(kApi).healthy_since,
             before.monotonic_time() - 600s + shift);
