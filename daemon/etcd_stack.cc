@@ -1,9 +1,69 @@
 #include "daemon/etcd_stack.h"
 
+#include <algorithm>
+
 #include "build_info.h"
+#include "daemon/etcd_restorer.h"
+#include "log/event.h"
 #include "probe/probe_clients.h"
 
 namespace frankenetes::daemon {
+namespace {
+
+// etcd.autoRestore: the guard's job through restore_etcd_member(), steps logged.
+class LoggingRestorer final : public reconcile::AutoRestorer {
+ public:
+  explicit LoggingRestorer(RestorerDeps deps) : deps_(std::move(deps)) {}
+
+  reconcile::RestoreDone restore(const reconcile::RestoreJob& job) override {
+    const config::MemberConfig* member = nullptr;
+    for (const auto& m : job.cluster.members) {
+      if (m.name == job.member.member) member = &m;
+    }
+    reconcile::RestoreDone done;
+    done.kind = reconcile::RestoreDone::Kind::kRefused;
+    if (member == nullptr) {
+      done.error = "the member is no longer configured";
+      return done;
+    }
+    // A snapshot restore makes a new one-member cluster of the data: with peers still running
+    // that is a split a person has to plan.
+    const auto etcd_members = std::count_if(job.cluster.members.begin(), job.cluster.members.end(),
+                                            [](const auto& m) { return m.role == config::MemberRole::kEtcd; });
+    if (etcd_members > 1) {
+      done.error = "cluster " + job.cluster.name + " has " + std::to_string(etcd_members) +
+                   " etcd members: automatic restore covers clusters with one";
+      return done;
+    }
+    RestorerDeps deps = deps_;
+    deps.report = [&job](const std::string& step) {
+      log::info("etcd.restore.step",
+                {{"cluster", job.member.cluster}, {"member", job.member.member}, {"step", step}});
+    };
+    const auto outcome = restore_etcd_member(deps, {.cluster = job.cluster,
+                                                    .member = *member,
+                                                    .subscription_id = job.subscription_id,
+                                                    .snapshot = std::nullopt,
+                                                    .lost = job.lost,
+                                                    .dry_run = false,
+                                                    .allow_running = true});
+    using Kind = RestoreOutcome::Kind;
+    done.kind = outcome.kind == Kind::kRestored  ? reconcile::RestoreDone::Kind::kRestored
+                : outcome.kind == Kind::kRefused ? reconcile::RestoreDone::Kind::kRefused
+                                                 : reconcile::RestoreDone::Kind::kFailed;
+    done.changed = outcome.changed;
+    done.snapshot = outcome.snapshot;
+    done.revision = outcome.revision;
+    if (outcome.kind != Kind::kRestored) done.error = outcome.message;
+    done.left_as = outcome.left_as;
+    return done;
+  }
+
+ private:
+  RestorerDeps deps_;
+};
+
+}  // namespace
 
 EtcdStack::EtcdStack(Deps deps)
     : deps_(deps),
@@ -38,6 +98,21 @@ core::Status EtcdStack::build(const config::Config& config) {
   snapshotter_ = std::make_unique<reconcile::BlobSnapshotter>(
       *blobs_, [this](const config::MemberConfig& member) { return transports_for(member); },
       deps_.time, build::kVersion);
+  if (!config.etcd.auto_restore) return {};
+  // Config validation makes sure of Shared Key and a fileEndpoint (etcd_section.cc).
+  storage::BlobServiceSettings file_settings = settings;
+  file_settings.endpoint = config.storage->file_endpoint;
+  files_ = std::make_unique<storage::BlobService>(*stop_aware_, *authorizer_, deps_.time, file_settings);
+  restorer_ = std::make_unique<LoggingRestorer>(RestorerDeps{
+      .aci = deps_.arm.aci(),
+      .blobs = *blobs_,
+      .files = *files_,
+      .storage_account = config.storage->account,
+      .etcd = [this](const config::MemberConfig& member) { return transports_for(member); },
+      .runner = runner_,
+      .time = deps_.time,
+      .sleeper = deps_.stop_signal,
+      .report = {}});
   return {};
 }
 

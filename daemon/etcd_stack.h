@@ -6,7 +6,10 @@
 //     BlobService (Shared Key from storage.keyFile / storage.key, or Entra tokens from the
 //     ArmStack's credential with storage.auth: azure) -> StopAwareTransport -> RetryingStack
 //     (its own budget and throttle gate) -> a client trusting azure.caFile besides the system
-//     store -> the BlobSnapshotter.
+//     store -> the BlobSnapshotter;
+//   - with etcd.autoRestore, the restorer: restore_etcd_member() (daemon/etcd_restorer.h) over
+//     the ArmStack's AciClient, the same Blob container, the account's Azure Files endpoint
+//     (Shared Key) and etcdctl, each step logged as etcd.restore.step.
 // Built once when the process starts: a reload that changes storage.* or turns snapshots on
 // needs a restart (the Process warns); interval, retention and timeouts follow reloads.
 
@@ -14,6 +17,7 @@
 #include <memory>
 #include <mutex>
 
+#include "azure/credential_command_runner.h"
 #include "config/types.h"
 #include "core/result.h"
 #include "core/stop_signal.h"
@@ -42,6 +46,8 @@ class EtcdStack {
   reconcile::EtcdStatusReader& status_reader() { return status_; }
   // Null when snapshots are off (no storage section, or etcd.snapshots.enabled: false).
   reconcile::Snapshotter* snapshotter() { return snapshotter_.get(); }
+  // Null unless etcd.autoRestore is on (with snapshots).
+  reconcile::AutoRestorer* restorer() { return restorer_.get(); }
   // The storage section the stack was built from.
   const std::optional<config::StorageConfig>& storage() const { return storage_; }
 
@@ -62,6 +68,9 @@ class EtcdStack {
   std::unique_ptr<storage::BlobService> service_;
   std::unique_ptr<storage::BlobClient> blobs_;
   std::unique_ptr<reconcile::BlobSnapshotter> snapshotter_;
+  std::unique_ptr<storage::BlobService> files_;
+  azure::ProcessCommandRunner runner_;  // etcdctl
+  std::unique_ptr<reconcile::AutoRestorer> restorer_;
 };
 
 }  // namespace frankenetes::daemon

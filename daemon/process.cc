@@ -138,6 +138,7 @@ std::optional<core::Error> Process::build(
           .state = g.state.get(),
           .snapshots_worker = &g.threads.snapshots(),
           .snapshotter = g.etcd->snapshotter(),
+          .restorer = g.etcd->restorer(),
           .etcd_status = &g.etcd->status_reader(),
           .etcd_metrics = deps_.metrics,
       },

@@ -205,6 +205,26 @@ void check_snapshot_storage(const Config& config, ParseContext& ctx) {
                 "\"storage\", or set \"etcd.snapshots.enabled: false\"");
 }
 
+// An automatic restore reads snapshots and writes the etcd share with the storage account's
+// key: the Azure Files REST API takes Shared Key only.
+void check_auto_restore(const Config& config, ParseContext& ctx) {
+  if (!config.etcd.auto_restore) return;
+  std::string missing;
+  if (!config.storage) {
+    missing = "the top-level \"storage\" section, which is missing";
+  } else if (!config.etcd.snapshots.enabled) {
+    missing = "etcd snapshots, which are disabled (etcd.snapshots.enabled: false)";
+  } else if (!config.storage->key) {
+    missing = "storage.keyFile (or storage.key): the Azure Files REST API that writes etcd's "
+              "share takes Shared Key, not storage.auth: azure";
+  } else if (config.storage->file_endpoint.empty()) {
+    missing = "storage.fileEndpoint, which has no default with a custom storage.endpoint";
+  }
+  if (missing.empty()) return;
+  ctx.report_at("etcd.autoRestore", "automatic restore needs " + missing +
+                                        "; or set \"etcd.autoRestore: false\" and restore by hand");
+}
+
 }  // namespace
 
 void check_cross_references(const Config& config, ParseContext& ctx) {
@@ -214,6 +234,7 @@ void check_cross_references(const Config& config, ParseContext& ctx) {
   }
   check_dns_references(config, ctx);
   check_snapshot_storage(config, ctx);
+  check_auto_restore(config, ctx);
 }
 
 }  // namespace frankenetes::config

@@ -48,7 +48,7 @@
 //   etcd.snapshots.keepDailyFor       168h (7 days)
 //   etcd.snapshots.maxAgeForDisruption 10m
 //   etcd.snapshots.timeout            10m
-//   etcd.autoRestore                  false (reserved: true is refused)
+//   etcd.autoRestore                  false (true needs storage with Shared Key)
 //   server.listen                     127.0.0.1:9720
 //   server.maxConnections             64
 //   log.level                         info

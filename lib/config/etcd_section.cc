@@ -1,5 +1,5 @@
-// etcd: snapshots of the etcd members (to the storage section's container) and the reserved
-// autoRestore switch.
+// etcd: snapshots of the etcd members (to the storage section's container) and the
+// autoRestore switch (its needs are checked with the storage section: cross_checks.cc).
 
 #include "config/sections.h"
 #include "core/duration.h"
@@ -37,13 +37,7 @@ EtcdConfig parse_etcd(const Node& node, EtcdConfig etcd) {
   if (const auto snapshots = map.get("snapshots")) {
     etcd.snapshots = parse_snapshots(*snapshots, etcd.snapshots);
   }
-  bool auto_restore = etcd.auto_restore;
-  map.read_bool("autoRestore", auto_restore);
-  if (auto_restore) {
-    map.get("autoRestore")
-        ->report("automatic restore is not supported yet: set false (or leave it out) and "
-                 "restore from a snapshot by hand");
-  }
+  map.read_bool("autoRestore", etcd.auto_restore);
   map.finish();
   return etcd;
 }

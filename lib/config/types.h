@@ -296,8 +296,8 @@ struct EtcdSnapshotConfig {
 
 struct EtcdConfig {
   EtcdSnapshotConfig snapshots;
-  // Reserved for restoring automatically when data loss is detected; not implemented, so
-  // parse_config() refuses true and this is always false.
+  // Restore from the snapshot holding the most of the lost data when data loss is detected
+  // (reconcile/etcd_guard.h). Needs storage with Shared Key and snapshots (cross_checks.cc).
   bool auto_restore = kDefaultEtcdAutoRestore;
 
   bool operator==(const EtcdConfig&) const = default;

@@ -16,7 +16,24 @@
 //   reading (persisted in plan::MemberHistory, so a restart compares with what was seen before
 //   it). A new cluster id or a revision that went back is logged as etcd.data_loss_detected
 //   with the newest snapshot, and raises frankenetes_etcd_data_loss_detected until a restore.
-//   Nothing is restored automatically.
+//   While a data loss is recorded the member gets no snapshots: retention must not rotate the
+//   snapshots of the lost data out for copies of the emptier store.
+//
+//   Automatic restore (etcd.autoRestore: true; otherwise a person runs `frankenetesd etcd
+//   restore`). A recorded data loss makes a restore due; the member's cluster is held from
+//   then on (model::MemberObservation::etcd_restore -> the planner's etcd_restore skip). It
+//   starts once no member of the cluster has an action in flight, on the guard's worker, and
+//   restores the snapshot holding the most of the lost data (AutoRestorer; the steps are
+//   daemon/etcd_restorer.h). Then:
+//     restored                      -> the record is cleared, the hold ends, a new baseline
+//                                      is read at the next probe;
+//     failed, nothing changed       -> tried again after 1 min, then 4 min; after the third
+//                                      failure (or a refusal) it gives up: no hold, the data
+//                                      loss stays alerted;
+//     failed after changing things  -> the cluster stays held (persisted: restoreFailed) until
+//                                      a restore by hand: healing a half-restored etcd would
+//                                      make it worse.
+//   A daemon stopped during a restore does it again from the start when it comes back.
 //
 // Threads: every method except note() runs on the scheduler thread (the Reconciler owns the
 // guard); results of the worker are posted back to it. note() is for /readyz?verbose.
@@ -80,6 +97,32 @@ class Snapshotter {
   virtual core::Result<std::optional<SnapshotFound>> newest(const model::MemberKey& member) = 0;
 };
 
+// One automatic restore.
+struct RestoreJob {
+  model::MemberKey member;
+  config::ClusterConfig cluster;  // the member's cluster, as configured
+  std::string subscription_id;    // the cluster's, or azure.subscriptionId
+  std::optional<etcd::DataIdentity> lost;  // the reading before the loss
+};
+
+struct RestoreDone {
+  enum class Kind { kRestored, kRefused, kFailed };
+  Kind kind = Kind::kFailed;
+  bool changed = false;      // something was sent to ARM or the share before it ended
+  std::string snapshot;      // the snapshot restored (or chosen)
+  std::uint64_t revision = 0;
+  std::string error;         // why refused / what failed
+  std::string left_as;       // what a failure left behind
+};
+
+// The I/O behind an automatic restore (daemon/etcd_restorer.h in the daemon, a fake in
+// tests). Blocking; runs on the guard's worker.
+class AutoRestorer {
+ public:
+  virtual ~AutoRestorer() = default;
+  virtual RestoreDone restore(const RestoreJob& job) = 0;
+};
+
 // Reads `POST /v3/maintenance/status` of a member (through the member's probe TLS settings).
 // A cluster id or revision missing from the answer is an Error: unknown, never zero.
 class EtcdStatusReader {
@@ -109,7 +152,11 @@ struct EtcdGuardDeps {
   Snapshotter* snapshotter = nullptr;  // null (or no worker): snapshots are off
   const core::TimeSource& time;
   status::EtcdMetrics& metrics = status::noop_metrics();
+  AutoRestorer* restorer = nullptr;  // null: etcd.autoRestore cannot be on
 };
+
+// Whether a member of `cluster` has an action in flight (an automatic restore waits for it).
+using ClusterBusy = std::function<bool(const std::string& cluster)>;
 
 class EtcdGuard {
  public:
@@ -125,8 +172,15 @@ class EtcdGuard {
   // maxAgeForDisruption); after maxAgeForDisruption without an answer from etcd it counts as
   // a failed attempt, so the planner alerts instead of waiting in silence.
   void tick(const std::vector<model::MemberKey>& requested, const ReachOf& reach_of);
-  // The snapshot observation of every guarded member (snapshots on only).
+  // The snapshot observation of every guarded member (snapshots on only), and the restore
+  // hold (MemberObservation::etcd_restore).
   void fill(model::Observations& observed) const;
+  // Brings the automatic restores and `history` in line, before each plan: a recorded data
+  // loss makes a restore due, a restore that finished is written into history (cleared
+  // record, or restoreFailed). True when history changed (the reconciler persists it).
+  bool sync(plan::History& history);
+  // Starts the restores that are due and whose cluster is not busy.
+  void tick_restores(const ClusterBusy& busy);
   // A maintenance/status reading of `key`; updates the member's etcd_seen / etcd_data_loss.
   // True when data loss was detected (the reconciler persists history at once; a new revision
   // alone is written with the next plan's save).
@@ -143,8 +197,19 @@ class EtcdGuard {
   status::CheckResult note() const;
 
  private:
+  enum class RestorePhase {
+    kNone,
+    kDue,      // data loss recorded, autoRestore on: the cluster is held
+    kRunning,  // on the worker: the cluster is held
+    kWaiting,  // failed without changing anything: tried again at restore_retry_at
+    kGaveUp,   // refused, or failed three times: alerted, no hold
+    kHeld,     // failed after changing something: held until a restore by hand
+  };
+
   struct MemberState {
     config::MemberConfig config;
+    config::ClusterConfig cluster;
+    std::string subscription_id;
     bool looked_up = false;  // the newest stored snapshot is known (or the look-up failed)
     bool lookup_in_flight = false;
     bool in_progress = false;
@@ -159,6 +224,12 @@ class EtcdGuard {
     std::optional<core::MonotonicTime> wanted_since;  // the planner asked, no success since
     std::optional<core::MonotonicTime> last_asked;
     std::string data_loss;  // mirrored from history for note()
+    RestorePhase restore = RestorePhase::kNone;
+    int restore_attempts = 0;
+    std::optional<core::MonotonicTime> restore_retry_at;
+    std::string restore_note;                // what the last attempt said
+    std::optional<etcd::DataIdentity> lost;  // mirrored from history for the job
+    std::optional<RestoreDone> restore_done;  // arrived from the worker, not yet in history
   };
 
   void look_up(const model::MemberKey& key);
@@ -170,9 +241,12 @@ class EtcdGuard {
               bool attempt);
   core::Duration retry_delay(int failures) const;
   void update_note();
+  void restore_finished(const model::MemberKey& key, MemberState& state, plan::MemberHistory& history);
+  bool auto_restore() const { return auto_restore_ && deps_.restorer != nullptr && deps_.worker != nullptr; }
 
   EtcdGuardDeps deps_;
   bool enabled_ = false;
+  bool auto_restore_ = false;
   std::atomic<bool> stopped_{false};  // set from the stopping thread, read by the worker
   config::EtcdSnapshotConfig policy_;
   std::map<model::MemberKey, MemberState> members_;

@@ -49,7 +49,7 @@ Reconciler::Reconciler(ReconcilerDeps deps, std::shared_ptr<const config::Config
       observer_(deps_.defer_reads),
       reporter_(deps_.metrics, deps_.probe_metrics),
       etcd_guard_({deps_.scheduler, deps_.snapshots_worker, deps_.snapshotter, deps_.time,
-                   deps_.etcd_metrics}) {
+                   deps_.etcd_metrics, deps_.restorer}) {
   apply_config(std::move(config));
 }
 
@@ -363,6 +363,7 @@ model::Observations Reconciler::collect() const {
 
 void Reconciler::reconcile() {
   const auto now = deps_.scheduler.now();
+  etcd_guard_.sync(history_);  // persisted below, with the plan
   const auto observed = collect();
   history_ = plan::record_observation(std::move(history_), *config_, observed, now);
   const auto result = plan::plan({*config_, observed, history_, now});
@@ -377,6 +378,12 @@ void Reconciler::reconcile() {
   }
   for (const auto& action : result.actions) dispatch(action, /*synchronous=*/false);
   if (!once_) {
+    etcd_guard_.tick_restores([this](const std::string& cluster) {
+      for (const auto& [key, mh] : history_.members) {
+        if (key.cluster == cluster && mh.in_flight) return true;
+      }
+      return false;
+    });
     etcd_guard_.tick(result.snapshot_requests,
                      [this](const config::MemberConfig& member, const model::MemberKey& key) {
                        EtcdReach reach;

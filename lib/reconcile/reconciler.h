@@ -71,9 +71,11 @@ struct ReconcilerDeps {
   state::StateStore* state = nullptr;
   // etcd's data (etcd_guard.h). Snapshots need all of snapshots_worker and snapshotter (the
   // daemon sets them when a storage section is configured); data-loss detection needs
-  // etcd_status (read after every successful probe of an etcd member, on the probes worker).
+  // etcd_status (read after every successful probe of an etcd member, on the probes worker);
+  // etcd.autoRestore needs restorer (restores run on snapshots_worker too).
   Worker* snapshots_worker = nullptr;
   Snapshotter* snapshotter = nullptr;
+  AutoRestorer* restorer = nullptr;
   EtcdStatusReader* etcd_status = nullptr;
   status::EtcdMetrics& etcd_metrics = status::noop_metrics();
 };

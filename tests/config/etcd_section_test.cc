@@ -1,5 +1,5 @@
 // The etcd section: snapshot settings with their defaults and ranges, the storage section they
-// need, and the reserved autoRestore switch. Invalid cases assert the exact line an operator
+// need, and the autoRestore switch with what it needs. Invalid cases assert the exact line an operator
 // sees.
 
 #include <gtest/gtest.h>
@@ -38,6 +38,18 @@ TEST(EtcdSection, DefaultsWithoutStorageDisableSnapshots) {
   EXPECT_EQ(etcd.snapshots.max_age_for_disruption, 10min);
   EXPECT_EQ(etcd.snapshots.timeout, 10min);
   EXPECT_FALSE(etcd.auto_restore);
+}
+
+TEST(EtcdSection, AutoRestoreWithSharedKeyStorage) {
+  const auto etcd = parse_etcd_ok(with(R"(storage:
+  account: frankenetesdata
+  container: frankenetes
+  keyFile: /etc/frankenetes/storage-key
+etcd:
+  autoRestore: true
+)"));
+  EXPECT_TRUE(etcd.auto_restore);
+  EXPECT_TRUE(etcd.snapshots.enabled);
 }
 
 TEST(EtcdSection, StorageEnablesSnapshotsByDefault) {
@@ -221,12 +233,39 @@ const std::vector<InvalidCase> kInvalidCases = {
                   "test.yaml:14:5: etcd.snapshots: unknown key \"intervall\" (did you mean "
                   "\"interval\"?)"}},
 
-    {.name = "AutoRestoreIsReserved",
+    {.name = "AutoRestoreWithoutStorage",
      .sections = R"(etcd:
   autoRestore: true
 )",
-     .expected = {"test.yaml:11:16: etcd.autoRestore: automatic restore is not supported yet: "
-                  "set false (or leave it out) and restore from a snapshot by hand"}},
+     .expected = {"test.yaml:11:16: etcd.autoRestore: automatic restore needs the top-level "
+                  "\"storage\" section, which is missing; or set \"etcd.autoRestore: false\" and "
+                  "restore by hand"}},
+
+    {.name = "AutoRestoreWithEntraStorage",
+     .sections = R"(storage:
+  account: frankenetesdata
+  container: frankenetes
+  auth: azure
+etcd:
+  autoRestore: true
+)",
+     .expected = {"test.yaml:15:16: etcd.autoRestore: automatic restore needs storage.keyFile (or "
+                  "storage.key): the Azure Files REST API that writes etcd's share takes Shared "
+                  "Key, not storage.auth: azure; or set \"etcd.autoRestore: false\" and restore by "
+                  "hand"}},
+
+    {.name = "AutoRestoreWithoutSnapshots",
+     .sections = R"(storage:
+  account: frankenetesdata
+  container: frankenetes
+  keyFile: /etc/frankenetes/storage-key
+etcd:
+  snapshots: {enabled: false}
+  autoRestore: true
+)",
+     .expected = {"test.yaml:16:16: etcd.autoRestore: automatic restore needs etcd snapshots, which "
+                  "are disabled (etcd.snapshots.enabled: false); or set \"etcd.autoRestore: false\" "
+                  "and restore by hand"}},
 
     {.name = "SectionsMustBeMaps",
      .sections = R"(etcd:

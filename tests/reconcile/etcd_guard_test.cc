@@ -1,6 +1,7 @@
 // EtcdGuard inside the Reconciler, on a fake clock with a fake Snapshotter: periodic
 // snapshots and their pacing, the snapshot taken before a rung that would wipe etcd's WAL,
-// failures that keep such rungs blocked, and data-loss detection from maintenance/status.
+// failures that keep such rungs blocked, data-loss detection from maintenance/status, and the
+// automatic restore (etcd.autoRestore) with the hold on its cluster.
 
 #include "reconcile/etcd_guard.h"
 
@@ -76,6 +77,29 @@ class FakeStatusReader final : public EtcdStatusReader {
   std::vector<std::string> endpoints;
 };
 
+// Records every restore; answers from a script (default: restored).
+class FakeRestorer final : public AutoRestorer {
+ public:
+  explicit FakeRestorer(FakeContainerGroupApi& api) : api_(api) {}
+  RestoreDone restore(const RestoreJob& job) override {
+    jobs.push_back(job);
+    mutations_before.push_back(api_.mutations());
+    if (!answers.empty()) {
+      auto done = answers.front();
+      answers.pop_front();
+      return done;
+    }
+    return {RestoreDone::Kind::kRestored, true, "snapshots/prod/etcd/20261202T130000Z-rev1500.db",
+            1500, "", ""};
+  }
+  std::vector<RestoreJob> jobs;
+  std::vector<std::size_t> mutations_before;
+  std::deque<RestoreDone> answers;
+
+ private:
+  FakeContainerGroupApi& api_;
+};
+
 // The original Frankenetes layout: data on the share, WAL in the container.
 model::ContainerGroupView original_layout(int restarts = 0) {
   auto view = FakeContainerGroupApi::running("etcd", "10.0.0.1", restarts);
@@ -132,6 +156,7 @@ struct EtcdGuardTest : ::testing::Test {
                        .state = nullptr,
                        .snapshots_worker = snapshots ? &worker : nullptr,
                        .snapshotter = snapshots ? &snapshotter : nullptr,
+                       .restorer = &restorer,
                        .etcd_status = &status_reader,
                        .etcd_metrics = metrics},
         std::make_shared<const config::Config>(std::move(config)));
@@ -160,6 +185,7 @@ struct EtcdGuardTest : ::testing::Test {
   status::Metrics metrics{{"test", "test", "Debug"}};
   FakeSnapshotter snapshotter{time, api};
   FakeStatusReader status_reader;
+  FakeRestorer restorer{api};
   std::unique_ptr<Reconciler> reconciler;
 };
 
@@ -381,6 +407,143 @@ TEST_F(EtcdGuardTest, AMemberThatLeavesTakesItsSeriesWithIt) {
   scheduler.advance(10s);
   EXPECT_FALSE(has_metric("frankenetes_etcd_snapshot_failures_total{")) << metrics.render();
   EXPECT_FALSE(has_metric("frankenetes_etcd_snapshot_age_seconds{"));
+}
+
+// --- etcd.autoRestore ---
+
+config::Config auto_restore_config() {
+  auto c = snapshot_config();
+  c.clusters[0].members.push_back(member("apiserver"));
+  c.etcd.auto_restore = true;
+  return c;
+}
+
+const model::MemberKey kApiserver{"prod", "apiserver"};
+
+struct AutoRestoreTest : EtcdGuardTest {
+  // etcd answers at revision 1500, then at 12: a data loss.
+  Reconciler& lose_data() {
+    api.set(FakeContainerGroupApi::running("etcd", "10.0.0.1"));
+    api.set(FakeContainerGroupApi::running("apiserver", "10.0.0.2"));
+    probes_succeed(10000);
+    status_reader.identity = etcd::DataIdentity{0x8e9e05c52164694dULL, 1500};
+    auto& r = make(auto_restore_config());
+    r.start();
+    scheduler.advance(6s);
+    snapshots_before_loss = snapshotter.jobs.size();
+    status_reader.identity = etcd::DataIdentity{0x8e9e05c52164694dULL, 12};
+    scheduler.advance(5s);
+    return r;
+  }
+  std::size_t snapshots_before_loss = 0;
+};
+
+TEST_F(AutoRestoreTest, RestoresTheLostDataThenReadsANewBaseline) {
+  auto& r = lose_data();
+  // What etcd answers once restored (a restore makes a new cluster id): while the restore is
+  // due or running, readings are no baseline.
+  status_reader.identity = etcd::DataIdentity{0x1111111111111111ULL, 1500};
+  scheduler.advance(10s);  // the next pass makes it due and starts it
+  ASSERT_EQ(restorer.jobs.size(), 1u);
+  const auto& job = restorer.jobs[0];
+  EXPECT_EQ(job.member, kEtcd);
+  EXPECT_EQ(job.subscription_id, "sub");
+  EXPECT_EQ(job.lost, (etcd::DataIdentity{0x8e9e05c52164694dULL, 1500}))
+      << "the reading before the loss: what the restore brings back";
+  scheduler.advance(10s);  // the result is written into history by the next pass
+  EXPECT_EQ(r.history().find(kEtcd)->etcd_data_loss, "");
+  EXPECT_FALSE(r.history().find(kEtcd)->etcd_lost);
+  EXPECT_TRUE(has_metric(R"(frankenetes_etcd_data_loss_detected{cluster="prod",member="etcd"} 0)"));
+  // After the restore etcd answers at the snapshot's revision: a new baseline, not a loss.
+  scheduler.advance(10s);
+  EXPECT_EQ(r.history().find(kEtcd)->etcd_seen, (etcd::DataIdentity{0x1111111111111111ULL, 1500}));
+  EXPECT_EQ(r.history().find(kEtcd)->etcd_data_loss, "");
+  EXPECT_EQ(restorer.jobs.size(), 1u);
+  EXPECT_EQ(r.etcd_data().reason, "");
+}
+
+TEST_F(AutoRestoreTest, AFailureAfterAChangeHoldsTheClusterAndIsNotRetried) {
+  auto& r = lose_data();
+  // The apiserver crash-loops from now on; its cluster is held while etcd is being restored,
+  // and the restore waits: the fake answers "failed after changing something" so the hold
+  // stays.
+  restorer.answers.push_back({RestoreDone::Kind::kFailed, true, "snap", 1500,
+                              "start: ARM answered 409 Conflict",
+                              "the data directory is restored; the group is stopped"});
+  api.set(crash_looping(FakeContainerGroupApi::running("apiserver", "10.0.0.2", 5)));
+  scheduler.advance(10s);
+  ASSERT_EQ(restorer.jobs.size(), 1u);
+  EXPECT_EQ(restorer.mutations_before[0], 0u) << "nothing sent to ARM before the restore";
+  scheduler.advance(10min);
+  EXPECT_EQ(api.mutations(), 0u) << "a half-restored cluster is not healed by the ladder";
+  EXPECT_EQ(restorer.jobs.size(), 1u) << "and not restored again automatically";
+  const auto& mh = *r.history().find(kEtcd);
+  EXPECT_EQ(mh.etcd_restore_failed,
+            "start: ARM answered 409 Conflict; the data directory is restored; the group is stopped");
+  EXPECT_NE(r.etcd_data().reason.find("the cluster is held: restore by hand"), std::string::npos)
+      << r.etcd_data().reason;
+
+}
+
+TEST_F(AutoRestoreTest, AHoldFromTheStateFileSurvivesARestart) {
+  api.set(FakeContainerGroupApi::running("etcd", "10.0.0.1"));
+  api.set(crash_looping(FakeContainerGroupApi::running("apiserver", "10.0.0.2", 5)));
+  probes_succeed(10000);
+  state::LoadedState saved;
+  saved.status = state::LoadStatus::kLoaded;
+  auto& mh = saved.state.history.members[kEtcd];
+  mh.etcd_seen = etcd::DataIdentity{0x8e9e05c52164694dULL, 12};
+  mh.etcd_data_loss = "revision went back from 1500 to 12";
+  mh.etcd_lost = etcd::DataIdentity{0x8e9e05c52164694dULL, 1500};
+  mh.etcd_restore_failed = "start: ARM answered 409 Conflict; the group is stopped";
+  auto& r = make(auto_restore_config());
+  r.restore(saved);
+  r.start();
+  scheduler.advance(10min);
+  EXPECT_EQ(api.mutations(), 0u) << "the apiserver crash-loops, but its cluster is held";
+  EXPECT_TRUE(restorer.jobs.empty()) << "a half-done restore is not started again by itself";
+  EXPECT_TRUE(has_metric(R"(frankenetes_etcd_data_loss_detected{cluster="prod",member="etcd"} 1)"));
+}
+
+TEST_F(AutoRestoreTest, FailuresThatChangedNothingAreRetriedTwiceThenGivenUp) {
+  auto& r = lose_data();
+  for (int i = 0; i < 3; ++i) {
+    restorer.answers.push_back({RestoreDone::Kind::kFailed, false, "", 0,
+                                "listing snapshots/prod/etcd/: HTTP 503 ServerBusy",
+                                "nothing was changed"});
+  }
+  scheduler.advance(10s);
+  EXPECT_EQ(restorer.jobs.size(), 1u);
+  scheduler.advance(50s);
+  EXPECT_EQ(restorer.jobs.size(), 1u) << "the first retry comes after a minute";
+  scheduler.advance(20s);
+  EXPECT_EQ(restorer.jobs.size(), 2u);
+  scheduler.advance(4min + 20s);
+  EXPECT_EQ(restorer.jobs.size(), 3u);
+  scheduler.advance(1h);
+  EXPECT_EQ(restorer.jobs.size(), 3u) << "three attempts, then a person";
+  EXPECT_NE(r.etcd_data().reason.find("automatic restore gave up (listing"), std::string::npos)
+      << r.etcd_data().reason;
+  EXPECT_TRUE(has_metric(R"(frankenetes_etcd_data_loss_detected{cluster="prod",member="etcd"} 1)"));
+  EXPECT_EQ(snapshotter.jobs.size(), snapshots_before_loss)
+      << "no snapshot of the emptier store while the loss is recorded (retention would rotate "
+         "the lost data's snapshots out)";
+}
+
+TEST_F(EtcdGuardTest, WithoutAutoRestoreSnapshotsPauseAfterADataLoss) {
+  api.set(FakeContainerGroupApi::running("etcd", "10.0.0.1"));
+  probes_succeed(10000);
+  status_reader.identity = etcd::DataIdentity{0x8e9e05c52164694dULL, 1500};
+  auto& r = make(snapshot_config());
+  r.start();
+  scheduler.advance(6s);
+  const auto before = snapshotter.jobs.size();
+  ASSERT_EQ(before, 1u) << "the first periodic snapshot";
+  status_reader.identity = etcd::DataIdentity{0x8e9e05c52164694dULL, 12};
+  scheduler.advance(2h);
+  EXPECT_NE(r.history().find(kEtcd)->etcd_data_loss, "");
+  EXPECT_EQ(snapshotter.jobs.size(), before);
+  EXPECT_TRUE(restorer.jobs.empty()) << "autoRestore is off";
 }
 
 }  // namespace
