@@ -266,9 +266,9 @@ class Snapshots(HealTestCase):
         failures = daemon.metric("frankenetes_etcd_snapshot_failures_total", member="etcd")
         self.report(snapshot_failures=failures)
 
-    def restore_setup(self, with_spec=False):
-        """Sim whose etcd share belongs to Azurite's account; 1000 keys; a daemon that took one
-        snapshot and was stopped. Returns (sim, daemon, snapshot name, revision, restore)."""
+    def start_sim_with_etcd_share(self):
+        """The sim, its etcd share in Azurite's account, 1000 keys written. Returns (sim,
+        revision, the storage and etcd sections of a daemon config that can restore)."""
         def edit(text):
             # The etcd share belongs to the storage account of the snapshots (as in the
             # original setup): here Azurite's account, whose key the sim's File service uses too.
@@ -282,6 +282,12 @@ class Snapshots(HealTestCase):
         _, revision = etcd_status(ip)
         extra = self.storage_yaml(interval="1h").replace(
             "  keyFile:", f"  fileEndpoint: {sim.endpoints['fileBaseUrl']}/{azurite.ACCOUNT}\n  keyFile:", 1)
+        return sim, revision, extra
+
+    def restore_setup(self, with_spec=False):
+        """Sim whose etcd share belongs to Azurite's account; 1000 keys; a daemon that took one
+        snapshot and was stopped. Returns (sim, daemon, snapshot name, revision, restore)."""
+        sim, revision, extra = self.start_sim_with_etcd_share()
         specs = None
         if with_spec:
             specs = {"etcd": os.path.join(self.tmp.name, "etcd.json")}
@@ -374,6 +380,62 @@ class Snapshots(HealTestCase):
         self.assertEqual(calls[0][0], "PUT", calls)
         self.assertEqual(calls[-1], ("POST", ["apiserver", "restart"]), calls)
         self.report(restore_s=round(time.time() - started, 1), revision=revision)
+
+    # etcd.autoRestore: the data destroyed under a running daemon -> data loss detected -> the
+    # daemon restores the snapshot of the lost data by itself: all keys back, the apiserver
+    # restarted, the record cleared, and no snapshot of the emptied store taken meanwhile.
+    def test_06_automatic_restore_after_a_data_loss(self):
+        sim, revision, extra = self.start_sim_with_etcd_share()
+        daemon = self.start_daemon(sim, members=("etcd", "apiserver"),
+                                   extra=extra + "  autoRestore: true\n")
+        wait_until(lambda: log_events(daemon.log(), "etcd.snapshot.taken", member="etcd"),
+                   60, "the first periodic snapshot")
+        # The daemon's baseline is the data with the 1000 keys (persisted in its state file).
+        state_file = os.path.join(daemon.dir.name, "state", "state.json")
+
+        def baseline():
+            try:
+                with open(state_file) as f:
+                    state = json.load(f)
+            except (OSError, ValueError):
+                return None
+            return [m["etcd"] for m in state.get("members", []) if m["member"] == "etcd" and "etcd" in m]
+        wait_until(lambda: (baseline() or [{}])[0].get("revision") == revision, 30,
+                   "the daemon's etcd baseline at the revision with the keys")
+
+        since = sim.last_seq()
+        self.wipe_share(sim)
+        sim.control("POST", "/groups/frankenetes/etcd/stop")
+        wait_until(lambda: sim.group("etcd")["state"] == "Stopped", 30, "etcd stopped")
+        sim.control("POST", "/groups/frankenetes/etcd/start")
+        detected = wait_until(lambda: log_events(daemon.log(), "etcd.data_loss_detected", member="etcd"),
+                              90, "the data-loss event")
+        started = parse_log_time(detected[0])
+        done = wait_until(lambda: log_events(daemon.log(), "etcd.restore.done", member="etcd")
+                          or log_events(daemon.log(), "etcd.restore.failed", member="etcd"),
+                          240, "the automatic restore")
+        self.assertIn("etcd.restore.done", done[0], daemon.log()[-4000:])
+        restore_s = parse_log_time(done[0]) - started
+        self.assert_restored(sim, revision)
+        self.wait_metric(daemon, "frankenetes_etcd_data_loss_detected", lambda v: v == 0, 30,
+                         member="etcd")
+        # A new baseline is read from the restored data, and it is no data loss.
+        wait_until(lambda: (baseline() or [{}])[0].get("revision") == revision
+                   and "dataLoss" not in baseline()[0], 30, "the baseline after the restore")
+        self.assertEqual(len(log_events(daemon.log(), "etcd.data_loss_detected", member="etcd")), 1)
+        # The steps, in order, after the loss: stop and start etcd, restart the apiserver.
+        calls = [(e["method"], e["path"].split("?")[0].rsplit("/", 2)[-2:]) for e in
+                 sim.requests(api="arm", since=since) if e["method"] in MUTATING
+                 and parse_time(e["time"]) >= started]
+        self.assertEqual(calls, [("POST", ["etcd", "stop"]), ("POST", ["etcd", "start"]),
+                                 ("POST", ["apiserver", "restart"])], calls)
+        steps = log_events(daemon.log(), "etcd.restore.step", member="etcd")
+        self.assertTrue(any("SHA-256 verified" in s for s in steps), steps)
+        self.assertTrue(any("the most of the lost data" in s for s in steps), steps)
+        # No snapshot of the emptied store between the loss and the restore.
+        taken = [parse_log_time(line) for line in log_events(daemon.log(), "etcd.snapshot.taken", member="etcd")]
+        self.assertFalse([t for t in taken if started <= t <= parse_log_time(done[0])])
+        self.report(detect_to_restored_s=round(restore_s, 1), revision=revision)
 
     def answering_status(self, sim):
         g = sim.group("etcd")
