@@ -422,12 +422,12 @@ const model::MemberKey kApiserver{"prod", "apiserver"};
 
 struct AutoRestoreTest : EtcdGuardTest {
   // etcd answers at revision 1500, then at 12: a data loss.
-  Reconciler& lose_data() {
+  Reconciler& lose_data(config::Config config = auto_restore_config()) {
     api.set(FakeContainerGroupApi::running("etcd", "10.0.0.1"));
     api.set(FakeContainerGroupApi::running("apiserver", "10.0.0.2"));
     probes_succeed(10000);
     status_reader.identity = etcd::DataIdentity{0x8e9e05c52164694dULL, 1500};
-    auto& r = make(auto_restore_config());
+    auto& r = make(std::move(config));
     r.start();
     scheduler.advance(6s);
     snapshots_before_loss = snapshotter.jobs.size();
@@ -530,19 +530,14 @@ TEST_F(AutoRestoreTest, FailuresThatChangedNothingAreRetriedTwiceThenGivenUp) {
          "the lost data's snapshots out)";
 }
 
-TEST_F(EtcdGuardTest, WithoutAutoRestoreSnapshotsPauseAfterADataLoss) {
-  api.set(FakeContainerGroupApi::running("etcd", "10.0.0.1"));
-  probes_succeed(10000);
-  status_reader.identity = etcd::DataIdentity{0x8e9e05c52164694dULL, 1500};
-  auto& r = make(snapshot_config());
-  r.start();
-  scheduler.advance(6s);
-  const auto before = snapshotter.jobs.size();
-  ASSERT_EQ(before, 1u) << "the first periodic snapshot";
-  status_reader.identity = etcd::DataIdentity{0x8e9e05c52164694dULL, 12};
+TEST_F(AutoRestoreTest, WithoutAutoRestoreSnapshotsPauseAfterADataLoss) {
+  auto config = auto_restore_config();
+  config.etcd.auto_restore = false;
+  auto& r = lose_data(std::move(config));
+  ASSERT_EQ(snapshots_before_loss, 1u) << "the first periodic snapshot";
   scheduler.advance(2h);
   EXPECT_NE(r.history().find(kEtcd)->etcd_data_loss, "");
-  EXPECT_EQ(snapshotter.jobs.size(), before);
+  EXPECT_EQ(snapshotter.jobs.size(), snapshots_before_loss);
   EXPECT_TRUE(restorer.jobs.empty()) << "autoRestore is off";
 }
 
