@@ -5,7 +5,7 @@ Every alert has `for:`, a severity (critical or warning), a summary, a descripti
 runbook_url into docs/runbooks.md (absolute, under deploy_files.RUNBOOK_BASE) whose anchor is a
 heading there, and that section names the alert. Every alert is exercised by a promtool test
 at least once where it must fire and once where it must not, and every rule file is loaded by
-a test. Event names (`remediation.gave_up`) the runbooks mention exist
+a test. Event names (`remediation.gave_up`) the runbooks and docs/operations.md mention exist
 in lib/ or daemon/, and every frankenetes_* metric they mention is declared in lib/status.
 
 Usage: check_alert_rules.py <source root>
@@ -19,7 +19,7 @@ import deploy_files
 from source_tree import run, sources
 
 SEVERITIES = {"critical", "warning"}
-DOCS_WITH_EVENTS = (deploy_files.RUNBOOKS,)
+DOCS_WITH_EVENTS = (deploy_files.RUNBOOKS, os.path.join("docs", "operations.md"))
 # Log event names start with one of these (lib/log/event.h: stable dotted names).
 EVENT_PREFIXES = {"azure", "config", "daemon", "dns", "etcd", "http", "internal", "member",
                   "observation", "probe", "remediation", "state", "storage", "systemd"}
@@ -114,7 +114,7 @@ def code_spans(markdown):
 
 
 def check_mentions(root):
-    """Event and metric names in the runbooks exist in the code."""
+    """Event and metric names in the runbooks and the operations guide exist in the code."""
     problems = []
     literals = string_literals(root)
     metrics = declared_metrics(root)
