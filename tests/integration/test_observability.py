@@ -101,13 +101,7 @@ class Observability(HealTestCase):
 
     def setUp(self):
         super().setUp()
-        why = azurite.unavailable_reason()
-        if why:
-            if os.environ.get("CI"):
-                self.fail(why)
-            self.skipTest(why)
-        self.azurite = azurite.Azurite()
-        self.addCleanup(self.azurite.stop)
+        self.azurite = azurite.start_for(self)
         self.key_file = os.path.join(self.tmp.name, "storage-key")
         with open(self.key_file, "w") as f:
             f.write(azurite.KEY + "\n")

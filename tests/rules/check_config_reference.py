@@ -26,6 +26,8 @@ import tempfile
 
 import yaml
 
+from source_tree import run
+
 UNKNOWN = "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"  # far from every real key: no "did you mean"
 INVALID = "zzzinvalid"
 DOC = os.path.join("docs", "configuration.md")
@@ -229,16 +231,6 @@ def check(root, binary):
     return problems
 
 
-def main():
-    if len(sys.argv) != 3:
-        print("usage: check_config_reference.py <source root> <frankenetesd binary>")
-        return 2
-    problems = check(os.path.abspath(sys.argv[1]), sys.argv[2])
-    for problem in problems:
-        print(problem)
-    print(f"{len(problems)} problem(s) with the configuration reference")
-    return 1 if problems else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(check, "problem(s) with the configuration reference",
+                 "usage: check_config_reference.py <source root> <frankenetesd binary>", tools=1))

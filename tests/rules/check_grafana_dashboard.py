@@ -22,6 +22,7 @@ import tempfile
 import yaml
 
 import deploy_files
+from source_tree import run
 
 DATASOURCE_UID = "${datasource}"
 REQUIRED_VARIABLES = ("datasource", "cluster", "member")
@@ -147,16 +148,6 @@ def check(root, promtool):
     return problems
 
 
-def main():
-    if len(sys.argv) != 3:
-        print("usage: check_grafana_dashboard.py <source root> <promtool>")
-        return 2
-    problems = check(os.path.abspath(sys.argv[1]), sys.argv[2])
-    for problem in problems:
-        print(problem)
-    print(f"{len(problems)} problem(s) with the Grafana dashboard")
-    return 1 if problems else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(check, "problem(s) with the Grafana dashboard",
+                 "usage: check_grafana_dashboard.py <source root> <promtool>", tools=1))
