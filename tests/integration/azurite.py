@@ -3,6 +3,7 @@ and a small Blob REST client signed with Shared Key — written from the REST do
 own, so it checks the daemon's client instead of agreeing with it by construction.
 
     azurite = Azurite()                 # azurite-blob on a free loopback port, temp --location
+    azurite = start_for(test_case)      # the same, stopped by the test's cleanup (or skipped)
     blobs = azurite.client("frankenetes")
     blobs.put("snapshots/x/y.db", b"...")
     blobs.list("snapshots/")            # [{"name", "size", "metadata", "created"}]
@@ -41,6 +42,19 @@ def unavailable_reason():
     if shutil.which("node") is None:
         return "node is not installed (Debian nodejs)"
     return ""
+
+
+def start_for(test):
+    """An Azurite for a unittest case, stopped by its cleanup. Without Azurite installed the
+    test is skipped, or fails under CI (where scripts/install-deps has run)."""
+    why = unavailable_reason()
+    if why:
+        if os.environ.get("CI"):
+            test.fail(why)
+        test.skipTest(why)
+    server = Azurite()
+    test.addCleanup(server.stop)
+    return server
 
 
 class Azurite:

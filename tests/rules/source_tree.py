@@ -15,16 +15,17 @@ def sources(root, top):
                 yield os.path.join(directory, name)
 
 
-def run(check, what, usage):
-    """main() of a check: `check(root)` returns violations; exit 1 when there is one."""
-    if len(sys.argv) != 2:
+def run(check, what, usage, tools=0):
+    """main() of a check: `check(root, *tool paths)` returns violations; exit 1 when there is
+    one. `tools`: how many program paths (a binary, promtool) follow the root argument."""
+    if len(sys.argv) != 2 + tools:
         print(usage)
         return 2
     root = os.path.abspath(sys.argv[1])
     if not os.path.isdir(os.path.join(root, "lib")):
         print(f"{root}: no lib/ directory")
         return 2
-    problems = check(root)
+    problems = check(root, *sys.argv[2:])
     for problem in problems:
         print(problem)
     print(f"{len(problems)} {what}")
