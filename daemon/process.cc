@@ -79,6 +79,11 @@ ConfigureResult Process::configure(std::shared_ptr<const config::Config> next) {
               {{"key", "storage, etcd.snapshots.enabled"},
                {"action", "the running Blob Storage client stays until a restart"}});
   }
+  if (next->etcd.auto_restore && graph_->etcd->restorer() == nullptr) {
+    log::warn("config.reload.restart_required",
+              {{"key", "etcd.autoRestore"},
+               {"action", "no automatic restore until a restart builds the restorer"}});
+  }
   if (next->azure != config_->azure) {
     log::warn("config.reload.restart_required",
               {{"key", "azure"}, {"action", "keeping the running ARM client and credential"}});
