@@ -1,15 +1,21 @@
-"""What the deploy checks share: the source tree and the tools they run.
+"""What the deploy checks share: the source tree, the tools they run and the built binary's
+Debian library packages.
 
 Environment (set by tests/deploy/CMakeLists.txt): FRANKENETES_SOURCE_DIR, FRANKENETESD (the
 built daemon), FRANKENETES_BUILD_DIR.
 """
 import os
+import re
 import shutil
 import subprocess
 
 SOURCE_DIR = os.environ.get("FRANKENETES_SOURCE_DIR",
                             os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 FRANKENETESD = os.environ.get("FRANKENETESD", "")
+
+# gcc's sanitizer runtimes: linked only by the asan preset's build, never shipped.
+SANITIZER_PACKAGES = re.compile(r"^lib(asan|ubsan|lsan|tsan)\d+$")
+
 
 def source_path(*parts):
     return os.path.join(SOURCE_DIR, *parts)
@@ -41,3 +47,46 @@ def require_binary():
     if not FRANKENETESD or not os.access(FRANKENETESD, os.X_OK):
         raise AssertionError(f"FRANKENETESD={FRANKENETESD!r} is not the built frankenetesd")
     return FRANKENETESD
+
+
+def library_packages(binary):
+    """The Debian packages that ship the shared libraries `binary` links directly against
+    (DT_NEEDED), without the sanitizer runtimes."""
+    readelf = require_tool("readelf", "binutils")
+    dynamic = run([readelf, "-d", binary]).stdout
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", dynamic)
+    if not needed:
+        raise AssertionError(f"readelf found no NEEDED entries in {binary}")
+    resolved = {}
+    for line in run(["ldd", binary]).stdout.splitlines():
+        match = re.match(r"\s*(\S+) => (/\S+)", line)
+        if match:
+            resolved[match.group(1)] = match.group(2)
+    packages = set()
+    for name in needed:
+        if name not in resolved:
+            raise AssertionError(f"ldd does not resolve {name}, needed by {binary}")
+        package = None
+        # dpkg knows a library by the path its package installed (/usr/lib/... or /lib/...).
+        for path in {resolved[name], os.path.realpath(resolved[name])}:
+            for candidate in (path, re.sub(r"^/usr/lib/", "/lib/", path),
+                              re.sub(r"^/lib/", "/usr/lib/", path)):
+                answer = run(["dpkg", "-S", candidate])
+                if answer.returncode == 0:
+                    package = answer.stdout.split(":")[0].strip()
+                    break
+            if package:
+                break
+        if package is None:
+            raise AssertionError(f"no Debian package ships {resolved[name]} ({name})")
+        if not SANITIZER_PACKAGES.match(package):
+            packages.add(package)
+    return packages
+
+
+def package_names(package):
+    """The package's own name and the virtual ones it provides (libspdlog1.10 provides
+    libspdlog1.10-fmt9, which is what dpkg-shlibdeps writes into Depends)."""
+    answer = run(["dpkg-query", "-W", "-f=${Provides}", package])
+    provided = {re.sub(r"\s*\(.*\)", "", p).strip() for p in answer.stdout.split(",")}
+    return {package} | {p for p in provided if p}
