@@ -1,5 +1,5 @@
-"""What the deploy checks share: the source tree, the tools they run and the built binary's
-Debian library packages.
+"""What the deploy checks share: the source tree, the tools they run, the built binary's
+Debian library packages and scripts/install-deps' package groups.
 
 Environment (set by tests/deploy/CMakeLists.txt): FRANKENETES_SOURCE_DIR, FRANKENETESD (the
 built daemon), FRANKENETES_BUILD_DIR.
@@ -90,3 +90,33 @@ def package_names(package):
     answer = run(["dpkg-query", "-W", "-f=${Provides}", package])
     provided = {re.sub(r"\s*\(.*\)", "", p).strip() for p in answer.stdout.split(",")}
     return {package} | {p for p in provided if p}
+
+
+def install_deps_groups():
+    """scripts/install-deps' `packages=(...)` list, by the comment line above each group:
+    {"toolchain": [...], "libraries (DESIGN.md \"Stack\")": [...], ...}."""
+    text = read_source("scripts", "install-deps")
+    match = re.search(r"^packages=\(\n(.*?)^\)", text, re.S | re.M)
+    if not match:
+        raise AssertionError("scripts/install-deps has no packages=( ... ) list")
+    groups = {}
+    current = None
+    for line in match.group(1).splitlines():
+        line = line.strip()
+        if line.startswith("#"):
+            current = line.lstrip("# ").strip()
+            groups.setdefault(current, [])
+        elif line:
+            if current is None:
+                raise AssertionError("scripts/install-deps: packages before the first comment")
+            groups[current].extend(line.split())
+    return groups
+
+
+def group(groups, prefix):
+    """The packages of the install-deps group whose comment starts with `prefix`."""
+    found = [name for name in groups if name.startswith(prefix)]
+    if len(found) != 1:
+        raise AssertionError(f"scripts/install-deps: expected one group '# {prefix}...', "
+                             f"found {found}")
+    return groups[found[0]]
