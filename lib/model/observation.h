@@ -84,6 +84,8 @@ struct ProbeObservation {
   // How many failures of the current streak were TLS failures: only the others can make a
   // member probe_failing (a certificate problem is never remediated, plan/health.h).
   int consecutive_tls_failures = 0;
+  // How long the latest probe took; nullopt until the first probe completed.
+  std::optional<core::Duration> last_duration;
 };
 
 // An etcd member's snapshots in Blob Storage, as far as the daemon knows
@@ -106,6 +108,10 @@ struct MemberObservation {
   ProbeObservation probe;
   // Role etcd with etcd.snapshots enabled; nullopt otherwise (no snapshots can be taken).
   std::optional<SnapshotObservation> snapshots;
+  // An operator paused the member (admin API; the reconciler keeps the set in the state
+  // directory). Not a fact about Azure but the operator's word, carried with the pass so that
+  // both planners see it: no remediation and no DNS write for the member until resumed.
+  bool paused = false;
 };
 
 // The latest observation of each member, keyed by cluster/member name: what one pass hands to

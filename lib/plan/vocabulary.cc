@@ -114,6 +114,8 @@ std::string_view to_string(SkipReason reason) {
       return "probe_tls";
     case SkipReason::kStartupGrace:
       return "startup_grace";
+    case SkipReason::kPaused:
+      return "paused";
   }
   return "unknown";
 }

@@ -72,6 +72,8 @@ enum class SkipReason {
   kProbeTls,             // a certificate/TLS probe failure: alerted, never remediated
   kStartupGrace,         // no remembered history (state file missing or unreadable): no
                          // actions for two poll intervals after start
+  kPaused,               // an operator paused the member (admin API): hands off, no action
+                         // of any kind until resumed
 };
 
 std::string_view to_string(Health health);
