@@ -36,8 +36,10 @@ ul.plain{margin:0;padding-left:0;list-style:none}
  table.members tr{display:block;margin:0 0 10px;border:1px solid #dde1e6;border-radius:6px;background:#fff}
  table.members td{display:block;border:none;border-top:1px solid #eef0f3}
  table.members td::before{content:attr(data-label);display:block;font-size:.75em;color:#666;text-transform:uppercase}
+ table.members tr.row-healthy td:nth-child(n+3):not(:nth-child(5)){display:none}
  table.events td:nth-child(6){display:none}
 }
+.attention ul{margin:0;padding-left:18px}.attention li{margin:3px 0}
 )";
 
 std::string esc(std::string_view text) { return html_escape(text); }
@@ -48,6 +50,20 @@ std::string badge(std::string_view text, std::string_view css_class) {
 
 std::string time_text(const std::optional<core::SystemTime>& t) {
   return t ? esc(core::format_iso8601(*t)) : std::string(kUnknown);
+}
+
+// "12s ago" as of the snapshot, with the UTC time on hover: what on-call reads first is how
+// long ago, and the page is regenerated every refresh.
+std::string ago(core::SystemTime t, core::SystemTime now) {
+  const auto iso = esc(core::format_iso8601(t));
+  const auto d = std::chrono::duration_cast<core::Duration>(now - t);
+  std::string text;
+  if (d < std::chrono::seconds(1)) {
+    text = d < core::Duration(0) ? "at " + iso : "just now";
+  } else {
+    text = esc(format_age(d)) + " ago";
+  }
+  return "<span title=\"" + iso + "\">" + text + "</span>";
 }
 
 std::string or_unknown(const std::optional<std::string>& value) {
@@ -81,7 +97,7 @@ std::string health_cell(const MemberStatus& m) {
          detail(m.health_detail);
 }
 
-std::string aci_cell(const MemberStatus& m) {
+std::string aci_cell(const MemberStatus& m, core::SystemTime now) {
   std::string out;
   if (m.group_read == "not_found") {
     out = badge("not found", "unhealthy");
@@ -92,7 +108,7 @@ std::string aci_cell(const MemberStatus& m) {
     }
   }
   if (!m.group_error.empty()) out += detail("read failed: " + m.group_error);
-  if (m.observed_at) out += detail("read " + core::format_iso8601(*m.observed_at));
+  if (m.observed_at) out += "<div class=\"detail\">read " + ago(*m.observed_at, now) + "</div>";
   return out;
 }
 
@@ -119,10 +135,11 @@ std::string address_cell(const MemberStatus& m) {
   return out;
 }
 
-std::string probe_cell(const ProbeStatus& p) {
+std::string probe_cell(const ProbeStatus& p, core::SystemTime now) {
   if (!p.configured) return "no probe";
   std::string out = yes_no_unknown(p.success, "ok", "failing");
   out += " " + (p.latency ? esc(format_age(*p.latency)) : std::string(kUnknown));
+  if (p.at) out += " " + ago(*p.at, now);
   out += detail(p.error);
   return out;
 }
@@ -134,16 +151,16 @@ std::string ladder_cell(const MemberStatus& m) {
   return out;
 }
 
-std::string action_cell(const MemberStatus& m) {
+std::string action_cell(const MemberStatus& m, core::SystemTime now) {
   if (!m.last_action) return "none";
   const auto& a = *m.last_action;
   const bool bad = a.result != "succeeded" && a.result != "running" && a.result != "dry_run";
   std::string out = "<span class=\"action-kind\">" + esc(a.kind) + "</span> " +
                     badge(a.result, bad ? "unhealthy" : (a.result == "running" ? "warn" : "healthy"));
   if (a.finished_at) {
-    out += detail("finished " + core::format_iso8601(*a.finished_at));
+    out += "<div class=\"detail\">finished " + ago(*a.finished_at, now) + "</div>";
   } else if (a.started_at) {
-    out += detail("started " + core::format_iso8601(*a.started_at));
+    out += "<div class=\"detail\">started " + ago(*a.started_at, now) + "</div>";
   }
   out += detail(a.reason);
   if (!a.detail.empty()) out += detail("result: " + a.detail);
@@ -170,7 +187,7 @@ std::string etcd_cell(const MemberStatus& m) {
   return out;
 }
 
-void render_cluster(std::string& out, const ClusterStatus& c) {
+void render_cluster(std::string& out, const ClusterStatus& c, core::SystemTime now) {
   out += "<h2>Cluster " + esc(c.name) + "</h2>\n<table class=\"members\"><thead><tr>"
          "<th>Member</th><th>Health</th><th>ACI</th><th>Containers</th><th>Address</th>"
          "<th>Probe</th><th>Ladder</th><th>Last action</th><th>Not doing more because</th>"
@@ -179,9 +196,9 @@ void render_cluster(std::string& out, const ClusterStatus& c) {
     out += "<tr id=\"member-" + esc(c.name) + "-" + esc(m.name) + "\" class=\"row-" +
            esc(m.health) + "\" data-health=\"" + esc(m.health) + "\">";
     out += cell("Member", member_cell(m)) + cell("Health", health_cell(m)) +
-           cell("ACI", aci_cell(m)) + cell("Containers", containers_cell(m)) +
-           cell("Address", address_cell(m)) + cell("Probe", probe_cell(m.probe)) +
-           cell("Ladder", ladder_cell(m)) + cell("Last action", action_cell(m)) +
+           cell("ACI", aci_cell(m, now)) + cell("Containers", containers_cell(m)) +
+           cell("Address", address_cell(m)) + cell("Probe", probe_cell(m.probe, now)) +
+           cell("Ladder", ladder_cell(m)) + cell("Last action", action_cell(m, now)) +
            cell("Not doing more because", skip_cell(m)) + cell("etcd data", etcd_cell(m));
     out += "</tr>\n";
   }
@@ -205,6 +222,32 @@ std::string arm_text(const ArmStatus& arm) {
   return esc(out);
 }
 
+// What needs a look, first: every member that is not healthy, is paused or lost data, with
+// what was done and why nothing more is (the table below has the rest).
+void render_attention(std::string& out, const PlanStatus& plan) {
+  std::string items;
+  for (const auto& c : plan.clusters) {
+    for (const auto& m : c.members) {
+      const bool data_loss = m.etcd && !m.etcd->data_loss.empty();
+      if (m.health == "healthy" && !m.paused && !m.needs_person && !data_loss) continue;
+      items += "<li><a href=\"#member-" + esc(c.name) + "-" + esc(m.name) + "\">" +
+               esc(c.name + "/" + m.name) + "</a> " + badge(m.health, m.health);
+      if (m.paused) items += " " + badge("paused", "paused");
+      if (data_loss) items += " " + badge("data loss detected", "unhealthy");
+      if (!m.health_detail.empty()) items += " " + esc(m.health_detail);
+      if (m.last_action) {
+        items += "; last action " + esc(m.last_action->kind) + " " + esc(m.last_action->result);
+      }
+      if (m.skip) items += "; not doing more: " + esc(m.skip->reason);
+      items += "</li>";
+    }
+  }
+  out += "<section class=\"attention\"><h2>Needs attention</h2>";
+  out += items.empty() ? "<p>" + badge("all members healthy", "healthy") + "</p>"
+                       : "<ul>" + items + "</ul>";
+  out += "</section>\n";
+}
+
 void render_summary(std::string& out, const StatusSnapshot& s) {
   out += "<section class=\"summary\">";
   if (!s.plan) {
@@ -225,7 +268,8 @@ void render_summary(std::string& out, const StatusSnapshot& s) {
   out += "</section>\n";
 }
 
-void render_events(std::string& out, const std::vector<StatusEvent>& events) {
+void render_events(std::string& out, const std::vector<StatusEvent>& events,
+                   core::SystemTime now) {
   out += "<h2>Recent events</h2>\n";
   if (events.empty()) {
     out += "<p class=\"meta\">none yet</p>\n";
@@ -235,7 +279,7 @@ void render_events(std::string& out, const std::vector<StatusEvent>& events) {
          "<th>What</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>\n";
   for (auto it = events.rbegin(); it != events.rend(); ++it) {
     const std::string who = it->cluster.empty() ? "—" : it->cluster + "/" + it->member;
-    out += "<tr class=\"event\"><td>" + esc(core::format_iso8601(it->at)) + "</td><td>" +
+    out += "<tr class=\"event\"><td>" + ago(it->at, now) + "</td><td>" +
            esc(it->kind) + "</td><td>" + esc(who) + "</td><td>" + esc(it->what) + "</td><td>" +
            esc(it->outcome) + "</td><td class=\"detail\">" + esc(it->detail) + "</td></tr>\n";
   }
@@ -279,9 +323,10 @@ std::string render_status_html(const StatusSnapshot& s) {
          esc(core::format_iso8601(s.generated_at)) + "</p></header>\n";
   render_summary(out, s);
   if (s.plan) {
-    for (const auto& c : s.plan->clusters) render_cluster(out, c);
+    render_attention(out, *s.plan);
+    for (const auto& c : s.plan->clusters) render_cluster(out, c, s.generated_at);
   }
-  render_events(out, s.events);
+  render_events(out, s.events, s.generated_at);
   out += "<p class=\"meta\">Refreshes every 10 s. JSON: <a href=\"/status\">/status</a> · "
          "<a href=\"/metrics\">/metrics</a> · <a href=\"/readyz?verbose\">/readyz</a></p>\n"
          "</body></html>\n";

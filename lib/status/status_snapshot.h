@@ -93,7 +93,7 @@ struct MemberStatus {
   std::string name;
   std::string role;
   std::string health;         // healthy | unhealthy | unknown
-  std::string health_detail;  // why (plan::Assessment::describe())
+  std::string health_detail;  // why: "crash_loop_backoff: container etcd is Waiting: …"
 
   // ACI, from the latest GET: found | not_found | error | never
   std::string group_read;

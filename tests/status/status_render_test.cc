@@ -152,6 +152,27 @@ TEST(StatusHtml, ShowsTheBrokenMemberTheActionAndWhyNothingMore) {
   EXPECT_NE(html.find("badge paused"), std::string::npos);
   EXPECT_NE(html.find("data loss detected"), std::string::npos);
   EXPECT_NE(html.find("version 0.1.0 · commit abc123"), std::string::npos);
+  EXPECT_NE(html.find(R"(finished <span title="2026-12-02T13:44:58Z">2s ago</span>)"),
+            std::string::npos);
+}
+
+TEST(StatusHtml, NeedsAttentionListsWhatIsNotHealthyFirst) {
+  const std::string html = render_status_html(sample());
+  const auto section = html.find("<section class=\"attention\">");
+  ASSERT_NE(section, std::string::npos);
+  const std::string attention = html.substr(section, html.find("</section>", section) - section);
+  EXPECT_LT(section, html.find("<table class=\"members\">"));
+  EXPECT_NE(attention.find(R"(<a href="#member-prod-etcd">prod/etcd</a>)"), std::string::npos);
+  EXPECT_NE(attention.find("last action restart succeeded; not doing more: backoff"),
+            std::string::npos);
+  EXPECT_NE(attention.find("prod/apiserver"), std::string::npos) << "paused";
+  EXPECT_NE(attention.find("prod/scheduler"), std::string::npos) << "unknown";
+
+  auto calm = sample();
+  calm.plan->clusters[0].members.resize(1);
+  calm.plan->clusters[0].members[0].health = "healthy";
+  calm.plan->clusters[0].members[0].health_detail.clear();
+  EXPECT_NE(render_status_html(calm).find("all members healthy"), std::string::npos);
 }
 
 TEST(StatusHtml, NoScriptNoExternalAsset) {
