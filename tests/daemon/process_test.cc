@@ -195,15 +195,18 @@ class ProcessTest : public ::testing::Test {
                        .scheduler = &scheduler_};
   }
 
-  // GET `path` from the process's admin server; the HTTP status.
-  int get(const Process& process, const std::string& path) {
+  // GET `path` from the process's admin server (with a bearer token when given); the status.
+  int get(const Process& process, const std::string& path, const std::string& token = "") {
     auto client = http::HttpClient::create({});
     http::ClientRequest request;
     request.url = "http://" + process.listen_address() + path;
     request.timeout = 5s;
+    if (!token.empty()) request.headers["Authorization"] = "Bearer " + token;
     auto response = (*client)->send(request);
     return response.ok() ? response->status : -1;
   }
+
+  void write_token(const std::string& token) { std::ofstream(dir_ / "admin-token") << token << "\n"; }
 
   std::filesystem::path dir_;
   std::shared_ptr<FakeAzure> azure_ = std::make_shared<FakeAzure>();
@@ -299,6 +302,59 @@ TEST_F(ProcessTest, InitRefusesAnUnusableProbeCaFileWithItsKeyPath) {
   EXPECT_EQ(result.problems[0].key_path, "clusters[0].members[1].probe.caFile");
   EXPECT_FALSE(result.error);
   EXPECT_EQ(azure_->count("GET"), 0u);
+}
+
+// The admin token is read at start and on every reload. GET on an admin path answers from the
+// router alone: 405 once the token is right, 401 when it is not, 404 while the API is off.
+TEST_F(ProcessTest, TheAdminTokenIsReadAtStartAndOnEveryReload) {
+  const std::string with_admin =
+      std::string(kBase).replace(kBase.find("server: {"), 9, "server: { adminTokenFile: admin-token,");
+  write_token("short");
+  {
+    Process refused(deps());
+    const auto result = refused.init(config(with_admin));
+    ASSERT_EQ(result.problems.size(), 1u);
+    EXPECT_EQ(result.problems[0].key_path, "server.adminTokenFile");
+    EXPECT_EQ(result.problems[0].message,
+              "the admin token must be at least 16 visible ASCII characters, without spaces");
+  }
+  write_token("first-admin-token-0123456789");
+  Process process(deps());
+  ASSERT_TRUE(process.init(config(with_admin)).ok());
+  ASSERT_TRUE(process.start().ok());
+  std::thread io_thread([this] { io_.run(); });
+  scheduler_.run_due();
+  EXPECT_EQ(get(process, "/status"), 200);
+  EXPECT_EQ(get(process, "/"), 200);
+  EXPECT_EQ(get(process, "/admin/reconcile"), 401);
+  EXPECT_EQ(get(process, "/admin/reconcile", "first-admin-token-0123456789"), 405);
+
+  // Rotated: the old token stops working at the reload, not before.
+  write_token("second-admin-token-0123456789");
+  EXPECT_EQ(get(process, "/admin/reconcile", "first-admin-token-0123456789"), 405);
+  ASSERT_TRUE(process.configure(config(with_admin)).ok());
+  EXPECT_EQ(get(process, "/admin/reconcile", "first-admin-token-0123456789"), 401);
+  EXPECT_EQ(get(process, "/admin/reconcile", "second-admin-token-0123456789"), 405);
+
+  // An unreadable token refuses the reload; the running token stays.
+  std::filesystem::remove(dir_ / "admin-token");
+  const auto unreadable = process.configure(config(with_admin));
+  ASSERT_EQ(unreadable.problems.size(), 1u);
+  EXPECT_EQ(unreadable.problems[0].key_path, "server.adminTokenFile");
+  EXPECT_EQ(get(process, "/admin/reconcile", "second-admin-token-0123456789"), 405);
+
+  // Without adminTokenFile the API is off.
+  ASSERT_TRUE(process.configure(config(kBase)).ok());
+  EXPECT_EQ(get(process, "/admin/reconcile", "second-admin-token-0123456789"), 404);
+
+  std::promise<void> stopped;
+  boost::asio::post(io_, [&] {
+    process.stop();
+    stopped.set_value();
+  });
+  ASSERT_EQ(stopped.get_future().wait_for(5s), std::future_status::ready);
+  io_thread.join();
+  EXPECT_TRUE(process.join(std::chrono::steady_clock::now() + 5s));
 }
 
 TEST_F(ProcessTest, InitReportsAGraphThatCannotBeBuilt) {
