@@ -22,6 +22,7 @@
 
 #include "config/config.h"
 #include "config/config_test_util.h"
+#include "http/certificates.h"
 #include "http/client.h"
 #include "support/fake_time_source.h"
 #include "support/manual_scheduler.h"
@@ -355,6 +356,59 @@ TEST_F(ProcessTest, TheAdminTokenIsReadAtStartAndOnEveryReload) {
   ASSERT_EQ(stopped.get_future().wait_for(5s), std::future_status::ready);
   io_thread.join();
   EXPECT_TRUE(process.join(std::chrono::steady_clock::now() + 5s));
+}
+
+// server.tls: every endpoint over HTTPS with the configured certificate; plain HTTP gets nowhere.
+TEST_F(ProcessTest, ServerTlsServesEveryEndpointOverHttps) {
+  auto tls = http::generate_ca_and_server_certificate({"localhost"}, {"127.0.0.1"}, 24h);
+  ASSERT_TRUE(tls.ok()) << tls.error().message;
+  std::ofstream(dir_ / "ca.pem") << tls->ca_pem;
+  std::ofstream(dir_ / "server.crt") << tls->server_cert_pem;
+  std::ofstream(dir_ / "server.key") << tls->server_key_pem;
+  write_token("tls-admin-token-0123456789");
+  const std::string with_tls = std::string(kBase).replace(
+      kBase.find("server: {"), 9,
+      "server: { adminTokenFile: admin-token, tls: { certFile: server.crt, keyFile: server.key },");
+  Process process(deps());
+  ASSERT_TRUE(process.init(config(with_tls)).ok());
+  ASSERT_TRUE(process.start().ok());
+  std::thread io_thread([this] { io_.run(); });
+  scheduler_.run_due();
+
+  auto client = http::HttpClient::create({.ca_file = (dir_ / "ca.pem").string()});
+  ASSERT_TRUE(client.ok());
+  auto https = [&](const std::string& path, const std::string& token) {
+    http::ClientRequest request;
+    request.url = "https://" + process.listen_address() + path;
+    request.timeout = 5s;
+    if (!token.empty()) request.headers["Authorization"] = "Bearer " + token;
+    auto response = (*client)->send(request);
+    return response.ok() ? response->status : -1;
+  };
+  EXPECT_EQ(https("/status", ""), 200);
+  EXPECT_EQ(https("/livez", ""), 200);
+  EXPECT_EQ(https("/admin/reconcile", ""), 401);
+  EXPECT_EQ(https("/admin/reconcile", "tls-admin-token-0123456789"), 405);
+  EXPECT_EQ(get(process, "/status"), -1) << "no plain HTTP on a TLS listener";
+
+  std::promise<void> stopped;
+  boost::asio::post(io_, [&] {
+    process.stop();
+    stopped.set_value();
+  });
+  ASSERT_EQ(stopped.get_future().wait_for(5s), std::future_status::ready);
+  io_thread.join();
+  EXPECT_TRUE(process.join(std::chrono::steady_clock::now() + 5s));
+}
+
+TEST_F(ProcessTest, InitRefusesUnreadableTlsFilesWithTheirKeyPaths) {
+  const std::string with_tls = std::string(kBase).replace(
+      kBase.find("server: {"), 9, "server: { tls: { certFile: none.crt, keyFile: none.key },");
+  Process process(deps());
+  const auto result = process.init(config(with_tls));
+  ASSERT_EQ(result.problems.size(), 2u);
+  EXPECT_EQ(result.problems[0].key_path, "server.tls.certFile");
+  EXPECT_EQ(result.problems[1].key_path, "server.tls.keyFile");
 }
 
 TEST_F(ProcessTest, InitReportsAGraphThatCannotBeBuilt) {
