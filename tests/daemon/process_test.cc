@@ -196,15 +196,32 @@ class ProcessTest : public ::testing::Test {
                        .scheduler = &scheduler_};
   }
 
-  // GET `path` from the process's admin server (with a bearer token when given); the status.
-  int get(const Process& process, const std::string& path, const std::string& token = "") {
-    auto client = http::HttpClient::create({});
+  // GET `url` (with a bearer token when given); the HTTP status, -1 without an answer.
+  static int status_of(http::HttpClient& client, const std::string& url,
+                       const std::string& token = "") {
     http::ClientRequest request;
-    request.url = "http://" + process.listen_address() + path;
+    request.url = url;
     request.timeout = 5s;
     if (!token.empty()) request.headers["Authorization"] = "Bearer " + token;
-    auto response = (*client)->send(request);
+    auto response = client.send(request);
     return response.ok() ? response->status : -1;
+  }
+  // GET `path` from the process's admin server over plain HTTP.
+  int get(const Process& process, const std::string& path, const std::string& token = "") {
+    auto client = http::HttpClient::create({});
+    return status_of(**client, "http://" + process.listen_address() + path, token);
+  }
+
+  // Stops on the io thread, as the controller does: the server closes, run() returns.
+  void stop(Process& process, std::thread& io_thread) {
+    std::promise<void> stopped;
+    boost::asio::post(io_, [&] {
+      process.stop();
+      stopped.set_value();
+    });
+    ASSERT_EQ(stopped.get_future().wait_for(5s), std::future_status::ready);
+    io_thread.join();
+    EXPECT_TRUE(process.join(std::chrono::steady_clock::now() + 5s));
   }
 
   void write_token(const std::string& token) { std::ofstream(dir_ / "admin-token") << token << "\n"; }
@@ -281,15 +298,7 @@ TEST_F(ProcessTest, StartReloadRefuseAndStop) {
   // Every client came from the one factory, with the daemon's user agent.
   EXPECT_EQ(user_agents_, std::set<std::string>{user_agent()});
 
-  // Stop on the io thread, as the controller does: the server closes, run() returns.
-  std::promise<void> stopped;
-  boost::asio::post(io_, [&] {
-    process.stop();
-    stopped.set_value();
-  });
-  ASSERT_EQ(stopped.get_future().wait_for(5s), std::future_status::ready);
-  io_thread.join();
-  EXPECT_TRUE(process.join(std::chrono::steady_clock::now() + 5s));
+  stop(process, io_thread);
   const auto after_stop = passes;
   scheduler_.advance(30s);
   EXPECT_EQ(passes, after_stop);
@@ -348,14 +357,7 @@ TEST_F(ProcessTest, TheAdminTokenIsReadAtStartAndOnEveryReload) {
   ASSERT_TRUE(process.configure(config(kBase)).ok());
   EXPECT_EQ(get(process, "/admin/reconcile", "second-admin-token-0123456789"), 404);
 
-  std::promise<void> stopped;
-  boost::asio::post(io_, [&] {
-    process.stop();
-    stopped.set_value();
-  });
-  ASSERT_EQ(stopped.get_future().wait_for(5s), std::future_status::ready);
-  io_thread.join();
-  EXPECT_TRUE(process.join(std::chrono::steady_clock::now() + 5s));
+  stop(process, io_thread);
 }
 
 // server.tls: every endpoint over HTTPS with the configured certificate; plain HTTP gets nowhere.
@@ -378,12 +380,7 @@ TEST_F(ProcessTest, ServerTlsServesEveryEndpointOverHttps) {
   auto client = http::HttpClient::create({.ca_file = (dir_ / "ca.pem").string()});
   ASSERT_TRUE(client.ok());
   auto https = [&](const std::string& path, const std::string& token) {
-    http::ClientRequest request;
-    request.url = "https://" + process.listen_address() + path;
-    request.timeout = 5s;
-    if (!token.empty()) request.headers["Authorization"] = "Bearer " + token;
-    auto response = (*client)->send(request);
-    return response.ok() ? response->status : -1;
+    return status_of(**client, "https://" + process.listen_address() + path, token);
   };
   EXPECT_EQ(https("/status", ""), 200);
   EXPECT_EQ(https("/livez", ""), 200);
@@ -391,14 +388,7 @@ TEST_F(ProcessTest, ServerTlsServesEveryEndpointOverHttps) {
   EXPECT_EQ(https("/admin/reconcile", "tls-admin-token-0123456789"), 405);
   EXPECT_EQ(get(process, "/status"), -1) << "no plain HTTP on a TLS listener";
 
-  std::promise<void> stopped;
-  boost::asio::post(io_, [&] {
-    process.stop();
-    stopped.set_value();
-  });
-  ASSERT_EQ(stopped.get_future().wait_for(5s), std::future_status::ready);
-  io_thread.join();
-  EXPECT_TRUE(process.join(std::chrono::steady_clock::now() + 5s));
+  stop(process, io_thread);
 }
 
 TEST_F(ProcessTest, InitRefusesUnreadableTlsFilesWithTheirKeyPaths) {

@@ -528,13 +528,9 @@ TEST(DnsPlan, APausedMemberIsPlannedButNotChanged) {
 
 TEST(DnsPlan, PauseComesFromTheObservationAndChangesTheSignature) {
   config::Config config;
-  config::ClusterConfig prod;
-  prod.name = "prod";
-  config::MemberConfig etcd;
-  etcd.name = "etcd";
-  etcd.dns = dns_config();
-  prod.members = {etcd};
-  config.clusters = {prod};
+  config.clusters.emplace_back().name = "prod";
+  config.clusters[0].members.emplace_back().name = "etcd";
+  config.clusters[0].members[0].dns = dns_config();
   std::map<model::MemberKey, model::MemberObservation> observed;
   observed[kEtcd] = model::MemberObservation{kEtcd, running("10.0.0.2"), {}, std::nullopt};
   const auto before = dns_members(config, observed);

@@ -13,6 +13,16 @@ using nlohmann::json;
 
 const core::SystemTime kNow{std::chrono::seconds(1796219100)};  // 2026-12-02T13:45:00Z
 
+MemberStatus member(std::string name, std::string health, std::string group_read) {
+  MemberStatus m;
+  m.cluster = "prod";
+  m.name = name;
+  m.role = std::move(name);
+  m.health = std::move(health);
+  m.group_read = std::move(group_read);
+  return m;
+}
+
 // A crash-looping etcd that was restarted and now waits out its back-off, a healthy apiserver
 // with a DNS name, and a member nothing is known about yet.
 StatusSnapshot sample() {
@@ -25,13 +35,8 @@ StatusSnapshot sample() {
   plan.budget = {12, 1, false};
   plan.last_full_observation = kNow - 1s;
 
-  MemberStatus etcd;
-  etcd.cluster = "prod";
-  etcd.name = "etcd";
-  etcd.role = "etcd";
-  etcd.health = "unhealthy";
+  MemberStatus etcd = member("etcd", "unhealthy", "found");
   etcd.health_detail = "crash_loop_backoff: container etcd is Waiting";
-  etcd.group_read = "found";
   etcd.aci_state = "Running";
   etcd.provisioning_state = "Succeeded";
   etcd.ip = "10.0.0.4";
@@ -44,12 +49,7 @@ StatusSnapshot sample() {
   etcd.skip = SkipStatus{"backoff", "next action allowed in 8s"};
   etcd.etcd = EtcdStatus{true, 5min, "snapshots/prod/etcd/x.db", false, ""};
 
-  MemberStatus api;
-  api.cluster = "prod";
-  api.name = "apiserver";
-  api.role = "apiserver";
-  api.health = "healthy";
-  api.group_read = "found";
+  MemberStatus api = member("apiserver", "healthy", "found");
   api.aci_state = "Running";
   api.ip = "10.0.0.5";
   api.containers = {{"apiserver", "Running", "", 0}};
@@ -57,12 +57,7 @@ StatusSnapshot sample() {
   api.dns = DnsStatus{"azure", "cp-apiserver.example.com", true, "in_sync", ""};
   api.paused = true;
 
-  MemberStatus fresh;
-  fresh.cluster = "prod";
-  fresh.name = "scheduler";
-  fresh.role = "scheduler";
-  fresh.health = "unknown";
-  fresh.group_read = "never";
+  MemberStatus fresh = member("scheduler", "unknown", "never");
   fresh.containers = {{"scheduler", std::nullopt, "", std::nullopt}};
   fresh.probe.configured = true;
   fresh.dns = DnsStatus{"bind", "cp-scheduler.example.com", std::nullopt, "", ""};
