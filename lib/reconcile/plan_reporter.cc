@@ -49,7 +49,7 @@ void PlanReporter::plan_evaluated(const plan::PlanResult& result) {
                  {"to", plan::to_string(health)},
                  {"reason", status.assessment.describe()}});
       record("state", status.member, std::string(plan::to_string(health)), "",
-             status.assessment.describe());
+             status.assessment.why());
       r.health = health;
     }
     metrics_.member_status(metric_name(status.member), plan::to_string(health),

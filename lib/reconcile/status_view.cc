@@ -144,13 +144,7 @@ status::PlanStatus status_view(const StatusViewInput& in,
 
       const plan::MemberStatus* planned = in.result.find_member(key);
       m.health = planned != nullptr ? plan::to_string(planned->assessment.health) : "unknown";
-      if (planned != nullptr && !planned->assessment.healthy()) {
-        const auto& a = planned->assessment;
-        const std::string reason(a.unhealthy  ? plan::to_string(*a.unhealthy)
-                                 : a.unknown ? plan::to_string(*a.unknown)
-                                             : std::string_view());
-        m.health_detail = reason.empty() ? a.detail : reason + ": " + a.detail;
-      }
+      if (planned != nullptr) m.health_detail = planned->assessment.why();
       if (planned != nullptr) {
         m.rung = planned->rung;
         m.gave_up = planned->gave_up;

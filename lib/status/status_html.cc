@@ -37,7 +37,10 @@ ul.plain{margin:0;padding-left:0;list-style:none}
  table.members td{display:block;border:none;border-top:1px solid #eef0f3}
  table.members td::before{content:attr(data-label);display:block;font-size:.75em;color:#666;text-transform:uppercase}
  table.members tr.row-healthy td:nth-child(n+3):not(:nth-child(5)){display:none}
- table.events td:nth-child(6){display:none}
+ table.events thead{display:none}
+ table.events tr{display:block;border-bottom:1px solid #dde1e6;padding:4px 6px}
+ table.events td{display:inline;border:none;padding:0 6px 0 0}
+ table.events td.detail{display:block}
 }
 .attention ul{margin:0;padding-left:18px}.attention li{margin:3px 0}
 )";
