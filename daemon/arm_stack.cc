@@ -65,4 +65,26 @@ core::Status ArmStack::build(const config::Config& config, Deps deps) {
   return {};
 }
 
+status::ArmStatus ArmStack::budget() const {
+  status::ArmStatus out;
+  out.defer_below_reads = tracker_.settings().defer_below_reads;
+  std::vector<std::string> subscriptions{azure_.subscription_id};
+  for (auto& seen : tracker_.subscriptions()) {
+    if (!seen.empty() && seen != azure_.subscription_id) subscriptions.push_back(std::move(seen));
+  }
+  for (const auto& subscription : subscriptions) {
+    status::ArmSubscriptionStatus s;
+    s.subscription = subscription;
+    s.remaining_reads = tracker_.remaining_reads(subscription);
+    s.remaining_writes = tracker_.remaining_writes(subscription);
+    // The gate is keyed as ARM throttles: per subscription (azure::arm_throttle_key).
+    if (retrying_) {
+      s.throttled_for = retrying_->gate().remaining(retrying_->gate().key_for(
+          azure_.cloud.resource_manager + "/subscriptions/" + subscription));
+    }
+    out.subscriptions.push_back(std::move(s));
+  }
+  return out;
+}
+
 }  // namespace frankenetes::daemon

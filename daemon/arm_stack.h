@@ -48,6 +48,9 @@ class ArmStack {
   http::HttpTransport& transport() { return *reauthorizing_; }
   azure::TokenCredential& credential() { return *credential_; }
   const azure::ThrottleTracker& tracker() const { return tracker_; }
+  // For /status: per subscription (azure.subscriptionId and every one ARM answered for) the
+  // remaining-request headers last seen and a 429's Retry-After still running. Any thread.
+  status::ArmStatus budget() const;
   // The azure section the stack was built from (the running one, whatever a reload says).
   const config::AzureConfig& azure() const { return azure_; }
 

@@ -10,6 +10,7 @@
 #include <stop_token>
 
 #include "build_info.h"
+#include "daemon/admin_server.h"
 #include "daemon/configuration.h"
 #include "log/event.h"
 
@@ -237,10 +238,14 @@ void Controller::shutdown() {
 int check_config(const CliOptions& options) {
   auto loaded = load_config(options.config_path);
   if (loaded.config) {
-    // The probe CA files too: a file the daemon could not use fails here, not at start.
+    // The probe CA files, the admin token and the TLS files too: a file the daemon could not
+    // use fails here, not at start.
     auto probe_clients = HttpClients().probe_clients(*loaded.config, options.config_path);
-    if (!probe_clients.ok()) {
+    auto admin = load_admin_credentials(loaded.config->server, options.config_path,
+                                        /*read_tls=*/true);
+    if (!probe_clients.ok() || !admin.problems.empty()) {
       loaded.problems = std::move(probe_clients.problems);
+      loaded.problems.insert(loaded.problems.end(), admin.problems.begin(), admin.problems.end());
       loaded.config.reset();
     }
   }

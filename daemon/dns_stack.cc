@@ -26,6 +26,7 @@ core::Status DnsStack::build(const std::shared_ptr<const config::Config>& config
       .sleeper = deps_.stop_signal,
       .metrics = deps_.metrics,
       .error_metrics = deps_.error_metrics,
+      .status = deps_.status,
   });
   configure(config);
   return {};

@@ -33,6 +33,7 @@ class DnsStack {
     reconcile::Worker& worker;
     status::DnsMetrics& metrics;
     status::ErrorMetrics& error_metrics;
+    status::StatusRecorder& status;
   };
 
   static core::Result<std::unique_ptr<DnsStack>> create(

@@ -68,6 +68,7 @@ class RetryingStack {
   RetryingStack& operator=(const RetryingStack&) = delete;
 
   http::HttpTransport& transport() { return retrying_; }
+  const http::ThrottleGate& gate() const { return gate_; }
 
  private:
   http::RetryBudget budget_;

@@ -11,10 +11,12 @@
 #include "daemon/etcd_stack.h"
 #include "daemon/work_threads.h"
 #include "log/event.h"
+#include "config/value_syntax.h"
 #include "probe/prober.h"
 #include "reconcile/action_executor.h"
 #include "reconcile/container_group_api.h"
 #include "state/state_store.h"
+#include "status/status_board.h"
 
 namespace frankenetes::daemon {
 
@@ -35,6 +37,7 @@ struct ProcessGraph {
   reconcile::DryRunExecutor dry_run_executor;
   std::unique_ptr<reconcile::PolicyExecutor> executor;
   std::unique_ptr<EtcdStack> etcd;
+  std::unique_ptr<status::StatusBoard> status_board;  // /status: filled by reconciler and DNS
   WorkThreads threads;
   std::unique_ptr<reconcile::Reconciler> reconciler;
   std::unique_ptr<DnsStack> dns;
@@ -49,6 +52,9 @@ ConfigureResult Process::init(std::shared_ptr<const config::Config> config) {
   auto probe_clients = deps_.http_clients.probe_clients(*config, deps_.config_path);
   if (!probe_clients.ok()) return ConfigureResult::refused(std::move(probe_clients.problems));
   log_probe_tls_warnings(*config);
+  auto credentials = load_admin_credentials(config->server, deps_.config_path, /*read_tls=*/true);
+  if (!credentials.problems.empty()) return ConfigureResult::refused(std::move(credentials.problems));
+  credentials_ = std::move(credentials);
   // Every component's series exists from the start, so alerts see a zero, not a gap.
   for (const char* component : {"scheduler", "worker:reads", "worker:probes", "worker:actions",
                                 "worker:dns", "worker:snapshots", "worker:inline", "dns_sync", "http_server"}) {
@@ -64,14 +70,34 @@ ConfigureResult Process::configure(std::shared_ptr<const config::Config> next) {
   // The probe CA files are read again on every reload (a rotated CA takes effect on SIGHUP).
   auto probe_clients = deps_.http_clients.probe_clients(*next, deps_.config_path);
   if (!probe_clients.ok()) return ConfigureResult::refused(std::move(probe_clients.problems));
+  // The admin token is read again on every reload (a rotated token takes effect on SIGHUP).
+  auto credentials = load_admin_credentials(next->server, deps_.config_path, /*read_tls=*/false);
+  if (credentials.problems.empty() && credentials.token && !credentials_.tls &&
+      !config::is_loopback_host(config_->server.listen.host)) {
+    // The listener keeps its address and TLS until a restart: never turn the admin API on
+    // over plain HTTP on a network address, whatever the new file says about listen and tls.
+    credentials.problems.push_back(
+        {deps_.config_path, 0, 0,
+         next->server.admin_token->file ? "server.adminTokenFile" : "server.adminToken",
+         "the running listener " + config_->server.listen.to_string() +
+             " is not loopback and has no TLS: the admin API can be turned on there only by a "
+             "restart with server.tls"});
+  }
+  if (!credentials.problems.empty()) return ConfigureResult::refused(std::move(credentials.problems));
   log_probe_tls_warnings(*next);
   // Before the reconciler gets the configuration that needs them.
   graph_->prober->set_clients(std::move(probe_clients.clients));
+  credentials_.token = std::move(credentials.token);
+  if (server_) server_->set_admin_token(credentials_.token);
   if (*next == *config_) return ConfigureResult::taken(false);
   if (next->server.listen != config_->server.listen) {
     log::warn("config.reload.restart_required", {{"key", "server.listen"},
                                                  {"running", config_->server.listen.to_string()},
                                                  {"configured", next->server.listen.to_string()}});
+  }
+  if (next->server.tls != config_->server.tls) {
+    log::warn("config.reload.restart_required",
+              {{"key", "server.tls"}, {"action", "the listener keeps its TLS setting until a restart"}});
   }
   if (next->storage != config_->storage ||
       next->etcd.snapshots.enabled != config_->etcd.snapshots.enabled) {
@@ -122,6 +148,11 @@ std::optional<core::Error> Process::build(
                                            .stop_signal = g.stop_signal});
   if (!etcd.ok()) return etcd.error();
   g.etcd = std::move(etcd.value());
+  g.status_board = std::make_unique<status::StatusBoard>(
+      deps_.time, status::StatusBoard::Settings{
+                      .build = {build::kVersion, build::kGitCommit, build::kBuildType},
+                      .arm = [&g] { return g.arm->budget(); },
+                  });
 
   g.reconciler = std::make_unique<reconcile::Reconciler>(
       reconcile::ReconcilerDeps{
@@ -146,6 +177,7 @@ std::optional<core::Error> Process::build(
           .restorer = g.etcd->restorer(),
           .etcd_status = &g.etcd->status_reader(),
           .etcd_metrics = deps_.metrics,
+          .status = *g.status_board,
       },
       config_);
   g.reconciler->restore(g.state->load());
@@ -157,7 +189,8 @@ std::optional<core::Error> Process::build(
                                         .querier = deps_.dns_querier,
                                         .worker = g.threads.dns(),
                                         .metrics = deps_.metrics,
-                                        .error_metrics = deps_.metrics});
+                                        .error_metrics = deps_.metrics,
+                                        .status = *g.status_board});
   if (!dns.ok()) return dns.error();
   g.dns = std::move(dns.value());
   g.reconciler->on_observations(
@@ -184,8 +217,19 @@ core::Status Process::start() {
            }},
           {"observation", [&reconciler] { return reconciler.readiness(); }},
           {"operations", [&reconciler] { return reconciler.operations(); }},
-          {"etcd_data", [&reconciler] { return reconciler.etcd_data(); }}});
-  if (auto started = server_->start(config_->server); !started.ok()) return started;
+          {"etcd_data", [&reconciler] { return reconciler.etcd_data(); }}},
+      *graph_->status_board,
+      [&reconciler](status::AdminCommand command,
+                    std::function<void(status::AdminCommandResult)> done) {
+        if (command.kind == status::AdminCommand::Kind::kReconcile) {
+          reconciler.request_pass(std::move(command.remote), std::move(done));
+          return;
+        }
+        reconciler.set_paused({command.cluster, command.member},
+                              command.kind == status::AdminCommand::Kind::kPause,
+                              std::move(command.remote), std::move(done));
+      });
+  if (auto started = server_->start(config_->server, credentials_); !started.ok()) return started;
   listen_address_ = server_->address();
 
   log::info("daemon.started", {{"version", build::kVersion},

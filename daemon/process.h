@@ -8,9 +8,11 @@
 //   init(config)       builds the graph for the first configuration.
 //   configure(config)  a reload: builds what the new configuration needs (the probes' clients,
 //                      whose CA files are read again) and swaps it in only when that worked;
-//                      problems leave the running graph as it was. azure.* and server.listen
-//                      are read by init() only (a change is logged as restart_required).
-//   start()            serves /livez /readyz /metrics and starts the watch loop.
+//                      problems leave the running graph as it was. azure.*, server.listen
+//                      and server.tls are read by init() only (a change is logged as
+//                      restart_required); the admin token is read again.
+//   start()            serves /livez /readyz /metrics /status / (and the admin API when
+//                      server.adminTokenFile is set) and starts the watch loop.
 //   stop(), join()     asks everything to stop at once; waits for the threads.
 //   run_once()         --once: one synchronous pass instead of start().
 //
@@ -36,6 +38,7 @@
 #include "core/error.h"
 #include "core/result.h"
 #include "core/time_source.h"
+#include "daemon/admin_server.h"
 #include "daemon/http_clients.h"
 #include "dns/verifier.h"
 #include "reconcile/reconciler.h"
@@ -45,7 +48,6 @@
 
 namespace frankenetes::daemon {
 
-class AdminServer;
 struct ProcessGraph;
 
 // SIGTERM must end the process within 5 s (systemd's default stop timeout is longer, but
@@ -136,6 +138,7 @@ class Process {
   ProcessDeps deps_;
   std::shared_ptr<const config::Config> config_;
   std::unique_ptr<AdminServer> server_;
+  AdminCredentials credentials_;  // the admin token (reloads) and TLS files (start)
   std::unique_ptr<ProcessGraph> graph_;
   std::string listen_address_;
   std::atomic<bool> stopping_{false};

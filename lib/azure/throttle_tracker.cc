@@ -64,6 +64,13 @@ std::optional<long> ThrottleTracker::min_remaining_reads() const {
   return lowest;
 }
 
+std::vector<std::string> ThrottleTracker::subscriptions() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const auto& [key, entry] : entries_) out.push_back(key);
+  return out;
+}
+
 bool ThrottleTracker::should_defer_nonessential(const std::string& subscription) const {
   const auto reads = remaining_reads(subscription);
   return reads && *reads < settings_.defer_below_reads;

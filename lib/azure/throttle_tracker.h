@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/time_source.h"
 #include "http/message.h"
@@ -39,6 +40,9 @@ class ThrottleTracker final : public http::ResponseListener {
   std::optional<long> min_remaining_reads() const;
   // True while the fresh remaining-reads value is below settings.defer_below_reads.
   bool should_defer_nonessential(const std::string& subscription) const;
+  // The subscriptions ARM has answered for, fresh readings or not ("" when the URL named none).
+  std::vector<std::string> subscriptions() const;
+  const ThrottleTrackerSettings& settings() const { return settings_; }
 
  private:
   struct Reading {

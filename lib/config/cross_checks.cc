@@ -225,6 +225,18 @@ void check_auto_restore(const Config& config, ParseContext& ctx) {
                                         "; or set \"etcd.autoRestore: false\" and restore by hand");
 }
 
+// A bearer token sent in plain HTTP over a network can be read by anyone on the path: the
+// admin API is served on a non-loopback address only over TLS.
+void check_admin_listener(const Config& config, ParseContext& ctx) {
+  const auto& server = config.server;
+  if (!server.admin_token || server.tls || is_loopback_host(server.listen.host)) return;
+  ctx.report_at(server.admin_token->file ? "server.adminTokenFile" : "server.adminToken",
+                "the admin API on " + server.listen.to_string() +
+                    ", which is not a loopback address, needs server.tls (certFile, keyFile): "
+                    "its bearer token must not cross the network in plain HTTP; set server.tls, "
+                    "or listen on 127.0.0.1");
+}
+
 }  // namespace
 
 void check_cross_references(const Config& config, ParseContext& ctx) {
@@ -235,6 +247,7 @@ void check_cross_references(const Config& config, ParseContext& ctx) {
   check_dns_references(config, ctx);
   check_snapshot_storage(config, ctx);
   check_auto_restore(config, ctx);
+  check_admin_listener(config, ctx);
 }
 
 }  // namespace frankenetes::config

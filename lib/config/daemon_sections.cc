@@ -11,6 +11,14 @@ ServerConfig parse_server(const Node& node) {
     if (auto address = listen->as_host_port(std::nullopt)) server.listen = std::move(*address);
   }
   server.admin_token = map.read_secret("adminToken", "adminTokenFile", Presence::kOptional);
+  if (const auto tls = map.get("tls")) {
+    MapReader tls_map(*tls);
+    ServerTlsConfig files;
+    tls_map.read_path("certFile", files.cert_file, Presence::kRequired);
+    tls_map.read_path("keyFile", files.key_file, Presence::kRequired);
+    tls_map.finish();
+    server.tls = std::move(files);
+  }
   map.read_int("maxConnections", server.max_connections, 1, kMaxMaxConnections);
   map.finish();
   return server;

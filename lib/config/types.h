@@ -304,9 +304,20 @@ struct EtcdConfig {
 };
 
 // The status/metrics HTTP server.
+// HTTPS for the daemon's listener: PEM files, read when the daemon starts.
+struct ServerTlsConfig {
+  std::string cert_file;  // certificate chain, leaf first
+  std::string key_file;   // its private key
+
+  bool operator==(const ServerTlsConfig&) const = default;
+};
+
 struct ServerConfig {
   HostPort listen{std::string(kDefaultListenHost), kDefaultListenPort};  // port 0: any free port
-  std::optional<SecretSource> admin_token;  // required by admin endpoints when set
+  // The admin API's bearer token; the API is off without it. On a listen address that is not
+  // loopback it needs `tls` (refused at load otherwise).
+  std::optional<SecretSource> admin_token;
+  std::optional<ServerTlsConfig> tls;  // HTTPS on `listen` when set
   int max_connections = kDefaultMaxConnections;
 
   bool operator==(const ServerConfig&) const = default;

@@ -215,6 +215,12 @@ std::string format_http_date(core::SystemTime t) {
   return out;
 }
 
+std::string format_iso8601(core::SystemTime t) {
+  const auto c = utc_fields(t).time;
+  return padded(c.year, 4) + "-" + padded(c.month, 2) + "-" + padded(c.day, 2) + "T" +
+         padded(c.hour, 2) + ":" + padded(c.minute, 2) + ":" + padded(c.second, 2) + "Z";
+}
+
 std::string format_iso8601_basic(core::SystemTime t) {
   const auto c = utc_fields(t).time;
   return padded(c.year, 4) + padded(c.month, 2) + padded(c.day, 2) + "T" + padded(c.hour, 2) +

@@ -33,6 +33,10 @@ std::optional<std::int64_t> parse_http_date_seconds(std::string_view s);
 // (Azure Storage's x-ms-date header, which must be within 15 minutes of the service's clock).
 std::string format_http_date(core::SystemTime t);
 
+// RFC 3339 in UTC, truncated to the second: "2026-12-02T13:45:00Z" (what the status page and
+// /status show; parse_iso8601() reads it back).
+std::string format_iso8601(core::SystemTime t);
+
 // ISO 8601 basic format in UTC, truncated to the second: "20261202T134500Z". Fixed width, so
 // such strings sort as the times do, and without colons, so they fit blob names and file names.
 std::string format_iso8601_basic(core::SystemTime t);

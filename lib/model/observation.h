@@ -84,6 +84,8 @@ struct ProbeObservation {
   // How many failures of the current streak were TLS failures: only the others can make a
   // member probe_failing (a certificate problem is never remediated, plan/health.h).
   int consecutive_tls_failures = 0;
+  // How long the latest probe took; nullopt until the first probe completed.
+  std::optional<core::Duration> last_duration;
 };
 
 // An etcd member's snapshots in Blob Storage, as far as the daemon knows
@@ -109,6 +111,10 @@ struct MemberObservation {
   // Role etcd: an automatic restore of this member (etcd.autoRestore) is due, running, or
   // failed after it had changed something — why its cluster is held; "" for none.
   std::string etcd_restore;
+  // An operator paused the member (admin API; the reconciler keeps the set in the state
+  // directory). Not a fact about Azure but the operator's word, carried with the pass so that
+  // both planners see it: no remediation and no DNS write for the member until resumed.
+  bool paused = false;
 };
 
 // The latest observation of each member, keyed by cluster/member name: what one pass hands to

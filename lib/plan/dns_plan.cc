@@ -312,6 +312,8 @@ std::string_view to_string(DnsSkipReason reason) {
       return "not_owned";
     case DnsSkipReason::kInSync:
       return "in_sync";
+    case DnsSkipReason::kPaused:
+      return "paused";
   }
   return "unknown";
 }
@@ -320,7 +322,7 @@ std::span<const DnsSkipReason> all_dns_skip_reasons() {
   static constexpr std::array kAll{
       DnsSkipReason::kStateUnknown, DnsSkipReason::kGroupNotRunning,    DnsSkipReason::kGroupGone,
       DnsSkipReason::kNoIp,         DnsSkipReason::kProviderUnreadable, DnsSkipReason::kNotOwned,
-      DnsSkipReason::kInSync,
+      DnsSkipReason::kInSync,       DnsSkipReason::kPaused,
   };
   return kAll;
 }
@@ -372,7 +374,18 @@ DesiredRecord desired_record(const config::MemberDnsConfig& dns,
 
 DnsPlanResult plan_dns_changes(const DnsPlanInput& input) {
   DnsPlanResult out;
-  for (const DnsMemberInput& member : input.members) plan_member(member, input, out);
+  for (const DnsMemberInput& member : input.members) {
+    plan_member(member, input, out);
+    // Planned all the same, so that the skip says what resuming would change and in_sync
+    // stays known; a paused member's name is not written (nor deleted).
+    if (member.paused && !out.changes.empty() && out.changes.back().member == member.member) {
+      const DnsMemberChange change = std::move(out.changes.back());
+      out.changes.pop_back();
+      out.skips.push_back({change.member, change.provider, change.fqdn, DnsSkipReason::kPaused,
+                           "paused by an operator; would " + std::string(to_string(change.kind)) +
+                               ": " + change.detail});
+    }
+  }
   return out;
 }
 
@@ -387,7 +400,10 @@ std::vector<DnsMemberInput> dns_members(
       in.member = {cluster.name, member.name};
       in.dns = *member.dns;
       const auto it = observed.find(in.member);
-      if (it != observed.end()) in.group = it->second.group;
+      if (it != observed.end()) {
+        in.group = it->second.group;
+        in.paused = it->second.paused;
+      }
       in.read_error = "not read";
       out.push_back(std::move(in));
     }
@@ -401,7 +417,8 @@ std::string dns_inputs_signature(const std::vector<DnsMemberInput>& members) {
     out += input.member.to_string() + "|" + input.dns.provider + "|" + input.dns.name + "|" +
            std::to_string(input.dns.ttl) + "|" + (input.dns.adopt ? "adopt" : "") + "|" +
            (input.dns.delete_when_gone ? "delete" : "") + "|" +
-           std::to_string(static_cast<int>(input.dns.mode)) + "|";
+           std::to_string(static_cast<int>(input.dns.mode)) + "|" +
+           (input.paused ? "paused" : "") + "|";
     if (!input.group) {
       out += "never;";
       continue;

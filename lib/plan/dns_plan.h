@@ -29,6 +29,9 @@
 //   mode cname and a TXT set at the name itself (the
 //     operator's; a CNAME cannot coexist with it)             -> skip not_owned
 //   record (type, values, TTL) and our TXT already right      -> skip in_sync
+//   the member is paused (admin API)                          -> skip paused: the change it
+//                                                                would make is in the detail;
+//                                                                in-sync is still reported
 //   otherwise                                                 -> upserts: create (name free),
 //                                                                update, adopt, or
 //                                                                refresh_registry (TXT only)
@@ -75,6 +78,7 @@ enum class DnsSkipReason {
   kProviderUnreadable,  // the provider read of the name failed: nothing to compare with
   kNotOwned,            // no ownership TXT of ours (absent, foreign, other owner, unreadable)
   kInSync,              // already as desired: nothing to do
+  kPaused,              // an operator paused the member: its name is left as it is
 };
 
 std::string_view to_string(DnsSkipReason reason);
@@ -100,6 +104,7 @@ struct DnsMemberInput {
   // concatenated (the plan matches them by fqdn and type). nullopt: a read failed.
   std::optional<std::vector<model::RecordSet>> current;
   std::string read_error;  // why `current` is nullopt, for the skip detail
+  bool paused = false;     // model::MemberObservation::paused: plan, but change nothing
 };
 
 struct DnsPlanInput {

@@ -106,17 +106,17 @@ std::optional<Assessment> probe_failing(const config::MemberConfig& member,
 
 }  // namespace
 
+std::string Assessment::why() const {
+  std::string out;
+  if (unhealthy) out = to_string(*unhealthy);
+  if (unknown) out = to_string(*unknown);
+  if (!out.empty() && !detail.empty()) out += ": " + detail;
+  return out;
+}
+
 std::string Assessment::describe() const {
   std::string out(to_string(health));
-  std::string_view reason;
-  if (unhealthy) reason = to_string(*unhealthy);
-  if (unknown) reason = to_string(*unknown);
-  if (!reason.empty()) {
-    out += " (";
-    out += reason;
-    if (!detail.empty()) out += ": " + detail;
-    out += ")";
-  }
+  if (const auto reason = why(); !reason.empty()) out += " (" + reason + ")";
   return out;
 }
 

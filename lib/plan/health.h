@@ -46,6 +46,8 @@ struct Assessment {
   bool healthy() const { return health == Health::kHealthy; }
   // "healthy", "unhealthy (crash_loop: …)", "unknown (stale: …)"
   std::string describe() const;
+  // The part in parentheses: "crash_loop: …"; "" when healthy.
+  std::string why() const;
 
   bool operator==(const Assessment&) const = default;
 };

@@ -232,7 +232,15 @@ class ClusterPass {
       status.backoff_until = until;
     }
 
+    const auto* obs = observation(member.name);
+    status.paused = obs != nullptr && obs->paused;
+
     if (assessment.health == Health::kHealthy) return;
+    if (status.paused) {
+      skip(status, SkipReason::kPaused,
+           "paused by an operator (resume it through the admin API); " + assessment.describe());
+      return;
+    }
     if (assessment.health == Health::kUnknown) {
       const bool provisioning = assessment.unknown == UnknownReason::kProvisioning;
       skip(status, provisioning ? SkipReason::kProvisioning : SkipReason::kStateUnknown,

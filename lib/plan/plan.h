@@ -5,7 +5,9 @@
 // hands the actions to the executor and advances History (plan/history.h).
 //
 // For each cluster (config order) and each member in dependency order (plan/dependencies.h):
-//   1. assess health (plan/health.h). Healthy: nothing to say. Unknown: skip
+//   1. assess health (plan/health.h). Healthy: nothing to say. Paused by an operator
+//      (model::MemberObservation::paused, the admin API): skip `paused`, whatever else is
+//      wrong — hands off, not even the recreate of a group proven gone. Unknown: skip
 //      `provisioning` or `state_unknown` — never act on what we do not know.
 //   2. unhealthy, the first rule that applies:
 //      remediate: false                                   -> remediation_disabled
@@ -84,6 +86,7 @@ struct MemberStatus {
   // The planner cannot fix this member by itself: gave up, etcd data at risk, or a TLS
   // failure of its probe.
   bool needs_person = false;
+  bool paused = false;  // an operator paused it: it gets no action (skip `paused`)
 
   bool operator==(const MemberStatus&) const = default;
 };

@@ -116,6 +116,8 @@ std::string_view to_string(SkipReason reason) {
       return "etcd_restore";
     case SkipReason::kStartupGrace:
       return "startup_grace";
+    case SkipReason::kPaused:
+      return "paused";
   }
   return "unknown";
 }

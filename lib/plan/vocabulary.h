@@ -74,6 +74,8 @@ enum class SkipReason {
                          // actions for two poll intervals after start
   kEtcdRestore,          // an etcd member of the cluster is being restored from a snapshot
                          // (etcd.autoRestore), or its restore failed half-way: hands off
+  kPaused,               // an operator paused the member (admin API): hands off, no action
+                         // of any kind until resumed
 };
 
 std::string_view to_string(Health health);

@@ -65,6 +65,7 @@ model::ProbeObservation apply_probe_result(model::ProbeObservation previous,
     previous.last_error = result.error;
   }
   previous.observed_at = at;
+  previous.last_duration = result.duration;
   previous.last_outcome = result.success ? model::ProbeOutcome::kOk : result.outcome;
   return previous;
 }

@@ -43,6 +43,15 @@ void log_change(log::Level level, std::string_view event, const plan::DnsMemberC
 void DnsReporter::planned(const plan::DnsPlanResult& result, const model::Observations& observed,
                           core::MonotonicTime now) {
   for (const auto& status : result.members) {
+    auto& record = records_[status.member];
+    record.provider = status.provider;
+    record.fqdn = status.fqdn;
+    if (status.in_sync) record.in_sync = status.in_sync;
+    record.skip_reason.clear();
+    record.detail.clear();
+  }
+  for (const auto& change : result.changes) records_[change.member].detail = change.detail;
+  for (const auto& status : result.members) {
     if (!status.desired) continue;
     auto& seen = seen_[status.member];
     if (seen.values == status.desired->values) continue;
@@ -90,6 +99,7 @@ void DnsReporter::apply_finished(const DnsApplyResult& result) {
       last = what;
       log_change(log::Level::kInfo, "dns.record.planned", change,
                  {"kind", plan::to_string(change.kind)}, {"dry_run", true});
+      record(key, std::string(plan::to_string(change.kind)), "planned (dry run)", change.detail);
     }
     metrics_.update(change.provider, "dry_run");
     return;
@@ -101,12 +111,16 @@ void DnsReporter::apply_finished(const DnsApplyResult& result) {
       metrics_.update(change.provider, "updated");
       log_change(log::Level::kInfo, "dns.record.updated", change,
                  {"kind", plan::to_string(change.kind)}, {"duration_ms", millis(result.duration)});
+      record(key, std::string(plan::to_string(change.kind)), "updated",
+             change.fqdn + ": " + change.detail);
       break;
     case Outcome::kFailed:
       metrics_.update(change.provider, "failed");
       log_change(log::Level::kError, "dns.update.failed", change,
                  {"error", result.error ? result.error->describe() : ""},
                  {"attempts", result.attempts});
+      record(key, std::string(plan::to_string(change.kind)), "failed",
+             change.fqdn + ": " + (result.error ? result.error->describe() : std::string()));
       set_in_sync(key, false);
       break;
     case Outcome::kSettled:
@@ -155,6 +169,9 @@ void DnsReporter::verified(const model::MemberKey& member, const std::string& pr
                                       {"expected", expectation.describe()},
                                       {"result", outcome.result.describe()},
                                       {"action", "verifying again next pass"}});
+      record(member, "verify", "failed",
+             expectation.fqdn + ": expected " + expectation.describe() + ", got " +
+                 outcome.result.describe());
       set_in_sync(member, false);
       break;
     case Kind::kCancelled:
@@ -191,6 +208,7 @@ void DnsReporter::forget_unconfigured(const std::vector<plan::DnsMemberInput>& i
       continue;
     }
     metrics_.record_removed(metric_name(*it));
+    records_.erase(*it);
     last_skip_.erase(*it);
     seen_.erase(*it);
     last_planned_.erase(*it);
@@ -200,9 +218,15 @@ void DnsReporter::forget_unconfigured(const std::vector<plan::DnsMemberInput>& i
 
 void DnsReporter::skipped(const plan::DnsSkip& skip) {
   metrics_.record_skipped(metric_name(skip.member), plan::to_string(skip.reason));
+  auto& status = records_[skip.member];
+  status.skip_reason = plan::to_string(skip.reason);
+  status.detail = skip.detail;
   const auto it = last_skip_.find(skip.member);
   if (it != last_skip_.end() && it->second == skip.reason) return;
   last_skip_[skip.member] = skip.reason;
+  if (skip.reason != plan::DnsSkipReason::kInSync) {
+    record(skip.member, "skip " + std::string(plan::to_string(skip.reason)), "", skip.detail);
+  }
   const bool warn = skip.reason == plan::DnsSkipReason::kNotOwned ||
                     skip.reason == plan::DnsSkipReason::kProviderUnreadable;
   log::emit(warn ? log::Level::kWarn : log::Level::kInfo, "dns.record.skipped",
@@ -214,7 +238,20 @@ void DnsReporter::skipped(const plan::DnsSkip& skip) {
              {"detail", skip.detail}});
 }
 
+void DnsReporter::publish_status() {
+  std::vector<status::DnsRecordStatus> records;
+  for (const auto& [key, record] : records_) records.push_back({key.cluster, key.member, record});
+  status_.dns_records(std::move(records));
+}
+
+void DnsReporter::record(const model::MemberKey& member, std::string what, std::string outcome,
+                         std::string detail) {
+  status_.event({{}, "dns", member.cluster, member.member, std::move(what), std::move(outcome),
+                 std::move(detail)});
+}
+
 void DnsReporter::set_in_sync(const model::MemberKey& member, bool in_sync) {
+  records_[member].in_sync = in_sync;
   gauged_.insert(member);
   metrics_.record_in_sync(metric_name(member), in_sync);
 }

@@ -27,6 +27,10 @@
 //     verification knows, removed with the member's dns section; dns_skips_total{cluster,
 //     member,reason}: once per plan that skipped the member; dns_ip_change_to_consistent_seconds:
 //     first sight of a new address -> verified; internal_errors_total{component="dns_sync"}.
+// Status (status::StatusRecorder; /status and the status page): each member's name, provider,
+// in-sync flag and latest skip, published after every job (publish_status()); events for
+// updates, failed updates and verifications, dry-run changes (once each) and skip reasons that
+// changed (other than to in_sync).
 
 #include <cstdint>
 #include <map>
@@ -52,8 +56,9 @@ class DnsReporter {
  public:
   // `time` ends the change-to-consistent interval when a verification succeeds.
   DnsReporter(status::DnsMetrics& metrics, status::ErrorMetrics& errors,
-              const core::TimeSource& time)
-      : metrics_(metrics), errors_(errors), time_(time) {}
+              const core::TimeSource& time,
+              status::StatusRecorder& status = status::noop_metrics())
+      : metrics_(metrics), errors_(errors), time_(time), status_(status) {}
 
   // A pass was planned at `now`: the first sight of each new desired address (the group's
   // observed_at when known) and every skip.
@@ -72,6 +77,8 @@ class DnsReporter {
   // Members without a dns section in `inputs` (a reload dropped it) lose their gauge and what
   // is remembered of them.
   void forget_unconfigured(const std::vector<plan::DnsMemberInput>& inputs);
+  // Hands every member's DNS status to the status recorder (after each job).
+  void publish_status();
 
  private:
   struct AddressSeen {
@@ -83,10 +90,14 @@ class DnsReporter {
   void skipped(const plan::DnsSkip& skip);
   void set_in_sync(const model::MemberKey& member, bool in_sync);
   void consistent(const model::MemberKey& member);
+  void record(const model::MemberKey& member, std::string what, std::string outcome,
+              std::string detail);
 
   status::DnsMetrics& metrics_;
   status::ErrorMetrics& errors_;
   const core::TimeSource& time_;
+  status::StatusRecorder& status_;
+  std::map<model::MemberKey, status::DnsStatus> records_;  // what /status shows
   std::map<model::MemberKey, plan::DnsSkipReason> last_skip_;
   std::map<model::MemberKey, AddressSeen> seen_;
   std::map<model::MemberKey, std::string> last_planned_;  // dry-run logged once per change

@@ -12,7 +12,7 @@ DnsSynchronizer::DnsSynchronizer(DnsSyncDeps deps)
       providers_([this](const std::string& what, std::string_view action) {
         internal_error(what, action);
       }),
-      reporter_(deps_.metrics, deps_.error_metrics, deps_.time),
+      reporter_(deps_.metrics, deps_.error_metrics, deps_.time, deps_.status),
       real_executor_(deps_.time, stop_.get_token()),
       executor_(real_executor_, dry_run_executor_),
       verification_(deps_.querier, deps_.time, deps_.sleeper, stop_.get_token()) {}
@@ -96,6 +96,7 @@ DnsSyncReport DnsSynchronizer::run_contained(const model::Observations& observed
     last_signature_.clear();
   }
   report.internal_errors = internal_errors_ - before;
+  reporter_.publish_status();
   return report;
 }
 

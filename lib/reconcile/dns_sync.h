@@ -62,6 +62,7 @@ struct DnsSyncDeps {
   core::Sleeper& sleeper;       // verification polling (the daemon's StopSignal)
   status::DnsMetrics& metrics = status::noop_metrics();
   status::ErrorMetrics& error_metrics = status::noop_metrics();  // component dns_sync
+  status::StatusRecorder& status = status::noop_metrics();       // /status
 };
 
 // What one job did, for tests and the on_sync hook.

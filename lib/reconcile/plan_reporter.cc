@@ -30,6 +30,7 @@ void PlanReporter::configure(const config::Config& config) {
     // Gauges of a member that is gone would otherwise say "down" or "gave up" forever.
     metrics_.member_removed(metric_name(it->first));
     probe_metrics_.probes_stopped(metric_name(it->first));
+    action_notes_.erase(it->first);
     it = members_.erase(it);
   }
 }
@@ -47,10 +48,13 @@ void PlanReporter::plan_evaluated(const plan::PlanResult& result) {
                  {"from", r.health ? plan::to_string(*r.health) : std::string_view("none")},
                  {"to", plan::to_string(health)},
                  {"reason", status.assessment.describe()}});
+      record("state", status.member, std::string(plan::to_string(health)), "",
+             status.assessment.why());
       r.health = health;
     }
     metrics_.member_status(metric_name(status.member), plan::to_string(health),
                            status.assessment.healthy(), status.gave_up, status.etcd_data_at_risk);
+    metrics_.member_paused(metric_name(status.member), status.paused);
     if (status.etcd_data_at_risk && !r.etcd_data_at_risk) {
       const auto* skip = result.find_skip(status.member);
       log::error("etcd.data_at_risk", {{"cluster", status.member.cluster},
@@ -76,6 +80,7 @@ void PlanReporter::plan_evaluated(const plan::PlanResult& result) {
                                           {"member", status.member.member},
                                           {"reason", plan::to_string(skip->reason)},
                                           {"detail", skip->detail}});
+        record("skip", status.member, std::string(plan::to_string(skip->reason)), "", skip->detail);
       }
       r.skip = skip->reason;
     } else {
@@ -132,6 +137,10 @@ void PlanReporter::probe_done(const model::MemberKey& member, const probe::Probe
 }
 
 void PlanReporter::action_started(const plan::Action& action, const ActionTarget& target) {
+  action_notes_[action.member] = ActionNote{action.reason_text, "", ""};
+  record("action", action.member, std::string(plan::to_string(action.kind)),
+         action.dry_run ? "planned (dry run)" : (target.resume ? "resumed" : "started"),
+         action.reason_text);
   if (action.dry_run) return;  // DryRunExecutor logs remediation.planned instead
   log::info(target.resume ? "remediation.resumed" : "remediation.started",
             {{"cluster", action.member.cluster},
@@ -172,6 +181,37 @@ void PlanReporter::action_finished(const plan::Action& action, const ActionResul
   }
   metrics_.action_finished(metric_name(action.member), plan::to_string(action.kind),
                            result_label(result));
+  auto& note = action_notes_[action.member];
+  note.reason = action.reason_text;
+  note.result = result_label(result);
+  note.detail = result.outcome == plan::ActionOutcome::kSucceeded ? "" : result.detail;
+  record("action", action.member, std::string(plan::to_string(action.kind)),
+         std::string(result_label(result)),
+         result.outcome == plan::ActionOutcome::kSucceeded
+             ? "took " + std::to_string(millis(duration)) + " ms"
+             : result.detail);
+}
+
+void PlanReporter::publish(const StatusViewInput& input) {
+  status_.planned(status_view(input, action_notes_));
+}
+
+void PlanReporter::pause_changed(const model::MemberKey& member, bool paused,
+                                 const std::string& who) {
+  log::info(paused ? "admin.member.paused" : "admin.member.resumed",
+            {{"cluster", member.cluster}, {"member", member.member}, {"by", who}});
+  record("admin", member, paused ? "paused" : "resumed", "", "by " + who);
+}
+
+void PlanReporter::pass_requested(const std::string& who) {
+  log::info("admin.reconcile.requested", {{"by", who}});
+  status_.event({{}, "admin", "", "", "reconcile", "", "a full pass, asked by " + who});
+}
+
+void PlanReporter::record(std::string kind, const model::MemberKey& member, std::string what,
+                          std::string outcome, std::string detail) {
+  status_.event({{}, std::move(kind), member.cluster, member.member, std::move(what),
+                 std::move(outcome), std::move(detail)});
 }
 
 }  // namespace frankenetes::reconcile

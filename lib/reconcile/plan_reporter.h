@@ -24,7 +24,14 @@
 //   remediation_actions_total{result}: succeeded | failed | timed_out | dry_run;
 //   actions_skipped_total{reason}: counted once per plan evaluation that skipped the member
 //   (so a skip that persists keeps the counter rising and increase() over a window shows it;
-//   the rate follows the observation tick), while the log says it only on change.
+//   the rate follows the observation tick), while the log says it only on change;
+//   member_paused: set after every plan.
+// Status (status::StatusRecorder; /status and the status page):
+//   events: an action started and finished, a member's health or skip reason changed, an
+//   operator paused or resumed a member or asked for a pass (admin.* log events too);
+//   the members after every plan: publish() with what the reconciler knows, through
+//   status_view() (status_view.h), plus the reason and result of each member's latest action,
+//   which only this reporter remembers.
 
 #include <map>
 #include <optional>
@@ -35,16 +42,24 @@
 #include "plan/plan.h"
 #include "probe/prober.h"
 #include "reconcile/action_executor.h"
+#include "reconcile/status_view.h"
 #include "status/recorders.h"
 
 namespace frankenetes::reconcile {
 
 class PlanReporter {
  public:
-  PlanReporter(status::RemediationMetrics& metrics, status::ProbeMetrics& probe_metrics)
-      : metrics_(metrics), probe_metrics_(probe_metrics) {}
+  PlanReporter(status::RemediationMetrics& metrics, status::ProbeMetrics& probe_metrics,
+               status::StatusRecorder& status = status::noop_metrics())
+      : metrics_(metrics), probe_metrics_(probe_metrics), status_(status) {}
 
   void plan_evaluated(const plan::PlanResult& result);
+  // The members for /status after a plan (and what has been dispatched since).
+  void publish(const StatusViewInput& input);
+  // An operator (admin API, `who` is the peer's address) paused or resumed a member, or asked
+  // for a pass at once.
+  void pause_changed(const model::MemberKey& member, bool paused, const std::string& who);
+  void pass_requested(const std::string& who);
   void group_read(const model::MemberKey& member, const model::GroupObservation& observation);
   void probe_done(const model::MemberKey& member, const probe::ProbeResult& result);
   void action_started(const plan::Action& action, const ActionTarget& target);
@@ -64,9 +79,14 @@ class PlanReporter {
     std::map<std::string, int> restart_counts;  // per container
   };
 
+  void record(std::string kind, const model::MemberKey& member, std::string what,
+              std::string outcome, std::string detail);
+
   status::RemediationMetrics& metrics_;
   status::ProbeMetrics& probe_metrics_;
+  status::StatusRecorder& status_;
   std::map<model::MemberKey, Remembered> members_;
+  std::map<model::MemberKey, ActionNote> action_notes_;
   bool budget_exhausted_ = false;
 };
 

@@ -47,7 +47,7 @@ PassResult failed_pass(const ReadPlan& plan, const std::string& why, core::Monot
 Reconciler::Reconciler(ReconcilerDeps deps, std::shared_ptr<const config::Config> config)
     : deps_(std::move(deps)),
       observer_(deps_.defer_reads),
-      reporter_(deps_.metrics, deps_.probe_metrics),
+      reporter_(deps_.metrics, deps_.probe_metrics, deps_.status),
       etcd_guard_({deps_.scheduler, deps_.snapshots_worker, deps_.snapshotter, deps_.time,
                    deps_.etcd_metrics, deps_.restorer}) {
   apply_config(std::move(config));
@@ -80,6 +80,7 @@ void Reconciler::restore(const state::LoadedState& loaded) {
     return;
   }
   history_ = loaded.state.history;
+  paused_ = loaded.state.paused;
   std::set<model::MemberKey> pending;
   for (const auto& op : loaded.state.operations) pending.insert(op.member);
   for (auto& [key, member] : history_.members) {
@@ -111,7 +112,14 @@ void Reconciler::restore(const state::LoadedState& loaded) {
   log::info("state.loaded", {{"members", static_cast<unsigned long>(history_.members.size())},
                              {"pending_operations",
                               static_cast<unsigned long>(loaded.state.operations.size())},
-                             {"actions_last_hour", history_.actions_in_budget_window(now)}});
+                             {"actions_last_hour", history_.actions_in_budget_window(now)},
+                             {"paused", static_cast<unsigned long>(paused_.size())}});
+  for (const auto& key : paused_) {
+    log::warn("member.paused", {{"cluster", key.cluster},
+                                {"member", key.member},
+                                {"detail", "paused by an operator before the restart: no actions "
+                                           "until it is resumed"}});
+  }
   update_operations_note();
 }
 
@@ -354,6 +362,7 @@ model::Observations Reconciler::collect() const {
         obs.probe = it->second;
       }
       obs.probe.configured = member.probe.has_value();
+      obs.paused = paused_.contains(key);
       observed.emplace(key, std::move(obs));
     }
   }
@@ -397,6 +406,7 @@ void Reconciler::reconcile() {
   }
   // A recorded operation that no executor runs (its task threw) is resumed, not forgotten.
   if (!once_) resume_operations(/*synchronous=*/false);
+  publish_status(observed, result);
 }
 
 const config::MemberConfig* Reconciler::find_member(const model::MemberKey& key) const {

@@ -23,6 +23,12 @@
 // run_once() (`frankenetesd --once`) does one full pass synchronously on the caller's thread
 // — LIST, every GET, one probe per member, plan, and every planned action to completion —
 // and must not be mixed with start().
+//
+// Operators (the admin API, reconciler_commands.cc): set_paused() pauses or resumes a member
+// — kept in the state directory, so it survives restarts, and carried to both planners in
+// model::MemberObservation::paused: no remediation and no DNS write for it (an action already
+// running finishes; a recreate always does) — and request_pass() starts a full pass now.
+// After every plan the members go to /status (status::StatusRecorder, through PlanReporter).
 
 #include <atomic>
 #include <functional>
@@ -47,6 +53,7 @@
 #include "reconcile/scheduler.h"
 #include "reconcile/worker.h"
 #include "state/state_store.h"
+#include "status/admin_auth.h"
 #include "status/health.h"
 #include "status/recorders.h"
 
@@ -78,6 +85,8 @@ struct ReconcilerDeps {
   AutoRestorer* restorer = nullptr;
   EtcdStatusReader* etcd_status = nullptr;
   status::EtcdMetrics& etcd_metrics = status::noop_metrics();
+  // /status and the status page: the members after every plan, and events.
+  status::StatusRecorder& status = status::noop_metrics();
 };
 
 // What the daemon shows in its sd_notify STATUS line.
@@ -122,6 +131,13 @@ class Reconciler {
   // One synchronous observe-probe-plan-act pass; true when the observation succeeded.
   bool run_once();
 
+  // The admin API's commands, from any thread. `done` is called once on the scheduler thread
+  // when the command took effect (a pause is written to the state directory first; 404 for a
+  // member that is not configured), or at once with 503 while stopping. `who` is the peer.
+  using CommandDone = std::function<void(status::AdminCommandResult)>;
+  void set_paused(model::MemberKey member, bool paused, std::string who, CommandDone done);
+  void request_pass(std::string who, CommandDone done);
+
   status::CheckResult readiness() const;
   // Always passes; its note names operations in progress and a start-up grace (/readyz?verbose).
   status::CheckResult operations() const;
@@ -140,6 +156,9 @@ class Reconciler {
   bool start_pass(bool force_full);
   void finish_pass(const PassResult& result);
   void reconcile();
+  void apply_pause(const model::MemberKey& member, bool paused, const std::string& who,
+                   const CommandDone& done);
+  void publish_status(const model::Observations& observed, const plan::PlanResult& result);
   model::Observations collect() const;
   void dispatch(const plan::Action& action, bool synchronous);
   void dispatch(const plan::Action& action, const ActionTarget& target, bool synchronous);
@@ -171,6 +190,7 @@ class Reconciler {
   std::map<model::MemberKey, Scheduler::TaskId> probe_tasks_;
   std::uint64_t probe_generation_ = 0;
   plan::History history_;
+  std::set<model::MemberKey> paused_;  // by an operator; the state directory keeps it too
   std::map<model::MemberKey, plan::Action> actions_in_flight_;
   bool once_ = false;  // run_once(): actions run inline and nothing is requeued
   bool pass_in_flight_ = false;

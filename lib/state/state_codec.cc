@@ -225,12 +225,17 @@ std::string encode_state(const PersistedState& state, core::SystemTime system_no
                           {"deleteConfirmed", op.delete_confirmed},
                           {"putAttempts", op.put_attempts}});
   }
+  json paused = json::array();
+  for (const auto& key : state.paused) {
+    paused.push_back({{"cluster", key.cluster}, {"member", key.member}});
+  }
   const json doc{{"format", "frankenetesd-state"},
                  {"version", kStateFormatVersion},
                  {"writtenAtMs", Clocks::wall_ms(system_now)},
                  {"members", std::move(members)},
                  {"actionStarts", std::move(starts)},
-                 {"operations", std::move(operations)}};
+                 {"operations", std::move(operations)},
+                 {"paused", std::move(paused)}};
   return doc.dump(2) + "\n";
 }
 
@@ -297,6 +302,13 @@ core::Result<PersistedState> decode_state(std::string_view text, core::SystemTim
       op.delete_confirmed = r.boolean(o, "deleteConfirmed", path);
       op.put_attempts = r.bounded(o, "putAttempts", path, 0, kMaxCount);
       state.operations.push_back(std::move(op));
+    }
+    if (doc.contains("paused")) {  // absent in files written before pausing existed
+      const auto& paused = r.array(doc, "paused", "$");
+      for (std::size_t i = 0; i < paused.size(); ++i) {
+        const std::string path = "$.paused[" + std::to_string(i) + "]";
+        state.paused.insert({r.string(paused[i], "cluster", path), r.string(paused[i], "member", path)});
+      }
     }
     return state;
   } catch (const Reader::Problem& problem) {

@@ -2,15 +2,19 @@
 // The state file's format: what survives a restart of the daemon (issue "history survives
 // restarts"): per member the ladder position, the last and the in-flight action, the give-up,
 // since when it is healthy; the start times of the actions in the budget window; and pending
-// recreate operations. Versioned JSON:
+// recreate operations; the members an operator paused (admin API). Versioned JSON:
 //   {"format": "frankenetesd-state", "version": 1, "writtenAt": "<RFC 3339>",
-//    "members": [...], "actionStarts": [...], "operations": [...]}
+//    "members": [...], "actionStarts": [...], "operations": [...],
+//    "paused": [{"cluster": …, "member": …}, …]}
+// "paused" came later in version 1: a file without it has no paused member, and a daemon that
+// predates it ignores it.
 // History's times are monotonic and mean nothing in another process: they are written as
 // wall-clock times (RFC 3339, milliseconds) and read back relative to the reader's clocks.
 // Restart samples, probe baselines and dependency trouble are not kept: they are evidence
 // gathered again after a restart, and losing them only delays an action.
 // Pure: no file access (state_store.h does that).
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +31,7 @@ inline constexpr int kStateFormatVersion = 1;
 struct PersistedState {
   plan::History history;
   std::vector<RecreateOperation> operations;
+  std::set<model::MemberKey> paused{};  // by an operator: no action of any kind until resumed
 
   bool operator==(const PersistedState&) const = default;
 };

@@ -127,6 +127,7 @@ LoadedState StateStore::load() {
   history_ = persistent_part(loaded.state.history);
   operations_.clear();
   for (const auto& op : loaded.state.operations) operations_[op.member] = op;
+  paused_ = loaded.state.paused;
   return loaded;
 }
 
@@ -167,10 +168,30 @@ std::vector<RecreateOperation> StateStore::operations() const {
   return out;
 }
 
+core::Status StateStore::set_paused(const model::MemberKey& member, bool paused) {
+  std::lock_guard lock(mutex_);
+  if (paused_.contains(member) == paused) return {};
+  const auto before = paused_;
+  if (paused) {
+    paused_.insert(member);
+  } else {
+    paused_.erase(member);
+  }
+  auto written = write_locked();
+  if (!written.ok()) paused_ = before;
+  return written;
+}
+
+std::set<model::MemberKey> StateStore::paused() const {
+  std::lock_guard lock(mutex_);
+  return paused_;
+}
+
 core::Status StateStore::write_locked() {
   PersistedState state;
   state.history = history_;
   for (const auto& [key, op] : operations_) state.operations.push_back(op);
+  state.paused = paused_;
   const auto text = encode_state(state, time_.system_time(), time_.monotonic_time());
   const auto path = state_file();
   const auto tmp = path + ".tmp";

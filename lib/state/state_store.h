@@ -3,7 +3,8 @@
 // $STATE_DIRECTORY as systemd's StateDirectory= sets it, else /var/lib/frankenetes). Holds
 //   lock         flock()ed for the daemon's lifetime: one writer per directory; a second
 //                daemon on the same directory refuses to start (it names the holder's pid)
-//   state.json   the persisted history and pending operations (state/state_codec.h), replaced
+//   state.json   the persisted history, pending operations and paused members
+//                (state/state_codec.h), replaced
 //                atomically: write state.json.tmp, fsync, rename, fsync the directory.
 // Thread-safe: the reconciler's scheduler thread saves history, the actions worker updates
 // recreate operations; every write rewrites the whole (small) file from the latest of both.
@@ -14,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,6 +60,9 @@ class StateStore {
   core::Status put_operation(const RecreateOperation& operation);
   core::Status remove_operation(const model::MemberKey& member);
   std::vector<RecreateOperation> operations() const;
+  // Pauses or resumes the member (admin API), and writes at once when that changes anything.
+  core::Status set_paused(const model::MemberKey& member, bool paused);
+  std::set<model::MemberKey> paused() const;
 
  private:
   StateStore(std::string directory, int lock_fd, const core::TimeSource& time)
@@ -70,6 +75,7 @@ class StateStore {
   mutable std::mutex mutex_;
   plan::History history_;  // persistent part only
   std::map<model::MemberKey, RecreateOperation> operations_;
+  std::set<model::MemberKey> paused_;
 };
 
 }  // namespace frankenetes::state

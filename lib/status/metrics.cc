@@ -53,6 +53,10 @@ Metrics::Metrics(const BuildInfo& build)
                               .Name("frankenetes_remediation_gave_up")
                               .Help("1 when the remediation ladder is exhausted for a member: a human must look.")
                               .Register(*registry_)),
+      member_paused_gauge(prometheus::BuildGauge()
+                              .Name("frankenetes_member_paused")
+                              .Help("1 while an operator has paused the member (admin API): no action of any kind, DNS included, is taken for it.")
+                              .Register(*registry_)),
       remediation_budget_exhausted(
           prometheus::BuildGauge()
               .Name("frankenetes_remediation_budget_exhausted")

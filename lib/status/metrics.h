@@ -19,12 +19,6 @@
 
 namespace frankenetes::status {
 
-struct BuildInfo {
-  std::string version;
-  std::string commit;
-  std::string build_type;
-};
-
 class Metrics final : public RemediationMetrics,
                       public ProbeMetrics,
                       public DnsMetrics,
@@ -47,6 +41,7 @@ class Metrics final : public RemediationMetrics,
   // RemediationMetrics
   void member_status(MemberName member, std::string_view state, bool up, bool gave_up,
                      bool at_risk) override;
+  void member_paused(MemberName member, bool paused) override;
   void member_removed(MemberName member) override;
   void action_skipped(MemberName member, std::string_view reason) override;
   void restarts_observed(MemberName member, int restarts) override;
@@ -102,6 +97,7 @@ class Metrics final : public RemediationMetrics,
   prometheus::Family<prometheus::Counter>& remediation_actions_total;     // {cluster,member,action,result}
   prometheus::Family<prometheus::Counter>& actions_skipped_total;         // {cluster,member,reason}
   prometheus::Family<prometheus::Gauge>& remediation_gave_up;             // {cluster,member}: alert
+  prometheus::Family<prometheus::Gauge>& member_paused_gauge;             // {cluster,member}
   prometheus::Gauge& remediation_budget_exhausted;                        // alert
   prometheus::Family<prometheus::Gauge>& etcd_data_at_risk;               // {cluster,member}: alert
   prometheus::Family<prometheus::Gauge>& operation_in_progress;           // {cluster,member,operation}

@@ -41,9 +41,14 @@ void Metrics::member_status(MemberName member, std::string_view state, bool up, 
   etcd_data_at_risk.Add(labels).Set(flag(at_risk));
 }
 
+void Metrics::member_paused(MemberName member, bool paused) {
+  member_paused_gauge.Add(member_labels(member)).Set(flag(paused));
+}
+
 void Metrics::member_removed(MemberName member) {
   const auto labels = member_labels(member);
   remove(member_up, labels);
+  remove(member_paused_gauge, labels);
   remove(remediation_gave_up, labels);
   remove(etcd_data_at_risk, labels);
   for (const auto each : kMemberStates) remove(member_state, with(labels, "state", each));

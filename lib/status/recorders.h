@@ -7,6 +7,7 @@
 //   ArmMetrics          the daemon's ARM stack: requests, throttling, tokens
 //   EtcdMetrics         EtcdGuard: etcd snapshots and data-loss detection
 //   ErrorMetrics        task boundaries: exceptions contained instead of ending a thread
+//   StatusRecorder      PlanReporter and DnsReporter: what /status and the status page show
 // Metrics (metrics.h) implements every one over its families, under the names and labels that
 // dashboards and alerts use; NoopMetrics records nothing (tests, and deps that leave metrics
 // out). Label values arrive as the callers' own stable spellings (plan::to_string and the
@@ -17,8 +18,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/time_source.h"
+#include "status/status_snapshot.h"
 
 namespace frankenetes::status {
 
@@ -45,6 +48,8 @@ class RemediationMetrics {
   // the two conditions that need a person.
   virtual void member_status(MemberName member, std::string_view state, bool up, bool gave_up,
                              bool etcd_data_at_risk) = 0;
+  // After every plan, for each member: whether an operator paused it (admin API).
+  virtual void member_paused(MemberName member, bool paused) = 0;
   // The member left the configuration: its gauges go (they would say "down" forever).
   virtual void member_removed(MemberName member) = 0;
   // The plan left the member alone for `reason` (plan::SkipReason); once per plan.
@@ -137,15 +142,30 @@ class ErrorMetrics {
   virtual void internal_error(const std::string& component) = 0;
 };
 
+// The pieces of the status snapshot (status/status_snapshot.h), from whoever knows them.
+class StatusRecorder {
+ public:
+  virtual ~StatusRecorder() = default;
+
+  // After every plan (scheduler thread): every configured member as the planner saw it.
+  virtual void planned(PlanStatus status) = 0;
+  // After every DNS pass (the DNS worker): what is known of each member's name.
+  virtual void dns_records(std::vector<DnsRecordStatus> records) = 0;
+  // Something for the ring of recent events happened (any thread); `at` is set on arrival.
+  virtual void event(StatusEvent event) = 0;
+};
+
 // Records nothing.
 class NoopMetrics final : public RemediationMetrics,
                           public ProbeMetrics,
                           public DnsMetrics,
                           public ArmMetrics,
                           public EtcdMetrics,
-                          public ErrorMetrics {
+                          public ErrorMetrics,
+                          public StatusRecorder {
  public:
   void member_status(MemberName, std::string_view, bool, bool, bool) override {}
+  void member_paused(MemberName, bool) override {}
   void member_removed(MemberName) override {}
   void action_skipped(MemberName, std::string_view) override {}
   void restarts_observed(MemberName, int) override {}
@@ -173,6 +193,9 @@ class NoopMetrics final : public RemediationMetrics,
   void etcd_member_removed(MemberName) override {}
   void boundary_declared(const std::string&) override {}
   void internal_error(const std::string&) override {}
+  void planned(PlanStatus) override {}
+  void dns_records(std::vector<DnsRecordStatus>) override {}
+  void event(StatusEvent) override {}
 };
 
 // One shared instance (it has no state): the default of deps that leave metrics out.

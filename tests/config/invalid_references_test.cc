@@ -320,6 +320,38 @@ dns:
                   "test.yaml:10:9: dns.providers.cf: missing required key \"apiTokenFile\" or "
                   "\"apiToken\""}},
 
+    {.name = "AdminApiOnANonLoopbackAddressNeedsTls",
+     .yaml = R"(
+azure:
+  subscriptionId: 00000000-0000-0000-0000-000000000001
+clusters:
+  - name: prod
+    resourceGroup: rg
+    members: [{name: etcd, role: etcd, containerGroup: etcd}]
+server:
+  listen: "0.0.0.0:9720"
+  adminTokenFile: /etc/frankenetes/admin-token
+)",
+     .expected = {"test.yaml:9:19: server.adminTokenFile: the admin API on 0.0.0.0:9720, which "
+                  "is not a loopback address, needs server.tls (certFile, keyFile): its bearer "
+                  "token must not cross the network in plain HTTP; set server.tls, or listen on "
+                  "127.0.0.1"}},
+
+    {.name = "ServerTlsNeedsBothFiles",
+     .yaml = R"(
+azure:
+  subscriptionId: 00000000-0000-0000-0000-000000000001
+clusters:
+  - name: prod
+    resourceGroup: rg
+    members: [{name: etcd, role: etcd, containerGroup: etcd}]
+server:
+  tls: {certFile: server.crt, keyfile: server.key}
+)",
+     .expected = {"test.yaml:8:8: server.tls: missing required key \"keyFile\"",
+                  "test.yaml:8:31: server.tls: unknown key \"keyfile\" (did you mean "
+                  "\"keyFile\"?)"}},
+
     {.name = "ManyProblemsReportedTogetherInLineOrder",
      .yaml = R"(
 azure:

@@ -359,6 +359,26 @@ TEST_F(ConfigFile, LoadsAndResolvesPathsAgainstItsDirectory) {
   EXPECT_EQ(result.config->server.admin_token->file, (dir_ / "admin-token").string());
 }
 
+TEST_F(ConfigFile, AdminApiWithTlsMayListenOnAnyAddress) {
+  std::string yaml(yaml_text(kMinimalConfig));
+  yaml += "server:\n  listen: \"0.0.0.0:9720\"\n  adminTokenFile: admin-token\n"
+          "  tls: {certFile: tls/server.crt, keyFile: tls/server.key}\n";
+  const auto result = load_config_file(write("frankenetes.yaml", yaml), fake_env());
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(problem_lines(result));
+  ASSERT_TRUE(result.config->server.tls.has_value());
+  EXPECT_EQ(result.config->server.tls->cert_file, (dir_ / "tls/server.crt").string());
+  EXPECT_EQ(result.config->server.tls->key_file, (dir_ / "tls/server.key").string());
+}
+
+TEST_F(ConfigFile, AdminApiOnLoopbackNeedsNoTls) {
+  for (const char* listen : {"127.0.0.1:9720", "[::1]:9720", "localhost:9720"}) {
+    std::string yaml(yaml_text(kMinimalConfig));
+    yaml += std::string("server: {listen: \"") + listen + "\", adminTokenFile: admin-token}\n";
+    const auto result = load_config_file(write("frankenetes.yaml", yaml), fake_env());
+    EXPECT_TRUE(result.ok()) << listen << ": " << ::testing::PrintToString(problem_lines(result));
+  }
+}
+
 TEST_F(ConfigFile, ProblemsNameTheFileAsGiven) {
   const auto path = write("bad.yaml", "azure: {}\n");
   const auto result = load_config_file(path, fake_env());

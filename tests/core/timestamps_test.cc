@@ -73,6 +73,15 @@ TEST(HttpDate, FormatAndParseAgree) {
   }
 }
 
+TEST(Iso8601, FormatsRfc3339UtcTruncatedToTheSecondAndParsesBack) {
+  EXPECT_EQ(format_iso8601(at(0)), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(format_iso8601(at(1796219100) + std::chrono::milliseconds(999)), "2026-12-02T13:45:00Z");
+  EXPECT_EQ(format_iso8601(at(1709164800) - seconds(1)), "2024-02-28T23:59:59Z");
+  for (long long t : {0LL, 951782400LL, 1709164800LL, 1796219100LL, 4102444799LL}) {
+    EXPECT_EQ(parse_iso8601(format_iso8601(at(t))), at(t)) << t;
+  }
+}
+
 TEST(Iso8601Basic, FormatsUtcTruncatedToTheSecond) {
   EXPECT_EQ(format_iso8601_basic(at(0)), "19700101T000000Z");
   EXPECT_EQ(format_iso8601_basic(at(1502150950)), "20170808T000910Z");

@@ -22,6 +22,7 @@
 
 #include "config/config.h"
 #include "config/config_test_util.h"
+#include "http/certificates.h"
 #include "http/client.h"
 #include "support/fake_time_source.h"
 #include "support/manual_scheduler.h"
@@ -195,15 +196,35 @@ class ProcessTest : public ::testing::Test {
                        .scheduler = &scheduler_};
   }
 
-  // GET `path` from the process's admin server; the HTTP status.
-  int get(const Process& process, const std::string& path) {
-    auto client = http::HttpClient::create({});
+  // GET `url` (with a bearer token when given); the HTTP status, -1 without an answer.
+  static int status_of(http::HttpClient& client, const std::string& url,
+                       const std::string& token = "") {
     http::ClientRequest request;
-    request.url = "http://" + process.listen_address() + path;
+    request.url = url;
     request.timeout = 5s;
-    auto response = (*client)->send(request);
+    if (!token.empty()) request.headers["Authorization"] = "Bearer " + token;
+    auto response = client.send(request);
     return response.ok() ? response->status : -1;
   }
+  // GET `path` from the process's admin server over plain HTTP.
+  int get(const Process& process, const std::string& path, const std::string& token = "") {
+    auto client = http::HttpClient::create({});
+    return status_of(**client, "http://" + process.listen_address() + path, token);
+  }
+
+  // Stops on the io thread, as the controller does: the server closes, run() returns.
+  void stop(Process& process, std::thread& io_thread) {
+    std::promise<void> stopped;
+    boost::asio::post(io_, [&] {
+      process.stop();
+      stopped.set_value();
+    });
+    ASSERT_EQ(stopped.get_future().wait_for(5s), std::future_status::ready);
+    io_thread.join();
+    EXPECT_TRUE(process.join(std::chrono::steady_clock::now() + 5s));
+  }
+
+  void write_token(const std::string& token) { std::ofstream(dir_ / "admin-token") << token << "\n"; }
 
   std::filesystem::path dir_;
   std::shared_ptr<FakeAzure> azure_ = std::make_shared<FakeAzure>();
@@ -277,15 +298,7 @@ TEST_F(ProcessTest, StartReloadRefuseAndStop) {
   // Every client came from the one factory, with the daemon's user agent.
   EXPECT_EQ(user_agents_, std::set<std::string>{user_agent()});
 
-  // Stop on the io thread, as the controller does: the server closes, run() returns.
-  std::promise<void> stopped;
-  boost::asio::post(io_, [&] {
-    process.stop();
-    stopped.set_value();
-  });
-  ASSERT_EQ(stopped.get_future().wait_for(5s), std::future_status::ready);
-  io_thread.join();
-  EXPECT_TRUE(process.join(std::chrono::steady_clock::now() + 5s));
+  stop(process, io_thread);
   const auto after_stop = passes;
   scheduler_.advance(30s);
   EXPECT_EQ(passes, after_stop);
@@ -299,6 +312,93 @@ TEST_F(ProcessTest, InitRefusesAnUnusableProbeCaFileWithItsKeyPath) {
   EXPECT_EQ(result.problems[0].key_path, "clusters[0].members[1].probe.caFile");
   EXPECT_FALSE(result.error);
   EXPECT_EQ(azure_->count("GET"), 0u);
+}
+
+// The admin token is read at start and on every reload. GET on an admin path answers from the
+// router alone: 405 once the token is right, 401 when it is not, 404 while the API is off.
+TEST_F(ProcessTest, TheAdminTokenIsReadAtStartAndOnEveryReload) {
+  const std::string with_admin =
+      std::string(kBase).replace(kBase.find("server: {"), 9, "server: { adminTokenFile: admin-token,");
+  write_token("short");
+  {
+    Process refused(deps());
+    const auto result = refused.init(config(with_admin));
+    ASSERT_EQ(result.problems.size(), 1u);
+    EXPECT_EQ(result.problems[0].key_path, "server.adminTokenFile");
+    EXPECT_EQ(result.problems[0].message,
+              "the admin token must be at least 16 visible ASCII characters, without spaces");
+  }
+  write_token("first-admin-token-0123456789");
+  Process process(deps());
+  ASSERT_TRUE(process.init(config(with_admin)).ok());
+  ASSERT_TRUE(process.start().ok());
+  std::thread io_thread([this] { io_.run(); });
+  scheduler_.run_due();
+  EXPECT_EQ(get(process, "/status"), 200);
+  EXPECT_EQ(get(process, "/"), 200);
+  EXPECT_EQ(get(process, "/admin/reconcile"), 401);
+  EXPECT_EQ(get(process, "/admin/reconcile", "first-admin-token-0123456789"), 405);
+
+  // Rotated: the old token stops working at the reload, not before.
+  write_token("second-admin-token-0123456789");
+  EXPECT_EQ(get(process, "/admin/reconcile", "first-admin-token-0123456789"), 405);
+  ASSERT_TRUE(process.configure(config(with_admin)).ok());
+  EXPECT_EQ(get(process, "/admin/reconcile", "first-admin-token-0123456789"), 401);
+  EXPECT_EQ(get(process, "/admin/reconcile", "second-admin-token-0123456789"), 405);
+
+  // An unreadable token refuses the reload; the running token stays.
+  std::filesystem::remove(dir_ / "admin-token");
+  const auto unreadable = process.configure(config(with_admin));
+  ASSERT_EQ(unreadable.problems.size(), 1u);
+  EXPECT_EQ(unreadable.problems[0].key_path, "server.adminTokenFile");
+  EXPECT_EQ(get(process, "/admin/reconcile", "second-admin-token-0123456789"), 405);
+
+  // Without adminTokenFile the API is off.
+  ASSERT_TRUE(process.configure(config(kBase)).ok());
+  EXPECT_EQ(get(process, "/admin/reconcile", "second-admin-token-0123456789"), 404);
+
+  stop(process, io_thread);
+}
+
+// server.tls: every endpoint over HTTPS with the configured certificate; plain HTTP gets nowhere.
+TEST_F(ProcessTest, ServerTlsServesEveryEndpointOverHttps) {
+  auto tls = http::generate_ca_and_server_certificate({"localhost"}, {"127.0.0.1"}, 24h);
+  ASSERT_TRUE(tls.ok()) << tls.error().message;
+  std::ofstream(dir_ / "ca.pem") << tls->ca_pem;
+  std::ofstream(dir_ / "server.crt") << tls->server_cert_pem;
+  std::ofstream(dir_ / "server.key") << tls->server_key_pem;
+  write_token("tls-admin-token-0123456789");
+  const std::string with_tls = std::string(kBase).replace(
+      kBase.find("server: {"), 9,
+      "server: { adminTokenFile: admin-token, tls: { certFile: server.crt, keyFile: server.key },");
+  Process process(deps());
+  ASSERT_TRUE(process.init(config(with_tls)).ok());
+  ASSERT_TRUE(process.start().ok());
+  std::thread io_thread([this] { io_.run(); });
+  scheduler_.run_due();
+
+  auto client = http::HttpClient::create({.ca_file = (dir_ / "ca.pem").string()});
+  ASSERT_TRUE(client.ok());
+  auto https = [&](const std::string& path, const std::string& token) {
+    return status_of(**client, "https://" + process.listen_address() + path, token);
+  };
+  EXPECT_EQ(https("/status", ""), 200);
+  EXPECT_EQ(https("/livez", ""), 200);
+  EXPECT_EQ(https("/admin/reconcile", ""), 401);
+  EXPECT_EQ(https("/admin/reconcile", "tls-admin-token-0123456789"), 405);
+  EXPECT_EQ(get(process, "/status"), -1) << "no plain HTTP on a TLS listener";
+
+  stop(process, io_thread);
+}
+
+TEST_F(ProcessTest, InitRefusesUnreadableTlsFilesWithTheirKeyPaths) {
+  const std::string with_tls = std::string(kBase).replace(
+      kBase.find("server: {"), 9, "server: { tls: { certFile: none.crt, keyFile: none.key },");
+  Process process(deps());
+  const auto result = process.init(config(with_tls));
+  ASSERT_EQ(result.problems.size(), 2u);
+  EXPECT_EQ(result.problems[0].key_path, "server.tls.certFile");
+  EXPECT_EQ(result.problems[1].key_path, "server.tls.keyFile");
 }
 
 TEST_F(ProcessTest, InitReportsAGraphThatCannotBeBuilt) {

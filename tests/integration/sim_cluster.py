@@ -164,13 +164,14 @@ def daemon_config(endpoints, *, members=tuple(MEMBERS), poll="1s", get_healthy="
                   get_unhealthy="500ms", probe_period="500ms", probe_timeout="400ms",
                   failure_threshold=2, backoff_initial="1s", backoff_max="1m", reset_after="10m",
                   budget=100, dry_run=False, ca=True, auth=None, specs=None, probes=None,
-                  action_timeout="60s", extra=""):
+                  action_timeout="60s", admin_token_file=None, extra=""):
     """YAML for frankenetesd against the sim described by `endpoints` (endpoints.json).
 
     armBaseUrl is both resourceManager and authority, in the same spelling (the ARM client
     refuses nextLink/operation URLs on another host). `auth` replaces the auth section;
-    `specs` maps member → spec file; `probes` maps member → probe overrides; `extra` is YAML
-    appended as is (more top-level sections).
+    `specs` maps member → spec file; `probes` maps member → probe overrides;
+    `admin_token_file` turns the admin API on; `extra` is YAML appended as is (more top-level
+    sections).
     """
     arm = endpoints["armBaseUrl"]
     if auth is None:
@@ -212,6 +213,7 @@ def daemon_config(endpoints, *, members=tuple(MEMBERS), poll="1s", get_healthy="
         f"  dryRun: {'true' if dry_run else 'false'}",
         "server:",
         '  listen: "127.0.0.1:0"',
+        *([f"  adminTokenFile: {json.dumps(admin_token_file)}"] if admin_token_file else []),
         "log:",
         "  level: info",
         "  format: text",

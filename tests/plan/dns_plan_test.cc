@@ -496,12 +496,57 @@ TEST(DnsPlan, DnsMembersFollowConfigOrderAndCarryTheLatestObservation) {
   EXPECT_EQ(r.find_skip(kEtcd)->detail, "not read");
 }
 
+TEST(DnsPlan, APausedMemberIsPlannedButNotChanged) {
+  const config::PolicyConfig policy;
+  DnsMemberInput member{kEtcd, dns_config(), running("10.0.0.2"),
+                        std::vector{a("10.0.0.1"), our_txt()}, ""};
+  member.paused = true;
+  const auto r = plan_dns_changes({"prod-fk", policy, {member}, kNow});
+  EXPECT_TRUE(r.changes.empty());
+  ASSERT_EQ(r.skips.size(), 1u);
+  EXPECT_EQ(r.skips[0].reason, DnsSkipReason::kPaused);
+  EXPECT_EQ(r.skips[0].detail, "paused by an operator; would update: A 10.0.0.1 -> A 10.0.0.2");
+  EXPECT_EQ(r.skips[0].fqdn, kName);
+  EXPECT_EQ(r.members[0].in_sync, false) << "in-sync is still known";
+
+  // A paused member whose group is gone keeps its record even with deleteWhenGone.
+  auto deleting = dns_config();
+  deleting.delete_when_gone = true;
+  DnsMemberInput gone_member{kEtcd, deleting, gone(), std::vector{a("10.0.0.1"), our_txt()}, ""};
+  gone_member.paused = true;
+  const auto g = plan_dns_changes({"prod-fk", policy, {gone_member}, kNow});
+  EXPECT_TRUE(g.changes.empty());
+  ASSERT_EQ(g.skips.size(), 1u);
+  EXPECT_EQ(g.skips[0].reason, DnsSkipReason::kPaused);
+
+  // In sync and paused: the usual in_sync skip (nothing would change).
+  DnsMemberInput right{kEtcd, dns_config(), running("10.0.0.1"), std::vector{a("10.0.0.1"), our_txt()}, ""};
+  right.paused = true;
+  EXPECT_EQ(plan_dns_changes({"prod-fk", policy, {right}, kNow}).skips.at(0).reason,
+            DnsSkipReason::kInSync);
+}
+
+TEST(DnsPlan, PauseComesFromTheObservationAndChangesTheSignature) {
+  config::Config config;
+  config.clusters.emplace_back().name = "prod";
+  config.clusters[0].members.emplace_back().name = "etcd";
+  config.clusters[0].members[0].dns = dns_config();
+  std::map<model::MemberKey, model::MemberObservation> observed;
+  observed[kEtcd] = model::MemberObservation{kEtcd, running("10.0.0.2"), {}, std::nullopt, "", false};
+  const auto before = dns_members(config, observed);
+  EXPECT_FALSE(before[0].paused);
+  observed[kEtcd].paused = true;
+  const auto after = dns_members(config, observed);
+  EXPECT_TRUE(after[0].paused);
+  EXPECT_NE(dns_inputs_signature(before), dns_inputs_signature(after));
+}
+
 TEST(DnsPlan, SkipReasonSpellingsAreStableAndComplete) {
   std::vector<std::string> names;
   for (const DnsSkipReason r : all_dns_skip_reasons()) names.emplace_back(to_string(r));
   EXPECT_EQ(names,
             (std::vector<std::string>{"state_unknown", "group_not_running", "group_gone", "no_ip",
-                                      "provider_unreadable", "not_owned", "in_sync"}));
+                                      "provider_unreadable", "not_owned", "in_sync", "paused"}));
 }
 
 TEST(DnsPlan, AppliedPlanConvergesToInSync) {

@@ -16,6 +16,7 @@ using namespace test_util;
 const model::MemberKey kEtcd{"prod", "etcd"};
 const model::MemberKey kEtcd2{"prod", "etcd-2"};
 const model::MemberKey kApiserver{"prod", "apiserver"};
+const model::MemberKey kScheduler{"prod", "scheduler"};
 
 config::MemberConfig etcd_member(std::string name = "etcd") {
   auto m = with_spec(member(std::move(name)));
@@ -479,6 +480,71 @@ TEST(EtcdRestore, NoMemberOfTheClusterIsActedOnWhileEtcdIsRestored) {
   h.observe(crash_loop_backoff(kApiserver, h.now()));
   r = h.tick();
   ASSERT_NE(r.find_action(kApiserver), nullptr) << "the hold ends with the restore";
+}
+
+// --- paused by an operator --------------------------------------------------------------------
+
+model::MemberObservation paused(model::MemberObservation obs) {
+  obs.paused = true;
+  return obs;
+}
+
+TEST(Paused, ACrashLoopingPausedMemberGetsNoActionAndSaysWhy) {
+  Harness h(make_config({control_plane()}));
+  h.observe(paused(crash_loop_backoff(kEtcd, h.now())));
+  const auto r = h.tick();
+  EXPECT_TRUE(r.actions.empty());
+  ASSERT_NE(r.find_skip(kEtcd), nullptr);
+  EXPECT_EQ(r.find_skip(kEtcd)->reason, SkipReason::kPaused);
+  EXPECT_EQ(to_string(SkipReason::kPaused), "paused");
+  EXPECT_NE(r.find_skip(kEtcd)->detail.find("crash_loop_backoff"), std::string::npos);
+  EXPECT_TRUE(r.find_member(kEtcd)->paused);
+  EXPECT_TRUE(r.give_ups.empty()) << "a paused member is not given up on";
+  EXPECT_TRUE(h.history().action_starts.empty());
+}
+
+TEST(Paused, NotEvenARecreateOfAGroupProvenGone) {
+  Harness h(make_config({cluster("prod", {with_spec(member("etcd"))})}));
+  h.observe(paused(not_found(kEtcd, h.now())));
+  const auto r = h.tick();
+  EXPECT_TRUE(r.actions.empty());
+  EXPECT_EQ(r.find_skip(kEtcd)->reason, SkipReason::kPaused);
+}
+
+TEST(Paused, UnknownStateSaysPausedFirst) {
+  Harness h(make_config({cluster("prod", {member("etcd")})}));
+  h.observe(paused(read_error(kEtcd, h.now())));
+  EXPECT_EQ(h.tick().find_skip(kEtcd)->reason, SkipReason::kPaused);
+}
+
+TEST(Paused, AHealthyPausedMemberNeedsNoSkipButShowsThePause) {
+  Harness h(make_config({cluster("prod", {member("etcd")})}));
+  h.observe(paused(healthy(kEtcd, h.now())));
+  const auto r = h.tick();
+  EXPECT_TRUE(r.skips.empty());
+  EXPECT_TRUE(r.find_member(kEtcd)->paused);
+}
+
+TEST(Paused, OtherMembersOfTheClusterAreStillHealed) {
+  Harness h(make_config({cluster("prod", {member("etcd"), member("scheduler")})}));
+  h.observe(paused(crash_loop_backoff(kEtcd, h.now())));
+  h.observe(crash_loop_backoff(kScheduler, h.now()));
+  const auto r = h.tick();
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].member, kScheduler);
+  EXPECT_EQ(r.find_skip(kEtcd)->reason, SkipReason::kPaused);
+}
+
+TEST(Paused, ResumingActsOnTheNextPlan) {
+  Harness h(make_config({cluster("prod", {member("etcd")})}));
+  h.observe(paused(crash_loop_backoff(kEtcd, h.now())));
+  EXPECT_TRUE(h.tick().actions.empty());
+  h.advance(1s);
+  h.observe(crash_loop_backoff(kEtcd, h.now()));
+  const auto r = h.tick();
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].kind, ActionKind::kRestart);
+  EXPECT_FALSE(r.find_member(kEtcd)->paused);
 }
 
 // --- the ladder's own table -------------------------------------------------------------------

@@ -223,6 +223,63 @@ TEST_F(StoreTest, HistoryAndOperationsSurviveAReopen) {
   EXPECT_EQ((*store)->load().state.operations.size(), 0u);
 }
 
+TEST(StateCodec, PausedMembersRoundTrip) {
+  FakeTimeSource t;
+  PersistedState state;
+  state.paused = {kEtcd, kApi};
+  const auto text = encode_state(state, t.system_time(), t.monotonic_time());
+  EXPECT_NE(text.find(R"("paused": [)"), std::string::npos) << text;
+  const auto decoded = decode_state(text, t.system_time(), t.monotonic_time());
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->paused, state.paused);
+}
+
+TEST(StateCodec, AFileWrittenBeforePausingExistedHasNoPausedMember) {
+  FakeTimeSource t;
+  const auto decoded = decode_state(kHead + R"("members":[],"actionStarts":[],"operations":[]})",
+                                    t.system_time(), t.monotonic_time());
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_TRUE(decoded->paused.empty());
+}
+
+TEST(StateCodec, AMalformedPausedEntryIsNamed) {
+  FakeTimeSource t;
+  const auto decoded =
+      decode_state(kHead + R"("members":[],"actionStarts":[],"operations":[],"paused":[{"cluster":"c"}]})",
+                   t.system_time(), t.monotonic_time());
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.error().message, "$.paused[0].member: missing");
+  const auto not_a_list = decode_state(
+      kHead + R"("members":[],"actionStarts":[],"operations":[],"paused":"etcd"})",
+      t.system_time(), t.monotonic_time());
+  ASSERT_FALSE(not_a_list.ok());
+  EXPECT_EQ(not_a_list.error().message, "$.paused: wrong type (string)");
+}
+
+TEST_F(StoreTest, APauseIsWrittenAtOnceAndSurvivesAReopen) {
+  {
+    auto store = StateStore::open(dir(), time_);
+    ASSERT_TRUE(store.ok());
+    (void)(*store)->load();
+    ASSERT_TRUE((*store)->set_paused(kEtcd, true).ok());
+    EXPECT_NE(read("state.json").find(R"("member": "etcd")"), std::string::npos);
+    // History saved afterwards keeps the pause in the file.
+    ASSERT_TRUE((*store)->save_history(sample_history(time_.monotonic_time())).ok());
+  }
+  auto store = StateStore::open(dir(), time_);
+  ASSERT_TRUE(store.ok());
+  const auto loaded = (*store)->load();
+  ASSERT_EQ(loaded.status, LoadStatus::kLoaded) << loaded.problem;
+  EXPECT_EQ(loaded.state.paused, (std::set<model::MemberKey>{kEtcd}));
+  EXPECT_EQ((*store)->paused(), (std::set<model::MemberKey>{kEtcd}));
+  // Resuming twice writes once.
+  ASSERT_TRUE((*store)->set_paused(kEtcd, false).ok());
+  std::filesystem::remove(dir_ / "state.json");
+  ASSERT_TRUE((*store)->set_paused(kEtcd, false).ok());
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "state.json"));
+  EXPECT_TRUE((*store)->paused().empty());
+}
+
 TEST_F(StoreTest, UnchangedHistoryIsNotRewritten) {
   auto store = StateStore::open(dir(), time_);
   ASSERT_TRUE(store.ok());

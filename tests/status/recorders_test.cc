@@ -52,11 +52,21 @@ TEST_F(RecordersTest, MemberStatusSetsEveryStateAndTheAlerts) {
   EXPECT_TRUE(has(R"(frankenetes_etcd_data_at_risk{cluster="prod",member="etcd"} 1)"));
 }
 
+TEST_F(RecordersTest, MemberPausedIsAGauge) {
+  RemediationMetrics& remediation = metrics;
+  remediation.member_paused(kEtcd, true);
+  EXPECT_TRUE(has("# TYPE frankenetes_member_paused gauge")) << metrics.render();
+  EXPECT_TRUE(has(R"(frankenetes_member_paused{cluster="prod",member="etcd"} 1)"));
+  remediation.member_paused(kEtcd, false);
+  EXPECT_TRUE(has(R"(frankenetes_member_paused{cluster="prod",member="etcd"} 0)"));
+}
+
 TEST_F(RecordersTest, ARemovedMemberLosesItsGaugesButNotItsCounters) {
   RemediationMetrics& remediation = metrics;
   ProbeMetrics& probes = metrics;
   for (const auto member : {kEtcd, kApiserver}) {
     remediation.member_status(member, "unhealthy", false, false, false);
+    remediation.member_paused(member, false);
     remediation.action_skipped(member, "backoff");
     remediation.restarts_observed(member, 0);
     probes.probe_finished(member, false, 10ms, false);
@@ -65,7 +75,8 @@ TEST_F(RecordersTest, ARemovedMemberLosesItsGaugesButNotItsCounters) {
   probes.probes_stopped(kEtcd);
 
   for (const char* gauge :
-       {"member_up", "member_state", "remediation_gave_up", "etcd_data_at_risk", "probe_success"}) {
+       {"member_up", "member_state", "remediation_gave_up", "etcd_data_at_risk", "probe_success",
+        "member_paused"}) {
     const std::string name = std::string("frankenetes_") + gauge;
     EXPECT_FALSE(has_series(name + R"({cluster="prod",member="etcd")")) << name;
     EXPECT_TRUE(has_series(name + R"({cluster="prod",member="apiserver")")) << name;

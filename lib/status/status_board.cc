@@ -1,0 +1,68 @@
+#include "status/status_board.h"
+
+#include <utility>
+
+namespace frankenetes::status {
+
+StatusBoard::StatusBoard(const core::TimeSource& time, Settings settings)
+    : time_(time), settings_(std::move(settings)), started_at_(time.system_time()) {
+  std::lock_guard lock(mutex_);
+  publish_locked();
+}
+
+void StatusBoard::planned(PlanStatus status) {
+  std::lock_guard lock(mutex_);
+  plan_ = std::move(status);
+  publish_locked();
+}
+
+void StatusBoard::dns_records(std::vector<DnsRecordStatus> records) {
+  std::lock_guard lock(mutex_);
+  dns_ = std::move(records);
+  publish_locked();
+}
+
+void StatusBoard::event(StatusEvent event) {
+  event.at = time_.system_time();
+  std::lock_guard lock(mutex_);
+  events_.push_back(std::move(event));
+  while (events_.size() > kMaxStatusEvents) events_.pop_front();
+  publish_locked();
+}
+
+void StatusBoard::set_admin_enabled(bool enabled) {
+  std::lock_guard lock(mutex_);
+  admin_enabled_ = enabled;
+  publish_locked();
+}
+
+std::shared_ptr<const StatusSnapshot> StatusBoard::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return published_;
+}
+
+void StatusBoard::publish_locked() {
+  auto next = std::make_shared<StatusSnapshot>();
+  next->generated_at = time_.system_time();
+  next->build = settings_.build;
+  next->started_at = started_at_;
+  next->admin_enabled = admin_enabled_;
+  next->plan = plan_;
+  if (next->plan) {
+    // The DNS pipeline's view of a name wins over the plan's (which knows only the config).
+    for (auto& cluster : next->plan->clusters) {
+      for (auto& member : cluster.members) {
+        for (const auto& record : dns_) {
+          if (record.cluster == cluster.name && record.member == member.name) {
+            member.dns = record.status;
+          }
+        }
+      }
+    }
+  }
+  if (settings_.arm) next->arm = settings_.arm();
+  next->events.assign(events_.begin(), events_.end());
+  published_ = std::move(next);
+}
+
+}  // namespace frankenetes::status
