@@ -109,6 +109,9 @@ class Snapshots(HealTestCase):
         return path, body
 
     def etcd_ip(self, sim):
+        """The etcd group's IP once etcd answers there (the group is Running before etcd
+        listens)."""
+        wait_until(lambda: self.answering_status(sim), 30, "etcd answering")
         return sim.group("etcd")["ip"]
 
     # Acceptance 1: 1000 keys; a periodic snapshot lands with correct metadata and a SHA-256
