@@ -46,6 +46,7 @@ and Cloudflare (DNS plug-in), with container groups run as local processes.
   --files-listen ADDR  HTTPS listener for the Azure Files REST API (default 127.0.0.1:0 = any
                        free port; endpoints.json names it as fileBaseUrl)
   --dns-listen ADDR    authoritative DNS for the scenario's zones (UDP+TCP), e.g. 127.0.0.1:15353
+                       (default: the scenario's dns.server.listen, else no DNS server)
   --state-dir DIR      writes ca.pem, client-secret, endpoints.json, process files (default ./sim-state)
   --time-scale F       multiplies every platform delay and back-off (0.1 = ten times faster)
   --mode MODE          process (run containers as processes) or virtual (state only)
@@ -291,6 +292,7 @@ int run(int argc, char** argv) {
   simulator = &sim_core;
 
   std::string dns_address;
+  const auto dns_listen = options.dns_listen.empty() ? dns_scenario.server_listen : options.dns_listen;
   sim::dns::DnsSimulatorOptions dns_options;
   dns_options.default_subscription_id = scenario->subscription_id;
   dns_options.azure_base_url = arm_base_url;
@@ -315,9 +317,11 @@ int run(int argc, char** argv) {
     }
     return std::nullopt;
   });
-  if (!options.dns_listen.empty()) {
-    if (auto s = dns.start_dns_server(io, options.dns_listen); !s.ok()) {
-      std::cerr << "frankenetes-sim: --dns-listen: " << s.error().message << "\n";
+  if (!dns_listen.empty()) {
+    if (auto s = dns.start_dns_server(io, dns_listen); !s.ok()) {
+      std::cerr << "frankenetes-sim: "
+                << (options.dns_listen.empty() ? "scenario dns.server.listen" : "--dns-listen") << ": "
+                << s.error().message << "\n";
       return 1;
     }
     dns_address = dns.dns_address();

@@ -9,6 +9,7 @@
 
 #include "core/duration.h"
 #include "core/strings.h"
+#include "http/listen_address.h"
 #include "sim/dns/dns_names.h"
 #include "sim/dns/record_validation.h"
 
@@ -439,6 +440,21 @@ void check_uniqueness(const YAML::Node& dns_node, const DnsScenario& scenario,
   }
 }
 
+// dns.server: where the authoritative server listens. Checked here, so a typo is a scenario
+// problem with its position rather than a failed start.
+void parse_server(const YAML::Node& node, const std::string& path, DnsScenario& scenario,
+                  Problems& problems) {
+  if (!expect_map(node, path, problems)) return;
+  check_keys(node, path, {"listen"}, problems);
+  const auto listen = get_string(node, "listen", path, problems, /*required=*/true);
+  if (!listen) return;
+  if (auto parsed = http::parse_listen_address(*listen); !parsed.ok()) {
+    problems.add(node["listen"], path + ".listen", parsed.error().message);
+    return;
+  }
+  scenario.server_listen = *listen;
+}
+
 }  // namespace
 
 ScenarioSectionParser dns_section_parser(DnsScenario* out) {
@@ -458,7 +474,10 @@ core::Result<DnsScenario> parse_dns_scenario(const YAML::Node& dns_node, const s
   if (!dns_node.IsDefined() || dns_node.IsNull()) return scenario;
   Problems problems(file);
   if (expect_map(dns_node, "dns", problems)) {
-    check_keys(dns_node, "dns", {"azureDns", "cloudflare"}, problems);
+    check_keys(dns_node, "dns", {"server", "azureDns", "cloudflare"}, problems);
+    if (dns_node["server"].IsDefined() && !dns_node["server"].IsNull()) {
+      parse_server(dns_node["server"], "dns.server", scenario, problems);
+    }
     if (dns_node["azureDns"].IsDefined() && !dns_node["azureDns"].IsNull()) {
       parse_azure(dns_node["azureDns"], "dns.azureDns", default_subscription_id, scenario,
                   problems);

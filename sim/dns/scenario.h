@@ -4,6 +4,8 @@
 // file:line:col and its key path, all defaults live in the structs below).
 //
 //   dns:
+//     server:
+//       listen: 127.0.0.1:8453          # authoritative DNS server (UDP+TCP); --dns-listen wins
 //     azureDns:
 //       pageSize: 100                   # list page size when the client sends no $top
 //       zones:
@@ -70,6 +72,10 @@ struct CloudflareAccountSpec {
 };
 
 struct DnsScenario {
+  // Where the authoritative DNS server listens ("host:port"); "" = no server unless the
+  // command line asks for one.
+  std::string server_listen;
+
   std::size_t azure_page_size = 100;
   std::vector<AzureDnsZoneSpec> azure_zones;
 

@@ -87,7 +87,12 @@ TEST(ExampleFiles, DemoValidatesAndStaysOnLoopback) {
   EXPECT_EQ(config.azure.ca_file, (source_dir() / "build/demo/sim/ca.pem").lexically_normal());
   EXPECT_EQ(config.azure.auth.imds_endpoint,
             "http://127.0.0.1:8444/metadata/identity/oauth2/token");
-  EXPECT_FALSE(config.dns.has_value());
+  // DNS through the sim's Azure DNS API, verified against its DNS server on loopback.
+  ASSERT_TRUE(config.dns.has_value());
+  ASSERT_EQ(config.dns->providers.size(), 1u);
+  EXPECT_EQ(config.dns->providers.at("azure").type(), DnsProviderType::kAzureDns);
+  EXPECT_EQ(config.dns->providers.at("azure").zone(), "example.com");
+  EXPECT_EQ(config.dns->verify.nameservers, (std::vector<HostPort>{{"127.0.0.1", 8453}}));
   EXPECT_EQ(config.policy.poll_interval, 5s);
   EXPECT_EQ(config.server.listen, (HostPort{"127.0.0.1", 9720}));
   ASSERT_EQ(config.clusters.size(), 1u);
@@ -98,6 +103,18 @@ TEST(ExampleFiles, DemoValidatesAndStaysOnLoopback) {
   EXPECT_EQ(probes,
             (std::vector<std::string>{"http://{ip}:2379/health", "http://{ip}:6445/healthz",
                                       "http://{ip}:10252/healthz", "http://{ip}:10251/healthz"}));
+  // Every member has a DNS name; the stateless ones a spec (etcd's layout would lose data).
+  for (const auto& member : config.clusters[0].members) {
+    ASSERT_TRUE(member.dns.has_value()) << member.name;
+    EXPECT_EQ(member.dns->name, "cp-" + member.name + ".example.com");
+    if (member.role == MemberRole::kEtcd) {
+      EXPECT_FALSE(member.spec.has_value());
+    } else {
+      ASSERT_TRUE(member.spec.has_value()) << member.name;
+      EXPECT_EQ(member.spec->file,
+                (source_dir() / "config/sim-groups" / (member.name + ".json")).lexically_normal());
+    }
+  }
 }
 
 }  // namespace

@@ -29,13 +29,7 @@ sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "rules"))
 import deploy_files  # noqa: E402  (tests/rules/deploy_files.py)
 
 CONTAINER = "frankenetes"
-ZONE = "example.com"
-
-
-def with_dns_zone(scenario):
-    """The sim's scenario plus an Azure DNS zone in the container groups' resource group."""
-    return scenario + (f"\ndns:\n  azureDns:\n    zones:\n"
-                       f"      - {{resourceGroup: {RESOURCE_GROUP}, name: {ZONE}}}\n")
+ZONE = "example.com"  # config/sim-cluster.yaml's Azure DNS zone, in the groups' resource group
 
 
 def parse_exposition(text):
@@ -139,7 +133,7 @@ class Observability(HealTestCase):
                 used.setdefault(name, []).append(where)
         self.assertGreater(len(used), 20, "too few metric names found in the dashboard and rules")
 
-        sim = self.start_sim(extra_args=("--dns-listen", "127.0.0.1:0"), edit_scenario=with_dns_zone)
+        sim = self.start_sim()
         daemon = self.start_observed_daemon(sim)
         # Things that make the families of events exist: a snapshot, DNS names created and
         # verified, and a group deleted behind the daemon's back, recreated from its spec.

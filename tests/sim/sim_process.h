@@ -68,8 +68,10 @@ class SimProcess {
            ("fk-sim-test-" + std::to_string(getpid()) + "-" + std::to_string(std::random_device{}()));
     std::filesystem::create_directories(dir_);
     state_dir_ = (dir_ / "state").string();
+    // Any free ports, the DNS server's too: a scenario's dns.server.listen names the demo's
+    // fixed port, and sims started side by side (ctest -j) must not compete for it.
     std::vector<std::string> argv = {FRANKENETES_SIM_BINARY, "--listen", "127.0.0.1:0", "--control",
-                                     "127.0.0.1:0", "--state-dir", state_dir_};
+                                     "127.0.0.1:0", "--dns-listen", "127.0.0.1:0", "--state-dir", state_dir_};
     argv.insert(argv.end(), args.begin(), args.end());
     const auto log = (dir_ / "sim.log").string();
     pid_ = fork();

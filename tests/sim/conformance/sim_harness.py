@@ -51,7 +51,8 @@ class SimCredential:
 class Sim:
     def __init__(self, binary, scenario_yaml, extra_args=()):
         # "--ip-pool auto": the sim takes a /16 no other running sim holds, so sims started
-        # side by side (ctest -j) never hand out the same group IP.
+        # side by side (ctest -j) never hand out the same group IP. Any free ports, the DNS
+        # server's too (a scenario's dns.server.listen names the demo's fixed port).
         self.dir = tempfile.mkdtemp(prefix="fk-sim-conformance-")
         scenario = os.path.join(self.dir, "scenario.yaml")
         with open(scenario, "w") as f:
@@ -60,7 +61,7 @@ class Sim:
         self.log = open(os.path.join(self.dir, "sim.log"), "w")
         self.proc = subprocess.Popen(
             [binary, "--scenario", scenario, "--listen", "127.0.0.1:0", "--control", "127.0.0.1:0",
-             "--state-dir", self.state, "--ip-pool", "auto", *extra_args],
+             "--dns-listen", "127.0.0.1:0", "--state-dir", self.state, "--ip-pool", "auto", *extra_args],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 15
         path = os.path.join(self.state, "endpoints.json")

@@ -77,6 +77,12 @@ cloudflare: { rateLimit: { requests: 10, window: 30s }, perPage: 50 }
   EXPECT_EQ(s.cloudflare_per_page, 50u);
 }
 
+TEST(DnsScenarioTest, ServerListenIsRead) {
+  const auto s = parse_scenario_text("server: { listen: \"127.0.0.1:8453\" }");
+  EXPECT_EQ(s.server_listen, "127.0.0.1:8453");
+  EXPECT_EQ(parse_scenario_text("azureDns: {}").server_listen, "");  // no server by default
+}
+
 TEST(DnsScenarioTest, MissingSubscriptionIsLeftForTheSimulatorDefault) {
   auto parsed = parse("azureDns: { zones: [ { resourceGroup: rg, name: example.com } ] }", "");
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
@@ -119,6 +125,12 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadScenario{"UnknownTopKey", "azureDNS: {}",
                     "scenario.yaml:1:1: dns: unknown key 'azureDNS' (did you mean 'azureDns'?)"},
+        BadScenario{"UnknownServerKey", "server: { listn: \"127.0.0.1:53\" }",
+                    "scenario.yaml:1:11: dns.server: unknown key 'listn' (did you mean 'listen'?)"},
+        BadScenario{"ServerWithoutListen", "server: {}",
+                    "dns.server: missing required key 'listen'"},
+        BadScenario{"ServerListenWithoutPort", "server: { listen: 127.0.0.1 }",
+                    "scenario.yaml:1:19: dns.server.listen: listen 127.0.0.1:"},
         BadScenario{"UnknownZoneKey",
                     "azureDns:\n  zones:\n    - { resourceGroup: rg, name: a.com, recrdSets: [] }",
                     "scenario.yaml:3:41: dns.azureDns.zones[0]: unknown key 'recrdSets'"},
