@@ -83,8 +83,7 @@ Metrics::Metrics(const BuildInfo& build)
           prometheus::BuildGauge()
               .Name("frankenetes_arm_ratelimit_remaining_reads")
               .Help("Last x-ms-ratelimit-remaining-subscription-reads seen from ARM.")
-              .Register(*registry_)
-              .Add({})),
+              .Register(*registry_)),
       token_requests_total(prometheus::BuildCounter()
                                .Name("frankenetes_token_requests_total")
                                .Help("Access token requests by credential and result.")

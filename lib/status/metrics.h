@@ -103,7 +103,9 @@ class Metrics final : public RemediationMetrics,
   prometheus::Family<prometheus::Gauge>& operation_in_progress;           // {cluster,member,operation}
   prometheus::Family<prometheus::Counter>& arm_requests_total;            // {operation,code}
   prometheus::Family<prometheus::Histogram>& arm_request_duration_seconds;  // {operation}
-  prometheus::Gauge& arm_ratelimit_remaining_reads;
+  // Its one series appears with the first value ARM sent: before that the budget left is
+  // unknown, not 0.
+  prometheus::Family<prometheus::Gauge>& arm_ratelimit_remaining_reads;
   prometheus::Family<prometheus::Counter>& token_requests_total;          // {credential,result}
   prometheus::Family<prometheus::Gauge>& probe_success;                   // {cluster,member}
   prometheus::Family<prometheus::Histogram>& probe_duration_seconds;      // {cluster,member}

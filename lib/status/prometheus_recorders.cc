@@ -128,7 +128,7 @@ void Metrics::request_finished(const std::string& operation, const std::string& 
 }
 
 void Metrics::remaining_reads(long reads) {
-  arm_ratelimit_remaining_reads.Set(static_cast<double>(reads));
+  arm_ratelimit_remaining_reads.Add({}).Set(static_cast<double>(reads));
 }
 
 void Metrics::token_requested(const std::string& credential, bool success) {
