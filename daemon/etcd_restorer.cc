@@ -198,6 +198,25 @@ RestoreOutcome Restore::run() {
     return refused("group " + group_ref_.to_string() +
                    " does not exist and the member has no spec to recreate it from");
   }
+  // One 404 is not proof (a proxy, a replica behind): recreating over a group that exists
+  // would replace a running etcd under a rewritten share. The resource group's LIST must
+  // agree.
+  if (gone) {
+    auto listed = deps_.aci.list_in_resource_group(group_ref_.subscription_id,
+                                                   group_ref_.resource_group);
+    if (!listed.ok()) {
+      return failed("GET " + group_ref_.to_string() + " answered 404, and the LIST that must "
+                        "confirm it failed: " + listed.error().describe(),
+                    "nothing was changed");
+    }
+    for (const auto& summary : *listed) {
+      if (summary.name == group_ref_.name) {
+        return failed("GET " + group_ref_.to_string() + " answered 404, but the resource "
+                          "group's LIST has the group: not acting on contradictory readings",
+                      "nothing was changed");
+      }
+    }
+  }
   const model::ContainerGroupView& group = gone ? *member.spec->view : *got;
   auto target = etcd::restore_target(group);
   if (!target.ok()) return refused(target.error().message);

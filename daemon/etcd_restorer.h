@@ -3,7 +3,7 @@
 // Blob Storage, shared by `frankenetesd etcd restore` (daemon/etcd_restore.cc, which prints
 // each step) and etcd.autoRestore (the daemon's EtcdStack, which logs them):
 //   1. where the member's data directory lives: the group's azureFile volume (or the member's
-//      spec when the group is gone);
+//      spec when the group is gone: a GET's 404 confirmed by the resource group's LIST);
 //   2. the snapshot: the one named; else, after a recorded data loss, the one holding the most
 //      of the lost data (etcd::snapshot_of_lost_data); else the newest. Downloaded and checked:
 //      etcd's own SHA-256 trailer, and the metadata's size and SHA-256;
