@@ -136,6 +136,11 @@ const ContainerGroup* AciModel::find_key(const std::string& key) const {
   return it == groups_.end() ? nullptr : &it->second;
 }
 
+const ContainerGroup* AciModel::find_by_ip(const std::string& ip) const {
+  const auto it = by_ip_.find(ip);
+  return it == by_ip_.end() ? nullptr : find_key(it->second);
+}
+
 ContainerGroup* AciModel::find_mut(const std::string& resource_group, const std::string& name) {
   const auto it = groups_.find(key_of(resource_group, name));
   return it == groups_.end() ? nullptr : &it->second;
@@ -229,6 +234,7 @@ void AciModel::build_containers(ContainerGroup& group) {
 
 void AciModel::assign_new_ip(ContainerGroup& group, const std::optional<std::string>& wanted) {
   const std::string old = group.ip;
+  if (!old.empty()) by_ip_.erase(old);
   group.ip.clear();
   if (!group.wants_public_ip()) {
     if (!old.empty()) ip_pool_.release(old);
@@ -239,12 +245,16 @@ void AciModel::assign_new_ip(ContainerGroup& group, const std::optional<std::str
   } else if (auto ip = ip_pool_.allocate()) {
     group.ip = *ip;
   }
+  if (!group.ip.empty()) by_ip_[group.ip] = group.key();
   // Release after allocating so the old address cannot come straight back.
   if (!old.empty()) ip_pool_.release(old);
 }
 
 void AciModel::release_ip(ContainerGroup& group) {
-  if (!group.ip.empty()) ip_pool_.release(group.ip);
+  if (!group.ip.empty()) {
+    ip_pool_.release(group.ip);
+    by_ip_.erase(group.ip);
+  }
   group.ip.clear();
 }
 

@@ -39,6 +39,9 @@
 //   GET    /requests?api=&operation=&method=&path=&status=&fault=&since=&limit=
 //   DELETE /requests
 //   GET    /resolve?name=FQDN                           {"name","ip","source"} or 404
+//   GET    /health-probes                               {"parked":n,"hangCapSeconds":120}: probes
+//                                                       of hung groups on --health-listen not yet
+//                                                       answered (Simulator answers this route)
 // Everything under /dns/ goes to the DNS plug-in. Errors: {"error":"…"} with 400/404/409.
 
 #include <functional>

@@ -79,6 +79,8 @@ Simulator::Simulator(Scenario scenario, SimulatorOptions options, const core::Ti
       scenario_.tenant_id,
       scenario_.resource_groups.empty() ? std::string() : scenario_.resource_groups.front());
 
+  health_ = std::make_unique<HealthEndpoint>(*model_, time_);
+
   // File service accounts: the scenario's storageAccounts, then the accounts of azureFile
   // volumes (with the volume's storageAccountKey, as ACI mounts with it), else a random key.
   for (const auto& a : scenario_.storage_accounts) {
@@ -169,6 +171,7 @@ void Simulator::tick() {
     control_->apply_action(f.action);
     ++next_fault_;
   }
+  health_->tick();
 }
 
 void Simulator::record(const http::Request& request, const http::Response& response, const std::string& api,
@@ -222,6 +225,11 @@ Reply Simulator::handle_control(const http::Request& request) {
     auto r = identity_->imds(request);
     record(request, r, "imds", "token");
     return {std::move(r), {}};
+  }
+  if (request.path == "/health-probes" && request.method == "GET") {
+    const nlohmann::json body = {{"parked", health_->parked()},
+                                 {"hangCapSeconds", health_->hang_cap().count() / 1000}};
+    return {http::Response::json(200, body.dump()), {}};
   }
   return {control_->handle(request), {}};
 }
