@@ -160,19 +160,11 @@ def pids_mentioning(marker):
     return found
 
 
-def daemon_config(endpoints, *, members=tuple(MEMBERS), poll="1s", get_healthy="1s",
-                  get_unhealthy="500ms", probe_period="500ms", probe_timeout="400ms",
-                  failure_threshold=2, backoff_initial="1s", backoff_max="1m", reset_after="10m",
-                  budget=100, dry_run=False, ca=True, auth=None, specs=None, probes=None,
-                  action_timeout="60s", admin_token_file=None, extra=""):
-    """YAML for frankenetesd against the sim described by `endpoints` (endpoints.json).
-
-    armBaseUrl is both resourceManager and authority, in the same spelling (the ARM client
-    refuses nextLink/operation URLs on another host). `auth` replaces the auth section;
-    `specs` maps member → spec file; `probes` maps member → probe overrides;
-    `admin_token_file` turns the admin API on; `extra` is YAML appended as is (more top-level
-    sections).
-    """
+def azure_section(endpoints, auth=None, ca=True, request_timeout="5s"):
+    """The `azure:` section (as lines) of a frankenetesd config against the sim described by
+    `endpoints` (endpoints.json). armBaseUrl is both resourceManager and authority, in the same
+    spelling (the ARM client refuses nextLink/operation URLs on another host). `auth` replaces
+    the client-secret auth; `request_timeout` None leaves the daemon's default."""
     arm = endpoints["armBaseUrl"]
     if auth is None:
         auth = {"method": "clientSecret", "clientId": endpoints["clientId"],
@@ -187,10 +179,26 @@ def daemon_config(endpoints, *, members=tuple(MEMBERS), poll="1s", get_healthy="
         f'  tenantId: "{endpoints["tenantId"]}"',
         "  auth:",
         *[f"    {k}: {json.dumps(v)}" for k, v in auth.items()],
-        "  requestTimeout: 5s",
     ]
+    if request_timeout:
+        lines.append(f"  requestTimeout: {request_timeout}")
     if ca:
         lines.append(f"  caFile: {json.dumps(endpoints['caFile'])}")
+    return lines
+
+
+def daemon_config(endpoints, *, members=tuple(MEMBERS), poll="1s", get_healthy="1s",
+                  get_unhealthy="500ms", probe_period="500ms", probe_timeout="400ms",
+                  failure_threshold=2, backoff_initial="1s", backoff_max="1m", reset_after="10m",
+                  budget=100, dry_run=False, ca=True, auth=None, specs=None, probes=None,
+                  action_timeout="60s", admin_token_file=None, extra=""):
+    """YAML for frankenetesd against the sim described by `endpoints` (endpoints.json).
+
+    `auth` replaces the auth section (azure_section); `specs` maps member → spec file; `probes` maps member → probe overrides;
+    `admin_token_file` turns the admin API on; `extra` is YAML appended as is (more top-level
+    sections).
+    """
+    lines = azure_section(endpoints, auth=auth, ca=ca)
     lines += ["clusters:", "  - name: sim", f"    resourceGroup: {RESOURCE_GROUP}", "    members:"]
     for name in members:
         role, deps, url = MEMBERS[name]
