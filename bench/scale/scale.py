@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+"""bench/scale: what frankenetesd costs and how fast it heals with N clusters, against the
+poller a user would write (bench/scale/baseline_poller.py), in the same simulated world.
+
+For each N: frankenetes-sim in virtual mode with N clusters x 4 container groups (etcd,
+apiserver, controller-manager, scheduler; layout "own": a resource group per cluster, "rg10":
+10 resource groups), an Azure DNS zone with an A record per member, and a probe per member at
+the sim's health listener. Each system in turn: start it, wait until it is steady, measure a
+steady-state window (ARM reads/writes per minute from the sim's request log, DNS calls among
+them, 429s, CPU seconds per minute and peak RSS from /proc, /metrics scrape time and size),
+then inject faults (crash loop, hang, IP change; --faults of each) and time each to its
+corrective call. Writes bench/results/scale-<date>.md and .png and prints the acceptance
+checks of issue 12; exit status 1 when one fails (0 with --report-only), 2 on errors.
+
+  cmake --preset release && cmake --build --preset release --target frankenetesd frankenetes-sim
+  /usr/bin/python3 bench/scale/scale.py                       # N 1,10,100,500,1000, both systems
+  /usr/bin/python3 bench/scale/scale.py --n 1,10 --window 30 --faults 5 --systems daemon
+
+--short (ctest bench.scale_short, scripts/test): N=10, daemon only, any build, < 60 s: reads
+per group per poll interval over whole poll cycles, failing when more than 20 % above
+bench/scale/short_reference.json (rewrite it with --short --update-reference).
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+for sub in (("tests", "integration"), ("tests", "sim", "conformance"), ("bench", "dns_repoint")):
+    sys.path.insert(0, os.path.join(ROOT, *sub))
+
+import report  # noqa: E402
+import world  # noqa: E402
+from faults import KINDS, FaultRunner  # noqa: E402
+from measure import ControlClient, Counts, ProcessStats, RequestTally, entry_time, is_arm, is_read  # noqa: E402
+from sim_harness import Sim  # noqa: E402
+from systems import BaselineSystem, DaemonSystem, wait_window  # noqa: E402
+
+REFERENCE = os.path.join(HERE, "short_reference.json")
+SHORT_TOLERANCE = 0.20
+UNLIMITED = {"burst": 1e9, "refillPerSecond": 1e9, "tokens": 1e9}
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def default_binary(env, *path):
+    return os.environ.get(env) or os.path.join(ROOT, "build", "release", *path)
+
+
+def sim_has_health_listener(sim_binary):
+    import subprocess
+    out = subprocess.run([sim_binary, "--help"], capture_output=True, text=True, timeout=30)
+    return "--health-listen" in out.stdout + out.stderr
+
+
+class World:
+    """One sim with N clusters, DNS records seeded to the groups' IPs."""
+
+    def __init__(self, sim_binary, n, layout, probes):
+        args = ["--mode", "virtual"] + (["--health-listen", "127.0.0.1:0"] if probes else [])
+        self.sim = Sim(sim_binary, world.scenario(n, layout), args)
+        try:
+            self.control = ControlClient(self.sim.endpoints["controlUrl"])
+            self._seed_dns()
+        except BaseException:
+            self.sim.stop()
+            raise
+
+    def _seed_dns(self):
+        for g in self.control.call("GET", "/groups"):
+            cluster, member = g["name"].split("-", 1)
+            i = int(cluster[1:])
+            self.control.call("POST", "/dns/records", {"name": world.fqdn(i, member), "type": "A",
+                                                        "values": [g["ip"]], "ttl": world.DNS_TTL})
+            self.control.call("POST", "/dns/records", {"name": "_frankenetes." + world.fqdn(i, member), "type": "TXT",
+                                                        "values": [world.registry_txt(i, member)], "ttl": world.DNS_TTL})
+
+    def unthrottle(self):
+        self.control.call("PUT", "/throttle", {"reads": UNLIMITED, "writes": UNLIMITED, "deletes": UNLIMITED})
+
+    def stop(self):
+        self.control.close()
+        self.sim.stop()
+
+
+def rates(counts, seconds, cpu_s=None):
+    out = counts.as_dict()
+    minutes = seconds / 60.0
+    out.update(seconds=seconds,
+               arm_reads_per_min=counts.arm_reads / minutes, arm_writes_per_min=counts.arm_writes / minutes,
+               dns_reads_per_min=counts.dns_reads / minutes, dns_writes_per_min=counts.dns_writes / minutes,
+               arm_reads_per_s=counts.arm_reads / seconds)
+    if cpu_s is not None:
+        out["cpu_s_per_min"] = cpu_s / minutes
+    return out
+
+
+def run_one(system, n, layout, args, probes):
+    """Everything measured for one system at one N: a dict (see report.COLUMNS)."""
+    t0 = time.monotonic()
+    w = World(args.sim, n, layout, probes)
+    try:
+        if system.name == "baseline":
+            w.unthrottle()  # its demand, not what the subscription would grant
+        tally = RequestTally(w.control)
+        if system.name == "daemon":
+            system.start(w.sim.endpoints, world.daemon_config(w.sim.endpoints, n, layout, args.poll, probes=probes))
+        else:
+            system.start(w.sim.endpoints, world.baseline_groups(w.sim.endpoints, n, layout, probes=probes))
+        try:
+            system.wait_steady(n, tally, timeout=args.ready_timeout)
+            log(f"  {system.name} steady after {time.monotonic() - t0:.0f}s; settling {args.settle:g}s")
+            wait_window(tally, args.settle, system.alive)
+            proc = ProcessStats(system.pid)
+            tally.open("steady")
+            cpu0, start = proc.cpu_seconds(), time.monotonic()
+            wait_window(tally, args.window, system.alive)
+            steady = tally.close("steady")
+            cpu1, seconds = proc.cpu_seconds(), time.monotonic() - start
+            result = {"steady": rates(steady, seconds, cpu1 - cpu0)}
+            metrics = system.metrics()
+            result["metrics"] = {"seconds": metrics[0], "bytes": metrics[1]} if metrics else None
+            log(f"  steady: {steady.arm_reads / seconds:.2f} reads/s ({steady.dns_reads / seconds:.2f} DNS), "
+                f"{(cpu1 - cpu0) / seconds * 60:.2f} CPU-s/min, {steady.throttled} x 429")
+            kinds = [k for k in KINDS if probes or k != "hang"]
+            result["latency"], result["faults"], result["extra_actions"] = run_faults(
+                system, w, tally, n, layout, args, kinds)
+            result["peak_rss_mib"] = proc.peak_rss_mib()
+        except BaseException:
+            log(f"--- {system.name} log tail ---\n{system.log_tail()}")
+            raise
+        finally:
+            system.stop()
+    finally:
+        w.stop()
+    # The baseline's own account (rounds, rounds longer than the interval, errors).
+    result["summary"] = getattr(system, "summary", None)
+    result["wall_s"] = time.monotonic() - t0
+    return result
+
+
+def run_faults(system, w, tally, n, layout, args, kinds):
+    if args.faults <= 0:
+        return {}, rates(Counts(), 1.0), 0
+    deadline = {"crash": max(60.0, 4 * (args.poll + 2)), "ip": max(60.0, 4 * (args.poll + 2)),
+                "hang": max(60.0, 4 * world.hang_target_s())}
+    # The daemon's view decides when a cluster may be broken again only where clusters are
+    # reused (N below the number of faults); scraping /metrics costs the daemon CPU.
+    total = args.faults * len(kinds)
+    settled = system.settled if n < total else None
+    runner = FaultRunner(w.control, tally, n, layout, args.faults, args.fault_spacing, deadline,
+                         member_cooldown_s=world.RESET_AFTER_S + args.poll, settled=settled, log=log)
+    runner.pending = [k for k in runner.pending if k in kinds]
+    tally.open("faults")
+    start = time.monotonic()
+    done = runner.run(timeout_s=args.fault_timeout)
+    counts = tally.close("faults")
+    seconds = time.monotonic() - start
+    latency = {}
+    for kind in kinds:
+        p50, p99, ok, missed = report.latency_stats(done, kind)
+        latency[kind] = {"p50": p50, "p99": p99, "corrected": ok, "missed": missed,
+                         "samples": sorted(round(f.latency, 3) for f in done if f.kind == kind and f.latency is not None)}
+    extra = runner.unmatched_mutations()
+    # DNS writes that are not a fault's A record (the ownership TXT next to it, re-verification)
+    # are bookkeeping, not actions: count container-group mutations only.
+    extra_actions = sum(1 for e in extra if e["api"] == "arm")
+    log(f"  faults: {len(done)} in {seconds:.0f}s; " + ", ".join(
+        f"{k} p50 {report.fmt_s(v['p50'])} p99 {report.fmt_s(v['p99'])}" for k, v in latency.items())
+        + f"; {extra_actions} extra actions")
+    return latency, rates(counts, seconds), extra_actions
+
+
+# ---- --short ------------------------------------------------------------------------------
+
+def measure_short(args):
+    """Reads per group per poll interval over `args.intervals` whole poll cycles (a cycle starts
+    with the first LIST after a pause of more than half an interval), daemon only."""
+    n, layout, poll = args.short_n, "own", args.short_poll
+    probes = sim_has_health_listener(args.sim)
+    deadline = time.monotonic() + args.short_budget
+    w = World(args.sim, n, layout, probes)
+    system = DaemonSystem(args.daemon)
+    try:
+        tally = RequestTally(w.control)
+        system.start(w.sim.endpoints, world.daemon_config(w.sim.endpoints, n, layout, poll, probes=probes))
+        system.wait_steady(n, tally, timeout=max(1.0, deadline - time.monotonic()), grace=False)
+        tally.pull()
+        entries, cycle_starts = [], []
+
+        def on_entry(e):
+            entries.append(e)
+            if is_arm(e) and e["operation"] == "list":
+                t = entry_time(e)
+                if not cycle_starts or t - last_list[0] > poll / 2:
+                    cycle_starts.append(t)
+                last_list[0] = t
+        last_list = [0.0]
+        tally.listeners.append(on_entry)
+        # The first cycle seen may have started before we listened: skip it.
+        needed = args.intervals + 2
+        while len(cycle_starts) < needed:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"--short: only {len(cycle_starts)} of {needed} poll cycles within "
+                                   f"{args.short_budget:g}s (is the machine that loaded?)")
+            if not system.alive():
+                raise RuntimeError("frankenetesd exited")
+            tally.pull()
+            time.sleep(0.2)
+        begin, end = cycle_starts[1], cycle_starts[1 + args.intervals]
+        window = [e for e in entries if begin <= entry_time(e) < end and is_arm(e) and is_read(e)]
+        breakdown = {"list": 0, "get": 0, "dns": 0, "other": 0}
+        for e in window:
+            key = "dns" if e["api"] == "dns" else e["operation"] if e["operation"] in ("list", "get") else "other"
+            breakdown[key] += 1
+        throttled = sum(1 for e in entries if is_arm(e) and e["status"] == 429)
+        per = len(window) / (4 * n) / args.intervals
+        return {"n": n, "layout": layout, "pollIntervalSeconds": poll, "intervals": args.intervals,
+                "probes": probes, "readsPerGroupPerInterval": round(per, 4),
+                "reads": len(window), "breakdown": breakdown, "throttled": throttled,
+                "cycleSeconds": round((end - begin) / args.intervals, 3)}
+    except BaseException:
+        log(f"--- daemon log tail ---\n{system.log_tail()}")
+        raise
+    finally:
+        system.stop()
+        w.stop()
+
+
+def run_short(args):
+    t0 = time.monotonic()
+    got = measure_short(args)
+    got["seconds"] = round(time.monotonic() - t0, 1)
+    print(json.dumps(got, indent=2))
+    if args.update_reference:
+        got["measuredWith"] = {"date": report.today(), "commit": report.git_commit(ROOT),
+                               "build": report.build_type(args.daemon)}
+        with open(REFERENCE, "w") as f:
+            json.dump(got, f, indent=2)
+            f.write("\n")
+        print(f"wrote {os.path.relpath(REFERENCE, ROOT)}")
+        return 0
+    with open(REFERENCE) as f:
+        ref = json.load(f)
+    for key in ("n", "layout", "pollIntervalSeconds", "intervals"):
+        if ref[key] != got[key]:
+            print(f"FAIL  the reference was measured with {key}={ref[key]}, this run {got[key]}: "
+                  f"rewrite it with --short --update-reference")
+            return 1
+    limit = ref["readsPerGroupPerInterval"] * (1 + SHORT_TOLERANCE)
+    ok = got["readsPerGroupPerInterval"] <= limit and got["throttled"] == 0
+    print(f"{'PASS' if ok else 'FAIL'}  reads per group per poll interval {got['readsPerGroupPerInterval']:.3f} "
+          f"(reference {ref['readsPerGroupPerInterval']:.3f}, limit {limit:.3f}; {got['throttled']} x 429) "
+          f"in {got['seconds']:.0f}s")
+    if got["readsPerGroupPerInterval"] < ref["readsPerGroupPerInterval"] * (1 - SHORT_TOLERANCE):
+        print("note: well below the reference; if the read plan improved, commit a new one "
+              "(--short --update-reference)")
+    return 0 if ok else 1
+
+
+# ---- the full run -------------------------------------------------------------------------
+
+def run_full(args):
+    t0 = time.monotonic()
+    probes = sim_has_health_listener(args.sim)
+    if not probes:
+        log("frankenetes-sim has no --health-listen: no probes, no hang faults")
+    systems = args.systems.split(",")
+    runs = {}
+    for layout in args.layouts.split(","):
+        for n in [int(x) for x in args.n.split(",")]:
+            for name in systems:
+                log(f"[{layout}] N={n} ({4 * n} groups): {name}")
+                system = DaemonSystem(args.daemon) if name == "daemon" else BaselineSystem(args.poll, args.baseline_threads)
+                runs[(layout, n, name)] = run_one(system, n, layout, args, probes)
+                write_raw(args, runs)
+    wall = time.monotonic() - t0
+    meta = {"date": report.today(), "machine": report.machine(), "commit": report.git_commit(ROOT),
+            "build_type": report.build_type(args.daemon), "daemon": os.path.relpath(args.daemon, ROOT),
+            "poll_s": args.poll, "window_s": args.window, "faults_per_kind": args.faults, "wall_s": wall}
+    results = report.checks(runs, args.poll)
+    text = report.markdown(runs, meta, results)
+    os.makedirs(args.out, exist_ok=True)
+    md = os.path.join(args.out, f"scale-{meta['date']}.md")
+    with open(md, "w") as f:
+        f.write(text)
+    png = md[:-3] + ".png"
+    try:
+        report.plot(runs, png, args.poll)
+    except ImportError as e:
+        log(f"no plot ({e}): run with /usr/bin/python3 (Debian's python3-matplotlib)")
+        png = None
+    print(text)
+    print(f"wrote {md}" + (f" and {png}" if png else "") + f" in {wall / 60:.1f} min")
+    failed = [c for c in results if c.ok is False]
+    return 0 if not failed or args.report_only else 1
+
+
+def write_raw(args, runs):
+    """Every measured number (and each fault's latency) as JSON next to the table, rewritten
+    after each run so a long run that fails late keeps what it measured."""
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, f"scale-{report.today()}.json")
+    with open(path, "w") as f:
+        json.dump({f"{l}/{n}/{s}": r for (l, n, s), r in runs.items()}, f, indent=1, default=str)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    p.add_argument("--daemon", default=default_binary("FRANKENETESD", "daemon", "frankenetesd"))
+    p.add_argument("--sim", default=default_binary("FRANKENETES_SIM", "sim", "frankenetes-sim"))
+    p.add_argument("--n", default="1,10,100,500,1000", help="cluster counts (4 groups each)")
+    p.add_argument("--layouts", default="own", help="own (a resource group per cluster), rg10 (10 resource groups)")
+    p.add_argument("--systems", default="daemon,baseline")
+    p.add_argument("--poll", type=float, default=10.0, help="policy.pollInterval (and the baseline's), seconds")
+    p.add_argument("--window", type=float, default=120.0, help="steady-state window, seconds")
+    p.add_argument("--settle", type=float, default=30.0, help="wait after the system is steady, seconds")
+    p.add_argument("--faults", type=int, default=20, help="faults of each kind per N (0: none)")
+    p.add_argument("--fault-spacing", type=float, default=2.0, help="mean seconds between injections")
+    p.add_argument("--fault-timeout", type=float, default=3600.0, help="deadline of one N's fault phase, seconds")
+    p.add_argument("--ready-timeout", type=float, default=900.0, help="deadline for a system to become steady")
+    p.add_argument("--baseline-threads", type=int, default=8, help="baseline_poller.py --threads")
+    p.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    p.add_argument("--report-only", action="store_true", help="exit 0 even when an acceptance check fails")
+    p.add_argument("--short", action="store_true", help="the short variant (see below)")
+    p.add_argument("--short-n", type=int, default=2)
+    p.add_argument("--short-poll", type=float, default=3.0)
+    p.add_argument("--intervals", type=int, default=10, help="--short: poll cycles measured")
+    p.add_argument("--short-budget", type=float, default=55.0, help="--short: deadline, seconds")
+    p.add_argument("--update-reference", action="store_true")
+    args = p.parse_args(argv)
+    for layout in args.layouts.split(","):
+        if layout not in world.LAYOUTS:
+            p.error(f"unknown layout {layout!r}")
+    for s in args.systems.split(","):
+        if s not in ("daemon", "baseline"):
+            p.error(f"unknown system {s!r}")
+    for b in (args.daemon, args.sim):
+        if not os.access(b, os.X_OK):
+            p.error(f"{b} is not an executable (build it, or pass --daemon/--sim)")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv if argv is not None else sys.argv[1:])
+    try:
+        return run_short(args) if args.short else run_full(args)
+    except (RuntimeError, TimeoutError, AssertionError, OSError) as e:
+        log(f"error: {e}")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
