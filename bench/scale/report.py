@@ -155,6 +155,7 @@ def fmt_s(v):
 
 COLUMNS = [
     # header, function of a result -> value, format
+    ("members up", lambda r: r.get("members_up"), "{:.0f}"),
     ("ARM reads/min", lambda r: r["steady"]["arm_reads_per_min"], "{:.0f}"),
     ("ARM writes/min", lambda r: r["steady"]["arm_writes_per_min"], "{:.1f}"),
     ("of which DNS reads/min", lambda r: r["steady"]["dns_reads_per_min"], "{:.0f}"),
@@ -178,7 +179,7 @@ def _p(kind, which):
 
 
 # Figures whose daemon/baseline ratio is reported: the numeric columns, latencies one by one.
-RATIO_COLUMNS = [c for c in COLUMNS if c[0] not in ("crash p50/p99 s", "hang p50/p99 s", "IP p50/p99 s")] + [
+RATIO_COLUMNS = [c for c in COLUMNS if c[0] not in ("members up", "crash p50/p99 s", "hang p50/p99 s", "IP p50/p99 s")] + [
     (f"{kind} {which}", _p(kind, which), "{:.2f}") for kind in ("crash", "hang", "ip") for which in ("p50", "p99")]
 
 
