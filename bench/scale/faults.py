@@ -82,7 +82,9 @@ class FaultRunner:
         self.busy = set()         # clusters with an active fault
         self.uses = [0] * n
         self.member_free_at = {}  # (cluster, member) -> monotonic time
-        self.next_member = [0] * n
+        # Where each cluster's member rotation starts: spread, so that faults on distinct
+        # clusters hit every role, not etcd each time.
+        self.next_member = [c % len(world.MEMBERS) for c in range(n)]
         self.mutations = []       # every successful mutating ARM/DNS call seen meanwhile
         tally.listeners.append(self._on_entry)
 
