@@ -71,10 +71,12 @@ core::Status AciClient::check_link(const std::string& url, std::string_view what
                               "', which is not the resource manager " + expected);
 }
 
-core::Result<std::vector<model::ContainerGroupSummary>> AciClient::list_pages(std::string url) {
+core::Result<std::vector<model::ContainerGroupSummary>> AciClient::list_pages(
+    std::string url, std::size_t* pages) {
   std::vector<model::ContainerGroupSummary> groups;
   std::set<std::string> seen;
   for (std::size_t page = 0; page < settings_.max_pages; ++page) {
+    if (pages != nullptr) *pages = page + 1;
     auto result = send("GET", url, {}, kOpList);
     if (!result.ok()) return result.error();
     const auto& response = result.value();
@@ -100,14 +102,16 @@ core::Result<std::vector<model::ContainerGroupSummary>> AciClient::list_pages(st
 }
 
 core::Result<std::vector<model::ContainerGroupSummary>> AciClient::list_in_subscription(
-    const std::string& subscription_id) {
-  return list_pages(container_groups_in_subscription_url(settings_.endpoint, subscription_id));
+    const std::string& subscription_id, std::size_t* pages) {
+  return list_pages(container_groups_in_subscription_url(settings_.endpoint, subscription_id),
+                    pages);
 }
 
 core::Result<std::vector<model::ContainerGroupSummary>> AciClient::list_in_resource_group(
-    const std::string& subscription_id, const std::string& resource_group) {
+    const std::string& subscription_id, const std::string& resource_group, std::size_t* pages) {
   return list_pages(
-      container_groups_in_resource_group_url(settings_.endpoint, subscription_id, resource_group));
+      container_groups_in_resource_group_url(settings_.endpoint, subscription_id, resource_group),
+      pages);
 }
 
 core::Result<model::ContainerGroupView> AciClient::get(const ContainerGroupRef& group) {

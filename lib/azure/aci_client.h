@@ -46,7 +46,7 @@ struct AciClientSettings {
   std::string version = "0.0.0";  // User-Agent: frankenetesd/<version>
   core::Duration request_timeout{std::chrono::seconds(30)};
   LroSettings lro;              // poll interval 5 s, timeout 5 min
-  std::size_t max_pages = 100;  // a LIST that pages further is treated as broken
+  std::size_t max_pages = 1000;  // a LIST that pages further is treated as broken
 };
 
 class AciClient {
@@ -56,10 +56,12 @@ class AciClient {
             ClientRequestIdGenerator request_ids = ClientRequestIdGenerator());
 
   // Paged LIST, following nextLink until it is absent. No instanceView (use get()).
+  // `pages`, when given, receives the number of requests sent (failed ones included).
   core::Result<std::vector<model::ContainerGroupSummary>> list_in_subscription(
-      const std::string& subscription_id);
+      const std::string& subscription_id, std::size_t* pages = nullptr);
   core::Result<std::vector<model::ContainerGroupSummary>> list_in_resource_group(
-      const std::string& subscription_id, const std::string& resource_group);
+      const std::string& subscription_id, const std::string& resource_group,
+      std::size_t* pages = nullptr);
 
   // GET with instanceView. A missing group is an Error of kind kNotFound.
   core::Result<model::ContainerGroupView> get(const ContainerGroupRef& group);
@@ -86,7 +88,8 @@ class AciClient {
  private:
   core::Result<http::Response> send(std::string_view method, const std::string& url,
                                     std::string body, std::string_view operation);
-  core::Result<std::vector<model::ContainerGroupSummary>> list_pages(std::string url);
+  core::Result<std::vector<model::ContainerGroupSummary>> list_pages(std::string url,
+                                                                    std::size_t* pages);
   // Handles the answer to a mutating call: error statuses, then an optional LRO.
   core::Status finish_mutation(const core::Result<http::Response>& result,
                                std::initializer_list<int> success, std::string_view operation);

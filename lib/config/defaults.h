@@ -29,7 +29,7 @@
 //   dns.providers.*(rfc2136).server port         53
 //   dns.providers.*(rfc2136).tsig.algorithm      hmac-sha256
 //   policy.pollInterval               10s
-//   policy.getInterval.healthy        30s
+//   policy.getInterval.healthy        5m
 //   policy.getInterval.unhealthy      5s
 //   policy.staleAfter                 2 x policy.pollInterval
 //   policy.crashLoop.restarts         3
@@ -38,6 +38,7 @@
 //   policy.backoff.max                5m
 //   policy.backoff.resetAfter         10m
 //   policy.budget.maxActionsPerHour   12
+//   policy.budget.armReadsPerMinute   750
 //   policy.actionTimeout              5m
 //   policy.dryRun                     false
 //   storage.endpoint                  https://<account>.blob.core.windows.net (by azure.cloud)
@@ -105,7 +106,9 @@ inline constexpr TsigAlgorithm kDefaultTsigAlgorithm = TsigAlgorithm::kHmacSha25
 
 // policy
 inline constexpr Duration kDefaultPollInterval = std::chrono::seconds(10);
-inline constexpr Duration kDefaultGetIntervalHealthy = std::chrono::seconds(30);
+// A rolling resync: every LIST that shows a healthy group unchanged vouches for its last GET
+// in between (reconcile/group_observer.h).
+inline constexpr Duration kDefaultGetIntervalHealthy = std::chrono::minutes(5);
 inline constexpr Duration kDefaultGetIntervalUnhealthy = std::chrono::seconds(5);
 inline constexpr int kDefaultStaleAfterPollIntervals = 2;
 inline constexpr int kDefaultCrashLoopRestarts = 3;
@@ -116,6 +119,10 @@ inline constexpr Duration kDefaultBackoffMax = std::chrono::minutes(5);
 inline constexpr Duration kDefaultBackoffResetAfter = std::chrono::minutes(10);
 inline constexpr int kDefaultMaxActionsPerHour = 12;
 inline constexpr int kMaxActionsPerHourLimit = 3600;
+// Half of ARM's read refill (25/s per subscription, principal and region), which every other
+// tool in the subscription shares.
+inline constexpr int kDefaultArmReadsPerMinute = 750;
+inline constexpr int kMaxArmReadsPerMinute = 90000;
 inline constexpr Duration kDefaultActionTimeout = std::chrono::minutes(5);
 
 inline constexpr bool kDefaultDryRun = false;

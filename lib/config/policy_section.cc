@@ -46,6 +46,7 @@ BudgetConfig parse_budget(const Node& node) {
   MapReader map(node);
   BudgetConfig budget;
   map.read_int("maxActionsPerHour", budget.max_actions_per_hour, 1, kMaxActionsPerHourLimit);
+  map.read_int("armReadsPerMinute", budget.arm_reads_per_minute, 1, kMaxArmReadsPerMinute);
   map.finish();
   return budget;
 }

@@ -236,6 +236,8 @@ struct BackoffConfig {
 
 struct BudgetConfig {
   int max_actions_per_hour = kDefaultMaxActionsPerHour;  // across all clusters
+  // ARM reads (LIST pages and GETs) the daemon allows itself per subscription.
+  int arm_reads_per_minute = kDefaultArmReadsPerMinute;
 
   bool operator==(const BudgetConfig&) const = default;
 };

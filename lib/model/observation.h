@@ -44,6 +44,12 @@ struct GroupObservation {
   bool gone_confirmed = false;
   std::string gone_evidence;  // for people: what proves it, or what proof is still missing
 
+  // kFound only: when the newest LIST sent after this GET arrived and showed the group just as
+  // the GET did (present, same IP and provisioningState). LIST carries no instanceView, so it
+  // vouches for what it shows, not for health: the planner lets it keep a healthy reading
+  // current, never lets it justify an action (plan/health.h).
+  std::optional<core::MonotonicTime> vouched_at;
+
   core::MonotonicTime sent() const { return sent_at.value_or(observed_at); }
 };
 

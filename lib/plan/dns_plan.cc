@@ -7,6 +7,7 @@
 
 #include "core/duration.h"
 #include "core/strings.h"
+#include "plan/health.h"
 
 namespace frankenetes::plan {
 namespace {
@@ -114,7 +115,9 @@ GroupVerdict judge_group(const DnsMemberInput& in, const DnsPlanInput& plan, std
              (group.error ? group.error->describe() : std::string("no error recorded"));
     return GroupVerdict::kUnknown;
   }
-  const auto age = std::chrono::duration_cast<core::Duration>(plan.now - group.observed_at);
+  // A LIST that showed the group as the GET did vouches for its address (health.h).
+  const auto age = std::chrono::duration_cast<core::Duration>(
+      plan.now - current_as_of(group, plan.policy));
   if (age > plan.policy.stale_after) {
     detail = "last observation is " + core::format_duration(age) + " old (staleAfter " +
              core::format_duration(plan.policy.stale_after) + ")";

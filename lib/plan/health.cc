@@ -120,10 +120,24 @@ std::string Assessment::describe() const {
   return out;
 }
 
-Assessment assess_member(const config::MemberConfig& member,
-                         const model::MemberObservation* observation, const MemberHistory* history,
-                         const config::PolicyConfig& policy, core::MonotonicTime now,
-                         std::optional<core::MonotonicTime> restarts_after) {
+core::MonotonicTime current_as_of(const model::GroupObservation& group,
+                                  const config::PolicyConfig& policy) {
+  if (group.outcome != GroupObservation::Outcome::kFound || !group.vouched_at ||
+      *group.vouched_at <= group.observed_at) {
+    return group.observed_at;
+  }
+  const auto span = 2 * policy.get_interval.healthy + policy.stale_after;
+  return *group.vouched_at - group.observed_at <= span ? *group.vouched_at : group.observed_at;
+}
+
+namespace {
+
+// assess_member without the rule for vouched readings.
+Assessment assess_reading(const config::MemberConfig& member,
+                          const model::MemberObservation* observation,
+                          const MemberHistory* history, const config::PolicyConfig& policy,
+                          core::MonotonicTime now,
+                          std::optional<core::MonotonicTime> restarts_after) {
   if (observation == nullptr || !observation->group) {
     return unknown(UnknownReason::kNeverObserved, "no container group observation yet");
   }
@@ -132,10 +146,15 @@ Assessment assess_member(const config::MemberConfig& member,
     return unknown(UnknownReason::kReadFailed,
                    group.error ? group.error->describe() : std::string("the last read failed"));
   }
-  if (age(group.observed_at, now) > policy.stale_after) {
+  if (age(current_as_of(group, policy), now) > policy.stale_after) {
+    std::string detail =
+        "last observation is " + core::format_duration(age(group.observed_at, now)) + " old";
+    if (group.vouched_at) {
+      detail += ", last vouched for by LIST " +
+                core::format_duration(age(*group.vouched_at, now)) + " ago";
+    }
     return unknown(UnknownReason::kStale,
-                   "last observation is " + core::format_duration(age(group.observed_at, now)) +
-                       " old (staleAfter " + core::format_duration(policy.stale_after) + ")");
+                   detail + " (staleAfter " + core::format_duration(policy.stale_after) + ")");
   }
   // A reading that left before the last action finished describes the group before or
   // during the fix: the next action waits for one sent afterwards.
@@ -201,6 +220,25 @@ Assessment assess_member(const config::MemberConfig& member,
     return *failing;
   }
   return healthy();
+}
+
+}  // namespace
+
+Assessment assess_member(const config::MemberConfig& member,
+                         const model::MemberObservation* observation, const MemberHistory* history,
+                         const config::PolicyConfig& policy, core::MonotonicTime now,
+                         std::optional<core::MonotonicTime> restarts_after) {
+  auto assessment = assess_reading(member, observation, history, policy, now, restarts_after);
+  if (assessment.health != Health::kUnhealthy) return assessment;
+  const GroupObservation& group = *observation->group;  // unhealthy: there is one
+  if (age(group.observed_at, now) <= policy.stale_after) return assessment;
+  // Only LIST vouched for this reading: what looks wrong waits for a GET of its own.
+  return unknown(UnknownReason::kStale,
+                 assessment.why() + "; but the GET is " +
+                     core::format_duration(age(group.observed_at, now)) +
+                     " old and LIST vouches only for presence, IP and provisioningState: "
+                     "acting waits for a GET within staleAfter (" +
+                     core::format_duration(policy.stale_after) + ")");
 }
 
 }  // namespace frankenetes::plan

@@ -5,7 +5,8 @@
 // reconciler can show the result (PlanResult::members) as member_up and on /status.
 //
 // Rules, in order (the state vocabularies are ACI's: model/container_group.h):
-//   unknown    never observed; last GET failed; GET older than policy.staleAfter; GET sent
+//   unknown    never observed; last GET failed; GET older than policy.staleAfter and not
+//              vouched for (current_as_of below); GET sent
 //              before the last action finished (predates_action); a 404 not yet proven
 //              (gone_unproven, model::GroupObservation::gone_confirmed);
 //              provisioningState not terminal (anything but Succeeded/Failed/Canceled, "" too);
@@ -21,6 +22,9 @@
 //              before the last action; probe data older than max(staleAfter, 2 probe periods)
 //              that says "failing" makes the member unknown instead)
 //   healthy    otherwise.
+// A GET older than staleAfter that a fresh LIST vouches for (current_as_of) is assessed as if
+// fresh, but only a healthy verdict stands: anything else is unknown (stale) until a GET sent
+// within staleAfter confirms it, so no action ever rests on a reading LIST merely vouched for.
 // Azure's state strings are compared case-insensitively.
 // Known limit of the window heuristic: a loop that stopped by itself still reads crash_loop
 // until its restarts leave the window (samples are cleared by every action, and plan() does
@@ -51,6 +55,14 @@ struct Assessment {
 
   bool operator==(const Assessment&) const = default;
 };
+
+// Until when the group reading is current: the newest LIST that showed the group unchanged
+// since the GET (GroupObservation::vouched_at), as long as the GET itself is at most
+// 2 x getInterval.healthy + staleAfter older than that LIST (a rolling resync slowed by the
+// read budget stays vouched for; a GET nobody refreshed for longer is not); else when the GET
+// arrived.
+core::MonotonicTime current_as_of(const model::GroupObservation& group,
+                                  const config::PolicyConfig& policy);
 
 // `observation` and `history` may be null (never observed, nothing remembered). With
 // `restarts_after`, restart samples taken at or before that time are no crash-loop evidence.

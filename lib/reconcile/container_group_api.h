@@ -17,12 +17,19 @@ namespace frankenetes::reconcile {
 
 using azure::ContainerGroupRef;
 
+// One LIST, every page of it.
+struct GroupListing {
+  std::vector<model::ContainerGroupSummary> groups;
+  std::size_t pages = 1;  // the ARM reads it took
+};
+
 class ContainerGroupApi {
  public:
   virtual ~ContainerGroupApi() = default;
 
-  virtual core::Result<std::vector<model::ContainerGroupSummary>> list(
-      const std::string& subscription_id, const std::string& resource_group) = 0;
+  // resource_group "": every container group in the subscription.
+  virtual core::Result<GroupListing> list(const std::string& subscription_id,
+                                          const std::string& resource_group) = 0;
   // A missing group is an Error of kind kNotFound.
   virtual core::Result<model::ContainerGroupView> get(const ContainerGroupRef& group) = 0;
 
@@ -38,9 +45,14 @@ class AciContainerGroupApi final : public ContainerGroupApi {
  public:
   explicit AciContainerGroupApi(azure::AciClient& client) : client_(client) {}
 
-  core::Result<std::vector<model::ContainerGroupSummary>> list(
-      const std::string& subscription_id, const std::string& resource_group) override {
-    return client_.list_in_resource_group(subscription_id, resource_group);
+  core::Result<GroupListing> list(const std::string& subscription_id,
+                                  const std::string& resource_group) override {
+    std::size_t pages = 0;
+    auto groups = resource_group.empty()
+                      ? client_.list_in_subscription(subscription_id, &pages)
+                      : client_.list_in_resource_group(subscription_id, resource_group, &pages);
+    if (!groups.ok()) return groups.error();
+    return GroupListing{std::move(groups.value()), pages};
   }
   core::Result<model::ContainerGroupView> get(const ContainerGroupRef& group) override {
     return client_.get(group);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_map>
 
 #include "azure/arm_error.h"
 #include "core/duration.h"
@@ -43,10 +44,10 @@ std::optional<core::Error> PassResult::first_error() const {
 void GroupObserver::configure(const config::Config& config) {
   policy_ = config.policy;
   std::map<model::MemberKey, Watched> next;
-  list_targets_.clear();
+  std::map<std::string, Subscription> subscriptions;
   for (const auto& cluster : config.clusters) {
     const auto subscription = subscription_of(config, cluster);
-    list_targets_.insert({subscription, cluster.resource_group});
+    subscriptions[subscription].resource_groups.insert(core::to_lower(cluster.resource_group));
     for (const auto& member : cluster.members) {
       const model::MemberKey key{cluster.name, member.name};
       const ContainerGroupRef ref{subscription, cluster.resource_group, member.container_group};
@@ -54,9 +55,25 @@ void GroupObserver::configure(const config::Config& config) {
       Watched w;
       if (old != members_.end() && old->second.group == ref) w = std::move(old->second);
       w.group = ref;
+      w.etcd = member.role == config::MemberRole::kEtcd;
       next.emplace(key, std::move(w));
     }
   }
+  for (auto& [id, sub] : subscriptions) {
+    const auto old = subscriptions_.find(id);
+    if (old != subscriptions_.end() && old->second.resource_groups == sub.resource_groups) {
+      sub = std::move(old->second);  // same scope: keep what was learnt, and the budget
+      continue;
+    }
+    // One resource group: its LIST is never larger than the subscription's.
+    sub.per_resource_group = sub.resource_groups.size() == 1;
+    if (old != subscriptions_.end()) {
+      sub.tokens = old->second.tokens;
+      sub.refilled_at = old->second.refilled_at;
+      sub.answered = std::move(old->second.answered);
+    }
+  }
+  subscriptions_ = std::move(subscriptions);
   members_ = std::move(next);
 }
 
@@ -81,38 +98,111 @@ void GroupObserver::action_finished(const model::MemberKey& member) {
   }
 }
 
+bool GroupObserver::gets_requested() const {
+  return std::any_of(members_.begin(), members_.end(),
+                     [](const auto& entry) { return entry.second.get_requested; });
+}
+
+double GroupObserver::reads_per_second() const {
+  return policy_.budget.arm_reads_per_minute / 60.0;
+}
+
+void GroupObserver::refill(Subscription& sub, core::MonotonicTime now) const {
+  // One poll interval's worth: a pass may spend it at once, no more.
+  const double capacity = std::max(
+      1.0, reads_per_second() * std::chrono::duration<double>(policy_.poll_interval).count());
+  if (!sub.refilled_at) {
+    sub.tokens = capacity;
+  } else if (now > *sub.refilled_at) {
+    sub.tokens = std::min(capacity, sub.tokens + reads_per_second() *
+                                                     std::chrono::duration<double>(
+                                                         now - *sub.refilled_at).count());
+  }
+  sub.refilled_at = now;
+}
+
 ReadPlan GroupObserver::due_reads(core::MonotonicTime now, bool force_full) {
   ReadPlan plan;
   const auto tick = tick_period(policy_);
+  for (auto& [id, sub] : subscriptions_) refill(sub, now);
   if (force_full || due(now, last_list_attempt_, policy_.poll_interval, tick)) {
-    plan.lists.assign(list_targets_.begin(), list_targets_.end());
+    for (auto& [id, sub] : subscriptions_) {
+      if (sub.per_resource_group) {
+        for (const auto& rg : sub.resource_groups) plan.lists.push_back({id, rg});
+      } else {
+        plan.lists.push_back({id, ""});
+      }
+      // LISTs always run (they are what keeps every reading vouched for); they use the
+      // budget first.
+      sub.tokens -= static_cast<double>(std::max<std::size_t>(
+          sub.expected_list_pages, sub.per_resource_group ? sub.resource_groups.size() : 1));
+    }
     plan.full = true;
     last_list_attempt_ = now;
   }
-  // Healthy data must be refreshed before the planner calls it stale.
-  const auto healthy_interval =
-      std::max(tick, std::min(policy_.get_interval.healthy, policy_.stale_after - tick));
+
+  // The rolling resync: healthy members at an even rate of (healthy members) per
+  // getInterval.healthy, never one read within the last half of it.
+  const auto healthy_interval = std::max(tick, policy_.get_interval.healthy);
+  const double elapsed =
+      last_plan_ ? std::chrono::duration<double>(now - *last_plan_).count() : 0.0;
+  last_plan_ = now;
+  std::vector<Candidate> candidates;
+  std::size_t healthy = 0;
+  std::size_t resync_eligible = 0;
   for (auto& [key, w] : members_) {
     const bool never_read = !w.last_get.has_value();
-    const bool essential = force_full || never_read || w.attention || w.get_requested;
-    bool wanted = false;
-    if (essential) {
-      wanted = w.get_requested || force_full ||
-               due(now, w.last_get_attempt, policy_.get_interval.unhealthy, tick);
-    } else if (due(now, w.last_get_attempt, healthy_interval, tick)) {
-      // Deferred until the data is stale: the member is then unknown (no action) and its
-      // next read is essential.
-      const bool stale = now - w.last_get->observed_at >= policy_.stale_after;
-      if (defer_ && defer_(w.group.subscription_id) && !stale) {
-        ++deferred_reads_;
-      } else {
-        wanted = true;
+    const bool suspect = never_read || w.attention;
+    if (force_full || w.get_requested) {
+      candidates.push_back({0, w.etcd, w.last_get_attempt, &w, &key});
+    } else if (suspect) {
+      if (due(now, w.last_get_attempt, policy_.get_interval.unhealthy, tick)) {
+        candidates.push_back({1, w.etcd, w.last_get_attempt, &w, &key});
+      }
+    } else {
+      ++healthy;
+      if (due(now, w.last_get_attempt, healthy_interval / 2, tick)) {
+        ++resync_eligible;
+        const bool overdue = due(now, w.last_get_attempt, healthy_interval, tick);
+        candidates.push_back({overdue ? 2 : 3, w.etcd, w.last_get_attempt, &w, &key});
       }
     }
-    if (!wanted) continue;
+  }
+  // Early resync reads (rank 3) spend credit earned at (healthy members) per
+  // getInterval.healthy; overdue ones (rank 2) always run and spend it too, so bunched reads
+  // drift apart over a few rounds.
+  const auto members = static_cast<double>(healthy);
+  resync_credit_ += members * elapsed / std::chrono::duration<double>(healthy_interval).count();
+  resync_credit_ = std::clamp(resync_credit_, -members, static_cast<double>(resync_eligible));
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.etcd != b.etcd) return a.etcd;
+    if (a.last_attempt != b.last_attempt) return a.last_attempt < b.last_attempt;  // never first
+    return *a.key < *b.key;
+  });
+  for (const auto& c : candidates) {
+    Watched& w = *c.watched;
+    if (c.rank >= 2) {
+      if (c.rank == 3 && resync_credit_ < 1.0) break;  // the last rank: nothing else follows
+      // While ARM reports few remaining reads, a healthy member waits as long as its reading
+      // is still vouched for.
+      const bool vouched = w.last_get->vouched_at &&
+                           now - *w.last_get->vouched_at < policy_.stale_after;
+      if (defer_ && defer_(w.group.subscription_id) && vouched) {
+        ++deferred_reads_;
+        continue;
+      }
+    }
+    auto& sub = subscriptions_[w.group.subscription_id];
+    if (!force_full && sub.tokens < 1.0) {
+      if (c.rank <= 2) ++budget_deferred_reads_;  // an early resync read is no loss
+      continue;  // waits for the next tick; get_requested stays set
+    }
+    sub.tokens -= 1.0;
+    if (c.rank >= 2) resync_credit_ -= 1.0;
     w.last_get_attempt = now;
     w.get_requested = false;
-    plan.gets.push_back({key, w.group});
+    plan.gets.push_back({*c.key, w.group});
   }
   return plan;
 }
@@ -128,9 +218,11 @@ PassResult GroupObserver::perform(const ReadPlan& plan, ContainerGroupApi& api,
     read.sent_at = time.monotonic_time();
     auto listed = api.list(request.subscription_id, request.resource_group);
     read.at = time.monotonic_time();
+    read.pages = 1;
     if (listed.ok()) {
-      read.groups = std::move(listed.value());
-    } else if (listed.error().http_status == 404 &&
+      read.groups = std::move(listed.value().groups);
+      read.pages = listed.value().pages;
+    } else if (!request.resource_group.empty() && listed.error().http_status == 404 &&
                listed.error().azure_code == "ResourceGroupNotFound") {
       // ARM's word that the resource group is gone: it holds no groups (an empty LIST).
     } else {
@@ -185,39 +277,112 @@ void GroupObserver::apply(const PassResult& result) {
         break;  // says nothing either way
     }
   }
-  for (const auto& list : result.lists) {
-    if (list.error) continue;  // no new data: what we had ages into stale
-    for (auto& [key, w] : members_) {
-      if (w.group.subscription_id != list.request.subscription_id ||
-          !iequals(w.group.resource_group, list.request.resource_group)) {
-        continue;
-      }
-      const auto it = std::find_if(list.groups.begin(), list.groups.end(),
-                                   [&](const auto& g) { return iequals(g.name, w.group.name); });
-      std::optional<model::ContainerGroupSummary> now_listed;
-      if (it != list.groups.end()) now_listed = *it;
-      // Proof of absence: only a LIST sent after the first 404 counts.
-      if (w.absence.first_404_sent && list.sent_at > *w.absence.first_404_sent) {
-        if (now_listed) {
-          w.absence = {};  // still listed: the 404 was not the truth
-          w.get_requested = true;
-        } else {
-          w.absence.list_absent = true;
-        }
-      }
-      // LIST saw the group appear, vanish or change address or provisioning: read it now.
-      const auto* known = newest_summary(w);
-      if (w.last_get && ((known != nullptr) != now_listed.has_value() ||
-                         (known && now_listed &&
-                          (known->ip != now_listed->ip ||
-                           known->provisioning_state != now_listed->provisioning_state)))) {
-        w.get_requested = true;
-      }
-      w.listed = std::move(now_listed);
-      w.listed_at = list.at;
+  for (const auto& get : result.gets) {
+    if (auto it = members_.find(get.member); it != members_.end()) {
+      count_reads(it->second.group.subscription_id, get.observation.observed_at, 1);
     }
   }
+  apply_lists(result.lists);
   for (auto& [key, w] : members_) update_proof(w);
+}
+
+void GroupObserver::apply_lists(const std::vector<ListRead>& lists) {
+  // The groups each successful LIST saw, by subscription and resource group ("" for the
+  // whole subscription), then by "<resource group>/<name>", both lower case.
+  using Seen = std::unordered_map<std::string, const model::ContainerGroupSummary*>;
+  std::map<std::pair<std::string, std::string>, std::pair<const ListRead*, Seen>> covered;
+  for (const auto& list : lists) {
+    const auto sub_it = subscriptions_.find(list.request.subscription_id);
+    if (sub_it == subscriptions_.end()) continue;  // reconfigured away meanwhile
+    Subscription& sub = sub_it->second;
+    count_reads(list.request.subscription_id, list.at, list.pages);
+    const bool whole = list.request.resource_group.empty();
+    // due_reads() took one read per LIST, or what the last subscription-wide LIST took.
+    const std::size_t planned = whole ? std::max<std::size_t>(sub.expected_list_pages, 1) : 1;
+    sub.tokens -= static_cast<double>(list.pages) - static_cast<double>(planned);
+    if (whole) {
+      if (!list.error) sub.expected_list_pages = list.pages;
+      const bool refused = list.error && list.error->http_status == 403;
+      if (!sub.per_resource_group && (refused || list.pages > sub.resource_groups.size())) {
+        sub.per_resource_group = true;
+        notes_.push_back(
+            "subscription " + list.request.subscription_id + ": LIST per resource group (" +
+            std::to_string(sub.resource_groups.size()) + ") from now on, because the " +
+            "subscription-wide LIST " +
+            (refused ? "was refused: " + list.error->describe()
+                     : "took " + std::to_string(list.pages) + " pages"));
+      }
+    }
+    if (list.error) continue;  // no new data: what we had ages into stale
+    auto& [read, seen] = covered[{list.request.subscription_id,
+                                  core::to_lower(list.request.resource_group)}];
+    read = &list;
+    for (const auto& g : list.groups) {
+      const auto& rg = g.resource_group.empty() ? list.request.resource_group : g.resource_group;
+      seen.emplace(core::to_lower(rg) + "/" + core::to_lower(g.name), &g);
+    }
+  }
+  if (covered.empty()) return;
+  for (auto& [key, w] : members_) {
+    const auto rg = core::to_lower(w.group.resource_group);
+    auto it = covered.find({w.group.subscription_id, rg});
+    if (it == covered.end()) it = covered.find({w.group.subscription_id, ""});
+    if (it == covered.end()) continue;
+    const auto& [read, seen] = it->second;
+    std::optional<model::ContainerGroupSummary> now_listed;
+    if (const auto g = seen.find(rg + "/" + core::to_lower(w.group.name)); g != seen.end()) {
+      now_listed = *g->second;
+    }
+    fold_listed(w, *read, std::move(now_listed));
+  }
+}
+
+void GroupObserver::fold_listed(Watched& w, const ListRead& list,
+                                std::optional<model::ContainerGroupSummary> now_listed) {
+  // Proof of absence: only a LIST sent after the first 404 counts.
+  if (w.absence.first_404_sent && list.sent_at > *w.absence.first_404_sent) {
+    if (now_listed) {
+      w.absence = {};  // still listed: the 404 was not the truth
+      w.get_requested = true;
+    } else {
+      w.absence.list_absent = true;
+    }
+  }
+  // LIST saw the group appear, vanish or change address or provisioning: read it now.
+  const auto* known = newest_summary(w);
+  const bool changed = (known != nullptr) != now_listed.has_value() ||
+                       (known && now_listed &&
+                        (known->ip != now_listed->ip ||
+                         !iequals(known->provisioning_state, now_listed->provisioning_state)));
+  if (w.last_get && changed) w.get_requested = true;
+  // Unchanged since the GET, and asked after it: LIST vouches for that reading.
+  if (!changed && now_listed && w.last_get &&
+      w.last_get->outcome == model::GroupObservation::Outcome::kFound &&
+      list.sent_at > w.last_get->observed_at) {
+    w.last_get->vouched_at = list.at;
+  }
+  w.listed = std::move(now_listed);
+  w.listed_at = list.at;
+}
+
+void GroupObserver::count_reads(const std::string& subscription, core::MonotonicTime at,
+                                std::size_t reads) {
+  auto it = subscriptions_.find(subscription);
+  if (it == subscriptions_.end() || reads == 0) return;
+  it->second.answered.emplace_back(at, reads);
+}
+
+double GroupObserver::read_budget_used_ratio(core::MonotonicTime now) {
+  double ratio = 0;
+  for (auto& [id, sub] : subscriptions_) {
+    while (!sub.answered.empty() && now - sub.answered.front().first >= std::chrono::minutes(1)) {
+      sub.answered.pop_front();
+    }
+    std::size_t reads = 0;
+    for (const auto& [at, n] : sub.answered) reads += n;
+    ratio = std::max(ratio, static_cast<double>(reads) / policy_.budget.arm_reads_per_minute);
+  }
+  return ratio;
 }
 
 void GroupObserver::update_proof(Watched& w) const {

@@ -1,17 +1,27 @@
 #pragma once
 // GroupObserver: what the daemon reads from ARM about the configured container groups, and
-// when (a LIST carries no instanceView: restart counts need a GET per group).
-//   - LIST, once per poll interval per (subscription, resource group): discovery and public
-//     IPs. LIST carries no instanceView, so it never says anything about health.
-//   - GET per member group for instanceView, at an adaptive cadence:
-//       attention (the last plan found it unhealthy or unknown, or its probe fails, or it was
-//       never read, or LIST saw it change or vanish): get_interval.unhealthy;
-//       healthy: get_interval.healthy, but never longer than staleAfter minus one tick —
-//       the planner treats older data as unknown and a healthy member must not flap;
-//       healthy while ThrottleTracker reports few remaining reads for the subscription:
-//       deferred until its data is stale (the member is then unknown: no action, and its
-//       read is essential again).
-//   - after an action: a GET at the next tick (request_get).
+// when. ARM's read budget (a token bucket per subscription and principal, refilled at 25/s and
+// shared with every other tool) is the scarce resource; the plan spends it like this:
+//   - LIST, once per poll interval per subscription, paged: presence, public IPs and
+//     provisioningState of every group (no instanceView: LIST never says anything about
+//     health). Resource groups are filtered here. A subscription falls back to one LIST per
+//     configured resource group when the subscription-wide LIST is refused (403: the principal
+//     reads only its resource groups), when it holds a single configured resource group, or
+//     when the subscription-wide LIST took more pages than there are resource groups (a
+//     subscription full of other groups).
+//   - GET per member group for instanceView, driven by suspicion: never read; its probe
+//     fails or the last plan found it unhealthy or unknown (attention: every
+//     get_interval.unhealthy); LIST saw it appear, vanish or change IP or provisioningState,
+//     or an action on it finished (request_get: at the next pass, which the reconciler starts
+//     at once).
+//   - a rolling resync of the other (healthy) members, spread evenly over
+//     get_interval.healthy, stalest first. In between, every LIST that shows a member as its
+//     GET did vouches for that GET (GroupObservation::vouched_at, plan/health.h).
+//   - all inside policy.budget.armReadsPerMinute per subscription (a token bucket holding one
+//     poll interval's worth): LISTs always run; GETs over the budget wait for the next tick,
+//     ordered requested first, then suspects, then the resync; etcd first within each; then
+//     stalest first. Resync GETs also wait while ThrottleTracker reports few remaining reads
+//     (DeferReads), until the data would no longer be vouched for.
 // Each read is timestamped when it was sent and when its answer arrived. A 404 GET whose body
 // is ARM's error envelope with ResourceNotFound / ResourceGroupNotFound is kNotFound; any other
 // error (a 404 from a proxy included) is kError: state unknown. A kNotFound is only proof that
@@ -24,6 +34,7 @@
 // scheduler thread), perform() does the blocking I/O (on a worker), apply() folds the answers
 // in (on the scheduler thread). Not thread-safe by itself: the reconciler owns it.
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -45,7 +56,7 @@ using DeferReads = std::function<bool(const std::string& subscription_id)>;
 
 struct ListRequest {
   std::string subscription_id;
-  std::string resource_group;
+  std::string resource_group;  // "": every group in the subscription
   auto operator<=>(const ListRequest&) const = default;
 };
 
@@ -64,6 +75,7 @@ struct ReadPlan {
 struct ListRead {
   ListRequest request;
   std::vector<model::ContainerGroupSummary> groups;
+  std::size_t pages = 0;  // ARM reads the LIST took
   std::optional<core::Error> error;
   core::MonotonicTime sent_at{};
   core::MonotonicTime at{};
@@ -116,7 +128,17 @@ class GroupObserver {
   std::optional<std::string> ip(const model::MemberKey& member) const;
   std::optional<std::string> fqdn(const model::MemberKey& member) const;
 
+  // GETs that waited because ThrottleTracker reported few remaining reads, or for the budget.
   std::size_t deferred_reads() const { return deferred_reads_; }
+  std::size_t budget_deferred_reads() const { return budget_deferred_reads_; }
+  // Whether a GET waits for the next pass only because none has started (request_get, a LIST
+  // change, an action finished): the reconciler starts one at once.
+  bool gets_requested() const;
+  // ARM reads (LIST pages and GETs) answered in the minute before `now`, over the budget's
+  // reads per minute; the largest over the subscriptions.
+  double read_budget_used_ratio(core::MonotonicTime now);
+  // What changed in the plan for people to know (a subscription's LIST scope); taken once.
+  std::vector<std::string> take_notes() { return std::exchange(notes_, {}); }
 
  private:
   // The evidence gathered since the group's first 404 with ARM's envelope; reset by any read
@@ -128,6 +150,7 @@ class GroupObserver {
   };
   struct Watched {
     ContainerGroupRef group;
+    bool etcd = false;
     Absence absence;
     std::optional<model::GroupObservation> last_get;
     std::optional<core::MonotonicTime> last_get_attempt;
@@ -136,15 +159,42 @@ class GroupObserver {
     bool attention = true;
     bool get_requested = false;
   };
+  // One subscription's LIST scope and read budget.
+  struct Subscription {
+    std::set<std::string> resource_groups;  // lower case
+    bool per_resource_group = false;        // LIST each resource group, not the subscription
+    std::size_t expected_list_pages = 0;    // what the last LISTs took (budget planning)
+    double tokens = 0;                      // the budget's bucket
+    std::optional<core::MonotonicTime> refilled_at;
+    std::deque<std::pair<core::MonotonicTime, std::size_t>> answered;  // reads, last minute
+  };
+  struct Candidate {
+    int rank;  // 0 requested, 1 suspect, 2 resync overdue, 3 resync early
+    bool etcd;
+    std::optional<core::MonotonicTime> last_attempt;
+    Watched* watched;
+    const model::MemberKey* key;
+  };
+
   const model::ContainerGroupSummary* newest_summary(const Watched& w) const;
   void update_proof(Watched& w) const;
+  void refill(Subscription& sub, core::MonotonicTime now) const;
+  void apply_lists(const std::vector<ListRead>& lists);
+  void fold_listed(Watched& w, const ListRead& list,
+                   std::optional<model::ContainerGroupSummary> now_listed);
+  void count_reads(const std::string& subscription, core::MonotonicTime at, std::size_t reads);
+  double reads_per_second() const;
 
   DeferReads defer_;
   config::PolicyConfig policy_;
   std::map<model::MemberKey, Watched> members_;
-  std::set<ListRequest> list_targets_;
+  std::map<std::string, Subscription> subscriptions_;
   std::optional<core::MonotonicTime> last_list_attempt_;
+  std::optional<core::MonotonicTime> last_plan_;
+  double resync_credit_ = 0;
   std::size_t deferred_reads_ = 0;
+  std::size_t budget_deferred_reads_ = 0;
+  std::vector<std::string> notes_;
 };
 
 }  // namespace frankenetes::reconcile

@@ -319,6 +319,11 @@ bool Reconciler::start_pass(bool force_full) {
 void Reconciler::finish_pass(const PassResult& result) {
   pass_in_flight_ = false;
   observer_.apply(result);
+  for (const auto& note : observer_.take_notes()) log::info("observation.plan", {{"detail", note}});
+  const auto budget_deferred = observer_.budget_deferred_reads();
+  deps_.metrics.read_budget(observer_.read_budget_used_ratio(deps_.time.monotonic_time()),
+                            budget_deferred - reported_budget_deferred_);
+  reported_budget_deferred_ = budget_deferred;
   for (const auto& get : result.gets) reporter_.group_read(get.member, get.observation);
 
   const auto error = result.first_error();
@@ -344,6 +349,9 @@ void Reconciler::finish_pass(const PassResult& result) {
   if (on_observations_) on_observations_(collect());
   deps_.metrics.reconcile_finished(deps_.time.monotonic_time() - pass_started_at_);
   if (on_pass_) on_pass_(snapshot);
+  // A LIST that saw a change, or an action that finished, asked for a GET: now, not at the
+  // next tick (it is what the DNS write or the next step of a fix waits for).
+  if (observer_.gets_requested()) pass_pending_ = true;
   if (pass_pending_) {
     pass_pending_ = false;
     start_pass(false);
@@ -558,7 +566,16 @@ void Reconciler::finish_probe(const model::MemberKey& key, const probe::ProbeRes
   auto& obs = probes_[key];
   obs = probe::apply_probe_result(std::move(obs), result, at);
   reporter_.probe_done(key, result);
-  if (!result.success) observer_.set_attention(key, true);
+  if (result.success) return;
+  observer_.set_attention(key, true);
+  // A failing probe is the suspicion that buys a GET at once, so the group's state is fresh
+  // by the time the streak reaches the threshold; reaching it buys one more, and the pass
+  // that brings it runs the plan.
+  if (obs.consecutive_failures == 1 ||
+      obs.consecutive_failures == member->probe->failure_threshold) {
+    observer_.request_get(key);
+    start_pass(false);
+  }
 }
 
 void Reconciler::finish_etcd_status(const model::MemberKey& key,

@@ -195,6 +195,7 @@ class Reconciler {
   bool once_ = false;  // run_once(): actions run inline and nothing is requeued
   bool pass_in_flight_ = false;
   bool pass_pending_ = false;
+  std::size_t reported_budget_deferred_ = 0;  // GroupObserver::budget_deferred_reads() reported
   core::MonotonicTime pass_started_at_{};  // reconcile_duration_seconds: read, plan, dispatch
   Scheduler::TaskId tick_task_ = 0;
   std::function<void(const ReconcilerSummary&)> on_pass_;

@@ -84,6 +84,20 @@ Metrics::Metrics(const BuildInfo& build)
               .Name("frankenetes_arm_ratelimit_remaining_reads")
               .Help("Last x-ms-ratelimit-remaining-subscription-reads seen from ARM.")
               .Register(*registry_)),
+      arm_read_budget_used_ratio(
+          prometheus::BuildGauge()
+              .Name("frankenetes_arm_read_budget_used_ratio")
+              .Help("ARM reads of the last minute over policy.budget.armReadsPerMinute "
+                    "(the subscription nearest its budget).")
+              .Register(*registry_)
+              .Add({})),
+      arm_gets_deferred_total(
+          prometheus::BuildCounter()
+              .Name("frankenetes_arm_gets_deferred_total")
+              .Help("Container-group GETs that waited for the next pass because the read "
+                    "budget was spent.")
+              .Register(*registry_)
+              .Add({})),
       token_requests_total(prometheus::BuildCounter()
                                .Name("frankenetes_token_requests_total")
                                .Help("Access token requests by credential and result.")

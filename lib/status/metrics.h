@@ -52,6 +52,7 @@ class Metrics final : public RemediationMetrics,
   void operation_finished(MemberName member, std::string_view operation) override;
   void reconcile_finished(Seconds duration) override;
   void observation_succeeded(core::SystemTime at) override;
+  void read_budget(double used_ratio, std::uint64_t deferred_gets) override;
   // ProbeMetrics
   void probe_finished(MemberName member, bool success, Seconds duration,
                       bool tls_failed) override;
@@ -106,6 +107,8 @@ class Metrics final : public RemediationMetrics,
   // Its one series appears with the first value ARM sent: before that the budget left is
   // unknown, not 0.
   prometheus::Family<prometheus::Gauge>& arm_ratelimit_remaining_reads;
+  prometheus::Gauge& arm_read_budget_used_ratio;
+  prometheus::Counter& arm_gets_deferred_total;
   prometheus::Family<prometheus::Counter>& token_requests_total;          // {credential,result}
   prometheus::Family<prometheus::Gauge>& probe_success;                   // {cluster,member}
   prometheus::Family<prometheus::Histogram>& probe_duration_seconds;      // {cluster,member}

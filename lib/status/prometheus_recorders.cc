@@ -89,6 +89,11 @@ void Metrics::observation_succeeded(core::SystemTime at) {
   last_successful_observation_timestamp_seconds.Set(Seconds(at.time_since_epoch()).count());
 }
 
+void Metrics::read_budget(double used_ratio, std::uint64_t deferred_gets) {
+  arm_read_budget_used_ratio.Set(used_ratio);
+  arm_gets_deferred_total.Increment(static_cast<double>(deferred_gets));
+}
+
 void Metrics::probe_finished(MemberName member, bool success, Seconds duration, bool tls_failed) {
   const auto labels = member_labels(member);
   probe_success.Add(labels).Set(flag(success));

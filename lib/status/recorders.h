@@ -69,6 +69,10 @@ class RemediationMetrics {
   virtual void reconcile_finished(Seconds duration) = 0;
   // A pass read every container group, at `at`.
   virtual void observation_succeeded(core::SystemTime at) = 0;
+  // After every pass: ARM reads of the last minute over policy.budget.armReadsPerMinute (the
+  // subscription nearest its budget), and GETs that had to wait for the budget since the last
+  // call.
+  virtual void read_budget(double used_ratio, std::uint64_t deferred_gets) = 0;
 };
 
 class ProbeMetrics {
@@ -175,6 +179,7 @@ class NoopMetrics final : public RemediationMetrics,
   void operation_finished(MemberName, std::string_view) override {}
   void reconcile_finished(Seconds) override {}
   void observation_succeeded(core::SystemTime) override {}
+  void read_budget(double, std::uint64_t) override {}
   void probe_finished(MemberName, bool, Seconds, bool) override {}
   void probes_stopped(MemberName) override {}
   void update(const std::string&, std::string_view) override {}

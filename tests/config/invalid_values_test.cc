@@ -92,6 +92,24 @@ policy:
      .expected = {"test.yaml:12:15: policy.crashLoop.restarts: expected an integer, got "
                   "\"three\""}},
 
+    {.name = "ReadBudgetOutOfRange",
+     .yaml = R"(
+azure:
+  subscriptionId: 00000000-0000-0000-0000-000000000001
+clusters:
+  - name: prod
+    resourceGroup: rg
+    members:
+      - name: etcd
+        role: etcd
+        containerGroup: etcd
+policy:
+  budget:
+    armReadsPerMinute: 0
+)",
+     .expected = {"test.yaml:13:24: policy.budget.armReadsPerMinute: must be between 1 and "
+                  "90000, got 0"}},
+
     {.name = "MapWhereStringExpected",
      .yaml = R"(
 azure:

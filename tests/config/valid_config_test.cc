@@ -51,7 +51,7 @@ TEST(ValidConfig, MinimalConfigGetsEveryDefault) {
 
   EXPECT_FALSE(config.dns.has_value());
   EXPECT_EQ(config.policy.poll_interval, 10s);
-  EXPECT_EQ(config.policy.get_interval.healthy, 30s);
+  EXPECT_EQ(config.policy.get_interval.healthy, 5min);
   EXPECT_EQ(config.policy.get_interval.unhealthy, 5s);
   EXPECT_EQ(config.policy.stale_after, 20s);
   EXPECT_EQ(config.policy.crash_loop.restarts, 3);
@@ -60,6 +60,7 @@ TEST(ValidConfig, MinimalConfigGetsEveryDefault) {
   EXPECT_EQ(config.policy.backoff.max, 5min);
   EXPECT_EQ(config.policy.backoff.reset_after, 10min);
   EXPECT_EQ(config.policy.budget.max_actions_per_hour, 12);
+  EXPECT_EQ(config.policy.budget.arm_reads_per_minute, 750);
   EXPECT_EQ(config.policy.action_timeout, 5min);
   EXPECT_FALSE(config.policy.dry_run);
   EXPECT_EQ(config.server.listen, (HostPort{"127.0.0.1", 9720}));

@@ -42,6 +42,12 @@ model::MemberObservation without_group(const model::MemberKey& key) {
   return obs;
 }
 
+// LIST showed the group unchanged at `at`, after the GET.
+model::MemberObservation vouched(model::MemberObservation obs, MonotonicTime at) {
+  obs.group->vouched_at = at;
+  return obs;
+}
+
 model::MemberObservation probe_not_run_yet(model::MemberObservation obs) {
   obs.probe.configured = true;
   return obs;
@@ -100,6 +106,17 @@ std::vector<HealthCase> health_cases() {
        [=] { return with_probe_result(healthy(kEtcd, fresh), 5, kNow - 30s); }, "unknown stale"},
       {"ProbeNotRunYetIsIgnored",
        [=] { return probe_not_run_yet(healthy(kEtcd, fresh)); }, "healthy"},
+      {"OldGetVouchedForByAFreshListIsCurrent",
+       [=] { return vouched(healthy(kEtcd, kNow - 200s), fresh); }, "healthy"},
+      {"OldGetVouchedForLongAgoIsStale",
+       [=] { return vouched(healthy(kEtcd, kNow - 200s), kNow - 21s); }, "unknown stale"},
+      {"VouchedCrashLoopWaitsForAGetOfItsOwn",
+       [=] { return vouched(crash_loop_backoff(kEtcd, kNow - 200s), fresh); }, "unknown stale"},
+      {"VouchedFailingProbeWaitsForAGetOfItsOwn",
+       [=] { return with_probe_result(vouched(healthy(kEtcd, kNow - 200s), fresh), 5, fresh); },
+       "unknown stale"},
+      {"VouchingNeverMakesANotFoundCurrent",
+       [=] { return vouched(not_found(kEtcd, kNow - 60s), fresh); }, "unknown stale"},
       {"GroupStateWinsOverProbe",
        [=] { return with_probe_result(found(kEtcd, fresh, "Stopped"), 9, fresh); },
        "unhealthy group_stopped"},
@@ -145,6 +162,17 @@ TEST(Health, DescribeNamesHealthReasonAndDetail) {
   EXPECT_EQ(a.describe(),
             "unhealthy (crash_loop_backoff: container etcd is Waiting: CrashLoopBackOff: "
             "Back-off restarting failed)");
+}
+
+TEST(HealthVouching, AGetOlderThanTwoResyncPeriodsIsNotVouchedFor) {
+  config::PolicyConfig policy;
+  policy.get_interval.healthy = 1min;  // vouching spans 2 x 1m + staleAfter 20s = 2m20s
+  auto obs = vouched(healthy(kEtcd, kNow - 140s), kNow - 1s);
+  EXPECT_TRUE(assess_member(member("etcd"), &obs, nullptr, policy, kNow).healthy());
+  obs = vouched(healthy(kEtcd, kNow - 142s), kNow - 1s);
+  const auto a = assess_member(member("etcd"), &obs, nullptr, policy, kNow);
+  EXPECT_EQ(summary(a), "unknown stale") << a.describe();
+  EXPECT_NE(a.detail.find("vouched for by LIST 1s ago"), std::string::npos) << a.detail;
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+
 #include "reconcile/reconcile_test_util.h"
 #include "support/fake_container_group_api.h"
 #include "support/fake_time_source.h"
@@ -62,19 +65,40 @@ TEST_F(ObserverTest, FirstPassListsAndGetsEverything) {
   EXPECT_EQ(observer.ip(kEtcd), "10.0.0.1");
 }
 
-TEST_F(ObserverTest, HealthyGroupsAreReadSlowlyButNeverGoStale) {
+TEST_F(ObserverTest, HealthyGroupsAreResyncedSpreadOverTheHealthyInterval) {
   pass();
   observer.set_attention(kEtcd, false);
   observer.set_attention(kApi, false);
   Calls seen;
-  for (int i = 1; i <= 6; ++i) {  // 30 s in 5 s ticks
+  for (int i = 1; i <= 12; ++i) {  // 60 s in 5 s ticks
     time.advance(5s);
     for (const auto& c : pass()) seen.push_back(std::to_string(i * 5) + " " + c);
   }
-  // LIST every poll interval (10 s); healthy GETs every staleAfter - tick = 15 s, not 30 s:
-  // older data would make the planner call the member unknown.
-  EXPECT_EQ(seen, (Calls{"10 list rg", "15 get apiserver", "15 get etcd", "20 list rg",
-                         "30 list rg", "30 get apiserver", "30 get etcd"}));
+  // LIST every poll interval; each healthy member GET at most getInterval.healthy (30 s)
+  // after the last, and not both at once: the second waits until it is due.
+  EXPECT_EQ(seen, (Calls{"10 list rg", "20 list rg", "25 get apiserver", "30 list rg",
+                         "30 get etcd", "40 list rg", "50 list rg", "55 get apiserver",
+                         "60 list rg", "60 get etcd"}));
+}
+
+TEST_F(ObserverTest, AListThatShowsTheGroupUnchangedVouchesForTheGet) {
+  pass();
+  observer.set_attention(kEtcd, false);
+  observer.set_attention(kApi, false);
+  EXPECT_FALSE(observer.group(kEtcd)->vouched_at.has_value());  // LIST and GET at once
+  time.advance(10s);
+  EXPECT_EQ(pass(), (Calls{"list rg"}));
+  EXPECT_EQ(observer.group(kEtcd)->vouched_at, time.monotonic_time());
+  EXPECT_EQ(observer.group(kEtcd)->observed_at, time.monotonic_time() - 10s);
+
+  // A new IP: no vouching, and a GET at the next pass.
+  api.set(FakeContainerGroupApi::running("etcd", "10.0.0.9"));
+  time.advance(10s);
+  EXPECT_EQ(pass(), (Calls{"list rg"}));
+  EXPECT_EQ(observer.group(kEtcd)->vouched_at, time.monotonic_time() - 10s);
+  EXPECT_TRUE(observer.gets_requested());
+  EXPECT_EQ(pass(), (Calls{"get etcd"}));
+  EXPECT_FALSE(observer.gets_requested());
 }
 
 TEST_F(ObserverTest, GroupsThatLookWrongAreReadEveryUnhealthyInterval) {
@@ -85,20 +109,82 @@ TEST_F(ObserverTest, GroupsThatLookWrongAreReadEveryUnhealthyInterval) {
     time.advance(5s);
     for (const auto& c : pass()) seen.push_back(std::to_string(i * 5) + " " + c);
   }
-  EXPECT_EQ(seen,
-            (Calls{"5 get etcd", "10 list rg", "10 get etcd", "15 get apiserver", "15 get etcd"}));
+  EXPECT_EQ(seen, (Calls{"5 get etcd", "10 list rg", "10 get etcd", "15 get etcd"}));
 }
 
-TEST_F(ObserverTest, LowReadBudgetDefersHealthyGetsUntilAboutToGoStale) {
+TEST_F(ObserverTest, FewRemainingReadsDeferTheResyncWhileListVouches) {
   pass();
   observer.set_attention(kApi, false);
   observer.set_attention(kEtcd, true);
   defer = true;
-  time.advance(15s);
-  EXPECT_EQ(pass(), (Calls{"list rg", "get etcd"}));  // apiserver deferred
-  EXPECT_EQ(observer.deferred_reads(), 1u);
-  time.advance(5s);  // 20 s old: the next tick would be past staleAfter
-  EXPECT_EQ(pass(), (Calls{"get apiserver", "get etcd"}));
+  Calls seen;
+  for (int i = 1; i <= 8; ++i) {  // 40 s: apiserver is overdue from 30 s
+    time.advance(5s);
+    for (const auto& c : pass()) {
+      if (c != "get etcd") seen.push_back(std::to_string(i * 5) + " " + c);
+    }
+  }
+  EXPECT_EQ(seen, (Calls{"10 list rg", "20 list rg", "30 list rg", "40 list rg"}));
+  EXPECT_GT(observer.deferred_reads(), 0u);
+  // LIST fails: nothing vouches any more, and once the last vouching is staleAfter old the
+  // read is no longer deferred.
+  api.fail_always("list", FakeContainerGroupApi::error(core::ErrorKind::kTransient, "503", 503));
+  seen.clear();
+  for (int i = 9; i <= 13; ++i) {
+    time.advance(5s);
+    for (const auto& c : pass()) {
+      if (c != "get etcd") seen.push_back(std::to_string(i * 5) + " " + c);
+    }
+  }
+  EXPECT_EQ(seen, (Calls{"50 list rg", "60 list rg", "60 get apiserver"}));
+}
+
+TEST_F(ObserverTest, TheReadBudgetHoldsBackGetsEtcdAndSuspectsFirst) {
+  std::vector<config::MemberConfig> members;
+  for (int i = 0; i < 30; ++i) {
+    members.push_back(member("m" + std::to_string(i / 10) + std::to_string(i % 10)));
+    api.set(FakeContainerGroupApi::running(members.back().name, "10.0.1." + std::to_string(i)));
+  }
+  members.push_back(member("etcd"));
+  members.back().role = config::MemberRole::kEtcd;
+  config = config_with(members);
+  config.policy.budget.arm_reads_per_minute = 60;  // 1/s: 10 reads per poll interval
+  observer.configure(config);
+
+  // As the reconciler does for members found healthy: no more attention.
+  auto pass_healthy = [&] {
+    auto calls = pass();
+    for (const auto& c : calls) {
+      if (c.rfind("get ", 0) == 0) observer.set_attention({"prod", c.substr(4)}, false);
+    }
+    return calls;
+  };
+  // A full bucket (one poll interval's worth): the LIST, etcd, then the stalest others.
+  auto calls = pass_healthy();
+  std::set<std::string> read(calls.begin() + 1, calls.end());
+  ASSERT_EQ(calls.size(), 10u);
+  EXPECT_EQ(calls[0], "list rg");
+  EXPECT_EQ(calls[1], "get etcd");
+  EXPECT_EQ(observer.budget_deferred_reads(), 22u);  // 31 wanted, 9 read
+  // 5 s refill 5 reads; a member asked for (an action finished) goes first.
+  observer.request_get({"prod", "m29"});
+  time.advance(5s);
+  calls = pass_healthy();
+  ASSERT_EQ(calls.size(), 5u);
+  EXPECT_EQ(calls[0], "get m29");
+  EXPECT_NEAR(observer.read_budget_used_ratio(time.monotonic_time()), 15.0 / 60, 1e-9);
+  // Never more than the refill per tick (the LIST included), and every member read at that
+  // pace: 9 + 5 + 4 x 5 reads, less the LISTs at 10 s and 20 s, cover all 31 by 30 s.
+  read.insert(calls.begin(), calls.end());
+  for (int i = 0; i < 4; ++i) {
+    time.advance(5s);
+    calls = pass_healthy();
+    EXPECT_LE(calls.size(), 5u);
+    read.insert(calls.begin(), calls.end());
+  }
+  read.erase("list rg");
+  EXPECT_EQ(read.size(), 31u);
+  EXPECT_EQ(observer.budget_deferred_reads(), 22u + 17u + 13u + 8u + 4u);
 }
 
 TEST_F(ObserverTest, RequestedGetRunsAtTheNextPass) {
@@ -109,6 +195,71 @@ TEST_F(ObserverTest, RequestedGetRunsAtTheNextPass) {
   EXPECT_EQ(pass(), Calls{});
   observer.request_get(kEtcd);
   EXPECT_EQ(pass(), (Calls{"get etcd"}));
+}
+
+// --- LIST scope -------------------------------------------------------------------------------
+
+struct ListScopeTest : ObserverTest {
+  // Two clusters in resource groups rg-a and rg-b of subscription "sub".
+  ListScopeTest() {
+    api.remove("etcd");
+    api.remove("apiserver");
+    config = config_with({member("etcd")});
+    config.clusters[0].resource_group = "rg-a";
+    auto second = config.clusters[0];
+    second.name = "staging";
+    second.resource_group = "RG-B";  // ARM names are case-insensitive
+    config.clusters.push_back(second);
+    add("etcd", "rg-a", "10.0.0.1");
+    observer.configure(config);
+  }
+  void add(const std::string& name, const std::string& rg, const std::string& ip) {
+    auto view = FakeContainerGroupApi::running(name, ip);
+    view.summary.resource_group = rg;
+    api.set(view);
+  }
+};
+
+TEST_F(ListScopeTest, OneSubscriptionWideListFilteredByResourceGroup) {
+  EXPECT_EQ(pass(), (Calls{"list *", "get etcd", "get etcd"}));
+  // Only rg-a holds a group named etcd: prod sees it, staging's is absent.
+  EXPECT_EQ(observer.ip({"prod", "etcd"}), "10.0.0.1");
+  EXPECT_EQ(observer.ip({"staging", "etcd"}), std::nullopt);
+  EXPECT_TRUE(observer.take_notes().empty());
+}
+
+TEST_F(ListScopeTest, ARefusedSubscriptionListFallsBackToOneListPerResourceGroup) {
+  auto denied = FakeContainerGroupApi::error(core::ErrorKind::kTerminal,
+                                             "AuthorizationFailed: no read at subscription scope",
+                                             403);
+  denied.azure_code = "AuthorizationFailed";
+  api.fail_next("list", denied);
+  pass();
+  const auto notes = observer.take_notes();
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("LIST per resource group (2)"), std::string::npos) << notes[0];
+  EXPECT_NE(notes[0].find("refused"), std::string::npos) << notes[0];
+  time.advance(10s);
+  const auto calls = pass();
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "list rg-a"), 1);
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "list rg-b"), 1);
+}
+
+TEST_F(ListScopeTest, ASubscriptionListOfMorePagesThanResourceGroupsIsReplaced) {
+  api.set_list_pages(3);  // a subscription full of other groups
+  pass();
+  const auto notes = observer.take_notes();
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("took 3 pages"), std::string::npos) << notes[0];
+  time.advance(10s);
+  const auto calls = pass();
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "list *"), 0);
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "list rg-a"), 1);
+}
+
+TEST_F(ListScopeTest, ASingleResourceGroupIsListedByItself) {
+  observer.configure(config_with({member("etcd")}));
+  EXPECT_EQ(pass(), (Calls{"list rg", "get etcd"}));
 }
 
 // --- proof that a group is gone (README.md "Never making it worse") --------------------------

@@ -140,6 +140,45 @@ TEST_F(ReconcilerTest, FailingProbeLeadsToOneRestart) {
   (void)r;
 }
 
+TEST_F(ReconcilerTest, AFailingProbeBuysAGetAtOnceNotAtTheNextTick) {
+  auto api_member = member("apiserver");
+  config::ProbeConfig probe;
+  probe.url = "http://{ip}:6443/livez";
+  probe.period = 3s;
+  probe.timeout = 1s;
+  probe.failure_threshold = 3;
+  api_member.probe = probe;
+  make(config_with({member("etcd"), api_member})).start();
+  scheduler.run_due();  // the first pass; the first probe waits for the IP it brings
+  ASSERT_EQ(api.count("get apiserver"), 1u);
+  scheduler.advance(3500ms);  // the probe failed at 3 s; the next tick is at 5 s
+  EXPECT_EQ(api.count("get apiserver"), 2u) << ::testing::PrintToString(api.calls());
+  EXPECT_EQ(api.count("get etcd"), 1u);
+  // The third failure (9 s) buys another, and its pass acts: no waiting for the 10 s tick.
+  scheduler.advance(6s);
+  EXPECT_EQ(api.count("restart apiserver"), 1u) << ::testing::PrintToString(api.calls());
+}
+
+TEST_F(ReconcilerTest, AListThatSeesANewIpBuysAGetAtOnce) {
+  make(config_with({member("etcd"), member("apiserver", {"etcd"})})).start();
+  scheduler.advance(9s);
+  ASSERT_EQ(api.count("get etcd"), 1u);  // healthy: no resync for minutes
+  api.set(FakeContainerGroupApi::running("etcd", "10.0.0.9"));
+  scheduler.advance(1500ms);  // the LIST at 10 s sees it; the GET follows its pass
+  EXPECT_EQ(api.count("list rg"), 2u);
+  EXPECT_EQ(api.count("get etcd"), 2u) << ::testing::PrintToString(api.calls());
+  EXPECT_EQ(api.count("get apiserver"), 1u);
+}
+
+TEST_F(ReconcilerTest, TheReadBudgetIsReported) {
+  auto config = config_with({member("etcd"), member("apiserver", {"etcd"})});
+  config.policy.budget.arm_reads_per_minute = 30;
+  make(config).start();
+  scheduler.run_due();  // LIST + 2 GETs = 3 of 30
+  EXPECT_NE(metrics_text().find("frankenetes_arm_read_budget_used_ratio 0.1\n"), std::string::npos)
+      << metrics_text();
+}
+
 TEST_F(ReconcilerTest, ReloadKeepsHistoryOfRemainingMembers) {
   api.set(stopped("etcd"));
   auto& r = make(config_with({member("etcd"), member("apiserver")}));

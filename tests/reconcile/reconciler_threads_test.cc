@@ -25,8 +25,7 @@ class LockedApi final : public ContainerGroupApi {
     std::lock_guard lock(mutex_);
     return f(fake_);
   }
-  core::Result<std::vector<model::ContainerGroupSummary>> list(const std::string& s,
-                                                               const std::string& rg) override {
+  core::Result<GroupListing> list(const std::string& s, const std::string& rg) override {
     return with([&](auto& f) { return f.list(s, rg); });
   }
   core::Result<model::ContainerGroupView> get(const ContainerGroupRef& g) override {

@@ -141,6 +141,14 @@ TEST_F(RecordersTest, TheLoopsDurationAndLastObservation) {
   remediation.observation_succeeded(core::SystemTime(std::chrono::seconds(1767225600)));
   EXPECT_TRUE(has("# TYPE frankenetes_last_successful_observation_timestamp_seconds gauge"));
   EXPECT_TRUE(has("frankenetes_last_successful_observation_timestamp_seconds 1767225600"));
+
+  // Present from the start (0), so alerts and dashboards see a value before the first pass.
+  EXPECT_TRUE(has("frankenetes_arm_read_budget_used_ratio 0"));
+  EXPECT_TRUE(has("frankenetes_arm_gets_deferred_total 0"));
+  remediation.read_budget(0.25, 3);
+  remediation.read_budget(0.5, 2);
+  EXPECT_TRUE(has("frankenetes_arm_read_budget_used_ratio 0.5"));
+  EXPECT_TRUE(has("frankenetes_arm_gets_deferred_total 5"));
 }
 
 TEST_F(RecordersTest, ProbeResults) {

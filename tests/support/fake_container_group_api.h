@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/strings.h"
 #include "reconcile/container_group_api.h"
 
 namespace frankenetes::testing {
@@ -73,19 +74,25 @@ class FakeContainerGroupApi final : public reconcile::ContainerGroupApi {
     return count("restart") + count("stop") + count("start") + count("delete") + count("put");
   }
 
-  core::Result<std::vector<model::ContainerGroupSummary>> list(const std::string&,
-                                                               const std::string& rg) override {
-    calls_.push_back("list " + rg);
+  // rg "": the subscription-wide LIST ("list *"); it takes `pages` pages (set_list_pages).
+  core::Result<reconcile::GroupListing> list(const std::string&, const std::string& rg) override {
+    calls_.push_back("list " + (rg.empty() ? std::string("*") : rg));
     if (auto e = failure("list")) return *e;
-    std::vector<model::ContainerGroupSummary> out;
-    for (const auto& [name, view] : groups_) out.push_back(view.summary);
+    reconcile::GroupListing out;
+    out.pages = list_pages_;
+    for (const auto& [name, view] : groups_) {
+      if (rg.empty() || view.summary.resource_group == rg) out.groups.push_back(view.summary);
+    }
     return out;
   }
+  void set_list_pages(std::size_t pages) { list_pages_ = pages; }
   core::Result<model::ContainerGroupView> get(const reconcile::ContainerGroupRef& g) override {
     calls_.push_back("get " + g.name);
     if (auto e = failure("get")) return *e;
     const auto it = groups_.find(g.name);
-    if (it == groups_.end()) return not_found(g.name);
+    if (it == groups_.end() || !core::iequals(it->second.summary.resource_group, g.resource_group)) {
+      return not_found(g.name);
+    }
     if (deleting_.contains(g.name)) {
       if (deleting_[g.name]-- <= 0) {
         deleting_.erase(g.name);
@@ -166,6 +173,7 @@ class FakeContainerGroupApi final : public reconcile::ContainerGroupApi {
   std::map<std::string, core::Error> always_;
   std::vector<std::string> calls_;
   std::string last_spec_;
+  std::size_t list_pages_ = 1;
 };
 
 }  // namespace frankenetes::testing
