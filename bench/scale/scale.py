@@ -34,7 +34,7 @@ for sub in (("tests", "integration"), ("tests", "sim", "conformance"), ("bench",
 import report  # noqa: E402
 import world  # noqa: E402
 from faults import KINDS, FaultRunner  # noqa: E402
-from measure import ControlClient, Counts, ProcessStats, RequestTally, entry_time, is_arm, is_read  # noqa: E402
+from measure import ControlClient, Counts, ProcessStats, RequestTally, entry_time, is_arm, short_figures  # noqa: E402
 from sim_harness import Sim  # noqa: E402
 from systems import BaselineSystem, DaemonSystem, wait_window  # noqa: E402
 
@@ -205,8 +205,9 @@ def measure_short(args):
                 last_list[0] = t
         last_list = [0.0]
         tally.listeners.append(on_entry)
-        # The first cycle seen may have started before we listened: skip it.
-        needed = args.intervals + 2
+        # The first cycle seen may have started before we listened: skip it. One more cycle
+        # lets the last DNS sync of the window finish.
+        needed = args.intervals + 3
         while len(cycle_starts) < needed:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"--short: only {len(cycle_starts)} of {needed} poll cycles within "
@@ -216,16 +217,10 @@ def measure_short(args):
             tally.pull()
             time.sleep(0.2)
         begin, end = cycle_starts[1], cycle_starts[1 + args.intervals]
-        window = [e for e in entries if begin <= entry_time(e) < end and is_arm(e) and is_read(e)]
-        breakdown = {"list": 0, "get": 0, "dns": 0, "other": 0}
-        for e in window:
-            key = "dns" if e["api"] == "dns" else e["operation"] if e["operation"] in ("list", "get") else "other"
-            breakdown[key] += 1
         throttled = sum(1 for e in entries if is_arm(e) and e["status"] == 429)
-        per = len(window) / (4 * n) / args.intervals
+        figures = short_figures(entries, begin, end, 4 * n, 4 * n, args.intervals, poll)
         return {"n": n, "layout": layout, "pollIntervalSeconds": poll, "intervals": args.intervals,
-                "probes": probes, "readsPerGroupPerInterval": round(per, 4),
-                "reads": len(window), "breakdown": breakdown, "throttled": throttled,
+                "probes": probes, **figures, "throttled": throttled,
                 "cycleSeconds": round((end - begin) / args.intervals, 3)}
     except BaseException:
         log(f"--- daemon log tail ---\n{system.log_tail()}")
