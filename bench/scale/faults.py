@@ -31,6 +31,13 @@ KINDS = ("crash", "hang", "ip")
 
 
 class Fault:
+    def as_dict(self):
+        c = self.corrective
+        return {"kind": self.kind, "group": f"{self.rg}/{self.group}", "injectedAt": round(self.injected_at, 3),
+                "latency": None if self.latency is None else round(self.latency, 3), "missed": self.missed,
+                "call": f"{c['method']} {c['path'].split('?')[0]} {c['status']}" if c else None,
+                "explanation": self.explanation}
+
     def __init__(self, kind, cluster, member, layout):
         self.kind, self.cluster, self.member = kind, cluster, member
         self.rg = world.resource_group(cluster, layout)
@@ -43,6 +50,7 @@ class Fault:
         self.released = False
         self.started = None       # monotonic time of the injection
         self.cleared_at = None    # monotonic time the fault was cleared
+        self.explanation = ""     # what the system under test said about a missed fault
         # Lowercase path prefixes that identify the corrective call.
         if kind == "ip":
             self.prefix = f"/providers/microsoft.network/dnszones/{world.ZONE}/a/{world.record_name(cluster, member)}"
@@ -67,13 +75,14 @@ def _suffix_ok(path, prefix):
 
 class FaultRunner:
     def __init__(self, control, tally, n, layout, per_kind, spacing_s, deadline_s, member_cooldown_s,
-                 settled=None, seed=1, log=print):
+                 settled=None, explain=None, seed=1, log=print):
         """`deadline_s`: kind -> seconds to wait for the corrective call. `settled`: function of a
         cluster index telling whether the system under test sees it healthy again (None: the
         sim's view is enough)."""
         self.control, self.tally, self.n, self.layout = control, tally, n, layout
         self.spacing_s, self.deadline_s, self.member_cooldown_s = spacing_s, deadline_s, member_cooldown_s
         self.settled = settled
+        self.explain = explain  # function (cluster, member) -> text, for a missed fault
         self.rng = random.Random(seed)
         self.log = log
         self.pending = [k for _ in range(per_kind) for k in KINDS]  # interleaved kinds
@@ -163,6 +172,9 @@ class FaultRunner:
         if f.corrective is None and not f.missed and now - f.started > self.deadline_s[f.kind]:
             f.missed = True
             self.log(f"  missed: {f.kind} on {f.group} (no corrective call in {self.deadline_s[f.kind]:.0f}s)")
+            if self.explain:
+                f.explanation = self.explain(f.cluster, f.member)
+                self.log("    " + f.explanation.replace("\n", "\n    "))
         if (f.corrective is not None or f.missed) and not f.cleared:
             self._clear(f)
             f.cleared_at = now

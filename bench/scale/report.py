@@ -206,7 +206,9 @@ def markdown(runs, meta, checks_list):
              f"{meta['machine']['ram_gib']} GiB RAM, Linux {meta['machine']['kernel']}. "
              f"Build: {meta['build_type']} (`{meta['daemon']}`), commit {meta['commit']}. "
              f"pollInterval {meta['poll_s']:g}s; steady window {meta['window_s']:g}s; "
-             f"{meta['faults_per_kind']} faults per kind; wall time {meta['wall_s'] / 60:.1f} min.", "",
+             f"{meta['faults_per_kind']} faults per kind; wall time {meta['wall_s'] / 60:.1f} min"
+             + (f" (plus the runs of {', '.join(meta['included'])}, measured before)" if meta.get("included") else "")
+             + ".", "",
              "Steady state unless noted; 429s and latencies over the whole run. DNS calls are ARM "
              "calls too (counted in both). Latency: fault injected -> corrective call in the sim's "
              "request log (crash loop and hang: the group's restart; IP change: the A record's PUT).", ""]

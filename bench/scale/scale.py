@@ -23,6 +23,7 @@ bench/scale/short_reference.json (rewrite it with --short --update-reference).
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 
@@ -131,7 +132,7 @@ def run_one(system, n, layout, args, probes):
             log(f"  steady: {steady.arm_reads / seconds:.2f} reads/s ({steady.dns_reads / seconds:.2f} DNS), "
                 f"{(cpu1 - cpu0) / seconds * 60:.2f} CPU-s/min, {steady.throttled} x 429")
             kinds = [k for k in KINDS if probes or k != "hang"]
-            result["latency"], result["faults"], result["extra_actions"] = run_faults(
+            result["latency"], result["faults"], result["extra_actions"], result["fault_detail"] = run_faults(
                 system, w, tally, n, layout, args, kinds)
             result["peak_rss_mib"] = proc.peak_rss_mib()
         except BaseException:
@@ -149,7 +150,7 @@ def run_one(system, n, layout, args, probes):
 
 def run_faults(system, w, tally, n, layout, args, kinds):
     if args.faults <= 0:
-        return {}, rates(Counts(), 1.0), 0
+        return {}, rates(Counts(), 1.0), 0, []
     deadline = {"crash": max(60.0, 4 * (args.poll + 2)), "ip": max(60.0, 4 * (args.poll + 2)),
                 "hang": max(60.0, 4 * world.hang_target_s())}
     # The daemon's view decides when a cluster may be broken again only where clusters are
@@ -157,7 +158,8 @@ def run_faults(system, w, tally, n, layout, args, kinds):
     total = args.faults * len(kinds)
     settled = system.settled if n < total else None
     runner = FaultRunner(w.control, tally, n, layout, args.faults, args.fault_spacing, deadline,
-                         member_cooldown_s=world.RESET_AFTER_S + args.poll, settled=settled, log=log)
+                         member_cooldown_s=world.RESET_AFTER_S + args.poll, settled=settled,
+                         explain=system.explain, log=log)
     runner.pending = [k for k in runner.pending if k in kinds]
     tally.open("faults")
     start = time.monotonic()
@@ -176,7 +178,7 @@ def run_faults(system, w, tally, n, layout, args, kinds):
     log(f"  faults: {len(done)} in {seconds:.0f}s; " + ", ".join(
         f"{k} p50 {report.fmt_s(v['p50'])} p99 {report.fmt_s(v['p99'])}" for k, v in latency.items())
         + f"; {extra_actions} extra actions")
-    return latency, rates(counts, seconds), extra_actions
+    return latency, rates(counts, seconds), extra_actions, [f.as_dict() for f in done]
 
 
 # ---- --short ------------------------------------------------------------------------------
@@ -270,17 +272,25 @@ def run_full(args):
         log("frankenetes-sim has no --health-listen: no probes, no hang faults")
     systems = args.systems.split(",")
     runs = {}
+    for path in args.include:
+        with open(path) as f:
+            for key, result in json.load(f).items():
+                layout, n, system = key.split("/")
+                runs[(layout, int(n), system)] = result
     for layout in args.layouts.split(","):
         for n in [int(x) for x in args.n.split(",")]:
             for name in systems:
                 log(f"[{layout}] N={n} ({4 * n} groups): {name}")
+                if (layout, n, name) in runs:
+                    del runs[(layout, n, name)]  # measured again: this run's figures win
                 system = DaemonSystem(args.daemon) if name == "daemon" else BaselineSystem(args.poll, args.baseline_threads)
                 runs[(layout, n, name)] = run_one(system, n, layout, args, probes)
                 write_raw(args, runs)
     wall = time.monotonic() - t0
     meta = {"date": report.today(), "machine": report.machine(), "commit": report.git_commit(ROOT),
             "build_type": report.build_type(args.daemon), "daemon": os.path.relpath(args.daemon, ROOT),
-            "poll_s": args.poll, "window_s": args.window, "faults_per_kind": args.faults, "wall_s": wall}
+            "poll_s": args.poll, "window_s": args.window, "faults_per_kind": args.faults, "wall_s": wall,
+            "included": [os.path.relpath(p, ROOT) for p in args.include]}
     results = report.checks(runs, args.poll)
     text = report.markdown(runs, meta, results)
     os.makedirs(args.out, exist_ok=True)
@@ -326,6 +336,8 @@ def parse_args(argv):
                    help="wait at most this long for every member to be up, then measure anyway")
     p.add_argument("--baseline-threads", type=int, default=8, help="baseline_poller.py --threads")
     p.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    p.add_argument("--include", action="append", default=[], metavar="JSON",
+                   help="runs measured before (the .json of an earlier run), reported with this one's")
     p.add_argument("--report-only", action="store_true", help="exit 0 even when an acceptance check fails")
     p.add_argument("--short", action="store_true", help="the short variant (see below)")
     p.add_argument("--short-n", type=int, default=2)
@@ -348,6 +360,9 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
+    # SIGTERM (ctest's timeout, timeout(1)) unwinds like Ctrl-C: the finally blocks stop the
+    # sim, the daemon and the baseline, and remove their temp dirs.
+    signal.signal(signal.SIGTERM, lambda signo, frame: sys.exit(128 + signo))
     try:
         return run_short(args) if args.short else run_full(args)
     except (RuntimeError, TimeoutError, AssertionError, OSError) as e:

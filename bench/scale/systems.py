@@ -87,6 +87,12 @@ class DaemonSystem:
     def metrics(self):
         return scrape_metrics(self.daemon.port)
 
+    def explain(self, cluster, member, lines=6):
+        """The daemon's last log lines about one member (why a fault went uncorrected)."""
+        key = f"cluster={world.cluster_name(cluster)} member={member} "
+        found = [l for l in self.daemon.log().splitlines() if key in l + " " and "dns.record.skipped" not in l]
+        return "\n".join(found[-lines:]) or "(nothing in the daemon's log)"
+
     def _samples(self):
         status, _, body = self.daemon.get("/metrics", timeout=30)
         if status != 200:
@@ -162,6 +168,9 @@ class BaselineSystem:
 
     def members_up(self):
         return None  # it keeps no such state
+
+    def explain(self, cluster, member):
+        return ""
 
     def metrics(self):
         return None  # no /metrics
