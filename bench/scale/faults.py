@@ -16,8 +16,10 @@ rightly skip a dependent: dependency_unhealthy), each fault on the least-used fr
 every fault has a cluster of its own while N allows; injections are spread in time (spacing x
 U(0.5, 1.5)) so they land at random points of the poll cycle and never all at once. After its
 corrective call a fault is cleared; the cluster is free again once the sim shows the group
-healthy and the system under test says the cluster is settled; a member is broken again only
-after `member_cooldown_s` (the daemon's back-off and ladder reset after policy resetAfter).
+healthy, the system under test says the cluster is settled, and U(0, phase_s) more has passed
+(else, with clusters reused, every fault would follow a passing probe at the same phase); a
+member is broken again only after `member_cooldown_s` (the daemon's back-off and ladder reset
+after policy resetAfter).
 The loop is single-threaded and waits on conditions with deadlines; it never sleeps on hope.
 """
 import random
@@ -75,12 +77,16 @@ def _suffix_ok(path, prefix):
 
 class FaultRunner:
     def __init__(self, control, tally, n, layout, per_kind, spacing_s, deadline_s, member_cooldown_s,
-                 settled=None, explain=None, seed=1, log=print):
-        """`deadline_s`: kind -> seconds to wait for the corrective call. `settled`: function of a
-        cluster index telling whether the system under test sees it healthy again (None: the
-        sim's view is enough)."""
+                 phase_s, settled=None, explain=None, seed=1, log=print):
+        """`deadline_s`: kind -> seconds to wait for the corrective call. `phase_s`: a released
+        cluster waits U(0, phase_s) more, so that the next fault on it does not land at the same
+        point of the poll or probe cycle as the release (which follows a passing probe).
+        `settled`: function of a cluster index telling whether the system under test sees it
+        healthy again (None: the sim's view is enough)."""
         self.control, self.tally, self.n, self.layout = control, tally, n, layout
         self.spacing_s, self.deadline_s, self.member_cooldown_s = spacing_s, deadline_s, member_cooldown_s
+        self.phase_s = phase_s
+        self.cluster_free_at = [0.0] * n  # monotonic time
         self.settled = settled
         self.explain = explain  # function (cluster, member) -> text, for a missed fault
         self.rng = random.Random(seed)
@@ -108,7 +114,7 @@ class FaultRunner:
 
     # --- choosing, injecting, clearing ---------------------------------------------------
     def _pick(self, now):
-        free = [c for c in range(self.n) if c not in self.busy]
+        free = [c for c in range(self.n) if c not in self.busy and self.cluster_free_at[c] <= now]
         self.rng.shuffle(free)
         free.sort(key=lambda c: self.uses[c])
         members = list(world.MEMBERS)
@@ -189,6 +195,7 @@ class FaultRunner:
                 return
             f.released = True
             self.busy.discard(f.cluster)
+            self.cluster_free_at[f.cluster] = now + self.rng.uniform(0, self.phase_s)
             self.member_free_at[(f.cluster, f.member)] = now + self.member_cooldown_s
             self.active.remove(f)
             self.done.append(f)

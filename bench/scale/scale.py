@@ -158,7 +158,8 @@ def run_faults(system, w, tally, n, layout, args, kinds):
     total = args.faults * len(kinds)
     settled = system.settled if n < total else None
     runner = FaultRunner(w.control, tally, n, layout, args.faults, args.fault_spacing, deadline,
-                         member_cooldown_s=world.RESET_AFTER_S + args.poll, settled=settled,
+                         member_cooldown_s=world.RESET_AFTER_S + args.poll,
+                         phase_s=max(args.poll, world.PROBE_PERIOD_S), settled=settled,
                          explain=system.explain, log=log)
     runner.pending = [k for k in runner.pending if k in kinds]
     tally.open("faults")
