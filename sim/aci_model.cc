@@ -136,6 +136,11 @@ const ContainerGroup* AciModel::find_key(const std::string& key) const {
   return it == groups_.end() ? nullptr : &it->second;
 }
 
+const ContainerGroup* AciModel::find_by_ip(const std::string& ip) const {
+  const auto it = by_ip_.find(ip);
+  return it == by_ip_.end() ? nullptr : find_key(it->second);
+}
+
 ContainerGroup* AciModel::find_mut(const std::string& resource_group, const std::string& name) {
   const auto it = groups_.find(key_of(resource_group, name));
   return it == groups_.end() ? nullptr : &it->second;
@@ -194,6 +199,7 @@ std::string AciModel::new_operation(const ContainerGroup& group, OperationKind k
   op.deployment = group.deployment;
   op.start_time = time_.system_time();
   const auto id = op.id;
+  in_progress_[op.group_key].push_back(id);
   operations_.emplace(id, std::move(op));
   return id;
 }
@@ -201,15 +207,21 @@ std::string AciModel::new_operation(const ContainerGroup& group, OperationKind k
 void AciModel::finish_operations(const ContainerGroup& group, const Instant& when,
                                  const std::string& status, const std::string& error_code,
                                  const std::string& error_message, bool include_delete) {
-  const auto key = group.key();
-  for (auto& [id, op] : operations_) {
-    if (op.group_key != key || op.status != "InProgress") continue;
-    if (op.kind == OperationKind::kDelete && !include_delete) continue;
+  const auto pending = in_progress_.find(group.key());
+  if (pending == in_progress_.end()) return;
+  auto& ids = pending->second;
+  std::erase_if(ids, [&](const std::string& id) {
+    const auto it = operations_.find(id);
+    if (it == operations_.end() || it->second.status != "InProgress") return true;
+    auto& op = it->second;
+    if (op.kind == OperationKind::kDelete && !include_delete) return false;
     op.status = status;
     op.end_time = when.sys;
     op.error_code = error_code;
     op.error_message = error_message;
-  }
+    return true;
+  });
+  if (ids.empty()) in_progress_.erase(pending);
 }
 
 void AciModel::touch(const ContainerGroup& group) { active_.insert(group.key()); }
@@ -229,6 +241,7 @@ void AciModel::build_containers(ContainerGroup& group) {
 
 void AciModel::assign_new_ip(ContainerGroup& group, const std::optional<std::string>& wanted) {
   const std::string old = group.ip;
+  if (!old.empty()) by_ip_.erase(old);
   group.ip.clear();
   if (!group.wants_public_ip()) {
     if (!old.empty()) ip_pool_.release(old);
@@ -239,12 +252,16 @@ void AciModel::assign_new_ip(ContainerGroup& group, const std::optional<std::str
   } else if (auto ip = ip_pool_.allocate()) {
     group.ip = *ip;
   }
+  if (!group.ip.empty()) by_ip_[group.ip] = group.key();
   // Release after allocating so the old address cannot come straight back.
   if (!old.empty()) ip_pool_.release(old);
 }
 
 void AciModel::release_ip(ContainerGroup& group) {
-  if (!group.ip.empty()) ip_pool_.release(group.ip);
+  if (!group.ip.empty()) {
+    ip_pool_.release(group.ip);
+    by_ip_.erase(group.ip);
+  }
   group.ip.clear();
 }
 
@@ -367,6 +384,9 @@ AciModel::PutOutcome AciModel::create_or_update(const std::string& resource_grou
           g.phase == GroupPhase::kFailed) {
         op.status = "Succeeded";
         op.end_time = when.sys;
+        auto& pending = in_progress_[g.key()];  // new_operation() put it last
+        pending.pop_back();
+        if (pending.empty()) in_progress_.erase(g.key());
       }
       return {false, &g, id};
     }

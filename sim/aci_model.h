@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/backoff.h"
@@ -184,6 +185,8 @@ class AciModel {
 
   const ContainerGroup* find(const std::string& resource_group, const std::string& name) const;
   const ContainerGroup* find_key(const std::string& key) const;
+  // The group that holds public IP `ip` now; null when none does (stopped, moved, deleted).
+  const ContainerGroup* find_by_ip(const std::string& ip) const;
   std::size_t size() const { return groups_.size(); }
 
   // One page of groups in key order, starting after `after_key` (exclusive; "" = from the
@@ -272,7 +275,11 @@ class AciModel {
   IpPool ip_pool_;
   std::map<std::string, ContainerGroup> groups_;  // by key()
   std::set<std::string> active_;                   // keys with pending timers
+  std::unordered_map<std::string, std::string> by_ip_;  // group IP → key
   std::map<std::string, AsyncOperation> operations_;
+  // Group key → ids of its operations that may still be InProgress (finish_operations() is
+  // called on every deployment step, so it must not scan every operation of every group).
+  std::unordered_map<std::string, std::vector<std::string>> in_progress_;
 };
 
 void add_event(std::vector<Event>& events, const std::string& name, const std::string& type,

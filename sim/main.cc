@@ -45,6 +45,8 @@ and Cloudflare (DNS plug-in), with container groups run as local processes.
   --control ADDR       plain-HTTP control API + IMDS, loopback only (default 127.0.0.1:8444)
   --files-listen ADDR  HTTPS listener for the Azure Files REST API (default 127.0.0.1:0 = any
                        free port; endpoints.json names it as fileBaseUrl)
+  --health-listen ADDR virtual mode: plain-HTTP GET /health/{ip} for member probes, loopback
+                       only (127.0.0.1:0 = any free port; endpoints.json healthUrl; default off)
   --dns-listen ADDR    authoritative DNS for the scenario's zones (UDP+TCP), e.g. 127.0.0.1:15353
                        (default: the scenario's dns.server.listen, else no DNS server)
   --state-dir DIR      writes ca.pem, client-secret, endpoints.json, process files (default ./sim-state)
@@ -54,6 +56,7 @@ and Cloudflare (DNS plug-in), with container groups run as local processes.
   --ip-pool CIDR       block of 127.0.0.0/8 for group IPs (default: scenario, else 127.1.0.0/16);
                        "auto" = a /16 no other sim on this machine holds (for parallel tests)
   --etcd-binary PATH   etcd to run for etcd images (default /usr/bin/etcd)
+  --request-log-capacity N  requests kept for GET /requests (default 100000; older fall off)
   --seed N             deterministic ids and fault dice
   --log-level LEVEL    trace|debug|info|warn|error (default info)
 )";
@@ -64,6 +67,7 @@ struct Options {
   std::string control = "127.0.0.1:8444";
   std::string files_listen = "127.0.0.1:0";
   std::string dns_listen;
+  std::string health_listen;
   std::string state_dir = "sim-state";
   std::optional<double> time_scale;
   std::optional<std::string> mode;
@@ -71,12 +75,23 @@ struct Options {
   std::optional<std::string> ip_pool;
   std::string etcd_binary = "/usr/bin/etcd";
   std::uint64_t seed = 0;
+  std::size_t request_log_capacity = 100000;
   std::string log_level = "info";
 };
 
 [[noreturn]] void usage_error(const std::string& message) {
   std::cerr << "frankenetes-sim: " << message << "\n\n" << kUsage;
   std::exit(2);
+}
+
+// `parse` is std::stod and the like: it throws on text that is not a number.
+template <typename Parse>
+auto number_arg(const std::string& flag, const std::string& text, Parse parse) {
+  try {
+    return parse(text);
+  } catch (...) {
+    usage_error(flag + ": not a number: " + text);
+  }
 }
 
 Options parse_args(int argc, char** argv) {
@@ -104,14 +119,10 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--control") o.control = next();
     else if (a == "--files-listen") o.files_listen = next();
     else if (a == "--dns-listen") o.dns_listen = next();
+    else if (a == "--health-listen") o.health_listen = next();
     else if (a == "--state-dir") o.state_dir = next();
     else if (a == "--time-scale") {
-      const auto v = next();
-      try {
-        o.time_scale = std::stod(v);
-      } catch (...) {
-        usage_error("--time-scale: not a number: " + v);
-      }
+      o.time_scale = number_arg(a, next(), [](const std::string& v) { return std::stod(v); });
       if (*o.time_scale <= 0) usage_error("--time-scale must be > 0");
     } else if (a == "--mode") {
       o.mode = next();
@@ -123,7 +134,10 @@ Options parse_args(int argc, char** argv) {
     } else if (a == "--ip-pool") o.ip_pool = next();
     else if (a == "--etcd-binary") o.etcd_binary = next();
     else if (a == "--seed") o.seed = std::stoull(next());
-    else if (a == "--log-level") o.log_level = next();
+    else if (a == "--request-log-capacity") {
+      o.request_log_capacity = number_arg(a, next(), [](const std::string& v) { return std::stoull(v); });
+      if (o.request_log_capacity == 0) usage_error("--request-log-capacity must be > 0");
+    } else if (a == "--log-level") o.log_level = next();
     else usage_error("unknown argument " + a);
   }
   return o;
@@ -174,6 +188,9 @@ int run(int argc, char** argv) {
     spdlog::set_level(level);
   }
   if (!is_loopback_listen(options.control)) usage_error("--control must be a loopback address");
+  if (!options.health_listen.empty() && !is_loopback_listen(options.health_listen)) {
+    usage_error("--health-listen must be a loopback address");
+  }
 
   sim::ScenarioParseOptions parse_options;
   sim::dns::DnsScenario dns_scenario;
@@ -186,6 +203,10 @@ int run(int argc, char** argv) {
   }
   if (options.mode) scenario->mode = *options.mode;
   const bool process_mode = scenario->mode == "process";
+  if (process_mode && !options.health_listen.empty()) {
+    usage_error("--health-listen is for virtual mode only: in process mode, probe the containers "
+                "themselves at their group's IP");
+  }
 
   std::error_code ec;
   fs::create_directories(options.state_dir, ec);
@@ -249,6 +270,25 @@ int run(int argc, char** argv) {
   http::HttpServer files(io, files_options, [&](http::Request request, http::Responder respond) {
     respond_after(io, simulator->handle_files(request), respond);
   });
+  // Probes of thousands of virtual members: small requests, many kept-alive connections, and a
+  // hung container's probes parked (no thread each) until the hang ends or the endpoint's cap;
+  // the server's own handler deadline is only a backstop behind that cap.
+  http::ServerOptions health_options;
+  health_options.listen = options.health_listen;
+  health_options.server_header = "frankenetes-sim";
+  health_options.max_body_bytes = 4 * 1024;
+  health_options.max_connections = 1024;
+  health_options.handler_timeout =
+      sim::HealthEndpoint::kDefaultHangCap + std::chrono::seconds(5);
+  http::HttpServer health(io, health_options, [&](http::Request request, http::Responder respond) {
+    simulator->health().handle(request, std::move(respond));
+  });
+  if (!options.health_listen.empty()) {
+    if (auto s = health.start(); !s.ok()) {
+      std::cerr << "frankenetes-sim: --health-listen: " << s.error().message << "\n";
+      return 1;
+    }
+  }
   if (auto s = files.start(); !s.ok()) {
     std::cerr << "frankenetes-sim: --files-listen: " << s.error().message << "\n";
     return 1;
@@ -264,6 +304,9 @@ int run(int argc, char** argv) {
   const auto arm_base_url = "https://" + https_host + ":" + std::to_string(https.port());
   const auto control_url = "http://" + host_of(options.control) + ":" + std::to_string(control.port());
   const auto file_base_url = "https://" + files_host + ":" + std::to_string(files.port());
+  const auto health_url = options.health_listen.empty()
+                              ? std::string()
+                              : "http://" + host_of(options.health_listen) + ":" + std::to_string(health.port());
 
   std::unique_ptr<sim::ContainerRuntime> runtime;
   sim::ProcessRuntime* processes = nullptr;
@@ -288,6 +331,7 @@ int run(int argc, char** argv) {
   so.seed = options.seed;
   so.shares_dir = state_dir + "/shares";
   so.file_base_url = file_base_url;
+  so.request_log_capacity = options.request_log_capacity;
   sim::Simulator sim_core(*scenario, so, clock, *runtime);
   simulator = &sim_core;
 
@@ -364,6 +408,7 @@ int run(int argc, char** argv) {
       {"clientSecretFile", state_dir + "/client-secret"},
       {"dnsAddress", dns_address},
       {"controlUrl", control_url},
+      {"healthUrl", health_url},
       {"caFile", state_dir + "/ca.pem"},
       {"fileBaseUrl", file_base_url},
       {"storageKeyFiles", storage_key_files},
@@ -387,6 +432,7 @@ int run(int argc, char** argv) {
     https.stop();
     files.stop();
     control.stop();
+    health.stop();
     dns.stop_dns_server();
     if (processes) processes->shutdown(std::chrono::milliseconds(2000));
     io.stop();

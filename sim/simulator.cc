@@ -44,7 +44,8 @@ void for_each_azure_file(const nlohmann::json& body, F fn) {
 Simulator::Simulator(Scenario scenario, SimulatorOptions options, const core::TimeSource& time,
                      ContainerRuntime& runtime)
     : scenario_(std::move(scenario)), options_(std::move(options)), time_(time),
-      random_(seed_or_random(options_.seed)), started_(time.monotonic_time()) {
+      random_(seed_or_random(options_.seed)), started_(time.monotonic_time()),
+      log_(std::max<std::size_t>(options_.request_log_capacity, 1)) {
   client_secret_ = scenario_.client_secret.value_or(options_.client_secret);
   if (client_secret_.empty()) client_secret_ = random_hex(random_, 24);
 
@@ -78,6 +79,8 @@ Simulator::Simulator(Scenario scenario, SimulatorOptions options, const core::Ti
       *model_, faults_, group_faults_, *throttle_, *identity_, log_, time_, scenario_.subscription_id,
       scenario_.tenant_id,
       scenario_.resource_groups.empty() ? std::string() : scenario_.resource_groups.front());
+
+  health_ = std::make_unique<HealthEndpoint>(*model_, time_);
 
   // File service accounts: the scenario's storageAccounts, then the accounts of azureFile
   // volumes (with the volume's storageAccountKey, as ACI mounts with it), else a random key.
@@ -169,6 +172,7 @@ void Simulator::tick() {
     control_->apply_action(f.action);
     ++next_fault_;
   }
+  health_->tick();
 }
 
 void Simulator::record(const http::Request& request, const http::Response& response, const std::string& api,
@@ -222,6 +226,11 @@ Reply Simulator::handle_control(const http::Request& request) {
     auto r = identity_->imds(request);
     record(request, r, "imds", "token");
     return {std::move(r), {}};
+  }
+  if (request.path == "/health-probes" && request.method == "GET") {
+    const nlohmann::json body = {{"parked", health_->parked()},
+                                 {"hangCapSeconds", health_->hang_cap().count() / 1000}};
+    return {http::Response::json(200, body.dump()), {}};
   }
   return {control_->handle(request), {}};
 }

@@ -8,7 +8,8 @@
 //   handle_https()   ARM, Entra token endpoint, OpenID configuration (the HTTPS listener)
 //   handle_control() control API and IMDS (the plain-HTTP loopback control listener)
 //   handle_files()   the Azure Files REST API (its own HTTPS listener, path-style)
-// Both record every answered request in the request log. Single-threaded by design: call
+//   health()         GET /health/{ip} for virtual-mode probes (--health-listen; HealthEndpoint)
+// All but health() record every answered request in the request log. Single-threaded by design: call
 // everything from one thread (the sim's io thread).
 
 #include <map>
@@ -26,6 +27,7 @@
 #include "sim/fault_injector.h"
 #include "sim/file_service.h"
 #include "sim/group_faults.h"
+#include "sim/health_endpoint.h"
 #include "sim/identity.h"
 #include "sim/request_log.h"
 #include "sim/scenario.h"
@@ -41,6 +43,7 @@ struct SimulatorOptions {
   std::uint64_t seed = 0;                           // 0 = random
   std::string shares_dir;                           // File service: <state-dir>/shares ("" = off)
   std::string file_base_url = "https://127.0.0.1:8445";
+  std::size_t request_log_capacity = 100000;        // entries kept by GET /requests
 };
 
 struct Reply {
@@ -56,7 +59,8 @@ class Simulator {
   // Creates the scenario's resource groups and container groups (already deployed) and the
   // directories of the shares it names.
   core::Status boot();
-  // Advances the model and runs due scheduled faults. Call often (every ~50 ms).
+  // Advances the model, runs due scheduled faults and answers parked health probes whose hang
+  // ended. Call often (every ~50 ms).
   void tick();
 
   Reply handle_https(const http::Request& request);
@@ -76,6 +80,7 @@ class Simulator {
   FaultInjector& faults() { return faults_; }
   GroupFaults& group_faults() { return group_faults_; }
   ArmThrottle& throttle() { return *throttle_; }
+  HealthEndpoint& health() { return *health_; }
 
  private:
   void record(const http::Request& request, const http::Response& response, const std::string& api,
@@ -96,6 +101,7 @@ class Simulator {
   std::unique_ptr<AciModel> model_;
   std::unique_ptr<ArmApi> arm_;
   std::unique_ptr<ControlApi> control_;
+  std::unique_ptr<HealthEndpoint> health_;
   std::map<std::string, std::string> storage_keys_;
   std::map<std::string, std::set<std::string>> declared_shares_;  // account → shares
   std::unique_ptr<FileService> files_;

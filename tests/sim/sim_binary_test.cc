@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -157,6 +158,94 @@ TEST(SimBinary, ProcessModeClusterBootsHealthyAndApiserverFollowsEtcd) {
   const auto pid = sim.pid();
   EXPECT_EQ(sim.stop(), 0);
   EXPECT_EQ(run_command("pgrep -P " + std::to_string(pid)).output, "") << "children die with the sim";
+}
+
+// A raw connection with one request sent, for reading an answer that may never come.
+class RawRequest {
+ public:
+  RawRequest(const std::string& host, int port, const std::string& path) {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
+    if (fd_ < 0 || connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return;
+    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
+    sent_ = send(fd_, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size());
+  }
+  ~RawRequest() {
+    if (fd_ >= 0) close(fd_);
+  }
+  bool sent() const { return sent_; }
+  // What arrived within `timeout` ("" = nothing).
+  std::string read_for(std::chrono::milliseconds timeout) {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return {};
+    char buf[1024];
+    const auto n = recv(fd_, buf, sizeof buf, 0);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+  }
+
+ private:
+  int fd_ = -1;
+  bool sent_ = false;
+};
+
+TEST(SimBinary, HealthListenerServesVirtualProbesAndParksHungOnes) {
+  const auto scenario = std::filesystem::temp_directory_path() / ("fk-sim-health-" + std::to_string(getpid()) + ".yaml");
+  {
+    std::ofstream out(scenario);
+    out << "resourceGroups: [frankenetes]\nmode: virtual\ncontainerGroups:\n";
+    for (const char* name : {"a", "b"}) {
+      out << "  - name: " << name << R"(
+    properties:
+      osType: Linux
+      containers:
+        - name: c
+          properties: {image: nginx, resources: {requests: {cpu: 1, memoryInGB: 1}}}
+      ipAddress: {type: Public, ports: [{port: 80}]}
+)";
+    }
+  }
+  SimProcess sim({"--scenario", scenario.string(), "--ip-pool", kFreeIpPool, "--health-listen", "127.0.0.1:0"});
+  ASSERT_TRUE(sim.wait_ready(seconds(10)));
+  std::filesystem::remove(scenario);
+  const auto health = parse_http_url(sim.endpoints()["healthUrl"].get<std::string>());
+  ASSERT_TRUE(health) << sim.endpoints().dump();
+  EXPECT_EQ(health->host, "127.0.0.1");
+  const auto ip_a = group_state(sim, "a")["ip"].get<std::string>();
+  const auto ip_b = group_state(sim, "b")["ip"].get<std::string>();
+  const auto probe = [&](const std::string& ip) { return http_status(health->host, health->port, "/health/" + ip); };
+  EXPECT_EQ(probe(ip_a), 200);
+  EXPECT_EQ(probe(ip_b), 200);
+  EXPECT_EQ(probe("127.0.0.2"), 404);
+
+  ASSERT_EQ(sim.control("POST", "/groups/frankenetes/a/containers/c/hang", R"({"hung":true})").exit_code, 0);
+  RawRequest hung(health->host, health->port, "/health/" + ip_a + "/livez");
+  ASSERT_TRUE(hung.sent());
+  ASSERT_TRUE(eventually([&] {
+    const auto r = sim.control_get("/health-probes");
+    return r.status == 200 && json::parse(r.body)["parked"] == 1;
+  }, seconds(5)));
+  // While it is parked, the listener, the control API and ARM answer.
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(probe(ip_b), 200);
+  EXPECT_EQ(sim.control_get("/healthz").status, 200);
+  EXPECT_EQ(sim.arm("GET", std::string(kRgPath) + "?api-version=2023-05-01").first, 200);
+  EXPECT_EQ(hung.read_for(std::chrono::milliseconds(0)), "");
+  // Health probes stay out of the request log (benchmarks count ARM calls there).
+  EXPECT_EQ(json::parse(sim.control_get("/requests?limit=0").body)["count"], 2) << "token + LIST only";
+
+  ASSERT_EQ(sim.control("POST", "/groups/frankenetes/a/containers/c/hang", R"({"hung":false})").exit_code, 0);
+  const auto answer = hung.read_for(std::chrono::seconds(5));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
+  EXPECT_EQ(sim.stop(), 0);
+}
+
+TEST(SimBinary, HealthListenIsRefusedInProcessMode) {
+  const auto r = run_command(std::string(FRANKENETES_SIM_BINARY) +
+                             " --mode process --health-listen 127.0.0.1:0 --state-dir /nonexistent/x 2>&1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("--health-listen is for virtual mode only"), std::string::npos) << r.output;
 }
 
 // fd number → what it points at ("socket:[123]", "/dev/null", a path), from /proc/<pid>/fd.
