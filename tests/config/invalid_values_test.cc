@@ -107,7 +107,7 @@ policy:
   budget:
     armReadsPerMinute: 0
 )",
-     .expected = {"test.yaml:13:24: policy.budget.armReadsPerMinute: must be between 1 and "
+     .expected = {"test.yaml:12:24: policy.budget.armReadsPerMinute: must be between 1 and "
                   "90000, got 0"}},
 
     {.name = "MapWhereStringExpected",
