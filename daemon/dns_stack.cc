@@ -6,6 +6,16 @@
 #include "log/event.h"
 
 namespace frankenetes::daemon {
+namespace {
+
+// What the providers are built from: the rest of the dns section (ownerId, verify, the read
+// settings) is read by the synchronizer with every configuration.
+std::optional<DnsStack::ProvidersConfig> providers_config(const config::Config& config) {
+  if (!config.dns) return std::nullopt;
+  return config.dns->providers;
+}
+
+}  // namespace
 
 core::Result<std::unique_ptr<DnsStack>> DnsStack::create(
     const std::shared_ptr<const config::Config>& config, Deps deps) {
@@ -33,7 +43,7 @@ core::Status DnsStack::build(const std::shared_ptr<const config::Config>& config
 }
 
 void DnsStack::configure(const std::shared_ptr<const config::Config>& config) {
-  if (built_ && config->dns == dns_config_) {
+  if (built_ && providers_config(*config) == dns_config_) {
     sync_->configure(config, providers_);
     return;
   }
@@ -43,13 +53,13 @@ void DnsStack::configure(const std::shared_ptr<const config::Config>& config) {
               {{"providers", static_cast<unsigned long>(providers.size())}});
   }
   built_ = true;
-  dns_config_ = config->dns;
+  dns_config_ = providers_config(*config);
   providers_ = providers;
   sync_->configure(config, std::move(providers));
 }
 
 // azure.* needs a restart (the Process warns): Azure DNS keeps the running ARM stack and its
-// credential, so only a changed dns section rebuilds the providers.
+// credential, so only a changed dns.providers rebuilds the providers.
 reconcile::DnsProviders DnsStack::make_providers(const config::Config& config) const {
   dns::DnsProviderDeps deps;
   deps.arm_transport = &deps_.arm.transport();

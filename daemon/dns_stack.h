@@ -2,12 +2,14 @@
 // DnsStack: the process's DNS re-pointing. Azure DNS goes through the ArmStack's transport and
 // credential; Cloudflare through a client of its own (trusting azure.caFile too, the
 // simulator's CA) behind its own RetryingStack; RFC 2136 talks DNS directly. The providers of
-// dns.providers are rebuilt when a reload changes the dns section; the DnsSynchronizer gets
+// dns.providers are rebuilt when a reload changes them; the DnsSynchronizer gets
 // every configuration and every pass's observations and runs on the dns worker (inline with
 // --once, right after the pass's actions). Owned by the Process.
 
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "config/types.h"
 #include "core/result.h"
@@ -36,12 +38,14 @@ class DnsStack {
     status::StatusRecorder& status;
   };
 
+  using ProvidersConfig = std::map<std::string, config::DnsProviderConfig>;
+
   static core::Result<std::unique_ptr<DnsStack>> create(
       const std::shared_ptr<const config::Config>& config, Deps deps);
   DnsStack(const DnsStack&) = delete;
   DnsStack& operator=(const DnsStack&) = delete;
 
-  // Rebuilds the providers when the dns section changed; the synchronizer always gets the new
+  // Rebuilds the providers when dns.providers changed; the synchronizer always gets the new
   // configuration (members may have changed). Any thread.
   void configure(const std::shared_ptr<const config::Config>& config);
   void observe(const model::Observations& observed);
@@ -57,7 +61,7 @@ class DnsStack {
   std::unique_ptr<RetryingStack> cloudflare_;
   std::unique_ptr<reconcile::DnsSynchronizer> sync_;
   bool built_ = false;
-  std::optional<config::DnsConfig> dns_config_;  // the section providers_ were built from
+  std::optional<ProvidersConfig> dns_config_;  // dns.providers as providers_ were built from
   reconcile::DnsProviders providers_;
 };
 

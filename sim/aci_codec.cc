@@ -83,7 +83,14 @@ nlohmann::json render_group(const ContainerGroup& group, const RenderOptions& op
   }
   out["name"] = group.name;
 
-  nlohmann::json props = body.value("properties", nlohmann::json::object());
+  // Everything but the PUT's containers (rendered from the model below) and instance view:
+  // copying those only to replace them was most of a GET's cost.
+  nlohmann::json props = nlohmann::json::object();
+  if (const auto it = body.find("properties"); it != body.end() && it->is_object()) {
+    for (const auto& [key, value] : it->items()) {
+      if (key != "containers" && key != "instanceView") props[key] = value;
+    }
+  }
   auto containers = nlohmann::json::array();
   for (const auto& c : group.containers) {
     auto cprops = c.properties;

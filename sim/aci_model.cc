@@ -199,6 +199,7 @@ std::string AciModel::new_operation(const ContainerGroup& group, OperationKind k
   op.deployment = group.deployment;
   op.start_time = time_.system_time();
   const auto id = op.id;
+  in_progress_[op.group_key].push_back(id);
   operations_.emplace(id, std::move(op));
   return id;
 }
@@ -206,15 +207,21 @@ std::string AciModel::new_operation(const ContainerGroup& group, OperationKind k
 void AciModel::finish_operations(const ContainerGroup& group, const Instant& when,
                                  const std::string& status, const std::string& error_code,
                                  const std::string& error_message, bool include_delete) {
-  const auto key = group.key();
-  for (auto& [id, op] : operations_) {
-    if (op.group_key != key || op.status != "InProgress") continue;
-    if (op.kind == OperationKind::kDelete && !include_delete) continue;
+  const auto pending = in_progress_.find(group.key());
+  if (pending == in_progress_.end()) return;
+  auto& ids = pending->second;
+  std::erase_if(ids, [&](const std::string& id) {
+    const auto it = operations_.find(id);
+    if (it == operations_.end() || it->second.status != "InProgress") return true;
+    auto& op = it->second;
+    if (op.kind == OperationKind::kDelete && !include_delete) return false;
     op.status = status;
     op.end_time = when.sys;
     op.error_code = error_code;
     op.error_message = error_message;
-  }
+    return true;
+  });
+  if (ids.empty()) in_progress_.erase(pending);
 }
 
 void AciModel::touch(const ContainerGroup& group) { active_.insert(group.key()); }
@@ -377,6 +384,9 @@ AciModel::PutOutcome AciModel::create_or_update(const std::string& resource_grou
           g.phase == GroupPhase::kFailed) {
         op.status = "Succeeded";
         op.end_time = when.sys;
+        auto& pending = in_progress_[g.key()];  // new_operation() put it last
+        pending.pop_back();
+        if (pending.empty()) in_progress_.erase(g.key());
       }
       return {false, &g, id};
     }

@@ -277,6 +277,9 @@ class AciModel {
   std::set<std::string> active_;                   // keys with pending timers
   std::unordered_map<std::string, std::string> by_ip_;  // group IP → key
   std::map<std::string, AsyncOperation> operations_;
+  // Group key → ids of its operations that may still be InProgress (finish_operations() is
+  // called on every deployment step, so it must not scan every operation of every group).
+  std::unordered_map<std::string, std::vector<std::string>> in_progress_;
 };
 
 void add_event(std::vector<Event>& events, const std::string& name, const std::string& type,

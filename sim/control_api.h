@@ -37,6 +37,8 @@
 //   POST   /identity/revoke                             forget every issued token (→ 401s)
 //   PUT    /settings                                    {"restartNewIpProbability":0.5}
 //   GET    /requests?api=&operation=&method=&path=&status=&fault=&since=&limit=
+//                                                       {"count","firstSeq","lastSeq","entries"};
+//                                                       since= costs only the entries after it
 //   DELETE /requests
 //   GET    /resolve?name=FQDN                           {"name","ip","source"} or 404
 //   GET    /health-probes                               {"parked":n,"hangCapSeconds":120}: probes

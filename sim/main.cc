@@ -56,6 +56,7 @@ and Cloudflare (DNS plug-in), with container groups run as local processes.
   --ip-pool CIDR       block of 127.0.0.0/8 for group IPs (default: scenario, else 127.1.0.0/16);
                        "auto" = a /16 no other sim on this machine holds (for parallel tests)
   --etcd-binary PATH   etcd to run for etcd images (default /usr/bin/etcd)
+  --request-log-capacity N  requests kept for GET /requests (default 100000; older fall off)
   --seed N             deterministic ids and fault dice
   --log-level LEVEL    trace|debug|info|warn|error (default info)
 )";
@@ -74,12 +75,23 @@ struct Options {
   std::optional<std::string> ip_pool;
   std::string etcd_binary = "/usr/bin/etcd";
   std::uint64_t seed = 0;
+  std::size_t request_log_capacity = 100000;
   std::string log_level = "info";
 };
 
 [[noreturn]] void usage_error(const std::string& message) {
   std::cerr << "frankenetes-sim: " << message << "\n\n" << kUsage;
   std::exit(2);
+}
+
+// `parse` is std::stod and the like: it throws on text that is not a number.
+template <typename Parse>
+auto number_arg(const std::string& flag, const std::string& text, Parse parse) {
+  try {
+    return parse(text);
+  } catch (...) {
+    usage_error(flag + ": not a number: " + text);
+  }
 }
 
 Options parse_args(int argc, char** argv) {
@@ -110,12 +122,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--health-listen") o.health_listen = next();
     else if (a == "--state-dir") o.state_dir = next();
     else if (a == "--time-scale") {
-      const auto v = next();
-      try {
-        o.time_scale = std::stod(v);
-      } catch (...) {
-        usage_error("--time-scale: not a number: " + v);
-      }
+      o.time_scale = number_arg(a, next(), [](const std::string& v) { return std::stod(v); });
       if (*o.time_scale <= 0) usage_error("--time-scale must be > 0");
     } else if (a == "--mode") {
       o.mode = next();
@@ -127,7 +134,10 @@ Options parse_args(int argc, char** argv) {
     } else if (a == "--ip-pool") o.ip_pool = next();
     else if (a == "--etcd-binary") o.etcd_binary = next();
     else if (a == "--seed") o.seed = std::stoull(next());
-    else if (a == "--log-level") o.log_level = next();
+    else if (a == "--request-log-capacity") {
+      o.request_log_capacity = number_arg(a, next(), [](const std::string& v) { return std::stoull(v); });
+      if (o.request_log_capacity == 0) usage_error("--request-log-capacity must be > 0");
+    } else if (a == "--log-level") o.log_level = next();
     else usage_error("unknown argument " + a);
   }
   return o;
@@ -321,6 +331,7 @@ int run(int argc, char** argv) {
   so.seed = options.seed;
   so.shares_dir = state_dir + "/shares";
   so.file_base_url = file_base_url;
+  so.request_log_capacity = options.request_log_capacity;
   sim::Simulator sim_core(*scenario, so, clock, *runtime);
   simulator = &sim_core;
 

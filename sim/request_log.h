@@ -1,7 +1,8 @@
 #pragma once
 // RequestLog: every request the simulated Azure answered (ARM, DNS, Cloudflare, token, IMDS),
 // kept in memory so tests and benchmarks can count and assert calls through the control API
-// (GET /requests, DELETE /requests). Bounded: the oldest entries fall off past `capacity`.
+// (GET /requests, DELETE /requests). Bounded: the oldest entries fall off past `capacity`
+// (frankenetes-sim --request-log-capacity; firstSeq in a query's answer shows where it starts).
 
 #include <cstdint>
 #include <deque>
@@ -44,7 +45,10 @@ class RequestLog {
   void add(RequestLogEntry entry);
   void clear();
   std::uint64_t last_seq() const { return next_seq_ - 1; }
-  // {"count": n, "lastSeq": s, "entries": [...]} (count is over all matches, entries capped).
+  // The oldest entry kept (last_seq() + 1 when empty): a `since` below it lost entries.
+  std::uint64_t first_seq() const;
+  // {"count": n, "firstSeq": f, "lastSeq": s, "entries": [...]} (count is over all matches,
+  // entries capped). O(entries after since_seq) when since_seq is set.
   nlohmann::json query(const RequestLogFilter& filter) const;
 
  private:

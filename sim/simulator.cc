@@ -44,7 +44,8 @@ void for_each_azure_file(const nlohmann::json& body, F fn) {
 Simulator::Simulator(Scenario scenario, SimulatorOptions options, const core::TimeSource& time,
                      ContainerRuntime& runtime)
     : scenario_(std::move(scenario)), options_(std::move(options)), time_(time),
-      random_(seed_or_random(options_.seed)), started_(time.monotonic_time()) {
+      random_(seed_or_random(options_.seed)), started_(time.monotonic_time()),
+      log_(std::max<std::size_t>(options_.request_log_capacity, 1)) {
   client_secret_ = scenario_.client_secret.value_or(options_.client_secret);
   if (client_secret_.empty()) client_secret_ = random_hex(random_, 24);
 

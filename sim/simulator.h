@@ -43,6 +43,7 @@ struct SimulatorOptions {
   std::uint64_t seed = 0;                           // 0 = random
   std::string shares_dir;                           // File service: <state-dir>/shares ("" = off)
   std::string file_base_url = "https://127.0.0.1:8445";
+  std::size_t request_log_capacity = 100000;        // entries kept by GET /requests
 };
 
 struct Reply {

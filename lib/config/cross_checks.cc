@@ -5,6 +5,7 @@
 #include <set>
 
 #include "config/value_syntax.h"
+#include "core/duration.h"
 #include "core/strings.h"
 
 namespace frankenetes::config {
@@ -196,6 +197,16 @@ void check_dns_references(const Config& config, ParseContext& ctx) {
   }
 }
 
+// A resync shorter than a pass would only mean "read every member every pass"; the key exists
+// to read less often than that.
+void check_dns_resync(const Config& config, ParseContext& ctx) {
+  if (!config.dns || config.dns->resync_interval >= config.policy.poll_interval) return;
+  ctx.report_at("dns.resyncInterval", "must be at least policy.pollInterval (" +
+                                          core::format_duration(config.policy.poll_interval) +
+                                          "), got " +
+                                          core::format_duration(config.dns->resync_interval));
+}
+
 // Snapshots are enabled without storage only when the file says so: the default follows the
 // storage section.
 void check_snapshot_storage(const Config& config, ParseContext& ctx) {
@@ -245,6 +256,7 @@ void check_cross_references(const Config& config, ParseContext& ctx) {
     DependencyChecker(config.clusters[c], c, ctx).check();
   }
   check_dns_references(config, ctx);
+  check_dns_resync(config, ctx);
   check_snapshot_storage(config, ctx);
   check_auto_restore(config, ctx);
   check_admin_listener(config, ctx);

@@ -23,6 +23,8 @@
 //   dns.verify.nameservers            [] (ask the provider's authoritative servers)
 //   dns.verify.timeout                30s
 //   dns.verify.interval               1s
+//   dns.resyncInterval                5m
+//   dns.maxMemberReadsPerSecond       20
 //   dns.providers.*(cloudflare).baseUrl          https://api.cloudflare.com/client/v4
 //   dns.providers.*(azureDns).subscriptionId     azure.subscriptionId
 //   dns.providers.*(rfc2136).timeout             5s
@@ -98,6 +100,10 @@ inline constexpr bool kDefaultDnsDeleteWhenGone = false;
 // dns
 inline constexpr Duration kDefaultDnsVerifyTimeout = std::chrono::seconds(30);
 inline constexpr Duration kDefaultDnsVerifyInterval = std::chrono::seconds(1);
+inline constexpr Duration kDefaultDnsResyncInterval = std::chrono::minutes(5);
+inline constexpr Duration kMaxDnsResyncInterval = std::chrono::hours(24);
+inline constexpr int kDefaultDnsMaxMemberReadsPerSecond = 20;
+inline constexpr int kMaxDnsMemberReadsPerSecond = 10000;
 inline constexpr std::string_view kDefaultCloudflareBaseUrl =
     "https://api.cloudflare.com/client/v4";
 inline constexpr Duration kDefaultRfc2136Timeout = std::chrono::seconds(5);

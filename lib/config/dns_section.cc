@@ -129,6 +129,10 @@ DnsConfig parse_dns(const Node& node, const AzureConfig& azure) {
     }
   }
   if (const auto verify = map.get("verify")) dns.verify = parse_verify(*verify);
+  // At least policy.pollInterval: checked with the policy (cross_checks.cc).
+  map.read_duration("resyncInterval", dns.resync_interval, kMinInterval, kMaxDnsResyncInterval);
+  map.read_int("maxMemberReadsPerSecond", dns.max_member_reads_per_second, 1,
+               kMaxDnsMemberReadsPerSecond);
   if (const auto providers_node = map.get("providers", Presence::kRequired)) {
     MapReader providers(*providers_node);
     const auto names = providers.keys();

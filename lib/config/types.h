@@ -205,6 +205,12 @@ struct DnsConfig {
   std::string owner_id;  // written into ownership TXT records; records without it are not ours
   DnsVerifyConfig verify;
   std::map<std::string, DnsProviderConfig> providers;
+  // Provider reads (plan/dns_read_plan.h): a member whose inputs did not change is read again
+  // once per resync_interval (at least policy.pollInterval), spread evenly; at most
+  // max_member_reads_per_second members' records are read (one member: its name and its
+  // ownership TXT name).
+  Duration resync_interval = kDefaultDnsResyncInterval;
+  int max_member_reads_per_second = kDefaultDnsMaxMemberReadsPerSecond;
 
   bool operator==(const DnsConfig&) const = default;
 };

@@ -547,6 +547,11 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   // backlog, and reading the head first avoids a reset destroying the 503. Those answers are
   // bounded too: beyond max_connections rejecting sessions, new sockets are closed at once.
   void start_session(tcp::socket socket) {
+    // Responses are written whole (header and body in one write, or TLS records back to
+    // back), so Nagle only holds back a response's last small segment until the client ACKs
+    // the previous one, which a delayed-ACK client does after up to 40 ms (RFC 1122 4.2.3.2).
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     const std::size_t limit = shared_->options.max_connections;
     const bool reject = shared_->open_connections.load() >= limit;
     if (reject && shared_->rejecting_connections.load() >= limit) return;

@@ -20,6 +20,8 @@
 //   Content-Length, Transfer-Encoding and Connection headers are ignored. A status outside
 //   200..599 or a header with CR/LF becomes a 500. HEAD gets the headers without the body
 //   (the handler sees method "HEAD" and may answer as for GET). 204/304 carry no body.
+// - Accepted connections have TCP_NODELAY: a response is written whole, and Nagle would only
+//   delay its last segment by a client's delayed ACK (up to 40 ms per multi-segment answer).
 // - Not supported: Expect: 100-continue (clients send the body after their own timeout),
 //   chunked responses, HTTP/2, upgrades.
 

@@ -414,26 +414,36 @@ std::vector<DnsMemberInput> dns_members(
   return out;
 }
 
-std::string dns_inputs_signature(const std::vector<DnsMemberInput>& members) {
-  std::string out;
-  for (const auto& input : members) {
-    out += input.member.to_string() + "|" + input.dns.provider + "|" + input.dns.name + "|" +
-           std::to_string(input.dns.ttl) + "|" + (input.dns.adopt ? "adopt" : "") + "|" +
-           (input.dns.delete_when_gone ? "delete" : "") + "|" +
-           std::to_string(static_cast<int>(input.dns.mode)) + "|" +
-           (input.paused ? "paused" : "") + "|";
-    if (!input.group) {
-      out += "never;";
-      continue;
-    }
-    out += std::to_string(static_cast<int>(input.group->outcome)) + "|";
-    if (input.group->view) {
-      const auto& view = *input.group->view;
-      out += view.state + "|" + view.summary.ip.value_or("") + "|" + view.summary.fqdn.value_or("");
-    }
-    out += ";";
+std::string dns_member_signature(const DnsMemberInput& input) {
+  std::string out = input.member.to_string() + "|" + input.dns.provider + "|" + input.dns.name +
+                    "|" + std::to_string(input.dns.ttl) + "|" + (input.dns.adopt ? "adopt" : "") +
+                    "|" + (input.dns.delete_when_gone ? "delete" : "") + "|" +
+                    std::to_string(static_cast<int>(input.dns.mode)) + "|" +
+                    (input.paused ? "paused" : "") + "|";
+  if (!input.group) return out + "never";
+  out += std::to_string(static_cast<int>(input.group->outcome)) + "|";
+  if (input.group->view) {
+    const auto& view = *input.group->view;
+    out += view.state + "|" + view.summary.ip.value_or("") + "|" + view.summary.fqdn.value_or("");
   }
   return out;
+}
+
+bool dns_needs_records(const DnsMemberInput& member, const config::PolicyConfig& policy,
+                       core::MonotonicTime now) {
+  // The same judgement plan_member() makes before it looks at the records.
+  const DnsPlanInput plan{"", policy, {}, now};
+  std::string detail;
+  switch (judge_group(member, plan, detail)) {
+    case GroupVerdict::kUnknown:
+    case GroupVerdict::kNotRunning:
+      return false;
+    case GroupVerdict::kGone:
+      return member.dns.delete_when_gone;
+    case GroupVerdict::kRunning:
+      return desired_record(member.dns, member.group->view->summary).record.has_value();
+  }
+  return false;
 }
 
 std::vector<std::string> names_to_read(const config::MemberDnsConfig& dns) {

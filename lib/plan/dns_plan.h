@@ -177,10 +177,18 @@ std::vector<DnsMemberInput> dns_members(
     const config::Config& desired,
     const model::Observations& observed);
 
-// A text that changes whenever anything plan_dns_changes() reads from `members` changes, the
-// provider records aside: member, dns config, group outcome, state, IP and ACI fqdn. The DNS
-// synchronizer reads providers less often while it stays the same.
-std::string dns_inputs_signature(const std::vector<DnsMemberInput>& members);
+// A text that changes whenever anything plan_dns_changes() reads from `member` changes, the
+// provider records and the observation's age aside: member, dns config, paused, group outcome,
+// state, IP and ACI fqdn. The DNS synchronizer reads a member's records again when it differs
+// from the one of the member's last settled pass (reconcile/dns_sync.h, plan/dns_read_plan.h).
+std::string dns_member_signature(const DnsMemberInput& member);
+
+// Whether plan_dns_changes() would look at `member.current` at `now`: only when its group is
+// Running with a desired record, or proven gone with delete_when_gone. Every other member is
+// skipped on its group state alone (state_unknown, group_not_running, group_gone, no_ip), so
+// reading its records would buy nothing. Reads only staleAfter of `policy`.
+bool dns_needs_records(const DnsMemberInput& member, const config::PolicyConfig& policy,
+                       core::MonotonicTime now);
 
 // The names whose record sets plan_dns_changes() needs: the member's name and its registry
 // name (plan/dns_registry.h), lowercase without the root dot.

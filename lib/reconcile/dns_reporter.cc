@@ -21,6 +21,12 @@ std::string describe_set(const std::optional<dns::RecordSet>& set) {
 
 long long millis(core::Duration d) { return static_cast<long long>(d.count()); }
 
+std::string describe_values(const std::vector<std::string>& values) {
+  std::string out;
+  for (const auto& v : values) out += (out.empty() ? "" : ",") + v;
+  return out;
+}
+
 status::MemberName metric_name(const model::MemberKey& key) { return {key.cluster, key.member}; }
 
 // dns.record.planned / dns.record.updated / dns.update.failed: the change, then the event's
@@ -70,6 +76,61 @@ void DnsReporter::planned(const plan::DnsPlanResult& result, const model::Observ
 void DnsReporter::member_in_sync(const model::MemberKey& member, bool in_sync) {
   set_in_sync(member, in_sync);
   if (in_sync) consistent(member);
+}
+
+void DnsReporter::reads_planned(const plan::DnsReadDecision& decision, int limit_per_second,
+                                core::MonotonicTime now) {
+  for (auto& [key, record] : records_) record.read_deferred = false;
+  for (const auto& deferred : decision.deferred) records_[deferred.member].read_deferred = true;
+  metrics_.reads_deferred(decision.deferred.size());
+  if (decision.deferred.empty()) {
+    if (deferring_) log::info("dns.read.caught_up", {});
+    deferring_ = false;
+    return;
+  }
+  if (deferring_) return;  // the gauge follows the backlog; the log says when it starts
+  deferring_ = true;
+  const auto& oldest = decision.deferred.front();
+  const auto waited = oldest.waiting_since ? now - *oldest.waiting_since : core::Duration(0);
+  log::warn("dns.read.deferred",
+            {{"deferred", static_cast<unsigned long>(decision.deferred.size())},
+             {"read", static_cast<unsigned long>(decision.reads.size())},
+             {"oldest_cluster", oldest.member.cluster},
+             {"oldest_member", oldest.member.member},
+             {"waiting_ms", millis(std::chrono::duration_cast<core::Duration>(waited))},
+             {"limit_per_second", limit_per_second},
+             {"action", "reading them over the next passes, longest waiting first"}});
+}
+
+void DnsReporter::records_read(const model::MemberKey& member, const std::string& provider,
+                               plan::DnsReadReason reason, core::SystemTime at) {
+  metrics_.record_read(provider, plan::to_string(reason));
+  records_[member].read_at = at;
+}
+
+void DnsReporter::carried(const model::MemberKey& member,
+                          const std::optional<std::vector<std::string>>& desired,
+                          core::MonotonicTime seen_at) {
+  const auto it = records_.find(member);
+  if (it == records_.end()) return;  // never planned: nothing known to carry
+  auto& record = it->second;
+  if (desired) {
+    auto& seen = seen_[member];
+    if (!seen.values.empty() && seen.values != *desired) {
+      // A new address whose read waits: the name still holds the old one as far as is known.
+      seen.values = *desired;
+      seen.since = seen_at;
+      seen.pending = true;
+      record.skip_reason.clear();
+      record.detail = "new address " + describe_values(*desired) + ": records not read yet";
+      set_in_sync(member, false);
+    }
+  }
+  if (!record.skip_reason.empty()) {
+    metrics_.record_skipped(metric_name(member), record.skip_reason);
+  } else if (record.in_sync == true) {
+    metrics_.record_skipped(metric_name(member), plan::to_string(plan::DnsSkipReason::kInSync));
+  }
 }
 
 void DnsReporter::read_failed(const std::string& provider, const DnsReadFailure& failure) {

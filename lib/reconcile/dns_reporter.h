@@ -20,15 +20,22 @@
 //   dns.verify.skipped cluster= member= provider= reason=                          (debug)
 //   dns.provider.backoff provider= failures= retry_in_ms= error=                   (warn)
 //   dns.provider.recovered provider=
+//   dns.read.deferred deferred= read= oldest_cluster= oldest_member= waiting_ms= limit_per_second=
+//                                                    (warn, when a backlog starts)
+//   dns.read.caught_up                               (when it ends)
 //   internal.error component=dns_sync what= action=  (internal_error.h)
 // Metrics (status/recorders.h: DnsMetrics, and ErrorMetrics for internal errors):
 //   dns_updates_total{provider,result}: updated | conflict | failed | dry_run | verify_failed |
 //     read_failed; dns_record_in_sync{cluster,member}: set whenever the plan, an update or a
 //     verification knows, removed with the member's dns section; dns_skips_total{cluster,
 //     member,reason}: once per plan that skipped the member; dns_ip_change_to_consistent_seconds:
-//     first sight of a new address -> verified; internal_errors_total{component="dns_sync"}.
+//     first sight of a new address -> verified; internal_errors_total{component="dns_sync"};
+//     dns_record_reads_total{provider,reason}: one per member read; dns_record_reads_deferred:
+//     members the read cap put off, after every pass. A member not read in a pass (no reason)
+//     counts its latest skip reason again: it is left alone for that reason in this pass too.
 // Status (status::StatusRecorder; /status and the status page): each member's name, provider,
-// in-sync flag and latest skip, published after every job (publish_status()); events for
+// in-sync flag, latest skip and when its records were read (or that a read waits for the cap),
+// published after every job (publish_status()); events for
 // updates, failed updates and verifications, dry-run changes (once each) and skip reasons that
 // changed (other than to in_sync).
 
@@ -45,6 +52,7 @@
 #include "dns/verifier.h"
 #include "model/observation.h"
 #include "plan/dns_plan.h"
+#include "plan/dns_read_plan.h"
 #include "reconcile/dns_executor.h"
 #include "reconcile/dns_providers.h"
 #include "reconcile/dns_verification.h"
@@ -66,6 +74,19 @@ class DnsReporter {
                core::MonotonicTime now);
   // A member without a change whose plan says whether its name is as desired.
   void member_in_sync(const model::MemberKey& member, bool in_sync);
+  // The pass's read decision (plan/dns_read_plan.h), at `now`: the deferred members and
+  // whether a backlog started or ended.
+  void reads_planned(const plan::DnsReadDecision& decision, int limit_per_second,
+                     core::MonotonicTime now);
+  // A member's records came back from `provider` at `at`.
+  void records_read(const model::MemberKey& member, const std::string& provider,
+                    plan::DnsReadReason reason, core::SystemTime at);
+  // A member whose plan needs its records but which was not read this pass keeps its last
+  // known state. `desired`: its address now when the group is Running; one that differs from
+  // the address last planned is timed from `seen_at` and makes the name out of sync until a
+  // read shows otherwise.
+  void carried(const model::MemberKey& member,
+               const std::optional<std::vector<std::string>>& desired, core::MonotonicTime seen_at);
   void read_failed(const std::string& provider, const DnsReadFailure& failure);
   void apply_finished(const DnsApplyResult& result);
   void verified(const model::MemberKey& member, const std::string& provider,
@@ -102,6 +123,7 @@ class DnsReporter {
   std::map<model::MemberKey, AddressSeen> seen_;
   std::map<model::MemberKey, std::string> last_planned_;  // dry-run logged once per change
   std::set<model::MemberKey> gauged_;  // members with a dns_record_in_sync series
+  bool deferring_ = false;             // the last pass put reads off (dns.read.deferred logged)
 };
 
 }  // namespace frankenetes::reconcile

@@ -1,7 +1,11 @@
 #include "reconcile/dns_sync.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "reconcile/internal_error.h"
 
@@ -90,15 +94,33 @@ DnsSyncReport DnsSynchronizer::run_contained(const model::Observations& observed
   try {
     report = run(observed, force);
   } catch (...) {
+    // A member whose pass ended early was never settled: it keeps its reason to be read.
     internal_error(current_exception_text(), "DNS job ended early; the next pass starts afresh");
-    // The job may have stopped between a provider's answer and our record of it: the next
-    // pass must read and plan again rather than skip as "unchanged".
-    last_signature_.clear();
   }
   report.internal_errors = internal_errors_ - before;
   reporter_.publish_status();
   return report;
 }
+
+namespace {
+
+// Whether a plan that left a member alone for `reason` (on records read this pass) leaves it
+// with nothing to do until its inputs change. Any other reason (the observation went stale
+// while the job ran, the provider could not be read) reads it again next pass.
+bool settles(plan::DnsSkipReason reason) {
+  return reason == plan::DnsSkipReason::kInSync || reason == plan::DnsSkipReason::kNotOwned ||
+         reason == plan::DnsSkipReason::kPaused;
+}
+
+// The address a carried member's name should have now, when its group is Running.
+std::optional<std::vector<std::string>> desired_values(const plan::DnsMemberInput& input) {
+  if (!input.group || !input.group->view) return std::nullopt;
+  const auto desired = plan::desired_record(input.dns, input.group->view->summary);
+  if (!desired.record) return std::nullopt;
+  return desired.record->values;
+}
+
+}  // namespace
 
 DnsSyncReport DnsSynchronizer::run(const model::Observations& observed, bool force) {
   std::shared_ptr<const config::Config> config;
@@ -111,81 +133,161 @@ DnsSyncReport DnsSynchronizer::run(const model::Observations& observed, bool for
   if (!config || !config->dns) return report;
   auto inputs = plan::dns_members(*config, observed);
   reporter_.forget_unconfigured(inputs);
+  std::vector<model::MemberKey> configured;
+  for (const auto& input : inputs) configured.push_back(input.member);
+  reads_.forget_except(configured);
   std::erase_if(unverified_, [&](const auto& entry) {
-    return std::none_of(inputs.begin(), inputs.end(),
-                        [&](const auto& input) { return input.member == entry.first; });
+    return std::find(configured.begin(), configured.end(), entry.first) == configured.end();
   });
   if (inputs.empty()) return report;
   // A provider object no longer configured takes its back-off along.
   std::erase_if(backoff_, [&](const auto& entry) { return !providers.holds(entry.first); });
 
   const auto now = deps_.time.monotonic_time();
-  std::string signature = plan::dns_inputs_signature(inputs);
-  for (const auto& [name, entry] : providers.entries()) signature += entry.key + ";";
-  if (!force && signature == last_signature_ && last_run_ && unverified_.empty() &&
-      now - *last_run_ < config->policy.poll_interval) {
-    return report;  // nothing new since the last sync less than a poll interval ago
+  const auto pass = read_due(*config, providers, inputs, now, force, report);
+  std::vector<plan::DnsMemberInput> planned;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (pass.parts[i] != Part::kCarried) {
+      planned.push_back(std::move(inputs[i]));
+    } else {
+      reporter_.carried(inputs[i].member, desired_values(inputs[i]), inputs[i].group->observed_at);
+    }
   }
-  last_signature_ = signature;
-  last_run_ = now;
-
-  read(*config, providers, inputs, now);
-  const auto result = plan::plan_dns_changes({config->dns->owner_id, config->policy, inputs, now});
+  const auto result = plan::plan_dns_changes({config->dns->owner_id, config->policy, planned, now});
   reporter_.planned(result, observed, now);
   report.skips = result.skips;
+  std::map<model::MemberKey, const plan::DnsMemberInput*> planned_inputs;
+  for (const auto& input : planned) planned_inputs.emplace(input.member, &input);
 
-  // Members without a change: the gauge follows the plan's in_sync (kept when unknown); a
-  // name whose last verification failed is verified again.
-  for (const auto& status : result.members) {
-    if (result.find_change(status.member) || !status.in_sync) continue;
-    if (const auto it = unverified_.find(status.member); it != unverified_.end()) {
-      const bool same = status.desired && status.desired->values == it->second.values;
-      const auto* provider = providers.find(status.provider);
-      if (*status.in_sync && same && provider) {
-        const auto expectation = it->second;
-        verify(*config, *provider->provider, status.member, expectation, report);
-        continue;
-      }
-      unverified_.erase(it);
-    }
-    reporter_.member_in_sync(status.member, *status.in_sync);
+  finish_unchanged(*config, providers, result, pass.signatures, planned_inputs, report);
+  for (const auto& change : result.changes) {
+    // Read again next pass unless the change is seen through (a stop may end the loop first).
+    reads_.unsettled(change.member);
   }
-
   for (const auto& change : result.changes) {
     if (stop_.stop_requested()) break;
     const auto* provider = providers.find(change.provider);
-    const auto input = std::find_if(inputs.begin(), inputs.end(),
-                                    [&](const auto& in) { return in.member == change.member; });
-    if (provider && input != inputs.end()) act(*config, *provider, change, *input, report);
+    const auto input = planned_inputs.find(change.member);
+    if (provider == nullptr || input == planned_inputs.end()) continue;
+    if (act(*config, *provider, change, *input->second, report)) {
+      reads_.settled(change.member, pass.signatures.at(change.member));
+    }
   }
   return report;
 }
 
-void DnsSynchronizer::read(const config::Config& config, const DnsProviderSet& providers,
-                           std::vector<plan::DnsMemberInput>& inputs, core::MonotonicTime now) {
-  for (auto& input : inputs) {
+DnsSynchronizer::PassReads DnsSynchronizer::read_due(const config::Config& config,
+                                                     const DnsProviderSet& providers,
+                                                     std::vector<plan::DnsMemberInput>& inputs,
+                                                     core::MonotonicTime now, bool force,
+                                                     DnsSyncReport& report) {
+  PassReads pass;
+  pass.parts.assign(inputs.size(), Part::kCarried);
+  std::map<model::MemberKey, std::size_t> index;
+  std::vector<plan::DnsReadCandidate> candidates;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const auto& input = inputs[i];
+    index.emplace(input.member, i);
+    if (!plan::dns_needs_records(input, config.policy, now)) {
+      pass.parts[i] = Part::kWithoutRecords;
+      reads_.not_needed(input.member);
+      continue;
+    }
     const auto* provider = providers.find(input.dns.provider);
-    if (!provider) {
-      input.read_error = "provider \"" + input.dns.provider + "\" is not available";
-      continue;
+    const bool readable = provider != nullptr && !backoff_[provider->key].backing_off(now);
+    // A rebuilt provider (another zone, other credentials) may hold other records.
+    auto signature = plan::dns_member_signature(input) + "|" + (provider ? provider->key : "");
+    pass.signatures.emplace(input.member, signature);
+    candidates.push_back({input.member, std::move(signature), readable});
+  }
+  const plan::DnsReadSettings settings{config.dns->resync_interval,
+                                       config.dns->max_member_reads_per_second,
+                                       config.policy.poll_interval};
+  const auto decision = reads_.plan(candidates, now, settings, force);
+  reporter_.reads_planned(decision, settings.max_reads_per_second, now);
+  report.deferred = decision.deferred.size();
+  for (const auto& wanted : decision.reads) {
+    const auto i = index.at(wanted.member);
+    pass.parts[i] = Part::kRead;
+    if (!read(config, providers, wanted, inputs[i], report)) reads_.unsettled(wanted.member);
+  }
+  for (const auto& wanted : decision.unreadable) {
+    const auto i = index.at(wanted.member);
+    pass.parts[i] = Part::kUnreadable;
+    inputs[i].read_error = unavailable(providers, inputs[i].dns.provider);
+  }
+  return pass;
+}
+
+// Members without a change: the gauge follows the plan's in_sync (kept when unknown); a name
+// whose last verification failed is verified again. A member planned on records it read is
+// settled unless the read or that verification failed.
+void DnsSynchronizer::finish_unchanged(
+    const config::Config& config, const DnsProviderSet& providers,
+    const plan::DnsPlanResult& result, const std::map<model::MemberKey, std::string>& signatures,
+    const std::map<model::MemberKey, const plan::DnsMemberInput*>& planned, DnsSyncReport& report) {
+  for (const auto& status : result.members) {
+    if (result.find_change(status.member)) continue;
+    const auto signature = signatures.find(status.member);
+    const auto input = planned.find(status.member);
+    const auto* skip = result.find_skip(status.member);
+    bool settled = signature != signatures.end() && input != planned.end() &&
+                   input->second->current.has_value() && skip != nullptr && settles(skip->reason);
+    if (const auto it = unverified_.find(status.member);
+        it != unverified_.end() && status.in_sync) {
+      const bool same = status.desired && status.desired->values == it->second.values;
+      const auto* provider = providers.find(status.provider);
+      if (*status.in_sync && same && provider) {
+        const auto expectation = it->second;
+        settled =
+            verify(config, *provider->provider, status.member, expectation, report) && settled;
+      } else {
+        unverified_.erase(it);
+        reporter_.member_in_sync(status.member, *status.in_sync);
+      }
+    } else if (status.in_sync) {
+      reporter_.member_in_sync(status.member, *status.in_sync);
     }
-    // Checked per member: a provider that failed a moment ago is not asked again this pass.
-    if (backoff_[provider->key].backing_off(now)) {
-      input.read_error = "provider \"" + input.dns.provider + "\" is backing off after errors";
-      continue;
+    if (signature == signatures.end()) continue;
+    if (settled) {
+      reads_.settled(status.member, signature->second);
+    } else {
+      reads_.unsettled(status.member);
     }
-    auto read = read_member_records(*provider->provider, input.dns);
-    if (read.failure) {
-      input.read_error = read.failure->error.describe();
-      reporter_.read_failed(provider->provider->name(), *read.failure);
-      provider_failed(config, *provider, read.failure->error);
-      continue;
-    }
-    input.current = std::move(read.sets);
   }
 }
 
-void DnsSynchronizer::act(const config::Config& config, const DnsProviderSet::Entry& provider,
+std::string DnsSynchronizer::unavailable(const DnsProviderSet& providers,
+                                         const std::string& provider) {
+  return providers.find(provider) == nullptr
+             ? "provider \"" + provider + "\" is not available"
+             : "provider \"" + provider + "\" is backing off after errors";
+}
+
+bool DnsSynchronizer::read(const config::Config& config, const DnsProviderSet& providers,
+                           const plan::DnsRead& wanted, plan::DnsMemberInput& input,
+                           DnsSyncReport& report) {
+  const auto* provider = providers.find(input.dns.provider);
+  // Checked per member: a provider that failed a moment ago is not asked again this pass.
+  if (!provider || backoff_[provider->key].backing_off(deps_.time.monotonic_time())) {
+    input.read_error = unavailable(providers, input.dns.provider);
+    return false;
+  }
+  ++report.reads;
+  reporter_.records_read(input.member, input.dns.provider, wanted.reason, deps_.time.system_time());
+  auto records = read_member_records(*provider->provider, input.dns);
+  if (records.failure) {
+    input.read_error = records.failure->error.describe();
+    reporter_.read_failed(provider->provider->name(), *records.failure);
+    provider_failed(config, *provider, records.failure->error);
+    return false;
+  }
+  reads_.read(input.member, deps_.time.monotonic_time());
+  input.current = std::move(records.sets);
+  return true;
+}
+
+bool DnsSynchronizer::act(const config::Config& config, const DnsProviderSet::Entry& provider,
                           const plan::DnsMemberChange& change, const plan::DnsMemberInput& input,
                           DnsSyncReport& report) {
   using Outcome = DnsApplyResult::Outcome;
@@ -194,28 +296,39 @@ void DnsSynchronizer::act(const config::Config& config, const DnsProviderSet::En
   if (result.outcome == Outcome::kApplied) provider_ok(provider);
   reporter_.apply_finished(result);
   report.conflicts += result.conflicts.size();
-  if (result.outcome == Outcome::kApplied) {
-    ++report.applied;
-    if (const auto expectation = expectation_after(result.change)) {
-      verify(config, *provider.provider, result.change.member, *expectation, report);
+  switch (result.outcome) {
+    case Outcome::kApplied: {
+      ++report.applied;
+      const auto expectation = expectation_after(result.change);
+      return !expectation ||
+             verify(config, *provider.provider, result.change.member, *expectation, report);
     }
-  } else if (result.outcome == Outcome::kDryRun) {
-    ++report.dry_run;
-  } else if (result.outcome == Outcome::kFailed) {
-    ++report.failed;
-    // A conflict that outlasted the re-plans says nothing about the provider's health.
-    if (result.error->kind != core::ErrorKind::kConflict) {
-      provider_failed(config, provider, *result.error);
+    case Outcome::kDryRun:
+      ++report.dry_run;
+      return true;
+    case Outcome::kFailed:
+      ++report.failed;
+      // A conflict that outlasted the re-plans says nothing about the provider's health.
+      if (result.error->kind != core::ErrorKind::kConflict) {
+        provider_failed(config, provider, *result.error);
+      }
+      return false;
+    case Outcome::kUnreadable:
+      provider_failed(config, provider, result.read_failure->error);
+      return false;
+    case Outcome::kSettled: {
+      report.skips.insert(report.skips.end(), result.replan->skips.begin(),
+                          result.replan->skips.end());
+      const auto* skip = result.replan->find_skip(change.member);
+      return skip != nullptr && settles(skip->reason);
     }
-  } else if (result.outcome == Outcome::kUnreadable) {
-    provider_failed(config, provider, result.read_failure->error);
-  } else if (result.outcome == Outcome::kSettled) {
-    report.skips.insert(report.skips.end(), result.replan->skips.begin(),
-                        result.replan->skips.end());
+    case Outcome::kStopped:
+      return false;
   }
+  return false;
 }
 
-void DnsSynchronizer::verify(const config::Config& config, dns::DnsProvider& provider,
+bool DnsSynchronizer::verify(const config::Config& config, dns::DnsProvider& provider,
                              const model::MemberKey& member, const dns::Expectation& expectation,
                              DnsSyncReport& report) {
   using Kind = DnsVerifyOutcome::Kind;
@@ -228,6 +341,7 @@ void DnsSynchronizer::verify(const config::Config& config, dns::DnsProvider& pro
     unverified_.erase(member);
   }
   reporter_.verified(member, provider.name(), expectation, outcome);
+  return outcome.kind == Kind::kConsistent || outcome.kind == Kind::kNoServers;
 }
 
 void DnsSynchronizer::provider_failed(const config::Config& config,

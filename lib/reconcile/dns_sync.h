@@ -4,25 +4,31 @@
 //
 //   observe  the reconciler hands over the observations of every completed pass (observe(),
 //            scheduler thread, never blocks); the job, on a dedicated DNS Worker so a slow or
-//            dead provider never stalls remediation, reads names_to_read() of every member at
-//            its provider (read_member_records(), dns_providers.h). A provider backing off
-//            (DnsProviderBackoff, dns_backoff.h) is not called: its members skip as
-//            provider_unreadable.
+//            dead provider never stalls remediation, reads names_to_read() of the members that
+//            need it at their provider (read_member_records(), dns_providers.h). Which members
+//            those are is DnsReadPlanner's decision (plan/dns_read_plan.h): only members whose
+//            plan looks at the records (plan::dns_needs_records(): Running with an address, or
+//            gone with deleteWhenGone), and of those only the ones with a reason — inputs
+//            changed since their last settled pass (a new IP), never read, a failed read, write
+//            or verification — plus a rolling resync spread evenly over dns.resyncInterval,
+//            all capped at dns.maxMemberReadsPerSecond (the rest are deferred, longest waiting
+//            first, and reported). A provider backing off (DnsProviderBackoff, dns_backoff.h)
+//            is not called: its members with a reason skip as provider_unreadable.
 //   plan     plan_dns_changes() (pure; it alone decides, so nothing changes while state is
-//            unknown).
+//            unknown) over the members judged on their group state alone and the members read
+//            this pass. A member not read keeps its last known state (DnsReporter::carried()).
 //   act      per member change, PolicyDnsExecutor (dns_executor.h): dry-run chosen there, the
 //            real one applies and re-plans on a conflict; then DnsVerification
 //            (dns_verification.h) asks the authoritative servers. A name whose verification
-//            failed is verified again next pass.
+//            failed is read and verified again next pass.
 //   report   DnsReporter (dns_reporter.h): every log event and metric of the pipeline.
 //
-// Passes are coalesced: one arriving while a job runs replaces the pending one (no queue), and
-// unchanged DNS inputs (plan::dns_inputs_signature() and the provider identities) are synced
-// at most once per poll interval, so provider quotas are not spent on every GET; a change runs
-// at once. A provider error other than a conflict backs that provider off.
+// Passes are coalesced: one arriving while a job runs replaces the pending one (no queue). An
+// IP change is read, planned and written in the first pass that observes it (unless the read
+// cap defers it). A provider error other than a conflict backs that provider off.
 //
-// State (back-off, unverified names, the reporter's memory) is touched only by the job on the
-// worker; configure()/observe() only swap inputs under a mutex.
+// State (back-off, read planner, unverified names, the reporter's memory) is touched only by
+// the job on the worker; configure()/observe() only swap inputs under a mutex.
 //
 // Failures are contained: a provider call that throws counts as that call's error
 // (ContainedDnsProvider) and a job that throws ends that job only; both log internal.error
@@ -45,6 +51,7 @@
 #include "dns/verifier.h"
 #include "model/observation.h"
 #include "plan/dns_plan.h"
+#include "plan/dns_read_plan.h"
 #include "reconcile/dns_backoff.h"
 #include "reconcile/dns_executor.h"
 #include "reconcile/dns_providers.h"
@@ -74,6 +81,8 @@ struct DnsSyncReport {
   std::size_t verified = 0;
   std::size_t verify_failed = 0;
   std::size_t internal_errors = 0;  // exceptions contained (provider calls, the job itself)
+  std::size_t reads = 0;            // members whose records were read (or tried)
+  std::size_t deferred = 0;         // members whose wanted read the cap put off
   std::vector<plan::DnsSkip> skips;
 };
 
@@ -91,7 +100,8 @@ class DnsSynchronizer {
   // Submits a job unless one is running; the running job picks the latest up when it ends.
   void observe(const model::Observations& observed);
 
-  // One job synchronously on the caller's thread (tests, --once), never skipped as unchanged.
+  // One job synchronously on the caller's thread (tests): every member whose plan needs its
+  // records is read, whatever its reason and the read cap.
   DnsSyncReport sync_now(const model::Observations& observed);
 
   // Called on the worker after every job.
@@ -106,12 +116,37 @@ class DnsSynchronizer {
   // run() behind the task boundary: an exception becomes an internal error of this job.
   DnsSyncReport run_contained(const model::Observations& observed, bool force);
   DnsSyncReport run(const model::Observations& observed, bool force);
-  void read(const config::Config& config, const DnsProviderSet& providers,
-            std::vector<plan::DnsMemberInput>& inputs, core::MonotonicTime now);
-  void act(const config::Config& config, const DnsProviderSet::Entry& provider,
+  // How a member takes part in a pass.
+  enum class Part {
+    kWithoutRecords,  // its plan judges it on the group state alone: nothing to read
+    kRead,            // its records were read (or the read failed) this pass
+    kUnreadable,      // it wants a read but its provider cannot be called
+    kCarried,         // not read this pass: it keeps its last known state
+  };
+  struct PassReads {
+    std::vector<Part> parts;                             // by index of the pass's inputs
+    std::map<model::MemberKey, std::string> signatures;  // members whose plan needs records
+  };
+  // Asks the read planner whose records to read and reads them into `inputs`.
+  PassReads read_due(const config::Config& config, const DnsProviderSet& providers,
+                     std::vector<plan::DnsMemberInput>& inputs, core::MonotonicTime now, bool force,
+                     DnsSyncReport& report);
+  void finish_unchanged(const config::Config& config, const DnsProviderSet& providers,
+                        const plan::DnsPlanResult& result,
+                        const std::map<model::MemberKey, std::string>& signatures,
+                        const std::map<model::MemberKey, const plan::DnsMemberInput*>& planned,
+                        DnsSyncReport& report);
+  // Why `provider` cannot be read now, for the skip detail.
+  static std::string unavailable(const DnsProviderSet& providers, const std::string& provider);
+  // Reads one member's records into `input` (or its read_error); false when that failed.
+  bool read(const config::Config& config, const DnsProviderSet& providers,
+            const plan::DnsRead& read, plan::DnsMemberInput& input, DnsSyncReport& report);
+  // True when the member's change left it settled (plan/dns_read_plan.h).
+  bool act(const config::Config& config, const DnsProviderSet::Entry& provider,
            const plan::DnsMemberChange& change, const plan::DnsMemberInput& input,
            DnsSyncReport& report);
-  void verify(const config::Config& config, dns::DnsProvider& provider,
+  // True when the name answers as expected (or nobody can be asked).
+  bool verify(const config::Config& config, dns::DnsProvider& provider,
               const model::MemberKey& member, const dns::Expectation& expectation,
               DnsSyncReport& report);
   void provider_failed(const config::Config& config, const DnsProviderSet::Entry& provider,
@@ -139,10 +174,8 @@ class DnsSynchronizer {
   DnsVerification verification_;
   std::map<std::string, DnsProviderBackoff> backoff_;        // by DnsProviderSet::Entry::key
   std::map<model::MemberKey, dns::Expectation> unverified_;  // last verification failed
-  // Provider reads cost API quota (Azure DNS reads count against ARM's): an unchanged input
-  // is synced at most once per poll interval; a changed one (new IP, state) at once.
-  std::string last_signature_;
-  std::optional<core::MonotonicTime> last_run_;
+  // Provider reads cost API quota (every Azure DNS GET is an ARM read): whose records to read.
+  plan::DnsReadPlanner reads_;
   std::size_t internal_errors_ = 0;  // contained so far (DnsSyncReport::internal_errors)
 };
 

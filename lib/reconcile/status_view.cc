@@ -157,7 +157,11 @@ status::PlanStatus status_view(const StatusViewInput& in,
       const auto note = notes.find(key);
       m.last_action = last_action(in.history.find(key), note == notes.end() ? nullptr : &note->second,
                                   clock);
-      if (member.dns) m.dns = status::DnsStatus{member.dns->provider, member.dns->name, {}, "", ""};
+      if (member.dns) {
+        m.dns.emplace();
+        m.dns->provider = member.dns->provider;
+        m.dns->fqdn = member.dns->name;
+      }
       if (member.role == config::MemberRole::kEtcd) {
         m.etcd = etcd_status(in.config, obs, planned, in.history.find(key), clock);
       }

@@ -136,7 +136,7 @@ Metrics::Metrics(const BuildInfo& build)
                              .Register(*registry_)),
       dns_skips_total(prometheus::BuildCounter()
                           .Name("frankenetes_dns_skips_total")
-                          .Help("DNS names left alone by the plan, by reason (counted once per pass).")
+                          .Help("DNS names left alone by the plan, by reason (counted once per DNS pass; a member whose records were not read in that pass counts its latest reason).")
                           .Register(*registry_)),
       dns_ip_change_to_consistent_seconds(
           prometheus::BuildHistogram()
@@ -144,6 +144,17 @@ Metrics::Metrics(const BuildInfo& build)
               .Help("From the first observation of a member's new address to the authoritative servers answering it.")
               .Register(*registry_)
               .Add({}, dns_consistency_buckets())),
+      dns_record_reads_total(
+          prometheus::BuildCounter()
+              .Name("frankenetes_dns_record_reads_total")
+              .Help("Members' DNS records read at their provider (the name and its ownership TXT name), by provider and reason (inputs_changed, retry, never_read, resync). Azure DNS spends 6 ARM reads on one.")
+              .Register(*registry_)),
+      dns_record_reads_deferred(
+          prometheus::BuildGauge()
+              .Name("frankenetes_dns_record_reads_deferred")
+              .Help("Members whose DNS records wanted a read in the latest DNS pass but wait for a later pass: dns.maxMemberReadsPerSecond was used up.")
+              .Register(*registry_)
+              .Add({})),
       etcd_snapshot_age_seconds(prometheus::BuildGauge()
                                     .Name("frankenetes_etcd_snapshot_age_seconds")
                                     .Help("Age of the newest verified etcd snapshot of the member in Blob Storage (uploaded by this daemon or found at start).")

@@ -63,6 +63,8 @@ class Metrics final : public RemediationMetrics,
   void record_removed(MemberName member) override;
   void record_skipped(MemberName member, std::string_view reason) override;
   void ip_change_consistent(Seconds elapsed) override;
+  void record_read(const std::string& provider, std::string_view reason) override;
+  void reads_deferred(std::size_t members) override;
   // ArmMetrics
   void request_finished(const std::string& operation, const std::string& code,
                         Seconds duration) override;
@@ -118,11 +120,13 @@ class Metrics final : public RemediationMetrics,
 
   // DNS re-pointing (recorded by lib/reconcile/dns_reporter.h). provider: a dns.providers key;
   // result: updated | conflict | failed | dry_run | verify_failed | read_failed; reason:
-  // plan::DnsSkipReason.
+  // plan::DnsSkipReason; read reason: plan::DnsReadReason.
   prometheus::Family<prometheus::Counter>& dns_updates_total;       // {provider,result}
   prometheus::Family<prometheus::Gauge>& dns_record_in_sync;        // {cluster,member}: alert on 0
   prometheus::Family<prometheus::Counter>& dns_skips_total;         // {cluster,member,reason}
   prometheus::Histogram& dns_ip_change_to_consistent_seconds;       // first sight of a new IP -> verified
+  prometheus::Family<prometheus::Counter>& dns_record_reads_total;  // {provider,reason}
+  prometheus::Gauge& dns_record_reads_deferred;                     // members waiting for the cap
 
   // etcd's data (recorded by lib/reconcile/etcd_guard.h).
   prometheus::Family<prometheus::Gauge>& etcd_snapshot_age_seconds;     // {cluster,member}: alert when old

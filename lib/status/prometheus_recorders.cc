@@ -125,6 +125,14 @@ void Metrics::ip_change_consistent(Seconds elapsed) {
   dns_ip_change_to_consistent_seconds.Observe(elapsed.count());
 }
 
+void Metrics::record_read(const std::string& provider, std::string_view reason) {
+  dns_record_reads_total.Add({{"provider", provider}, {"reason", std::string(reason)}}).Increment();
+}
+
+void Metrics::reads_deferred(std::size_t members) {
+  dns_record_reads_deferred.Set(static_cast<double>(members));
+}
+
 void Metrics::request_finished(const std::string& operation, const std::string& code,
                                Seconds duration) {
   arm_requests_total.Add({{"operation", operation}, {"code", code}}).Increment();

@@ -15,6 +15,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -101,6 +102,10 @@ class DnsMetrics {
   virtual void record_skipped(MemberName member, std::string_view reason) = 0;
   // From the first sight of a member's new address to the name answering it.
   virtual void ip_change_consistent(Seconds elapsed) = 0;
+  // One member's records were read at `provider` because of `reason` (plan::DnsReadReason).
+  virtual void record_read(const std::string& provider, std::string_view reason) = 0;
+  // After every DNS pass: members whose wanted read the read cap put off to a later pass.
+  virtual void reads_deferred(std::size_t members) = 0;
 };
 
 class ArmMetrics {
@@ -187,6 +192,8 @@ class NoopMetrics final : public RemediationMetrics,
   void record_removed(MemberName) override {}
   void record_skipped(MemberName, std::string_view) override {}
   void ip_change_consistent(Seconds) override {}
+  void record_read(const std::string&, std::string_view) override {}
+  void reads_deferred(std::size_t) override {}
   void request_finished(const std::string&, const std::string&, Seconds) override {}
   void remaining_reads(long) override {}
   void token_requested(const std::string&, bool) override {}

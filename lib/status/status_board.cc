@@ -1,5 +1,7 @@
 #include "status/status_board.h"
 
+#include <map>
+#include <string_view>
 #include <utility>
 
 namespace frankenetes::status {
@@ -50,12 +52,13 @@ void StatusBoard::publish_locked() {
   next->plan = plan_;
   if (next->plan) {
     // The DNS pipeline's view of a name wins over the plan's (which knows only the config).
+    // Indexed: with thousands of members a pairwise search ran on every publish.
+    std::map<std::pair<std::string_view, std::string_view>, const DnsStatus*> dns;
+    for (const auto& record : dns_) dns[{record.cluster, record.member}] = &record.status;
     for (auto& cluster : next->plan->clusters) {
       for (auto& member : cluster.members) {
-        for (const auto& record : dns_) {
-          if (record.cluster == cluster.name && record.member == member.name) {
-            member.dns = record.status;
-          }
+        if (const auto it = dns.find({cluster.name, member.name}); it != dns.end()) {
+          member.dns = *it->second;
         }
       }
     }

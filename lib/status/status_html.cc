@@ -127,7 +127,7 @@ std::string containers_cell(const MemberStatus& m) {
   return out + "</ul>";
 }
 
-std::string address_cell(const MemberStatus& m) {
+std::string address_cell(const MemberStatus& m, core::SystemTime now) {
   std::string out = "IP " + or_unknown(m.ip);
   if (!m.dns) return out + detail("no DNS name configured");
   out += "<br><span class=\"fqdn\">" + esc(m.dns->fqdn) + "</span> " +
@@ -135,6 +135,10 @@ std::string address_cell(const MemberStatus& m) {
   if (!m.dns->skip_reason.empty() && m.dns->skip_reason != "in_sync") {
     out += detail("DNS: " + m.dns->skip_reason + (m.dns->detail.empty() ? "" : ": " + m.dns->detail));
   }
+  // The DNS state is as of the last read: between resyncs a quiet member is not read.
+  if (m.dns->read_at)
+    out += "<div class=\"detail\">records read " + ago(*m.dns->read_at, now) + "</div>";
+  if (m.dns->read_deferred) out += detail("DNS read waiting: the read cap is used up");
   return out;
 }
 
@@ -200,7 +204,7 @@ void render_cluster(std::string& out, const ClusterStatus& c, core::SystemTime n
            esc(m.health) + "\" data-health=\"" + esc(m.health) + "\">";
     out += cell("Member", member_cell(m)) + cell("Health", health_cell(m)) +
            cell("ACI", aci_cell(m, now)) + cell("Containers", containers_cell(m)) +
-           cell("Address", address_cell(m)) + cell("Probe", probe_cell(m.probe, now)) +
+           cell("Address", address_cell(m, now)) + cell("Probe", probe_cell(m.probe, now)) +
            cell("Ladder", ladder_cell(m)) + cell("Last action", action_cell(m, now)) +
            cell("Not doing more because", skip_cell(m)) + cell("etcd data", etcd_cell(m));
     out += "</tr>\n";

@@ -53,7 +53,9 @@ json dns(const std::optional<DnsStatus>& d) {
           {"fqdn", d->fqdn},
           {"inSync", or_null(d->in_sync)},
           {"skipReason", d->skip_reason},
-          {"detail", d->detail}};
+          {"detail", d->detail},
+          {"readAt", time_or_null(d->read_at)},
+          {"readDeferred", d->read_deferred}};
 }
 
 json etcd(const std::optional<EtcdStatus>& e) {

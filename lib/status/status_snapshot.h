@@ -53,6 +53,10 @@ struct DnsStatus {
   std::optional<bool> in_sync;  // the name answers the group's address (verified)
   std::string skip_reason;      // the DNS plan's latest skip (plan::DnsSkipReason), "" none
   std::string detail;
+  // When the records were last read at the provider: the state above is as of then (a member
+  // with no reason to be read keeps its last known state between resyncs). nullopt: never.
+  std::optional<core::SystemTime> read_at;
+  bool read_deferred = false;  // it wants a read that the read cap put off to a later pass
 };
 
 // DnsStatus of one member, as the DNS pipeline hands it over.

@@ -56,6 +56,8 @@ TEST(ExampleFiles, ExampleDocumentsTheRealDefaults) {
   EXPECT_EQ(config.azure.request_timeout, AzureConfig{}.request_timeout);
   EXPECT_EQ(config.dns->verify.timeout, DnsVerifyConfig{}.timeout);
   EXPECT_EQ(config.dns->verify.interval, DnsVerifyConfig{}.interval);
+  EXPECT_EQ(config.dns->resync_interval, DnsConfig{}.resync_interval);
+  EXPECT_EQ(config.dns->max_member_reads_per_second, DnsConfig{}.max_member_reads_per_second);
   const auto& etcd = config.clusters[0].members[0];
   EXPECT_EQ(etcd.probe->period, ProbeConfig{}.period);
   EXPECT_EQ(etcd.probe->timeout, ProbeConfig{}.timeout);

@@ -107,7 +107,7 @@ policy:
   budget:
     armReadsPerMinute: 0
 )",
-     .expected = {"test.yaml:13:24: policy.budget.armReadsPerMinute: must be between 1 and "
+     .expected = {"test.yaml:12:24: policy.budget.armReadsPerMinute: must be between 1 and "
                   "90000, got 0"}},
 
     {.name = "MapWhereStringExpected",
@@ -562,6 +562,25 @@ dns:
 
 INSTANTIATE_TEST_SUITE_P(Config, InvalidValues, ::testing::ValuesIn(kCases),
                          [](const auto& test_info) { return std::string(test_info.param.name); });
+
+// dns.resyncInterval and dns.maxMemberReadsPerSecond: ranges, and a resync of at least a pass.
+TEST(InvalidValues, DnsReadSettings) {
+  const std::string providers = R"(
+  providers:
+    bind: {type: rfc2136, server: ns1.example.com, zone: example.com}
+)";
+  auto dns = [&](const std::string& keys) {
+    return std::string(kMinimalConfig) + "dns:\n  ownerId: prod\n" + keys + providers;
+  };
+  EXPECT_EQ(
+      problem_lines(parse(dns("  resyncInterval: 48h\n  maxMemberReadsPerSecond: 0\n"))),
+      (std::vector<std::string>{
+          "test.yaml:12:19: dns.resyncInterval: must be between 100ms and 24h, got 48h",
+          "test.yaml:13:28: dns.maxMemberReadsPerSecond: must be between 1 and 10000, got 0"}));
+  EXPECT_EQ(problem_lines(parse(dns("  resyncInterval: 5s\n") + "policy:\n  pollInterval: 10s\n")),
+            (std::vector<std::string>{"test.yaml:12:19: dns.resyncInterval: must be at least "
+                                      "policy.pollInterval (10s), got 5s"}));
+}
 
 }  // namespace
 }  // namespace frankenetes::config::testing

@@ -211,6 +211,8 @@ dns:
   ownerId: prod-frankenetes
   verify: {nameservers: ["127.0.0.1:5353", "[::1]", ns1.example.com], timeout: 3s,
            interval: 200ms}
+  resyncInterval: 30m
+  maxMemberReadsPerSecond: 4
   providers:
     cf: {type: cloudflare, zoneId: "023e105f", apiToken: "${CF_TOKEN}"}
     az: {type: azureDns, resourceGroup: dns, zone: example.com}
@@ -228,6 +230,8 @@ dns:
             (std::vector<HostPort>{{"127.0.0.1", 5353}, {"::1", 53}, {"ns1.example.com", 53}}));
   EXPECT_EQ(dns.verify.timeout, 3s);
   EXPECT_EQ(dns.verify.interval, 200ms);
+  EXPECT_EQ(dns.resync_interval, 30min);
+  EXPECT_EQ(dns.max_member_reads_per_second, 4);
   ASSERT_EQ(dns.providers.size(), 3u);
 
   const auto& cf = dns.providers.at("cf");

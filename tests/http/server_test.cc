@@ -3,9 +3,14 @@
 
 #include "http/server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <atomic>
+#include <filesystem>
 #include <future>
 #include <mutex>
 #include <stdexcept>
@@ -87,6 +92,43 @@ TEST(HttpServer, KeepAliveServesTwoRequestsOnOneConnection) {
   std::lock_guard lock(mutex);
   ASSERT_EQ(remotes.size(), 2u);
   EXPECT_EQ(remotes[0], remotes[1]);  // same connection, same client port
+}
+
+// The server's end of every accepted connection in this process: sockets bound to `port` that
+// have a peer (the listener has none).
+std::vector<int> accepted_sockets(std::uint16_t port) {
+  std::vector<int> out;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end; it.increment(ec)) {
+    const int fd = std::stoi(it->path().filename().string());
+    sockaddr_in local{}, peer{};
+    socklen_t local_len = sizeof local, peer_len = sizeof peer;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 || local.sin_family != AF_INET) continue;
+    if (ntohs(local.sin_port) != port) continue;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
+    out.push_back(fd);
+  }
+  return out;
+}
+
+// Nagle would hold a response's last segment until the client ACKs the one before, which a
+// delayed-ACK client does up to 40 ms later: every multi-segment answer (an ARM LIST page, a
+// /metrics scrape) would take 40 ms more.
+TEST(HttpServer, AcceptedConnectionsSendWithoutNagleDelay) {
+  ServerHarness harness(loopback_options(), make_sync_handler([](const Request&) {
+                          return Response::text(200, std::string(256 * 1024, 'x'));
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  RawClient client;
+  ASSERT_FALSE(client.connect(harness.port()));
+  const Reply reply = client.round_trip(http_request("GET", "/big"));
+  ASSERT_FALSE(reply.ec);
+  const auto fds = accepted_sockets(harness.port());
+  ASSERT_EQ(fds.size(), 1u);
+  int no_delay = 0;
+  socklen_t len = sizeof no_delay;
+  ASSERT_EQ(getsockopt(fds.front(), IPPROTO_TCP, TCP_NODELAY, &no_delay, &len), 0);
+  EXPECT_NE(no_delay, 0);
 }
 
 TEST(HttpServer, ConnectionCloseIsHonoured) {

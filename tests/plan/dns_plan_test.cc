@@ -538,7 +538,70 @@ TEST(DnsPlan, PauseComesFromTheObservationAndChangesTheSignature) {
   observed[kEtcd].paused = true;
   const auto after = dns_members(config, observed);
   EXPECT_TRUE(after[0].paused);
-  EXPECT_NE(dns_inputs_signature(before), dns_inputs_signature(after));
+  EXPECT_NE(dns_member_signature(before[0]), dns_member_signature(after[0]));
+}
+
+TEST(DnsPlan, SignatureFollowsWhatThePlanReadsButNotTheObservationsAge) {
+  const DnsMemberInput base{kEtcd, dns_config(), running("10.0.0.2"), std::nullopt, ""};
+  auto later = base;
+  later.group->observed_at += 30s;
+  later.current = std::vector{a("10.0.0.1")};  // the provider's records are not inputs
+  EXPECT_EQ(dns_member_signature(base), dns_member_signature(later));
+  auto new_ip = base;
+  new_ip.group = running("10.0.0.3");
+  EXPECT_NE(dns_member_signature(base), dns_member_signature(new_ip));
+  auto stopped = base;
+  stopped.group = group_in_state("Stopped");
+  EXPECT_NE(dns_member_signature(base), dns_member_signature(stopped));
+  auto ttl = base;
+  ttl.dns.ttl = 300;
+  EXPECT_NE(dns_member_signature(base), dns_member_signature(ttl));
+  auto never = base;
+  never.group.reset();
+  EXPECT_NE(dns_member_signature(base), dns_member_signature(never));
+}
+
+// dns_needs_records() must agree with plan_dns_changes(): a member it says needs no records is
+// skipped on its group state alone, whatever was (not) read; one that needs them is
+// provider_unreadable without them.
+TEST(DnsPlan, NeedsRecordsExactlyWhenThePlanLooksAtThem) {
+  GroupObservation stale = running();
+  stale.observed_at = kNow - 1h;
+  GroupObservation unproven = gone();
+  unproven.gone_confirmed = false;
+  auto deleting = dns_config();
+  deleting.delete_when_gone = true;
+  auto cname = dns_config();
+  cname.mode = config::DnsRecordMode::kCname;
+  GroupObservation no_fqdn = running();
+  no_fqdn.view->summary.fqdn.reset();
+  struct Row {
+    std::string name;
+    config::MemberDnsConfig dns;
+    std::optional<GroupObservation> group;
+    bool needs;
+  };
+  const std::vector<Row> rows{
+      {"never observed", dns_config(), std::nullopt, false},
+      {"read failed", dns_config(), read_failed(), false},
+      {"stale", dns_config(), stale, false},
+      {"stopped", dns_config(), group_in_state("Stopped"), false},
+      {"running without IP", dns_config(), group_in_state("Running", std::nullopt), false},
+      {"running", dns_config(), running(), true},
+      {"cname", cname, running(), true},
+      {"cname without fqdn", cname, no_fqdn, false},
+      {"gone, record kept", dns_config(), gone(), false},
+      {"gone, deleteWhenGone", deleting, gone(), true},
+      {"404 not proven", deleting, unproven, false},
+  };
+  const config::PolicyConfig policy;
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.name);
+    const DnsMemberInput member{kEtcd, row.dns, row.group, std::nullopt, "not read"};
+    EXPECT_EQ(dns_needs_records(member, policy, kNow), row.needs);
+    const auto skip = plan_dns_changes({"prod-fk", policy, {member}, kNow}).skips.at(0).reason;
+    EXPECT_EQ(skip == DnsSkipReason::kProviderUnreadable, row.needs);
+  }
 }
 
 TEST(DnsPlan, SkipReasonSpellingsAreStableAndComplete) {

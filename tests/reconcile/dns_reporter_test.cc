@@ -218,5 +218,48 @@ TEST_F(DnsReporterTest, AMemberNoLongerConfiguredLosesItsGauge) {
   EXPECT_EQ(metrics.render().find("frankenetes_dns_record_in_sync{"), std::string::npos);
 }
 
+TEST_F(DnsReporterTest, DeferredReadsAreLoggedWhenTheBacklogStartsAndEnds) {
+  plan::DnsReadDecision backlog;
+  backlog.reads = {{kEtcd, plan::DnsReadReason::kInputsChanged, time.monotonic_time()}};
+  backlog.deferred = {
+      {{"prod", "apiserver"}, plan::DnsReadReason::kInputsChanged, time.monotonic_time() - 12s},
+      {{"prod", "scheduler"}, plan::DnsReadReason::kNeverRead, std::nullopt}};
+  auto out = logged([&] { reporter.reads_planned(backlog, 20, time.monotonic_time()); });
+  EXPECT_NE(out.find("warning dns.read.deferred deferred=2 read=1 oldest_cluster=prod "
+                     "oldest_member=apiserver waiting_ms=12000 limit_per_second=20"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(metrics.dns_record_reads_deferred.Value(), 2);
+  EXPECT_EQ(logged([&] { reporter.reads_planned(backlog, 20, time.monotonic_time()); }), "");
+  out = logged([&] { reporter.reads_planned({}, 20, time.monotonic_time()); });
+  EXPECT_NE(out.find("info  dns.read.caught_up"), std::string::npos) << out;
+  EXPECT_EQ(metrics.dns_record_reads_deferred.Value(), 0);
+}
+
+// A member not read this pass keeps what the last read showed: its skip is counted again, and a
+// new address whose read waits makes the name out of sync, timed from when it was first seen.
+TEST_F(DnsReporterTest, CarriedMemberKeepsItsStateUntilANewAddressIsSeen) {
+  plan::DnsPlanResult result;
+  result.members.push_back(
+      {kEtcd, "p", kName, RecordSet{kName, RecordType::kA, 60, {"10.0.0.1"}, ""}, true});
+  result.skips.push_back(skip(plan::DnsSkipReason::kInSync));
+  reporter.planned(result, {}, time.monotonic_time());
+  reporter.member_in_sync(kEtcd, true);
+  reporter.carried(kEtcd, std::vector<std::string>{"10.0.0.1"}, time.monotonic_time());
+  EXPECT_EQ(skips("in_sync"), 2);
+  EXPECT_EQ(in_sync(), 1);
+
+  const auto seen = time.monotonic_time();
+  time.advance(5s);
+  reporter.carried(kEtcd, std::vector<std::string>{"10.0.0.2"}, seen);
+  EXPECT_EQ(in_sync(), 0);
+  EXPECT_EQ(skips("in_sync"), 2);
+  time.advance(3s);
+  reporter.verified(kEtcd, "p", dns::Expectation{kName, RecordType::kA, {"10.0.0.2"}},
+                    DnsVerifyOutcome{DnsVerifyOutcome::Kind::kConsistent, {}});
+  EXPECT_NE(metrics.render().find("frankenetes_dns_ip_change_to_consistent_seconds_sum 8"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace frankenetes::reconcile

@@ -22,41 +22,14 @@ namespace {
 using namespace std::chrono_literals;
 using dns::RecordSet;
 using dns::RecordType;
-using test_util::AdvancingSleeper;
 using test_util::FakeProvider;
 using test_util::running;
 
 constexpr const char* kName = "etcd.example.com";
 
-// Answers from the records of the fixture's current provider (tests may swap it) unless
-// `stale` overrides the A answer.
-class FakeQuerier final : public dns::RecordQuerier {
- public:
-  explicit FakeQuerier(const std::shared_ptr<FakeProvider>& provider) : provider_(provider) {}
-  std::optional<std::vector<std::string>> stale;
-  int queries = 0;
-
-  core::Result<std::optional<RecordSet>> query(const config::HostPort&, const std::string& fqdn,
-                                               RecordType type, core::Duration) override {
-    ++queries;
-    if (stale && type == RecordType::kA)
-      return std::optional<RecordSet>(RecordSet{fqdn, type, 60, *stale, ""});
-    const auto it = provider_->records.find({fqdn, type});
-    if (it == provider_->records.end()) return std::optional<RecordSet>();
-    return std::optional<RecordSet>(it->second);
-  }
-
- private:
-  const std::shared_ptr<FakeProvider>& provider_;
-};
-
-class DnsSyncTest : public ::testing::Test {
+class DnsSyncTest : public test_util::DnsFakesTest {
  protected:
-  DnsSyncTest()
-      : metrics_({"test", "test", "Debug"}),
-        querier_(provider_),
-        sleeper_(time_),
-        sync_({worker_, time_, querier_, sleeper_, metrics_, metrics_}) {
+  DnsSyncTest() : sync_({worker_, time_, querier_, sleeper_, metrics_, metrics_}) {
     auto member = test_util::member("etcd");
     member.dns = config::MemberDnsConfig{};
     member.dns->provider = "p";
@@ -101,12 +74,6 @@ class DnsSyncTest : public ::testing::Test {
         .Value();
   }
 
-  status::Metrics metrics_;
-  testing::FakeTimeSource time_;
-  std::shared_ptr<FakeProvider> provider_ = std::make_shared<FakeProvider>();
-  FakeQuerier querier_;
-  AdvancingSleeper sleeper_;
-  InlineWorker worker_;
   config::Config config_;
   DnsSynchronizer sync_;
 };
@@ -138,21 +105,48 @@ TEST_F(DnsSyncTest, ObserveRunsOnTheWorker) {
   EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
 }
 
-TEST_F(DnsSyncTest, UnchangedObservationsAreSyncedOncePerPollInterval) {
+TEST_F(DnsSyncTest, UnchangedInputsAreReadAgainOnlyAtTheirResync) {
   seed_owned("10.0.0.1");
   sync_.observe(at_ip("10.0.0.1"));
   const int reads = provider_->reads;
   EXPECT_GT(reads, 0);
-  time_.advance(1s);
-  sync_.observe(at_ip("10.0.0.1"));  // same inputs, within the poll interval: no provider call
+  time_.advance(config_.policy.poll_interval);
+  sync_.observe(at_ip("10.0.0.1"));  // same inputs, in sync: no provider call
   EXPECT_EQ(provider_->reads, reads);
+  EXPECT_EQ(skips("in_sync"), 2);    // still counted once per pass, from what was read
   sync_.observe(at_ip("10.0.0.2"));  // a new IP: at once
   EXPECT_GT(provider_->reads, reads);
   EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
   const int after_change = provider_->reads;
-  time_.advance(config_.policy.poll_interval);
-  sync_.observe(at_ip("10.0.0.2"));  // a poll interval later: read again
+  time_.advance(config_.dns->resync_interval - 1s);
+  sync_.observe(at_ip("10.0.0.2"));
+  EXPECT_EQ(provider_->reads, after_change);
+  time_.advance(1s);
+  sync_.observe(at_ip("10.0.0.2"));  // a resync interval after the last read: read again
   EXPECT_GT(provider_->reads, after_change);
+}
+
+// An ARM outage makes the group's state unknown: the plan skips the member before it would
+// look at the records, so the provider is not read at all; once the state is known again the
+// member is read (and corrected) in that very pass.
+TEST_F(DnsSyncTest, UnknownStateReadsNothingAndKnownAgainReadsAtOnce) {
+  seed_owned("10.0.0.1");
+  sync_.observe(at_ip("10.0.0.1"));
+  const int reads = provider_->reads;
+  model::GroupObservation failed;
+  failed.outcome = model::GroupObservation::Outcome::kError;
+  failed.error = core::make_error(core::ErrorKind::kTransient, "ARM down");
+  for (int i = 0; i < 3; ++i) {
+    time_.advance(config_.policy.poll_interval);
+    failed.observed_at = time_.monotonic_time();
+    sync_.observe(observed(failed));
+  }
+  EXPECT_EQ(provider_->reads, reads);
+  EXPECT_EQ(skips("state_unknown"), 3);
+  time_.advance(config_.policy.poll_interval);
+  sync_.observe(at_ip("10.0.0.1"));  // same address as before the outage: read all the same
+  EXPECT_GT(provider_->reads, reads);
+  EXPECT_EQ(provider_->applies, 0);
 }
 
 TEST_F(DnsSyncTest, UnknownStateChangesNothing) {
@@ -201,6 +195,29 @@ TEST_F(DnsSyncTest, ConflictRereadsAndReplansNeverOverwritesStale) {
   EXPECT_EQ(provider_->applies, 2);
   EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
   EXPECT_EQ(updates("conflict"), 1);
+}
+
+// A conflict's re-plan that finds the observation gone stale meanwhile (a slow provider) writes
+// nothing, and is no settlement: the member is read and put right in the next pass.
+TEST_F(DnsSyncTest, ReplanOnStaleStateIsReadAgainInTheNextPass) {
+  seed_owned("10.0.0.1");
+  sync_.observe(at_ip("10.0.0.1"));
+  bool changed = false;
+  provider_->before_apply = [&](FakeProvider& p) {
+    if (changed) return;
+    changed = true;
+    p.set(kName, RecordType::kA, {"10.0.0.9"});
+    time_.advance(config_.policy.stale_after + 1s);
+  };
+  time_.advance(config_.policy.poll_interval);
+  sync_.observe(at_ip("10.0.0.2"));
+  EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.9"});
+  EXPECT_EQ(updates("conflict"), 1);
+  time_.advance(config_.policy.poll_interval);
+  const int reads = provider_->reads;
+  sync_.observe(at_ip("10.0.0.2"));
+  EXPECT_GT(provider_->reads, reads);
+  EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
 }
 
 TEST_F(DnsSyncTest, ConflictRetriesAreBounded) {

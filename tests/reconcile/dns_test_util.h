@@ -2,10 +2,14 @@
 // For the DNS pipeline tests: FakeProvider, an in-memory DnsProvider that honours
 // expected_current like the real ones (kConflict on a mismatch, "unguarded" for a change
 // without one), with hooks to fail, throw, or change records behind the caller's back; a
-// builder of group observations; a sleeper that advances fake time.
+// RecordQuerier that answers from it; a builder of group observations; a sleeper that advances
+// fake time; a fixture base holding them all.
+
+#include <gtest/gtest.h>
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -14,7 +18,10 @@
 
 #include "core/sleeper.h"
 #include "dns/provider.h"
+#include "dns/verifier.h"
 #include "model/observation.h"
+#include "reconcile/worker.h"
+#include "status/metrics.h"
 #include "support/fake_time_source.h"
 
 namespace frankenetes::reconcile::test_util {
@@ -42,8 +49,9 @@ class FakeProvider final : public dns::DnsProvider {
       throw std::runtime_error("[json.exception.type_error.302] type must be number");
     if (fail_read) return *fail_read;
     std::vector<RecordSet> out;
-    for (const auto& [key, set] : records) {
-      if (key.first == fqdn) out.push_back(set);
+    for (auto it = records.lower_bound({fqdn, RecordType{}}); it != records.end(); ++it) {
+      if (it->first.first != fqdn) break;
+      out.push_back(it->second);
     }
     return out;
   }
@@ -86,6 +94,28 @@ class FakeProvider final : public dns::DnsProvider {
   }
 };
 
+// Answers from the records of `provider` (a reference: tests may swap the provider) unless
+// `stale` overrides the A answer.
+class FakeQuerier final : public dns::RecordQuerier {
+ public:
+  explicit FakeQuerier(const std::shared_ptr<FakeProvider>& provider) : provider_(provider) {}
+  std::optional<std::vector<std::string>> stale;
+  int queries = 0;
+
+  core::Result<std::optional<RecordSet>> query(const config::HostPort&, const std::string& fqdn,
+                                               RecordType type, core::Duration) override {
+    ++queries;
+    if (stale && type == RecordType::kA)
+      return std::optional<RecordSet>(RecordSet{fqdn, type, 60, *stale, ""});
+    const auto it = provider_->records.find({fqdn, type});
+    if (it == provider_->records.end()) return std::optional<RecordSet>();
+    return std::optional<RecordSet>(it->second);
+  }
+
+ private:
+  const std::shared_ptr<FakeProvider>& provider_;
+};
+
 inline model::GroupObservation running(const std::string& ip, core::MonotonicTime at) {
   model::GroupObservation g;
   g.outcome = model::GroupObservation::Outcome::kFound;
@@ -111,6 +141,19 @@ class AdvancingSleeper final : public core::Sleeper {
 
  private:
   testing::FakeTimeSource& time_;
+};
+
+// The fakes a DnsSynchronizer runs on, for the pipeline's fixtures: metrics, fake time, a
+// FakeProvider, a querier that answers from it, a sleeper that advances the time, and a worker
+// that runs the job on the test thread.
+class DnsFakesTest : public ::testing::Test {
+ protected:
+  status::Metrics metrics_{{"test", "test", "Debug"}};
+  testing::FakeTimeSource time_;
+  std::shared_ptr<FakeProvider> provider_ = std::make_shared<FakeProvider>();
+  FakeQuerier querier_{provider_};
+  AdvancingSleeper sleeper_{time_};
+  InlineWorker worker_;
 };
 
 }  // namespace frankenetes::reconcile::test_util

@@ -31,7 +31,7 @@ model::MemberObservation crash_looping(core::MonotonicTime at) {
   model::MemberObservation obs;
   obs.key = kEtcd;
   obs.group = model::GroupObservation{model::GroupObservation::Outcome::kFound, view, {}, at, {},
-                                      false, ""};
+                                      false, "", {}};
   return obs;
 }
 

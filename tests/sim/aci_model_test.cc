@@ -58,6 +58,64 @@ class AciModelTest : public ::testing::Test {
   AciModel model_;
 };
 
+// Operations end with their own group's deployment steps, never another group's, and an
+// operation that ended keeps its outcome.
+TEST_F(AciModelTest, OperationsFinishPerGroup) {
+  const auto g_create = model_.create_or_update("rg", "g", body()).operation_id;
+  const auto h_create = model_.create_or_update("rg", "h", body()).operation_id;
+  auto changed = body();
+  changed["properties"]["containers"][0]["properties"]["image"] = "nginx:2";
+  const auto g_update = model_.create_or_update("rg", "g", changed).operation_id;
+  EXPECT_EQ(model_.operation(g_create)->status, "Canceled");
+  EXPECT_EQ(model_.operation(g_create)->error_code, "OperationCanceled");
+  EXPECT_EQ(model_.operation(h_create)->status, "InProgress");
+  EXPECT_EQ(model_.operation(g_update)->status, "InProgress");
+  advance(seconds(4));
+  EXPECT_EQ(model_.operation(g_update)->status, "Succeeded");
+  EXPECT_EQ(model_.operation(h_create)->status, "Succeeded");
+
+  // An unchanged PUT on a running group is done at once; a later restart does not touch it.
+  const auto noop = model_.create_or_update("rg", "h", body()).operation_id;
+  EXPECT_EQ(model_.operation(noop)->status, "Succeeded");
+  const auto noop_end = model_.operation(noop)->end_time;
+  const auto restart = model_.restart("rg", "h").operation_id;
+  advance(seconds(1));
+  const auto cancelling = model_.restart("rg", "h").operation_id;
+  EXPECT_EQ(model_.operation(restart)->status, "Canceled");
+  advance(seconds(2));
+  EXPECT_EQ(model_.operation(cancelling)->status, "Succeeded");
+  EXPECT_EQ(model_.operation(noop)->status, "Succeeded");
+  EXPECT_EQ(model_.operation(noop)->end_time, noop_end);
+
+  // A deletion is not cancelled by the group's other steps; it ends when the group is gone.
+  const auto del = model_.remove("rg", "g", seconds(5)).operation_id;
+  EXPECT_EQ(model_.restart("rg", "g").result, ActionResult::kConflict);
+  advance(seconds(4));
+  EXPECT_EQ(model_.operation(del)->status, "InProgress");
+  advance(seconds(1));
+  EXPECT_EQ(model_.operation(del)->status, "Succeeded");
+  EXPECT_EQ(model_.find("rg", "g"), nullptr);
+}
+
+TEST_F(AciModelTest, FindByIpFollowsTheGroupsAddress) {
+  const auto& g = deployed();
+  const auto first = g.ip;
+  EXPECT_EQ(model_.find_by_ip(first), &g);
+  model_.move_ip("rg", "g", std::nullopt);
+  EXPECT_EQ(model_.find_by_ip(first), nullptr);
+  EXPECT_EQ(model_.find_by_ip(g.ip), &g);
+  const auto second = g.ip;
+  model_.stop("rg", "g");
+  EXPECT_EQ(model_.find_by_ip(second), nullptr);
+  model_.start("rg", "g");
+  const auto third = g.ip;
+  EXPECT_EQ(model_.find_by_ip(third), &g);
+  model_.remove("rg", "g");  // g is gone after this
+  advance(seconds(2));
+  EXPECT_EQ(model_.find_by_ip(third), nullptr);
+  EXPECT_EQ(model_.find_by_ip(""), nullptr);
+}
+
 TEST_F(AciModelTest, ProvisioningGoesPendingCreatingSucceeded) {
   auto out = model_.create_or_update("RG", "g", body());
   EXPECT_TRUE(out.created);

@@ -53,10 +53,13 @@ TEST(StatusBoard, DnsRecordsOverlayTheirMembers) {
   testing::FakeTimeSource time;
   StatusBoard board(time, {});
   auto etcd = member("prod", "etcd");
-  etcd.dns = DnsStatus{"bind", "cp-etcd.example.com", std::nullopt, "", ""};
+  etcd.dns = DnsStatus{"bind", "cp-etcd.example.com", std::nullopt, "", "", std::nullopt, false};
   board.planned(plan_with({etcd, member("prod", "apiserver")}));
-  board.dns_records({{"prod", "etcd", {"bind", "cp-etcd.example.com", true, "in_sync", "A 1.2.3.4"}},
-                     {"other", "etcd", {"bind", "x.example.com", false, "", ""}}});
+  board.dns_records(
+      {{"prod",
+        "etcd",
+        {"bind", "cp-etcd.example.com", true, "in_sync", "A 1.2.3.4", std::nullopt, false}},
+       {"other", "etcd", {"bind", "x.example.com", false, "", "", std::nullopt, false}}});
   const auto s = board.snapshot();
   const auto& members = s->plan->clusters[0].members;
   ASSERT_TRUE(members[0].dns);

@@ -54,13 +54,14 @@ StatusSnapshot sample() {
   api.ip = "10.0.0.5";
   api.containers = {{"apiserver", "Running", "", 0}};
   api.probe = {true, true, 3ms, "", kNow - 1s};
-  api.dns = DnsStatus{"azure", "cp-apiserver.example.com", true, "in_sync", ""};
+  api.dns = DnsStatus{"azure", "cp-apiserver.example.com", true, "in_sync", "", kNow - 90s, false};
   api.paused = true;
 
   MemberStatus fresh = member("scheduler", "unknown", "never");
   fresh.containers = {{"scheduler", std::nullopt, "", std::nullopt}};
   fresh.probe.configured = true;
-  fresh.dns = DnsStatus{"bind", "cp-scheduler.example.com", std::nullopt, "", ""};
+  fresh.dns =
+      DnsStatus{"bind", "cp-scheduler.example.com", std::nullopt, "", "", std::nullopt, true};
   fresh.etcd = EtcdStatus{true, std::nullopt, "", true, "cluster id changed"};
 
   plan.clusters.push_back({"prod", {etcd, api, fresh}});
@@ -97,6 +98,9 @@ TEST(StatusJson, IsVersionedAndCarriesEveryMemberField) {
   EXPECT_EQ(etcd.at("etcd").at("snapshotAgeSeconds"), 300.0);
   EXPECT_EQ(find_member(doc, "apiserver").at("paused"), true);
   EXPECT_EQ(find_member(doc, "apiserver").at("dns").at("inSync"), true);
+  EXPECT_EQ(find_member(doc, "apiserver").at("dns").at("readAt"), "2026-12-02T13:43:30Z");
+  EXPECT_EQ(find_member(doc, "apiserver").at("dns").at("readDeferred"), false);
+  EXPECT_EQ(find_member(doc, "scheduler").at("dns").at("readDeferred"), true);
   // Newest event first.
   EXPECT_EQ(doc.at("events").at(0).at("kind"), "skip");
   EXPECT_EQ(doc.at("events").at(1).at("outcome"), "started");
@@ -111,6 +115,7 @@ TEST(StatusJson, UnknownIsNullNeverZero) {
   EXPECT_TRUE(fresh.at("probe").at("success").is_null());
   EXPECT_TRUE(fresh.at("probe").at("latencySeconds").is_null());
   EXPECT_TRUE(fresh.at("dns").at("inSync").is_null());
+  EXPECT_TRUE(fresh.at("dns").at("readAt").is_null());
   EXPECT_TRUE(fresh.at("lastAction").is_null());
   EXPECT_TRUE(fresh.at("etcd").at("snapshotAgeSeconds").is_null());
   EXPECT_EQ(fresh.at("etcd").at("dataLossDetected"), true);
@@ -149,6 +154,15 @@ TEST(StatusHtml, ShowsTheBrokenMemberTheActionAndWhyNothingMore) {
   EXPECT_NE(html.find("version 0.1.0 · commit abc123"), std::string::npos);
   EXPECT_NE(html.find(R"(finished <span title="2026-12-02T13:44:58Z">2s ago</span>)"),
             std::string::npos);
+}
+
+// Between resyncs a quiet member's records are not read: the page says how old its DNS state
+// is, and when a read waits for the read cap.
+TEST(StatusHtml, DnsStateSaysWhenItWasRead) {
+  const std::string html = render_status_html(sample());
+  EXPECT_NE(html.find(R"(records read <span title="2026-12-02T13:43:30Z">)"), std::string::npos)
+      << html;
+  EXPECT_NE(html.find("DNS read waiting: the read cap is used up"), std::string::npos);
 }
 
 TEST(StatusHtml, NeedsAttentionListsWhatIsNotHealthyFirst) {
