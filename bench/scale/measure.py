@@ -185,36 +185,16 @@ def scrape_metrics(port, scrapes=7, timeout=10):
     return statistics.median(times), size
 
 
-def short_figures(entries, begin, end, groups, members, intervals, poll_s):
-    """The --short figures over [begin, end) (`intervals` whole poll cycles), from request-log
-    entries:
-      groupReadsPerGroupPerInterval  container-group reads (LIST, GET, operations)
-      dnsReadsPerMemberPerSync       Azure DNS reads of one DNS sync, per member
-      readsPerGroupPerInterval       their sum: DNS counted as if it synced every interval
-    The daemon syncs unchanged DNS at most once per poll interval, and whether a pass falls
-    just before or after that mark decides if an interval syncs (6 to 8 of 10 in practice), so
-    DNS reads per interval depend on timing; per sync they do not. A sync is a burst of DNS
-    reads, split from the next at a gap of more than half an interval; a burst belongs to the
-    window where it starts."""
-    reads = sorted((e for e in entries if is_arm(e) and is_read(e)), key=entry_time)
+
+def short_figures(entries, begin, end, groups, intervals):
+    """The --short figure over [begin, end) (`intervals` whole poll cycles): ARM reads (DNS
+    included) per group per poll interval, and what they were."""
     breakdown = {"list": 0, "get": 0, "dns": 0, "other": 0}
-    bursts, last = [], None
-    for e in reads:
-        t = entry_time(e)
-        if e["api"] == "dns":
-            if last is None or t - last > poll_s / 2:
-                bursts.append([t, 0])
-            bursts[-1][1] += 1
-            last = t
-        elif begin <= t < end:
-            key = e["operation"] if e["operation"] in ("list", "get") else "other"
-            breakdown[key] += 1
-    counted = [b for b in bursts if begin <= b[0] < end]
-    breakdown["dns"] = sum(b[1] for b in counted)
-    group_reads = breakdown["list"] + breakdown["get"] + breakdown["other"]
-    per_group = group_reads / groups / intervals
-    per_sync = breakdown["dns"] / members / len(counted) if counted else 0.0
-    return {"readsPerGroupPerInterval": round(per_group + per_sync, 4),
-            "groupReadsPerGroupPerInterval": round(per_group, 4),
-            "dnsReadsPerMemberPerSync": round(per_sync, 4),
-            "dnsSyncs": len(counted), "breakdown": breakdown}
+    for e in entries:
+        if not (is_arm(e) and is_read(e) and begin <= entry_time(e) < end):
+            continue
+        key = "dns" if e["api"] == "dns" else e["operation"] if e["operation"] in ("list", "get") else "other"
+        breakdown[key] += 1
+    reads = sum(breakdown.values())
+    return {"readsPerGroupPerInterval": round(reads / groups / intervals, 4), "reads": reads,
+            "breakdown": breakdown}

@@ -93,9 +93,13 @@ def checks(runs, poll_s):
         def reads(r):
             return r["steady"]["arm_reads_per_s"]
 
+        def reads_detail(r):
+            dns = r["steady"]["dns_reads_per_min"] / 60
+            return f"{reads(r):.2f}/s ({dns:.2f}/s of them Azure DNS)"
+
         if 500 in d:
             out.append(Check(tag + "N=500 steady reads < 12.5/s", reads(d[500]) < READ_BUDGET_PER_S / 2,
-                             f"{reads(d[500]):.2f}/s"))
+                             reads_detail(d[500])))
         else:
             out.append(Check(tag + "N=500 steady reads < 12.5/s", None, "N=500 not run"))
         if 500 in b:
@@ -107,7 +111,7 @@ def checks(runs, poll_s):
             throttled = r["steady"]["throttled"] + r["faults"]["throttled"]
             out.append(Check(tag + "N=1000 steady reads <= 25/s and no 429",
                              reads(r) <= READ_BUDGET_PER_S and throttled == 0,
-                             f"{reads(r):.2f}/s, {throttled} x 429"))
+                             f"{reads_detail(r)}, {throttled} x 429"))
         else:
             out.append(Check(tag + "N=1000 steady reads <= 25/s and no 429", None, "N=1000 not run"))
         for n in sorted(d):

@@ -124,9 +124,10 @@ def scenario(n, layout):
     return json.dumps(doc, separators=(",", ":")) + "\n"
 
 
-def daemon_config(endpoints, n, layout, poll_interval_s, probes=True):
+def daemon_config(endpoints, n, layout, poll_interval_s, probes=True, dns_resync_s=None):
     """frankenetesd's YAML: default policy except pollInterval and the two keys above; a probe
-    per member at the sim's health listener (`healthUrl`) when `probes`."""
+    per member at the sim's health listener (`healthUrl`) when `probes`; dns.resyncInterval
+    when `dns_resync_s` (else the default)."""
     health = endpoints.get("healthUrl", "")
     lines = azure_section(endpoints, request_timeout=None)
     lines.append("clusters:")
@@ -143,6 +144,7 @@ def daemon_config(endpoints, n, layout, poll_interval_s, probes=True):
     lines += [
         "dns:",
         f"  ownerId: {OWNER_ID}",
+        *([f"  resyncInterval: {dns_resync_s:g}s"] if dns_resync_s else []),
         f'  verify: {{nameservers: ["{endpoints["dnsAddress"]}"]}}',
         "  providers:",
         f"    azure: {{type: azureDns, resourceGroup: {DNS_RESOURCE_GROUP}, zone: {ZONE}}}",
