@@ -119,15 +119,7 @@ model::ContainerGroupView crash_looping(model::ContainerGroupView view) {
 config::MemberConfig etcd_member(bool with_probe = true) {
   auto m = member("etcd");
   m.role = config::MemberRole::kEtcd;
-  if (with_probe) {
-    config::ProbeConfig probe;
-    probe.url = "http://{ip}:2379/health";
-    probe.period = 5s;
-    probe.timeout = 2s;
-    probe.failure_threshold = 3;
-    m.probe = probe;
-  }
-  return m;
+  return with_probe ? test_util::probed(std::move(m), "http://{ip}:2379/health") : m;
 }
 
 config::Config snapshot_config(bool with_probe = true) {

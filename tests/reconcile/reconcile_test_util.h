@@ -20,6 +20,19 @@ inline config::MemberConfig member(std::string name, std::vector<std::string> de
   return m;
 }
 
+// `m` with an HTTP probe of `url` ("http://{ip}:6443/livez"), failing after `threshold` misses.
+inline config::MemberConfig probed(config::MemberConfig m, std::string url,
+                                   std::chrono::milliseconds period = 5s,
+                                   std::chrono::milliseconds timeout = 2s, int threshold = 3) {
+  config::ProbeConfig probe;
+  probe.url = std::move(url);
+  probe.period = period;
+  probe.timeout = timeout;
+  probe.failure_threshold = threshold;
+  m.probe = probe;
+  return m;
+}
+
 inline config::Config config_with(std::vector<config::MemberConfig> members, bool dry_run = false) {
   config::Config c;
   c.azure.subscription_id = "sub";

@@ -120,14 +120,7 @@ TEST_F(ReconcilerTest, ReadinessFailsAfterThreePollIntervalsWithoutObservation) 
 }
 
 TEST_F(ReconcilerTest, FailingProbeLeadsToOneRestart) {
-  auto api_member = member("apiserver");
-  config::ProbeConfig probe;
-  probe.url = "http://{ip}:6443/livez";
-  probe.period = 5s;
-  probe.timeout = 2s;
-  probe.failure_threshold = 3;
-  api_member.probe = probe;
-  auto& r = make(config_with({api_member}));
+  auto& r = make(config_with({test_util::probed(member("apiserver"), "http://{ip}:6443/livez")}));
   r.start();
   scheduler.advance(25s);
   EXPECT_EQ(api.count("restart apiserver"), 1u) << ::testing::PrintToString(api.calls());
@@ -141,13 +134,7 @@ TEST_F(ReconcilerTest, FailingProbeLeadsToOneRestart) {
 }
 
 TEST_F(ReconcilerTest, AFailingProbeBuysAGetAtOnceNotAtTheNextTick) {
-  auto api_member = member("apiserver");
-  config::ProbeConfig probe;
-  probe.url = "http://{ip}:6443/livez";
-  probe.period = 3s;
-  probe.timeout = 1s;
-  probe.failure_threshold = 3;
-  api_member.probe = probe;
+  const auto api_member = test_util::probed(member("apiserver"), "http://{ip}:6443/livez", 3s, 1s);
   make(config_with({member("etcd"), api_member})).start();
   scheduler.run_due();  // the first pass; the first probe waits for the IP it brings
   ASSERT_EQ(api.count("get apiserver"), 1u);
