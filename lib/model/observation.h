@@ -82,6 +82,11 @@ struct ProbeObservation {
   std::optional<bool> last_success;  // nullopt until the first probe completed
   int consecutive_failures = 0;
   int consecutive_successes = 0;
+  // When the first failure of the current streak was observed; nullopt while the latest
+  // probe succeeded (and on hand-made observations). An unhealthy verdict from the probe needs
+  // a GET sent at or after it: the group's state read before the streak began is no proof of
+  // what the streak means (plan/health.h).
+  std::optional<core::MonotonicTime> failing_since;
   std::string last_error;  // "connect: connection refused", "HTTP 500", "timeout after 2s"
   core::MonotonicTime observed_at{};
   // How the latest probe ended; nullopt until the first probe completed. kTls: the latest

@@ -68,6 +68,7 @@ std::optional<Assessment> crash_loop(const model::ContainerGroupView& view,
 
 std::optional<Assessment> probe_failing(const config::MemberConfig& member,
                                         const model::ProbeObservation& probe,
+                                        const GroupObservation& group,
                                         const MemberHistory* history,
                                         const config::PolicyConfig& policy,
                                         core::MonotonicTime now) {
@@ -101,6 +102,15 @@ std::optional<Assessment> probe_failing(const config::MemberConfig& member,
   std::string detail = "probe failed " + std::to_string(failures) + " times in a row (threshold " +
                        std::to_string(member.probe->failure_threshold) + ")";
   if (!probe.last_error.empty()) detail += ": " + probe.last_error;
+  // The failing probe bought a GET at its first failure (reconcile/reconciler.cc); until one
+  // sent since has answered, the group's state is what it was before the streak, and an
+  // action would rest on it (during an ARM outage, that GET is what fails).
+  if (probe.failing_since && group.sent() < *probe.failing_since) {
+    return unknown(UnknownReason::kStale,
+                   detail + ", but the newest GET was sent " +
+                       core::format_duration(age(group.sent(), *probe.failing_since)) +
+                       " before the first failure: waiting for one sent since");
+  }
   return unhealthy(UnhealthyReason::kProbeFailing, std::move(detail));
 }
 
@@ -216,7 +226,7 @@ Assessment assess_reading(const config::MemberConfig& member,
     }
   }
   if (auto looping = crash_loop(view, history, policy, now, restarts_after)) return *looping;
-  if (auto failing = probe_failing(member, observation->probe, history, policy, now)) {
+  if (auto failing = probe_failing(member, observation->probe, group, history, policy, now)) {
     return *failing;
   }
   return healthy();

@@ -20,7 +20,8 @@
 //              probe_tls (the failing streak ends in a TLS failure: alerted, never acted on),
 //              probe_failing (>= failureThreshold consecutive failures not already counted
 //              before the last action; probe data older than max(staleAfter, 2 probe periods)
-//              that says "failing" makes the member unknown instead)
+//              that says "failing", or a GET sent before the streak's first failure
+//              (ProbeObservation::failing_since), makes the member unknown (stale) instead)
 //   healthy    otherwise.
 // A GET older than staleAfter that a fresh LIST vouches for (current_as_of) is assessed as if
 // fresh, but only a healthy verdict stands: anything else is unknown (stale) until a GET sent

@@ -57,8 +57,12 @@ model::ProbeObservation apply_probe_result(model::ProbeObservation previous,
     ++previous.consecutive_successes;
     previous.consecutive_failures = 0;
     previous.consecutive_tls_failures = 0;
+    previous.failing_since.reset();
     previous.last_error.clear();
   } else {
+    if (previous.consecutive_failures == 0 || !previous.failing_since) {
+      previous.failing_since = at;
+    }
     ++previous.consecutive_failures;
     if (result.outcome == model::ProbeOutcome::kTls) ++previous.consecutive_tls_failures;
     previous.consecutive_successes = 0;

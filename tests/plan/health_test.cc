@@ -48,6 +48,12 @@ model::MemberObservation vouched(model::MemberObservation obs, MonotonicTime at)
   return obs;
 }
 
+// The probe's current failing streak began at `since`.
+model::MemberObservation failing_since(model::MemberObservation obs, MonotonicTime since) {
+  obs.probe.failing_since = since;
+  return obs;
+}
+
 model::MemberObservation probe_not_run_yet(model::MemberObservation obs) {
   obs.probe.configured = true;
   return obs;
@@ -104,6 +110,14 @@ std::vector<HealthCase> health_cases() {
        [=] { return with_probe_result(healthy(kEtcd, fresh), 2, fresh); }, "healthy"},
       {"ProbeFailingButStaleIsUnknown",
        [=] { return with_probe_result(healthy(kEtcd, fresh), 5, kNow - 30s); }, "unknown stale"},
+      // The GET bought by the streak's first failure has not answered (an ARM outage): the
+      // state read before the streak is no ground for a restart.
+      {"ProbeFailingSinceAfterTheGetIsUnknown",
+       [=] { return failing_since(with_probe_result(healthy(kEtcd, fresh), 3, fresh), fresh + 1s); },
+       "unknown stale"},
+      {"ProbeFailingWithAGetSentSinceIsUnhealthy",
+       [=] { return failing_since(with_probe_result(healthy(kEtcd, fresh), 3, fresh), fresh); },
+       "unhealthy probe_failing"},
       {"ProbeNotRunYetIsIgnored",
        [=] { return probe_not_run_yet(healthy(kEtcd, fresh)); }, "healthy"},
       {"OldGetVouchedForByAFreshListIsCurrent",

@@ -96,7 +96,9 @@ TEST(ApplyProbeResult, CountsStreaks) {
   EXPECT_EQ(obs.last_error, "timeout after 2s");
   EXPECT_EQ(obs.last_outcome, model::ProbeOutcome::kTimeout);
   EXPECT_EQ(obs.observed_at, t0 + std::chrono::seconds(5));
+  EXPECT_EQ(obs.failing_since, t0);  // the streak's first failure
   obs = apply_probe_result(obs, succeeded(), t0 + std::chrono::seconds(10));
+  EXPECT_EQ(obs.failing_since, std::nullopt);
   EXPECT_EQ(obs.consecutive_failures, 0);
   EXPECT_EQ(obs.consecutive_successes, 1);
   EXPECT_EQ(obs.last_error, "");

@@ -49,7 +49,7 @@ struct ReconcilerTest : ::testing::Test {
     }
     reconciler =
         std::make_unique<Reconciler>(ReconcilerDeps{.scheduler = scheduler,
-                                                    .reads = worker,
+                                                    .reads = reads != nullptr ? *reads : worker,
                                                     .probes = worker,
                                                     .actions = worker,
                                                     .api = api,
@@ -75,6 +75,7 @@ struct ReconcilerTest : ::testing::Test {
   testing::FakeTimeSource time;
   testing::ManualScheduler scheduler{time};
   InlineWorker worker;
+  Worker* reads = nullptr;  // set before make(): where the ARM reads run (default `worker`)
   FakeContainerGroupApi api;
   testing::FakeSleeper sleeper{time};
   AciActionExecutor real{api, time, sleeper, {}, nullptr};

@@ -146,6 +146,55 @@ TEST_F(ReconcilerTest, AFailingProbeBuysAGetAtOnceNotAtTheNextTick) {
   EXPECT_EQ(api.count("restart apiserver"), 1u) << ::testing::PrintToString(api.calls());
 }
 
+// Runs submitted work only when the test says so: an ARM read still in flight.
+class HeldWorker final : public Worker {
+ public:
+  using Worker::submit;
+  void submit(Work work) override { held_.push_back(std::move(work)); }
+  void release() {
+    auto work = std::move(held_);
+    held_.clear();
+    for (auto& w : work) w();
+  }
+  bool holding() const { return !held_.empty(); }
+
+ private:
+  std::vector<Work> held_;
+};
+
+// A probe streak that begins while a pass is in flight (CI saw it during an ARM outage): that
+// pass brings no GET sent since the first failure, and its plan must not restart on the GET
+// from before. Only the GET the streak bought, in the next pass, may justify the restart.
+TEST_F(ReconcilerTest, NoActionOnAProbeStreakUntilAGetSentSinceAnswers) {
+  HeldWorker held;
+  reads = &held;
+  for (int i = 0; i < 10; ++i) probe_transport.push(200, "ok");  // 1 to 10 s; then failures
+  make(config_with({test_util::probed(member("apiserver"), "http://{ip}:6443/livez", 1s, 500ms)}))
+      .start();
+  scheduler.run_due();
+  held.release();
+  scheduler.run_due();
+  ASSERT_EQ(api.count("get apiserver"), 1u);
+  scheduler.advance(10s);  // the LIST pass of 10 s leaves, and stays in flight
+  ASSERT_TRUE(held.holding());
+  scheduler.advance(3500ms);  // failures at 11, 12 and 13 s: the threshold
+  held.release();             // the LIST answers: the plan runs, with the GET of 0 s
+  scheduler.run_due();
+  EXPECT_EQ(api.count("list rg"), 2u) << ::testing::PrintToString(api.calls());
+  EXPECT_EQ(api.mutations(), 0u) << ::testing::PrintToString(api.calls());
+  EXPECT_NE(
+      metrics_text().find(
+          R"(frankenetes_actions_skipped_total{cluster="prod",member="apiserver",reason="state_unknown"})"),
+      std::string::npos)
+      << metrics_text();
+  // The GET the streak asked for goes out at once; it shows the group Running: the restart.
+  ASSERT_TRUE(held.holding());
+  held.release();
+  scheduler.run_due();
+  EXPECT_EQ(api.count("get apiserver"), 2u) << ::testing::PrintToString(api.calls());
+  EXPECT_EQ(api.count("restart apiserver"), 1u) << ::testing::PrintToString(api.calls());
+}
+
 TEST_F(ReconcilerTest, AListThatSeesANewIpBuysAGetAtOnce) {
   make(config_with({member("etcd"), member("apiserver", {"etcd"})})).start();
   scheduler.advance(9s);
