@@ -25,6 +25,12 @@ using model::RecordSet;
 using model::RecordType;
 using model::to_string;
 
+// Every record set read_zone() found in the zone.
+struct ZoneRecords {
+  std::vector<RecordSet> sets;  // the A, TXT and CNAME sets, in no particular order
+  std::size_t requests = 0;     // provider requests the read took (pages)
+};
+
 class DnsProvider {
  public:
   virtual ~DnsProvider() = default;
@@ -38,6 +44,18 @@ class DnsProvider {
   // type (A, TXT, CNAME). Errors: kTransient (timeouts, 429/5xx, SERVFAIL), kTerminal (auth,
   // malformed answers), kInvalidConfig (fqdn outside zone()).
   virtual core::Result<std::vector<RecordSet>> read(const std::string& fqdn) = 0;
+
+  // What read() of one name costs in provider requests (Azure DNS: one GET per type).
+  virtual std::size_t requests_per_read() const { return 1; }
+  // Whether read_zone() works: a paged list of the whole zone, which costs less than read()
+  // per name once a pass reads more than a few names (Azure DNS: up to 1000 sets a request).
+  virtual bool reads_zone() const { return false; }
+  // Every A, TXT and CNAME set in zone(), with what the read cost. Errors as read();
+  // kInvalidConfig when !reads_zone().
+  virtual core::Result<ZoneRecords> read_zone() {
+    return core::make_error(core::ErrorKind::kInvalidConfig,
+                            "provider '" + name() + "' cannot list its zone");
+  }
 
   // Applies `changes` atomically where the provider can (RFC 2136: one UPDATE message), else in
   // order, stopping at the first failure (earlier changes stay applied; the caller re-reads).
