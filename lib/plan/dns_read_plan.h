@@ -2,7 +2,9 @@
 // DnsReadPlanner: which members' DNS records the DnsSynchronizer (reconcile/dns_sync.h) reads
 // at their provider in a pass. A provider read is not free: every Azure DNS record-set GET is
 // an ARM read, from the subscription's budget that every other tool shares (issue 12), so a
-// member is read only when there is a reason, and the reads of a pass are capped.
+// member is read only when there is a reason, and the reads of a pass are capped. (How the
+// synchronizer reads the chosen members is its business: name by name, or one zone list for
+// all of a provider's members when that costs fewer requests, reconcile/dns_sync.h.)
 //
 // Reasons, most urgent first (reads within one reason: the member waiting longest first):
 //   inputs_changed  the member's inputs (plan::dns_member_signature(): address, state, dns

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/strings.h"
 #include "plan/dns_plan.h"
 #include "reconcile/internal_error.h"
 
@@ -24,6 +25,17 @@ core::Result<std::vector<dns::RecordSet>> ContainedDnsProvider::read(const std::
     on_exception_(what, "read treated as failed; the member is left alone this pass");
     return internal_failure("provider '" + inner_->name() + "' failed internally reading " + fqdn +
                             ": " + what);
+  }
+}
+
+core::Result<dns::ZoneRecords> ContainedDnsProvider::read_zone() {
+  try {
+    return inner_->read_zone();
+  } catch (...) {
+    const auto what = current_exception_text();
+    on_exception_(what, "zone read treated as failed; its members are left alone this pass");
+    return internal_failure("provider '" + inner_->name() + "' failed internally listing zone " +
+                            inner_->zone() + ": " + what);
   }
 }
 
@@ -75,6 +87,29 @@ MemberRecords read_member_records(dns::DnsProvider& provider, const config::Memb
       return out;
     }
     out.sets.insert(out.sets.end(), read.value().begin(), read.value().end());
+  }
+  return out;
+}
+
+ZoneIndex::ZoneIndex(dns::ZoneRecords zone) : requests_(zone.requests) {
+  for (auto& set : zone.sets) {
+    auto name = core::to_lower(set.fqdn);
+    if (!name.empty() && name.back() == '.') name.pop_back();
+    by_name_[std::move(name)].push_back(std::move(set));
+  }
+  for (auto& [name, sets] : by_name_) {
+    std::stable_sort(sets.begin(), sets.end(), [](const dns::RecordSet& a, const dns::RecordSet& b) {
+      return a.type < b.type;
+    });
+  }
+}
+
+std::vector<dns::RecordSet> ZoneIndex::member_records(const config::MemberDnsConfig& dns) const {
+  std::vector<dns::RecordSet> out;
+  for (const auto& name : plan::names_to_read(dns)) {
+    if (const auto it = by_name_.find(name); it != by_name_.end()) {
+      out.insert(out.end(), it->second.begin(), it->second.end());
+    }
   }
   return out;
 }

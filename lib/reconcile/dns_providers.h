@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -38,6 +39,9 @@ class ContainedDnsProvider final : public dns::DnsProvider {
   std::string name() const override { return inner_->name(); }
   std::string zone() const override { return inner_->zone(); }
   core::Result<std::vector<dns::RecordSet>> read(const std::string& fqdn) override;
+  std::size_t requests_per_read() const override { return inner_->requests_per_read(); }
+  bool reads_zone() const override { return inner_->reads_zone(); }
+  core::Result<dns::ZoneRecords> read_zone() override;
   core::Status apply(const std::vector<dns::Change>& changes) override;
   std::vector<std::string> authoritative_servers() const override {
     return inner_->authoritative_servers();
@@ -88,5 +92,20 @@ struct MemberRecords {
 };
 
 MemberRecords read_member_records(dns::DnsProvider& provider, const config::MemberDnsConfig& dns);
+
+// A zone read (DnsProvider::read_zone) by name, lowercase without the root dot, as
+// plan::names_to_read() spells names; each name's sets by type.
+class ZoneIndex {
+ public:
+  explicit ZoneIndex(dns::ZoneRecords zone);
+  // The member's sets in the order read_member_records() gives them: by name as
+  // plan::names_to_read() lists them, then by type.
+  std::vector<dns::RecordSet> member_records(const config::MemberDnsConfig& dns) const;
+  std::size_t requests() const { return requests_; }
+
+ private:
+  std::unordered_map<std::string, std::vector<dns::RecordSet>> by_name_;
+  std::size_t requests_ = 0;
+};
 
 }  // namespace frankenetes::reconcile

@@ -206,10 +206,13 @@ DnsSynchronizer::PassReads DnsSynchronizer::read_due(const config::Config& confi
   const auto decision = reads_.plan(candidates, now, settings, force);
   reporter_.reads_planned(decision, settings.max_reads_per_second, now);
   report.deferred = decision.deferred.size();
+  auto zones = plan_zone_reads(providers, decision.reads, inputs, index);
   for (const auto& wanted : decision.reads) {
     const auto i = index.at(wanted.member);
     pass.parts[i] = Part::kRead;
-    if (!read(config, providers, wanted, inputs[i], report)) reads_.unsettled(wanted.member);
+    if (!read(config, providers, wanted, inputs[i], zones, report)) {
+      reads_.unsettled(wanted.member);
+    }
   }
   for (const auto& wanted : decision.unreadable) {
     const auto i = index.at(wanted.member);
@@ -264,9 +267,33 @@ std::string DnsSynchronizer::unavailable(const DnsProviderSet& providers,
              : "provider \"" + provider + "\" is backing off after errors";
 }
 
+DnsSynchronizer::ZoneReads DnsSynchronizer::plan_zone_reads(
+    const DnsProviderSet& providers, const std::vector<plan::DnsRead>& reads,
+    const std::vector<plan::DnsMemberInput>& inputs,
+    const std::map<model::MemberKey, std::size_t>& index) const {
+  std::map<std::string, std::size_t> by_name;  // provider requests of reading name by name
+  std::map<std::string, const DnsProviderSet::Entry*> entries;
+  for (const auto& wanted : reads) {
+    const auto& dns = inputs[index.at(wanted.member)].dns;
+    const auto* provider = providers.find(dns.provider);
+    if (provider == nullptr || !provider->provider->reads_zone()) continue;
+    entries[provider->key] = provider;
+    by_name[provider->key] +=
+        plan::names_to_read(dns).size() * provider->provider->requests_per_read();
+  }
+  ZoneReads zones;
+  for (const auto& [key, cost] : by_name) {
+    // Never listed: assume one page, and learn.
+    const auto it = zone_read_requests_.find(key);
+    const std::size_t zone_cost = it == zone_read_requests_.end() ? 1 : it->second;
+    if (zone_cost < cost) zones.emplace(key, std::nullopt);
+  }
+  return zones;
+}
+
 bool DnsSynchronizer::read(const config::Config& config, const DnsProviderSet& providers,
                            const plan::DnsRead& wanted, plan::DnsMemberInput& input,
-                           DnsSyncReport& report) {
+                           ZoneReads& zones, DnsSyncReport& report) {
   const auto* provider = providers.find(input.dns.provider);
   // Checked per member: a provider that failed a moment ago is not asked again this pass.
   if (!provider || backoff_[provider->key].backing_off(deps_.time.monotonic_time())) {
@@ -275,7 +302,25 @@ bool DnsSynchronizer::read(const config::Config& config, const DnsProviderSet& p
   }
   ++report.reads;
   reporter_.records_read(input.member, input.dns.provider, wanted.reason, deps_.time.system_time());
-  auto records = read_member_records(*provider->provider, input.dns);
+  MemberRecords records;
+  if (const auto zone = zones.find(provider->key); zone != zones.end()) {
+    if (!zone->second) {
+      auto listed = provider->provider->read_zone();
+      if (listed.ok()) {
+        zone_read_requests_[provider->key] = listed->requests;
+        zone->second = ZoneIndex(std::move(listed.value()));
+      } else {
+        zone->second = core::Result<ZoneIndex>(listed.error());
+      }
+    }
+    if (zone->second->ok()) {
+      records.sets = zone->second->value().member_records(input.dns);
+    } else {
+      records.failure = DnsReadFailure{provider->provider->zone(), zone->second->error()};
+    }
+  } else {
+    records = read_member_records(*provider->provider, input.dns);
+  }
   if (records.failure) {
     input.read_error = records.failure->error.describe();
     reporter_.read_failed(provider->provider->name(), *records.failure);

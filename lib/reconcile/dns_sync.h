@@ -13,7 +13,9 @@
 //            or verification — plus a rolling resync spread evenly over dns.resyncInterval,
 //            all capped at dns.maxMemberReadsPerSecond (the rest are deferred, longest waiting
 //            first, and reported). A provider backing off (DnsProviderBackoff, dns_backoff.h)
-//            is not called: its members with a reason skip as provider_unreadable.
+//            is not called: its members with a reason skip as provider_unreadable. A
+//            provider that lists its zone (Azure DNS) is listed once for all its members of
+//            the pass when the names would take more requests than its last zone list did.
 //   plan     plan_dns_changes() (pure; it alone decides, so nothing changes while state is
 //            unknown) over the members judged on their group state alone and the members read
 //            this pass. A member not read keeps its last known state (DnsReporter::carried()).
@@ -138,9 +140,20 @@ class DnsSynchronizer {
                         DnsSyncReport& report);
   // Why `provider` cannot be read now, for the skip detail.
   static std::string unavailable(const DnsProviderSet& providers, const std::string& provider);
-  // Reads one member's records into `input` (or its read_error); false when that failed.
+  // The zone reads of one pass, by DnsProviderSet::Entry::key: nullopt until made.
+  using ZoneReads = std::map<std::string, std::optional<core::Result<ZoneIndex>>>;
+  // Which providers this pass reads by zone: those that can (DnsProvider::reads_zone) and
+  // whose per-name reads of `reads` would cost more requests than their last zone read took.
+  ZoneReads plan_zone_reads(const DnsProviderSet& providers,
+                            const std::vector<plan::DnsRead>& reads,
+                            const std::vector<plan::DnsMemberInput>& inputs,
+                            const std::map<model::MemberKey, std::size_t>& index) const;
+  // Reads one member's records into `input` (or its read_error), from its provider's zone
+  // read when `zones` has one for it (made at the first member that needs it); false when
+  // that failed.
   bool read(const config::Config& config, const DnsProviderSet& providers,
-            const plan::DnsRead& read, plan::DnsMemberInput& input, DnsSyncReport& report);
+            const plan::DnsRead& read, plan::DnsMemberInput& input, ZoneReads& zones,
+            DnsSyncReport& report);
   // True when the member's change left it settled (plan/dns_read_plan.h).
   bool act(const config::Config& config, const DnsProviderSet::Entry& provider,
            const plan::DnsMemberChange& change, const plan::DnsMemberInput& input,
@@ -173,6 +186,7 @@ class DnsSynchronizer {
   PolicyDnsExecutor executor_;
   DnsVerification verification_;
   std::map<std::string, DnsProviderBackoff> backoff_;        // by DnsProviderSet::Entry::key
+  std::map<std::string, std::size_t> zone_read_requests_;     // the last zone read's cost, same key
   std::map<model::MemberKey, dns::Expectation> unverified_;  // last verification failed
   // Provider reads cost API quota (every Azure DNS GET is an ARM read): whose records to read.
   plan::DnsReadPlanner reads_;

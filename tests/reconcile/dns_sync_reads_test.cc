@@ -146,6 +146,61 @@ TEST_F(DnsSyncReadsTest, SteadyStateReadsOnlyTheResyncShareOfMembersPerPass) {
   EXPECT_EQ(last_.deferred, 0u);
 }
 
+// With a provider that lists its zone (Azure DNS: per-name reads cost 3 requests each, a zone
+// page holds 1000 sets), a pass that reads members lists the zone once instead: the quiet
+// passes of a resync interval cost 30 zone reads (8 pages each for 8000 sets) instead of
+// 8000 x 3 = 24000 GETs, and plan exactly as before.
+TEST_F(DnsSyncReadsTest, AZoneListReplacesPerNameReadsWhenItCostsLess) {
+  provider_->lists_zone = true;
+  provider_->per_read_requests = 3;
+  provider_->zone_pages = 8;
+  start_in_sync();
+  ASSERT_EQ(provider_->zone_reads, 1);
+  const int reads_before = provider_->reads;
+  for (int i = 0; i < 30; ++i) pass();
+  EXPECT_EQ(provider_->reads, reads_before);  // no per-name read
+  EXPECT_EQ(provider_->zone_reads, 31);
+  EXPECT_EQ(reads_total("resync"), static_cast<double>(kMembers));
+  EXPECT_EQ(provider_->applies, 0);
+  EXPECT_EQ(in_sync(17), 1);
+  // Drift is still found and put right from the zone read.
+  provider_->set(name(42), RecordType::kA, {"192.0.2.9"});
+  for (int i = 0; i < 30 && provider_->applies == 0; ++i) pass();
+  EXPECT_EQ(provider_->values(name(42), RecordType::kA), std::vector<std::string>{ips_[42]});
+}
+
+// A zone read that fails fails the read of every member it was for: nothing is planned on a
+// partial view, and nothing is written.
+TEST_F(DnsSyncReadsTest, AFailedZoneReadLeavesItsMembersUnread) {
+  provider_->lists_zone = true;
+  provider_->per_read_requests = 3;
+  provider_->fail_zone_read = core::make_error(core::ErrorKind::kTransient, "HTTP 503");
+  const auto report = sync_.sync_now(observations());
+  EXPECT_EQ(provider_->zone_reads, 1);  // then the provider backs off
+  EXPECT_EQ(provider_->reads, 0);
+  EXPECT_EQ(report.applied, 0u);
+  EXPECT_EQ(provider_->applies, 0);
+}
+
+// A zone that took more requests than the pass's per-name reads would is not listed for a
+// few members: their names are read one by one.
+TEST_F(DnsSyncReadsTest, PerNameReadsWhenTheZoneListCostsMore) {
+  provider_->lists_zone = true;
+  provider_->per_read_requests = 3;
+  provider_->zone_pages = 100;  // a zone shared with many other records
+  config_.dns->resync_interval = 24h;  // < 1 resync read per pass
+  sync_.configure(std::make_shared<const config::Config>(config_), {{"p", provider_}});
+  start_in_sync();
+  ASSERT_EQ(provider_->zone_reads, 1);
+  ips_[5] = ip(5, 2);
+  const int reads_before = provider_->reads;
+  pass();  // one or two members to read: 6 or 12 requests name by name, not 100
+  EXPECT_EQ(provider_->zone_reads, 1);
+  EXPECT_GE(provider_->reads - reads_before, 2);
+  EXPECT_LE(provider_->reads - reads_before, 4);
+  EXPECT_EQ(provider_->values(name(5), RecordType::kA), std::vector<std::string>{ips_[5]});
+}
+
 // A record changed behind our back is found by the rolling resync (within one interval) and
 // put right in that pass; the status shows when each member's records were read.
 TEST_F(DnsSyncReadsTest, ResyncCatchesDriftWithinOneInterval) {

@@ -5,6 +5,7 @@
 // RecordQuerier that answers from it; a builder of group observations; a sleeper that advances
 // fake time; a fixture base holding them all.
 
+#include <cctype>
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -40,8 +41,31 @@ class FakeProvider final : public dns::DnsProvider {
   bool throw_on_read = false;                       // a provider with a bug: read() throws
   bool throw_on_apply = false;                      // apply() throws
 
+  // Zone reads (Azure DNS-like): off unless `lists_zone`; each costs `zone_pages` requests.
+  bool lists_zone = false;
+  std::size_t zone_pages = 1;
+  std::size_t per_read_requests = 1;
+  int zone_reads = 0;
+  std::optional<core::Error> fail_zone_read;
+
   std::string name() const override { return "p"; }
   std::string zone() const override { return "example.com"; }
+  std::size_t requests_per_read() const override { return per_read_requests; }
+  bool reads_zone() const override { return lists_zone; }
+  core::Result<dns::ZoneRecords> read_zone() override {
+    ++zone_reads;
+    if (fail_zone_read) return *fail_zone_read;
+    dns::ZoneRecords zone;
+    zone.requests = zone_pages;
+    // Upper case and a root dot: callers must compare names as DNS does.
+    for (const auto& [key, set] : records) {
+      auto listed = set;
+      listed.fqdn = set.fqdn + ".";
+      for (auto& c : listed.fqdn) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      zone.sets.push_back(std::move(listed));
+    }
+    return zone;
+  }
 
   core::Result<std::vector<RecordSet>> read(const std::string& fqdn) override {
     ++reads;
