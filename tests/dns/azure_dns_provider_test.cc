@@ -44,6 +44,12 @@ class AzureDnsProviderTest : public ::testing::Test {
     return s;
   }
 
+  // A provider of its own, for table rows that each need a fresh script.
+  AzureDnsProvider provider_on(FakeTransport& transport, AzureDnsSettings s = settings()) {
+    return AzureDnsProvider("azure-dns", {"sub1", "dns-rg", "example.com"}, transport,
+                            credential_, std::move(s));
+  }
+
   static RecordSet a_set(std::vector<std::string> ips, std::string version = "") {
     return RecordSet{"cp-etcd.example.com", RecordType::kA, 60, std::move(ips), std::move(version)};
   }
@@ -460,8 +466,7 @@ TEST_F(AzureDnsProviderTest, ReadZoneEndsOnAbsentNullOrEmptyNextLink) {
        {json{{"value", value}}.dump(), json{{"value", value}, {"nextLink", nullptr}}.dump(),
         json{{"value", value}, {"nextLink", ""}}.dump()}) {
     FakeTransport transport;
-    AzureDnsProvider provider("azure-dns", {"sub1", "dns-rg", "example.com"}, transport,
-                              credential_, settings());
+    AzureDnsProvider provider = provider_on(transport);
     transport.push(200, body);
     const auto zone = provider.read_zone();
     ASSERT_TRUE(zone.ok()) << body << ": " << zone.error().describe();
@@ -478,8 +483,7 @@ TEST_F(AzureDnsProviderTest, ReadZoneRefusesNextLinkToAnotherOrigin) {
         "https://arm.test:8443/subscriptions/sub1/recordsets?$skipToken=abc",
         "/subscriptions/sub1/recordsets?$skipToken=abc"}) {
     FakeTransport transport;
-    AzureDnsProvider provider("azure-dns", {"sub1", "dns-rg", "example.com"}, transport,
-                              credential_, settings());
+    AzureDnsProvider provider = provider_on(transport);
     transport.push(200, page(json::array(), link));
     transport.push(200, page(json::array()));
     const auto zone = provider.read_zone();
@@ -513,8 +517,7 @@ TEST_F(AzureDnsProviderTest, ReadZoneRefusesARepeatedPage) {
 TEST_F(AzureDnsProviderTest, ReadZoneGivesUpAfterMaxPages) {
   AzureDnsSettings s = settings();
   s.max_list_pages = 3;
-  AzureDnsProvider provider("azure-dns", {"sub1", "dns-rg", "example.com"}, transport_,
-                            credential_, s);
+  AzureDnsProvider provider = provider_on(transport_, s);
   for (int i = 0; i < 4; ++i) {
     transport_.push(200, page(json::array(), kSecondPage + std::to_string(i)));
   }
@@ -566,8 +569,7 @@ TEST_F(AzureDnsProviderTest, ReadZoneMalformedTable) {
   };
   for (const auto& c : cases) {
     FakeTransport transport;
-    AzureDnsProvider provider("azure-dns", {"sub1", "dns-rg", "example.com"}, transport,
-                              credential_, settings());
+    AzureDnsProvider provider = provider_on(transport);
     transport.push(200, c.body, {{"x-ms-request-id", "req-9"}});
     const auto zone = provider.read_zone();
     ASSERT_FALSE(zone.ok()) << c.body;
@@ -642,8 +644,7 @@ TEST_F(AzureDnsProviderTest, Only404WithNotFoundEnvelopeMeansAbsent) {
   };
   for (const auto& c : cases) {
     FakeTransport transport;
-    AzureDnsProvider provider("azure-dns", {"sub1", "dns-rg", "example.com"}, transport,
-                              credential_, settings());
+    AzureDnsProvider provider = provider_on(transport);
     transport.push(404, c.body);
     transport.push(404, R"({"error":{"code":"NotFound","message":"absent"}})");
     transport.push(404, R"({"error":{"code":"NotFound","message":"absent"}})");
