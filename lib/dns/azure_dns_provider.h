@@ -2,7 +2,14 @@
 // AzureDnsProvider: DnsProvider over Azure DNS record sets (Microsoft.Network/dnsZones,
 // api-version 2018-05-01, "Record Sets" REST API). One GET per type for read(), one PUT or
 // DELETE per change for apply() (Azure DNS has no batch), in order, stopping at the first
-// failure.
+// failure. read_zone() lists the whole zone ("Record Sets - List By DNS Zone", up to 1000 sets
+// a page, following nextLink) and keeps the A, TXT and CNAME sets; every GET counts against the
+// subscription's ARM read budget, so a pass over many names should read the zone instead.
+//
+// Absence needs proof: a GET's 404 means "no such set" only with ARM's error envelope and code
+// NotFound (or ResourceNotFound); any other 404 (a proxy's page, an empty body) is a kTransient
+// error, the set's state unknown. A nextLink is followed only to the resource manager's origin
+// (it would receive our bearer token), never twice, and at most max_list_pages times.
 //
 // Concurrency: a change's expected_current becomes a conditional request — If-Match: <etag>
 // when the caller read the set (RecordSet::version), If-None-Match: * when it must not exist —
@@ -17,6 +24,7 @@
 // the TXT registry (lib/plan/dns_*).
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +44,8 @@ struct AzureDnsSettings {
   std::string user_agent = "frankenetesd";
   core::Duration request_timeout{std::chrono::seconds(30)};
   std::map<std::string, std::string> metadata{{"managedBy", "frankenetesd"}};
+  std::size_t list_page_size = 1000;  // read_zone()'s $top; Azure DNS allows 1..1000
+  std::size_t max_list_pages = 1000;  // read_zone() gives up (kTerminal) beyond this
 };
 
 class AzureDnsProvider final : public DnsProvider {
@@ -47,13 +57,20 @@ class AzureDnsProvider final : public DnsProvider {
   std::string name() const override { return name_; }
   std::string zone() const override { return zone_; }
   core::Result<std::vector<RecordSet>> read(const std::string& fqdn) override;
+  std::size_t requests_per_read() const override { return 3; }  // A, TXT, CNAME
+  bool reads_zone() const override { return true; }
+  core::Result<ZoneRecords> read_zone() override;
   core::Status apply(const std::vector<Change>& changes) override;
   std::vector<std::string> authoritative_servers() const override { return {}; }
 
-  // The record set URL (exposed for tests).
+  // The record set URL and the first page of the zone list (exposed for tests).
   core::Result<std::string> record_set_url(const std::string& fqdn, RecordType type) const;
+  std::string record_sets_url() const;
 
  private:
+  std::string zone_url() const;
+  // `error` with "provider '<name>': " in front of its message.
+  core::Error named(core::Error error) const;
   // nullopt when the set does not exist.
   core::Result<std::optional<RecordSet>> get(const std::string& fqdn, RecordType type);
   // If-Match / If-None-Match for a change's expected_current (may GET to learn the etag).
@@ -72,11 +89,20 @@ class AzureDnsProvider final : public DnsProvider {
   AzureDnsSettings settings_;
 };
 
-// Pure codec, exposed for tests: the PUT body for `set`, and a RecordSet from a GET body
-// (kTerminal on a body we cannot understand).
+// Pure codec, exposed for tests: the PUT body for `set`, a RecordSet from a GET body, and the
+// managed sets of one zone-list page (kTerminal on a body we cannot understand; the list's
+// message names the element index and the field).
 std::string azure_record_set_body(const RecordSet& set,
                                   const std::map<std::string, std::string>& metadata);
 core::Result<RecordSet> parse_azure_record_set(std::string_view body, const std::string& fqdn,
                                                RecordType type);
+
+struct AzureRecordSetPage {
+  std::vector<RecordSet> sets;           // A, TXT and CNAME only; NS, SOA, MX... are skipped
+  std::optional<std::string> next_link;  // absent, null or "" on the last page
+};
+// `zone` is the zone apex (lowercase, no dot); a set named "@" gets it as fqdn.
+core::Result<AzureRecordSetPage> parse_azure_record_set_page(std::string_view body,
+                                                             const std::string& zone);
 
 }  // namespace frankenetes::dns

@@ -1,5 +1,6 @@
 // AzureDnsProvider against a scripted FakeTransport: request shapes (paths, conditional
-// headers, bodies), response mapping (404 -> absent, 412 -> kConflict) and token hygiene.
+// headers, bodies), response mapping (ARM's 404 NotFound -> absent, any other 404 -> unknown,
+// 412 -> kConflict), the paged zone list and token hygiene.
 
 #include "dns/azure_dns_provider.h"
 
@@ -41,6 +42,12 @@ class AzureDnsProviderTest : public ::testing::Test {
     AzureDnsSettings s;
     s.resource_manager = "https://arm.test/";
     return s;
+  }
+
+  // A provider of its own, for table rows that each need a fresh script.
+  AzureDnsProvider provider_on(FakeTransport& transport, AzureDnsSettings s = settings()) {
+    return AzureDnsProvider("azure-dns", {"sub1", "dns-rg", "example.com"}, transport,
+                            credential_, std::move(s));
   }
 
   static RecordSet a_set(std::vector<std::string> ips, std::string version = "") {
@@ -199,13 +206,19 @@ TEST_F(AzureDnsProviderTest, DeleteWithEtagAndAbsentCheck) {
   EXPECT_EQ(transport_.requests()[0].headers.at("If-Match"), "etag-1");
 
   // Delete of a set expected absent: one GET, nothing deleted.
-  transport_.push(404, "");
+  transport_.push(404, R"({"error":{"code":"NotFound","message":"not found"}})");
   Change absent{Change::Kind::kDelete, a_set({}), a_set({})};
   ASSERT_TRUE(provider_.apply({absent}).ok());
   EXPECT_EQ(transport_.requests().back().method, "GET");
 
   transport_.push(204, "");
   ASSERT_TRUE(provider_.apply({Change{Change::Kind::kDelete, a_set({}), {}}}).ok());
+
+  // A 404 that is not Azure DNS's proves nothing: the delete stops with the state unknown.
+  transport_.push(404, "");
+  const auto unknown = provider_.apply({absent});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().kind, core::ErrorKind::kTransient);
 }
 
 TEST_F(AzureDnsProviderTest, StopsAtFirstFailureInOrder) {
@@ -370,6 +383,287 @@ TEST_F(AzureDnsProviderTest, InvalidUtf8InABodyDoesNotThrow) {
   RecordSet set{"_owner.cp-etcd.example.com", RecordType::kTxt, 60, {"owner=\xff"}, ""};
   const json body = json::parse(azure_record_set_body(set, {{"k", "\xfe"}}));
   EXPECT_EQ(body["properties"]["TXTRecords"][0]["value"][0], "owner=\uFFFD");
+}
+
+// A value[] element of the zone list: a record set as a GET answers it, with name and type.
+json listed(const std::string& name, const std::string& type, json properties,
+            const std::string& etag = "e") {
+  properties["TTL"] = 60;
+  return json{{"id", std::string(kBase).substr(std::string("https://arm.test").size()) + "/" +
+                         type + "/" + name},
+              {"name", name},
+              {"type", "Microsoft.Network/dnsZones/" + type},
+              {"etag", etag},
+              {"properties", properties}};
+}
+
+json a_records(const std::string& ip) { return {{"ARecords", {{{"ipv4Address", ip}}}}}; }
+
+std::string page(const json& value, const json& next_link = json()) {
+  json body{{"value", value}};
+  if (!next_link.is_null()) body["nextLink"] = next_link;
+  return body.dump();
+}
+
+const std::string kFirstPage =
+    std::string(kBase) + "/recordsets?api-version=2018-05-01&$top=1000";
+const std::string kSecondPage = std::string(kBase) +
+                                "/recordsets?api-version=2018-05-01&$top=1000&$skipToken=abc";
+
+// One ARM GET per type: what the synchronizer weighs against read_zone()'s pages.
+TEST_F(AzureDnsProviderTest, ReadCostsThreeRequestsAndTheZoneCanBeListed) {
+  EXPECT_EQ(provider_.requests_per_read(), 3u);
+  EXPECT_TRUE(provider_.reads_zone());
+  EXPECT_EQ(provider_.record_sets_url(), kFirstPage);
+}
+
+TEST_F(AzureDnsProviderTest, ReadZoneJoinsPagesAndKeepsOnlyATxtCname) {
+  transport_.push(
+      200,
+      page(json::array(
+               {listed("@", "SOA", {{"SOARecord", {{"host", "ns1-01.azure-dns.com."}}}}),
+                listed("@", "NS", {{"NSRecords", {{{"nsdname", "ns1-01.azure-dns.com."}}}}}),
+                listed("cp-etcd", "A", {{"ARecords", {{{"ipv4Address", "127.0.0.9"}},
+                                                      {{"ipv4Address", "127.0.0.5"}}}}},
+                       "etag-a"),
+                listed("_owner.cp-etcd", "TXT",
+                       {{"TXTRecords", {{{"value", {"heritage=", "frankenetes"}}}}}}, "etag-t")}),
+           kSecondPage));
+  json lower_case_type = listed("Etcd-1", "A", a_records("127.0.0.6"));
+  lower_case_type["type"] = "Microsoft.Network/dnszones/A";
+  transport_.push(
+      200, page(json::array({listed("www", "CNAME", {{"CNAMERecord", {{"cname", "CP.example.com."}}}}),
+                             listed("mail", "MX", {{"MXRecords", json::array()}}),
+                             listed("@", "A", a_records("127.0.0.7")), lower_case_type}),
+                nullptr));
+
+  const auto zone = provider_.read_zone();
+  ASSERT_TRUE(zone.ok()) << zone.error().describe();
+  EXPECT_EQ(zone->requests, 2u);
+  const std::vector<RecordSet> want{
+      {"cp-etcd.example.com", RecordType::kA, 60, {"127.0.0.5", "127.0.0.9"}, "etag-a"},
+      {"_owner.cp-etcd.example.com", RecordType::kTxt, 60, {"heritage=frankenetes"}, "etag-t"},
+      {"www.example.com", RecordType::kCname, 60, {"cp.example.com"}, "e"},
+      {"example.com", RecordType::kA, 60, {"127.0.0.7"}, "e"},
+      {"etcd-1.example.com", RecordType::kA, 60, {"127.0.0.6"}, "e"},
+  };
+  ASSERT_EQ(zone->sets, want);
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(zone->sets[i].version, want[i].version);
+
+  ASSERT_EQ(transport_.requests().size(), 2u);
+  EXPECT_EQ(transport_.requests()[0].url, kFirstPage);
+  EXPECT_EQ(transport_.requests()[1].url, kSecondPage);
+  for (const auto& request : transport_.requests()) {
+    EXPECT_EQ(request.method, "GET");
+    EXPECT_EQ(request.operation, "azure_dns.list");
+    EXPECT_EQ(request.headers.at("Authorization"), "Bearer fake-token-SECRET-123");
+  }
+}
+
+TEST_F(AzureDnsProviderTest, ReadZoneEndsOnAbsentNullOrEmptyNextLink) {
+  const json value = json::array({listed("cp-etcd", "A", a_records("127.0.0.5"))});
+  for (const std::string& body :
+       {json{{"value", value}}.dump(), json{{"value", value}, {"nextLink", nullptr}}.dump(),
+        json{{"value", value}, {"nextLink", ""}}.dump()}) {
+    FakeTransport transport;
+    AzureDnsProvider provider = provider_on(transport);
+    transport.push(200, body);
+    const auto zone = provider.read_zone();
+    ASSERT_TRUE(zone.ok()) << body << ": " << zone.error().describe();
+    EXPECT_EQ(zone->sets.size(), 1u);
+    EXPECT_EQ(zone->requests, 1u);
+  }
+}
+
+// A nextLink receives our bearer token: only the resource manager's origin is followed.
+TEST_F(AzureDnsProviderTest, ReadZoneRefusesNextLinkToAnotherOrigin) {
+  for (const std::string link :
+       {"https://evil.test/subscriptions/sub1/recordsets?$skipToken=abc",
+        "http://arm.test/subscriptions/sub1/recordsets?$skipToken=abc",
+        "https://arm.test:8443/subscriptions/sub1/recordsets?$skipToken=abc",
+        "/subscriptions/sub1/recordsets?$skipToken=abc"}) {
+    FakeTransport transport;
+    AzureDnsProvider provider = provider_on(transport);
+    transport.push(200, page(json::array(), link));
+    transport.push(200, page(json::array()));
+    const auto zone = provider.read_zone();
+    ASSERT_FALSE(zone.ok()) << link;
+    EXPECT_EQ(zone.error().kind, core::ErrorKind::kTerminal);
+    EXPECT_NE(zone.error().message.find("refusing to follow nextLink"), std::string::npos)
+        << zone.error().message;
+    EXPECT_NE(zone.error().message.find("provider 'azure-dns'"), std::string::npos);
+    EXPECT_EQ(transport.requests().size(), 1u) << link;
+  }
+}
+
+TEST_F(AzureDnsProviderTest, ReadZoneRefusesARepeatedPage) {
+  transport_.push(200, page(json::array(), kSecondPage));
+  transport_.push(200, page(json::array(), kSecondPage));
+  auto zone = provider_.read_zone();
+  ASSERT_FALSE(zone.ok());
+  EXPECT_EQ(zone.error().kind, core::ErrorKind::kTerminal);
+  EXPECT_NE(zone.error().message.find("page 2: nextLink repeats an earlier page"),
+            std::string::npos)
+      << zone.error().message;
+  EXPECT_EQ(transport_.requests().size(), 2u);
+
+  // Back to the first page.
+  transport_.push(200, page(json::array(), kFirstPage));
+  zone = provider_.read_zone();
+  ASSERT_FALSE(zone.ok());
+  EXPECT_EQ(transport_.requests().size(), 3u);
+}
+
+TEST_F(AzureDnsProviderTest, ReadZoneGivesUpAfterMaxPages) {
+  AzureDnsSettings s = settings();
+  s.max_list_pages = 3;
+  AzureDnsProvider provider = provider_on(transport_, s);
+  for (int i = 0; i < 4; ++i) {
+    transport_.push(200, page(json::array(), kSecondPage + std::to_string(i)));
+  }
+  const auto zone = provider.read_zone();
+  ASSERT_FALSE(zone.ok());
+  EXPECT_EQ(zone.error().kind, core::ErrorKind::kTerminal);
+  EXPECT_NE(zone.error().message.find("more than 3 pages"), std::string::npos)
+      << zone.error().message;
+  EXPECT_EQ(transport_.requests().size(), 3u);
+}
+
+// A page or element we cannot read fails the whole read (never a partial zone, which the
+// synchronizer would take for absent sets), naming the page, the element and the field.
+TEST_F(AzureDnsProviderTest, ReadZoneMalformedTable) {
+  const json good = listed("cp-etcd", "A", a_records("127.0.0.5"));
+  const json ns = listed("@", "NS", json::object());  // skipped types are not read at all
+  auto with = [&](const char* pointer, const json& value, bool erase = false) {
+    json element = good;
+    const json::json_pointer at(pointer);
+    if (erase) {
+      element[at.parent_pointer()].erase(at.back());
+    } else {
+      element[at] = value;
+    }
+    return page(json::array({ns, element}));
+  };
+  struct Case {
+    std::string body;
+    const char* problem;
+  };
+  const std::vector<Case> cases{
+      {"<html>not found</html>", "page 1: not valid JSON"},
+      {"[]", "page 1: body is an array"},
+      {R"({"nextLink":null})", R"(page 1: "value" is absent)"},
+      {R"({"value":{}})", R"(page 1: "value" is an object, expected an array)"},
+      {page(json::array({ns, 5})), "page 1: value[1] is an integer, expected an object"},
+      {with("/type", json(), true), R"(page 1: value[1]: "type" is absent)"},
+      {with("/type", 5, false), R"(page 1: value[1]: "type" is an integer, expected a string)"},
+      {with("/type", "A"), R"(page 1: value[1]: "type" is 'A', not a Microsoft.Network/dnsZones/)"},
+      {with("/name", json(), true), R"(page 1: value[1]: "name" is absent)"},
+      {with("/name", ""), R"(page 1: value[1]: "name" is empty)"},
+      {with("/etag", json(), true),
+       R"(page 1: value[1] (A cp-etcd.example.com): "etag" is absent)"},
+      {with("/properties/TTL", "60"),
+       R"(page 1: value[1] (A cp-etcd.example.com): "properties.TTL" is a string)"},
+      {with("/properties/ARecords/0/ipv4Address", 5),
+       R"(value[1] (A cp-etcd.example.com): "properties.ARecords[0].ipv4Address" is an integer)"},
+      {page(json::array({good}), 5), R"(page 1: "nextLink" is an integer, expected a string)"},
+  };
+  for (const auto& c : cases) {
+    FakeTransport transport;
+    AzureDnsProvider provider = provider_on(transport);
+    transport.push(200, c.body, {{"x-ms-request-id", "req-9"}});
+    const auto zone = provider.read_zone();
+    ASSERT_FALSE(zone.ok()) << c.body;
+    const auto& error = zone.error();
+    EXPECT_EQ(error.kind, core::ErrorKind::kTerminal) << c.body;
+    EXPECT_EQ(error.http_status, 200);
+    EXPECT_EQ(error.request_id, "req-9");
+    EXPECT_NE(error.message.find("provider 'azure-dns': azure_dns.list: malformed response"),
+              std::string::npos)
+        << error.message;
+    EXPECT_NE(error.message.find(c.problem), std::string::npos) << c.body << "\n" << error.message;
+  }
+
+  // The page number counts from the first page.
+  transport_.push(200, page(json::array({good}), kSecondPage));
+  transport_.push(200, with("/etag", json(), true));
+  const auto zone = provider_.read_zone();
+  ASSERT_FALSE(zone.ok());
+  EXPECT_NE(zone.error().message.find(R"(page 2: value[1] (A cp-etcd.example.com): "etag")"),
+            std::string::npos)
+      << zone.error().message;
+}
+
+TEST_F(AzureDnsProviderTest, ReadZoneErrorsAreWholeReadErrors) {
+  transport_.push(503, R"({"error":{"code":"ServiceUnavailable","message":"busy"}})",
+                  {{"x-ms-request-id", "req-503"}});
+  auto zone = provider_.read_zone();
+  ASSERT_FALSE(zone.ok());
+  EXPECT_EQ(zone.error().kind, core::ErrorKind::kTransient);
+  EXPECT_EQ(zone.error().http_status, 503);
+  EXPECT_EQ(zone.error().azure_code, "ServiceUnavailable");
+  EXPECT_EQ(zone.error().request_id, "req-503");
+  EXPECT_NE(zone.error().message.find("azure_dns.list"), std::string::npos);
+
+  // A failure on a later page discards the pages already read.
+  transport_.push(200, page(json::array({listed("cp-etcd", "A", a_records("127.0.0.5"))}),
+                            kSecondPage));
+  transport_.push(429, R"({"error":{"code":"TooManyRequests","message":"slow down"}})");
+  zone = provider_.read_zone();
+  ASSERT_FALSE(zone.ok());
+  EXPECT_EQ(zone.error().kind, core::ErrorKind::kTransient);
+  EXPECT_EQ(zone.error().http_status, 429);
+
+  transport_.push(403, R"({"error":{"code":"AuthorizationFailed","message":"no"}})");
+  zone = provider_.read_zone();
+  ASSERT_FALSE(zone.ok());
+  EXPECT_EQ(zone.error().kind, core::ErrorKind::kTerminal);
+  EXPECT_EQ(zone.error().describe().find(credential_.token()), std::string::npos);
+
+  transport_.push_error(core::ErrorKind::kTransient, "connection reset");
+  zone = provider_.read_zone();
+  ASSERT_FALSE(zone.ok());
+  EXPECT_EQ(zone.error().message, "connection reset");
+}
+
+// Only Azure DNS's own 404 (ARM's error envelope, code NotFound or ResourceNotFound) proves a
+// set absent; a proxy's 404 leaves its state unknown, and read() stops there.
+TEST_F(AzureDnsProviderTest, Only404WithNotFoundEnvelopeMeansAbsent) {
+  struct Case {
+    std::string body;
+    bool absent;
+  };
+  const std::vector<Case> cases{
+      {R"({"error":{"code":"NotFound","message":"The resource record 'cp-etcd' does not exist"}})",
+       true},
+      {R"({"error":{"code":"ResourceNotFound","message":"zone not found"}})", true},
+      {"<html><body>404 Not Found</body></html>", false},
+      {"", false},
+      {R"({"error":{"code":"ResourceGroupNotFound","message":"no group"}})", false},
+      {R"({"error":{"code":"InvalidResourceType","message":"no such type"}})", false},
+      {R"({"message":"no route"})", false},
+  };
+  for (const auto& c : cases) {
+    FakeTransport transport;
+    AzureDnsProvider provider = provider_on(transport);
+    transport.push(404, c.body);
+    transport.push(404, R"({"error":{"code":"NotFound","message":"absent"}})");
+    transport.push(404, R"({"error":{"code":"NotFound","message":"absent"}})");
+    const auto sets = provider.read("cp-etcd.example.com");
+    if (c.absent) {
+      ASSERT_TRUE(sets.ok()) << c.body << ": " << sets.error().describe();
+      EXPECT_TRUE(sets->empty());
+      EXPECT_EQ(transport.requests().size(), 3u);
+      continue;
+    }
+    ASSERT_FALSE(sets.ok()) << c.body;
+    EXPECT_EQ(sets.error().kind, core::ErrorKind::kTransient) << c.body;
+    EXPECT_EQ(sets.error().http_status, 404);
+    EXPECT_NE(sets.error().message.find("provider 'azure-dns'"), std::string::npos);
+    EXPECT_NE(sets.error().message.find("state is unknown"), std::string::npos)
+        << sets.error().message;
+    EXPECT_NE(sets.error().message.find("A cp-etcd.example.com"), std::string::npos);
+    EXPECT_EQ(transport.requests().size(), 1u);
+  }
 }
 
 }  // namespace

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <tuple>
+
 #include <nlohmann/json.hpp>
 
 #include "azure/fake_token_credential.h"
@@ -102,9 +105,10 @@ class SimProvidersTest : public ::testing::Test {
     return response ? *response : http::Response{};
   }
 
-  AzureDnsProvider azure() {
+  AzureDnsProvider azure(std::size_t list_page_size = 1000) {
     AzureDnsSettings settings;
     settings.resource_manager = "https://127.0.0.1:8443";
+    settings.list_page_size = list_page_size;
     return AzureDnsProvider("azure", {"sub1", "dns-rg", "example.com"}, transport_, credential_,
                             settings);
   }
@@ -235,6 +239,50 @@ TEST_F(SimProvidersTest, AzureOutageIsTransientThenRecovers) {
   sets = provider.read("cp-etcd.example.com");
   ASSERT_TRUE(sets.ok()) << sets.error().describe();
   EXPECT_EQ(sets->front().values, std::vector<std::string>{"127.0.0.5"});
+}
+
+// The zone list across the simulator's pages ($top=2, $skipToken, nextLink on its own base URL)
+// holds every set, with the names and etags read() reports for them.
+TEST_F(SimProvidersTest, AzureReadZoneFollowsNextLinkAndAgreesWithRead) {
+  auto provider = azure(/*list_page_size=*/2);
+  const std::vector<RecordSet> created{
+      set("example.com", RecordType::kA, {"127.0.0.7"}),
+      set("_owner.cp-etcd.example.com", RecordType::kTxt, {std::string(300, 'o')}),
+      set("www.example.com", RecordType::kCname, {"cp-etcd.example.com"}),
+      set("etcd-1.example.com", RecordType::kA, {"127.0.0.8", "127.0.0.6"}),
+  };
+  for (const auto& s : created) {
+    ASSERT_TRUE(provider.apply({Change{Change::Kind::kUpsert, s, std::nullopt}}).ok()) << s.fqdn;
+  }
+  const int before = transport_.requests();
+  auto zone = provider.read_zone();
+  ASSERT_TRUE(zone.ok()) << zone.error().describe();
+  EXPECT_EQ(zone->requests, 3u);  // 5 sets, 2 a page
+  EXPECT_EQ(transport_.requests() - before, 3);
+
+  std::vector<RecordSet> by_read;
+  for (const char* name : {"cp-etcd.example.com", "example.com", "_owner.cp-etcd.example.com",
+                           "www.example.com", "etcd-1.example.com"}) {
+    auto sets = provider.read(name);
+    ASSERT_TRUE(sets.ok()) << name << ": " << sets.error().describe();
+    by_read.insert(by_read.end(), sets->begin(), sets->end());
+  }
+  ASSERT_EQ(by_read.size(), 5u);
+  auto key = [](const RecordSet& s) { return std::tie(s.fqdn, s.type); };
+  auto order = [&](const RecordSet& a, const RecordSet& b) { return key(a) < key(b); };
+  std::sort(zone->sets.begin(), zone->sets.end(), order);
+  std::sort(by_read.begin(), by_read.end(), order);
+  ASSERT_EQ(zone->sets, by_read);
+  for (std::size_t i = 0; i < by_read.size(); ++i) {
+    EXPECT_EQ(zone->sets[i].version, by_read[i].version) << by_read[i].fqdn;
+    EXPECT_FALSE(zone->sets[i].version.empty());
+  }
+
+  // The default page size reads the zone at once.
+  zone = azure().read_zone();
+  ASSERT_TRUE(zone.ok()) << zone.error().describe();
+  EXPECT_EQ(zone->requests, 1u);
+  EXPECT_EQ(zone->sets.size(), 5u);
 }
 
 TEST_F(SimProvidersTest, CloudflareReadReplaceAndCreate) {
