@@ -272,15 +272,21 @@ def plot(runs, path, poll_s):
             lat.plot(ns, ys, ("-" if system == "daemon" else "--") + marker, color=color,
                      label=f"{system} {kind} ({layout})")
     cost.axhline(READ_BUDGET_PER_S * 60, color="red", linewidth=0.8, label="ARM read refill (25/s)")
-    cost.set_xscale("log")
-    cost.set_yscale("log")
+    # A log axis needs a range: a run of one N (a quick check) plots on linear axes.
+    all_ns = sorted({n for (_, n, _) in runs})
+    if len(all_ns) > 1:
+        cost.set_xscale("log")
+        lat.set_xscale("log")
+    cost.set_xticks(all_ns, [str(n) for n in all_ns])
+    lat.set_xticks(all_ns, [str(n) for n in all_ns])
+    if any(r["steady"]["arm_reads_per_min"] > 0 for r in runs.values()):
+        cost.set_yscale("log")
     cost.set_xlabel("clusters N (x4 container groups)")
     cost.set_ylabel("ARM reads per minute (steady state)")
     cost.set_title("Cost")
     cost.legend(fontsize=8)
     lat.axhline(poll_s + 2, color="C0", linewidth=0.8, linestyle=":", label="crash/IP target")
     lat.axhline(world.hang_target_s(), color="C1", linewidth=0.8, linestyle=":", label="hang target")
-    lat.set_xscale("log")
     lat.set_xlabel("clusters N (x4 container groups)")
     lat.set_ylabel("fault -> corrective call, p99 (s)")
     lat.set_title("Latency")

@@ -25,12 +25,11 @@ constexpr const char* kOpGet = "azure_dns.get";
 constexpr const char* kOpList = "azure_dns.list";
 
 // Azure DNS's own word that a record set is absent: 404 with ARM's error envelope and code
-// NotFound (what the service and the simulator answer for a missing record set) or
-// ResourceNotFound. Any other 404 (a proxy's HTML page, an empty body, another code) proves
-// nothing. (azure::arm_says_absent is for ARM resources: ResourceNotFound/ResourceGroupNotFound.)
+// NotFound (what the service and the simulator answer for a missing record set). Any other 404
+// (a proxy's HTML page, an empty body, another code) proves nothing; ResourceNotFound is the
+// zone itself missing, a configuration problem, not an absent set.
 bool azure_dns_says_absent(const core::Error& error) {
-  return error.http_status == 404 &&
-         (error.azure_code == "NotFound" || error.azure_code == "ResourceNotFound");
+  return error.http_status == 404 && error.azure_code == "NotFound";
 }
 
 core::Error conflict(const http::Response& response, const std::string& what) {

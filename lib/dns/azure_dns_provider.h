@@ -7,8 +7,8 @@
 // subscription's ARM read budget, so a pass over many names should read the zone instead.
 //
 // Absence needs proof: a GET's 404 means "no such set" only with ARM's error envelope and code
-// NotFound (or ResourceNotFound); any other 404 (a proxy's page, an empty body) is a kTransient
-// error, the set's state unknown. A nextLink is followed only to the resource manager's origin
+// NotFound (ResourceNotFound is the zone missing); any other 404 (a proxy's page, an empty
+// body) is a kTransient error, the set's state unknown. A nextLink is followed only to the resource manager's origin
 // (it would receive our bearer token), never twice, and at most max_list_pages times.
 //
 // Concurrency: a change's expected_current becomes a conditional request — If-Match: <etag>

@@ -625,8 +625,9 @@ TEST_F(AzureDnsProviderTest, ReadZoneErrorsAreWholeReadErrors) {
   EXPECT_EQ(zone.error().message, "connection reset");
 }
 
-// Only Azure DNS's own 404 (ARM's error envelope, code NotFound or ResourceNotFound) proves a
-// set absent; a proxy's 404 leaves its state unknown, and read() stops there.
+// Only Azure DNS's own 404 (ARM's error envelope, code NotFound) proves a set absent; a
+// proxy's 404 or a missing zone (ResourceNotFound) leaves its state unknown, and read() stops
+// there.
 TEST_F(AzureDnsProviderTest, Only404WithNotFoundEnvelopeMeansAbsent) {
   struct Case {
     std::string body;
@@ -635,7 +636,7 @@ TEST_F(AzureDnsProviderTest, Only404WithNotFoundEnvelopeMeansAbsent) {
   const std::vector<Case> cases{
       {R"({"error":{"code":"NotFound","message":"The resource record 'cp-etcd' does not exist"}})",
        true},
-      {R"({"error":{"code":"ResourceNotFound","message":"zone not found"}})", true},
+      {R"({"error":{"code":"ResourceNotFound","message":"zone not found"}})", false},
       {"<html><body>404 Not Found</body></html>", false},
       {"", false},
       {R"({"error":{"code":"ResourceGroupNotFound","message":"no group"}})", false},
