@@ -5,10 +5,11 @@ poller a user would write (bench/scale/baseline_poller.py), in the same simulate
 For each N: frankenetes-sim in virtual mode with N clusters x 4 container groups (etcd,
 apiserver, controller-manager, scheduler; layout "own": a resource group per cluster, "rg10":
 10 resource groups), an Azure DNS zone with an A record per member, and a probe per member at
-the sim's health listener. Each system in turn: start it, wait until it is steady, measure a
-steady-state window (ARM reads/writes per minute from the sim's request log, DNS calls among
-them, 429s, CPU seconds per minute and peak RSS from /proc, /metrics scrape time and size),
-then inject faults (crash loop, hang, IP change; --faults of each) and time each to its
+the sim's health listener. Each system in turn: start it, wait until it is steady (the
+daemon: also until its rolling resync of healthy groups has begun, half of
+getInterval.healthy after start), measure a steady-state window (ARM reads/writes per minute
+from the sim's request log, DNS calls among them, 429s, CPU seconds per minute and peak RSS
+from /proc, /metrics scrape time and size), then inject faults (crash loop, hang, IP change; --faults of each) and time each to its
 corrective call. Writes bench/results/scale-<date>.md and .png and prints the acceptance
 checks of issue 12; exit status 1 when one fails (0 with --report-only), 2 on errors.
 
@@ -119,6 +120,12 @@ def run_one(system, n, layout, args, probes):
             system.wait_steady(n, tally, timeout=args.ready_timeout, strict=False)
             log(f"  {system.name} steady after {time.monotonic() - t0:.0f}s; settling {args.settle:g}s")
             wait_window(tally, args.settle, system.alive)
+            if system.name == "daemon" and args.resync_wait:
+                # Until the rolling resync of healthy groups has begun (world.py).
+                left = t0 + world.GET_INTERVAL_HEALTHY_S / 2 + args.poll - time.monotonic()
+                if left > 0:
+                    log(f"  waiting {left:.0f}s more for the rolling resync to begin")
+                    wait_window(tally, left, system.alive)
             proc = ProcessStats(system.pid)
             tally.open("steady")
             cpu0, start = proc.cpu_seconds(), time.monotonic()
@@ -332,6 +339,8 @@ def parse_args(argv):
     p.add_argument("--systems", default="daemon,baseline")
     p.add_argument("--poll", type=float, default=10.0, help="policy.pollInterval (and the baseline's), seconds")
     p.add_argument("--window", type=float, default=120.0, help="steady-state window, seconds")
+    p.add_argument("--no-resync-wait", dest="resync_wait", action="store_false",
+                   help="start the daemon's steady window before its rolling resync begins")
     p.add_argument("--settle", type=float, default=30.0, help="wait after the system is steady, seconds")
     p.add_argument("--faults", type=int, default=20, help="faults of each kind per N (0: none)")
     p.add_argument("--fault-spacing", type=float, default=2.0, help="mean seconds between injections")

@@ -40,6 +40,12 @@ PROBE_PERIOD_S = 5.0
 PROBE_TIMEOUT_S = 2.0
 PROBE_FAILURE_THRESHOLD = 3
 
+# The daemon's default policy.getInterval.healthy: its rolling resync of healthy groups reads
+# none within half of it after their first GET, then runs at (groups / this) GETs per second.
+# The steady window starts only once that has begun (scale.py), or it would miss most of the
+# daemon's steady cost.
+GET_INTERVAL_HEALTHY_S = 300.0
+
 # Policy the bench changes from the defaults, and why:
 #   budget.maxActionsPerHour 3600 (default 12): each N injects 40 faults that need an action
 #     within the hour; the default budget would skip all but 12 (budget_exhausted).
