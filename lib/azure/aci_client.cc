@@ -60,17 +60,6 @@ core::Result<http::Response> AciClient::send(std::string_view method, const std:
   return result;
 }
 
-core::Status AciClient::check_link(const std::string& url, std::string_view what,
-                                   std::string_view operation) const {
-  const auto expected = http::url_origin(settings_.endpoint.resource_manager);
-  if (!expected.empty() && http::url_origin(url) == expected) return {};
-  // Following it would hand our bearer token to another host.
-  return core::make_error(core::ErrorKind::kTerminal,
-                          std::string(operation) + ": refusing to follow " + std::string(what) +
-                              " to '" + http::url_origin(url) +
-                              "', which is not the resource manager " + expected);
-}
-
 core::Result<std::vector<model::ContainerGroupSummary>> AciClient::list_pages(
     std::string url, std::size_t* pages) {
   std::vector<model::ContainerGroupSummary> groups;
@@ -89,7 +78,10 @@ core::Result<std::vector<model::ContainerGroupSummary>> AciClient::list_pages(
     if (!parsed->next_link) return groups;
     seen.insert(url);
     url = *parsed->next_link;
-    if (auto ok = check_link(url, "nextLink", kOpList); !ok.ok()) return ok.error();
+    if (auto ok = check_link(settings_.endpoint.resource_manager, url, "nextLink", kOpList);
+        !ok.ok()) {
+      return ok.error();
+    }
     if (seen.contains(url)) {
       return malformed_response_error(response, kOpList, "nextLink repeats an earlier page");
     }
@@ -134,7 +126,9 @@ core::Status AciClient::finish_mutation(const core::Result<http::Response>& resu
   // status URL is present, whatever the success code.
   const auto location = lro_location(response.headers);
   if (!location) return {};
-  if (auto ok = check_link(location->url, "the operation status URL", operation); !ok.ok()) {
+  if (auto ok = check_link(settings_.endpoint.resource_manager, location->url,
+                           "the operation status URL", operation);
+      !ok.ok()) {
     return ok;
   }
   const auto first_delay = http::retry_after(response.headers, time_.system_time());

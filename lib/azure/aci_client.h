@@ -93,8 +93,6 @@ class AciClient {
   // Handles the answer to a mutating call: error statuses, then an optional LRO.
   core::Status finish_mutation(const core::Result<http::Response>& result,
                                std::initializer_list<int> success, std::string_view operation);
-  core::Status check_link(const std::string& url, std::string_view what,
-                          std::string_view operation) const;
 
   http::HttpTransport& transport_;
   TokenCredential& credential_;

@@ -104,4 +104,15 @@ std::string resource_group_of_id(std::string_view arm_id) {
   return segment_after(arm_id, "resourceGroups");
 }
 
+core::Status check_link(std::string_view resource_manager, const std::string& url,
+                        std::string_view what, std::string_view operation) {
+  const auto expected = http::url_origin(resource_manager);
+  if (!expected.empty() && http::url_origin(url) == expected) return {};
+  // Following it would hand our bearer token to another host.
+  return core::make_error(core::ErrorKind::kTerminal,
+                          std::string(operation) + ": refusing to follow " + std::string(what) +
+                              " to '" + http::url_origin(url) +
+                              "', which is not the resource manager " + expected);
+}
+
 }  // namespace frankenetes::azure

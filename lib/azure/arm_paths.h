@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.h"
+
 namespace frankenetes::azure {
 
 // 2023-05-01 is widely deployed and the container-group shape we read did not change up to
@@ -53,5 +55,11 @@ std::string arm_throttle_key(std::string_view url);
 // The resource group in an ARM id ("/subscriptions/s/resourceGroups/{rg}/..."), matched
 // case-insensitively because ARM returns both spellings; "" when absent.
 std::string resource_group_of_id(std::string_view arm_id);
+
+// Whether a link in an ARM answer (nextLink, an operation status URL) may be followed: only to
+// `resource_manager`'s origin, because the request carries our bearer token. kTerminal naming
+// `what`, the origin and `operation` otherwise.
+core::Status check_link(std::string_view resource_manager, const std::string& url,
+                        std::string_view what, std::string_view operation);
 
 }  // namespace frankenetes::azure

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "azure/arm_error.h"
+#include "azure/arm_paths.h"
 #include "core/json_fields.h"
 #include "core/strings.h"
 #include "dns/record_names.h"
@@ -322,7 +323,6 @@ core::Result<std::vector<RecordSet>> AzureDnsProvider::read(const std::string& f
 // resource manager's origin (the link receives our bearer token), never to a page already
 // read, and at most max_list_pages pages.
 core::Result<ZoneRecords> AzureDnsProvider::read_zone() {
-  const std::string expected_origin = http::url_origin(settings_.resource_manager);
   ZoneRecords zone;
   std::set<std::string> seen;
   std::string url = record_sets_url();
@@ -341,11 +341,10 @@ core::Result<ZoneRecords> AzureDnsProvider::read_zone() {
     if (!parsed->next_link) return zone;
     seen.insert(url);
     url = *parsed->next_link;
-    if (expected_origin.empty() || http::url_origin(url) != expected_origin) {
-      return named(make_error(core::ErrorKind::kTerminal,
-                              std::string(kOpList) + ": refusing to follow nextLink of page " +
-                                  std::to_string(page) + " to '" + http::url_origin(url) +
-                                  "', which is not the resource manager " + expected_origin));
+    if (auto ok = azure::check_link(settings_.resource_manager, url,
+                                    "nextLink of page " + std::to_string(page), kOpList);
+        !ok.ok()) {
+      return named(ok.error());
     }
     if (seen.contains(url)) {
       return named(azure::malformed_response_error(
