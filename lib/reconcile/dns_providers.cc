@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "core/strings.h"
+#include "dns/record_names.h"
 #include "plan/dns_plan.h"
 #include "reconcile/internal_error.h"
 
@@ -91,16 +91,22 @@ MemberRecords read_member_records(dns::DnsProvider& provider, const config::Memb
   return out;
 }
 
-ZoneIndex::ZoneIndex(dns::ZoneRecords zone) : requests_(zone.requests) {
+ZoneIndex::ZoneIndex(dns::ZoneRecords zone) {
   for (auto& set : zone.sets) {
-    auto name = core::to_lower(set.fqdn);
-    if (!name.empty() && name.back() == '.') name.pop_back();
-    by_name_[std::move(name)].push_back(std::move(set));
+    auto& sets = by_name_[dns::normalize_name(set.fqdn)];
+    // A zone that changed while it was paged may list a set twice: the later page wins (a
+    // write still carries the etag it read, so an outdated one can only fail with 412).
+    const auto same = std::find_if(sets.begin(), sets.end(),
+                                   [&](const dns::RecordSet& s) { return s.type == set.type; });
+    if (same != sets.end()) {
+      *same = std::move(set);
+    } else {
+      sets.push_back(std::move(set));
+    }
   }
   for (auto& [name, sets] : by_name_) {
-    std::stable_sort(sets.begin(), sets.end(), [](const dns::RecordSet& a, const dns::RecordSet& b) {
-      return a.type < b.type;
-    });
+    std::sort(sets.begin(), sets.end(),
+              [](const dns::RecordSet& a, const dns::RecordSet& b) { return a.type < b.type; });
   }
 }
 

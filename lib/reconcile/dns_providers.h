@@ -94,18 +94,16 @@ struct MemberRecords {
 MemberRecords read_member_records(dns::DnsProvider& provider, const config::MemberDnsConfig& dns);
 
 // A zone read (DnsProvider::read_zone) by name, lowercase without the root dot, as
-// plan::names_to_read() spells names; each name's sets by type.
+// plan::names_to_read() spells names; each name's sets by type, one per type.
 class ZoneIndex {
  public:
   explicit ZoneIndex(dns::ZoneRecords zone);
   // The member's sets in the order read_member_records() gives them: by name as
   // plan::names_to_read() lists them, then by type.
   std::vector<dns::RecordSet> member_records(const config::MemberDnsConfig& dns) const;
-  std::size_t requests() const { return requests_; }
 
  private:
   std::unordered_map<std::string, std::vector<dns::RecordSet>> by_name_;
-  std::size_t requests_ = 0;
 };
 
 }  // namespace frankenetes::reconcile

@@ -272,12 +272,10 @@ DnsSynchronizer::ZoneReads DnsSynchronizer::plan_zone_reads(
     const std::vector<plan::DnsMemberInput>& inputs,
     const std::map<model::MemberKey, std::size_t>& index) const {
   std::map<std::string, std::size_t> by_name;  // provider requests of reading name by name
-  std::map<std::string, const DnsProviderSet::Entry*> entries;
   for (const auto& wanted : reads) {
     const auto& dns = inputs[index.at(wanted.member)].dns;
     const auto* provider = providers.find(dns.provider);
     if (provider == nullptr || !provider->provider->reads_zone()) continue;
-    entries[provider->key] = provider;
     by_name[provider->key] +=
         plan::names_to_read(dns).size() * provider->provider->requests_per_read();
   }

@@ -87,5 +87,30 @@ TEST(ReadMemberRecords, ReadsTheNameAndItsRegistryName) {
   EXPECT_EQ(provider.reads, 3) << "the first failure ends the read";
 }
 
+// A zone list answers the member's names as read_member_records() would: both names, sorted by
+// type, names compared as DNS does; a set listed twice (the zone changed while it was paged)
+// counts once, as the later page has it; other names are not the member's.
+TEST(ZoneIndex, GivesTheMembersSetsOncePerType) {
+  dns::ZoneRecords zone;
+  zone.sets = {
+      {"_frankenetes.ETCD.example.com.", RecordType::kTxt, 60, {"owner"}, "e1"},
+      {"etcd.example.com", RecordType::kTxt, 60, {"note"}, "e2"},
+      {"Etcd.Example.com", RecordType::kA, 60, {"10.0.0.1"}, "e3"},
+      {"etcd.example.com", RecordType::kA, 60, {"10.0.0.2"}, "e4"},
+      {"xetcd.example.com", RecordType::kA, 60, {"10.0.0.3"}, "e5"},
+  };
+  config::MemberDnsConfig dns;
+  dns.provider = "p";
+  dns.name = kName;
+  const auto sets = ZoneIndex(zone).member_records(dns);
+  ASSERT_EQ(sets.size(), 3u);
+  EXPECT_EQ(sets[0].type, RecordType::kA);
+  EXPECT_EQ(sets[0].values, std::vector<std::string>{"10.0.0.2"});
+  EXPECT_EQ(sets[0].version, "e4");
+  EXPECT_EQ(sets[1].type, RecordType::kTxt);
+  EXPECT_EQ(sets[1].version, "e2");
+  EXPECT_EQ(sets[2].fqdn, "_frankenetes.ETCD.example.com.");
+}
+
 }  // namespace
 }  // namespace frankenetes::reconcile
