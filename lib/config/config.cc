@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -89,13 +91,17 @@ LoadResult load_config_file(const std::string& path, const EnvLookup& env) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return whole_file_problem(path, std::string("cannot read file: ") + std::strerror(errno));
+  // Read at most one byte past the limit, so that parse() can tell "too large" without
+  // reading it all, in chunks: memory grows with the file, not with the limit.
   std::string text;
-  // Read one byte past the limit so that parse() can tell "too large" without reading it all.
-  text.resize(kMaxConfigBytes + 1);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  std::array<char, 64 * 1024> chunk{};
+  while (text.size() <= kMaxConfigBytes && in) {
+    const auto want = std::min(chunk.size(), kMaxConfigBytes + 1 - text.size());
+    in.read(chunk.data(), static_cast<std::streamsize>(want));
+    text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+  }
   if (in.bad())
     return whole_file_problem(path, std::string("cannot read file: ") + std::strerror(errno));
-  text.resize(static_cast<std::size_t>(in.gcount()));
 
   std::error_code error;
   const auto absolute = std::filesystem::absolute(path, error);

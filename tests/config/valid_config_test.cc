@@ -408,12 +408,27 @@ TEST_F(ConfigFile, DirectoryIsUnreadable) {
   EXPECT_EQ(result.problems[0].to_string(), dir_.string() + ": cannot read file: Is a directory");
 }
 
+// A config of a thousand clusters is over 1 MiB: a file just under the limit loads whole
+// (it is read in chunks), one byte more is rejected.
+TEST_F(ConfigFile, AFileJustUnderTheLimitLoads) {
+  std::string yaml(yaml_text(kMinimalConfig));
+  yaml += "\n";
+  const std::string line = "# " + std::string(97, 'x') + "\n";
+  while (yaml.size() + line.size() <= kMaxConfigBytes) yaml += line;
+  yaml += std::string(kMaxConfigBytes - yaml.size(), '#');
+  ASSERT_EQ(yaml.size(), kMaxConfigBytes);
+  const auto path = write("large.yaml", yaml);
+  const auto result = load_config_file(path, fake_env());
+  EXPECT_TRUE(result.ok()) << ::testing::PrintToString(problem_lines(result));
+}
+
 TEST_F(ConfigFile, OversizedFileIsRejected) {
   const auto path = write("huge.yaml", std::string(kMaxConfigBytes + 1, '#'));
   const auto result = load_config_file(path, fake_env());
   ASSERT_EQ(result.problems.size(), 1u);
   EXPECT_EQ(result.problems[0].to_string(),
-            path + ": file is larger than the limit of 1048576 bytes");
+            path + ": file is larger than the limit of " + std::to_string(kMaxConfigBytes) +
+                " bytes");
 }
 
 }  // namespace
