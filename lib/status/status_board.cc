@@ -7,21 +7,18 @@
 namespace frankenetes::status {
 
 StatusBoard::StatusBoard(const core::TimeSource& time, Settings settings)
-    : time_(time), settings_(std::move(settings)), started_at_(time.system_time()) {
-  std::lock_guard lock(mutex_);
-  publish_locked();
-}
+    : time_(time), settings_(std::move(settings)), started_at_(time.system_time()) {}
 
 void StatusBoard::planned(PlanStatus status) {
   std::lock_guard lock(mutex_);
   plan_ = std::move(status);
-  publish_locked();
+  published_.reset();
 }
 
 void StatusBoard::dns_records(std::vector<DnsRecordStatus> records) {
   std::lock_guard lock(mutex_);
   dns_ = std::move(records);
-  publish_locked();
+  published_.reset();
 }
 
 void StatusBoard::event(StatusEvent event) {
@@ -29,21 +26,22 @@ void StatusBoard::event(StatusEvent event) {
   std::lock_guard lock(mutex_);
   events_.push_back(std::move(event));
   while (events_.size() > kMaxStatusEvents) events_.pop_front();
-  publish_locked();
+  published_.reset();
 }
 
 void StatusBoard::set_admin_enabled(bool enabled) {
   std::lock_guard lock(mutex_);
   admin_enabled_ = enabled;
-  publish_locked();
+  published_.reset();
 }
 
 std::shared_ptr<const StatusSnapshot> StatusBoard::snapshot() const {
   std::lock_guard lock(mutex_);
+  if (!published_) published_ = build_locked();
   return published_;
 }
 
-void StatusBoard::publish_locked() {
+std::shared_ptr<const StatusSnapshot> StatusBoard::build_locked() const {
   auto next = std::make_shared<StatusSnapshot>();
   next->generated_at = time_.system_time();
   next->build = settings_.build;
@@ -65,7 +63,7 @@ void StatusBoard::publish_locked() {
   }
   if (settings_.arm) next->arm = settings_.arm();
   next->events.assign(events_.begin(), events_.end());
-  published_ = std::move(next);
+  return next;
 }
 
 }  // namespace frankenetes::status

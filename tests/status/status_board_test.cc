@@ -49,6 +49,32 @@ TEST(StatusBoard, APublishedSnapshotNeverChangesAfterwards) {
   EXPECT_EQ(board.snapshot()->generated_at - before->generated_at, 5s);
 }
 
+TEST(StatusBoard, BuildsASnapshotOnlyWhenReadAfterAChange) {
+  testing::FakeTimeSource time;
+  int arm_samples = 0;
+  StatusBoard board(time, {{}, [&arm_samples] {
+                             ++arm_samples;
+                             return ArmStatus{};
+                           }});
+  // Updates store their piece without building anything.
+  for (int i = 0; i < 5; ++i) {
+    board.planned(plan_with({member("prod", "etcd")}));
+    board.event({{}, "action", "prod", "etcd", "restart", "started", ""});
+  }
+  EXPECT_EQ(arm_samples, 0);
+  const auto first = board.snapshot();
+  EXPECT_EQ(arm_samples, 1);
+  EXPECT_EQ(board.snapshot(), first);  // nothing changed: the same snapshot
+  EXPECT_EQ(arm_samples, 1);
+  time.advance(1s);
+  board.event({{}, "action", "prod", "etcd", "restart", "succeeded", ""});
+  const auto second = board.snapshot();
+  EXPECT_NE(second, first);
+  EXPECT_EQ(second->events.size(), 6u);
+  EXPECT_EQ(first->events.size(), 5u);
+  EXPECT_EQ(arm_samples, 2);
+}
+
 TEST(StatusBoard, DnsRecordsOverlayTheirMembers) {
   testing::FakeTimeSource time;
   StatusBoard board(time, {});
