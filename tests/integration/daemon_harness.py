@@ -46,7 +46,9 @@ def minimal_config(port=0, dry_run="false", log_format="text"):
     return MINIMAL_CONFIG.format(port=port, dry_run=dry_run, log_format=log_format)
 
 
-def wait_until(predicate, timeout, what):
+def wait_until(predicate, timeout, what, every=0.02):
+    """Calls `predicate` every `every` seconds until it returns a true value (returned), or
+    raises AssertionError after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -54,7 +56,7 @@ def wait_until(predicate, timeout, what):
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.02)
+        time.sleep(every)
 
 
 class NotifyListener:
