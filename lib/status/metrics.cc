@@ -28,53 +28,49 @@ Metrics::Metrics(const BuildInfo& build)
               .Help("Time of the last successful configuration load, in seconds since the epoch.")
               .Register(*registry_)
               .Add({})),
-      member_up(prometheus::BuildGauge()
-                    .Name("frankenetes_member_up")
-                    .Help("1 when the member's group is running and its probe passes, else 0.")
-                    .Register(*registry_)),
-      member_state(prometheus::BuildGauge()
-                       .Name("frankenetes_member_state")
-                       .Help("1 for the member's current assessed state (healthy, unhealthy, unknown).")
-                       .Register(*registry_)),
-      member_restarts_observed_total(
+      member_up("frankenetes_member_up",
+                "1 when the member's group is running and its probe passes, else 0.",
+                SeriesFamily::Type::kGauge, {"cluster", "member"}),
+      member_state("frankenetes_member_state",
+                   "1 for the member's current assessed state (healthy, unhealthy, unknown).",
+                   SeriesFamily::Type::kGauge, {"cluster", "member", "state"}),
+      member_restarts_observed_total("frankenetes_member_restarts_observed_total",
+                                     "Container restarts seen in ACI restartCount increases.",
+                                     SeriesFamily::Type::kCounter, {"cluster", "member"}),
+      remediation_actions_total("frankenetes_remediation_actions_total",
+                                "Remediation actions by member, action and result.",
+                                SeriesFamily::Type::kCounter,
+                                {"action", "cluster", "member", "result"}),
+      actions_skipped_total("frankenetes_actions_skipped_total",
+                            "Unhealthy members not acted on, by reason.",
+                            SeriesFamily::Type::kCounter, {"cluster", "member", "reason"}),
+      remediation_gave_up(
+          "frankenetes_remediation_gave_up",
+          "1 when the remediation ladder is exhausted for a member: a human must look.",
+          SeriesFamily::Type::kGauge, {"cluster", "member"}),
+      member_paused_gauge("frankenetes_member_paused",
+                          "1 while an operator has paused the member (admin API): no action of any "
+                          "kind, DNS included, is taken for it.",
+                          SeriesFamily::Type::kGauge, {"cluster", "member"}),
+      remediation_budget_exhausted(prometheus::BuildGauge()
+                                       .Name("frankenetes_remediation_budget_exhausted")
+                                       .Help("1 while the global hourly action budget is used up.")
+                                       .Register(*registry_)
+                                       .Add({})),
+      etcd_data_at_risk(
+          "frankenetes_etcd_data_at_risk",
+          "1 when a rung that replaces an etcd member's deployment was refused because its "
+          "data-dir or wal-dir is not on a persistent volume: a human must decide.",
+          SeriesFamily::Type::kGauge, {"cluster", "member"}),
+      operation_in_progress("frankenetes_operation_in_progress",
+                            "1 while a persisted multi-step operation (recreate) is under way for "
+                            "a member; it survives restarts of the daemon.",
+                            SeriesFamily::Type::kGauge, {"cluster", "member", "operation"}),
+      arm_requests_total(
           prometheus::BuildCounter()
-              .Name("frankenetes_member_restarts_observed_total")
-              .Help("Container restarts seen in ACI restartCount increases.")
+              .Name("frankenetes_arm_requests_total")
+              .Help("Azure Resource Manager requests by operation and HTTP status (or error kind).")
               .Register(*registry_)),
-      remediation_actions_total(prometheus::BuildCounter()
-                                    .Name("frankenetes_remediation_actions_total")
-                                    .Help("Remediation actions by member, action and result.")
-                                    .Register(*registry_)),
-      actions_skipped_total(prometheus::BuildCounter()
-                                .Name("frankenetes_actions_skipped_total")
-                                .Help("Unhealthy members not acted on, by reason.")
-                                .Register(*registry_)),
-      remediation_gave_up(prometheus::BuildGauge()
-                              .Name("frankenetes_remediation_gave_up")
-                              .Help("1 when the remediation ladder is exhausted for a member: a human must look.")
-                              .Register(*registry_)),
-      member_paused_gauge(prometheus::BuildGauge()
-                              .Name("frankenetes_member_paused")
-                              .Help("1 while an operator has paused the member (admin API): no action of any kind, DNS included, is taken for it.")
-                              .Register(*registry_)),
-      remediation_budget_exhausted(
-          prometheus::BuildGauge()
-              .Name("frankenetes_remediation_budget_exhausted")
-              .Help("1 while the global hourly action budget is used up.")
-              .Register(*registry_)
-              .Add({})),
-      etcd_data_at_risk(prometheus::BuildGauge()
-                            .Name("frankenetes_etcd_data_at_risk")
-                            .Help("1 when a rung that replaces an etcd member's deployment was refused because its data-dir or wal-dir is not on a persistent volume: a human must decide.")
-                            .Register(*registry_)),
-      operation_in_progress(prometheus::BuildGauge()
-                                .Name("frankenetes_operation_in_progress")
-                                .Help("1 while a persisted multi-step operation (recreate) is under way for a member; it survives restarts of the daemon.")
-                                .Register(*registry_)),
-      arm_requests_total(prometheus::BuildCounter()
-                             .Name("frankenetes_arm_requests_total")
-                             .Help("Azure Resource Manager requests by operation and HTTP status (or error kind).")
-                             .Register(*registry_)),
       arm_request_duration_seconds(prometheus::BuildHistogram()
                                        .Name("frankenetes_arm_request_duration_seconds")
                                        .Help("Azure Resource Manager request latency.")
@@ -102,19 +98,18 @@ Metrics::Metrics(const BuildInfo& build)
                                .Name("frankenetes_token_requests_total")
                                .Help("Access token requests by credential and result.")
                                .Register(*registry_)),
-      probe_success(prometheus::BuildGauge()
-                        .Name("frankenetes_probe_success")
-                        .Help("1 when the member's last health probe passed, else 0.")
-                        .Register(*registry_)),
+      probe_success("frankenetes_probe_success",
+                    "1 when the member's last health probe passed, else 0.",
+                    SeriesFamily::Type::kGauge, {"cluster", "member"}),
       probe_duration_seconds(prometheus::BuildHistogram()
                                  .Name("frankenetes_probe_duration_seconds")
-                                 .Help("Member health probe latency.")
+                                 .Help("Member health probe latency, by member (the role's name "
+                                       "across clusters; each member's latest is on /status).")
                                  .Register(*registry_)),
-      probe_tls_failures_total(
-          prometheus::BuildCounter()
-              .Name("frankenetes_probe_tls_failures_total")
-              .Help("Member health probes that failed in the TLS handshake: certificate not trusted, expired or for another name, or no TLS.")
-              .Register(*registry_)),
+      probe_tls_failures_total("frankenetes_probe_tls_failures_total",
+                               "Member health probes that failed in the TLS handshake: certificate "
+                               "not trusted, expired or for another name, or no TLS.",
+                               SeriesFamily::Type::kCounter, {"cluster", "member"}),
       reconcile_duration_seconds(prometheus::BuildHistogram()
                                      .Name("frankenetes_reconcile_duration_seconds")
                                      .Help("Duration of one observe-plan-act pass.")
@@ -123,58 +118,66 @@ Metrics::Metrics(const BuildInfo& build)
       last_successful_observation_timestamp_seconds(
           prometheus::BuildGauge()
               .Name("frankenetes_last_successful_observation_timestamp_seconds")
-              .Help("Time of the last pass in which every container group was read, in seconds since the epoch.")
+              .Help("Time of the last pass in which every container group was read, in seconds "
+                    "since the epoch.")
               .Register(*registry_)
               .Add({})),
       dns_updates_total(prometheus::BuildCounter()
                             .Name("frankenetes_dns_updates_total")
-                            .Help("DNS change sets by provider and result (updated, conflict, failed, dry_run, verify_failed).")
+                            .Help("DNS change sets by provider and result (updated, conflict, "
+                                  "failed, dry_run, verify_failed).")
                             .Register(*registry_)),
-      dns_record_in_sync(prometheus::BuildGauge()
-                             .Name("frankenetes_dns_record_in_sync")
-                             .Help("1 when the member's DNS name answers with its current address (verified), else 0.")
-                             .Register(*registry_)),
-      dns_skips_total(prometheus::BuildCounter()
-                          .Name("frankenetes_dns_skips_total")
-                          .Help("DNS names left alone by the plan, by reason (counted once per DNS pass; a member whose records were not read in that pass counts its latest reason).")
-                          .Register(*registry_)),
+      dns_record_in_sync(
+          "frankenetes_dns_record_in_sync",
+          "1 when the member's DNS name answers with its current address (verified), else 0.",
+          SeriesFamily::Type::kGauge, {"cluster", "member"}),
+      dns_skips_total("frankenetes_dns_skips_total",
+                      "DNS names left alone by the plan, by reason (counted once per DNS pass; a "
+                      "member whose records were not read in that pass counts its latest reason).",
+                      SeriesFamily::Type::kCounter, {"cluster", "member", "reason"}),
       dns_ip_change_to_consistent_seconds(
           prometheus::BuildHistogram()
               .Name("frankenetes_dns_ip_change_to_consistent_seconds")
-              .Help("From the first observation of a member's new address to the authoritative servers answering it.")
+              .Help("From the first observation of a member's new address to the authoritative "
+                    "servers answering it.")
               .Register(*registry_)
               .Add({}, dns_consistency_buckets())),
       dns_record_reads_total(
           prometheus::BuildCounter()
               .Name("frankenetes_dns_record_reads_total")
-              .Help("Members' DNS records read at their provider (the name and its ownership TXT name), by provider and reason (inputs_changed, retry, never_read, resync). Azure DNS spends 6 ARM reads on one.")
+              .Help("Members' DNS records read at their provider (the name and its ownership TXT "
+                    "name), by provider and reason (inputs_changed, retry, never_read, resync). "
+                    "Azure DNS spends 6 ARM reads on one.")
               .Register(*registry_)),
       dns_record_reads_deferred(
           prometheus::BuildGauge()
               .Name("frankenetes_dns_record_reads_deferred")
-              .Help("Members whose DNS records wanted a read in the latest DNS pass but wait for a later pass: dns.maxMemberReadsPerSecond was used up.")
+              .Help("Members whose DNS records wanted a read in the latest DNS pass but wait for a "
+                    "later pass: dns.maxMemberReadsPerSecond was used up.")
               .Register(*registry_)
               .Add({})),
-      etcd_snapshot_age_seconds(prometheus::BuildGauge()
-                                    .Name("frankenetes_etcd_snapshot_age_seconds")
-                                    .Help("Age of the newest verified etcd snapshot of the member in Blob Storage (uploaded by this daemon or found at start).")
-                                    .Register(*registry_)),
-      etcd_snapshot_size_bytes(prometheus::BuildGauge()
-                                   .Name("frankenetes_etcd_snapshot_size_bytes")
-                                   .Help("Size of the newest verified etcd snapshot of the member, SHA-256 trailer included.")
-                                   .Register(*registry_)),
-      etcd_snapshot_failures_total(prometheus::BuildCounter()
-                                       .Name("frankenetes_etcd_snapshot_failures_total")
-                                       .Help("Attempts to take, verify or upload an etcd snapshot of the member that failed.")
-                                       .Register(*registry_)),
-      etcd_data_loss_detected(prometheus::BuildGauge()
-                                  .Name("frankenetes_etcd_data_loss_detected")
-                                  .Help("1 when the member's etcd cluster id changed or its revision went backwards between two maintenance/status readings: data was lost or replaced; a human must decide about a restore.")
-                                  .Register(*registry_)),
-      internal_errors_total(prometheus::BuildCounter()
-                                .Name("frankenetes_internal_errors_total")
-                                .Help("Exceptions caught at a task boundary (a bug, contained), by component.")
-                                .Register(*registry_)) {
+      etcd_snapshot_age_seconds("frankenetes_etcd_snapshot_age_seconds",
+                                "Age of the newest verified etcd snapshot of the member in Blob "
+                                "Storage (uploaded by this daemon or found at start).",
+                                SeriesFamily::Type::kGauge, {"cluster", "member"}),
+      etcd_snapshot_size_bytes(
+          "frankenetes_etcd_snapshot_size_bytes",
+          "Size of the newest verified etcd snapshot of the member, SHA-256 trailer included.",
+          SeriesFamily::Type::kGauge, {"cluster", "member"}),
+      etcd_snapshot_failures_total(
+          "frankenetes_etcd_snapshot_failures_total",
+          "Attempts to take, verify or upload an etcd snapshot of the member that failed.",
+          SeriesFamily::Type::kCounter, {"cluster", "member"}),
+      etcd_data_loss_detected("frankenetes_etcd_data_loss_detected",
+                              "1 when the member's etcd cluster id changed or its revision went "
+                              "backwards between two maintenance/status readings: data was lost or "
+                              "replaced; a human must decide about a restore.",
+                              SeriesFamily::Type::kGauge, {"cluster", "member"}),
+      internal_errors_total(
+          prometheus::BuildCounter()
+              .Name("frankenetes_internal_errors_total")
+              .Help("Exceptions caught at a task boundary (a bug, contained), by component.")
+              .Register(*registry_)) {
   build_info.Add({{"version", build.version}, {"commit", build.commit}, {"build_type", build.build_type}})
       .Set(1);
   // Both results exist from the start so that rate() and alerts see a zero, not a gap.
@@ -189,6 +192,26 @@ prometheus::Histogram::BucketBoundaries Metrics::latency_buckets() {
 
 prometheus::Histogram::BucketBoundaries Metrics::dns_consistency_buckets() {
   return {0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600};
+}
+
+std::vector<const SeriesFamily*> Metrics::per_member_families() const {
+  return {&member_up,
+          &member_state,
+          &member_restarts_observed_total,
+          &remediation_actions_total,
+          &actions_skipped_total,
+          &remediation_gave_up,
+          &member_paused_gauge,
+          &etcd_data_at_risk,
+          &operation_in_progress,
+          &probe_success,
+          &probe_tls_failures_total,
+          &dns_record_in_sync,
+          &dns_skips_total,
+          &etcd_snapshot_age_seconds,
+          &etcd_snapshot_size_bytes,
+          &etcd_snapshot_failures_total,
+          &etcd_data_loss_detected};
 }
 
 void Metrics::record_config_loaded(double now_seconds) {
@@ -207,7 +230,13 @@ std::string Metrics::render() const {
   auto families = registry_->Collect();
   auto process = ProcessCollector().Collect();
   families.insert(families.end(), process.begin(), process.end());
-  return prometheus::TextSerializer().Serialize(families);
+  auto text = prometheus::TextSerializer().Serialize(families);
+  // One allocation for the lot (a series line is ~80 bytes), rather than doubling through it.
+  std::size_t series = 0;
+  for (const SeriesFamily* family : per_member_families()) series += family->size();
+  text.reserve(text.size() + 96 * series + 4096);
+  for (const SeriesFamily* family : per_member_families()) family->render(text);
+  return text;
 }
 
 }  // namespace frankenetes::status

@@ -5,6 +5,11 @@
 // say what happened in their own words; only this class (metrics.cc, prometheus_recorders.cc)
 // knows families, label keys and buckets, and nothing registers families elsewhere. render()
 // produces the text exposition served at /metrics.
+//
+// Families with a series per member are SeriesFamily (series_family.h): compact, and written
+// straight into the text; the few others (per process, per operation, histograms) are
+// prometheus-cpp's. A histogram is never per member: at 1000 clusters one of 14 buckets per
+// member was more than half of /metrics.
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -14,8 +19,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "status/recorders.h"
+#include "status/series_family.h"
 
 namespace frankenetes::status {
 
@@ -85,7 +92,8 @@ class Metrics final : public RemediationMetrics,
   std::shared_ptr<prometheus::Registry> registry_;
 
  public:
-  // Families (declared after registry_, which owns them). Label values are bounded sets.
+  // Families (declared after registry_, which owns prometheus-cpp's). Label values are bounded
+  // sets; a SeriesFamily takes its values in the order of the label names noted beside it.
   // Written only by the methods above; public so that tests can read a series.
   prometheus::Family<prometheus::Gauge>& build_info;
   prometheus::Family<prometheus::Counter>& config_reload_total;  // {result=success|failure}
@@ -94,16 +102,16 @@ class Metrics final : public RemediationMetrics,
 
   // Watch, detect, heal (labels: cluster, member from the config; action, result, reason,
   // state, operation, code from small fixed vocabularies).
-  prometheus::Family<prometheus::Gauge>& member_up;                       // {cluster,member}
-  prometheus::Family<prometheus::Gauge>& member_state;                    // {cluster,member,state}
-  prometheus::Family<prometheus::Counter>& member_restarts_observed_total;  // {cluster,member}
-  prometheus::Family<prometheus::Counter>& remediation_actions_total;     // {cluster,member,action,result}
-  prometheus::Family<prometheus::Counter>& actions_skipped_total;         // {cluster,member,reason}
-  prometheus::Family<prometheus::Gauge>& remediation_gave_up;             // {cluster,member}: alert
-  prometheus::Family<prometheus::Gauge>& member_paused_gauge;             // {cluster,member}
+  SeriesFamily member_up;                       // {cluster,member}
+  SeriesFamily member_state;                    // {cluster,member,state}
+  SeriesFamily member_restarts_observed_total;  // {cluster,member}
+  SeriesFamily remediation_actions_total;       // {cluster,member,action,result}
+  SeriesFamily actions_skipped_total;           // {cluster,member,reason}
+  SeriesFamily remediation_gave_up;             // {cluster,member}: alert
+  SeriesFamily member_paused_gauge;             // {cluster,member}
   prometheus::Gauge& remediation_budget_exhausted;                        // alert
-  prometheus::Family<prometheus::Gauge>& etcd_data_at_risk;               // {cluster,member}: alert
-  prometheus::Family<prometheus::Gauge>& operation_in_progress;           // {cluster,member,operation}
+  SeriesFamily etcd_data_at_risk;                                         // {cluster,member}: alert
+  SeriesFamily operation_in_progress;  // {cluster,member,operation}
   prometheus::Family<prometheus::Counter>& arm_requests_total;            // {operation,code}
   prometheus::Family<prometheus::Histogram>& arm_request_duration_seconds;  // {operation}
   // Its one series appears with the first value ARM sent: before that the budget left is
@@ -112,9 +120,9 @@ class Metrics final : public RemediationMetrics,
   prometheus::Gauge& arm_read_budget_used_ratio;
   prometheus::Counter& arm_gets_deferred_total;
   prometheus::Family<prometheus::Counter>& token_requests_total;          // {credential,result}
-  prometheus::Family<prometheus::Gauge>& probe_success;                   // {cluster,member}
-  prometheus::Family<prometheus::Histogram>& probe_duration_seconds;      // {cluster,member}
-  prometheus::Family<prometheus::Counter>& probe_tls_failures_total;      // {cluster,member}
+  SeriesFamily probe_success;                                             // {cluster,member}
+  prometheus::Family<prometheus::Histogram>& probe_duration_seconds;      // {member}: per role
+  SeriesFamily probe_tls_failures_total;                                  // {cluster,member}
   prometheus::Histogram& reconcile_duration_seconds;
   prometheus::Gauge& last_successful_observation_timestamp_seconds;
 
@@ -122,17 +130,17 @@ class Metrics final : public RemediationMetrics,
   // result: updated | conflict | failed | dry_run | verify_failed | read_failed; reason:
   // plan::DnsSkipReason; read reason: plan::DnsReadReason.
   prometheus::Family<prometheus::Counter>& dns_updates_total;       // {provider,result}
-  prometheus::Family<prometheus::Gauge>& dns_record_in_sync;        // {cluster,member}: alert on 0
-  prometheus::Family<prometheus::Counter>& dns_skips_total;         // {cluster,member,reason}
+  SeriesFamily dns_record_in_sync;                                  // {cluster,member}: alert on 0
+  SeriesFamily dns_skips_total;                                     // {cluster,member,reason}
   prometheus::Histogram& dns_ip_change_to_consistent_seconds;       // first sight of a new IP -> verified
   prometheus::Family<prometheus::Counter>& dns_record_reads_total;  // {provider,reason}
   prometheus::Gauge& dns_record_reads_deferred;                     // members waiting for the cap
 
   // etcd's data (recorded by lib/reconcile/etcd_guard.h).
-  prometheus::Family<prometheus::Gauge>& etcd_snapshot_age_seconds;     // {cluster,member}: alert when old
-  prometheus::Family<prometheus::Gauge>& etcd_snapshot_size_bytes;      // {cluster,member}
-  prometheus::Family<prometheus::Counter>& etcd_snapshot_failures_total;  // {cluster,member}
-  prometheus::Family<prometheus::Gauge>& etcd_data_loss_detected;       // {cluster,member}: alert
+  SeriesFamily etcd_snapshot_age_seconds;     // {cluster,member}: alert when old
+  SeriesFamily etcd_snapshot_size_bytes;      // {cluster,member}
+  SeriesFamily etcd_snapshot_failures_total;  // {cluster,member}
+  SeriesFamily etcd_data_loss_detected;       // {cluster,member}: alert
 
   // Exceptions caught at a task boundary (lib/reconcile/internal_error.h, the HTTP server):
   // bugs contained instead of ending a thread. component: worker:<pool>, scheduler, dns_sync,
@@ -140,6 +148,9 @@ class Metrics final : public RemediationMetrics,
   prometheus::Family<prometheus::Counter>& internal_errors_total;   // {component}
 
  private:
+  std::vector<const SeriesFamily*> per_member_families() const;
+  // The member's role's series of probe_duration_seconds.
+  prometheus::Histogram& probe_duration(std::string_view member);
   // Buckets for network calls: 5 ms to 30 s.
   static prometheus::Histogram::BucketBoundaries latency_buckets();
   // Buckets for IP change to consistent DNS: 0.5 s to 10 min.

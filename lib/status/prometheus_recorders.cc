@@ -2,8 +2,7 @@
 // buckets and removals are what dashboards and alerts depend on; tests/status/
 // recorders_test.cc pins them.
 
-#include <prometheus/labels.h>
-
+#include <algorithm>
 #include <string>
 
 #include "status/metrics.h"
@@ -11,62 +10,44 @@
 namespace frankenetes::status {
 namespace {
 
-prometheus::Labels member_labels(MemberName member) {
-  return {{"cluster", std::string(member.cluster)}, {"member", std::string(member.member)}};
-}
-
-prometheus::Labels with(prometheus::Labels labels, const char* key, std::string_view value) {
-  labels.emplace(key, std::string(value));
-  return labels;
-}
-
-// Remove() takes the series itself, which Add() finds (or makes, to drop at once).
-template <typename Metric>
-void remove(prometheus::Family<Metric>& family, const prometheus::Labels& labels) {
-  family.Remove(&family.Add(labels));
-}
-
 double flag(bool on) { return on ? 1 : 0; }
 
 }  // namespace
 
 void Metrics::member_status(MemberName member, std::string_view state, bool up, bool gave_up,
                             bool at_risk) {
-  const auto labels = member_labels(member);
-  member_up.Add(labels).Set(flag(up));
+  const auto [cluster, name] = member;
+  member_up.set({cluster, name}, flag(up));
   for (const auto each : kMemberStates) {
-    member_state.Add(with(labels, "state", each)).Set(flag(each == state));
+    member_state.set({cluster, name, each}, flag(each == state));
   }
-  remediation_gave_up.Add(labels).Set(flag(gave_up));
-  etcd_data_at_risk.Add(labels).Set(flag(at_risk));
+  remediation_gave_up.set({cluster, name}, flag(gave_up));
+  etcd_data_at_risk.set({cluster, name}, flag(at_risk));
 }
 
 void Metrics::member_paused(MemberName member, bool paused) {
-  member_paused_gauge.Add(member_labels(member)).Set(flag(paused));
+  member_paused_gauge.set({member.cluster, member.member}, flag(paused));
 }
 
 void Metrics::member_removed(MemberName member) {
-  const auto labels = member_labels(member);
-  remove(member_up, labels);
-  remove(member_paused_gauge, labels);
-  remove(remediation_gave_up, labels);
-  remove(etcd_data_at_risk, labels);
-  for (const auto each : kMemberStates) remove(member_state, with(labels, "state", each));
+  const auto [cluster, name] = member;
+  member_up.remove({cluster, name});
+  member_paused_gauge.remove({cluster, name});
+  remediation_gave_up.remove({cluster, name});
+  etcd_data_at_risk.remove({cluster, name});
+  for (const auto each : kMemberStates) member_state.remove({cluster, name, each});
 }
 
 void Metrics::action_skipped(MemberName member, std::string_view reason) {
-  actions_skipped_total.Add(with(member_labels(member), "reason", reason)).Increment();
+  actions_skipped_total.add({member.cluster, member.member, reason});
 }
 
 void Metrics::restarts_observed(MemberName member, int restarts) {
-  auto& counter = member_restarts_observed_total.Add(member_labels(member));
-  if (restarts > 0) counter.Increment(restarts);
+  member_restarts_observed_total.add({member.cluster, member.member}, std::max(restarts, 0));
 }
 
 void Metrics::action_finished(MemberName member, std::string_view action, std::string_view result) {
-  auto labels = with(member_labels(member), "action", action);
-  labels.emplace("result", std::string(result));
-  remediation_actions_total.Add(labels).Increment();
+  remediation_actions_total.add({action, member.cluster, member.member, result});
 }
 
 void Metrics::budget_exhausted(bool exhausted) {
@@ -74,11 +55,11 @@ void Metrics::budget_exhausted(bool exhausted) {
 }
 
 void Metrics::operation_started(MemberName member, std::string_view operation) {
-  operation_in_progress.Add(with(member_labels(member), "operation", operation)).Set(1);
+  operation_in_progress.set({member.cluster, member.member, operation}, 1);
 }
 
 void Metrics::operation_finished(MemberName member, std::string_view operation) {
-  operation_in_progress.Add(with(member_labels(member), "operation", operation)).Set(0);
+  operation_in_progress.set({member.cluster, member.member, operation}, 0);
 }
 
 void Metrics::reconcile_finished(Seconds duration) {
@@ -95,30 +76,34 @@ void Metrics::read_budget(double used_ratio, std::uint64_t deferred_gets) {
 }
 
 void Metrics::probe_finished(MemberName member, bool success, Seconds duration, bool tls_failed) {
-  const auto labels = member_labels(member);
-  probe_success.Add(labels).Set(flag(success));
-  probe_duration_seconds.Add(labels, latency_buckets()).Observe(duration.count());
+  probe_success.set({member.cluster, member.member}, flag(success));
+  probe_duration(member.member).Observe(duration.count());
   // The series exists from the first probe, so increase() sees a zero rather than a gap.
-  auto& tls_failures = probe_tls_failures_total.Add(labels);
-  if (tls_failed) tls_failures.Increment();
+  probe_tls_failures_total.add({member.cluster, member.member}, tls_failed ? 1 : 0);
 }
 
-void Metrics::probes_stopped(MemberName member) { remove(probe_success, member_labels(member)); }
+prometheus::Histogram& Metrics::probe_duration(std::string_view member) {
+  return probe_duration_seconds.Add({{"member", std::string(member)}}, latency_buckets());
+}
+
+void Metrics::probes_stopped(MemberName member) {
+  probe_success.remove({member.cluster, member.member});
+}
 
 void Metrics::update(const std::string& provider, std::string_view result) {
   dns_updates_total.Add({{"provider", provider}, {"result", std::string(result)}}).Increment();
 }
 
 void Metrics::record_in_sync(MemberName member, bool in_sync) {
-  dns_record_in_sync.Add(member_labels(member)).Set(flag(in_sync));
+  dns_record_in_sync.set({member.cluster, member.member}, flag(in_sync));
 }
 
 void Metrics::record_removed(MemberName member) {
-  remove(dns_record_in_sync, member_labels(member));
+  dns_record_in_sync.remove({member.cluster, member.member});
 }
 
 void Metrics::record_skipped(MemberName member, std::string_view reason) {
-  dns_skips_total.Add(with(member_labels(member), "reason", reason)).Increment();
+  dns_skips_total.add({member.cluster, member.member, reason});
 }
 
 void Metrics::ip_change_consistent(Seconds elapsed) {
@@ -151,33 +136,32 @@ void Metrics::token_requested(const std::string& credential, bool success) {
 }
 
 void Metrics::snapshots_declared(MemberName member) {
-  etcd_snapshot_failures_total.Add(member_labels(member));
+  etcd_snapshot_failures_total.add({member.cluster, member.member}, 0);
 }
 
 void Metrics::snapshot_taken(MemberName member, std::uint64_t size_bytes, Seconds age) {
-  const auto labels = member_labels(member);
-  etcd_snapshot_size_bytes.Add(labels).Set(static_cast<double>(size_bytes));
-  etcd_snapshot_age_seconds.Add(labels).Set(age.count());
+  etcd_snapshot_size_bytes.set({member.cluster, member.member}, static_cast<double>(size_bytes));
+  etcd_snapshot_age_seconds.set({member.cluster, member.member}, age.count());
 }
 
 void Metrics::snapshot_age(MemberName member, Seconds age) {
-  etcd_snapshot_age_seconds.Add(member_labels(member)).Set(age.count());
+  etcd_snapshot_age_seconds.set({member.cluster, member.member}, age.count());
 }
 
 void Metrics::snapshot_failed(MemberName member) {
-  etcd_snapshot_failures_total.Add(member_labels(member)).Increment();
+  etcd_snapshot_failures_total.add({member.cluster, member.member});
 }
 
 void Metrics::data_loss(MemberName member, bool detected) {
-  etcd_data_loss_detected.Add(member_labels(member)).Set(flag(detected));
+  etcd_data_loss_detected.set({member.cluster, member.member}, flag(detected));
 }
 
 void Metrics::etcd_member_removed(MemberName member) {
-  const auto labels = member_labels(member);
-  remove(etcd_snapshot_age_seconds, labels);
-  remove(etcd_snapshot_size_bytes, labels);
-  remove(etcd_snapshot_failures_total, labels);
-  remove(etcd_data_loss_detected, labels);
+  const auto [cluster, name] = member;
+  etcd_snapshot_age_seconds.remove({cluster, name});
+  etcd_snapshot_size_bytes.remove({cluster, name});
+  etcd_snapshot_failures_total.remove({cluster, name});
+  etcd_data_loss_detected.remove({cluster, name});
 }
 
 void Metrics::boundary_declared(const std::string& component) {

@@ -58,13 +58,9 @@ struct DnsReporterTest : ::testing::Test {
   double updates(const char* result) {
     return metrics.dns_updates_total.Add({{"provider", "p"}, {"result", result}}).Value();
   }
-  double in_sync() {
-    return metrics.dns_record_in_sync.Add({{"cluster", "prod"}, {"member", "etcd"}}).Value();
-  }
+  double in_sync() { return metrics.dns_record_in_sync.value({"prod", "etcd"}).value_or(0); }
   double skips(const char* reason) {
-    return metrics.dns_skips_total
-        .Add({{"cluster", "prod"}, {"member", "etcd"}, {"reason", reason}})
-        .Value();
+    return metrics.dns_skips_total.value({"prod", "etcd", reason}).value_or(0);
   }
   // A plan with one skipped member.
   void plan_skipped(plan::DnsSkipReason reason) {

@@ -116,8 +116,7 @@ class DnsSyncReadsTest : public test_util::DnsFakesTest {
     return metrics_.dns_record_reads_total.Add({{"provider", "p"}, {"reason", reason}}).Value();
   }
   double in_sync(std::size_t i) {
-    return metrics_.dns_record_in_sync.Add({{"cluster", key(i).cluster}, {"member", key(i).member}})
-        .Value();
+    return metrics_.dns_record_in_sync.value({key(i).cluster, key(i).member}).value_or(0);
   }
 
   CapturedStatus status_;

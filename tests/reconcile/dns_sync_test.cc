@@ -62,16 +62,12 @@ class DnsSyncTest : public test_util::DnsFakesTest {
     return observed(running(ip, time_.monotonic_time()));
   }
 
-  double in_sync() {
-    return metrics_.dns_record_in_sync.Add({{"cluster", "prod"}, {"member", "etcd"}}).Value();
-  }
+  double in_sync() { return metrics_.dns_record_in_sync.value({"prod", "etcd"}).value_or(0); }
   double updates(const char* result) {
     return metrics_.dns_updates_total.Add({{"provider", "p"}, {"result", result}}).Value();
   }
   double skips(const char* reason) {
-    return metrics_.dns_skips_total
-        .Add({{"cluster", "prod"}, {"member", "etcd"}, {"reason", reason}})
-        .Value();
+    return metrics_.dns_skips_total.value({"prod", "etcd", reason}).value_or(0);
   }
 
   config::Config config_;
