@@ -65,6 +65,7 @@
 #include "model/dns_records.h"
 #include "model/observation.h"
 #include "plan/dns_registry.h"
+#include "plan/member_index.h"
 
 namespace frankenetes::plan {
 

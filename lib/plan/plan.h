@@ -61,6 +61,7 @@
 #include "plan/action.h"
 #include "plan/health.h"
 #include "plan/history.h"
+#include "plan/member_index.h"
 
 namespace frankenetes::plan {
 

@@ -229,11 +229,13 @@ void DnsSynchronizer::finish_unchanged(
     const config::Config& config, const DnsProviderSet& providers,
     const plan::DnsPlanResult& result, const std::map<model::MemberKey, std::string>& signatures,
     const std::map<model::MemberKey, const plan::DnsMemberInput*>& planned, DnsSyncReport& report) {
+  const auto changes = plan::index_by_member(result.changes);
+  const auto skips = plan::index_by_member(result.skips);
   for (const auto& status : result.members) {
-    if (result.find_change(status.member)) continue;
+    if (plan::find_in(changes, status.member)) continue;
     const auto signature = signatures.find(status.member);
     const auto input = planned.find(status.member);
-    const auto* skip = result.find_skip(status.member);
+    const auto* skip = plan::find_in(skips, status.member);
     bool settled = signature != signatures.end() && input != planned.end() &&
                    input->second->current.has_value() && skip != nullptr && settles(skip->reason);
     if (const auto it = unverified_.find(status.member);

@@ -36,6 +36,7 @@ void PlanReporter::configure(const config::Config& config) {
 }
 
 void PlanReporter::plan_evaluated(const plan::PlanResult& result) {
+  const auto skips = plan::index_by_member(result.skips);
   for (const auto& status : result.members) {
     auto& r = members_[status.member];
     const auto health = status.assessment.health;
@@ -56,14 +57,14 @@ void PlanReporter::plan_evaluated(const plan::PlanResult& result) {
                            status.assessment.healthy(), status.gave_up, status.etcd_data_at_risk);
     metrics_.member_paused(metric_name(status.member), status.paused);
     if (status.etcd_data_at_risk && !r.etcd_data_at_risk) {
-      const auto* skip = result.find_skip(status.member);
+      const auto* skip = plan::find_in(skips, status.member);
       log::error("etcd.data_at_risk", {{"cluster", status.member.cluster},
                                        {"member", status.member.member},
                                        {"detail", skip ? skip->detail : std::string()}});
     }
     r.etcd_data_at_risk = status.etcd_data_at_risk;
     if (status.gave_up && !r.gave_up) {
-      const auto* skip = result.find_skip(status.member);
+      const auto* skip = plan::find_in(skips, status.member);
       log::error("remediation.gave_up",
                  {{"cluster", status.member.cluster},
                   {"member", status.member.member},
@@ -72,7 +73,7 @@ void PlanReporter::plan_evaluated(const plan::PlanResult& result) {
     }
     r.gave_up = status.gave_up;
 
-    const auto* skip = result.find_skip(status.member);
+    const auto* skip = plan::find_in(skips, status.member);
     if (skip) {
       metrics_.action_skipped(metric_name(status.member), plan::to_string(skip->reason));
       if (r.skip != skip->reason) {

@@ -122,6 +122,8 @@ status::PlanStatus status_view(const StatusViewInput& in,
   status::PlanStatus out;
   out.budget = {in.result.budget.limit, in.result.budget.used, in.result.budget.exhausted};
   out.dry_run = in.config.policy.dry_run;
+  const auto planned_members = plan::index_by_member(in.result.members);
+  const auto skips = plan::index_by_member(in.result.skips);
   out.last_full_observation = clock.wall(in.last_full_observation);
   out.observation_error = in.observation_error;
   for (const auto& cluster : in.config.clusters) {
@@ -142,7 +144,7 @@ status::PlanStatus status_view(const StatusViewInput& in,
       m.probe.configured = member.probe.has_value();
       m.paused = obs != nullptr && obs->paused;
 
-      const plan::MemberStatus* planned = in.result.find_member(key);
+      const plan::MemberStatus* planned = plan::find_in(planned_members, key);
       m.health = planned != nullptr ? plan::to_string(planned->assessment.health) : "unknown";
       if (planned != nullptr) m.health_detail = planned->assessment.why();
       if (planned != nullptr) {
@@ -151,7 +153,7 @@ status::PlanStatus status_view(const StatusViewInput& in,
         m.needs_person = planned->needs_person;
         if (planned->backoff_until) m.backoff_left = clock.until(*planned->backoff_until);
       }
-      if (const auto* skip = in.result.find_skip(key)) {
+      if (const auto* skip = plan::find_in(skips, key)) {
         m.skip = status::SkipStatus{std::string(plan::to_string(skip->reason)), skip->detail};
       }
       const auto note = notes.find(key);
