@@ -104,6 +104,16 @@ def rates(counts, seconds, cpu_s=None):
     return out
 
 
+def ready_timeout(args, n):
+    """Seconds to wait for every member to be up. Each of the 4N groups needs one GET, and the
+    daemon spends at most its default budget (750 reads/min, LISTs first) on them: at N=1000
+    that alone is 320 s and more with the LIST pages, so a fixed 300 s measured a daemon
+    still starting (3210 of 4000 members up)."""
+    if args.ready_timeout is not None:
+        return args.ready_timeout
+    return max(300.0, 2 * 4 * n / (750 / 60))
+
+
 def run_one(system, n, layout, args, probes):
     """Everything measured for one system at one N: a dict (see report.COLUMNS)."""
     t0 = time.monotonic()
@@ -117,7 +127,7 @@ def run_one(system, n, layout, args, probes):
         else:
             system.start(w.sim.endpoints, world.baseline_groups(w.sim.endpoints, n, layout, probes=probes))
         try:
-            system.wait_steady(n, tally, timeout=args.ready_timeout, strict=False)
+            system.wait_steady(n, tally, timeout=ready_timeout(args, n), strict=False)
             log(f"  {system.name} steady after {time.monotonic() - t0:.0f}s; settling {args.settle:g}s")
             wait_window(tally, args.settle, system.alive)
             if system.name == "daemon" and args.resync_wait:
@@ -345,8 +355,10 @@ def parse_args(argv):
     p.add_argument("--faults", type=int, default=20, help="faults of each kind per N (0: none)")
     p.add_argument("--fault-spacing", type=float, default=2.0, help="mean seconds between injections")
     p.add_argument("--fault-timeout", type=float, default=3600.0, help="deadline of one N's fault phase, seconds")
-    p.add_argument("--ready-timeout", type=float, default=300.0,
-                   help="wait at most this long for every member to be up, then measure anyway")
+    p.add_argument("--ready-timeout", type=float, default=None,
+                   help="wait at most this long for every member to be up, then measure anyway "
+                        "(default: 300 s, or twice the time 4N first GETs take within the "
+                        "daemon's default read budget when that is longer)")
     p.add_argument("--baseline-threads", type=int, default=8, help="baseline_poller.py --threads")
     p.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
     p.add_argument("--include", action="append", default=[], metavar="JSON",

@@ -143,7 +143,9 @@ class BaselineSystem:
         self.log_file = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             [DEBIAN_PYTHON, BASELINE, "--endpoints", paths["endpoints"], "--groups", paths["groups"],
-             "--interval", f"{self.interval_s:g}", "--threads", str(self.threads)],
+             "--interval", f"{self.interval_s:g}", "--threads", str(self.threads),
+             "--probe-timeout", f"{world.PROBE_TIMEOUT_S:g}",
+             "--probe-failures", str(world.PROBE_FAILURE_THRESHOLD)],
             stdout=self.out_file, stderr=self.log_file)
 
     @property

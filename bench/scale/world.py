@@ -34,10 +34,16 @@ MEMBERS = {
     "scheduler": ("scheduler", ["apiserver"], 10251),
 }
 
-# The daemon's defaults for probes (docs/configuration.md), written out so the acceptance
-# check for hangs (period x failureThreshold + 2 s) uses the numbers the daemon runs with.
+# Probe settings (docs/configuration.md), written out so the acceptance check for hangs
+# (period x failureThreshold + 2 s) uses the numbers the daemon runs with. Period and
+# threshold are the daemon's defaults; the timeout is Kubernetes' default (1 s), not the
+# daemon's (2 s): a hang is seen when the third probe after it times out, i.e. up to
+# period x threshold + timeout after it began, so with a 2 s timeout the 2 s of the bound
+# would leave nothing for the reaction (p99 landed at 16.4-17.0 s, on the bound by
+# construction). On loopback 1 s is ample; across regions keep the default 2 s and expect
+# period x threshold + timeout + about a second.
 PROBE_PERIOD_S = 5.0
-PROBE_TIMEOUT_S = 2.0
+PROBE_TIMEOUT_S = 1.0
 PROBE_FAILURE_THRESHOLD = 3
 
 # The daemon's default policy.getInterval.healthy: its rolling resync of healthy groups reads
@@ -145,7 +151,10 @@ def daemon_config(endpoints, n, layout, poll_interval_s, probes=True, dns_resync
                      "dependsOn": deps,
                      "dns": {"provider": "azure", "name": fqdn(i, member), "ttl": DNS_TTL}}
             if probes:
-                entry["probe"] = {"url": f"{health}/health/{{ip}}"}
+                entry["probe"] = {"url": f"{health}/health/{{ip}}",
+                                  "period": f"{PROBE_PERIOD_S:g}s",
+                                  "timeout": f"{PROBE_TIMEOUT_S:g}s",
+                                  "failureThreshold": PROBE_FAILURE_THRESHOLD}
             lines.append(f"      - {json.dumps(entry)}")
     lines += [
         "dns:",

@@ -154,17 +154,17 @@ ReadPlan GroupObserver::due_reads(core::MonotonicTime now, bool force_full) {
     const bool never_read = !w.last_get.has_value();
     const bool suspect = never_read || w.attention;
     if (force_full || w.get_requested) {
-      candidates.push_back({0, w.etcd, w.last_get_attempt, &w, &key});
+      candidates.push_back({0, false, w.etcd, w.last_get_attempt, &w, &key});
     } else if (suspect) {
       if (due(now, w.last_get_attempt, policy_.get_interval.unhealthy, tick)) {
-        candidates.push_back({1, w.etcd, w.last_get_attempt, &w, &key});
+        candidates.push_back({1, never_read, w.etcd, w.last_get_attempt, &w, &key});
       }
     } else {
       ++healthy;
       if (due(now, w.last_get_attempt, healthy_interval / 2, tick)) {
         ++resync_eligible;
         const bool overdue = due(now, w.last_get_attempt, healthy_interval, tick);
-        candidates.push_back({overdue ? 2 : 3, w.etcd, w.last_get_attempt, &w, &key});
+        candidates.push_back({overdue ? 2 : 3, false, w.etcd, w.last_get_attempt, &w, &key});
       }
     }
   }
@@ -176,6 +176,7 @@ ReadPlan GroupObserver::due_reads(core::MonotonicTime now, bool force_full) {
   resync_credit_ = std::clamp(resync_credit_, -members, static_cast<double>(resync_eligible));
   std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
     if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.never_read != b.never_read) return b.never_read;  // signs of trouble first
     if (a.etcd != b.etcd) return a.etcd;
     if (a.last_attempt != b.last_attempt) return a.last_attempt < b.last_attempt;  // never first
     return *a.key < *b.key;

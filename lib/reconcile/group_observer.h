@@ -19,9 +19,11 @@
 //     GET did vouches for that GET (GroupObservation::vouched_at, plan/health.h).
 //   - all inside policy.budget.armReadsPerMinute per subscription (a token bucket holding one
 //     poll interval's worth): LISTs always run; GETs over the budget wait for the next tick,
-//     ordered requested first, then suspects, then the resync; etcd first within each; then
-//     stalest first. Resync GETs also wait while ThrottleTracker reports few remaining reads
-//     (DeferReads), until the data would no longer be vouched for.
+//     ordered requested first, then suspects (those with a sign of trouble before those never
+//     read: at a thousand clusters the first readings take minutes, and a failing probe must
+//     not wait behind them), then the resync; etcd first within each; then stalest first. Resync
+//     GETs also wait while ThrottleTracker reports few remaining reads (DeferReads), until the data
+//     would no longer be vouched for.
 // Each read is timestamped when it was sent and when its answer arrived. A 404 GET whose body
 // is ARM's error envelope with ResourceNotFound / ResourceGroupNotFound is kNotFound; any other
 // error (a 404 from a proxy included) is kError: state unknown. A kNotFound is only proof that
@@ -170,6 +172,7 @@ class GroupObserver {
   };
   struct Candidate {
     int rank;  // 0 requested, 1 suspect, 2 resync overdue, 3 resync early
+    bool never_read;  // a suspect for want of a reading, not for a sign of trouble
     bool etcd;
     std::optional<core::MonotonicTime> last_attempt;
     Watched* watched;

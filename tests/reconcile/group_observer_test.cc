@@ -187,6 +187,30 @@ TEST_F(ObserverTest, TheReadBudgetHoldsBackGetsEtcdAndSuspectsFirst) {
   EXPECT_EQ(observer.budget_deferred_reads(), 22u + 17u + 13u + 8u + 4u);
 }
 
+TEST_F(ObserverTest, ATroubledMemberIsReadBeforeMembersNeverRead) {
+  // A thousand clusters take minutes to read once within the budget; a member whose probe
+  // fails (or whose last reading was not healthy) must not wait behind them.
+  std::vector<config::MemberConfig> members;
+  for (int i = 0; i < 30; ++i) {
+    members.push_back(member("m" + std::to_string(i / 10) + std::to_string(i % 10)));
+    api.set(FakeContainerGroupApi::running(members.back().name, "10.0.1." + std::to_string(i)));
+  }
+  config = config_with(members);
+  config.policy.budget.arm_reads_per_minute = 60;  // 1/s: 5 reads per tick
+  observer.configure(config);
+  auto calls = pass();
+  ASSERT_EQ(calls.size(), 10u);  // the LIST and 9 GETs; 21 members never read
+  const std::string troubled = calls.back().substr(4);
+  for (const auto& c : calls) {
+    if (c.rfind("get ", 0) == 0)
+      observer.set_attention({"prod", c.substr(4)}, c.substr(4) == troubled);
+  }
+  time.advance(5s);
+  calls = pass();
+  ASSERT_FALSE(calls.empty());
+  EXPECT_EQ(calls[0], "get " + troubled);
+}
+
 TEST_F(ObserverTest, RequestedGetRunsAtTheNextPass) {
   pass();
   observer.set_attention(kEtcd, false);
