@@ -11,6 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -24,7 +25,11 @@
 #include <boost/beast/ssl.hpp>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -177,7 +182,7 @@ void close_gracefully(Connection& connection, const Deadline& deadline, core::Mo
 
 class HttpClient::Impl {
  public:
-  Impl(HttpClientOptions options, std::unique_ptr<ssl::context> tls)
+  Impl(HttpClientOptions options, std::shared_ptr<ssl::context> tls)
       : options_(std::move(options)),
         tls_(std::move(tls)),
         pool_(options_.max_idle_per_host, options_.idle_timeout) {}
@@ -488,20 +493,30 @@ class HttpClient::Impl {
   // Deadlines are enforced by Asio timers on the steady clock, so they are read from the real
   // clock too.
   const core::RealTimeSource time_{};
-  const std::unique_ptr<ssl::context> tls_;
+  const std::shared_ptr<ssl::context> tls_;  // shared with clients of the same trust settings
   detail::ConnectionPool<Connection> pool_;
   std::atomic<std::uint64_t> connections_opened_{0};
 };
 
-core::Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions options) {
-  auto tls = std::make_unique<ssl::context>(ssl::context::tls_client);
+namespace {
+
+// A file's identity for the context cache: its path, size and modification time (empty when
+// it cannot be read: the context is then made and fails as it would have).
+std::string file_stamp(const std::string& path) {
+  struct stat st {};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0) return path;
+  return path + "|" + std::to_string(st.st_size) + "|" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
+
+core::Result<std::shared_ptr<ssl::context>> make_tls_context(const HttpClientOptions& options) {
+  auto tls = std::make_shared<ssl::context>(ssl::context::tls_client);
   // TLS 1.2 is the oldest version still considered sound (RFC 8996 deprecates 1.0 and 1.1).
   SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_2_VERSION);
   tls->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
   if (options.insecure_skip_verify) {
     tls->set_verify_mode(ssl::verify_none);
-    return std::unique_ptr<HttpClient>(
-        new HttpClient(std::make_unique<Impl>(std::move(options), std::move(tls))));
+    return tls;
   }
   tls->set_verify_mode(ssl::verify_peer);
   error_code ec;
@@ -521,8 +536,40 @@ core::Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions o
           "CA file " + options.ca_file + ": no PEM certificate (" + ec.message() + ")");
     }
   }
+  return tls;
+}
+
+// Clients with the same trust settings share one OpenSSL context (SSL_CTX is safe to use from
+// several threads once set up): each context parses the system's CA bundle, about 1 MiB, and
+// the daemon makes a client per purpose (ARM, DNS providers, probes, etcd, storage), again on
+// every reload. Keyed by the settings and the identity (size, mtime) of the CA file and of
+// the system bundle, so a changed file is loaded again; held weakly, so a context lives only
+// as long as a client uses it.
+core::Result<std::shared_ptr<ssl::context>> shared_tls_context(const HttpClientOptions& options) {
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<ssl::context>> contexts;
+  const std::string key = std::string(options.insecure_skip_verify ? "insecure" : "verify") + "\n" +
+                          file_stamp(options.ca_file) + "\n" +
+                          file_stamp(X509_get_default_cert_file());
+  std::lock_guard lock(mutex);
+  for (auto it = contexts.begin(); it != contexts.end();) {
+    it = it->second.expired() ? contexts.erase(it) : std::next(it);
+  }
+  if (auto found = contexts.find(key); found != contexts.end()) {
+    if (auto tls = found->second.lock()) return tls;
+  }
+  auto tls = make_tls_context(options);
+  if (tls.ok()) contexts[key] = *tls;
+  return tls;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions options) {
+  auto tls = shared_tls_context(options);
+  if (!tls.ok()) return tls.error();
   return std::unique_ptr<HttpClient>(
-      new HttpClient(std::make_unique<Impl>(std::move(options), std::move(tls))));
+      new HttpClient(std::make_unique<Impl>(std::move(options), std::move(*tls))));
 }
 
 HttpClient::HttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -771,6 +771,29 @@ TEST(HttpClientTls, TrustedViaCaFileByIpAndByName) {
   EXPECT_EQ(log.count(), 2u);
 }
 
+TEST(HttpClientTls, ANewClientReadsACaFileThatChangedSinceAnEarlierOne) {
+  // Clients with the same trust settings share one TLS context while they live; a CA file
+  // rewritten in the meantime (a reload after certificate rotation) must still be read again.
+  const GeneratedTls& tls = localhost_and_loopback_tls();
+  ServerHarness harness(
+      tls_server(tls), make_sync_handler([](const Request&) { return Response::text(200, "ok"); }));
+  ASSERT_TRUE(harness.start().ok());
+  const std::string url = "https://127.0.0.1:" + std::to_string(harness.port()) + "/";
+  HttpClientOptions options;
+  options.ca_file = write_temp_file("rotating-ca.pem", tls_for({"other"}, {}).ca_pem);
+  auto before = make_client(options);
+  auto twin = make_client(options);  // same settings, same file: shares the context
+  EXPECT_FALSE(before->send(get(url)));
+  EXPECT_FALSE(twin->send(get(url)));
+  // Rotated: the file now holds the server's CA (with another size or modification time).
+  std::ofstream(options.ca_file, std::ios::trunc) << tls.ca_pem << "\n";
+  auto after = make_client(options);
+  auto got = after->send(get(url));
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->body, "ok");
+  EXPECT_FALSE(before->send(get(url)));  // an existing client keeps what it loaded
+}
+
 TEST(HttpClientTls, UntrustedCaFailsWithTlsErrorNamingThePeer) {
   const GeneratedTls& tls = localhost_and_loopback_tls();
   ServerHarness harness(tls_server(tls), make_sync_handler([](const Request&) {
