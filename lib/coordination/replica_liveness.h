@@ -1,0 +1,63 @@
+#pragma once
+// ReplicaLiveness: which replicas are alive, as seen through their heartbeat blobs
+// (replicas/<id>, rewritten by every replica on every tick). Pure; fed by the Coordinator with
+// each listing of replicas/ and the monotonic time it was taken.
+//
+// A replica is live while its heartbeat's ETag changed within `window` of now, both measured
+// by our own monotonic clock: comparing the blob's Last-Modified (the service's wall clock)
+// with ours would mix two clocks. A heartbeat seen for the first time counts as a change, so a
+// replica that starts next to long-dead heartbeat blobs counts them live for one window.
+// Liveness only shapes the fair share (lease_plan.h); safety never depends on it — a replica
+// wrongly thought dead keeps its leases, one wrongly thought live only slows a hand-over.
+//
+// Coordinator uses window = leaseDuration - renewEvery: a replica killed right after its last
+// renew is then seen dead no later than its leases expire (the change is seen at most one
+// renewEvery after it was written), so its clusters move within leaseDuration + renewEvery.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/time_source.h"
+
+namespace frankenetes::coordination {
+
+// One heartbeat blob in a listing.
+struct HeartbeatSighting {
+  std::string replica{};
+  std::string etag{};
+  std::optional<int> held{};  // the replica's own count of clusters it holds (blob metadata)
+
+  bool operator==(const HeartbeatSighting&) const = default;
+};
+
+class ReplicaLiveness {
+ public:
+  ReplicaLiveness(std::string self, core::Duration window)
+      : self_(std::move(self)), window_(window) {}
+
+  // A complete listing of replicas/ (heartbeats missing from it are forgotten).
+  void observe(const std::vector<HeartbeatSighting>& heartbeats, core::MonotonicTime now);
+
+  // Live replicas, sorted; always includes self.
+  std::vector<std::string> live(core::MonotonicTime now) const;
+  // The counts live other replicas reported (those that sent one).
+  std::map<std::string, int> reported_holdings(core::MonotonicTime now) const;
+
+ private:
+  struct Seen {
+    std::string etag;
+    core::MonotonicTime changed;
+    std::optional<int> held;
+  };
+  bool is_live(const Seen& seen, core::MonotonicTime now) const {
+    return now - seen.changed <= window_;
+  }
+
+  std::string self_;
+  core::Duration window_;
+  std::map<std::string, Seen> replicas_;
+};
+
+}  // namespace frankenetes::coordination
