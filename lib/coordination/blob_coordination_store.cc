@@ -26,7 +26,8 @@ core::Result<std::vector<HeartbeatSighting>> BlobCoordinationStore::list_heartbe
   std::vector<HeartbeatSighting> out;
   for (const auto& blob : *blobs) {
     HeartbeatSighting sighting{.replica = blob.name.substr(kHeartbeatPrefix.size()),
-                               .etag = blob.etag};
+                               .etag = blob.etag,
+                               .last_modified = blob.last_modified};
     // A count that is absent or not a number is unknown, never 0.
     if (const auto it = blob.metadata.find(kHeldKey); it != blob.metadata.end()) {
       if (const auto held = core::parse_uint64(it->second); held && *held <= 1'000'000) {
@@ -38,14 +39,15 @@ core::Result<std::vector<HeartbeatSighting>> BlobCoordinationStore::list_heartbe
   return out;
 }
 
-core::Status BlobCoordinationStore::put_heartbeat(const std::string& replica, int held) {
+core::Result<std::optional<core::SystemTime>> BlobCoordinationStore::put_heartbeat(
+    const std::string& replica, int held) {
   storage::PutOptions options;
   options.content_type = "text/plain";
   options.metadata = {{kHeldKey, std::to_string(held)}};
   auto written = blobs_.put_blob(heartbeat_blob_name(replica), "replica=" + replica + "\n",
                                  options);
   if (!written.ok()) return written.error();
-  return {};
+  return written->last_modified;
 }
 
 core::Status BlobCoordinationStore::delete_heartbeat(const std::string& replica) {

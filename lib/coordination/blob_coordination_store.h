@@ -16,7 +16,8 @@ class BlobCoordinationStore final : public CoordinationStore {
   explicit BlobCoordinationStore(storage::BlobClient& blobs) : blobs_(blobs), leases_(blobs) {}
 
   core::Result<std::vector<HeartbeatSighting>> list_heartbeats() override;
-  core::Status put_heartbeat(const std::string& replica, int held) override;
+  core::Result<std::optional<core::SystemTime>> put_heartbeat(const std::string& replica,
+                                                              int held) override;
   core::Status delete_heartbeat(const std::string& replica) override;
   core::Result<std::vector<LeaseBlob>> list_leases() override;
   core::Status create_lease_blob(const std::string& cluster) override;

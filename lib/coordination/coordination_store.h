@@ -9,6 +9,7 @@
 // failures; every call is bounded by the storage client's request timeout.
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,10 @@ class CoordinationStore {
 
   // Every replicas/<id> blob with its ETag and the count it reports.
   virtual core::Result<std::vector<HeartbeatSighting>> list_heartbeats() = 0;
-  // Rewrites replicas/<replica> (a new ETag every time) reporting `held`.
-  virtual core::Status put_heartbeat(const std::string& replica, int held) = 0;
+  // Rewrites replicas/<replica> (a new ETag every time) reporting `held`; returns the
+  // Last-Modified the service answered with, when it sent one.
+  virtual core::Result<std::optional<core::SystemTime>> put_heartbeat(const std::string& replica,
+                                                                      int held) = 0;
   // Removes replicas/<replica> (a replica leaving says so at once); a missing blob is kNotFound.
   virtual core::Status delete_heartbeat(const std::string& replica) = 0;
   // Every leases/<cluster> blob with its lease state.

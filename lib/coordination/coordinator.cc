@@ -161,7 +161,13 @@ OpResult Coordinator::execute(const LeaseOp& op) {
     }
     case LeaseOpKind::kHeartbeat: {
       const auto count = static_cast<int>(held().size());
-      status = store_.put_heartbeat(settings_.replica_id, count);
+      auto written = store_.put_heartbeat(settings_.replica_id, count);
+      if (!written.ok()) {
+        status = written.error();
+      } else if (*written) {
+        std::lock_guard lock(mutex_);
+        liveness_.our_heartbeat(**written, sent);
+      }
       break;
     }
   }

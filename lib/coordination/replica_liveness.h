@@ -3,10 +3,14 @@
 // (replicas/<id>, rewritten by every replica on every tick). Pure; fed by the Coordinator with
 // each listing of replicas/ and the monotonic time it was taken.
 //
-// A replica is live while its heartbeat's ETag changed within `window` of now, both measured
-// by our own monotonic clock: comparing the blob's Last-Modified (the service's wall clock)
-// with ours would mix two clocks. A heartbeat seen for the first time counts as a change, so a
-// replica that starts next to long-dead heartbeat blobs counts them live for one window.
+// A replica is live while its heartbeat's ETag changed within `window` of now, measured by our
+// own monotonic clock. A heartbeat seen for the first time has no change to measure, so its age
+// is estimated on the service's clock alone, never comparing it with ours: our own heartbeat's
+// Last-Modified plus the time since we sent it (our monotonic clock) is the service's "now",
+// and the difference to the other heartbeat's Last-Modified is its age (to the second, the
+// resolution of an HTTP date). Without that reference (before our first heartbeat was
+// answered) a first sighting counts as a change now, until a listing with the reference in hand
+// ages it properly.
 // Liveness only shapes the fair share (lease_plan.h); safety never depends on it — a replica
 // wrongly thought dead keeps its leases, one wrongly thought live only slows a hand-over.
 //
@@ -28,6 +32,7 @@ struct HeartbeatSighting {
   std::string replica{};
   std::string etag{};
   std::optional<int> held{};  // the replica's own count of clusters it holds (blob metadata)
+  std::optional<core::SystemTime> last_modified{};  // the service's clock
 
   bool operator==(const HeartbeatSighting&) const = default;
 };
@@ -39,6 +44,10 @@ class ReplicaLiveness {
 
   // A complete listing of replicas/ (heartbeats missing from it are forgotten).
   void observe(const std::vector<HeartbeatSighting>& heartbeats, core::MonotonicTime now);
+  // Our own heartbeat write: the Last-Modified it was answered with and when it was sent.
+  void our_heartbeat(core::SystemTime last_modified, core::MonotonicTime sent) {
+    reference_ = Reference{last_modified, sent};
+  }
 
   // Live replicas, sorted; always includes self.
   std::vector<std::string> live(core::MonotonicTime now) const;
@@ -50,14 +59,24 @@ class ReplicaLiveness {
     std::string etag;
     core::MonotonicTime changed;
     std::optional<int> held;
+    bool provisional = false;  // `changed` guessed without a reference
   };
   bool is_live(const Seen& seen, core::MonotonicTime now) const {
     return now - seen.changed <= window_;
   }
 
+  struct Reference {
+    core::SystemTime last_modified;
+    core::MonotonicTime sent;
+  };
+  // When a heartbeat first seen at `now` was last written, by our clock.
+  core::MonotonicTime first_change(const HeartbeatSighting& heartbeat,
+                                   core::MonotonicTime now) const;
+
   std::string self_;
   core::Duration window_;
   std::map<std::string, Seen> replicas_;
+  std::optional<Reference> reference_;
 };
 
 }  // namespace frankenetes::coordination

@@ -35,6 +35,7 @@ class FakeBlobLeases {
   struct Blob {
     int version = 0;
     std::optional<int> held;
+    core::SystemTime last_modified{};
     std::optional<Lease> lease;
   };
 
@@ -87,17 +88,21 @@ class FakeStoreClient final : public CoordinationStore {
       if (!name.starts_with(kHeartbeatPrefix)) continue;
       out.push_back({.replica = name.substr(kHeartbeatPrefix.size()),
                      .etag = "\"" + std::to_string(blob.version) + "\"",
-                     .held = blob.held});
+                     .held = blob.held,
+                     .last_modified = blob.last_modified});
     }
     return answer(std::move(out));
   }
 
-  core::Status put_heartbeat(const std::string& replica, int held) override {
-    if (auto failed = arrive("heartbeat"); !failed.ok()) return failed;
+  core::Result<std::optional<core::SystemTime>> put_heartbeat(const std::string& replica,
+                                                              int held) override {
+    if (auto failed = arrive("heartbeat"); !failed.ok()) return failed.error();
     auto& blob = leases_.blobs()[heartbeat_blob_name(replica)];
     blob.version = ++leases_.versions;
     blob.held = held;
-    return answer_status({});
+    // Last-Modified is an HTTP date: whole seconds.
+    blob.last_modified = std::chrono::floor<std::chrono::seconds>(time_.system_time());
+    return answer(std::optional<core::SystemTime>(blob.last_modified));
   }
 
   core::Status delete_heartbeat(const std::string& replica) override {

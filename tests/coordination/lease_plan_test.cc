@@ -192,5 +192,36 @@ TEST(ReplicaLiveness, LiveWhileTheHeartbeatChangesWithinTheWindow) {
   EXPECT_EQ(liveness.live(t0 + 6s), (std::vector<std::string>{"a"}));
 }
 
+TEST(ReplicaLiveness, AFirstSightingIsAgedOnTheServicesClock) {
+  FakeTimeSource time;
+  ReplicaLiveness liveness("a", 10s);
+  const auto t0 = time.monotonic_time();
+  // The service's clock is an hour off ours: only differences on each clock are used.
+  const auto service_t0 = time.system_time() + 1h;
+  liveness.our_heartbeat(service_t0, t0);
+  const auto now = t0 + 3s;  // the service's now: service_t0 + 3 s
+  liveness.observe({{.replica = "fresh", .etag = "1", .last_modified = service_t0 - 6s},
+                    {.replica = "stale", .etag = "1", .last_modified = service_t0 - 8s},
+                    {.replica = "unknown", .etag = "1"}},
+                   now);
+  EXPECT_EQ(liveness.live(now), (std::vector<std::string>{"a", "fresh", "unknown"}));
+  EXPECT_EQ(liveness.live(now + 1s), (std::vector<std::string>{"a", "fresh", "unknown"}));
+  EXPECT_EQ(liveness.live(now + 1001ms), (std::vector<std::string>{"a", "unknown"}));
+}
+
+TEST(ReplicaLiveness, AFirstSightingBeforeOurOwnHeartbeatIsAgedOnceItIsAnswered) {
+  FakeTimeSource time;
+  ReplicaLiveness liveness("a", 10s);
+  const auto t0 = time.monotonic_time();
+  const auto service_t0 = time.system_time();
+  const std::vector<HeartbeatSighting> listing{
+      {.replica = "dead", .etag = "1", .last_modified = service_t0 - 1h}};
+  liveness.observe(listing, t0);
+  EXPECT_EQ(liveness.live(t0), (std::vector<std::string>{"a", "dead"}));  // no reference yet
+  liveness.our_heartbeat(service_t0, t0);
+  liveness.observe(listing, t0 + 5s);
+  EXPECT_EQ(liveness.live(t0 + 5s), (std::vector<std::string>{"a"}));
+}
+
 }  // namespace
 }  // namespace frankenetes::coordination
