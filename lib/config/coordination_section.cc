@@ -70,12 +70,11 @@ CoordinationConfig parse_coordination(const Node& node) {
   const bool margin_ok = map.context().problem_count() == margin_problems;
   if (lease_ok && renew_ok && margin_ok &&
       coordination.fencing_margin >= lease - coordination.renew_every) {
-    map.context().report_at(
-        map.child_path("fencingMargin"),
-        "must be less than leaseDuration - renewEvery (" + in_words(lease) + " - " +
-            in_words(coordination.renew_every) + " = " +
-            in_words(lease - coordination.renew_every) + "), got " +
-            in_words(coordination.fencing_margin));
+    map.context().report_at(map.child_path("fencingMargin"),
+                            "must be less than leaseDuration - renewEvery (" + in_words(lease) +
+                                " - " + in_words(coordination.renew_every) + " = " +
+                                in_words(lease - coordination.renew_every) + "), got " +
+                                in_words(coordination.fencing_margin));
   }
   map.finish();
   return coordination;

@@ -44,8 +44,8 @@ core::Result<std::optional<core::SystemTime>> BlobCoordinationStore::put_heartbe
   storage::PutOptions options;
   options.content_type = "text/plain";
   options.metadata = {{kHeldKey, std::to_string(held)}};
-  auto written = blobs_.put_blob(heartbeat_blob_name(replica), "replica=" + replica + "\n",
-                                 options);
+  auto written =
+      blobs_.put_blob(heartbeat_blob_name(replica), "replica=" + replica + "\n", options);
   if (!written.ok()) return written.error();
   return written->last_modified;
 }
@@ -73,16 +73,14 @@ core::Status BlobCoordinationStore::create_lease_blob(const std::string& cluster
   return {};
 }
 
-core::Status BlobCoordinationStore::acquire(const std::string& cluster,
-                                            const std::string& lease_id,
+core::Status BlobCoordinationStore::acquire(const std::string& cluster, const std::string& lease_id,
                                             std::chrono::seconds duration) {
   auto acquired = leases_.acquire(lease_blob_name(cluster), duration, lease_id);
   if (!acquired.ok()) return acquired.error();
   return {};
 }
 
-core::Status BlobCoordinationStore::renew(const std::string& cluster,
-                                          const std::string& lease_id) {
+core::Status BlobCoordinationStore::renew(const std::string& cluster, const std::string& lease_id) {
   return leases_.renew(lease_blob_name(cluster), lease_id);
 }
 

@@ -12,11 +12,14 @@ LeaseSighting sighting_of(storage::LeaseState state) {
   switch (state) {
     case storage::LeaseState::kAvailable:
     case storage::LeaseState::kExpired:
-    case storage::LeaseState::kBroken: return LeaseSighting::kFree;
+    case storage::LeaseState::kBroken:
+      return LeaseSighting::kFree;
     // A breaking lease still has a holder until the break period ends.
     case storage::LeaseState::kLeased:
-    case storage::LeaseState::kBreaking: return LeaseSighting::kLeased;
-    case storage::LeaseState::kUnknown: return LeaseSighting::kUnknown;
+    case storage::LeaseState::kBreaking:
+      return LeaseSighting::kLeased;
+    case storage::LeaseState::kUnknown:
+      return LeaseSighting::kUnknown;
   }
   return LeaseSighting::kUnknown;
 }
@@ -35,10 +38,14 @@ CoordinatorSettings CoordinatorSettings::from_config(const config::CoordinationC
 
 const char* to_string(LeaseOutcome outcome) {
   switch (outcome) {
-    case LeaseOutcome::kOk: return "ok";
-    case LeaseOutcome::kConflict: return "conflict";
-    case LeaseOutcome::kNotFound: return "not_found";
-    case LeaseOutcome::kUnknown: return "unknown";
+    case LeaseOutcome::kOk:
+      return "ok";
+    case LeaseOutcome::kConflict:
+      return "conflict";
+    case LeaseOutcome::kNotFound:
+      return "not_found";
+    case LeaseOutcome::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -46,11 +53,14 @@ const char* to_string(LeaseOutcome outcome) {
 LeaseOutcome classify(const core::Status& status) {
   if (status.ok()) return LeaseOutcome::kOk;
   switch (status.error().kind) {
-    case core::ErrorKind::kConflict: return LeaseOutcome::kConflict;
-    case core::ErrorKind::kNotFound: return LeaseOutcome::kNotFound;
+    case core::ErrorKind::kConflict:
+      return LeaseOutcome::kConflict;
+    case core::ErrorKind::kNotFound:
+      return LeaseOutcome::kNotFound;
     // A timeout or 5xx may hide a success, a refused credential or a malformed answer tells
     // nothing about the lease: keep the belief, let the fencing deadline run down.
-    default: return LeaseOutcome::kUnknown;
+    default:
+      return LeaseOutcome::kUnknown;
   }
 }
 
@@ -137,7 +147,9 @@ OpResult Coordinator::execute(const LeaseOp& op) {
   const auto sent = time_.monotonic_time();
   core::Status status;
   switch (op.kind) {
-    case LeaseOpKind::kRenew: status = store_.renew(cluster, lease_id(cluster)); break;
+    case LeaseOpKind::kRenew:
+      status = store_.renew(cluster, lease_id(cluster));
+      break;
     case LeaseOpKind::kRelease: {
       // Stop acting before the lease can pass to someone else.
       {
@@ -148,15 +160,17 @@ OpResult Coordinator::execute(const LeaseOp& op) {
       status = store_.release(cluster, lease_id(cluster));
       break;
     }
-    case LeaseOpKind::kCreate: status = store_.create_lease_blob(cluster); break;
+    case LeaseOpKind::kCreate:
+      status = store_.create_lease_blob(cluster);
+      break;
     case LeaseOpKind::kAcquire: {
       {
         std::lock_guard lock(mutex_);
         if (stopping_) return result;
       }
-      status = store_.acquire(cluster, lease_id(cluster),
-                              std::chrono::duration_cast<std::chrono::seconds>(
-                                  settings_.lease_duration));
+      status = store_.acquire(
+          cluster, lease_id(cluster),
+          std::chrono::duration_cast<std::chrono::seconds>(settings_.lease_duration));
       break;
     }
     case LeaseOpKind::kHeartbeat: {
@@ -203,7 +217,8 @@ OpResult Coordinator::execute(const LeaseOp& op) {
           table_.forget(cluster);
         }
         break;
-      case LeaseOpKind::kHeartbeat: break;
+      case LeaseOpKind::kHeartbeat:
+        break;
     }
   }
   if (release_now) execute({LeaseOpKind::kRelease, cluster});

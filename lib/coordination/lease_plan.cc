@@ -3,18 +3,15 @@
 #include <algorithm>
 #include <set>
 
+#include "coordination/replica_identity.h"
+
 namespace frankenetes::coordination {
 namespace {
 
-// The order in which `self` reaches for clusters: FNV-1a of (self, cluster). Only spreads
-// replicas over different clusters; which one wins a contested lease is the service's call.
+// The order in which `self` reaches for clusters. Only spreads replicas over different
+// clusters; which one wins a contested lease is the service's call.
 std::uint64_t preference(const std::string& self, const std::string& cluster) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (const unsigned char c : self + '\0' + cluster) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
+  return stable_hash(self + '\0' + cluster);
 }
 
 void sort_by_preference(std::vector<std::string>& clusters, const std::string& self) {
@@ -35,11 +32,16 @@ bool someone_below_share(const LeasePlanInput& input, std::size_t clusters) {
 
 const char* to_string(LeaseOpKind kind) {
   switch (kind) {
-    case LeaseOpKind::kRenew: return "renew";
-    case LeaseOpKind::kRelease: return "release";
-    case LeaseOpKind::kCreate: return "create";
-    case LeaseOpKind::kAcquire: return "acquire";
-    case LeaseOpKind::kHeartbeat: return "heartbeat";
+    case LeaseOpKind::kRenew:
+      return "renew";
+    case LeaseOpKind::kRelease:
+      return "release";
+    case LeaseOpKind::kCreate:
+      return "create";
+    case LeaseOpKind::kAcquire:
+      return "acquire";
+    case LeaseOpKind::kHeartbeat:
+      return "heartbeat";
   }
   return "unknown";
 }

@@ -6,11 +6,16 @@ namespace frankenetes::coordination {
 
 const char* to_string(LeaseHolding holding) {
   switch (holding) {
-    case LeaseHolding::kUnknown: return "unknown";
-    case LeaseHolding::kFree: return "free";
-    case LeaseHolding::kMissing: return "missing";
-    case LeaseHolding::kHeldByUs: return "held_by_us";
-    case LeaseHolding::kHeldByOthers: return "held_by_others";
+    case LeaseHolding::kUnknown:
+      return "unknown";
+    case LeaseHolding::kFree:
+      return "free";
+    case LeaseHolding::kMissing:
+      return "missing";
+    case LeaseHolding::kHeldByUs:
+      return "held_by_us";
+    case LeaseHolding::kHeldByOthers:
+      return "held_by_others";
   }
   return "unknown";
 }
@@ -26,9 +31,15 @@ void LeaseTable::observe(const std::string& cluster, LeaseSighting sighting, Mon
       if (lease.holding != LeaseHolding::kFree || !lease.free_since) lease.free_since = now;
       lease.holding = LeaseHolding::kFree;
       return;
-    case LeaseSighting::kLeased: lease.holding = LeaseHolding::kHeldByOthers; break;
-    case LeaseSighting::kMissing: lease.holding = LeaseHolding::kMissing; break;
-    case LeaseSighting::kUnknown: lease.holding = LeaseHolding::kUnknown; break;
+    case LeaseSighting::kLeased:
+      lease.holding = LeaseHolding::kHeldByOthers;
+      break;
+    case LeaseSighting::kMissing:
+      lease.holding = LeaseHolding::kMissing;
+      break;
+    case LeaseSighting::kUnknown:
+      lease.holding = LeaseHolding::kUnknown;
+      break;
   }
   lease.free_since.reset();
 }

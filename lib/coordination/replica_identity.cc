@@ -15,17 +15,16 @@ bool is_alphanumeric(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-// FNV-1a, 64 bits. Not for security: it only has to spread (replica, incarnation, cluster)
-// over the id space so that different inputs give different ids.
-std::uint64_t fnv1a(std::string_view text, std::uint64_t hash) {
+}  // namespace
+
+std::uint64_t stable_hash(std::string_view text, std::uint64_t seed) {
+  std::uint64_t hash = seed;
   for (const unsigned char c : text) {
     hash ^= c;
     hash *= 0x100000001b3ULL;
   }
   return hash;
 }
-
-}  // namespace
 
 std::string lease_blob_name(std::string_view cluster) {
   return std::string(kLeasePrefix) + std::string(cluster);
@@ -56,10 +55,10 @@ std::string default_replica_id() {
 
 std::string proposed_lease_id(std::string_view replica, std::uint64_t incarnation,
                               std::string_view cluster) {
-  const auto key = std::string(replica) + '\0' + std::to_string(incarnation) + '\0' +
-                   std::string(cluster);
-  std::uint64_t high = fnv1a(key, 0xcbf29ce484222325ULL);
-  std::uint64_t low = fnv1a(key, high ^ 0x9e3779b97f4a7c15ULL);
+  const auto key =
+      std::string(replica) + '\0' + std::to_string(incarnation) + '\0' + std::string(cluster);
+  std::uint64_t high = stable_hash(key);
+  std::uint64_t low = stable_hash(key, high ^ 0x9e3779b97f4a7c15ULL);
   // RFC 9562 layout: version 8 (custom) in the high nibble of the 7th byte, variant 10.
   high = (high & ~0xF000ULL) | 0x8000ULL;
   low = (low & ~(0xC0ULL << 56)) | (0x80ULL << 56);

@@ -32,4 +32,9 @@ std::string default_replica_id();
 std::string proposed_lease_id(std::string_view replica, std::uint64_t incarnation,
                               std::string_view cluster);
 
+// FNV-1a, 64 bits: the same on every replica and every run. Not for security: it only spreads
+// names over a range (lease ids, the order in which a replica reaches for clusters).
+inline constexpr std::uint64_t kStableHashSeed = 0xcbf29ce484222325ULL;
+std::uint64_t stable_hash(std::string_view text, std::uint64_t seed = kStableHashSeed);
+
 }  // namespace frankenetes::coordination

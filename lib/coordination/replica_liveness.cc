@@ -8,8 +8,8 @@ core::MonotonicTime ReplicaLiveness::first_change(const HeartbeatSighting& heart
                                                   core::MonotonicTime now) const {
   if (!reference_ || !heartbeat.last_modified) return now;
   const auto service_now = reference_->last_modified + (now - reference_->sent);
-  const auto age = std::chrono::duration_cast<core::Duration>(
-      service_now - *heartbeat.last_modified);
+  const auto age =
+      std::chrono::duration_cast<core::Duration>(service_now - *heartbeat.last_modified);
   return now - std::max(age, core::Duration::zero());
 }
 

@@ -49,8 +49,7 @@ TEST(CoordinationSection, RenewEveryFollowsLeaseDuration) {
   const auto coordination = parse_ok(with_storage("coordination: {leaseDuration: 60s}\n"));
   EXPECT_EQ(coordination.lease_duration, 60s);
   EXPECT_EQ(coordination.renew_every, 20s);
-  EXPECT_EQ(parse_ok(with_storage("coordination: {leaseDuration: 20s}\n")).renew_every,
-            6666ms);
+  EXPECT_EQ(parse_ok(with_storage("coordination: {leaseDuration: 20s}\n")).renew_every, 6666ms);
 }
 
 TEST(CoordinationSection, EveryFieldIsRead) {
@@ -72,8 +71,8 @@ TEST(CoordinationSection, RangeEndsAreAccepted) {
       "coordination: {leaseDuration: 15s, renewEvery: 7499ms, fencingMargin: 7500ms}\n"));
   EXPECT_EQ(low.renew_every, 7499ms);
   EXPECT_EQ(low.fencing_margin, 7500ms);
-  const auto high = parse_ok(with_storage(
-      "coordination: {leaseDuration: 60s, renewEvery: 1s, fencingMargin: 500ms}\n"));
+  const auto high = parse_ok(
+      with_storage("coordination: {leaseDuration: 60s, renewEvery: 1s, fencingMargin: 500ms}\n"));
   EXPECT_EQ(high.lease_duration, 60s);
   EXPECT_EQ(high.renew_every, 1s);
   EXPECT_EQ(high.fencing_margin, 500ms);

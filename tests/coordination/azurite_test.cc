@@ -161,9 +161,9 @@ TEST_F(CoordinationAzuriteTest, ReplicasShareClustersAndHandThemOver) {
   b.next_tick = Clock::now() + 2500ms;  // out of phase, as separate daemons are
 
   // 1. Split: each cluster exactly one holder, two each.
-  ASSERT_TRUE(run_until(20s, [&] {
-    return one_running_holder_each() && acting_on(a) == 2 && acting_on(b) == 2;
-  })) << acting_on(a) << "/" << acting_on(b);
+  ASSERT_TRUE(run_until(
+      20s, [&] { return one_running_holder_each() && acting_on(a) == 2 && acting_on(b) == 2; }))
+      << acting_on(a) << "/" << acting_on(b);
   expect_all_leased(a);
 
   // 2. kill -9 of a, half-way between two of its ticks: no release, no more heartbeats.
@@ -172,9 +172,9 @@ TEST_F(CoordinationAzuriteTest, ReplicasShareClustersAndHandThemOver) {
   const auto killed = Clock::now();
   ASSERT_TRUE(run_until(30s, [&] { return acting_on(b) == 4; }));
   const auto moved_after = Clock::now() - killed;
-  RecordProperty("kill_handover_ms",
-                 static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      moved_after).count()));
+  RecordProperty(
+      "kill_handover_ms",
+      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(moved_after).count()));
   // Ticks and requests take some milliseconds on top of the 100 ms polling of this loop.
   EXPECT_LE(moved_after, kLease + kRenew + 500ms);
   EXPECT_EQ(acting_on(a), 0U);
@@ -192,8 +192,8 @@ TEST_F(CoordinationAzuriteTest, ReplicasShareClustersAndHandThemOver) {
   ASSERT_TRUE(run_until(15s, [&] { return acting_on(c) == 4; }));
   const auto handed_after = Clock::now() - released;
   RecordProperty("release_all_handover_ms",
-                 static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      handed_after).count()));
+                 static_cast<int>(
+                     std::chrono::duration_cast<std::chrono::milliseconds>(handed_after).count()));
   EXPECT_LE(handed_after, kRenew + 500ms);
   expect_all_leased(c);
   c.coordinator->release_all();

@@ -83,7 +83,8 @@ class CoordinatorTest : public ::testing::Test {
   // Runs every running replica's ticks (every renewEvery from its first) for `duration`, in
   // steps of 100 ms, checking safety after every step. Stops early when `done` says so and
   // returns whether it did.
-  bool run(core::Duration duration, const std::function<bool()>& done = [] { return false; }) {
+  bool run(
+      core::Duration duration, const std::function<bool()>& done = [] { return false; }) {
     const auto end = now() + duration;
     while (now() < end) {
       for (auto& replica : replicas_) {
@@ -284,14 +285,14 @@ struct ShareCase {
   bool staggered;  // the first runs alone for a minute and must hand over
 };
 
-class FairShareTest : public CoordinatorTest,
-                      public ::testing::WithParamInterface<ShareCase> {};
+class FairShareTest : public CoordinatorTest, public ::testing::WithParamInterface<ShareCase> {};
 
 TEST_P(FairShareTest, HoldingsSettleWithinOneAndStaySettled) {
   clusters_ = cluster_names(GetParam().clusters);
   const std::vector<std::string> ids{"vm-a", "vm-b", "vm-c"};
   for (int i = 0; i < GetParam().replicas; ++i) {
-    const auto first_tick = GetParam().staggered && i > 0 ? 60s : std::chrono::milliseconds(i * 700);
+    const auto first_tick =
+        GetParam().staggered && i > 0 ? 60s : std::chrono::milliseconds(i * 700);
     add_replica(ids[static_cast<std::size_t>(i)], first_tick);
   }
   // One release per renew period from the replica that holds everything: 20 of 30 in 100 s.
@@ -313,22 +314,22 @@ TEST_P(FairShareTest, HoldingsSettleWithinOneAndStaySettled) {
   EXPECT_GT(now(), settled_at);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Coordination, FairShareTest,
-    ::testing::Values(ShareCase{2, 4, false}, ShareCase{2, 30, false}, ShareCase{3, 4, false},
-                      ShareCase{3, 30, false}, ShareCase{2, 4, true}, ShareCase{2, 30, true},
-                      ShareCase{3, 4, true}, ShareCase{3, 30, true}),
-    [](const auto& param_info) {
-      return std::to_string(param_info.param.replicas) + "Replicas" +
-             std::to_string(param_info.param.clusters) + "Clusters" +
-             (param_info.param.staggered ? "Staggered" : "Together");
-    });
+INSTANTIATE_TEST_SUITE_P(Coordination, FairShareTest,
+                         ::testing::Values(ShareCase{2, 4, false}, ShareCase{2, 30, false},
+                                           ShareCase{3, 4, false}, ShareCase{3, 30, false},
+                                           ShareCase{2, 4, true}, ShareCase{2, 30, true},
+                                           ShareCase{3, 4, true}, ShareCase{3, 30, true}),
+                         [](const auto& param_info) {
+                           return std::to_string(param_info.param.replicas) + "Replicas" +
+                                  std::to_string(param_info.param.clusters) + "Clusters" +
+                                  (param_info.param.staggered ? "Staggered" : "Together");
+                         });
 
 TEST_F(CoordinatorTest, AKilledReplicasClustersMoveWithinLeaseDurationPlusOneRenewPeriod) {
   auto& a = add_replica("a");
   auto& b = add_replica("b", 2300ms);
   ASSERT_TRUE(run(1min, [&] { return settled() && b.coordinator->held().size() == 2; }));
-  run(3100ms);  // somewhere between two of a's ticks
+  run(3100ms);        // somewhere between two of a's ticks
   a.running = false;  // kill -9: no more ticks, no release
   const auto killed = now();
   const auto moved = run(1min, [&] { return b.coordinator->held().size() == 4; });

@@ -46,10 +46,9 @@ TEST(ProposedLeaseId, AGuidThatDependsOnEveryInput) {
   const auto id = proposed_lease_id("vm-1", 42, "prod");
   EXPECT_TRUE(std::regex_match(id, guid)) << id;
   EXPECT_EQ(id, proposed_lease_id("vm-1", 42, "prod"));  // a retried acquire is the same
-  std::set<std::string> ids{id, proposed_lease_id("vm-2", 42, "prod"),
-                            proposed_lease_id("vm-1", 43, "prod"),
-                            proposed_lease_id("vm-1", 42, "test"),
-                            proposed_lease_id("vm-14", 2, "prod")};
+  std::set<std::string> ids{
+      id, proposed_lease_id("vm-2", 42, "prod"), proposed_lease_id("vm-1", 43, "prod"),
+      proposed_lease_id("vm-1", 42, "test"), proposed_lease_id("vm-14", 2, "prod")};
   EXPECT_EQ(ids.size(), 5U);
   for (const auto& each : ids) EXPECT_TRUE(std::regex_match(each, guid)) << each;
 }
