@@ -30,6 +30,9 @@ Config parse_document(const Node& root, const EnvLookup& env) {
   // Snapshots default to on exactly when there is somewhere to put them.
   config.etcd.snapshots.enabled = config.storage.has_value();
   if (const auto etcd = map.get("etcd")) config.etcd = parse_etcd(*etcd, config.etcd);
+  if (const auto coordination = map.get("coordination")) {
+    config.coordination = parse_coordination(*coordination);
+  }
   if (const auto server = map.get("server")) config.server = parse_server(*server);
   if (const auto log = map.get("log")) config.log = parse_log(*log);
   std::optional<std::string> state_directory;

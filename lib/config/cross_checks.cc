@@ -236,6 +236,15 @@ void check_auto_restore(const Config& config, ParseContext& ctx) {
                                         "; or set \"etcd.autoRestore: false\" and restore by hand");
 }
 
+// Leases live in the storage section's container, as snapshots do.
+void check_coordination_storage(const Config& config, ParseContext& ctx) {
+  if (!config.coordination || config.storage) return;
+  ctx.report_at("coordination",
+                "coordination keeps its leases in Blob Storage and needs the top-level "
+                "\"storage\" section, which is missing: add \"storage\", or remove "
+                "\"coordination\" to run a single replica");
+}
+
 // A bearer token sent in plain HTTP over a network can be read by anyone on the path: the
 // admin API is served on a non-loopback address only over TLS.
 void check_admin_listener(const Config& config, ParseContext& ctx) {
@@ -259,6 +268,7 @@ void check_cross_references(const Config& config, ParseContext& ctx) {
   check_dns_resync(config, ctx);
   check_snapshot_storage(config, ctx);
   check_auto_restore(config, ctx);
+  check_coordination_storage(config, ctx);
   check_admin_listener(config, ctx);
 }
 

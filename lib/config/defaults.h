@@ -52,6 +52,10 @@
 //   etcd.snapshots.maxAgeForDisruption 10m
 //   etcd.snapshots.timeout            10m
 //   etcd.autoRestore                  false (true needs storage with Shared Key)
+//   coordination.leaseDuration        15s
+//   coordination.renewEvery           coordination.leaseDuration / 3
+//   coordination.replicaId            <hostname>-<pid> (coordination/replica_id.h)
+//   coordination.fencingMargin        2s
 //   server.listen                     127.0.0.1:9720
 //   server.maxConnections             64
 //   log.level                         info
@@ -160,6 +164,22 @@ inline constexpr Duration kDefaultSnapshotTimeout = std::chrono::minutes(10);
 inline constexpr Duration kMinSnapshotTimeout = std::chrono::seconds(10);
 inline constexpr Duration kMaxSnapshotTimeout = std::chrono::hours(6);
 inline constexpr bool kDefaultEtcdAutoRestore = false;
+
+// coordination (per-cluster Blob leases, lib/coordination). A Blob lease lasts 15..60 whole
+// seconds (Lease Blob, x-ms-lease-duration).
+inline constexpr Duration kDefaultCoordinationLeaseDuration = std::chrono::seconds(15);
+inline constexpr Duration kMinCoordinationLeaseDuration = std::chrono::seconds(15);
+inline constexpr Duration kMaxCoordinationLeaseDuration = std::chrono::seconds(60);
+// renewEvery defaults to leaseDuration / 3: two renewals may fail before the lease is at risk.
+inline constexpr int kDefaultRenewsPerLeaseDuration = 3;
+inline constexpr Duration kMinCoordinationRenewEvery = std::chrono::seconds(1);
+// How long before the lease could have expired (by our clock, counted from the renew's send
+// time) the holder stops mutating: clock rate drift between us and the storage service, and the
+// time from the fencing check to the mutating request leaving the process.
+inline constexpr Duration kDefaultFencingMargin = std::chrono::seconds(2);
+inline constexpr Duration kMinFencingMargin = std::chrono::milliseconds(500);
+// replicaId: part of blob names (replicas/<id>) and of the User-Agent.
+inline constexpr std::size_t kMaxReplicaIdLength = 63;
 
 // server
 // stateDirectory: $STATE_DIRECTORY (systemd's StateDirectory=; its first entry), else this.

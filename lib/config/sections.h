@@ -13,7 +13,8 @@
 namespace frankenetes::config {
 
 // One function per section, in azure_section.cc, cluster_section.cc, dns_section.cc,
-// policy_section.cc, storage_section.cc, etcd_section.cc and daemon_sections.cc (server and
+// policy_section.cc, storage_section.cc, etcd_section.cc, coordination_section.cc and
+// daemon_sections.cc (server and
 // log).
 AzureConfig parse_azure(const Node& node);
 std::vector<ClusterConfig> parse_clusters(const Node& node, const AzureConfig& azure);
@@ -23,6 +24,7 @@ StorageConfig parse_storage(const Node& node, const AzureConfig& azure);
 // Reads the keys present over `defaults` (whose snapshots.enabled depends on the storage
 // section, so the caller decides it).
 EtcdConfig parse_etcd(const Node& node, EtcdConfig defaults);
+CoordinationConfig parse_coordination(const Node& node);
 ServerConfig parse_server(const Node& node);
 LogConfig parse_log(const Node& node);
 

@@ -311,6 +311,25 @@ struct EtcdConfig {
   bool operator==(const EtcdConfig&) const = default;
 };
 
+// Per-cluster Blob leases in the storage section's container (lib/coordination): replicas
+// share the clusters, each cluster has one holder, and only the holder mutates. Present only
+// when the file has a `coordination` section (absent: one replica acts on every cluster). Needs
+// the storage section (checked), as etcd snapshots do.
+struct CoordinationConfig {
+  Duration lease_duration = kDefaultCoordinationLeaseDuration;  // whole seconds, 15s..60s
+  // Less than lease_duration / 2 (checked); default lease_duration / 3.
+  Duration renew_every = kDefaultCoordinationLeaseDuration / kDefaultRenewsPerLeaseDuration;
+  // "" means the default, <hostname>-<pid>, which the composition root fills in
+  // (coordination/replica_id.h: the config library reads no host state). Otherwise
+  // is_replica_id() (value_syntax.h).
+  std::string replica_id;
+  // Less than lease_duration - renew_every (checked), so a holder whose renewals all succeed
+  // never has to pause.
+  Duration fencing_margin = kDefaultFencingMargin;
+
+  bool operator==(const CoordinationConfig&) const = default;
+};
+
 // The status/metrics HTTP server.
 // HTTPS for the daemon's listener: PEM files, read when the daemon starts.
 struct ServerTlsConfig {
@@ -344,6 +363,7 @@ struct Config {
   std::optional<DnsConfig> dns;         // set whenever any member has dns
   std::optional<StorageConfig> storage;  // set when the file has a storage section
   EtcdConfig etcd;                       // always set; snapshots need storage
+  std::optional<CoordinationConfig> coordination;  // set when the file has the section
   PolicyConfig policy;
   ServerConfig server;
   LogConfig log;

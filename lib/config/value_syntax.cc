@@ -140,6 +140,17 @@ bool is_blob_container_name(std::string_view text) {
   });
 }
 
+bool is_replica_id(std::string_view text) {
+  const auto alphanumeric = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  if (text.empty() || text.size() > kMaxReplicaIdLength || !alphanumeric(text.front())) {
+    return false;
+  }
+  return std::all_of(text.begin(), text.end(),
+                     [&](char c) { return alphanumeric(c) || c == '.' || c == '_' || c == '-'; });
+}
+
 bool is_loopback_host(std::string_view host) {
   return to_lower(host) == "localhost" || host == "::1" || is_ipv4_loopback(host);
 }

@@ -47,6 +47,10 @@ bool is_storage_account_name(std::string_view text);
 // blobs, and metadata").
 bool is_blob_container_name(std::string_view text);
 
+// A replica id (coordination.replicaId): 1..63 of [A-Za-z0-9._-], starting with a letter or a
+// digit, so that it is safe as a blob name segment (replicas/<id>) and in a User-Agent token.
+bool is_replica_id(std::string_view text);
+
 // "localhost", 127.0.0.0/8 and ::1: hosts for which plain http is acceptable because traffic
 // never leaves the machine.
 bool is_loopback_host(std::string_view host);
