@@ -41,10 +41,11 @@ void DnsSynchronizer::stop() {
 }
 
 void DnsSynchronizer::observe(const model::Observations& observed) {
+  auto slim = plan::observations_for_dns(observed);
   {
     std::lock_guard lock(mutex_);
     if (stopped_) return;
-    pending_ = observed;
+    pending_ = std::move(slim);
     if (running_) return;  // the running job takes the latest when it ends
     running_ = true;
   }

@@ -455,6 +455,55 @@ TEST(DnsPlan, ManyMembersAcrossProvidersAreIndependent) {
             std::vector<std::string>{"upsert A cp-api.example.com 10.0.0.6 ttl=60 if 10.0.0.5@"});
 }
 
+TEST(DnsPlan, ObservationsForDnsKeepWhatTheDnsPlanReadsAndDropTheBulk) {
+  auto group = running("10.0.0.9");
+  group.sent_at = kNow - 2s;
+  group.vouched_at = kNow;
+  group.gone_evidence = "evidence";
+  model::ContainerView container;
+  container.name = "etcd";
+  container.env = {{"ETCD_DATA_DIR", "/data"}};
+  container.events.push_back({"Started", "Normal", "started", 1, {}, {}});
+  group.view->containers = {container};
+  group.view->events = {{"Pulled", "Normal", "pulled", 1, {}, {}}};
+  group.view->volumes = {{"data", model::VolumeKind::kAzureFile}};
+  model::MemberObservation full{kEtcd, group, {}, std::nullopt, "restoring"};
+  full.probe.configured = true;
+  full.probe.consecutive_failures = 2;
+  full.paused = true;
+  model::Observations observed{{kEtcd, full}};
+
+  const auto slim = observations_for_dns(observed);
+  ASSERT_EQ(slim.size(), 1u);
+  const auto& got = slim.at(kEtcd);
+  ASSERT_TRUE(got.group && got.group->view);
+  EXPECT_TRUE(got.group->view->containers.empty());
+  EXPECT_TRUE(got.group->view->events.empty());
+  EXPECT_TRUE(got.group->view->volumes.empty());
+  EXPECT_EQ(got.group->view->summary, group.view->summary);
+  EXPECT_EQ(got.group->view->state, "Running");
+  EXPECT_EQ(got.group->sent_at, group.sent_at);
+  EXPECT_EQ(got.group->vouched_at, group.vouched_at);
+  EXPECT_EQ(got.group->gone_evidence, "evidence");
+  EXPECT_EQ(got.etcd_restore, "restoring");
+  EXPECT_TRUE(got.paused);
+  EXPECT_EQ(got.probe.consecutive_failures, 2);
+  // What the DNS plan reads is the same either way.
+  config::Config config;
+  config::ClusterConfig prod;
+  prod.name = "prod";
+  config::MemberConfig etcd;
+  etcd.name = "etcd";
+  etcd.dns = dns_config();
+  prod.members = {etcd};
+  config.clusters = {prod};
+  const auto from_full = dns_members(config, observed);
+  const auto from_slim = dns_members(config, slim);
+  ASSERT_EQ(from_full.size(), 1u);
+  ASSERT_EQ(from_slim.size(), 1u);
+  EXPECT_EQ(dns_member_signature(from_slim[0]), dns_member_signature(from_full[0]));
+}
+
 TEST(DnsPlan, DnsMembersFollowConfigOrderAndCarryTheLatestObservation) {
   config::Config config;
   config::ClusterConfig prod;
