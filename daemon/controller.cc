@@ -121,6 +121,7 @@ int Controller::start() {
 void Controller::observation_pass_done(const reconcile::ReconcilerSummary& summary) {
   if (stopping_) return;
   last_summary_ = summary;
+  memory_releaser_.maybe_release(std::chrono::steady_clock::now());
   if (!ready_sent_) {
     ready_sent_ = true;
     ready_timer_.cancel();

@@ -9,7 +9,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <chrono>
 #include <memory>
 #include <string>
@@ -18,6 +17,7 @@
 #include "core/time_source.h"
 #include "daemon/cli.h"
 #include "daemon/http_clients.h"
+#include "daemon/memory.h"
 #include "daemon/process.h"
 #include "daemon/systemd_notifier.h"
 #include "dns/verifier.h"
@@ -62,6 +62,8 @@ class Controller {
   std::unique_ptr<Process> process_;
   reconcile::ReconcilerSummary last_summary_;
   bool ready_sent_ = false;
+  // After observation passes, at most every 10 s (daemon/memory.h).
+  FreeMemoryReleaser memory_releaser_{std::chrono::seconds(10)};
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_deadline_ = std::chrono::steady_clock::now();
   std::jthread shutdown_guard_;

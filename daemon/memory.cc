@@ -1,0 +1,27 @@
+#include "daemon/memory.h"
+
+#include <malloc.h>
+
+#include <cstdlib>
+#include <utility>
+
+namespace frankenetes::daemon {
+
+void tune_allocator() {
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+}
+
+FreeMemoryReleaser::FreeMemoryReleaser(std::chrono::steady_clock::duration every,
+                                       std::function<void()> release)
+    : every_(every),
+      release_(release ? std::move(release) : std::function<void()>([] { malloc_trim(0); })) {}
+
+void FreeMemoryReleaser::maybe_release(std::chrono::steady_clock::time_point now) {
+  if (released_ && now - last_ < every_) return;
+  released_ = true;
+  last_ = now;
+  release_();
+}
+
+}  // namespace frankenetes::daemon
