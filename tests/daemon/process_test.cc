@@ -22,6 +22,7 @@
 
 #include "config/config.h"
 #include "config/config_test_util.h"
+#include "daemon/dns_stack.h"
 #include "http/certificates.h"
 #include "http/client.h"
 #include "support/fake_time_source.h"
@@ -412,6 +413,40 @@ TEST_F(ProcessTest, InitReportsAGraphThatCannotBeBuilt) {
   ASSERT_TRUE(result.error);
   EXPECT_NE(result.error->kind, core::ErrorKind::kInvalidConfig);
   EXPECT_TRUE(result.problems.empty());
+}
+
+// coordination: every request names the replica that sent it.
+TEST(HttpClientsTest, TheReplicaIdJoinsEveryUserAgent) {
+  std::set<std::string> agents;
+  HttpClients clients([&agents](const http::HttpClientOptions& options)
+                          -> core::Result<std::shared_ptr<http::HttpTransport>> {
+    agents.insert(options.user_agent);
+    return std::shared_ptr<http::HttpTransport>(std::make_shared<FakeAzure>());
+  });
+  EXPECT_EQ(clients.user_agent(), user_agent());
+  clients.set_replica_id("east-1");
+  EXPECT_EQ(clients.user_agent(), user_agent() + " replica/east-1");
+  ASSERT_TRUE(clients.make(std::nullopt).ok());
+  EXPECT_EQ(agents, (std::set<std::string>{user_agent() + " replica/east-1"}));
+}
+
+// coordination: the DNS fence finds a record's cluster by the member's name or its registry
+// (_frankenetes.) record, whatever the case.
+TEST(RecordOwnersTest, ARecordBelongsToItsMembersCluster) {
+  config::Config config;
+  config::ClusterConfig prod;
+  prod.name = "prod";
+  config::MemberConfig etcd;
+  etcd.name = "etcd";
+  etcd.dns = config::MemberDnsConfig{.provider = "cf", .name = "cp-etcd.example.test"};
+  prod.members.push_back(etcd);
+  config.clusters.push_back(prod);
+  DnsStack::RecordOwners owners;
+  owners.configure(config);
+  EXPECT_EQ(owners.cluster_of("cp-etcd.example.test"), "prod");
+  EXPECT_EQ(owners.cluster_of("CP-etcd.example.test."), "prod");
+  EXPECT_EQ(owners.cluster_of("_frankenetes.cp-etcd.example.test"), "prod");
+  EXPECT_EQ(owners.cluster_of("other.example.test"), std::nullopt);
 }
 
 }  // namespace
