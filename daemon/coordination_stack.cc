@@ -114,6 +114,26 @@ void CoordinationStack::set_clusters(const config::Config& config) {
   coordinator_->set_clusters(std::move(names));
 }
 
+status::CoordinationStatus CoordinationStack::status() {
+  status::CoordinationStatus out;
+  out.replica = replica_id();
+  std::vector<std::string> clusters;
+  {
+    std::lock_guard lock(mutex_);
+    clusters = clusters_;
+  }
+  const auto table = coordinator_->table();
+  for (const auto& cluster : clusters) {
+    const auto* lease = table.find(cluster);
+    out.clusters.push_back(
+        {.cluster = cluster,
+         .holding = coordination::to_string(lease ? lease->holding
+                                                  : coordination::LeaseHolding::kUnknown),
+         .may_act = coordinator_->may_act(cluster)});
+  }
+  return out;
+}
+
 void CoordinationStack::stop() {
   {
     std::lock_guard lock(mutex_);

@@ -28,6 +28,7 @@
 #include "daemon/http_clients.h"
 #include "reconcile/act_gate.h"
 #include "status/metrics.h"
+#include "status/status_snapshot.h"
 #include "storage/blob_auth.h"
 #include "storage/blob_client.h"
 #include "storage/blob_service.h"
@@ -61,6 +62,8 @@ class CoordinationStack {
     return [this](const std::string& cluster) { return coordinator_->may_act(cluster); };
   }
   coordination::Coordinator& coordinator() { return *coordinator_; }
+  // /status: per configured cluster, what this replica believes of its lease. Any thread.
+  status::CoordinationStatus status();
 
   void start();  // the tick thread: a tick now, then every renewEvery
   void set_clusters(const config::Config& config);

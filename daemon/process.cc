@@ -170,6 +170,10 @@ std::optional<core::Error> Process::build(
       deps_.time, status::StatusBoard::Settings{
                       .build = {build::kVersion, build::kGitCommit, build::kBuildType},
                       .arm = [&g] { return g.arm->budget(); },
+                      .coordination = g.coordination
+                                          ? std::function<status::CoordinationStatus()>(
+                                                [&g] { return g.coordination->status(); })
+                                          : nullptr,
                   });
 
   g.reconciler = std::make_unique<reconcile::Reconciler>(

@@ -1,0 +1,178 @@
+"""Replicas sharing clusters (issue 13): two frankenetesd on one configuration with four clusters
+(one per group of the sim's scenario) and a `coordination` section, per-cluster Blob leases in
+Azurite. Each cluster ends with exactly one holder; every mutating ARM call for a cluster comes
+from its holder (the sim's request log records the User-Agent, "frankenetesd/<v> replica/<id>");
+`kill -9` of one replica moves its clusters to the other within leaseDuration + one renewEvery,
+and the survivor heals a fault injected right after.
+
+Measured numbers are printed as "[test] key=value" lines.
+"""
+import json
+import os
+import re
+import signal
+import time
+import unittest
+
+import azurite
+from daemon_harness import wait_until
+from sim_cluster import MEMBERS, MUTATING, HealDaemon, HealTestCase, daemon_config
+
+CONTAINER = "frankenetes"
+LEASE = 15.0   # coordination.leaseDuration, seconds
+RENEW = 3.0    # coordination.renewEvery
+CLUSTERS = {f"c-{name}": name for name in MEMBERS}  # cluster -> its one member (and group)
+
+
+def four_clusters(text):
+    """daemon_config()'s one cluster `sim` of four members, as four clusters of one member each
+    (same resource group; dependsOn dropped, it cannot cross clusters)."""
+    lines = text.split("\n")
+    start = lines.index("clusters:")
+    end = lines.index("policy:")
+    members, current = [], None
+    for line in lines[start + 1:end]:
+        if line.startswith("      - name: "):
+            current = [line]
+            members.append(current)
+        elif current is not None:
+            current.append(line)
+    out = ["clusters:"]
+    for member in members:
+        name = member[0].split(": ", 1)[1]
+        out += [f"  - name: c-{name}", "    resourceGroup: frankenetes", "    members:"]
+        out += [re.sub(r"dependsOn: .*", "dependsOn: []", line) for line in member]
+    return "\n".join(lines[:start] + out + lines[end:])
+
+
+def replica_of(user_agent):
+    m = re.search(r"replica/(\S+)", user_agent or "")
+    return m.group(1) if m else None
+
+
+def group_of(path):
+    m = re.search(r"/containerGroups/([^/?]+)", path)
+    return m.group(1) if m else None
+
+
+class Coordination(HealTestCase):
+    DEADLINE = 110
+
+    def setUp(self):
+        super().setUp()
+        self.azurite = azurite.start_for(self)
+        self.azurite.client(CONTAINER).create()
+        self.key_file = os.path.join(self.tmp.name, "storage-key")
+        with open(self.key_file, "w") as f:
+            f.write(azurite.KEY + "\n")
+
+    def config(self, sim):
+        extra = (
+            "storage:\n"
+            f"  account: {azurite.ACCOUNT}\n"
+            f"  container: {CONTAINER}\n"
+            f"  endpoint: {json.dumps(self.azurite.endpoint)}\n"
+            f"  keyFile: {json.dumps(self.key_file)}\n"
+            "etcd:\n"
+            "  snapshots: { enabled: false }\n"
+            "coordination:\n"
+            f"  leaseDuration: {int(LEASE)}s\n"
+            f"  renewEvery: {int(RENEW)}s\n")
+        # No replicaId: both replicas run the very same file and are <hostname>-<pid>.
+        return four_clusters(daemon_config(sim.endpoints, failure_threshold=2, extra=extra))
+
+    def start_replica(self, text, sim):
+        daemon = HealDaemon(text)
+        self.addCleanup(daemon.stop)
+        self.addCleanup(self.dump_on_failure, daemon, sim)
+        daemon.wait_ready(timeout=20)  # /readyz holds while the replica holds nothing
+        return daemon
+
+    def holdings(self, daemons):
+        """{cluster: [replica ids whose frankenetes_cluster_leader is 1]} over live `daemons`."""
+        held = {c: [] for c in CLUSTERS}
+        for d in daemons:
+            for name, labels, value in d.samples():
+                if name == "frankenetes_cluster_leader" and value == 1 and labels["cluster"] in held:
+                    held[labels["cluster"]].append(labels["replica"])
+        return held
+
+    def test_two_replicas_share_four_clusters_and_one_takes_over(self):
+        sim = self.start_sim()
+        text = self.config(sim)
+        a = self.start_replica(text, sim)
+        b = self.start_replica(text, sim)
+        started = time.monotonic()
+
+        def each_once():
+            held = self.holdings([a, b])
+            return held if all(len(r) == 1 for r in held.values()) else None
+        held = wait_until(each_once, 4 * RENEW + 10, "every cluster held by exactly one replica")
+        settled = time.monotonic() - started
+        # Each replica's own id (the default, <hostname>-<pid>) from its gauge's labels.
+        ids = {}
+        for d in (a, b):
+            ids[d] = next(l["replica"] for n, l, _ in d.samples() if n == "frankenetes_cluster_leader")
+            self.assertTrue(ids[d].endswith(f"-{d.proc.pid}"), ids[d])
+        split = {ids[a]: sum(v == [ids[a]] for v in held.values()),
+                 ids[b]: sum(v == [ids[b]] for v in held.values())}
+
+        # Faults in every cluster: only its holder may send the restart.
+        since = sim.last_seq()
+        for cluster, member in CLUSTERS.items():
+            if member != "etcd":  # etcd's restart is refused later on (data at risk): keep it out
+                sim.act("hang", group=member, container=member)
+        healed = {m: False for m in CLUSTERS.values() if m != "etcd"}
+
+        def restarted():
+            for e in sim.requests(api="arm", since=since):
+                if e["method"] == "POST" and group_of(e["path"]) in healed and \
+                        e["path"].split("?")[0].endswith("/restart"):
+                    healed[group_of(e["path"])] = True
+            return all(healed.values())
+        wait_until(restarted, 30, "a restart of every hung member")
+        time.sleep(RENEW)  # let any stray call land in the log before it is checked
+        still_held = self.holdings([a, b])
+        self.assertEqual(still_held, held, "the holdings moved while the faults were healed")
+        mutations = [e for e in sim.requests(api="arm") if e["method"] in MUTATING]
+        self.assertTrue(mutations)
+        for e in mutations:
+            cluster = f"c-{group_of(e['path'])}"
+            self.assertEqual(replica_of(e["userAgent"]), held[cluster][0],
+                             f"{e['method']} {e['path']} by {e['userAgent']}, holder {held[cluster]}")
+
+        # kill -9 the replica that holds more (either when the split is even).
+        victim, survivor = (a, b) if split[ids[a]] >= split[ids[b]] else (b, a)
+        moving = [c for c, r in held.items() if r == [ids[victim]]]
+        os.kill(victim.proc.pid, signal.SIGKILL)
+        victim.proc.wait(5)
+        killed = time.monotonic()
+
+        def all_four():
+            return all(r == [ids[survivor]] for r in self.holdings([survivor]).values())
+        wait_until(all_four, LEASE + RENEW + 5, "the survivor holding all four clusters")
+        takeover = time.monotonic() - killed
+        self.assertLessEqual(takeover, LEASE + RENEW + 1.0,
+                             "takeover took longer than leaseDuration + renewEvery (+1 s of polling)")
+
+        # A fault in a cluster that moved: the survivor heals it.
+        member = next((CLUSTERS[c] for c in moving if CLUSTERS[c] != "etcd"), "scheduler")
+        since = sim.last_seq()
+        faulted = time.monotonic()
+        sim.act("hang", group=member, container=member)
+
+        def survivor_restart():
+            for e in sim.requests(api="arm", method="POST", since=since):
+                if group_of(e["path"]) == member and e["path"].split("?")[0].endswith("/restart"):
+                    return e
+            return None
+        restart = wait_until(survivor_restart, 30, f"the survivor's restart of {member}")
+        self.assertEqual(replica_of(restart["userAgent"]), ids[survivor])
+        self.wait_healthy(survivor, [member], timeout=30)
+        self.report(settled_s=settled, split=split, takeover_s=takeover,
+                    lease_plus_renew_s=LEASE + RENEW, moved=len(moving),
+                    fault_to_restart_s=time.monotonic() - faulted)
+
+
+if __name__ == "__main__":
+    unittest.main()
