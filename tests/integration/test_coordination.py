@@ -3,7 +3,8 @@
 Azurite. Each cluster ends with exactly one holder; every mutating ARM call for a cluster comes
 from its holder (the sim's request log records the User-Agent, "frankenetesd/<v> replica/<id>");
 `kill -9` of one replica moves its clusters to the other within leaseDuration + one renewEvery,
-and the survivor heals a fault injected right after.
+and the survivor heals a fault injected right after; a newcomer gets its share, and a SIGTERM
+hands the leases over at once (released, not expired).
 
 Measured numbers are printed as "[test] key=value" lines.
 """
@@ -56,7 +57,7 @@ def group_of(path):
 
 
 class Coordination(HealTestCase):
-    DEADLINE = 110
+    DEADLINE = 115
 
     def setUp(self):
         super().setUp()
@@ -168,10 +169,35 @@ class Coordination(HealTestCase):
             return None
         restart = wait_until(survivor_restart, 30, f"the survivor's restart of {member}")
         self.assertEqual(replica_of(restart["userAgent"]), ids[survivor])
+        fault_to_restart = time.monotonic() - faulted
         self.wait_healthy(survivor, [member], timeout=30)
+
+        # A newcomer gets its share from the survivor (one release per renewEvery), and a
+        # SIGTERM hands the survivor's leases over at once (release_all), not after they expire.
+        newcomer = self.start_replica(text, sim)
+        joined = time.monotonic()
+
+        def shared():
+            held = self.holdings([survivor, newcomer])
+            return all(len(r) == 1 for r in held.values()) and \
+                sum(r == [ids[survivor]] for r in held.values()) == 2
+        wait_until(shared, 8 * RENEW + 10, "the newcomer holding its share of two")
+        rebalanced = time.monotonic() - joined
+        survivor.signal(signal.SIGTERM)
+        terminated = time.monotonic()
+        self.assertEqual(survivor.proc.wait(10), 0)
+        newcomer_id = next(l["replica"] for n, l, _ in newcomer.samples()
+                           if n == "frankenetes_cluster_leader")
+
+        def newcomer_holds_all():
+            return all(r == [newcomer_id] for r in self.holdings([newcomer]).values())
+        wait_until(newcomer_holds_all, LEASE + RENEW + 5, "the newcomer holding all four")
+        handover = time.monotonic() - terminated
+        self.assertLess(handover, LEASE - RENEW, "the leases expired instead of being released")
         self.report(settled_s=settled, split=split, takeover_s=takeover,
                     lease_plus_renew_s=LEASE + RENEW, moved=len(moving),
-                    fault_to_restart_s=time.monotonic() - faulted)
+                    fault_to_restart_s=fault_to_restart, newcomer_share_s=rebalanced,
+                    sigterm_handover_s=handover)
 
 
 if __name__ == "__main__":
