@@ -100,6 +100,11 @@ ActionResult AciActionExecutor::recreate(const plan::Action& action, const Actio
       result.detail = "recreate: no state directory to record the operation in; nothing sent";
       return result;
     }
+    if (!fenced(action, "recreate")) {  // before the intent is recorded: nothing to resume
+      result.outcome = plan::ActionOutcome::kLeaseLost;
+      result.detail = std::string("recreate: ") + kLeaseLost + " (not sent)";
+      return result;
+    }
     op.member = action.member;
     op.subscription_id = group.subscription_id;
     op.resource_group = group.resource_group;
@@ -122,7 +127,10 @@ ActionResult AciActionExecutor::recreate(const plan::Action& action, const Actio
     }
   };
   const auto finish = [&](plan::ActionOutcome outcome, std::string detail) {
-    if (store_ != nullptr && outcome != plan::ActionOutcome::kInterrupted) {
+    // Interrupted or fenced half-way: the operation stays, to be resumed by a start or by this
+    // replica holding the cluster's lease again (it reads before it sends anything).
+    if (store_ != nullptr && outcome != plan::ActionOutcome::kInterrupted &&
+        outcome != plan::ActionOutcome::kLeaseLost) {
       if (auto removed = store_->remove_operation(op.member); !removed.ok()) {
         log::warn("state.write_failed", {{"error", removed.error().message}});
       }

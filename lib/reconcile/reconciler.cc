@@ -177,6 +177,8 @@ void Reconciler::resume_operations(bool synchronous) {
   }
   for (const auto& op : operations) {
     if (actions_in_flight_.contains(op.member)) continue;
+    // Coordination: resumed by whichever start finds this replica holding the cluster.
+    if (!may_act(deps_.may_act, op.member.cluster)) continue;
     auto& member_history = history_.members[op.member];
     if (!member_history.in_flight || member_history.in_flight->kind != plan::ActionKind::kRecreate) {
       member_history.in_flight =

@@ -277,13 +277,23 @@ TEST_F(FencedExecutorTest, ALeaseLostBetweenStopAndStartSendsNoStart) {
   EXPECT_EQ(api.calls(), (Calls{"stop etcd"}));
 }
 
-TEST_F(FencedExecutorTest, ALeaseLostBeforeThePutLeavesTheRecreateToTheNewHolder) {
-  allowed = 1;  // the DELETE
+TEST_F(FencedExecutorTest, ALeaseLostBeforeThePutKeepsTheOperationForWhenTheLeaseIsBack) {
+  allowed = 2;  // the intent and the DELETE
   const auto result = fenced.execute(action(plan::ActionKind::kRecreate), target(kSpec));
   EXPECT_EQ(result.outcome, plan::ActionOutcome::kLeaseLost);
   EXPECT_EQ(result.detail, "recreate: put: lease_lost (not sent)");
   EXPECT_EQ(api.calls(), (Calls{"delete etcd", "get etcd", "get etcd"}));
-  EXPECT_FALSE(recorded()) << "not ours to resume: the holder's planner sees the group missing";
+  ASSERT_TRUE(recorded()) << "the PUT is owed: resumed when this replica holds the cluster";
+  EXPECT_TRUE(recorded()->delete_confirmed);
+
+  allowed = 100;  // the lease is ours again: the resumed operation reads, then PUTs
+  api.clear_calls();
+  auto resumed = target(kSpec);
+  resumed.resume = *recorded();
+  EXPECT_EQ(fenced.execute(action(plan::ActionKind::kRecreate), resumed).outcome,
+            plan::ActionOutcome::kSucceeded);
+  EXPECT_EQ(api.calls(), (Calls{"get etcd", "put etcd"}));
+  EXPECT_FALSE(recorded());
 }
 
 TEST_F(FencedExecutorTest, AnAllowingGateChangesNothing) {

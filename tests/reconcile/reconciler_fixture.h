@@ -44,7 +44,8 @@ struct ReconcilerTest : ::testing::Test {
     stateful.reset();
     stateful_policy.reset();
     if (store != nullptr) {
-      stateful = std::make_unique<AciActionExecutor>(api, time, sleeper, nullptr, store);
+      stateful = std::make_unique<AciActionExecutor>(api, time, sleeper, nullptr, store,
+                                                     RecreatePacing{}, may_act);
       stateful_policy = std::make_unique<PolicyExecutor>(*stateful, dry_run);
     }
     reconciler =

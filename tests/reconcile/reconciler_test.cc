@@ -406,5 +406,26 @@ TEST_F(ReconcilerStateTest, APendingRecreateIsResumedAtStart) {
             std::string::npos);
 }
 
+// Coordination: a recorded operation of a cluster another replica holds waits in the state
+// directory (the planner sees it in flight) and is resumed once this replica holds the lease.
+TEST_F(ReconcilerStateTest, APendingRecreateWaitsForTheLease) {
+  api.remove("etcd");
+  state::RecreateOperation op{kEtcd, "sub", "rg", "etcd", R"({"location":"westeurope"})",
+                              time.system_time(), /*delete_confirmed=*/true, 1};
+  ASSERT_TRUE(store->put_operation(op).ok());
+  bool held = false;
+  may_act = [&held](const std::string&) { return held; };
+  auto& r = restart(config_with({member("etcd")}));
+  r.start();
+  scheduler.advance(10s);
+  EXPECT_EQ(api.mutations(), 0u);
+  EXPECT_EQ(store->operations().size(), 1u);
+  held = true;
+  scheduler.advance(11s);  // the next pass (pollInterval 10 s)
+  EXPECT_EQ(api.count("put etcd"), 1u);
+  EXPECT_EQ(api.count("delete"), 0u);
+  EXPECT_TRUE(store->operations().empty());
+}
+
 }  // namespace
 }  // namespace frankenetes::reconcile
