@@ -197,21 +197,29 @@ void CoordinationStack::record(const coordination::TickReport& report, const cha
   }
   auto held = report.held;
   std::sort(held.begin(), held.end());
-  if (held == last_held_) return;
-  log::info("coordination.holding", {{"replica", replica_id()},
-                                     {"during", what},
-                                     {"held", joined(held)},
-                                     {"count", static_cast<unsigned long>(held.size())}});
   std::vector<std::string> clusters;
   {
     std::lock_guard lock(mutex_);
     clusters = clusters_;
   }
+  // The gauge is the fencing rule's answer: a holder whose renewals keep failing drops to 0
+  // when it stops acting, before anyone else could hold the cluster.
+  std::vector<std::string> acting;
+  for (const auto& cluster : clusters) {
+    if (coordinator_->may_act(cluster)) acting.push_back(cluster);
+  }
+  if (held == last_held_ && acting == last_acting_) return;
+  log::info("coordination.holding", {{"replica", replica_id()},
+                                     {"during", what},
+                                     {"held", joined(held)},
+                                     {"acting", joined(acting)},
+                                     {"count", static_cast<unsigned long>(held.size())}});
   for (const auto& cluster : clusters) {
     deps_.metrics.record_cluster_leader(
-        cluster, replica_id(), std::binary_search(held.begin(), held.end(), cluster));
+        cluster, replica_id(), std::find(acting.begin(), acting.end(), cluster) != acting.end());
   }
   last_held_ = std::move(held);
+  last_acting_ = std::move(acting);
 }
 
 }  // namespace frankenetes::daemon

@@ -92,7 +92,8 @@ class CoordinationStack {
   std::condition_variable wake_;
   bool stop_ = false;
   bool done_ = false;
-  std::vector<std::string> last_held_;  // the thread's only
+  std::vector<std::string> last_held_;    // the thread's only
+  std::vector<std::string> last_acting_;  // the thread's only: the gauge's last values
   std::thread thread_;
 };
 

@@ -175,8 +175,8 @@ Metrics::Metrics(const BuildInfo& build)
                               SeriesFamily::Type::kGauge, {"cluster", "member"}),
       cluster_leader("frankenetes_cluster_leader",
                      "1 while this replica holds the cluster's coordination lease and may act on "
-                     "it, 0 while another replica does (or none yet); only with a coordination "
-                     "section.",
+                     "it (the fencing rule, at the last renewal tick), 0 otherwise; only with a "
+                     "coordination section.",
                      SeriesFamily::Type::kGauge, {"cluster", "replica"}),
       internal_errors_total(
           prometheus::BuildCounter()

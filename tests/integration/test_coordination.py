@@ -199,6 +199,44 @@ class Coordination(HealTestCase):
                     fault_to_restart_s=fault_to_restart, newcomer_share_s=rebalanced,
                     sigterm_handover_s=handover)
 
+    def replica_id(self, daemon):
+        return next(l["replica"] for n, l, _ in daemon.samples() if n == "frankenetes_cluster_leader")
+
+    def split(self, daemons):
+        """{replica id: clusters held} when every cluster has exactly one holder, else None."""
+        held = self.holdings(daemons)
+        if not all(len(r) == 1 for r in held.values()):
+            return None
+        ids = [self.replica_id(d) for d in daemons]
+        return {i: sum(r == [i] for r in held.values()) for i in ids}
+
+    # Fair share with three: live replicas sorted by id split four clusters 2/1/1 (the first
+    # id takes the extra one); a SIGTERM leaves 2/2 between the other two.
+    def test_three_replicas_split_four_clusters_fairly(self):
+        sim = self.start_sim()
+        text = self.config(sim)
+        daemons = [self.start_replica(text, sim) for _ in range(3)]
+        started = time.monotonic()
+        ids = sorted(self.replica_id(d) for d in daemons)
+
+        def fair():
+            split = self.split(daemons)
+            return split if split and split[ids[0]] == 2 and \
+                split[ids[1]] == 1 and split[ids[2]] == 1 else None
+        wait_until(fair, 8 * RENEW + 10, "four clusters split 2/1/1 in replica-id order")
+        settled = time.monotonic() - started
+        leaving = next(d for d in daemons if self.replica_id(d) == ids[0])
+        staying = [d for d in daemons if d is not leaving]
+        leaving.signal(signal.SIGTERM)
+        self.assertEqual(leaving.proc.wait(10), 0)
+        left = time.monotonic()
+
+        def even():
+            split = self.split(staying)
+            return split if split and sorted(split.values()) == [2, 2] else None
+        wait_until(even, LEASE + 4 * RENEW, "the other two holding two each")
+        self.report(three_way_settled_s=settled, after_sigterm_even_s=time.monotonic() - left)
+
 
 if __name__ == "__main__":
     unittest.main()
