@@ -58,8 +58,8 @@ core::Status CoordinationStack::build(const config::Config& config) {
   auto authorizer = storage::make_blob_authorizer(*config.storage, deps_.arm.credential());
   if (!authorizer.ok()) return authorizer.error();
   authorizer_ = std::move(authorizer.value());
-  auto settings = coordination::CoordinatorSettings::from_config(
-      *config.coordination, random_incarnation());
+  auto settings =
+      coordination::CoordinatorSettings::from_config(*config.coordination, random_incarnation());
   settings.replica_id = replica_id_of(config);
   storage::BlobServiceSettings blob_settings;
   blob_settings.account = config.storage->account;
@@ -68,12 +68,12 @@ core::Status CoordinationStack::build(const config::Config& config) {
   blob_settings.user_agent = deps_.clients.user_agent();
   // A lease call slower than a renew period is worth less than the next tick's.
   blob_settings.request_timeout = settings.renew_every;
-  service_ = std::make_unique<storage::BlobService>(*client_, *authorizer_, deps_.time,
-                                                    blob_settings);
+  service_ =
+      std::make_unique<storage::BlobService>(*client_, *authorizer_, deps_.time, blob_settings);
   blobs_ = std::make_unique<storage::BlobClient>(*service_, config.storage->container);
   store_ = std::make_unique<coordination::BlobCoordinationStore>(*blobs_);
-  coordinator_ = std::make_unique<coordination::Coordinator>(*store_, deps_.time, settings,
-                                                             clusters_);
+  coordinator_ =
+      std::make_unique<coordination::Coordinator>(*store_, deps_.time, settings, clusters_);
   for (const auto& cluster : clusters_) {
     deps_.metrics.record_cluster_leader(cluster, replica_id(), false);
   }
@@ -91,12 +91,11 @@ CoordinationStack::~CoordinationStack() {
 
 void CoordinationStack::start() {
   const auto& s = coordinator_->settings();
-  log::info("coordination.started",
-            {{"replica", s.replica_id},
-             {"clusters", static_cast<unsigned long>(clusters_.size())},
-             {"lease_duration", core::format_duration(s.lease_duration)},
-             {"renew_every", core::format_duration(s.renew_every)},
-             {"fencing_margin", core::format_duration(s.fencing_margin)}});
+  log::info("coordination.started", {{"replica", s.replica_id},
+                                     {"clusters", static_cast<unsigned long>(clusters_.size())},
+                                     {"lease_duration", core::format_duration(s.lease_duration)},
+                                     {"renew_every", core::format_duration(s.renew_every)},
+                                     {"fencing_margin", core::format_duration(s.fencing_margin)}});
   thread_ = std::thread([this] { run(); });
 }
 
@@ -125,11 +124,10 @@ status::CoordinationStatus CoordinationStack::status() {
   const auto table = coordinator_->table();
   for (const auto& cluster : clusters) {
     const auto* lease = table.find(cluster);
-    out.clusters.push_back(
-        {.cluster = cluster,
-         .holding = coordination::to_string(lease ? lease->holding
-                                                  : coordination::LeaseHolding::kUnknown),
-         .may_act = coordinator_->may_act(cluster)});
+    out.clusters.push_back({.cluster = cluster,
+                            .holding = coordination::to_string(
+                                lease ? lease->holding : coordination::LeaseHolding::kUnknown),
+                            .may_act = coordinator_->may_act(cluster)});
   }
   return out;
 }

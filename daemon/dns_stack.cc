@@ -43,10 +43,11 @@ class FencedDnsProvider final : public dns::DnsProvider {
       // A name no member owns is no cluster's: only the lease holder of some cluster writes
       // what the plan asks, and the plan asks only for members' names.
       if (cluster && !reconcile::may_act(may_act_, *cluster)) {
-        log::warn("dns.lease_lost", {{"provider", inner_->name()},
-                                     {"cluster", *cluster},
-                                     {"fqdn", change.desired.fqdn},
-                                     {"detail", "another replica holds the cluster's lease; not sent"}});
+        log::warn("dns.lease_lost",
+                  {{"provider", inner_->name()},
+                   {"cluster", *cluster},
+                   {"fqdn", change.desired.fqdn},
+                   {"detail", "another replica holds the cluster's lease; not sent"}});
         return core::make_error(core::ErrorKind::kTerminal,
                                 std::string(reconcile::kLeaseLost) + ": cluster " + *cluster +
                                     " is another replica's (nothing sent)");

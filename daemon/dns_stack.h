@@ -75,7 +75,6 @@ class DnsStack {
   };
 
  private:
-
   Deps deps_;
   std::shared_ptr<http::HttpTransport> cloudflare_client_;
   std::unique_ptr<RetryingStack> cloudflare_;

@@ -28,8 +28,10 @@ class LoggingRestorer final : public reconcile::AutoRestorer {
       return done;
     }
     if (!reconcile::may_act(may_act_, job.cluster.name)) {
-      log::warn("etcd.restore.lease_lost", {{"cluster", job.member.cluster}, {"member", job.member.member}});
-      done.error = std::string(reconcile::kLeaseLost) + ": another replica holds the cluster's lease";
+      log::warn("etcd.restore.lease_lost",
+                {{"cluster", job.member.cluster}, {"member", job.member.member}});
+      done.error =
+          std::string(reconcile::kLeaseLost) + ": another replica holds the cluster's lease";
       return done;
     }
     // A snapshot restore makes a new one-member cluster of the data: with peers still running
@@ -111,16 +113,18 @@ core::Status EtcdStack::build(const config::Config& config) {
   storage::BlobServiceSettings file_settings = settings;
   file_settings.endpoint = config.storage->file_endpoint;
   files_ = std::make_unique<storage::BlobService>(*stop_aware_, *authorizer_, deps_.time, file_settings);
-  restorer_ = std::make_unique<LoggingRestorer>(RestorerDeps{
-      .aci = deps_.arm.aci(),
-      .blobs = *blobs_,
-      .files = *files_,
-      .storage_account = config.storage->account,
-      .etcd = [this](const config::MemberConfig& member) { return transports_for(member); },
-      .runner = runner_,
-      .time = deps_.time,
-      .sleeper = deps_.stop_signal,
-      .report = {}}, deps_.may_act);
+  restorer_ = std::make_unique<LoggingRestorer>(
+      RestorerDeps{
+          .aci = deps_.arm.aci(),
+          .blobs = *blobs_,
+          .files = *files_,
+          .storage_account = config.storage->account,
+          .etcd = [this](const config::MemberConfig& member) { return transports_for(member); },
+          .runner = runner_,
+          .time = deps_.time,
+          .sleeper = deps_.stop_signal,
+          .report = {}},
+      deps_.may_act);
   return {};
 }
 

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "build_info.h"
+#include "config/value_syntax.h"
 #include "core/stop_signal.h"
 #include "daemon/admin_server.h"
 #include "daemon/arm_stack.h"
@@ -12,7 +13,6 @@
 #include "daemon/etcd_stack.h"
 #include "daemon/work_threads.h"
 #include "log/event.h"
-#include "config/value_syntax.h"
 #include "probe/prober.h"
 #include "reconcile/action_executor.h"
 #include "reconcile/container_group_api.h"
@@ -142,10 +142,9 @@ std::optional<core::Error> Process::build(
                                          .environment = deps_.environment});
   if (!arm.ok()) return arm.error();
   g.arm = std::move(arm.value());
-  auto coordination = CoordinationStack::create(*config_, {.clients = deps_.http_clients,
-                                                           .arm = *g.arm,
-                                                           .time = deps_.time,
-                                                           .metrics = deps_.metrics});
+  auto coordination = CoordinationStack::create(
+      *config_,
+      {.clients = deps_.http_clients, .arm = *g.arm, .time = deps_.time, .metrics = deps_.metrics});
   if (!coordination.ok()) return coordination.error();
   g.coordination = std::move(coordination.value());
   if (g.coordination) g.may_act = g.coordination->gate();
@@ -167,14 +166,14 @@ std::optional<core::Error> Process::build(
   if (!etcd.ok()) return etcd.error();
   g.etcd = std::move(etcd.value());
   g.status_board = std::make_unique<status::StatusBoard>(
-      deps_.time, status::StatusBoard::Settings{
-                      .build = {build::kVersion, build::kGitCommit, build::kBuildType},
-                      .arm = [&g] { return g.arm->budget(); },
-                      .coordination = g.coordination
-                                          ? std::function<status::CoordinationStatus()>(
-                                                [&g] { return g.coordination->status(); })
-                                          : nullptr,
-                  });
+      deps_.time,
+      status::StatusBoard::Settings{
+          .build = {build::kVersion, build::kGitCommit, build::kBuildType},
+          .arm = [&g] { return g.arm->budget(); },
+          .coordination = g.coordination ? std::function<status::CoordinationStatus()>(
+                                               [&g] { return g.coordination->status(); })
+                                         : nullptr,
+      });
 
   g.reconciler = std::make_unique<reconcile::Reconciler>(
       reconcile::ReconcilerDeps{

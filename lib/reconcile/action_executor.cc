@@ -30,11 +30,12 @@ GroupPresence presence(const core::Result<model::ContainerGroupView>& got) {
 
 bool AciActionExecutor::fenced(const plan::Action& action, const char* call) const {
   if (may_act(gate_, action.member.cluster)) return true;
-  log::warn("remediation.lease_lost", {{"cluster", action.member.cluster},
-                                       {"member", action.member.member},
-                                       {"action", plan::to_string(action.kind)},
-                                       {"call", call},
-                                       {"detail", "another replica holds the cluster's lease; not sent"}});
+  log::warn("remediation.lease_lost",
+            {{"cluster", action.member.cluster},
+             {"member", action.member.member},
+             {"action", plan::to_string(action.kind)},
+             {"call", call},
+             {"detail", "another replica holds the cluster's lease; not sent"}});
   return false;
 }
 

@@ -153,7 +153,7 @@ void Metrics::snapshot_failed(MemberName member) {
 }
 
 void Metrics::record_cluster_leader(const std::string& cluster, const std::string& replica,
-                             bool holds) {
+                                    bool holds) {
   cluster_leader.set({cluster, replica}, flag(holds));
 }
 

@@ -162,11 +162,12 @@ struct ArmStatus {
 // Coordination (issue 13): which clusters this replica holds the lease of.
 struct CoordinationClusterStatus {
   std::string cluster;
-  std::string holding;  // coordination::LeaseHolding: held_by_us, held_by_others, free, missing, unknown
+  std::string
+      holding;  // coordination::LeaseHolding: held_by_us, held_by_others, free, missing, unknown
   bool may_act = false;  // the fencing rule now: this replica acts on the cluster
 };
 struct CoordinationStatus {
-  std::string replica;  // this replica's id
+  std::string replica;                              // this replica's id
   std::vector<CoordinationClusterStatus> clusters;  // in configuration order
 };
 

@@ -249,8 +249,13 @@ struct FencedExecutorTest : ExecutorTest {
   // The gate allows `allowed` more calls, then refuses.
   int allowed = 0;
   std::vector<std::string> asked;
-  AciActionExecutor fenced{api, time, sleeper, [] { return false; }, store.get(),
-                           RecreatePacing{}, [this](const std::string& cluster) {
+  AciActionExecutor fenced{api,
+                           time,
+                           sleeper,
+                           [] { return false; },
+                           store.get(),
+                           RecreatePacing{},
+                           [this](const std::string& cluster) {
                              asked.push_back(cluster);
                              return allowed-- > 0;
                            }};

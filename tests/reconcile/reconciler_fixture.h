@@ -48,27 +48,24 @@ struct ReconcilerTest : ::testing::Test {
                                                      RecreatePacing{}, may_act);
       stateful_policy = std::make_unique<PolicyExecutor>(*stateful, dry_run);
     }
-    reconciler =
-        std::make_unique<Reconciler>(ReconcilerDeps{.scheduler = scheduler,
-                                                    .reads = reads != nullptr ? *reads : worker,
-                                                    .probes = worker,
-                                                    .actions = worker,
-                                                    .api = api,
-                                                    .executor = stateful_policy
-                                                                    ? *stateful_policy
-                                                                    : executor,
-                                                    .prober = &prober,
-                                                    .time = time,
-                                                    .metrics = metrics,
-                                                    .probe_metrics = metrics,
-                                                    .defer_reads = {},
-                                                    .unit_random = {},
-                                                    .state = store,
-                                                    .status = status_recorder != nullptr
-                                                                  ? *status_recorder
-                                                                  : status::noop_metrics(),
-                                                    .may_act = may_act},
-                                     std::make_shared<const config::Config>(std::move(config)));
+    reconciler = std::make_unique<Reconciler>(
+        ReconcilerDeps{
+            .scheduler = scheduler,
+            .reads = reads != nullptr ? *reads : worker,
+            .probes = worker,
+            .actions = worker,
+            .api = api,
+            .executor = stateful_policy ? *stateful_policy : executor,
+            .prober = &prober,
+            .time = time,
+            .metrics = metrics,
+            .probe_metrics = metrics,
+            .defer_reads = {},
+            .unit_random = {},
+            .state = store,
+            .status = status_recorder != nullptr ? *status_recorder : status::noop_metrics(),
+            .may_act = may_act},
+        std::make_shared<const config::Config>(std::move(config)));
     return *reconciler;
   }
 

@@ -80,9 +80,10 @@ TEST_F(ReconcilerTest, AStandbyActsOnNothingAndUsesNoRungUntilItHoldsTheCluster)
   ASSERT_NE(etcd, nullptr);
   EXPECT_FALSE(etcd->last_action.has_value());
   EXPECT_FALSE(etcd->in_flight.has_value());
-  EXPECT_NE(metrics_text().find(
-                R"(frankenetes_actions_skipped_total{cluster="prod",member="etcd",reason="not_leader"})"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics_text().find(
+          R"(frankenetes_actions_skipped_total{cluster="prod",member="etcd",reason="not_leader"})"),
+      std::string::npos)
       << metrics_text();
 
   held = true;  // the lease came to us: the ladder starts at its first rung
@@ -410,8 +411,14 @@ TEST_F(ReconcilerStateTest, APendingRecreateIsResumedAtStart) {
 // directory (the planner sees it in flight) and is resumed once this replica holds the lease.
 TEST_F(ReconcilerStateTest, APendingRecreateWaitsForTheLease) {
   api.remove("etcd");
-  state::RecreateOperation op{kEtcd, "sub", "rg", "etcd", R"({"location":"westeurope"})",
-                              time.system_time(), /*delete_confirmed=*/true, 1};
+  state::RecreateOperation op{kEtcd,
+                              "sub",
+                              "rg",
+                              "etcd",
+                              R"({"location":"westeurope"})",
+                              time.system_time(),
+                              /*delete_confirmed=*/true,
+                              1};
   ASSERT_TRUE(store->put_operation(op).ok());
   bool held = false;
   may_act = [&held](const std::string&) { return held; };
