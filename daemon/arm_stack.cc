@@ -58,6 +58,7 @@ core::Status ArmStack::build(const config::Config& config, Deps deps) {
   settings.endpoint.api_version = azure_.api_version;
   settings.token_scope = azure_.cloud.scope;
   settings.version = build::kVersion;
+  settings.user_agent = deps.clients.user_agent();
   settings.request_timeout = azure_.request_timeout;
   settings.lro.timeout = config.policy.action_timeout;
   aci_ = std::make_unique<azure::AciClient>(*reauthorizing_, *credential_, deps.time,

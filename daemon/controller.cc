@@ -12,6 +12,7 @@
 #include "build_info.h"
 #include "daemon/admin_server.h"
 #include "daemon/configuration.h"
+#include "daemon/coordination_stack.h"
 #include "log/event.h"
 
 namespace frankenetes::daemon {
@@ -88,6 +89,8 @@ int Controller::start() {
                 {"problems", static_cast<unsigned long>(loaded.problems.size())}});
     return 2;
   }
+  // coordination: every request names the replica (before any client is made).
+  http_clients_.set_replica_id(replica_id_of(*loaded.config));
   process_ = std::make_unique<Process>(ProcessDeps{
       .io = io_,
       .metrics = metrics_,

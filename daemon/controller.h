@@ -54,7 +54,7 @@ class Controller {
   core::RealTimeSource time_;
   status::Metrics metrics_;
   SystemdNotifier notifier_;
-  const HttpClients http_clients_;
+  HttpClients http_clients_;  // the replica id joins its User-Agent in start()
   dns::LdnsRecordQuerier dns_querier_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer watchdog_timer_;

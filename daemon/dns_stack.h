@@ -5,9 +5,13 @@
 // dns.providers are rebuilt when a reload changes them; the DnsSynchronizer gets
 // every configuration and every pass's observations and runs on the dns worker (inline with
 // --once, right after the pass's actions). Owned by the Process.
+// With coordination, every provider's apply() first asks the ActGate for the cluster whose
+// member owns each record (the member's dns.name, or its _frankenetes. registry record): a
+// cluster whose lease is not ours fails the write with lease_lost, nothing sent.
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -18,6 +22,7 @@
 #include "daemon/http_clients.h"
 #include "dns/verifier.h"
 #include "model/observation.h"
+#include "reconcile/act_gate.h"
 #include "reconcile/dns_sync.h"
 #include "reconcile/worker.h"
 #include "status/recorders.h"
@@ -36,6 +41,7 @@ class DnsStack {
     status::DnsMetrics& metrics;
     status::ErrorMetrics& error_metrics;
     status::StatusRecorder& status;
+    reconcile::ActGate may_act = {};  // empty: every cluster (no coordination)
   };
 
   using ProvidersConfig = std::map<std::string, config::DnsProviderConfig>;
@@ -56,6 +62,19 @@ class DnsStack {
   core::Status build(const std::shared_ptr<const config::Config>& config);
   reconcile::DnsProviders make_providers(const config::Config& config) const;
 
+ public:
+  // Which cluster a record name belongs to, from the running configuration; any thread.
+  class RecordOwners {
+   public:
+    void configure(const config::Config& config);
+    std::optional<std::string> cluster_of(const std::string& fqdn) const;
+
+   private:
+    mutable std::mutex mutex_;
+    std::map<std::string, std::string> clusters_;  // lowercase dns.name -> cluster
+  };
+
+ private:
   Deps deps_;
   std::shared_ptr<http::HttpTransport> cloudflare_client_;
   std::unique_ptr<RetryingStack> cloudflare_;
@@ -63,6 +82,7 @@ class DnsStack {
   bool built_ = false;
   std::optional<ProvidersConfig> dns_config_;  // dns.providers as providers_ were built from
   reconcile::DnsProviders providers_;
+  std::shared_ptr<RecordOwners> owners_ = std::make_shared<RecordOwners>();
 };
 
 }  // namespace frankenetes::daemon

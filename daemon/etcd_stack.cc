@@ -13,7 +13,8 @@ namespace {
 // etcd.autoRestore: the guard's job through restore_etcd_member(), steps logged.
 class LoggingRestorer final : public reconcile::AutoRestorer {
  public:
-  explicit LoggingRestorer(RestorerDeps deps) : deps_(std::move(deps)) {}
+  LoggingRestorer(RestorerDeps deps, reconcile::ActGate may_act)
+      : deps_(std::move(deps)), may_act_(std::move(may_act)) {}
 
   reconcile::RestoreDone restore(const reconcile::RestoreJob& job) override {
     const config::MemberConfig* member = nullptr;
@@ -24,6 +25,13 @@ class LoggingRestorer final : public reconcile::AutoRestorer {
     done.kind = reconcile::RestoreDone::Kind::kRefused;
     if (member == nullptr) {
       done.error = "the member is no longer configured";
+      return done;
+    }
+    if (!reconcile::may_act(may_act_, job.cluster.name)) {
+      log::warn("etcd.restore.lease_lost",
+                {{"cluster", job.member.cluster}, {"member", job.member.member}});
+      done.error =
+          std::string(reconcile::kLeaseLost) + ": another replica holds the cluster's lease";
       return done;
     }
     // A snapshot restore makes a new one-member cluster of the data: with peers still running
@@ -61,6 +69,7 @@ class LoggingRestorer final : public reconcile::AutoRestorer {
 
  private:
   RestorerDeps deps_;
+  reconcile::ActGate may_act_;
 };
 
 }  // namespace
@@ -92,6 +101,7 @@ core::Status EtcdStack::build(const config::Config& config) {
   settings.account = config.storage->account;
   settings.endpoint = config.storage->endpoint;
   settings.version = build::kVersion;
+  settings.user_agent = deps_.clients.user_agent();
   service_ = std::make_unique<storage::BlobService>(*stop_aware_, *authorizer_, deps_.time,
                                                     settings);
   blobs_ = std::make_unique<storage::BlobClient>(*service_, config.storage->container);
@@ -103,16 +113,18 @@ core::Status EtcdStack::build(const config::Config& config) {
   storage::BlobServiceSettings file_settings = settings;
   file_settings.endpoint = config.storage->file_endpoint;
   files_ = std::make_unique<storage::BlobService>(*stop_aware_, *authorizer_, deps_.time, file_settings);
-  restorer_ = std::make_unique<LoggingRestorer>(RestorerDeps{
-      .aci = deps_.arm.aci(),
-      .blobs = *blobs_,
-      .files = *files_,
-      .storage_account = config.storage->account,
-      .etcd = [this](const config::MemberConfig& member) { return transports_for(member); },
-      .runner = runner_,
-      .time = deps_.time,
-      .sleeper = deps_.stop_signal,
-      .report = {}});
+  restorer_ = std::make_unique<LoggingRestorer>(
+      RestorerDeps{
+          .aci = deps_.arm.aci(),
+          .blobs = *blobs_,
+          .files = *files_,
+          .storage_account = config.storage->account,
+          .etcd = [this](const config::MemberConfig& member) { return transports_for(member); },
+          .runner = runner_,
+          .time = deps_.time,
+          .sleeper = deps_.stop_signal,
+          .report = {}},
+      deps_.may_act);
   return {};
 }
 

@@ -23,6 +23,7 @@
 #include "core/stop_signal.h"
 #include "daemon/arm_stack.h"
 #include "daemon/http_clients.h"
+#include "reconcile/act_gate.h"
 #include "reconcile/etcd_snapshotter.h"
 #include "storage/blob_auth.h"
 #include "storage/blob_client.h"
@@ -37,6 +38,8 @@ class EtcdStack {
     ArmStack& arm;  // the credential for storage.auth: azure
     core::TimeSource& time;
     core::StopSignal& stop_signal;
+    // Coordination: a restore of a cluster whose lease is not ours is refused (lease_lost).
+    reconcile::ActGate may_act = {};
   };
   // kInvalidConfig when the storage account key cannot be read.
   static core::Result<std::unique_ptr<EtcdStack>> create(const config::Config& config, Deps deps);

@@ -28,9 +28,13 @@ core::Result<std::shared_ptr<http::HttpClient>> HttpClients::etcd_client(
   return std::shared_ptr<http::HttpClient>(std::move(*client));
 }
 
-http::HttpClientOptions HttpClients::base_options() {
+void HttpClients::set_replica_id(const std::string& id) {
+  user_agent_ = daemon::user_agent() + (id.empty() ? "" : " replica/" + id);
+}
+
+http::HttpClientOptions HttpClients::base_options() const {
   http::HttpClientOptions options;
-  options.user_agent = user_agent();
+  options.user_agent = user_agent_;
   return options;
 }
 

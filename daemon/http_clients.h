@@ -26,7 +26,8 @@
 
 namespace frankenetes::daemon {
 
-// "frankenetesd/<version>": every request's User-Agent and the admin server's Server header.
+// "frankenetesd/<version>": the admin server's Server header, and every request's User-Agent
+// unless the HttpClients have a replica id.
 std::string user_agent();
 
 class HttpClients {
@@ -36,6 +37,12 @@ class HttpClients {
 
   HttpClients();  // real HttpClients
   explicit HttpClients(MakeTransport make) : make_(std::move(make)) {}
+
+  // coordination (issue 13): every request says which replica sent it, "frankenetesd/<version>
+  // replica/<id>", so the services' logs tell the replicas apart. Before any client is made.
+  void set_replica_id(const std::string& id);
+  // The User-Agent of every client made here (and of the ARM, Blob and DNS requests).
+  const std::string& user_agent() const { return user_agent_; }
 
   // A client trusting `ca_file` besides the system store (azure.caFile); kInvalidConfig, naming
   // the file, when it cannot be used.
@@ -52,9 +59,10 @@ class HttpClients {
   core::Result<std::shared_ptr<http::HttpClient>> etcd_client(const probe::ProbeTls& tls) const;
 
  private:
-  static http::HttpClientOptions base_options();
+  http::HttpClientOptions base_options() const;
 
   MakeTransport make_;
+  std::string user_agent_ = daemon::user_agent();
   bool real_ = false;  // made by HttpClients(): etcd_client() works
 };
 

@@ -3,15 +3,16 @@
 #include <random>
 
 #include "build_info.h"
+#include "config/value_syntax.h"
 #include "core/stop_signal.h"
 #include "daemon/admin_server.h"
 #include "daemon/arm_stack.h"
 #include "daemon/configuration.h"
+#include "daemon/coordination_stack.h"
 #include "daemon/dns_stack.h"
 #include "daemon/etcd_stack.h"
 #include "daemon/work_threads.h"
 #include "log/event.h"
-#include "config/value_syntax.h"
 #include "probe/prober.h"
 #include "reconcile/action_executor.h"
 #include "reconcile/container_group_api.h"
@@ -30,6 +31,9 @@ struct ProcessGraph {
   std::mt19937_64 random{std::random_device{}()};
   std::uniform_real_distribution<double> jitter{0.0, 1.0};
   std::unique_ptr<ArmStack> arm;
+  // Null without a coordination section; its gate outlives everything that asks it.
+  std::unique_ptr<CoordinationStack> coordination;
+  reconcile::ActGate may_act;  // empty without coordination: every cluster
   std::unique_ptr<reconcile::AciContainerGroupApi> api;
   std::unique_ptr<probe::Prober> prober;
   std::unique_ptr<state::StateStore> state;
@@ -110,12 +114,18 @@ ConfigureResult Process::configure(std::shared_ptr<const config::Config> next) {
               {{"key", "etcd.autoRestore"},
                {"action", "no automatic restore until a restart builds the restorer"}});
   }
+  if (next->coordination != config_->coordination) {
+    log::warn("config.reload.restart_required",
+              {{"key", "coordination"},
+               {"action", "the running replica keeps its lease settings until a restart"}});
+  }
   if (next->azure != config_->azure) {
     log::warn("config.reload.restart_required",
               {{"key", "azure"}, {"action", "keeping the running ARM client and credential"}});
   }
   config_ = std::move(next);
   configure_logging(config_->log, deps_.log_level);
+  if (graph_->coordination) graph_->coordination->set_clusters(*config_);
   graph_->reconciler->update_config(config_);
   graph_->dns->configure(config_);
   return ConfigureResult::taken(true);
@@ -132,6 +142,12 @@ std::optional<core::Error> Process::build(
                                          .environment = deps_.environment});
   if (!arm.ok()) return arm.error();
   g.arm = std::move(arm.value());
+  auto coordination = CoordinationStack::create(
+      *config_,
+      {.clients = deps_.http_clients, .arm = *g.arm, .time = deps_.time, .metrics = deps_.metrics});
+  if (!coordination.ok()) return coordination.error();
+  g.coordination = std::move(coordination.value());
+  if (g.coordination) g.may_act = g.coordination->gate();
   g.api = std::make_unique<reconcile::AciContainerGroupApi>(g.arm->aci());
   g.prober = std::make_unique<probe::Prober>(std::move(probe_clients), deps_.time);
 
@@ -140,19 +156,24 @@ std::optional<core::Error> Process::build(
   g.state = std::move(store.value());
   g.real_executor = std::make_unique<reconcile::AciActionExecutor>(
       *g.api, deps_.time, g.stop_signal, [&g] { return g.stop_signal.stop_requested(); },
-      g.state.get());
+      g.state.get(), reconcile::RecreatePacing{}, g.may_act);
   g.executor = std::make_unique<reconcile::PolicyExecutor>(*g.real_executor, g.dry_run_executor);
   auto etcd = EtcdStack::create(*config_, {.clients = deps_.http_clients,
                                            .arm = *g.arm,
                                            .time = deps_.time,
-                                           .stop_signal = g.stop_signal});
+                                           .stop_signal = g.stop_signal,
+                                           .may_act = g.may_act});
   if (!etcd.ok()) return etcd.error();
   g.etcd = std::move(etcd.value());
   g.status_board = std::make_unique<status::StatusBoard>(
-      deps_.time, status::StatusBoard::Settings{
-                      .build = {build::kVersion, build::kGitCommit, build::kBuildType},
-                      .arm = [&g] { return g.arm->budget(); },
-                  });
+      deps_.time,
+      status::StatusBoard::Settings{
+          .build = {build::kVersion, build::kGitCommit, build::kBuildType},
+          .arm = [&g] { return g.arm->budget(); },
+          .coordination = g.coordination ? std::function<status::CoordinationStatus()>(
+                                               [&g] { return g.coordination->status(); })
+                                         : nullptr,
+      });
 
   g.reconciler = std::make_unique<reconcile::Reconciler>(
       reconcile::ReconcilerDeps{
@@ -178,6 +199,7 @@ std::optional<core::Error> Process::build(
           .etcd_status = &g.etcd->status_reader(),
           .etcd_metrics = deps_.metrics,
           .status = *g.status_board,
+          .may_act = g.may_act,
       },
       config_);
   g.reconciler->restore(g.state->load());
@@ -190,7 +212,8 @@ std::optional<core::Error> Process::build(
                                         .worker = g.threads.dns(),
                                         .metrics = deps_.metrics,
                                         .error_metrics = deps_.metrics,
-                                        .status = *g.status_board});
+                                        .status = *g.status_board,
+                                        .may_act = g.may_act});
   if (!dns.ok()) return dns.error();
   g.dns = std::move(dns.value());
   g.reconciler->on_observations(
@@ -239,6 +262,7 @@ core::Status Process::start() {
                                {"members", static_cast<unsigned long>(member_count(*config_))},
                                {"dry_run", config_->policy.dry_run}});
   graph_->threads.start();
+  if (graph_->coordination) graph_->coordination->start();
   reconciler.start();
   return {};
 }
@@ -248,6 +272,10 @@ bool Process::run_once() {
                             {"config", deps_.config_path},
                             {"members", static_cast<unsigned long>(member_count(*config_))},
                             {"dry_run", config_->policy.dry_run}});
+  if (graph_->coordination) {
+    log::warn("coordination.once", {{"replica", graph_->coordination->replica_id()},
+                                    {"action", "--once takes no lease: nothing is acted on"}});
+  }
   const bool observed = graph_->reconciler->run_once();
   log::info("daemon.once.done", {{"observation", observed ? "ok" : "failed"},
                                  {"error", graph_->reconciler->summary().last_error}});
@@ -269,11 +297,15 @@ void Process::request_stop() {
   graph_->reconciler->stop();
   graph_->dns->stop();
   graph_->stop_signal.request_stop();
+  // Stops acting at once, then hands the leases over (release_all) on its own thread.
+  if (graph_->coordination) graph_->coordination->stop();
 }
 
 bool Process::join(std::chrono::steady_clock::time_point deadline) {
   request_stop();
-  return graph_->threads.stop(deadline);
+  const bool threads = graph_->threads.stop(deadline);
+  const bool coordination = !graph_->coordination || graph_->coordination->join(deadline);
+  return threads && coordination;
 }
 
 status::CheckResult Process::liveness() const { return graph_->reconciler->liveness(); }

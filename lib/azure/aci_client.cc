@@ -48,7 +48,8 @@ core::Result<http::Response> AciClient::send(std::string_view method, const std:
   request.operation = std::string(operation);
   request.timeout = settings_.request_timeout;
   request.headers["Authorization"] = "Bearer " + token->token.reveal();
-  request.headers["User-Agent"] = "frankenetesd/" + settings_.version;
+  request.headers["User-Agent"] =
+      settings_.user_agent.empty() ? "frankenetesd/" + settings_.version : settings_.user_agent;
   request.headers["x-ms-client-request-id"] = request_ids_.next();
   request.headers["Accept"] = "application/json";
   if (method == "PUT" || method == "PATCH") {

@@ -44,6 +44,7 @@ struct AciClientSettings {
   ArmEndpoint endpoint;  // resource manager URL + api-version (default 2023-05-01)
   std::string token_scope = "https://management.azure.com/.default";
   std::string version = "0.0.0";  // User-Agent: frankenetesd/<version>
+  std::string user_agent{};       // when set, the User-Agent instead (the replica's, issue 13)
   core::Duration request_timeout{std::chrono::seconds(30)};
   LroSettings lro;              // poll interval 5 s, timeout 5 min
   std::size_t max_pages = 1000;  // a LIST that pages further is treated as broken

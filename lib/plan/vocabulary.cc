@@ -78,6 +78,8 @@ std::string_view to_string(ActionOutcome outcome) {
       return "timed_out";
     case ActionOutcome::kInterrupted:
       return "interrupted";
+    case ActionOutcome::kLeaseLost:
+      return "lease_lost";
   }
   return "unknown";
 }
@@ -118,6 +120,8 @@ std::string_view to_string(SkipReason reason) {
       return "startup_grace";
     case SkipReason::kPaused:
       return "paused";
+    case SkipReason::kNotLeader:
+      return "not_leader";
   }
   return "unknown";
 }

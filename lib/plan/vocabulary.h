@@ -50,7 +50,9 @@ enum class ActionKind {
 
 // kInterrupted: the daemon stopped (or died) while the action ran; a recreate is resumed at
 // the next start, any other action is recorded as interrupted and backs off like a failure.
-enum class ActionOutcome { kSucceeded, kFailed, kTimedOut, kInterrupted };
+// kLeaseLost: coordination (issue 13) took the cluster's lease away before a mutating call;
+// that call and the rest of the action were not sent.
+enum class ActionOutcome { kSucceeded, kFailed, kTimedOut, kInterrupted, kLeaseLost };
 
 // Why the planner did not act on a member that is not healthy.
 enum class SkipReason {
@@ -76,6 +78,8 @@ enum class SkipReason {
                          // (etcd.autoRestore), or its restore failed half-way: hands off
   kPaused,               // an operator paused the member (admin API): hands off, no action
                          // of any kind until resumed
+  kNotLeader,            // coordination: another replica holds the cluster's lease (or none
+                         // does yet); this replica observes and probes only
 };
 
 std::string_view to_string(Health health);

@@ -28,10 +28,28 @@ GroupPresence presence(const core::Result<model::ContainerGroupView>& got) {
 
 }  // namespace
 
+bool AciActionExecutor::fenced(const plan::Action& action, const char* call) const {
+  if (may_act(gate_, action.member.cluster)) return true;
+  log::warn("remediation.lease_lost",
+            {{"cluster", action.member.cluster},
+             {"member", action.member.member},
+             {"action", plan::to_string(action.kind)},
+             {"call", call},
+             {"detail", "another replica holds the cluster's lease; not sent"}});
+  return false;
+}
+
 ActionResult AciActionExecutor::execute(const plan::Action& action, const ActionTarget& target) {
   const auto started = time_.monotonic_time();
   ActionResult result;
 
+  // Before each call: false ends the sequence as lease_lost.
+  auto gate = [&](const char* name) {
+    if (fenced(action, name)) return true;
+    result.outcome = plan::ActionOutcome::kLeaseLost;
+    result.detail = std::string(name) + ": " + kLeaseLost + " (not sent)";
+    return false;
+  };
   // Runs one step; false ends the sequence with `result` filled in.
   auto step = [&](const char* name, const core::Status& status) {
     const bool overdue = time_.monotonic_time() - started > target.timeout;
@@ -51,14 +69,14 @@ ActionResult AciActionExecutor::execute(const plan::Action& action, const Action
   const auto& group = target.group;
   switch (action.kind) {
     case plan::ActionKind::kRestart:
-      if (!step("restart", api_.restart(group))) return result;
+      if (!gate("restart") || !step("restart", api_.restart(group))) return result;
       break;
     case plan::ActionKind::kStart:
-      if (!step("start", api_.start(group))) return result;
+      if (!gate("start") || !step("start", api_.start(group))) return result;
       break;
     case plan::ActionKind::kStopStart:
-      if (!step("stop", api_.stop(group))) return result;
-      if (!step("start", api_.start(group))) return result;
+      if (!gate("stop") || !step("stop", api_.stop(group))) return result;
+      if (!gate("start") || !step("start", api_.start(group))) return result;
       break;
     case plan::ActionKind::kRecreate:
       return recreate(action, target);
@@ -83,6 +101,11 @@ ActionResult AciActionExecutor::recreate(const plan::Action& action, const Actio
       result.detail = "recreate: no state directory to record the operation in; nothing sent";
       return result;
     }
+    if (!fenced(action, "recreate")) {  // before the intent is recorded: nothing to resume
+      result.outcome = plan::ActionOutcome::kLeaseLost;
+      result.detail = std::string("recreate: ") + kLeaseLost + " (not sent)";
+      return result;
+    }
     op.member = action.member;
     op.subscription_id = group.subscription_id;
     op.resource_group = group.resource_group;
@@ -105,7 +128,10 @@ ActionResult AciActionExecutor::recreate(const plan::Action& action, const Actio
     }
   };
   const auto finish = [&](plan::ActionOutcome outcome, std::string detail) {
-    if (store_ != nullptr && outcome != plan::ActionOutcome::kInterrupted) {
+    // Interrupted or fenced half-way: the operation stays, to be resumed by a start or by this
+    // replica holding the cluster's lease again (it reads before it sends anything).
+    if (store_ != nullptr && outcome != plan::ActionOutcome::kInterrupted &&
+        outcome != plan::ActionOutcome::kLeaseLost) {
       if (auto removed = store_->remove_operation(op.member); !removed.ok()) {
         log::warn("state.write_failed", {{"error", removed.error().message}});
       }
@@ -124,6 +150,10 @@ ActionResult AciActionExecutor::recreate(const plan::Action& action, const Actio
                   std::string("recreate: the daemon is stopping; the next start resumes it (") +
                       (op.delete_confirmed ? "PUT owed" : "waiting for the deletion") + ")");
   };
+  const auto lease_lost = [&](const char* call) {
+    return finish(plan::ActionOutcome::kLeaseLost,
+                  std::string("recreate: ") + call + ": " + kLeaseLost + " (not sent)");
+  };
   // A refusal that leaves the group as it was (403, 409, …): nothing was destroyed.
   const auto refused = [](const core::Status& status) {
     return !status.ok() && !arm_says_absent(status.error()) &&
@@ -134,6 +164,7 @@ ActionResult AciActionExecutor::recreate(const plan::Action& action, const Actio
   if (!op.delete_confirmed) {
     const bool delete_sent = !target.resume.has_value();
     if (delete_sent) {
+      if (!fenced(action, "delete")) return lease_lost("delete");
       auto deleted = api_.delete_group(group);
       if (refused(deleted) && presence(api_.get(group)) == GroupPresence::kPresent) {
         return finish(plan::ActionOutcome::kFailed,
@@ -161,6 +192,7 @@ ActionResult AciActionExecutor::recreate(const plan::Action& action, const Actio
                         "evidence");
         }
         // Our DELETE did not take (lost before ARM accepted it): send it again.
+        if (!fenced(action, "delete")) return lease_lost("delete");
         auto again = api_.delete_group(group);
         if (refused(again)) {
           return finish(plan::ActionOutcome::kFailed,
@@ -189,6 +221,7 @@ ActionResult AciActionExecutor::recreate(const plan::Action& action, const Actio
                                                std::to_string(op.put_attempts) + " PUT attempts");
     }
     if (now == GroupPresence::kGone) {
+      if (!fenced(action, "put")) return lease_lost("put");
       ++op.put_attempts;
       auto put = api_.create_or_update(group, op.spec_text);
       if (put.ok()) {

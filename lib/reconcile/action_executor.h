@@ -22,6 +22,9 @@
 //                       A step of the other actions that errs ends the action as failed;
 //                       running past policy.actionTimeout (or an LRO that timed out) as
 //                       timed_out.
+//                       Every mutating call (POST, DELETE, PUT) first asks the ActGate
+//                       (act_gate.h): a cluster whose lease is not ours ends the action
+//                       as lease_lost, the call not sent.
 //   DryRunExecutor      logs remediation.planned and sends nothing.
 //   PolicyExecutor      the one place dry-run is decided: action.dry_run (set by the planner
 //                       from policy.dryRun) picks the dry-run executor, else the real one.
@@ -34,6 +37,7 @@
 #include "core/sleeper.h"
 #include "core/time_source.h"
 #include "plan/action.h"
+#include "reconcile/act_gate.h"
 #include "reconcile/container_group_api.h"
 #include "state/operation.h"
 #include "state/state_store.h"
@@ -75,19 +79,22 @@ class AciActionExecutor final : public ActionExecutor {
   // operation (null: recreate is refused, nothing is sent).
   AciActionExecutor(ContainerGroupApi& api, const core::TimeSource& time, core::Sleeper& sleeper,
                     std::function<bool()> stopping, state::StateStore* store,
-                    RecreatePacing pacing = {})
+                    RecreatePacing pacing = {}, ActGate gate = {})
       : api_(api),
         time_(time),
         sleeper_(sleeper),
         stopping_(std::move(stopping)),
         store_(store),
-        pacing_(pacing) {}
+        pacing_(pacing),
+        gate_(std::move(gate)) {}
 
   ActionResult execute(const plan::Action& action, const ActionTarget& target) override;
 
  private:
   ActionResult recreate(const plan::Action& action, const ActionTarget& target);
   bool stopping() const { return stopping_ && stopping_(); }
+  // False, logged as remediation.lease_lost, when the gate refuses `call` on the cluster.
+  bool fenced(const plan::Action& action, const char* call) const;
 
   ContainerGroupApi& api_;
   const core::TimeSource& time_;
@@ -95,6 +102,7 @@ class AciActionExecutor final : public ActionExecutor {
   std::function<bool()> stopping_;
   state::StateStore* store_;
   RecreatePacing pacing_;
+  ActGate gate_;
 };
 
 class DryRunExecutor final : public ActionExecutor {

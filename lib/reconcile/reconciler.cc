@@ -6,6 +6,26 @@
 namespace frankenetes::reconcile {
 namespace {
 
+// Coordination: what the planner wants for clusters this replica does not hold becomes a
+// not_leader skip before it is recorded, so a standby uses no rung, back-off or budget and
+// takes no snapshot on the holder's behalf.
+void fence_plan(plan::PlanResult& result, const ActGate& gate) {
+  if (!gate) return;
+  std::map<std::string, bool> ours;
+  const auto held = [&](const std::string& cluster) {
+    const auto it = ours.find(cluster);
+    return it != ours.end() ? it->second : ours.emplace(cluster, gate(cluster)).first->second;
+  };
+  std::erase_if(result.actions, [&](const plan::Action& action) {
+    if (held(action.member.cluster)) return false;
+    result.skips.push_back({action.member, plan::SkipReason::kNotLeader,
+                            "another replica holds the cluster's lease (or none does yet)"});
+    return true;
+  });
+  std::erase_if(result.snapshot_requests,
+                [&](const model::MemberKey& key) { return !held(key.cluster); });
+}
+
 // Readiness fails when the last successful full observation is older than this many polls.
 constexpr int kReadyAfterPollIntervals = 3;
 // Liveness fails when the loop has not ticked for this many ticks (plus kLivenessSlack).
@@ -157,6 +177,8 @@ void Reconciler::resume_operations(bool synchronous) {
   }
   for (const auto& op : operations) {
     if (actions_in_flight_.contains(op.member)) continue;
+    // Coordination: resumed by whichever start finds this replica holding the cluster.
+    if (!may_act(deps_.may_act, op.member.cluster)) continue;
     auto& member_history = history_.members[op.member];
     if (!member_history.in_flight || member_history.in_flight->kind != plan::ActionKind::kRecreate) {
       member_history.in_flight =
@@ -383,7 +405,8 @@ void Reconciler::reconcile() {
   etcd_guard_.sync(history_);  // persisted below, with the plan
   const auto observed = collect();
   history_ = plan::record_observation(std::move(history_), *config_, observed, now);
-  const auto result = plan::plan({*config_, observed, history_, now});
+  auto result = plan::plan({*config_, observed, history_, now});
+  fence_plan(result, deps_.may_act);
   history_ = plan::record_plan(std::move(history_), result, now);
   persist();  // before any action is sent: a crash must not forget it was started
   update_operations_note();
@@ -396,6 +419,7 @@ void Reconciler::reconcile() {
   for (const auto& action : result.actions) dispatch(action, /*synchronous=*/false);
   if (!once_) {
     etcd_guard_.tick_restores([this](const std::string& cluster) {
+      if (!may_act(deps_.may_act, cluster)) return true;  // not ours: the holder restores
       for (const auto& [key, mh] : history_.members) {
         if (key.cluster == cluster && mh.in_flight) return true;
       }
@@ -621,7 +645,8 @@ bool Reconciler::run_once() {
   const auto now = deps_.time.monotonic_time();
   const auto observed = collect();
   history_ = plan::record_observation(std::move(history_), *config_, observed, now);
-  const auto planned = plan::plan({*config_, observed, history_, now});
+  auto planned = plan::plan({*config_, observed, history_, now});
+  fence_plan(planned, deps_.may_act);
   history_ = plan::record_plan(std::move(history_), planned, now);
   persist();
   reporter_.plan_evaluated(planned);

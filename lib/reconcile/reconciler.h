@@ -45,6 +45,7 @@
 #include "plan/history.h"
 #include "plan/plan.h"
 #include "probe/prober.h"
+#include "reconcile/act_gate.h"
 #include "reconcile/action_executor.h"
 #include "reconcile/container_group_api.h"
 #include "reconcile/etcd_guard.h"
@@ -87,6 +88,10 @@ struct ReconcilerDeps {
   status::EtcdMetrics& etcd_metrics = status::noop_metrics();
   // /status and the status page: the members after every plan, and events.
   status::StatusRecorder& status = status::noop_metrics();
+  // Coordination (act_gate.h): the clusters this replica may act on. Plans for the others
+  // become not_leader skips before they are recorded (no rung, back-off or budget used), their
+  // snapshot-triggered rungs and etcd restores are not started. Empty: every cluster.
+  ActGate may_act = {};
 };
 
 // What the daemon shows in its sd_notify STATUS line.

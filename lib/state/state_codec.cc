@@ -49,7 +49,8 @@ std::optional<Enum> enum_from(std::string_view text, const std::array<Enum, N>& 
 constexpr std::array kActionKinds{plan::ActionKind::kRestart, plan::ActionKind::kStart,
                                   plan::ActionKind::kStopStart, plan::ActionKind::kRecreate};
 constexpr std::array kOutcomes{plan::ActionOutcome::kSucceeded, plan::ActionOutcome::kFailed,
-                               plan::ActionOutcome::kTimedOut, plan::ActionOutcome::kInterrupted};
+                               plan::ActionOutcome::kTimedOut, plan::ActionOutcome::kInterrupted,
+                               plan::ActionOutcome::kLeaseLost};
 // Ladder rungs, actions and PUT attempts: far below this in any real history.
 constexpr int kMaxCount = 1000000;
 

@@ -173,6 +173,11 @@ Metrics::Metrics(const BuildInfo& build)
                               "backwards between two maintenance/status readings: data was lost or "
                               "replaced; a human must decide about a restore.",
                               SeriesFamily::Type::kGauge, {"cluster", "member"}),
+      cluster_leader("frankenetes_cluster_leader",
+                     "1 while this replica holds the cluster's coordination lease and may act on "
+                     "it (the fencing rule, at the last renewal tick), 0 otherwise; only with a "
+                     "coordination section.",
+                     SeriesFamily::Type::kGauge, {"cluster", "replica"}),
       internal_errors_total(
           prometheus::BuildCounter()
               .Name("frankenetes_internal_errors_total")
@@ -211,7 +216,8 @@ std::vector<const SeriesFamily*> Metrics::per_member_families() const {
           &etcd_snapshot_age_seconds,
           &etcd_snapshot_size_bytes,
           &etcd_snapshot_failures_total,
-          &etcd_data_loss_detected};
+          &etcd_data_loss_detected,
+          &cluster_leader};
 }
 
 void Metrics::record_config_loaded(double now_seconds) {

@@ -85,6 +85,10 @@ class Metrics final : public RemediationMetrics,
   void data_loss(MemberName member, bool detected) override;
   void etcd_member_removed(MemberName member) override;
 
+  // Coordination (issue 13): 1 while `replica` (this daemon) holds the cluster's lease.
+  void record_cluster_leader(const std::string& cluster, const std::string& replica, bool holds);
+  void remove_cluster_leader(const std::string& cluster, const std::string& replica);
+
   void boundary_declared(const std::string& component) override;
   void internal_error(const std::string& component) override;
 
@@ -141,6 +145,9 @@ class Metrics final : public RemediationMetrics,
   SeriesFamily etcd_snapshot_size_bytes;      // {cluster,member}
   SeriesFamily etcd_snapshot_failures_total;  // {cluster,member}
   SeriesFamily etcd_data_loss_detected;       // {cluster,member}: alert
+
+  // Coordination (daemon/coordination_stack.h): each replica reports its own holdings.
+  SeriesFamily cluster_leader;  // {cluster,replica}
 
   // Exceptions caught at a task boundary (lib/reconcile/internal_error.h, the HTTP server):
   // bugs contained instead of ending a thread. component: worker:<pool>, scheduler, dns_sync,

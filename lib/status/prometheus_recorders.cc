@@ -152,6 +152,15 @@ void Metrics::snapshot_failed(MemberName member) {
   etcd_snapshot_failures_total.add({member.cluster, member.member});
 }
 
+void Metrics::record_cluster_leader(const std::string& cluster, const std::string& replica,
+                                    bool holds) {
+  cluster_leader.set({cluster, replica}, flag(holds));
+}
+
+void Metrics::remove_cluster_leader(const std::string& cluster, const std::string& replica) {
+  cluster_leader.remove({cluster, replica});
+}
+
 void Metrics::data_loss(MemberName member, bool detected) {
   etcd_data_loss_detected.set({member.cluster, member.member}, flag(detected));
 }

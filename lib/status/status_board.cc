@@ -62,6 +62,7 @@ std::shared_ptr<const StatusSnapshot> StatusBoard::build_locked() const {
     }
   }
   if (settings_.arm) next->arm = settings_.arm();
+  if (settings_.coordination) next->coordination = settings_.coordination();
   next->events.assign(events_.begin(), events_.end());
   return next;
 }

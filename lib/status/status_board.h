@@ -29,6 +29,8 @@ class StatusBoard final : public StatusRecorder {
     BuildInfo build;
     // ARM's remaining-request budget as the daemon knows it now; empty: nothing known.
     std::function<ArmStatus()> arm;
+    // The coordination leases now; empty: no coordination section.
+    std::function<CoordinationStatus()> coordination = {};
   };
 
   StatusBoard(const core::TimeSource& time, Settings settings);

@@ -271,6 +271,18 @@ void render_summary(std::string& out, const StatusSnapshot& s) {
     if (p.dry_run) out += "<div>" + badge("dry run: nothing is changed", "warn") + "</div>";
   }
   out += "<div class=\"arm\">" + arm_text(s.arm) + "</div>";
+  if (s.coordination) {
+    std::string ours;
+    std::string others;
+    for (const auto& c : s.coordination->clusters) {
+      auto& list = c.may_act ? ours : others;
+      list += (list.empty() ? "" : ", ") + esc(c.cluster) +
+              (c.may_act ? "" : " (" + esc(c.holding) + ")");
+    }
+    out += "<div>replica " + esc(s.coordination->replica) +
+           " acts on: " + (ours.empty() ? "none" : ours) +
+           "; standby for: " + (others.empty() ? "none" : others) + "</div>";
+  }
   out += "<div>admin API " + std::string(s.admin_enabled ? "on" : "off") + "</div>";
   out += "</section>\n";
 }

@@ -113,6 +113,16 @@ json arm(const ArmStatus& a) {
   return {{"deferBelowReads", or_null(a.defer_below_reads)}, {"subscriptions", subscriptions}};
 }
 
+json coordination(const std::optional<CoordinationStatus>& c) {
+  if (!c) return nullptr;
+  json clusters = json::array();
+  for (const auto& each : c->clusters) {
+    clusters.push_back(
+        {{"cluster", each.cluster}, {"holding", each.holding}, {"mayAct", each.may_act}});
+  }
+  return {{"replica", c->replica}, {"clusters", std::move(clusters)}};
+}
+
 json events(const std::vector<StatusEvent>& list) {
   json out = json::array();
   for (auto it = list.rbegin(); it != list.rend(); ++it) {
@@ -162,6 +172,7 @@ std::string render_status_json(const StatusSnapshot& s) {
                  {"observationError", observation_error},
                  {"budget", budget},
                  {"arm", arm(s.arm)},
+                 {"coordination", coordination(s.coordination)},
                  {"clusters", std::move(clusters)},
                  {"events", events(s.events)}};
   // Invalid UTF-8 from a peer is replaced rather than thrown: the page must always render.

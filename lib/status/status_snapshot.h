@@ -159,6 +159,18 @@ struct ArmStatus {
   std::optional<long> defer_below_reads;
 };
 
+// Coordination (issue 13): which clusters this replica holds the lease of.
+struct CoordinationClusterStatus {
+  std::string cluster;
+  std::string
+      holding;  // coordination::LeaseHolding: held_by_us, held_by_others, free, missing, unknown
+  bool may_act = false;  // the fencing rule now: this replica acts on the cluster
+};
+struct CoordinationStatus {
+  std::string replica;                              // this replica's id
+  std::vector<CoordinationClusterStatus> clusters;  // in configuration order
+};
+
 // What the planner side hands over after every plan.
 struct PlanStatus {
   std::vector<ClusterStatus> clusters;
@@ -175,6 +187,7 @@ struct StatusSnapshot {
   bool admin_enabled = false;                  // server.adminTokenFile is set
   std::optional<PlanStatus> plan;              // nullopt until the first plan
   ArmStatus arm;
+  std::optional<CoordinationStatus> coordination;  // nullopt without a coordination section
   std::vector<StatusEvent> events;  // oldest first, at most kMaxStatusEvents
 };
 

@@ -23,7 +23,8 @@ core::Result<http::Response> BlobService::send(BlobRequest request) {
   out.headers["x-ms-version"] = std::string(kStorageVersion);
   out.headers["x-ms-date"] = core::format_http_date(time_.system_time());
   out.headers["x-ms-client-request-id"] = request_ids_.next();
-  out.headers["User-Agent"] = "frankenetesd/" + settings_.version;
+  out.headers["User-Agent"] =
+      settings_.user_agent.empty() ? "frankenetesd/" + settings_.version : settings_.user_agent;
   out.body = std::move(request.body);
   if (auto ok = authorizer_.authorize(out); !ok.ok()) return ok.error();
   auto result = transport_.send(out);

@@ -38,6 +38,7 @@ struct BlobServiceSettings {
   // The blob endpoint without a trailing slash (config::StorageConfig::endpoint).
   std::string endpoint;
   std::string version = "0.0.0";  // User-Agent: frankenetesd/<version>
+  std::string user_agent{};       // when set, the User-Agent instead (the replica's, issue 13)
   // Deadline of one exchange; a block of 4 MiB must fit through the slowest link in it.
   core::Duration request_timeout{std::chrono::seconds(60)};
 };

@@ -169,6 +169,17 @@ TEST(AciClient, GetOfMissingGroupIsNotFound) {
   EXPECT_EQ(view.error().request_id, "eastus:abc");
 }
 
+// Coordination: the replica's User-Agent, when the daemon sets one, replaces the default.
+TEST(AciClient, AUserAgentSetInTheSettingsIsSent) {
+  Harness h;
+  h.settings.user_agent = "frankenetesd/1.2.3 replica/east-1";
+  h.transport.push(200, group_json("etcd"));
+  auto client = h.client();
+  ASSERT_TRUE(client.get(kEtcd).ok());
+  EXPECT_EQ(h.transport.requests().at(0).headers.at("user-agent"),
+            "frankenetesd/1.2.3 replica/east-1");
+}
+
 TEST(AciClient, EveryRequestCarriesAuthUserAgentAndAFreshClientRequestId) {
   Harness h;
   h.transport.push(200, group_json("etcd"));

@@ -22,6 +22,8 @@
 
 #include "config/config.h"
 #include "config/config_test_util.h"
+#include "daemon/coordination_stack.h"
+#include "daemon/dns_stack.h"
 #include "http/certificates.h"
 #include "http/client.h"
 #include "support/fake_time_source.h"
@@ -412,6 +414,84 @@ TEST_F(ProcessTest, InitReportsAGraphThatCannotBeBuilt) {
   ASSERT_TRUE(result.error);
   EXPECT_NE(result.error->kind, core::ErrorKind::kInvalidConfig);
   EXPECT_TRUE(result.problems.empty());
+}
+
+// The coordination section's lease ticks, with the storage service unreachable (this fake
+// answers Blob requests 404): they run on a thread of their own from start(), send the
+// replica's User-Agent, hold nothing, so the gauge is 0 and /status says so; /readyz does not
+// care; stop() ends the thread (release_all) within the join deadline.
+TEST_F(ProcessTest, CoordinationTicksOnItsOwnThreadAndHoldingNothingKeepsItReady) {
+  std::ofstream(dir_ / "storage-key") << "c2VjcmV0\n";
+  const auto coordinated = config(std::string(kBase) + R"(
+storage:
+  account: devstoreaccount1
+  container: frankenetes
+  endpoint: "https://blob.test/devstoreaccount1"
+  keyFile: storage-key
+etcd: { snapshots: { enabled: false } }
+coordination: { leaseDuration: 15s, renewEvery: 5s, replicaId: r1 }
+)");
+  clients_.set_replica_id(replica_id_of(*coordinated));  // as the controller does
+  Process process(deps());
+  ASSERT_TRUE(process.init(coordinated).ok());
+  ASSERT_TRUE(process.start().ok());
+  std::thread io_thread([this] { io_.run(); });
+  scheduler_.run_due();
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (azure_->count("https://blob.test/") == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_GE(azure_->count("GET https://blob.test/devstoreaccount1/frankenetes?"), 1u);
+  EXPECT_EQ(get(process, "/readyz"), 200);
+  auto client = http::HttpClient::create({});
+  http::ClientRequest request;
+  request.timeout = 5s;
+  request.url = "http://" + process.listen_address() + "/metrics";
+  const auto metrics = (*client)->send(request);
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find(R"(frankenetes_cluster_leader{cluster="prod",replica="r1"} 0)"),
+            std::string::npos);
+  request.url = "http://" + process.listen_address() + "/status.json";
+  const auto status = (*client)->send(request);
+  ASSERT_TRUE(status.ok());
+  EXPECT_NE(status->body.find(R"("replica": "r1")"), std::string::npos) << status->body;
+  EXPECT_NE(status->body.find(R"("mayAct": false)"), std::string::npos) << status->body;
+  EXPECT_EQ(user_agents_, std::set<std::string>{user_agent() + " replica/r1"});
+  stop(process, io_thread);
+}
+
+// coordination: every request names the replica that sent it.
+TEST(HttpClientsTest, TheReplicaIdJoinsEveryUserAgent) {
+  std::set<std::string> agents;
+  HttpClients clients([&agents](const http::HttpClientOptions& options)
+                          -> core::Result<std::shared_ptr<http::HttpTransport>> {
+    agents.insert(options.user_agent);
+    return std::shared_ptr<http::HttpTransport>(std::make_shared<FakeAzure>());
+  });
+  EXPECT_EQ(clients.user_agent(), user_agent());
+  clients.set_replica_id("east-1");
+  EXPECT_EQ(clients.user_agent(), user_agent() + " replica/east-1");
+  ASSERT_TRUE(clients.make(std::nullopt).ok());
+  EXPECT_EQ(agents, (std::set<std::string>{user_agent() + " replica/east-1"}));
+}
+
+// coordination: the DNS fence finds a record's cluster by the member's name or its registry
+// (_frankenetes.) record, whatever the case.
+TEST(RecordOwnersTest, ARecordBelongsToItsMembersCluster) {
+  config::Config config;
+  config::ClusterConfig prod;
+  prod.name = "prod";
+  config::MemberConfig etcd;
+  etcd.name = "etcd";
+  etcd.dns = config::MemberDnsConfig{.provider = "cf", .name = "cp-etcd.example.test"};
+  prod.members.push_back(etcd);
+  config.clusters.push_back(prod);
+  DnsStack::RecordOwners owners;
+  owners.configure(config);
+  EXPECT_EQ(owners.cluster_of("cp-etcd.example.test"), "prod");
+  EXPECT_EQ(owners.cluster_of("CP-etcd.example.test."), "prod");
+  EXPECT_EQ(owners.cluster_of("_frankenetes.cp-etcd.example.test"), "prod");
+  EXPECT_EQ(owners.cluster_of("other.example.test"), std::nullopt);
 }
 
 }  // namespace

@@ -243,6 +243,74 @@ TEST_F(ExecutorTest, LroTimeoutIsTimedOut) {
             plan::ActionOutcome::kTimedOut);
 }
 
+// Coordination's fence (act_gate.h): asked right before every mutating call, for the action's
+// cluster; a refusal ends the action as lease_lost with that call not sent.
+struct FencedExecutorTest : ExecutorTest {
+  // The gate allows `allowed` more calls, then refuses.
+  int allowed = 0;
+  std::vector<std::string> asked;
+  AciActionExecutor fenced{api,
+                           time,
+                           sleeper,
+                           [] { return false; },
+                           store.get(),
+                           RecreatePacing{},
+                           [this](const std::string& cluster) {
+                             asked.push_back(cluster);
+                             return allowed-- > 0;
+                           }};
+};
+
+TEST_F(FencedExecutorTest, ARefusedGateSendsNothing) {
+  for (const auto kind : {plan::ActionKind::kRestart, plan::ActionKind::kStart,
+                          plan::ActionKind::kStopStart, plan::ActionKind::kRecreate}) {
+    const auto result = fenced.execute(action(kind), target(kSpec));
+    EXPECT_EQ(result.outcome, plan::ActionOutcome::kLeaseLost) << plan::to_string(kind);
+    EXPECT_NE(result.detail.find("lease_lost"), std::string::npos) << result.detail;
+  }
+  EXPECT_TRUE(api.calls().empty());
+  EXPECT_EQ(asked, (Calls{"prod", "prod", "prod", "prod"}));
+  EXPECT_FALSE(recorded()) << "a recreate refused before its DELETE leaves no operation";
+  EXPECT_EQ(plan::to_string(plan::ActionOutcome::kLeaseLost), "lease_lost");
+}
+
+TEST_F(FencedExecutorTest, ALeaseLostBetweenStopAndStartSendsNoStart) {
+  allowed = 1;
+  const auto result = fenced.execute(action(plan::ActionKind::kStopStart), target());
+  EXPECT_EQ(result.outcome, plan::ActionOutcome::kLeaseLost);
+  EXPECT_EQ(result.detail, "start: lease_lost (not sent)");
+  EXPECT_EQ(api.calls(), (Calls{"stop etcd"}));
+}
+
+TEST_F(FencedExecutorTest, ALeaseLostBeforeThePutKeepsTheOperationForWhenTheLeaseIsBack) {
+  allowed = 2;  // the intent and the DELETE
+  const auto result = fenced.execute(action(plan::ActionKind::kRecreate), target(kSpec));
+  EXPECT_EQ(result.outcome, plan::ActionOutcome::kLeaseLost);
+  EXPECT_EQ(result.detail, "recreate: put: lease_lost (not sent)");
+  EXPECT_EQ(api.calls(), (Calls{"delete etcd", "get etcd", "get etcd"}));
+  ASSERT_TRUE(recorded()) << "the PUT is owed: resumed when this replica holds the cluster";
+  EXPECT_TRUE(recorded()->delete_confirmed);
+
+  allowed = 100;  // the lease is ours again: the resumed operation reads, then PUTs
+  api.clear_calls();
+  auto resumed = target(kSpec);
+  resumed.resume = *recorded();
+  EXPECT_EQ(fenced.execute(action(plan::ActionKind::kRecreate), resumed).outcome,
+            plan::ActionOutcome::kSucceeded);
+  EXPECT_EQ(api.calls(), (Calls{"get etcd", "put etcd"}));
+  EXPECT_FALSE(recorded());
+}
+
+TEST_F(FencedExecutorTest, AnAllowingGateChangesNothing) {
+  allowed = 100;
+  EXPECT_EQ(fenced.execute(action(plan::ActionKind::kStopStart), target()).outcome,
+            plan::ActionOutcome::kSucceeded);
+  EXPECT_EQ(fenced.execute(action(plan::ActionKind::kRecreate), target(kSpec)).outcome,
+            plan::ActionOutcome::kSucceeded);
+  EXPECT_EQ(api.calls(),
+            (Calls{"stop etcd", "start etcd", "delete etcd", "get etcd", "get etcd", "put etcd"}));
+}
+
 TEST(PolicyExecutor, DryRunSendsNothing) {
   FakeTimeSource time;
   testing::FakeSleeper sleeper{time};

@@ -44,29 +44,28 @@ struct ReconcilerTest : ::testing::Test {
     stateful.reset();
     stateful_policy.reset();
     if (store != nullptr) {
-      stateful = std::make_unique<AciActionExecutor>(api, time, sleeper, nullptr, store);
+      stateful = std::make_unique<AciActionExecutor>(api, time, sleeper, nullptr, store,
+                                                     RecreatePacing{}, may_act);
       stateful_policy = std::make_unique<PolicyExecutor>(*stateful, dry_run);
     }
-    reconciler =
-        std::make_unique<Reconciler>(ReconcilerDeps{.scheduler = scheduler,
-                                                    .reads = reads != nullptr ? *reads : worker,
-                                                    .probes = worker,
-                                                    .actions = worker,
-                                                    .api = api,
-                                                    .executor = stateful_policy
-                                                                    ? *stateful_policy
-                                                                    : executor,
-                                                    .prober = &prober,
-                                                    .time = time,
-                                                    .metrics = metrics,
-                                                    .probe_metrics = metrics,
-                                                    .defer_reads = {},
-                                                    .unit_random = {},
-                                                    .state = store,
-                                                    .status = status_recorder != nullptr
-                                                                  ? *status_recorder
-                                                                  : status::noop_metrics()},
-                                     std::make_shared<const config::Config>(std::move(config)));
+    reconciler = std::make_unique<Reconciler>(
+        ReconcilerDeps{
+            .scheduler = scheduler,
+            .reads = reads != nullptr ? *reads : worker,
+            .probes = worker,
+            .actions = worker,
+            .api = api,
+            .executor = stateful_policy ? *stateful_policy : executor,
+            .prober = &prober,
+            .time = time,
+            .metrics = metrics,
+            .probe_metrics = metrics,
+            .defer_reads = {},
+            .unit_random = {},
+            .state = store,
+            .status = status_recorder != nullptr ? *status_recorder : status::noop_metrics(),
+            .may_act = may_act},
+        std::make_shared<const config::Config>(std::move(config)));
     return *reconciler;
   }
 
@@ -88,6 +87,7 @@ struct ReconcilerTest : ::testing::Test {
   status::Metrics metrics{{"test", "test", "Debug"}};
   state::StateStore* store = nullptr;  // set by tests of the state directory
   status::StatusRecorder* status_recorder = nullptr;  // set by tests of /status
+  ActGate may_act;  // set before make(): coordination's answer (empty: every cluster)
   std::unique_ptr<Reconciler> reconciler;
 };
 

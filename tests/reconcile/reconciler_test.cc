@@ -60,6 +60,40 @@ TEST_F(ReconcilerTest, StoppedMemberGetsExactlyOneActionAndItsOutcomeIsRecorded)
       << metrics_text();
 }
 
+// Coordination: a cluster whose lease another replica holds is observed and planned, but what
+// the planner wants is a not_leader skip: no call, and no rung, back-off or budget used.
+TEST_F(ReconcilerTest, AStandbyActsOnNothingAndUsesNoRungUntilItHoldsTheCluster) {
+  bool held = false;
+  std::vector<std::string> asked;
+  may_act = [&](const std::string& cluster) {
+    asked.push_back(cluster);
+    return held;
+  };
+  api.set(stopped("etcd"));
+  auto& r = make(config_with({member("etcd"), member("apiserver", {"etcd"})}));
+  r.start();
+  scheduler.advance(30s);
+  EXPECT_EQ(api.mutations(), 0u);
+  ASSERT_FALSE(asked.empty());
+  EXPECT_EQ(asked.front(), "prod");
+  const auto* etcd = r.history().find(kEtcd);
+  ASSERT_NE(etcd, nullptr);
+  EXPECT_FALSE(etcd->last_action.has_value());
+  EXPECT_FALSE(etcd->in_flight.has_value());
+  EXPECT_NE(
+      metrics_text().find(
+          R"(frankenetes_actions_skipped_total{cluster="prod",member="etcd",reason="not_leader"})"),
+      std::string::npos)
+      << metrics_text();
+
+  held = true;  // the lease came to us: the ladder starts at its first rung
+  scheduler.advance(8s);
+  EXPECT_EQ(api.mutations(), 1u);
+  EXPECT_EQ(api.count("start etcd"), 1u);
+  ASSERT_TRUE(r.history().find(kEtcd)->last_action.has_value());
+  EXPECT_EQ(r.history().find(kEtcd)->last_action->rung, 0);
+}
+
 TEST_F(ReconcilerTest, FailedActionIsRecordedAsFailed) {
   api.set(stopped("etcd"));
   api.fail_next("start",
@@ -371,6 +405,33 @@ TEST_F(ReconcilerStateTest, APendingRecreateIsResumedAtStart) {
   EXPECT_NE(metrics_text().find(
                 R"(frankenetes_operation_in_progress{cluster="prod",member="etcd",operation="recreate"} 0)"),
             std::string::npos);
+}
+
+// Coordination: a recorded operation of a cluster another replica holds waits in the state
+// directory (the planner sees it in flight) and is resumed once this replica holds the lease.
+TEST_F(ReconcilerStateTest, APendingRecreateWaitsForTheLease) {
+  api.remove("etcd");
+  state::RecreateOperation op{kEtcd,
+                              "sub",
+                              "rg",
+                              "etcd",
+                              R"({"location":"westeurope"})",
+                              time.system_time(),
+                              /*delete_confirmed=*/true,
+                              1};
+  ASSERT_TRUE(store->put_operation(op).ok());
+  bool held = false;
+  may_act = [&held](const std::string&) { return held; };
+  auto& r = restart(config_with({member("etcd")}));
+  r.start();
+  scheduler.advance(10s);
+  EXPECT_EQ(api.mutations(), 0u);
+  EXPECT_EQ(store->operations().size(), 1u);
+  held = true;
+  scheduler.advance(11s);  // the next pass (pollInterval 10 s)
+  EXPECT_EQ(api.count("put etcd"), 1u);
+  EXPECT_EQ(api.count("delete"), 0u);
+  EXPECT_TRUE(store->operations().empty());
 }
 
 }  // namespace

@@ -37,6 +37,21 @@ TEST(Metrics, CountsInternalErrorsByComponent) {
             std::string::npos);
 }
 
+TEST(Metrics, ClusterLeaderIsOneSeriesPerClusterAndReplica) {
+  Metrics metrics({"1.2.3", "abc123", "Debug"});
+  metrics.record_cluster_leader("prod", "east-1", true);
+  metrics.record_cluster_leader("stage", "east-1", false);
+  auto text = metrics.render();
+  EXPECT_NE(text.find("frankenetes_cluster_leader{cluster=\"prod\",replica=\"east-1\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("frankenetes_cluster_leader{cluster=\"stage\",replica=\"east-1\"} 0"),
+            std::string::npos);
+  metrics.remove_cluster_leader("stage", "east-1");
+  text = metrics.render();
+  EXPECT_EQ(text.find("cluster=\"stage\""), std::string::npos);
+}
+
 TEST(ProcessCollector, ParsesProcStatWithSpacesAndParensInTheName) {
   // Fields from proc(5); the command name contains ") (" to exercise the last-')' rule.
   const std::string stat =

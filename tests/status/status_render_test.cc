@@ -132,6 +132,23 @@ TEST(StatusJson, BeforeTheFirstPlanSaysSo) {
   EXPECT_TRUE(doc.at("clusters").empty());
 }
 
+// Coordination (issue 13): null without the section; else this replica and, per cluster, what
+// it believes of the lease and whether it acts.
+TEST(StatusJson, CoordinationSaysWhichClustersThisReplicaActsOn) {
+  EXPECT_TRUE(json::parse(render_status_json(sample())).at("coordination").is_null());
+  auto s = sample();
+  s.coordination = CoordinationStatus{
+      .replica = "east-1",
+      .clusters = {{"prod", "held_by_us", true}, {"stage", "held_by_others", false}}};
+  const json doc = json::parse(render_status_json(s));
+  EXPECT_EQ(doc.at("coordination").at("replica"), "east-1");
+  EXPECT_EQ(doc.at("coordination").at("clusters").at(1).at("holding"), "held_by_others");
+  EXPECT_EQ(doc.at("coordination").at("clusters").at(0).at("mayAct"), true);
+  const auto html = render_status_html(s);
+  EXPECT_NE(html.find("replica east-1 acts on: prod; standby for: stage (held_by_others)"),
+            std::string::npos);
+}
+
 TEST(StatusJson, InvalidUtf8FromAPeerDoesNotStopTheRendering) {
   auto s = sample();
   s.plan->clusters[0].members[0].containers[0].detail = "bad \xff byte";

@@ -53,6 +53,17 @@ class BlobClientTest : public ::testing::Test {
   BlobLeaseClient leases_{blobs_};
 };
 
+// Coordination: the replica's User-Agent, when the daemon sets one, replaces the default.
+TEST_F(BlobClientTest, AUserAgentSetInTheSettingsIsSent) {
+  auto with_agent = settings();
+  with_agent.user_agent = "frankenetesd/1.2.3 replica/east-1";
+  BlobService service{transport_, authorizer_, time_, with_agent};
+  BlobClient blobs{service, "snapshots"};
+  transport_.push(201, "", headers({{"ETag", "\"0x1\""}}));
+  ASSERT_TRUE(blobs.put_blob("a", "x").ok());
+  EXPECT_EQ(header_of(0, "User-Agent"), "frankenetesd/1.2.3 replica/east-1");
+}
+
 TEST_F(BlobClientTest, EveryRequestCarriesVersionDateRequestIdAgentAndLabel) {
   transport_.push(201, "", headers({{"ETag", "\"0x1\""}}));
   transport_.push(201, "", headers({{"ETag", "\"0x2\""}}));
