@@ -11,8 +11,9 @@ namespace frankenetes::plan {
 namespace {
 
 void prune_budget(History& history, core::MonotonicTime now) {
-  std::erase_if(history.action_starts,
-                [&](core::MonotonicTime at) { return at <= now - kBudgetWindow; });
+  const auto old = [&](core::MonotonicTime at) { return at <= now - kBudgetWindow; };
+  std::erase_if(history.action_starts, old);
+  for (auto& [key, member] : history.members) std::erase_if(member.action_starts, old);
 }
 
 // The container's deployment: the earliest firstTimestamp among its events (ACI restarts
@@ -158,6 +159,7 @@ History record_action_started(History history, const Action& action, core::Monot
   member.actions_taken = std::max(member.actions_taken, action.rung + 1);
   member.healthy_since.reset();
   member.restart_samples.clear();
+  member.action_starts.push_back(now);
   history.action_starts.push_back(now);
   prune_budget(history, now);
   return history;

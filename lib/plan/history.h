@@ -81,6 +81,9 @@ struct MemberHistory {
 
   // Actions since the last reset: the rung of the next action and the back-off exponent.
   int actions_taken = 0;
+  // This member's share of History::action_starts (same times, within kBudgetWindow): what
+  // moves with its cluster when another replica takes the cluster over (issue 13).
+  std::vector<core::MonotonicTime> action_starts;
   std::optional<ActionRecord> in_flight;
   std::optional<ActionRecord> last_action;  // the latest finished action (kept across resets)
 

@@ -1,6 +1,10 @@
 #include "state/state_codec.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
+
+#include "state/cluster_history.h"
 
 namespace frankenetes::state {
 namespace {
@@ -167,6 +171,7 @@ plan::History persistent_part(const plan::History& history) {
   for (const auto& [key, m] : history.members) {
     plan::MemberHistory kept;
     kept.actions_taken = m.actions_taken;
+    kept.action_starts = m.action_starts;
     kept.in_flight = m.in_flight;
     kept.last_action = m.last_action;
     kept.gave_up = m.gave_up;
@@ -183,8 +188,10 @@ plan::History persistent_part(const plan::History& history) {
   return out;
 }
 
-std::string encode_state(const PersistedState& state, core::SystemTime system_now,
-                         core::MonotonicTime monotonic_now) {
+namespace {
+
+json encode_document(const PersistedState& state, core::SystemTime system_now,
+                     core::MonotonicTime monotonic_now) {
   const Clocks clocks(system_now, monotonic_now);
   json members = json::array();
   for (const auto& [key, m] : persistent_part(state.history).members) {
@@ -199,6 +206,11 @@ std::string encode_state(const PersistedState& state, core::SystemTime system_no
     if (m.in_flight) entry["inFlight"] = encode_action(*m.in_flight, clocks);
     if (m.last_action) entry["lastAction"] = encode_action(*m.last_action, clocks);
     if (m.healthy_since) entry["healthySinceMs"] = clocks.to_wall_ms(*m.healthy_since);
+    if (!m.action_starts.empty()) {
+      json starts = json::array();
+      for (const auto at : m.action_starts) starts.push_back(clocks.to_wall_ms(at));
+      entry["actionStarts"] = std::move(starts);
+    }
     if (m.etcd_seen || !m.etcd_data_loss.empty() || m.etcd_lost || !m.etcd_restore_failed.empty()) {
       auto identity = [](const etcd::DataIdentity& id) {
         return json{{"clusterId", etcd::format_etcd_id(id.cluster_id)}, {"revision", id.revision}};
@@ -230,23 +242,21 @@ std::string encode_state(const PersistedState& state, core::SystemTime system_no
   for (const auto& key : state.paused) {
     paused.push_back({{"cluster", key.cluster}, {"member", key.member}});
   }
-  const json doc{{"format", "frankenetesd-state"},
-                 {"version", kStateFormatVersion},
-                 {"writtenAtMs", Clocks::wall_ms(system_now)},
-                 {"members", std::move(members)},
-                 {"actionStarts", std::move(starts)},
-                 {"operations", std::move(operations)},
-                 {"paused", std::move(paused)}};
-  return doc.dump(2) + "\n";
+  return json{{"format", "frankenetesd-state"},
+              {"version", kStateFormatVersion},
+              {"writtenAtMs", Clocks::wall_ms(system_now)},
+              {"members", std::move(members)},
+              {"actionStarts", std::move(starts)},
+              {"operations", std::move(operations)},
+              {"paused", std::move(paused)}};
 }
 
-core::Result<PersistedState> decode_state(std::string_view text, core::SystemTime system_now,
-                                          core::MonotonicTime monotonic_now) {
-  auto fail = [](std::string message) {
-    return core::make_error(core::ErrorKind::kTerminal, std::move(message));
-  };
-  const json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return fail("not valid JSON");
+core::Error fail(std::string message) {
+  return core::make_error(core::ErrorKind::kTerminal, std::move(message));
+}
+
+core::Result<PersistedState> decode_document(const json& doc, core::SystemTime system_now,
+                                             core::MonotonicTime monotonic_now) {
   const Clocks clocks(system_now, monotonic_now);
   Reader r(clocks);
   try {
@@ -276,6 +286,15 @@ core::Result<PersistedState> decode_state(std::string_view text, core::SystemTim
         m.last_action = r.action(e.at("lastAction"), path + ".lastAction");
       }
       if (e.contains("healthySinceMs")) m.healthy_since = r.time(e, "healthySinceMs", path);
+      if (e.contains("actionStarts")) {  // came later in version 1: absent means none
+        const auto& starts = r.array(e, "actionStarts", path);
+        for (std::size_t j = 0; j < starts.size(); ++j) {
+          if (!starts[j].is_number_integer() || !clocks.plausible(starts[j].get<std::int64_t>())) {
+            return fail(path + ".actionStarts[" + std::to_string(j) + "]: not a time near now");
+          }
+          m.action_starts.push_back(clocks.from_wall_ms(starts[j].get<std::int64_t>()));
+        }
+      }
       if (e.contains("etcd")) r.etcd(e.at("etcd"), path + ".etcd", m);
       state.history.members[key] = std::move(m);
     }
@@ -315,6 +334,57 @@ core::Result<PersistedState> decode_state(std::string_view text, core::SystemTim
   } catch (const Reader::Problem& problem) {
     return fail(problem.what);
   }
+}
+
+}  // namespace
+
+std::string encode_state(const PersistedState& state, core::SystemTime system_now,
+                         core::MonotonicTime monotonic_now) {
+  return encode_document(state, system_now, monotonic_now).dump(2) + "\n";
+}
+
+core::Result<PersistedState> decode_state(std::string_view text, core::SystemTime system_now,
+                                          core::MonotonicTime monotonic_now) {
+  const json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return fail("not valid JSON");
+  return decode_document(doc, system_now, monotonic_now);
+}
+
+plan::History cluster_part(const plan::History& history, const std::string& cluster) {
+  plan::History out;
+  for (auto& [key, member] : persistent_part(history).members) {
+    if (key.cluster != cluster) continue;
+    out.action_starts.insert(out.action_starts.end(), member.action_starts.begin(),
+                             member.action_starts.end());
+    out.members.emplace(key, std::move(member));
+  }
+  std::sort(out.action_starts.begin(), out.action_starts.end());
+  return out;
+}
+
+std::string encode_cluster_history(const std::string& cluster, const plan::History& history,
+                                   core::SystemTime system_now,
+                                   core::MonotonicTime monotonic_now) {
+  json doc = encode_document({cluster_part(history, cluster), {}, {}}, system_now, monotonic_now);
+  doc["cluster"] = cluster;
+  return doc.dump(2) + "\n";
+}
+
+core::Result<plan::History> decode_cluster_history(std::string_view text,
+                                                   const std::string& cluster,
+                                                   core::SystemTime system_now,
+                                                   core::MonotonicTime monotonic_now) {
+  const json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return fail("not valid JSON");
+  if (!doc.is_object() || !doc.contains("cluster") || doc.at("cluster") != cluster) {
+    return fail("$.cluster: not the history of cluster " + cluster);
+  }
+  auto state = decode_document(doc, system_now, monotonic_now);
+  if (!state.ok()) return state.error();
+  for (const auto& [key, member] : state.value().history.members) {
+    if (key.cluster != cluster) return fail("$.members: member of another cluster " + key.cluster);
+  }
+  return std::move(state.value().history);
 }
 
 }  // namespace frankenetes::state

@@ -7,7 +7,8 @@
 //    "members": [...], "actionStarts": [...], "operations": [...],
 //    "paused": [{"cluster": …, "member": …}, …]}
 // "paused" came later in version 1: a file without it has no paused member, and a daemon that
-// predates it ignores it.
+// predates it ignores it. So did a member's own "actionStarts" (its share of the budget, what
+// moves with its cluster: cluster_history.h): absent, none.
 // History's times are monotonic and mean nothing in another process: they are written as
 // wall-clock times (RFC 3339, milliseconds) and read back relative to the reader's clocks.
 // Restart samples, probe baselines and dependency trouble are not kept: they are evidence
