@@ -74,6 +74,10 @@ core::Status CoordinationStack::build(const config::Config& config) {
   store_ = std::make_unique<coordination::BlobCoordinationStore>(*blobs_);
   coordinator_ =
       std::make_unique<coordination::Coordinator>(*store_, deps_.time, settings, clusters_);
+  history_blobs_ = std::make_unique<BlobHistoryBlobs>(*blobs_);
+  history_ = std::make_unique<HistoryHandOver>(
+      *history_blobs_, deps_.time, settings.replica_id,
+      [this](const std::string& cluster) { return coordinator_->may_act(cluster); });
   for (const auto& cluster : clusters_) {
     deps_.metrics.record_cluster_leader(cluster, replica_id(), false);
   }
@@ -127,7 +131,7 @@ status::CoordinationStatus CoordinationStack::status() {
     out.clusters.push_back({.cluster = cluster,
                             .holding = coordination::to_string(
                                 lease ? lease->holding : coordination::LeaseHolding::kUnknown),
-                            .may_act = coordinator_->may_act(cluster)});
+                            .may_act = gate()(cluster)});
   }
   return out;
 }
@@ -165,10 +169,14 @@ void CoordinationStack::run() {
       if (wake_.wait_until(lock, next, [this] { return stop_; })) break;
     }
     next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(every);
-    record(coordinator_->tick(), "tick");
+    history_->flush();  // before the tick: a fair-share release in it follows the latest write
+    const auto report = coordinator_->tick();
+    history_->after_tick(report.held);
+    record(report, "tick");
     // A tick that overran its period starts the next one at once, not a burst of them.
     next = std::max(next, std::chrono::steady_clock::now());
   }
+  history_->flush();  // the next holder continues from here
   record(coordinator_->release_all(), "release_all");
   {
     std::lock_guard lock(mutex_);

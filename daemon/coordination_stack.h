@@ -7,9 +7,14 @@
 //     the retry) and not stop-aware (release_all() runs after SIGTERM);
 //   - the Coordinator over a BlobCoordinationStore, ticked every renewEvery on a thread of
 //     its own (never the scheduler's: a tick blocks in storage calls);
-//   - gate(): the ActGate (reconcile/act_gate.h) the executors and the reconciler ask;
-//   - stop(): the thread releases every lease and deletes its heartbeat, so the other
-//     replicas take the clusters at their next tick, then ends.
+//   - gate(): the ActGate (reconcile/act_gate.h) the executors and the reconciler ask: the
+//     lease, and the cluster's handed-over history merged (history_hand_over.h);
+//   - the history hand-over: publish_history() from the reconciler, written to
+//     state/<cluster>.json before every tick; read and merged (set_history_merge) when a
+//     cluster is newly held;
+//   - stop(): the thread writes the histories published last, releases every lease and
+//     deletes its heartbeat, so the other replicas take the clusters at their next tick, then
+//     ends.
 // Absent section: no stack, and every cluster is this daemon's (today's behaviour).
 
 #include <chrono>
@@ -25,6 +30,7 @@
 #include "coordination/coordinator.h"
 #include "core/result.h"
 #include "daemon/arm_stack.h"
+#include "daemon/history_hand_over.h"
 #include "daemon/http_clients.h"
 #include "reconcile/act_gate.h"
 #include "status/metrics.h"
@@ -59,7 +65,15 @@ class CoordinationStack {
 
   const std::string& replica_id() const { return coordinator_->settings().replica_id; }
   reconcile::ActGate gate() {
-    return [this](const std::string& cluster) { return coordinator_->may_act(cluster); };
+    return [this](const std::string& cluster) {
+      return coordinator_->may_act(cluster) && history_->ready(cluster);
+    };
+  }
+  // The reconciler's side of the history hand-over (history_hand_over.h); before start().
+  void set_history_merge(HistoryHandOver::Merge merge) { history_->set_merge(std::move(merge)); }
+  // A cluster's history changed after a pass (state::cluster_part); any thread, never blocks.
+  void publish_history(const std::string& cluster, plan::History part) {
+    history_->publish(cluster, std::move(part));
   }
   coordination::Coordinator& coordinator() { return *coordinator_; }
   // /status: per configured cluster, what this replica believes of its lease. Any thread.
@@ -87,6 +101,8 @@ class CoordinationStack {
   std::unique_ptr<storage::BlobClient> blobs_;
   std::unique_ptr<coordination::BlobCoordinationStore> store_;
   std::unique_ptr<coordination::Coordinator> coordinator_;
+  std::unique_ptr<BlobHistoryBlobs> history_blobs_;
+  std::unique_ptr<HistoryHandOver> history_;
 
   std::mutex mutex_;  // guards the three below
   std::condition_variable wake_;

@@ -200,9 +200,23 @@ std::optional<core::Error> Process::build(
           .etcd_metrics = deps_.metrics,
           .status = *g.status_board,
           .may_act = g.may_act,
+          .publish_history =
+              g.coordination
+                  ? std::function<void(const std::string&, plan::History)>(
+                        [&g](const std::string& cluster, plan::History part) {
+                          g.coordination->publish_history(cluster, std::move(part));
+                        })
+                  : nullptr,
       },
       config_);
   g.reconciler->restore(g.state->load());
+  if (g.coordination) {
+    g.coordination->set_history_merge([&g](const std::string& cluster,
+                                           std::optional<plan::History> remote,
+                                           std::function<void()> done) {
+      g.reconciler->merge_cluster_history(cluster, std::move(remote), std::move(done));
+    });
+  }
 
   auto dns = DnsStack::create(config_, {.clients = deps_.http_clients,
                                         .arm = *g.arm,

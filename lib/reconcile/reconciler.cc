@@ -2,6 +2,7 @@
 
 #include "core/duration.h"
 #include "log/event.h"
+#include "state/cluster_history.h"
 
 namespace frankenetes::reconcile {
 namespace {
@@ -161,6 +162,63 @@ void Reconciler::persist() {
     log::info("state.write_recovered", {});
   }
   persist_failed_ = !saved.ok();
+}
+
+void Reconciler::publish_histories() {
+  if (!deps_.publish_history) return;
+  for (const auto& cluster : config_->clusters) {
+    if (!may_act(deps_.may_act, cluster.name)) {
+      published_.erase(cluster.name);  // published again once the cluster is ours again
+      continue;
+    }
+    auto part = state::cluster_part(history_, cluster.name);
+    const auto it = published_.find(cluster.name);
+    if (it != published_.end() && it->second == part) continue;
+    deps_.publish_history(cluster.name, part);
+    published_[cluster.name] = std::move(part);
+  }
+}
+
+void Reconciler::merge_cluster_history(std::string cluster, std::optional<plan::History> remote,
+                                       std::function<void()> done) {
+  if (stopping_) return;
+  deps_.scheduler.post([this, cluster = std::move(cluster), remote = std::move(remote),
+                        done = std::move(done)] {
+    if (stopping_) return;
+    const auto now = deps_.scheduler.now();
+    const int before = history_.actions_in_budget_window(now);
+    if (remote) {
+      history_ = state::merge_cluster_history(std::move(history_), *remote, cluster);
+      std::vector<model::MemberKey> interrupted;
+      for (const auto& [key, member] : history_.members) {
+        if (key.cluster == cluster && member.in_flight && !actions_in_flight_.contains(key)) {
+          interrupted.push_back(key);
+        }
+      }
+      for (const auto& key : interrupted) {
+        log::warn("remediation.interrupted_by_hand_over",
+                  {{"cluster", key.cluster},
+                   {"member", key.member},
+                   {"action", plan::to_string(history_.members.at(key).in_flight->kind)}});
+        history_ = plan::record_action_finished(std::move(history_), key,
+                                                plan::ActionOutcome::kInterrupted, now);
+      }
+      persist();
+    }
+    int rung_max = 0;
+    for (const auto& [key, member] : history_.members) {
+      if (key.cluster == cluster) rung_max = std::max(rung_max, member.actions_taken);
+    }
+    log::info("coordination.history_merged",
+              {{"cluster", cluster},
+               {"handed_over", remote.has_value()},
+               {"members", static_cast<unsigned long>(remote ? remote->members.size() : 0)},
+               {"highest_rung", rung_max},
+               {"actions_last_hour", history_.actions_in_budget_window(now)},
+               {"actions_last_hour_before", before}});
+    published_.erase(cluster);
+    done();
+  });
 }
 
 void Reconciler::resume_operations(bool synchronous) {
@@ -409,6 +467,7 @@ void Reconciler::reconcile() {
   fence_plan(result, deps_.may_act);
   history_ = plan::record_plan(std::move(history_), result, now);
   persist();  // before any action is sent: a crash must not forget it was started
+  publish_histories();
   update_operations_note();
   reporter_.plan_evaluated(result);
   for (const auto& status : result.members) {
@@ -525,6 +584,7 @@ void Reconciler::finish_action(const plan::Action& action, const ActionResult& r
   history_ = plan::record_action_finished(std::move(history_), action.member, result.outcome,
                                           deps_.scheduler.now());
   persist();
+  publish_histories();
   update_operations_note();
   reporter_.action_finished(action, result, duration);
   // The outcome's requeue: read the group again at once, whatever the result; evidence of

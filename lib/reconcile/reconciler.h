@@ -92,6 +92,10 @@ struct ReconcilerDeps {
   // become not_leader skips before they are recorded (no rung, back-off or budget used), their
   // snapshot-triggered rungs and etcd restores are not started. Empty: every cluster.
   ActGate may_act = {};
+  // Coordination's history hand-over (state/cluster_history.h): after a pass or an action's
+  // end, for each cluster this replica may act on whose history changed, its cluster_part.
+  // Called on the scheduler thread; must not block. Empty: not handed over.
+  std::function<void(const std::string& cluster, plan::History part)> publish_history = {};
 };
 
 // What the daemon shows in its sd_notify STATUS line.
@@ -129,6 +133,14 @@ class Reconciler {
   // workers and the scheduler.
   void stop();
   bool stopping() const { return stopping_.load(); }
+
+  // Coordination: a cluster was newly acquired; merges the previous holder's history of it
+  // (nullopt: none, or unreadable) into ours (state::merge_cluster_history) on the scheduler
+  // thread — an action the previous holder had in flight is recorded as interrupted — then
+  // calls `done` there. Until then the ActGate keeps the cluster closed. Any thread; `done` is
+  // dropped while stopping.
+  void merge_cluster_history(std::string cluster, std::optional<plan::History> remote,
+                             std::function<void()> done);
 
   // Thread-safe; the new config applies from the next task on.
   void update_config(std::shared_ptr<const config::Config> config);
@@ -169,6 +181,7 @@ class Reconciler {
   void dispatch(const plan::Action& action, const ActionTarget& target, bool synchronous);
   void resume_operations(bool synchronous);
   void persist();
+  void publish_histories();
   void update_operations_note();
   void finish_action(const plan::Action& action, const ActionResult& result,
                      core::Duration duration);
@@ -196,6 +209,7 @@ class Reconciler {
   std::uint64_t probe_generation_ = 0;
   plan::History history_;
   std::set<model::MemberKey> paused_;  // by an operator; the state directory keeps it too
+  std::map<std::string, plan::History> published_;  // per cluster: the last publish_history
   std::map<model::MemberKey, plan::Action> actions_in_flight_;
   bool once_ = false;  // run_once(): actions run inline and nothing is requeued
   bool pass_in_flight_ = false;

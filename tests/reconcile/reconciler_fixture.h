@@ -64,7 +64,8 @@ struct ReconcilerTest : ::testing::Test {
             .unit_random = {},
             .state = store,
             .status = status_recorder != nullptr ? *status_recorder : status::noop_metrics(),
-            .may_act = may_act},
+            .may_act = may_act,
+            .publish_history = publish_history},
         std::make_shared<const config::Config>(std::move(config)));
     return *reconciler;
   }
@@ -88,6 +89,7 @@ struct ReconcilerTest : ::testing::Test {
   state::StateStore* store = nullptr;  // set by tests of the state directory
   status::StatusRecorder* status_recorder = nullptr;  // set by tests of /status
   ActGate may_act;  // set before make(): coordination's answer (empty: every cluster)
+  std::function<void(const std::string&, plan::History)> publish_history;  // set before make()
   std::unique_ptr<Reconciler> reconciler;
 };
 

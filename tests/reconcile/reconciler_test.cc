@@ -94,6 +94,50 @@ TEST_F(ReconcilerTest, AStandbyActsOnNothingAndUsesNoRungUntilItHoldsTheCluster)
   EXPECT_EQ(r.history().find(kEtcd)->last_action->rung, 0);
 }
 
+// Coordination's hand-over (state/cluster_history.h): the new holder acts on nothing before
+// the previous holder's history is merged, then continues its ladder, back-off and budget;
+// what it does is published for the next one.
+TEST_F(ReconcilerTest, ANewHolderContinuesTheHandedOverLadderAndPublishesIt) {
+  bool held = false;
+  bool merged = false;
+  may_act = [&](const std::string&) { return held && merged; };
+  std::map<std::string, plan::History> published;
+  publish_history = [&](const std::string& cluster, plan::History part) {
+    published[cluster] = std::move(part);
+  };
+  api.set(stopped("etcd"));
+  auto config = config_with({member("etcd")});
+  config.policy.backoff.initial = 60s;
+  auto& r = make(config);
+  r.start();
+  held = true;  // the lease came, its history is being read: still nothing
+  scheduler.advance(20s);
+  EXPECT_EQ(api.mutations(), 0u);
+  EXPECT_TRUE(published.empty()) << "nothing published for a cluster not ours yet";
+
+  // The previous holder started etcd (rung 0) 30 s ago; its back-off runs until +60 s.
+  plan::Action start;
+  start.member = kEtcd;
+  start.kind = plan::ActionKind::kStart;
+  auto remote = plan::record_action_started({}, start, time.monotonic_time() - 30s);
+  remote = plan::record_action_finished(std::move(remote), kEtcd,
+                                        plan::ActionOutcome::kSucceeded,
+                                        time.monotonic_time() - 30s);
+  r.merge_cluster_history("prod", remote, [&] { merged = true; });
+  scheduler.advance(1s);
+  ASSERT_TRUE(merged);
+  EXPECT_EQ(r.history().find(kEtcd)->actions_taken, 1);
+  EXPECT_EQ(r.history().actions_in_budget_window(time.monotonic_time()), 1);
+  scheduler.advance(20s);  // inside the back-off the previous holder started
+  EXPECT_EQ(api.mutations(), 0u);
+  scheduler.advance(20s);
+  EXPECT_EQ(api.count("stop etcd"), 1u) << "the next rung (stop+start)";
+  EXPECT_EQ(api.count("start etcd"), 1u) << "only stop+start's: not the first rung again";
+  ASSERT_TRUE(published.contains("prod"));
+  EXPECT_EQ(published.at("prod").members.at(kEtcd).actions_taken, 2);
+  EXPECT_EQ(published.at("prod").action_starts.size(), 2u) << "both holders' actions";
+}
+
 TEST_F(ReconcilerTest, FailedActionIsRecordedAsFailed) {
   api.set(stopped("etcd"));
   api.fail_next("start",
