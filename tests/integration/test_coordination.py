@@ -4,7 +4,8 @@ Azurite. Each cluster ends with exactly one holder; every mutating ARM call for 
 from its holder (the sim's request log records the User-Agent, "frankenetesd/<v> replica/<id>");
 `kill -9` of one replica moves its clusters to the other within leaseDuration + one renewEvery,
 and the survivor heals a fault injected right after; a newcomer gets its share, and a SIGTERM
-hands the leases over at once (released, not expired).
+hands the leases over at once (released, not expired). A cluster's history moves with its lease
+(state/<cluster>.json): the next holder continues the ladder, the back-off and the budget.
 
 Measured numbers are printed as "[test] key=value" lines.
 """
@@ -17,7 +18,8 @@ import unittest
 
 import azurite
 from daemon_harness import wait_until
-from sim_cluster import MEMBERS, MUTATING, HealDaemon, HealTestCase, daemon_config
+from sim_cluster import MEMBERS, MUTATING, HealDaemon, HealTestCase, Rebreaker, daemon_config, \
+    log_events, parse_log_time, parse_time
 
 CONTAINER = "frankenetes"
 LEASE = 15.0   # coordination.leaseDuration, seconds
@@ -67,7 +69,7 @@ class Coordination(HealTestCase):
         with open(self.key_file, "w") as f:
             f.write(azurite.KEY + "\n")
 
-    def config(self, sim):
+    def config(self, sim, replica_id=None, **kwargs):
         extra = (
             "storage:\n"
             f"  account: {azurite.ACCOUNT}\n"
@@ -79,8 +81,10 @@ class Coordination(HealTestCase):
             "coordination:\n"
             f"  leaseDuration: {int(LEASE)}s\n"
             f"  renewEvery: {int(RENEW)}s\n")
+        if replica_id:
+            extra += f"  replicaId: {replica_id}\n"
         # No replicaId: both replicas run the very same file and are <hostname>-<pid>.
-        return four_clusters(daemon_config(sim.endpoints, failure_threshold=2, extra=extra))
+        return four_clusters(daemon_config(sim.endpoints, failure_threshold=2, extra=extra, **kwargs))
 
     def start_replica(self, text, sim):
         daemon = HealDaemon(text)
@@ -156,7 +160,8 @@ class Coordination(HealTestCase):
         self.assertLessEqual(takeover, LEASE + RENEW + 1.0,
                              "takeover took longer than leaseDuration + renewEvery (+1 s of polling)")
 
-        # A fault in a cluster that moved: the survivor heals it.
+        # A fault in a cluster that moved: the survivor heals it, continuing the ladder the
+        # victim left in state/<cluster>.json (its restart above was rung 0: now stop+start).
         member = next((CLUSTERS[c] for c in moving if CLUSTERS[c] != "etcd"), "scheduler")
         since = sim.last_seq()
         faulted = time.monotonic()
@@ -164,10 +169,13 @@ class Coordination(HealTestCase):
 
         def survivor_restart():
             for e in sim.requests(api="arm", method="POST", since=since):
-                if group_of(e["path"]) == member and e["path"].split("?")[0].endswith("/restart"):
+                if group_of(e["path"]) == member and \
+                        e["path"].split("?")[0].rsplit("/", 1)[-1] in ("restart", "stop"):
                     return e
             return None
-        restart = wait_until(survivor_restart, 30, f"the survivor's restart of {member}")
+        restart = wait_until(survivor_restart, 30, f"the survivor's action on {member}")
+        self.assertTrue(restart["path"].split("?")[0].endswith("/stop"),
+                        f"the survivor continued the ladder at rung 1 (stop+start): {restart['path']}")
         self.assertEqual(replica_of(restart["userAgent"]), ids[survivor])
         fault_to_restart = time.monotonic() - faulted
         self.wait_healthy(survivor, [member], timeout=30)
@@ -236,6 +244,72 @@ class Coordination(HealTestCase):
             return split if split and sorted(split.values()) == [2, 2] else None
         wait_until(even, LEASE + 4 * RENEW, "the other two holding two each")
         self.report(three_way_settled_s=settled, after_sigterm_even_s=time.monotonic() - left)
+
+
+    def test_ladder_backoff_and_budget_survive_a_hand_over(self):
+        """Replica A restarts a crash-looping scheduler (rung 0) and gets SIGTERM while the
+        back-off runs; B takes the cluster and continues: its first action is rung 1 (stop+start),
+        not before A's back-off ended, and B's budget (2 an hour) counts A's restart, so the
+        recreate that would come next is refused for the budget."""
+        sim = self.start_sim()
+        spec = os.path.join(self.tmp.name, "scheduler.json")
+        with open(spec, "w") as f:
+            json.dump(sim.arm_spec("scheduler"), f)
+        backoff = 4.0
+        policy = dict(members=("scheduler",), backoff_initial=f"{int(backoff)}s", budget=2,
+                      specs={"scheduler": spec})
+        # One cluster; by the exact split "replica-a" (first by id) has a share of one, "replica-b"
+        # none, so the cluster stays with A until A goes.
+        a = self.start_replica(self.config(sim, "replica-a", **policy), sim)
+        wait_until(lambda: a.metric("frankenetes_cluster_leader", cluster="c-scheduler",
+                                    replica="replica-a") == 1, 4 * RENEW + 10, "A holding c-scheduler")
+        b = self.start_replica(self.config(sim, "replica-b", **policy), sim)
+        since = sim.last_seq()
+        breaker = Rebreaker(sim, "scheduler", "scheduler")
+        breaker.start()
+        self.addCleanup(breaker.stop)
+
+        def actions():
+            out = []
+            for e in sim.requests(api="arm", since=since):
+                if e["method"] in MUTATING and group_of(e["path"]) == "scheduler":
+                    out.append((e["path"].split("?")[0].rsplit("/", 1)[-1], e["method"],
+                                replica_of(e["userAgent"]), parse_time(e["time"])))
+            return out
+        wait_until(lambda: log_events(a.log(), "remediation.succeeded", member="scheduler"), 30,
+                   "A's restart of the crash-looping scheduler")
+        a.signal(signal.SIGTERM)
+        terminated = time.monotonic()
+        self.assertEqual(a.proc.wait(10), 0)
+        first = actions()
+        self.assertEqual([(kind, who) for kind, _, who, _ in first], [("restart", "replica-a")],
+                         "A escalated exactly one rung before the hand-over")
+
+        wait_until(lambda: log_events(b.log(), "coordination.history_merged", cluster="c-scheduler"),
+                   LEASE, "B merging A's history of c-scheduler")
+        merged = log_events(b.log(), "coordination.history_merged", cluster="c-scheduler")[0]
+        handed_over = time.monotonic() - terminated
+        self.assertIn(" handed_over=true", merged)
+        self.assertIn(" highest_rung=1", merged)
+        self.assertIn(" actions_last_hour=1", merged, "A's restart counts in B's budget")
+
+        def b_acted():
+            later = [x for x in actions() if x[2] == "replica-b"]
+            return later if later else None
+        b_first = wait_until(b_acted, 30, "B's first action on the scheduler")[0]
+        self.assertEqual(b_first[0], "stop", f"B continued the ladder (rung 1), got {b_first}")
+        gap = b_first[3] - first[0][3]
+        self.assertGreaterEqual(gap, backoff, "B waited for the back-off A had started")
+        # stop+start is the budget's second action of the hour: the recreate (rung 2) after the
+        # next back-off is refused, which it would not be had B started with a fresh budget.
+        self.wait_metric(b, "frankenetes_remediation_budget_exhausted", lambda v: v == 1,
+                         2 * backoff + 20)
+        self.assertNotIn("PUT", [method for _, method, _, _ in actions()])
+        self.assertEqual([kind for kind, _, _, _ in actions()], ["restart", "stop", "start"])
+        _, blob = self.azurite.client(CONTAINER).get("state/c-scheduler.json")
+        self.assertEqual(json.loads(blob)["cluster"], "c-scheduler")
+        self.report(history_merged_after_sigterm_s=handed_over, restart_to_stop_s=gap,
+                    backoff_s=backoff, budget=2)
 
 
 if __name__ == "__main__":
