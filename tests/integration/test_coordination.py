@@ -4,7 +4,10 @@ Azurite. Each cluster ends with exactly one holder; every mutating ARM call for 
 from its holder (the sim's request log records the User-Agent, "frankenetesd/<v> replica/<id>");
 `kill -9` of one replica moves its clusters to the other within leaseDuration + one renewEvery,
 and the survivor heals a fault injected right after; a newcomer gets its share, and a SIGTERM
-hands the leases over at once (released, not expired). A cluster's history moves with its lease
+hands the leases over at once (released, not expired). Storage unreachable for one replica only
+(a proxy in front of its Azurite that stops answering): it stops acting before its leases can
+have expired, the other takes its clusters after, and heals what breaks there — no overlap in the
+request log. A cluster's history moves with its lease
 (state/<cluster>.json): the next holder continues the ladder, the back-off and the budget.
 
 Measured numbers are printed as "[test] key=value" lines.
@@ -13,8 +16,11 @@ import json
 import os
 import re
 import signal
+import socket
+import threading
 import time
 import unittest
+import urllib.parse
 
 import azurite
 from daemon_harness import wait_until
@@ -48,6 +54,67 @@ def four_clusters(text):
     return "\n".join(lines[:start] + out + lines[end:])
 
 
+class CuttableProxy:
+    """A TCP forwarder on loopback in front of one replica's Azurite: cut() makes storage
+    unreachable for that replica alone, the nasty way — connections are accepted and never
+    answered, and the ones open are dropped — while the other replica still talks to Azurite."""
+
+    def __init__(self, target_port):
+        self.target_port = target_port
+        self.cut_off = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.lock = threading.Lock()
+        self.sockets = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _keep(self, sock):
+        with self.lock:
+            self.sockets.append(sock)
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            self._keep(client)
+            if self.cut_off.is_set():
+                continue  # held open, never answered
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            self._keep(upstream)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, source, sink):
+        try:
+            while not self.cut_off.is_set():
+                data = source.recv(65536)
+                if not data or self.cut_off.is_set():
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def cut(self):
+        self.cut_off.set()
+        with self.lock:
+            for sock in self.sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            self.sockets.clear()
+
+    def close(self):
+        self.cut()
+        self.listener.close()
+
+
 def replica_of(user_agent):
     m = re.search(r"replica/(\S+)", user_agent or "")
     return m.group(1) if m else None
@@ -69,12 +136,12 @@ class Coordination(HealTestCase):
         with open(self.key_file, "w") as f:
             f.write(azurite.KEY + "\n")
 
-    def config(self, sim, replica_id=None, **kwargs):
+    def config(self, sim, replica_id=None, endpoint=None, **kwargs):
         extra = (
             "storage:\n"
             f"  account: {azurite.ACCOUNT}\n"
             f"  container: {CONTAINER}\n"
-            f"  endpoint: {json.dumps(self.azurite.endpoint)}\n"
+            f"  endpoint: {json.dumps(endpoint or self.azurite.endpoint)}\n"
             f"  keyFile: {json.dumps(self.key_file)}\n"
             "etcd:\n"
             "  snapshots: { enabled: false }\n"
@@ -206,6 +273,64 @@ class Coordination(HealTestCase):
                     lease_plus_renew_s=LEASE + RENEW, moved=len(moving),
                     fault_to_restart_s=fault_to_restart, newcomer_share_s=rebalanced,
                     sigterm_handover_s=handover)
+
+    # Storage unreachable for one replica only: it stops acting before its leases can have
+    # expired (fencing by its own clock), the other takes its clusters after they expire, and
+    # the faults injected then are healed by the new holder alone — no overlap in the log.
+    def test_a_replica_cut_off_from_storage_stops_before_its_leases_expire(self):
+        sim = self.start_sim()
+        url = urllib.parse.urlsplit(self.azurite.endpoint)
+        proxy = CuttableProxy(url.port)
+        self.addCleanup(proxy.close)
+        through_proxy = urllib.parse.urlunsplit(
+            (url.scheme, f"127.0.0.1:{proxy.port}", url.path, url.query, url.fragment))
+        a = self.start_replica(self.config(sim), sim)
+        b = self.start_replica(self.config(sim, endpoint=through_proxy), sim)
+        wait_until(lambda: self.split([a, b]), 4 * RENEW + 10, "every cluster held by one replica")
+        id_a, id_b = self.replica_id(a), self.replica_id(b)
+        moving = [c for c, r in self.holdings([a, b]).items() if r == [id_b]]
+        self.assertTrue(moving, "B holds nothing to lose")
+
+        proxy.cut()
+        cut = time.monotonic()
+
+        def b_stopped():
+            # /status asks the fencing rule itself; the leader gauge is refreshed after each
+            # lease tick, and a tick against storage that never answers takes a while.
+            _, _, body = b.get("/status", timeout=10)
+            acting = {c["cluster"] for c in json.loads(body)["coordination"]["clusters"]
+                      if c["mayAct"]}
+            return not acting.intersection(moving)
+        wait_until(b_stopped, LEASE + RENEW + 5, "B no longer acting on its clusters",
+                   every=0.25)
+        stopped = time.monotonic() - cut
+        self.assertLess(stopped, LEASE, "B acted on after its leases could have expired")
+
+        def a_holds():
+            held = self.holdings([a])
+            return all(held[c] == [id_a] for c in moving)
+        wait_until(a_holds, 2 * LEASE + RENEW + 5, "A holding B's clusters")
+        taken_over = time.monotonic() - cut
+        self.assertGreater(taken_over, stopped, "A acted on a cluster B could still act on")
+
+        since = sim.last_seq()
+        faulted = [CLUSTERS[c] for c in moving if CLUSTERS[c] != "etcd"]
+        for member in faulted:
+            sim.act("hang", group=member, container=member)
+
+        def acted():
+            groups = {group_of(e["path"]) for e in sim.requests(api="arm", since=since)
+                      if e["method"] in MUTATING}
+            return all(m in groups for m in faulted)
+        if faulted:
+            wait_until(acted, 40, "A's actions on the faults in the clusters it took over")
+        time.sleep(RENEW)  # let any stray call from B land in the log before it is checked
+        for e in sim.requests(api="arm", since=since):
+            if e["method"] in MUTATING and f"c-{group_of(e['path'])}" in moving:
+                self.assertEqual(replica_of(e["userAgent"]), id_a,
+                                 f"{e['method']} {e['path']} by {e['userAgent']} after the cut")
+        self.report(moved=len(moving), b_stopped_after_cut_s=stopped,
+                    a_took_over_after_cut_s=taken_over, lease_s=LEASE)
 
     def replica_id(self, daemon):
         return next(l["replica"] for n, l, _ in daemon.samples() if n == "frankenetes_cluster_leader")
