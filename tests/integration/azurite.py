@@ -14,6 +14,7 @@ import datetime
 import email.utils
 import hashlib
 import hmac
+import json
 import os
 import re
 import shutil
@@ -58,6 +59,15 @@ def start_for(test):
 
 
 class Azurite:
+    def storage_section(self, container, key_file, endpoint=None):
+        """The daemon's `storage:` YAML for `container` in this Azurite (or at `endpoint`, a
+        proxy in front of it), with the account key in `key_file`."""
+        return ("storage:\n"
+                f"  account: {ACCOUNT}\n"
+                f"  container: {container}\n"
+                f"  endpoint: {json.dumps(endpoint or self.endpoint)}\n"
+                f"  keyFile: {json.dumps(key_file)}\n")
+
     def __init__(self, timeout=30):
         self.dir = tempfile.mkdtemp(prefix="fk-azurite-")
         self.log_path = os.path.join(self.dir, "azurite.log")

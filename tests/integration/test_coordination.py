@@ -138,11 +138,7 @@ class Coordination(HealTestCase):
 
     def config(self, sim, replica_id=None, endpoint=None, **kwargs):
         extra = (
-            "storage:\n"
-            f"  account: {azurite.ACCOUNT}\n"
-            f"  container: {CONTAINER}\n"
-            f"  endpoint: {json.dumps(endpoint or self.azurite.endpoint)}\n"
-            f"  keyFile: {json.dumps(self.key_file)}\n"
+            self.azurite.storage_section(CONTAINER, self.key_file, endpoint) +
             "etcd:\n"
             "  snapshots: { enabled: false }\n"
             "coordination:\n"

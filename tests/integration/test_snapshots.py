@@ -85,11 +85,7 @@ class Snapshots(HealTestCase):
     def storage_yaml(self, endpoint=None, interval="24h", retain=24, keep_daily="168h",
                      max_age="10m", timeout="2m"):
         return (
-            "storage:\n"
-            f"  account: {azurite.ACCOUNT}\n"
-            f"  container: {CONTAINER}\n"
-            f"  endpoint: {json.dumps(endpoint or self.azurite.endpoint)}\n"
-            f"  keyFile: {json.dumps(self.key_file)}\n"
+            self.azurite.storage_section(CONTAINER, self.key_file, endpoint) +
             "etcd:\n"
             "  snapshots:\n"
             f"    interval: {interval}\n"

@@ -455,6 +455,24 @@ TEST(DnsPlan, ManyMembersAcrossProvidersAreIndependent) {
             std::vector<std::string>{"upsert A cp-api.example.com 10.0.0.6 ttl=60 if 10.0.0.5@"});
 }
 
+config::MemberConfig member_named(std::string name,
+                                  std::optional<config::MemberDnsConfig> dns = std::nullopt) {
+  config::MemberConfig m;
+  m.name = std::move(name);
+  m.dns = std::move(dns);
+  return m;
+}
+
+// A configuration of one cluster, "prod", with `members`.
+config::Config prod_with(std::vector<config::MemberConfig> members) {
+  config::Config config;
+  config::ClusterConfig prod;
+  prod.name = "prod";
+  prod.members = std::move(members);
+  config.clusters = {prod};
+  return config;
+}
+
 TEST(DnsPlan, ObservationsForDnsKeepWhatTheDnsPlanReadsAndDropTheBulk) {
   auto group = running("10.0.0.9");
   group.sent_at = kNow - 2s;
@@ -489,14 +507,7 @@ TEST(DnsPlan, ObservationsForDnsKeepWhatTheDnsPlanReadsAndDropTheBulk) {
   EXPECT_TRUE(got.paused);
   EXPECT_EQ(got.probe.consecutive_failures, 2);
   // What the DNS plan reads is the same either way.
-  config::Config config;
-  config::ClusterConfig prod;
-  prod.name = "prod";
-  config::MemberConfig etcd;
-  etcd.name = "etcd";
-  etcd.dns = dns_config();
-  prod.members = {etcd};
-  config.clusters = {prod};
+  const auto config = prod_with({member_named("etcd", dns_config())});
   const auto from_full = dns_members(config, observed);
   const auto from_slim = dns_members(config, slim);
   ASSERT_EQ(from_full.size(), 1u);
@@ -505,20 +516,11 @@ TEST(DnsPlan, ObservationsForDnsKeepWhatTheDnsPlanReadsAndDropTheBulk) {
 }
 
 TEST(DnsPlan, DnsMembersFollowConfigOrderAndCarryTheLatestObservation) {
-  config::Config config;
-  config::ClusterConfig prod;
-  prod.name = "prod";
-  config::MemberConfig etcd;
-  etcd.name = "etcd";
-  etcd.dns = dns_config();
-  config::MemberConfig scheduler;  // no dns: not a DNS member
-  scheduler.name = "scheduler";
-  config::MemberConfig api;
-  api.name = "apiserver";
-  api.dns = dns_config();
-  api.dns->name = "cp-api.example.com";
-  prod.members = {etcd, scheduler, api};
-  config.clusters = {prod};
+  auto api_dns = dns_config();
+  api_dns.name = "cp-api.example.com";
+  const auto config = prod_with({member_named("etcd", dns_config()),
+                                 member_named("scheduler"),  // no dns: not a DNS member
+                                 member_named("apiserver", api_dns)});
 
   std::map<model::MemberKey, model::MemberObservation> observed;
   observed[kEtcd] = model::MemberObservation{kEtcd, running("10.0.0.2"), {}, std::nullopt, ""};
