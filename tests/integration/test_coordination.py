@@ -7,8 +7,9 @@ and the survivor heals a fault injected right after; a newcomer gets its share, 
 hands the leases over at once (released, not expired). Storage unreachable for one replica only
 (a proxy in front of its Azurite that stops answering): it stops acting before its leases can
 have expired, the other takes its clusters after, and heals what breaks there — no overlap in the
-request log. A cluster's history moves with its lease
-(state/<cluster>.json): the next holder continues the ladder, the back-off and the budget.
+request log. Three replicas share thirty clusters (a virtual-mode sim) 10/10/10. A cluster's
+history moves with its lease (state/<cluster>.json): the next holder continues the ladder, the
+back-off and the budget.
 
 Measured numbers are printed as "[test] key=value" lines.
 """
@@ -22,10 +23,12 @@ import time
 import unittest
 import urllib.parse
 
+import yaml
+
 import azurite
 from daemon_harness import wait_until
-from sim_cluster import MEMBERS, MUTATING, HealDaemon, HealTestCase, Rebreaker, daemon_config, \
-    log_events, parse_log_time, parse_time
+from sim_cluster import MEMBERS, MUTATING, RESOURCE_GROUP, HealDaemon, HealTestCase, Rebreaker, Sim, \
+    azure_section, daemon_config, log_events, parse_log_time, parse_time
 
 CONTAINER = "frankenetes"
 LEASE = 15.0   # coordination.leaseDuration, seconds
@@ -366,6 +369,57 @@ class Coordination(HealTestCase):
         wait_until(even, LEASE + 4 * RENEW, "the other two holding two each")
         self.report(three_way_settled_s=settled, after_sigterm_even_s=time.monotonic() - left)
 
+    # Thirty clusters among three replicas: every cluster with exactly one holder, and the
+    # holdings differ by at most one (10/10/10 by the fair share). Thirty distinct groups need
+    # the sim in virtual mode (state only, no processes); the members are not probed.
+    def test_three_replicas_share_thirty_clusters_evenly(self):
+        groups = [f"g-{i:02d}" for i in range(30)]
+
+        def thirty_groups(text):
+            doc = yaml.safe_load(text)
+            template = next(g for g in doc["containerGroups"] if g["name"] == "scheduler")
+            template["properties"].pop("volumes", None)
+            for c in template["properties"]["containers"]:
+                c["properties"].pop("volumeMounts", None)
+            doc["mode"] = "virtual"
+            doc["containerGroups"] = [dict(template, name=g) for g in groups]
+            return json.dumps(doc)
+        sim = Sim(extra_args=["--mode", "virtual"], edit_scenario=thirty_groups)
+        self.addCleanup(sim.stop)
+        self.wait_groups_running(sim, groups)
+        lines = azure_section(sim.endpoints) + ["clusters:"]
+        for g in groups:
+            lines += [f"  - name: c-{g}", f"    resourceGroup: {RESOURCE_GROUP}", "    members:",
+                      f"      - {{name: m, role: scheduler, containerGroup: {g}}}"]
+        lines += ["policy:", "  pollInterval: 2s", "server:", '  listen: "127.0.0.1:0"',
+                  "log:", "  level: info", "  format: text"]
+        extra = (self.azurite.storage_section(CONTAINER, self.key_file) +
+                 "etcd:\n  snapshots: { enabled: false }\n"
+                 f"coordination:\n  leaseDuration: {int(LEASE)}s\n  renewEvery: {int(RENEW)}s\n")
+        text = "\n".join(lines) + "\n" + extra
+        daemons = [self.start_replica(text, sim) for _ in range(3)]
+        started = time.monotonic()
+        clusters = [f"c-{g}" for g in groups]
+
+        def even():
+            held = {c: [] for c in clusters}
+            for d in daemons:
+                for name, labels, value in d.samples():
+                    if name == "frankenetes_cluster_leader" and value == 1:
+                        held[labels["cluster"]].append(labels["replica"])
+            if not all(len(r) == 1 for r in held.values()):
+                return None
+            counts = {self.replica_id(d): 0 for d in daemons}
+            for r in held.values():
+                counts[r[0]] += 1
+            return counts if max(counts.values()) - min(counts.values()) <= 1 else None
+        counts = wait_until(even, 2 * LEASE + 12 * RENEW, "thirty clusters held evenly by three")
+        settled = time.monotonic() - started
+        self.assertEqual(sum(counts.values()), 30)
+        # Settled means it stays so: no lease moves over two more renew periods.
+        time.sleep(2 * RENEW)
+        self.assertEqual(even(), counts, "the holdings moved after settling")
+        self.report(thirty_clusters_split=sorted(counts.values()), thirty_settled_s=settled)
 
     def test_ladder_backoff_and_budget_survive_a_hand_over(self):
         """Replica A restarts a crash-looping scheduler (rung 0) and gets SIGTERM while the
