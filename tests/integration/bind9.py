@@ -106,11 +106,14 @@ zone "{self.zone}" {{
             for line in self.records:
                 f.write(line + "\n")
 
-    def start(self, timeout=15):
+    def start(self, timeout=15, keep_port=False):
+        """Starts named on a free port, or on the port it had (`keep_port`: a restart that keeps
+        the zone and its journal, as a server coming back after maintenance)."""
         for _ in range(5):
-            self.port = free_port()
-            self._write()
-            self.log = open(os.path.join(self.dir, "named.log"), "w")
+            if not (keep_port and self.port):
+                self.port = free_port()
+                self._write()  # a restart keeps named.conf, the zone file and its journal
+            self.log = open(os.path.join(self.dir, "named.log"), "a")
             self.proc = subprocess.Popen(
                 [find_program("named"), "-g", "-n", "1", "-c", os.path.join(self.dir, "named.conf")],
                 stdout=self.log, stderr=subprocess.STDOUT)
@@ -144,6 +147,10 @@ zone "{self.zone}" {{
         if self.proc:
             self.log.close()
         self.proc = None
+
+    def stop_serving(self):
+        """Stops named but keeps its files (start(keep_port=True) brings it back)."""
+        self._stop_process()
 
     def stop(self):
         self._stop_process()
