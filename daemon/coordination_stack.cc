@@ -81,10 +81,12 @@ core::Status CoordinationStack::build(const config::Config& config) {
   for (const auto& cluster : clusters_) {
     deps_.metrics.record_cluster_leader(cluster, replica_id(), false);
   }
+  deps_.metrics.set_before_render([this] { refresh_leader_gauge(); });
   return {};
 }
 
 CoordinationStack::~CoordinationStack() {
+  deps_.metrics.set_before_render({});
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
@@ -185,6 +187,17 @@ void CoordinationStack::run() {
   wake_.notify_all();
 }
 
+void CoordinationStack::refresh_leader_gauge() {
+  std::vector<std::string> clusters;
+  {
+    std::lock_guard lock(mutex_);
+    clusters = clusters_;
+  }
+  for (const auto& cluster : clusters) {
+    deps_.metrics.record_cluster_leader(cluster, replica_id(), coordinator_->may_act(cluster));
+  }
+}
+
 void CoordinationStack::record(const coordination::TickReport& report, const char* what) {
   for (const auto& result : report.results) {
     if (result.outcome == coordination::LeaseOutcome::kOk) continue;
@@ -208,8 +221,9 @@ void CoordinationStack::record(const coordination::TickReport& report, const cha
     std::lock_guard lock(mutex_);
     clusters = clusters_;
   }
-  // The gauge is the fencing rule's answer: a holder whose renewals keep failing drops to 0
-  // when it stops acting, before anyone else could hold the cluster.
+  // The gauge is the fencing rule's answer (also refreshed at every scrape): a holder whose
+  // renewals keep failing drops to 0 when it stops acting, before anyone else could hold the
+  // cluster.
   std::vector<std::string> acting;
   for (const auto& cluster : clusters) {
     if (coordinator_->may_act(cluster)) acting.push_back(cluster);

@@ -92,6 +92,8 @@ class CoordinationStack {
   core::Status build(const config::Config& config);
   void run();
   void record(const coordination::TickReport& report, const char* what);
+  // frankenetes_cluster_leader from the fencing rule, at every scrape (Metrics::render).
+  void refresh_leader_gauge();
 
   Deps deps_;
   std::vector<std::string> clusters_;

@@ -230,7 +230,16 @@ void Metrics::record_config_reload(bool success, double now_seconds) {
   if (success) config_last_reload_success_timestamp_seconds.Set(now_seconds);
 }
 
+void Metrics::set_before_render(std::function<void()> refresh) {
+  std::lock_guard lock(before_render_mutex_);
+  before_render_ = std::move(refresh);
+}
+
 std::string Metrics::render() const {
+  {
+    std::lock_guard lock(before_render_mutex_);
+    if (before_render_) before_render_();
+  }
   // prometheus::Registry takes only its own families, so process metrics are collected
   // beside it and serialised together.
   auto families = registry_->Collect();

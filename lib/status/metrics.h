@@ -17,7 +17,9 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -88,6 +90,11 @@ class Metrics final : public RemediationMetrics,
   // Coordination (issue 13): 1 while `replica` (this daemon) holds the cluster's lease.
   void record_cluster_leader(const std::string& cluster, const std::string& replica, bool holds);
   void remove_cluster_leader(const std::string& cluster, const std::string& replica);
+  // Called at the start of every render(), to bring up to date the gauges that answer for the
+  // moment of the scrape (frankenetes_cluster_leader asks the fencing rule, so a replica stuck
+  // in a storage call still shows the moment it stops acting). Empty clears it; after
+  // set_before_render returns, the previous function is not running and never runs again.
+  void set_before_render(std::function<void()> refresh);
 
   void boundary_declared(const std::string& component) override;
   void internal_error(const std::string& component) override;
@@ -156,6 +163,8 @@ class Metrics final : public RemediationMetrics,
 
  private:
   std::vector<const SeriesFamily*> per_member_families() const;
+  mutable std::mutex before_render_mutex_;
+  std::function<void()> before_render_;
   // The member's role's series of probe_duration_seconds.
   prometheus::Histogram& probe_duration(std::string_view member);
   // Buckets for network calls: 5 ms to 30 s.

@@ -294,12 +294,13 @@ class Coordination(HealTestCase):
         cut = time.monotonic()
 
         def b_stopped():
-            # /status asks the fencing rule itself; the leader gauge is refreshed after each
-            # lease tick, and a tick against storage that never answers takes a while.
+            # /status and the leader gauge both ask the fencing rule at the moment they are
+            # read, while B's lease tick hangs on storage that never answers.
             _, _, body = b.get("/status", timeout=10)
             acting = {c["cluster"] for c in json.loads(body)["coordination"]["clusters"]
                       if c["mayAct"]}
-            return not acting.intersection(moving)
+            leading = {c for c, r in self.holdings([b]).items() if r == [id_b]}
+            return not acting.intersection(moving) and not leading.intersection(moving)
         wait_until(b_stopped, LEASE + RENEW + 5, "B no longer acting on its clusters",
                    every=0.25)
         stopped = time.monotonic() - cut

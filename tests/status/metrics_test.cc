@@ -52,6 +52,29 @@ TEST(Metrics, ClusterLeaderIsOneSeriesPerClusterAndReplica) {
   EXPECT_EQ(text.find("cluster=\"stage\""), std::string::npos);
 }
 
+// The leader gauge answers for the moment of the scrape (the coordination stack asks the
+// fencing rule there), not for the end of the last lease tick, which can hang on storage.
+TEST(Metrics, TheBeforeRenderFunctionRunsAtEveryScrapeUntilCleared) {
+  Metrics metrics({"1.2.3", "abc123", "Debug"});
+  bool may_act = true;
+  int calls = 0;
+  metrics.set_before_render([&] {
+    ++calls;
+    metrics.record_cluster_leader("prod", "east-1", may_act);
+  });
+  EXPECT_NE(metrics.render().find("frankenetes_cluster_leader{cluster=\"prod\",replica=\"east-1\"} 1"),
+            std::string::npos);
+  may_act = false;  // the fencing margin passed while a renewal hangs
+  EXPECT_NE(metrics.render().find("frankenetes_cluster_leader{cluster=\"prod\",replica=\"east-1\"} 0"),
+            std::string::npos);
+  EXPECT_EQ(calls, 2);
+  metrics.set_before_render({});
+  may_act = true;
+  EXPECT_NE(metrics.render().find("frankenetes_cluster_leader{cluster=\"prod\",replica=\"east-1\"} 0"),
+            std::string::npos);
+  EXPECT_EQ(calls, 2);
+}
+
 TEST(ProcessCollector, ParsesProcStatWithSpacesAndParensInTheName) {
   // Fields from proc(5); the command name contains ") (" to exercise the last-')' rule.
   const std::string stat =
