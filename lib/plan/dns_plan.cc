@@ -392,35 +392,6 @@ DnsPlanResult plan_dns_changes(const DnsPlanInput& input) {
   return out;
 }
 
-model::Observations observations_for_dns(const model::Observations& observed) {
-  model::Observations out;
-  for (const auto& [key, observation] : observed) {
-    auto& slim = out.emplace_hint(out.end(), key, model::MemberObservation{})->second;
-    slim.key = observation.key;
-    slim.probe = observation.probe;
-    slim.snapshots = observation.snapshots;
-    slim.etcd_restore = observation.etcd_restore;
-    slim.paused = observation.paused;
-    if (!observation.group) continue;
-    // Every field but the view, which is copied in part: the view's other parts are the bulk.
-    const auto& group = *observation.group;
-    auto& copy = slim.group.emplace();
-    copy.outcome = group.outcome;
-    copy.error = group.error;
-    copy.observed_at = group.observed_at;
-    copy.sent_at = group.sent_at;
-    copy.gone_confirmed = group.gone_confirmed;
-    copy.gone_evidence = group.gone_evidence;
-    copy.vouched_at = group.vouched_at;
-    if (group.view) {
-      auto& view = copy.view.emplace();
-      view.summary = group.view->summary;
-      view.state = group.view->state;
-    }
-  }
-  return out;
-}
-
 std::vector<DnsMemberInput> dns_members(
     const config::Config& desired,
     const model::Observations& observed) {

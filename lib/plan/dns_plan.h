@@ -178,11 +178,6 @@ std::vector<DnsMemberInput> dns_members(
     const config::Config& desired,
     const model::Observations& observed);
 
-// `observed` with what the DNS plan never reads left out: each group view keeps its state and
-// summary (addresses, provisioningState), not its containers, events, volumes or shares. The
-// DNS synchronizer keeps a pass's observations while its job runs; full copies of every view
-// were a sixth of the daemon's heap at 1000 clusters.
-model::Observations observations_for_dns(const model::Observations& observed);
 
 // A text that changes whenever anything plan_dns_changes() reads from `member` changes, the
 // provider records and the observation's age aside: member, dns config, paused, group outcome,

@@ -41,11 +41,11 @@ void DnsSynchronizer::stop() {
 }
 
 void DnsSynchronizer::observe(const model::Observations& observed) {
-  auto slim = plan::observations_for_dns(observed);
+  auto copy = observed;  // group views are shared, not copied (model/observation.h)
   {
     std::lock_guard lock(mutex_);
     if (stopped_) return;
-    pending_ = std::move(slim);
+    pending_ = std::move(copy);
     if (running_) return;  // the running job takes the latest when it ends
     running_ = true;
   }

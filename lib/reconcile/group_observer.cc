@@ -240,7 +240,7 @@ PassResult GroupObserver::perform(const ReadPlan& plan, ContainerGroupApi& api,
     read.observation.observed_at = time.monotonic_time();
     if (got.ok()) {
       read.observation.outcome = model::GroupObservation::Outcome::kFound;
-      read.observation.view = std::move(got.value());
+      read.observation.view = std::make_shared<const model::ContainerGroupView>(std::move(got.value()));
     } else if (arm_says_absent(got.error())) {
       read.observation.outcome = model::GroupObservation::Outcome::kNotFound;
       read.observation.error = got.error();

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "plan/plan_test_util.h"
+#include "support/edit_view.h"
 
 namespace frankenetes::plan {
 namespace {
@@ -31,7 +32,7 @@ std::string summary(const Assessment& a) {
 
 model::MemberObservation with_current_state(model::MemberObservation obs, std::string state,
                                             std::string detail) {
-  obs.group->view->containers[0].current_state = model::ContainerState{
+  testing::edit_view(*obs.group).containers[0].current_state = model::ContainerState{
       std::move(state), std::move(detail), std::nullopt, std::nullopt, std::nullopt};
   return obs;
 }

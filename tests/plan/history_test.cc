@@ -8,6 +8,7 @@
 
 #include "plan/health.h"
 #include "plan/plan_test_util.h"
+#include "support/edit_view.h"
 
 namespace frankenetes::plan {
 namespace {
@@ -125,7 +126,7 @@ TEST(CrashLoop, CounterThatGoesDownStartsOver) {
     model::Event started;
     started.name = "Started";
     started.first_timestamp = core::SystemTime{std::chrono::minutes(i < 2 ? 1 : 30)};
-    observed.at(kEtcd).group->view->containers[0].events = {started};
+    testing::edit_view(*observed.at(kEtcd).group).containers[0].events = {started};
     history = record_observation(std::move(history), config, observed, now);
     const auto a = assess_member(config.clusters[0].members[0], &observed.at(kEtcd),
                                  history.find(kEtcd), config.policy, now);

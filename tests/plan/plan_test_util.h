@@ -12,6 +12,7 @@
 #include "config/types.h"
 #include "model/observation.h"
 #include "plan/plan.h"
+#include "support/edit_view.h"
 
 namespace frankenetes::plan::test_util {
 
@@ -85,7 +86,7 @@ inline model::GroupObservation group_observation(model::GroupObservation::Outcom
                                                  MonotonicTime observed_at) {
   model::GroupObservation g;
   g.outcome = outcome;
-  g.view = std::move(view);
+  if (view) g.view = std::make_shared<const model::ContainerGroupView>(std::move(*view));
   g.error = std::move(error);
   g.observed_at = observed_at;
   return g;
@@ -130,7 +131,7 @@ inline model::MemberObservation healthy(const model::MemberKey& key, MonotonicTi
 inline model::MemberObservation crash_loop_backoff(const model::MemberKey& key,
                                                    MonotonicTime observed_at, int restarts = 5) {
   auto obs = found(key, observed_at, "Running", restarts);
-  obs.group->view->containers[0].current_state =
+  testing::edit_view(*obs.group).containers[0].current_state =
       model::ContainerState{"Waiting", "CrashLoopBackOff: Back-off restarting failed", std::nullopt,
                             std::nullopt, std::nullopt};
   return obs;

@@ -7,6 +7,7 @@
 #include "plan/ladder.h"
 #include "plan/plan.h"
 #include "plan/plan_test_util.h"
+#include "support/edit_view.h"
 
 namespace frankenetes::plan {
 namespace {
@@ -30,10 +31,12 @@ model::MemberObservation etcd_group(const model::MemberKey& key, MonotonicTime t
                                     std::vector<model::Volume> volumes,
                                     std::vector<model::VolumeMount> mounts, int restarts = 0) {
   auto obs = healthy(key, t, restarts);
-  auto& c = obs.group->view->containers[0];
+  auto view = *obs.group->view;
+  auto& c = view.containers[0];
   c.command = std::move(command);
   c.volume_mounts = std::move(mounts);
-  obs.group->view->volumes = std::move(volumes);
+  view.volumes = std::move(volumes);
+  obs.group->view = std::make_shared<const model::ContainerGroupView>(std::move(view));
   return obs;
 }
 
@@ -51,7 +54,7 @@ model::MemberObservation persistent_layout(const model::MemberKey& key, Monotoni
 }
 
 model::MemberObservation crash_looping(model::MemberObservation obs) {
-  obs.group->view->containers[0].current_state =
+  testing::edit_view(*obs.group).containers[0].current_state =
       model::ContainerState{"Waiting", "CrashLoopBackOff: Back-off restarting failed",
                             std::nullopt, std::nullopt, std::nullopt};
   return obs;
@@ -125,7 +128,7 @@ TEST(Proof, AReadingSentBeforeTheLastActionFinishedDrivesNothing) {
 model::MemberObservation with_restarts(const model::MemberKey& key, MonotonicTime t,
                                        std::optional<int> restarts) {
   auto obs = healthy(key, t);
-  obs.group->view->containers[0].restart_count = restarts;
+  testing::edit_view(*obs.group).containers[0].restart_count = restarts;
   return obs;
 }
 
@@ -168,13 +171,13 @@ TEST(RestartCountsDeploy, ADecreaseWithANewDeploymentStartsAFreshBaseline) {
     return e;
   };
   auto obs = with_restarts(kEtcd, h.now(), 57);
-  obs.group->view->containers[0].events = {deployed(1)};
+  testing::edit_view(*obs.group).containers[0].events = {deployed(1)};
   h.observe(obs);
   h.tick();
   for (const int count : {0, 1, 3}) {
     h.advance(10s);
     obs = with_restarts(kEtcd, h.now(), count);
-    obs.group->view->containers[0].events = {deployed(30)};
+    testing::edit_view(*obs.group).containers[0].events = {deployed(30)};
     h.observe(obs);
     h.tick();
   }
@@ -222,7 +225,7 @@ TEST(EtcdData, BothDirectoriesOnTheShareClimbTheWholeLadder) {
 TEST(EtcdData, AnUnreadableLayoutIsARiskToo) {
   const auto log = etcd_ladder([](MonotonicTime t) {
     auto obs = healthy(kEtcd, t);
-    obs.group->view->containers[0].image = "";  // neither command nor image: cannot tell
+    testing::edit_view(*obs.group).containers[0].image = "";  // neither command nor image: cannot tell
     return obs;
   });
   ASSERT_EQ(log.size(), 1u);

@@ -148,7 +148,7 @@ inline model::GroupObservation running(const std::string& ip, core::MonotonicTim
   view.summary.provisioning_state = "Succeeded";
   view.summary.ip = ip;
   view.state = "Running";
-  g.view = view;
+  g.view = std::make_shared<const model::ContainerGroupView>(view);
   g.observed_at = at;
   return g;
 }

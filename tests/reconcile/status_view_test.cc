@@ -30,7 +30,8 @@ model::MemberObservation crash_looping(core::MonotonicTime at) {
   view.containers.push_back(c);
   model::MemberObservation obs;
   obs.key = kEtcd;
-  obs.group = model::GroupObservation{model::GroupObservation::Outcome::kFound, view, {}, at, {},
+  obs.group = model::GroupObservation{model::GroupObservation::Outcome::kFound,
+                                      std::make_shared<const model::ContainerGroupView>(view), {}, at, {},
                                       false, "", {}};
   return obs;
 }
