@@ -53,9 +53,14 @@ void PlanReporter::plan_evaluated(const plan::PlanResult& result) {
              status.assessment.why());
       r.health = health;
     }
-    metrics_.member_status(metric_name(status.member), plan::to_string(health),
-                           status.assessment.healthy(), status.gave_up, status.etcd_data_at_risk);
-    metrics_.member_paused(metric_name(status.member), status.paused);
+    const Remembered::Shown shown{health, status.assessment.healthy(), status.gave_up,
+                                  status.etcd_data_at_risk, status.paused};
+    if (r.shown != shown) {
+      metrics_.member_status(metric_name(status.member), plan::to_string(health), shown.up,
+                             shown.gave_up, shown.at_risk);
+      metrics_.member_paused(metric_name(status.member), shown.paused);
+      r.shown = shown;
+    }
     if (status.etcd_data_at_risk && !r.etcd_data_at_risk) {
       const auto* skip = plan::find_in(skips, status.member);
       log::error("etcd.data_at_risk", {{"cluster", status.member.cluster},

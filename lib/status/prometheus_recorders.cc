@@ -83,7 +83,14 @@ void Metrics::probe_finished(MemberName member, bool success, Seconds duration, 
 }
 
 prometheus::Histogram& Metrics::probe_duration(std::string_view member) {
-  return probe_duration_seconds.Add({{"member", std::string(member)}}, latency_buckets());
+  std::lock_guard lock(probe_duration_mutex_);
+  if (const auto it = probe_duration_by_member_.find(member); it != probe_duration_by_member_.end()) {
+    return *it->second;
+  }
+  auto& histogram =
+      probe_duration_seconds.Add({{"member", std::string(member)}}, latency_buckets());
+  probe_duration_by_member_.emplace(std::string(member), &histogram);
+  return histogram;
 }
 
 void Metrics::probes_stopped(MemberName member) {
