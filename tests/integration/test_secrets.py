@@ -13,7 +13,7 @@ paths:
      right one;
   2. a daemon whose Cloudflare token, TSIG key and storage key are all wrong (401/403 from the
      sim's Cloudflare, BIND refusing the update, 403 from Azurite);
-  3. `--once` with a wrong client secret (the sim's token endpoint answers 401);
+  3. `--once` with a wrong client secret (the sim's token endpoint answers 401), logging JSON;
   4. `--check-config` on a file with secrets written inline, where they are not allowed.
 No canary (nor its base64 form, nor a key's decoded bytes in hex) may appear in the daemon's
 stdout/stderr, in any body of /, /status, /status.json, /metrics, /readyz, /livez (plain and
@@ -240,7 +240,7 @@ class Secrets(HealTestCase):
         once_auth = {"method": "clientSecret", "clientId": sim.endpoints["clientId"],
                      "clientSecretFile": self.secret_file("wrong-client-secret", WRONG_ENTRA_SECRET)}
         once = yaml.safe_load(daemon_config(sim.endpoints, auth=once_auth))
-        once["log"]["level"] = "trace"
+        once["log"] = {"level": "trace", "format": "json"}  # the other format
         code, output = run_once(yaml.safe_dump(once), self.tmp.name)
         self.assertNotEqual(code, 0, output)
         self.assertIn("401", output)
