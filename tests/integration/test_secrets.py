@@ -217,6 +217,11 @@ class Secrets(HealTestCase):
         wait_until(lambda: log_events(good.log(), "admin.auth.failed"), 10, "admin.auth.failed")
         self.collect_endpoints(good, "good")
         self.stop(good, "good")
+        checked = run_check_config(good.config_path)
+        self.assertEqual(checked.returncode, 0, checked.stderr)
+        self.assertIn("warning: server.adminTokenFile", checked.stderr)
+        self.assertIn("(mode 0644); chmod 600 it", checked.stderr)
+        self.seen.append(("--check-config of the working daemon's file", checked.stdout + checked.stderr))
 
         # 2. The Cloudflare token, the TSIG key and the storage key wrong. Without its record
         # in BIND, the daemon has an update to sign.
