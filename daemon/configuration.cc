@@ -1,6 +1,11 @@
 #include "daemon/configuration.h"
 
+#include <sys/stat.h>
+
+#include <cstdio>
+
 #include "azure/group_spec.h"
+#include "config/secret_files.h"
 #include "probe/probe_clients.h"
 
 namespace frankenetes::daemon {
@@ -59,6 +64,36 @@ void log_probe_tls_warnings(const config::Config& config) {
                                      {"url", w.url},
                                      {"detail", "no effect on an http:// probe"}});
     }
+  }
+}
+
+std::vector<ReadableSecretFile> readable_secret_files(const config::Config& config) {
+  std::vector<ReadableSecretFile> out;
+  for (auto& file : config::secret_files(config)) {
+    struct stat st {};
+    if (::stat(file.path.c_str(), &st) != 0) continue;
+    const unsigned mode = st.st_mode & 07777;
+    if ((mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH)) == 0) continue;
+    out.push_back({std::move(file.key), std::move(file.path), mode});
+  }
+  return out;
+}
+
+std::string octal_mode(unsigned mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", mode & 07777);
+  return text;
+}
+
+void log_secret_file_warnings(const config::Config& config) {
+  for (const auto& file : readable_secret_files(config)) {
+    log::warn("config.secret_file.readable",
+              {{"key", file.key},
+               {"file", file.path},
+               {"mode", octal_mode(file.mode)},
+               {"detail", std::string((file.mode & (S_IRGRP | S_IROTH)) != 0 ? "readable"
+                                                                             : "writable") +
+                              " by group/others; chmod 600 it"}});
   }
 }
 

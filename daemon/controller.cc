@@ -259,6 +259,12 @@ int check_config(const CliOptions& options) {
                  loaded.problems.size() == 1 ? "" : "s");
     return 2;
   }
+  for (const auto& file : readable_secret_files(*loaded.config)) {
+    std::fprintf(stderr, "%s: warning: %s %s is readable or writable by group/others (mode %s); "
+                 "chmod 600 it\n",
+                 options.config_path.c_str(), file.key.c_str(), file.path.c_str(),
+                 octal_mode(file.mode).c_str());
+  }
   std::printf("%s: OK (%zu cluster%s, %zu members)\n", options.config_path.c_str(),
               loaded.config->clusters.size(), loaded.config->clusters.size() == 1 ? "" : "s",
               member_count(*loaded.config));

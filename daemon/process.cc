@@ -56,6 +56,7 @@ ConfigureResult Process::init(std::shared_ptr<const config::Config> config) {
   auto probe_clients = deps_.http_clients.probe_clients(*config, deps_.config_path);
   if (!probe_clients.ok()) return ConfigureResult::refused(std::move(probe_clients.problems));
   log_probe_tls_warnings(*config);
+  log_secret_file_warnings(*config);
   auto credentials = load_admin_credentials(config->server, deps_.config_path, /*read_tls=*/true);
   if (!credentials.problems.empty()) return ConfigureResult::refused(std::move(credentials.problems));
   credentials_ = std::move(credentials);
@@ -89,6 +90,7 @@ ConfigureResult Process::configure(std::shared_ptr<const config::Config> next) {
   }
   if (!credentials.problems.empty()) return ConfigureResult::refused(std::move(credentials.problems));
   log_probe_tls_warnings(*next);
+  log_secret_file_warnings(*next);
   // Before the reconciler gets the configuration that needs them.
   graph_->prober->set_clients(std::move(probe_clients.clients));
   credentials_.token = std::move(credentials.token);

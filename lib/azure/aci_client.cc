@@ -7,6 +7,7 @@
 #include "azure/arm_error.h"
 #include "azure/async_operation.h"
 #include "azure/container_group_codec.h"
+#include "core/secret.h"
 #include "http/retry_after.h"
 #include "http/url.h"
 
@@ -19,6 +20,41 @@ bool contains(std::initializer_list<int> codes, int status) {
 
 core::Error with_context(core::Error error, std::string_view prefix) {
   error.message = std::string(prefix) + ": " + error.message;
+  return error;
+}
+
+// The secrets a container group body carries (ACI REST "Container Groups - Create Or
+// Update"): environment variables' secureValue, image registry passwords, Azure Files account
+// keys, and the contents of `secret` volumes. Found wherever they are in the body, so init
+// containers and fields this list forgets the parent of are covered too.
+void collect_spec_secrets(const nlohmann::json& node, std::vector<core::Secret>& out) {
+  if (node.is_array()) {
+    for (const auto& item : node) collect_spec_secrets(item, out);
+    return;
+  }
+  if (!node.is_object()) return;
+  for (const auto& [key, value] : node.items()) {
+    if (value.is_string() &&
+        (key == "secureValue" || key == "password" || key == "storageAccountKey")) {
+      out.emplace_back(value.get<std::string>());
+    } else if (key == "secret" && value.is_object()) {
+      for (const auto& [name, content] : value.items()) {
+        if (content.is_string()) out.emplace_back(content.get<std::string>());
+      }
+    } else {
+      collect_spec_secrets(value, out);
+    }
+  }
+}
+
+// ARM may quote the body it refused (InvalidRequestContent does), and the error ends up in
+// the log and on the status page: no secret of the spec goes with it.
+core::Error without_spec_secrets(core::Error error, const nlohmann::json& spec) {
+  std::vector<core::Secret> secrets;
+  collect_spec_secrets(spec, secrets);
+  std::vector<const core::Secret*> pointers;
+  for (const auto& secret : secrets) pointers.push_back(&secret);
+  error.message = core::redact(std::move(error.message), pointers);
   return error;
 }
 
@@ -170,20 +206,21 @@ core::Result<model::ContainerGroupView> AciClient::create_or_update(const Contai
   }
   auto result =
       send("PUT", container_group_url(settings_.endpoint, group), spec_json, kOpCreateOrUpdate);
-  if (!result.ok()) return result.error();
+  if (!result.ok()) return without_spec_secrets(result.error(), spec);
   const auto& response = result.value();
   if (response.status != 200 && response.status != 201) {
-    return error_from_response(response, kOpCreateOrUpdate);
+    return without_spec_secrets(error_from_response(response, kOpCreateOrUpdate), spec);
   }
   if (!lro_location(response.headers)) {
     auto view = parse_container_group(response.body);
     if (!view.ok()) {
-      return malformed_response_error(response, kOpCreateOrUpdate, view.error().message);
+      return without_spec_secrets(
+          malformed_response_error(response, kOpCreateOrUpdate, view.error().message), spec);
     }
     return view;
   }
   if (auto done = finish_mutation(result, {200, 201}, kOpCreateOrUpdate); !done.ok()) {
-    return done.error();
+    return without_spec_secrets(done.error(), spec);
   }
   // After Succeeded the SDKs GET the resource for its final state; so do we.
   return get(group);

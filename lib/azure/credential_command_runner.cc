@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <csignal>
 #include <optional>
+#include <string_view>
 #include <system_error>
 
 #include "azure/credential_token_response.h"
@@ -72,7 +73,41 @@ std::optional<int> reap_until(pid_t pid, core::MonotonicTime deadline,
   }
 }
 
+// What `az account get-access-token` needs, and nothing else:
+// - PATH: the CLI is a shell script that finds python3;
+// - HOME, AZURE_CONFIG_DIR: where its login (~/.azure, or the directory named) lives;
+//   AZURE_EXTENSION_DIR: its extensions, when moved elsewhere;
+// - the proxy variables (either case): Python's requests honours them, and on a host that
+//   reaches Entra only through a proxy the CLI fails without them;
+// - REQUESTS_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR: a TLS-inspecting proxy's trust anchor;
+// - LANG, LC_ALL, LC_CTYPE: Python's text encoding (a C locale garbles non-ASCII paths);
+// - TMPDIR: Python's temporary files.
+// Everything else stays behind: AZURE_CLIENT_SECRET, FRANKENETES_* and whatever else the
+// daemon's environment carries may be secrets the CLI has no use for.
+constexpr std::array<std::string_view, 17> kCommandEnvironment{
+    "PATH",        "HOME",        "AZURE_CONFIG_DIR", "AZURE_EXTENSION_DIR", "HTTP_PROXY",
+    "HTTPS_PROXY", "NO_PROXY",    "http_proxy",       "https_proxy",         "no_proxy",
+    "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR", "LANG", "LC_ALL", "LC_CTYPE",
+    "TMPDIR"};
+
 }  // namespace
+
+std::vector<std::string> minimal_command_environment(const char* const* environment) {
+  std::vector<std::string> kept;
+  for (auto entry = environment; entry && *entry; ++entry) {
+    const std::string_view variable(*entry);
+    const auto equals = variable.find('=');
+    if (equals == std::string_view::npos) continue;
+    const auto name = variable.substr(0, equals);
+    for (const auto allowed : kCommandEnvironment) {
+      if (name == allowed) {
+        kept.emplace_back(variable);
+        break;
+      }
+    }
+  }
+  return kept;
+}
 
 core::Result<CommandOutput> ProcessCommandRunner::run(const std::vector<std::string>& argv,
                                                       std::chrono::milliseconds timeout) {
@@ -97,9 +132,15 @@ core::Result<CommandOutput> ProcessCommandRunner::run(const std::vector<std::str
   args.reserve(argv.size() + 1);
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
+  // posix_spawnp looks the program up on the daemon's PATH; the child gets only these.
+  auto environment_entries = minimal_command_environment(environ);
+  std::vector<char*> environment;
+  environment.reserve(environment_entries.size() + 1);
+  for (auto& entry : environment_entries) environment.push_back(entry.data());
+  environment.push_back(nullptr);
   pid_t pid = -1;
-  const int spawned =
-      ::posix_spawnp(&pid, program.c_str(), &actions, nullptr, args.data(), environ);
+  const int spawned = ::posix_spawnp(&pid, program.c_str(), &actions, nullptr, args.data(),
+                                     environment.data());
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) {
     return core::make_error(core::ErrorKind::kInvalidConfig,

@@ -1,8 +1,9 @@
 #pragma once
 // CommandRunner: the seam through which AzureCliCredential runs `az`, so tests substitute a
 // fake that answers from a script. ProcessCommandRunner is the real one: it runs a program
-// found on PATH (no shell), with stdin from /dev/null, captures stdout and stderr up to a size
-// limit, and kills the process when the timeout passes.
+// found on PATH (no shell), with stdin from /dev/null and a minimal environment (never the
+// daemon's own, which may carry AZURE_CLIENT_SECRET or other credentials), captures stdout and
+// stderr up to a size limit, and kills the process when the timeout passes.
 
 #include <chrono>
 #include <cstddef>
@@ -30,6 +31,10 @@ class CommandRunner {
   virtual core::Result<CommandOutput> run(const std::vector<std::string>& argv,
                                           std::chrono::milliseconds timeout) = 0;
 };
+
+// The environment a credential command gets: from `environment` (NAME=value entries, null
+// terminated, as `environ`), only the variables the Azure CLI needs, in their original order.
+std::vector<std::string> minimal_command_environment(const char* const* environment);
 
 inline constexpr std::size_t kMaxCommandOutput = std::size_t{1024} * 1024;
 

@@ -50,7 +50,7 @@ core::Result<AccessToken> request_entra_token(http::HttpTransport& transport,
   auto response = transport.send(request);
   if (!response.ok()) {
     auto error = response.error();
-    error.message = redact(credential + ": token request to tenant " + app.tenant_id + " at " +
+    error.message = core::redact(credential + ": token request to tenant " + app.tenant_id + " at " +
                                request.url + " failed: " + error.message,
                            context.secrets);
     return error;

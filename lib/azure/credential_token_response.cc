@@ -135,7 +135,7 @@ core::Error parse_failure(const http::Response& response, const TokenErrorContex
       detail = error.azure_code + (detail.empty() ? "" : ": " + detail);
   }
   if (detail.empty()) detail = "no error details in the response";
-  error.message = redact(context.credential + ": token request to " + context.target +
+  error.message = core::redact(context.credential + ": token request to " + context.target +
                              " failed with HTTP " + std::to_string(response.status) + ": " + detail,
                          context.secrets);
   return error;
@@ -175,19 +175,6 @@ std::string form_encode(const std::vector<std::pair<std::string, std::string>>& 
     out += http::percent_encode_component(value);
   }
   return out;
-}
-
-std::string redact(std::string text, const std::vector<const core::Secret*>& secrets) {
-  for (const auto* secret : secrets) {
-    if (secret == nullptr || secret->empty()) continue;
-    const auto& value = secret->reveal();
-    constexpr std::string_view kRedacted = "<redacted>";
-    for (auto at = text.find(value); at != std::string::npos;
-         at = text.find(value, at + kRedacted.size())) {
-      text.replace(at, value.size(), kRedacted);
-    }
-  }
-  return text;
 }
 
 }  // namespace frankenetes::azure

@@ -61,7 +61,4 @@ std::string resource_for_scope(std::string_view scope);
 // application/x-www-form-urlencoded body from ordered name/value pairs.
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
 
-// `text` with every occurrence of each non-empty secret replaced by "<redacted>".
-std::string redact(std::string text, const std::vector<const core::Secret*>& secrets);
-
 }  // namespace frankenetes::azure

@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace frankenetes::core {
 
@@ -23,5 +24,10 @@ class Secret {
  private:
   std::string value_;
 };
+
+// `text` with every occurrence of each non-empty secret replaced by "<redacted>": for error
+// messages that quote what a peer answered, when the peer may have echoed what it was sent
+// (a token endpoint quoting the client secret, ARM quoting a secureValue of the body).
+std::string redact(std::string text, const std::vector<const Secret*>& secrets);
 
 }  // namespace frankenetes::core

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_fields.h"
+#include "core/secret.h"
 #include "core/strings.h"
 #include "dns/record_names.h"
 #include "dns/secret_loader.h"
@@ -61,6 +62,13 @@ core::Error envelope_error(const http::Response& response, const json& doc, cons
   if (auto ray = response.headers.find("cf-ray"); ray != response.headers.end()) {
     error.request_id = ray->second;
   }
+  return error;
+}
+
+// A peer (or a proxy in front of it) may quote the request back, Authorization header
+// included: no error leaves `call` with the token in it.
+core::Error without_token(core::Error error, const core::Secret& token) {
+  error.message = core::redact(std::move(error.message), {&token});
   return error;
 }
 
@@ -179,20 +187,22 @@ core::Result<CloudflareProvider::Reply> CloudflareProvider::call(const std::stri
     auto error = envelope_error(*response, doc, operation);
     error.kind = core::ErrorKind::kTransient;
     error.message += "; retry after " + std::to_string(ceil_seconds(wait)) + "s";
-    return error;
+    return without_token(std::move(error), *token);
   }
   if (response->status < 200 || response->status >= 300) {
-    return envelope_error(*response, doc, operation);
+    return without_token(envelope_error(*response, doc, operation), *token);
   }
   Reply reply{response->status, response->body, {}};
   if (auto ray = response->headers.find("cf-ray"); ray != response->headers.end()) {
     reply.ray = ray->second;
   }
-  if (!parse_error.empty()) return malformed(reply, operation, "body: " + parse_error);
+  if (!parse_error.empty()) {
+    return without_token(malformed(reply, operation, "body: " + parse_error), *token);
+  }
   // Always check `success` (reference §5); a 2xx without a boolean one is not a success.
   const auto success = jf::boolean(doc, "success");
   if (!success) return malformed(reply, operation, success.describe("success"));
-  if (!*success) return envelope_error(*response, doc, operation);
+  if (!*success) return without_token(envelope_error(*response, doc, operation), *token);
   return reply;
 }
 

@@ -446,6 +446,40 @@ TEST(AciClient, TokenNeverAppearsInErrors) {
   }
 }
 
+// ARM quotes the body it refused (InvalidRequestContent): the spec's secrets — a secureValue,
+// an image registry password, an Azure Files key, a secret volume — never reach the error,
+// whichever step fails.
+TEST(AciClient, CreateOrUpdateErrorsNeverQuoteTheSpecsSecrets) {
+  const std::string spec = R"({"location":"eastus","properties":{"containers":[{"name":"c",
+    "properties":{"environmentVariables":[{"name":"A","value":"plain-value"},
+                                          {"name":"S","secureValue":"canary-secure-value"}]}}],
+    "initContainers":[{"name":"i","properties":{"environmentVariables":[
+                       {"name":"T","secureValue":"canary-init-secure"}]}}],
+    "imageRegistryCredentials":[{"server":"r.io","username":"u","password":"canary-registry"}],
+    "volumes":[{"name":"v","azureFile":{"shareName":"s","storageAccountName":"a",
+                                         "storageAccountKey":"canary-files-key"}},
+               {"name":"w","secret":{"token":"Y2FuYXJ5LXNlY3JldC12b2x1bWU="}}]}})";
+  const std::string echo =
+      "environmentVariables S canary-secure-value T canary-init-secure password canary-registry "
+      "key canary-files-key volume Y2FuYXJ5LXNlY3JldC12b2x1bWU= A plain-value";
+  Harness h;
+  h.transport.push(400, R"({"error":{"code":"InvalidRequestContent","message":")" + echo + R"("}})");
+  h.transport.push(200, "not json: " + echo);
+  h.transport.push(201, "", {{"Azure-AsyncOperation", kAsyncUrl}});
+  h.transport.push(200, R"({"status":"Failed","error":{"code":"X","message":")" + echo + R"("}})");
+  auto client = h.client();
+  for (int step = 0; step < 3; ++step) {
+    const auto view = client.create_or_update(kEtcd, spec);
+    ASSERT_FALSE(view.ok()) << step;
+    const auto text = view.error().describe();
+    EXPECT_EQ(text.find("canary"), std::string::npos) << text;
+    EXPECT_EQ(text.find("Y2FuYXJ5"), std::string::npos) << text;
+    if (step == 1) continue;  // a malformed body is described, not quoted
+    EXPECT_NE(text.find("<redacted>"), std::string::npos) << text;
+    EXPECT_NE(text.find("plain-value"), std::string::npos) << text;  // not a secret
+  }
+}
+
 TEST(AciClient, CredentialFailureIsReturnedAndNothingIsSent) {
   Harness h;
   core::Error failure;

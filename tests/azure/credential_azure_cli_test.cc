@@ -2,10 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+#include <sys/stat.h>
+
 #include <ctime>
+#include <fstream>
+#include <optional>
+#include <sstream>
 
 #include "azure/credential_fakes.h"
 #include "azure/credential_token_response.h"
+#include "support/temp_dir.h"
 
 namespace frankenetes::azure {
 namespace {
@@ -137,6 +144,83 @@ TEST(ProcessCommandRunnerTest, KillsTheProcessAtTheTimeout) {
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().kind, core::ErrorKind::kTransient);
   EXPECT_NE(out.error().message.find("did not finish"), std::string::npos);
+}
+
+// The CLI gets what it needs to find its login and reach Entra, nothing else of the daemon's
+// environment.
+TEST(MinimalCommandEnvironmentTest, KeepsOnlyWhatTheCliNeeds) {
+  const char* const environment[] = {"PATH=/usr/bin:/bin",
+                                     "AZURE_CLIENT_SECRET=canary-client-secret",
+                                     "HOME=/var/lib/frankenetes",
+                                     "FRANKENETES_ADMIN_TOKEN=canary-admin",
+                                     "AZURE_CONFIG_DIR=/etc/frankenetes/az",
+                                     "https_proxy=http://proxy:3128",
+                                     "NO_PROXY=127.0.0.1",
+                                     "CF_API_TOKEN=canary-cf",
+                                     "PATHOLOGICAL=x",
+                                     "LANG=C.UTF-8",
+                                     "NOEQUALS",
+                                     nullptr};
+  EXPECT_EQ(minimal_command_environment(environment),
+            (std::vector<std::string>{"PATH=/usr/bin:/bin", "HOME=/var/lib/frankenetes",
+                                      "AZURE_CONFIG_DIR=/etc/frankenetes/az",
+                                      "https_proxy=http://proxy:3128", "NO_PROXY=127.0.0.1",
+                                      "LANG=C.UTF-8"}));
+  EXPECT_TRUE(minimal_command_environment(nullptr).empty());
+}
+
+// Sets an environment variable for one test and restores what was there.
+class ScopedEnvironmentVariable {
+ public:
+  ScopedEnvironmentVariable(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = ::getenv(name)) previous_ = old;
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnvironmentVariable() {
+    if (previous_) {
+      ::setenv(name_, previous_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  ScopedEnvironmentVariable(const ScopedEnvironmentVariable&) = delete;
+  ScopedEnvironmentVariable& operator=(const ScopedEnvironmentVariable&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> previous_;
+};
+
+// A fake `az` on PATH that writes its environment to a file and answers with a token: the
+// real runner hands it the login's whereabouts and the proxy, never the daemon's secrets.
+TEST(ProcessCommandRunnerTest, TheCliGetsAMinimalEnvironment) {
+  const frankenetes::testing::TempDir dir("fk-az-env");
+  const auto dump = (dir.path() / "env.txt").string();
+  const auto az = dir.write("az", "#!/bin/sh\nenv > '" + dump +
+                                      "'\necho '{\"accessToken\":\"t\",\"expires_on\":1767229200}'\n");
+  ASSERT_EQ(::chmod(az.c_str(), 0700), 0);
+  const char* path = ::getenv("PATH");
+  const ScopedEnvironmentVariable search_path(
+      "PATH", dir.path().string() + ":" + (path ? path : "/usr/bin:/bin"));
+  const ScopedEnvironmentVariable client_secret("AZURE_CLIENT_SECRET", "canary-client-secret");
+  const ScopedEnvironmentVariable admin_token("FRANKENETES_ADMIN_TOKEN", "canary-admin-token");
+  const ScopedEnvironmentVariable config_dir("AZURE_CONFIG_DIR", "/etc/frankenetes/az");
+  const ScopedEnvironmentVariable proxy("HTTPS_PROXY", "http://127.0.0.1:3128");
+
+  ProcessCommandRunner runner;
+  AzureCliCredential credential({std::nullopt, seconds(10), "az"}, runner);
+  const auto token = credential.get_token(kArmScope);
+  ASSERT_TRUE(token.ok()) << token.error().describe();
+
+  std::ifstream in(dump);
+  std::stringstream seen;
+  seen << in.rdbuf();
+  const auto text = seen.str();
+  EXPECT_NE(text.find("AZURE_CONFIG_DIR=/etc/frankenetes/az\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("HTTPS_PROXY=http://127.0.0.1:3128\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("PATH=" + dir.path().string() + ":"), std::string::npos) << text;
+  EXPECT_EQ(text.find("canary"), std::string::npos) << text;
+  EXPECT_EQ(text.find("AZURE_CLIENT_SECRET"), std::string::npos) << text;
 }
 
 // Expiries the CLI could print that SystemTime cannot hold saturate (CachingCredential

@@ -275,6 +275,25 @@ TEST_F(CloudflareProviderTest, TokenFileReReadEachCallAndNeverInErrors) {
   EXPECT_EQ(transport_.requests().size(), 2u);
 }
 
+// A peer (or a proxy) quoting the request back, Authorization header and all: in an error
+// envelope, in a 429, in a body that is not JSON, and with success:false on a 200.
+TEST_F(CloudflareProviderTest, ATokenEchoedByThePeerNeverReachesTheError) {
+  const std::string echo = std::string("Invalid request header: Authorization: Bearer ") + kToken;
+  CloudflareProvider provider("cf", by_id(), transport_, time_);
+  transport_.push(400, failure(6003, echo));
+  transport_.push(502, "<html>" + echo + "</html>");
+  transport_.push(200, "{" + echo);
+  transport_.push(200, failure(1000, echo));
+  transport_.push(429, failure(971, echo), {{"retry-after", "1"}});
+  for (int step = 0; step < 5; ++step) {
+    const auto sets = provider.read("cp.example.org");
+    ASSERT_FALSE(sets.ok()) << step;
+    const auto text = sets.error().describe();
+    EXPECT_EQ(text.find(kToken), std::string::npos) << step << ": " << text;
+  }
+  EXPECT_EQ(transport_.requests().size(), 5u);
+}
+
 TEST_F(CloudflareProviderTest, DeleteRemovesEveryRecordOfTheSet) {
   CloudflareProvider provider("cf", by_id(), transport_, time_);
   transport_.push(200, envelope(json::array({record("r1", "A", "cp.example.org", "127.0.0.5"),
