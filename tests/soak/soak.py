@@ -24,6 +24,8 @@ members, dig against BIND) and from the sim's ARM request log, never from what t
                (not judged in sanitizer builds: ASan's quarantine grows by design)
   fds          the last daemon process holds no more descriptors at the end than after warm-up
   clean        the daemon exits 0 on SIGTERM at the end, with no sanitizer report in its log
+  ladder       the daemon never gives up on a member (faults that break a member are spaced
+               so that its ladder resets in between: a give-up means three rungs failed)
 
 Usage: soak.py --minutes M [--seed S] [--out DIR] [--sanitized]
 Writes DIR/report.md, DIR/samples.csv (RSS and descriptors over time), DIR/soak.png (with
@@ -55,6 +57,12 @@ POLL_S = 1.0              # policy.pollInterval
 BUDGET = 400              # policy.budget.maxActionsPerHour (one cluster)
 DNS_GRACE_S = POLL_S + 5  # the dns invariant's bound
 WARM_UP_S = 30            # of a daemon process, before its RSS and descriptors count
+RESET_AFTER_S = 20        # policy.backoff.resetAfter: healthy this long restarts the ladder
+# A member is broken again (crash, hang, deletion) only this long after its last such fault.
+# The ladder has three rungs (restart, stop+start, recreate); a member that fails again within
+# resetAfter of each climbs them and the daemon gives up on it until a person looks
+# (remediation.gave_up) — by design, and not what this soak is about.
+MEMBER_COOLDOWN_S = 60
 ZONE = "example.test"
 STATELESS = ("apiserver", "controller-manager", "scheduler")
 CONTAINER_GROUP_PATH = f"/resourceGroups/{RESOURCE_GROUP}/providers/Microsoft.ContainerInstance/containerGroups"
@@ -105,6 +113,7 @@ class Soak:
         self.daemon_down = []    # [start, end] windows
         self.deck = []
         self.first_deck = True
+        self.last_broken = {}  # member -> when a fault last broke it
         self.halt = threading.Event()
         self.lock = threading.Lock()
         self.t0 = time.monotonic()
@@ -127,7 +136,7 @@ class Soak:
         text = daemon_config(self.sim.endpoints, poll=f"{POLL_S:g}s", get_healthy="2s",
                              get_unhealthy="500ms", probe_period="500ms", probe_timeout="400ms",
                              failure_threshold=2, backoff_initial="1s", backoff_max="10s",
-                             reset_after="60s", budget=BUDGET, specs=specs)
+                             reset_after=f"{RESET_AFTER_S}s", budget=BUDGET, specs=specs)
         lines = []
         for line in text.split("\n"):
             lines.append(line)
@@ -246,21 +255,17 @@ class Soak:
         """One fault at random; returns the Fault."""
         r = self.random
         t = time.monotonic()
-        kind = self.next_kind(second_half)
+        kind, m = self.next_kind(second_half, t)
         if kind == "crash":
-            m = r.choice(list(MEMBERS))
             self.sim.act("crash", group=m, container=m, exitCode=1, times=r.randint(1, 3))
             return Fault(kind, m, t, t, 90)
-        if kind == "hang":  # not etcd: a second hang within resetAfter escalates to stop+start,
-            m = r.choice(STATELESS)  # which needs a snapshot (no storage in this soak)
+        if kind == "hang":
             self.sim.act("hang", group=m, container=m)
             return Fault(kind, m, t, t, 60)
         if kind == "changeIp":
-            m = r.choice(list(MEMBERS))
             self.sim.act("changeIp", group=m)
             return Fault(kind, m, t, t, 30)
         if kind == "delete":
-            m = r.choice(STATELESS)
             self.sim.act("delete", group=m)
             return Fault(kind, m, t, t, 90)
         if kind == "arm429":
@@ -313,10 +318,16 @@ class Soak:
     KINDS = ("crash", "hang", "changeIp", "delete", "arm429", "arm5xx", "armOutage", "notFound",
              "tokenDown", "bindDown", "tsigWrong", "daemonKill")
 
-    def next_kind(self, second_half):
-        """Faults come from a shuffled deck of every kind (crash, hang and changeIp twice), so
-        even a short run meets most kinds; the first deck kills the daemon early, and no deck
-        does in the second half."""
+    # Which members a fault that breaks one may pick: etcd is never hung or deleted (a second
+    # hang within resetAfter escalates to stop+start, which needs a snapshot, and the soak has
+    # no Blob Storage).
+    BREAKS = {"crash": tuple(MEMBERS), "hang": STATELESS, "delete": STATELESS}
+
+    def next_kind(self, second_half, now):
+        """(kind, member or None). Faults come from a shuffled deck of every kind (crash, hang
+        and changeIp twice), so even a short run meets most kinds; the first deck kills the
+        daemon early, and no deck does in the second half. A fault that breaks a member waits
+        in the deck while every member it could break had one within MEMBER_COOLDOWN_S."""
         while True:
             if not self.deck:
                 self.deck = list(self.KINDS) + ["crash", "hang", "changeIp"]
@@ -325,9 +336,23 @@ class Soak:
                     self.deck.remove("daemonKill")
                     self.deck.insert(self.random.randint(0, 3), "daemonKill")
                     self.first_deck = False
-            kind = self.deck.pop(0)
-            if not (second_half and kind == "daemonKill"):
-                return kind
+            for i, kind in enumerate(self.deck):
+                if second_half and kind == "daemonKill":
+                    continue
+                if kind in self.BREAKS:
+                    ready = [m for m in self.BREAKS[kind]
+                             if now - self.last_broken.get(m, float("-inf")) >= MEMBER_COOLDOWN_S]
+                    if not ready:
+                        continue
+                    member = self.random.choice(ready)
+                    self.last_broken[member] = now
+                elif kind == "changeIp":
+                    member = self.random.choice(list(MEMBERS))
+                else:
+                    member = None
+                del self.deck[i]
+                return kind, member
+            self.deck = []  # only faults that must wait (or daemonKill late): a fresh deck
 
     def bind_back(self):
         if not self.halt.is_set():
@@ -480,6 +505,13 @@ class Soak:
                         (f": {reports[0][:200]}" if reports else "")))
         with open(os.path.join(self.out, "daemon.log"), "w") as f:
             f.write(log)
+        gave_up = []
+        for name in sorted(os.listdir(self.out)):
+            if name.startswith("daemon") and name.endswith(".log"):
+                with open(os.path.join(self.out, name)) as f:
+                    gave_up += [l for l in f if " remediation.gave_up " in l]
+        results.append(("ladder", not gave_up, "the daemon never gave up on a member" if not gave_up
+                        else f"{len(gave_up)} give-ups: {gave_up[0][:200].strip()}"))
         return results
 
     def extended_deadline(self, fault):
