@@ -59,6 +59,7 @@ class LivezProber {
     int probes = 0;
     int failures = 0;
     Clock::duration worst{};
+    Clock::duration worst_connect{};  // of `worst`: the TCP connect (SYN queue, accept backlog)
     std::string first_failure;
   };
 
@@ -90,7 +91,9 @@ class LivezProber {
       const auto start = Clock::now();
       RawClient client;
       std::string failure;
-      if (auto ec = client.connect(port)) {
+      const auto connect_ec = client.connect(port);
+      const auto connected = Clock::now() - start;
+      if (auto ec = connect_ec) {
         failure = "connect: " + ec.message();
       } else {
         const Reply reply = client.round_trip(http_request("GET", "/livez", "Connection: close\r\n"));
@@ -103,7 +106,10 @@ class LivezProber {
       const auto latency = Clock::now() - start;
       lock.lock();
       ++summary_.probes;
-      summary_.worst = std::max(summary_.worst, latency);
+      if (latency > summary_.worst) {
+        summary_.worst = latency;
+        summary_.worst_connect = connected;
+      }
       if (!failure.empty() && summary_.failures++ == 0) summary_.first_failure = failure;
       changed_.notify_all();
       changed_.wait_for(lock, 50ms, [&] { return stop_; });
@@ -123,9 +129,11 @@ void expect_livez_held(const LivezProber::Summary& summary, int min_probes) {
   EXPECT_LT(summary.worst, kLivezBudget)
       << "worst /livez latency "
       << std::chrono::duration_cast<std::chrono::milliseconds>(summary.worst).count() << " ms";
-  std::printf("[ livez    ] %d probes, worst %lld ms\n", summary.probes,
-              static_cast<long long>(
-                  std::chrono::duration_cast<std::chrono::milliseconds>(summary.worst).count()));
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  std::printf("[ livez    ] %d probes, worst %lld ms (connect %lld ms)\n", summary.probes,
+              static_cast<long long>(duration_cast<milliseconds>(summary.worst).count()),
+              static_cast<long long>(duration_cast<milliseconds>(summary.worst_connect).count()));
 }
 
 // Waits until the server's admitted connections drop to at most `n`.
@@ -153,10 +161,12 @@ TEST(HostileClients, TenThousandConnectionAttempts) {
   LivezProber prober(harness.port());
   ASSERT_TRUE(prober.wait_for_probes(1));
 
-  // Four attackers, 2 500 attempts each: connect and close at once, half of them with a reset
-  // (SO_LINGER 0), every tenth after sending a few bytes of garbage.
-  constexpr int kAttackers = 4;
-  constexpr int kAttemptsEach = 2500;
+  // Two attackers (as many as the CI machine has cores: more would measure how the attackers
+  // starve the server of CPU, not how the server treats them), 5 000 attempts each: connect and
+  // close at once, half of them with a reset (SO_LINGER 0), every tenth after a few bytes of
+  // garbage.
+  constexpr int kAttackers = 2;
+  constexpr int kAttemptsEach = 5000;
   std::atomic<int> connected{0};
   const auto start = Clock::now();
   std::vector<std::thread> attackers;
@@ -166,7 +176,7 @@ TEST(HostileClients, TenThousandConnectionAttempts) {
         const int fd = connect_loopback(harness.port());
         if (fd < 0) continue;
         connected.fetch_add(1);
-        if (i % 10 == 0) (void)!::send(fd, "\x16\x03\x01garbage", 10, MSG_NOSIGNAL);
+        if (i % 10 == 0) (void)!::send(fd, "\x16\x03\x01garbage", 10, MSG_NOSIGNAL);  // 10 bytes
         if ((i + a) % 2 == 0) {
           const linger reset{1, 0};
           ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
@@ -277,6 +287,12 @@ TEST(HostileClients, SlowHeadersInEverySlotStillLeaveLivezAndAreCutByTheReadTime
   for (const int fd : slow) ::close(fd);
 }
 
+// A string literal with its embedded NULs, without the terminating one.
+template <std::size_t N>
+std::string literal(const char (&text)[N]) {
+  return std::string(text, N - 1);
+}
+
 // Sends `head` and then `body_bytes` of body in 64 KiB pieces, reading whatever comes back.
 std::string attack(std::uint16_t port, const std::string& head, std::size_t body_bytes) {
   const int fd = connect_loopback(port);
@@ -314,8 +330,8 @@ TEST(HostileClients, MalformedRequestsGetTheirErrorWhileLivezAnswers) {
     int status;
   };
   const std::vector<Case> cases = {
-      {"garbage", std::string("\x16\x03\x01\x00\xff garbage\r\n\r\n", 20), 0, 400},
-      {"nul in the request line", std::string("GET /\0 HTTP/1.1\r\nHost: a\r\n\r\n", 28), 0, 400},
+      {"garbage", literal("\x16\x03\x01\x00\xff garbage\r\n\r\n"), 0, 400},
+      {"nul in the request line", literal("GET /\0 HTTP/1.1\r\nHost: a\r\n\r\n"), 0, 400},
       {"huge header", "GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + std::string(1024 * 1024, 'h') +
                           "\r\n\r\n",
        0, 431},
