@@ -249,6 +249,15 @@ TEST(HttpServer, ConnectionsOverTheLimitGet503) {
     held.push_back(std::move(respond));
     if (held.size() == 2) both_held.set_value();
   });
+  // Responders hold executors of the harness's io_context: drop them before the harness goes.
+  struct DropHeld {
+    std::mutex& mutex;
+    std::vector<Responder>& held;
+    ~DropHeld() {
+      std::lock_guard lock(mutex);
+      held.clear();
+    }
+  } drop_held{mutex, held};
   ASSERT_TRUE(harness.start().ok());
   RawClient first;
   RawClient second;
@@ -268,8 +277,10 @@ TEST(HttpServer, ConnectionsOverTheLimitGet503) {
   EXPECT_EQ(third.wait_for_close(), asio::error::eof);
   EXPECT_EQ(harness.server().open_connections(), 2u);  // the rejected one never counted
 
-  std::lock_guard lock(mutex);
-  for (auto& respond : held) respond(Response::text(200, "released\n"));
+  {
+    std::lock_guard lock(mutex);
+    for (auto& respond : held) respond(Response::text(200, "released\n"));
+  }
   EXPECT_EQ(first.read_response().response.result_int(), 200);
   EXPECT_EQ(second.read_response().response.result_int(), 200);
 }
