@@ -488,6 +488,45 @@ TEST_F(HostileArm, WrongTypedCloudflareRecordsAreATerminalErrorNamingTheField) {
   EXPECT_EQ(got.error().message.find(kToken), std::string::npos);
 }
 
+TEST_F(HostileArm, CloudflareRedirectIsAnErrorAndTheApiTokenStaysHome) {
+  RecordingServer elsewhere(json_response("200 OK", "{}"), server_credentials(loopback_tls()));
+  RecordingServer cloudflare(
+      json_response("301 Moved Permanently", "", "Location: " + elsewhere.origin() + "/steal\r\n"),
+      server_credentials(loopback_tls()));
+  config::CloudflareProviderConfig config;
+  config.zone_id = "zone1";
+  config.zone_name = "example.com";
+  config.api_token = config::SecretSource{core::Secret(kToken), std::nullopt};
+  config.base_url = cloudflare.origin();
+  dns::CloudflareSettings settings;
+  settings.request_timeout = kTimeout;
+  dns::CloudflareProvider provider("cf", config, *client_, time_, settings);
+  const auto got = provider.read("api.example.com");
+  ASSERT_FALSE(got);
+  EXPECT_NE(got.error().message.find("301"), std::string::npos) << got.error().message;
+  EXPECT_EQ(got.error().message.find(kToken), std::string::npos);
+  EXPECT_EQ(cloudflare.requests().size(), 1u);
+  EXPECT_EQ(elsewhere.accepted(), 0);
+}
+
+TEST_F(HostileArm, AzureDnsNextLinkToAnotherHostIsNotFollowed) {
+  RecordingServer elsewhere(json_response("200 OK", R"({"value": []})"),
+                            server_credentials(loopback_tls()));
+  RecordingServer arm(json_response("200 OK", R"({"value": [], "nextLink": ")" +
+                                                  elsewhere.origin() + R"(/steal"})"),
+                      server_credentials(loopback_tls()));
+  dns::AzureDnsSettings settings;
+  settings.resource_manager = arm.origin();
+  settings.request_timeout = kTimeout;
+  dns::AzureDnsProvider provider("az", {"00000000-0000-0000-0000-000000000001", "dns", "example.com"},
+                                 *client_, credential_, settings);
+  const auto got = provider.read_zone();
+  ASSERT_FALSE(got);
+  EXPECT_NE(got.error().message.find("nextLink"), std::string::npos) << got.error().message;
+  expect_only_to(arm, 1);
+  EXPECT_EQ(elsewhere.accepted(), 0);
+}
+
 TEST_F(HostileArm, WrongTypedAzureDnsRecordSetIsATerminalErrorNamingTheField) {
   RecordingServer arm(
       json_response("200 OK", R"({"name": "api", "etag": "e1", "properties": {"TTL": "60", "ARecords": 7}})"),
