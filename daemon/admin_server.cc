@@ -99,6 +99,8 @@ core::Status AdminServer::start(const config::ServerConfig& server,
   http::ServerOptions options;
   options.listen = server.listen.to_string();
   options.max_connections = static_cast<std::size_t>(server.max_connections);
+  // Health checks are answered even when every connection slot is busy.
+  options.priority_paths = {"/livez", "/readyz"};
   options.server_header = user_agent();
   options.tls = credentials.tls;
   options.on_handler_exception = [this](const std::string& method, const std::string& target,

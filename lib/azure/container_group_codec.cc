@@ -15,6 +15,18 @@ core::Error malformed(std::string detail) {
                           "malformed container group JSON: " + std::move(detail));
 }
 
+// The members that hold a group's structure (properties, instanceView, containers): absent or
+// null reads as absent, like any optional field, but present with another type is a body that
+// is not a container group. Read as absent, it would look like a group with no state and no
+// containers, which the planner would act on.
+core::Result<const json*> structure(const json& obj, std::string_view key, bool want_array) {
+  const json* m = jf::member(obj, key);
+  if (m == nullptr || m->is_null()) return static_cast<const json*>(nullptr);
+  if (want_array ? m->is_array() : m->is_object()) return m;
+  return malformed("\"" + std::string(key) + "\" is " + m->type_name() + ", expected " +
+                   (want_array ? "an array" : "an object"));
+}
+
 std::optional<core::SystemTime> timestamp(const json& obj, std::string_view key) {
   const auto text = jf::optional_string(obj, key);
   return text ? core::parse_iso8601(*text) : std::nullopt;
@@ -143,7 +155,9 @@ core::Result<model::ContainerGroupSummary> parse_summary(const json& group) {
   if (summary.name.empty()) return malformed("container group without a name");
   summary.resource_group = resource_group_of_id(summary.id);
   summary.location = jf::string_or_empty(group, "location");
-  if (const json* props = jf::object(group, "properties")) {
+  const auto properties = structure(group, "properties", /*want_array=*/false);
+  if (!properties.ok()) return properties.error();
+  if (const json* props = *properties) {
     summary.provisioning_state = jf::string_or_empty(*props, "provisioningState");
     summary.restart_policy = jf::string_or_empty(*props, "restartPolicy");
     if (const json* ip = jf::object(*props, "ipAddress")) {
@@ -190,13 +204,19 @@ core::Result<model::ContainerGroupView> parse_group(std::string_view body, bool 
   } else if (!doc->is_object()) {
     return malformed("a container group is not a JSON object");
   }
-  const json* props = jf::object(*doc, "properties");
+  const auto properties = structure(*doc, "properties", /*want_array=*/false);
+  if (!properties.ok()) return properties.error();
+  const json* props = *properties;
   if (props == nullptr) return view;
-  if (const json* iv = jf::object(*props, "instanceView")) {
+  const auto instance_view = structure(*props, "instanceView", /*want_array=*/false);
+  if (!instance_view.ok()) return instance_view.error();
+  if (const json* iv = *instance_view) {
     view.state = jf::string_or_empty(*iv, "state");
     view.events = parse_events(*iv);
   }
-  if (const json* containers = jf::array(*props, "containers")) {
+  const auto containers_field = structure(*props, "containers", /*want_array=*/true);
+  if (!containers_field.ok()) return containers_field.error();
+  if (const json* containers = *containers_field) {
     for (const auto& c : *containers) {
       if (c.is_object()) view.containers.push_back(parse_container(c));
     }

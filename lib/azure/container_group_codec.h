@@ -3,6 +3,8 @@
 // LIST pages become ContainerGroupSummary (LIST carries no instanceView); a GET becomes
 // ContainerGroupView with group and per-container instanceView. Unknown fields are ignored,
 // unknown state strings are kept verbatim, an absent instanceView gives empty state/events.
+// The structural members (properties, instanceView, containers) present with the wrong type
+// are malformed, not absent: such a body would otherwise read as a group without state.
 // Malformed JSON or a body that is not a container group gives a terminal Error whose message
 // starts with "malformed"; parsing never throws.
 

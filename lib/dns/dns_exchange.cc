@@ -2,8 +2,11 @@
 
 #include <netdb.h>
 #include <openssl/evp.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -68,6 +71,50 @@ timeval to_timeval(std::chrono::milliseconds ms) {
   return tv;
 }
 
+// ldns_tcp_send() gives each read its own timeout ("the time allowed between packets"), so a
+// server sending its answer one byte at a time could hold the exchange for up to 65 537 such
+// timeouts. This is the same exchange (connect, send the length-prefixed request, read the
+// length-prefixed answer) with one deadline for all of it. Same contract as ldns_tcp_send():
+// on success *answer is malloc'ed and *size its length.
+ldns_status tcp_send(uint8_t** answer, ldns_buffer* wire, const Address& address,
+                     std::chrono::milliseconds budget, size_t* size) {
+  const auto until = std::chrono::steady_clock::now() + budget;
+  const int fd = ldns_tcp_connect2(&address.storage, address.length, to_timeval(budget));
+  if (fd < 0) return LDNS_STATUS_NETWORK_ERR;
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  if (ldns_tcp_send_query(wire, fd, &address.storage, address.length) <= 0) {
+    return LDNS_STATUS_NETWORK_ERR;
+  }
+  auto read_exactly = [&](uint8_t* out, size_t wanted) {
+    size_t got = 0;
+    while (got < wanted) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          until - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      pollfd p{fd, POLLIN, 0};
+      const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready <= 0) return false;
+      const ssize_t n = ::recv(fd, out + got, wanted - got, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      got += static_cast<size_t>(n);
+    }
+    return true;
+  };
+  uint8_t prefix[2] = {0, 0};
+  if (!read_exactly(prefix, sizeof prefix)) return LDNS_STATUS_NETWORK_ERR;
+  const size_t length = (static_cast<size_t>(prefix[0]) << 8) | prefix[1];
+  std::unique_ptr<uint8_t, WireDeleter> data(static_cast<uint8_t*>(std::malloc(length + 1)));
+  if (!data || !read_exactly(data.get(), length)) return LDNS_STATUS_NETWORK_ERR;
+  *answer = data.release();
+  *size = length;
+  return LDNS_STATUS_OK;
+}
+
 }  // namespace
 
 const char* tsig_algorithm_name(config::TsigAlgorithm algorithm) {
@@ -120,8 +167,7 @@ core::Result<Exchange> exchange(ldns_pkt* request, const config::HostPort& serve
     uint8_t* raw = nullptr;
     size_t size = 0;
     const auto sent_at = time.monotonic_time();
-    const ldns_status sent = use_tcp ? ldns_tcp_send(&raw, wire.get(), &address->storage,
-                                                     address->length, to_timeval(left), &size)
+    const ldns_status sent = use_tcp ? tcp_send(&raw, wire.get(), *address, left, &size)
                                      : ldns_udp_send(&raw, wire.get(), &address->storage,
                                                      address->length, to_timeval(left), &size);
     std::unique_ptr<uint8_t, WireDeleter> answer(raw);

@@ -62,9 +62,34 @@ class SessionBase {
   // Thread-safe: posts onto the session's strand. Idle sessions close; busy ones finish the
   // request in flight and then close instead of keeping the connection alive.
   virtual void begin_stop() = 0;
+  // Thread-safe. An admitted session that is idle (waiting for the first byte of a request,
+  // or for its TLS handshake) can be evicted to make room for a new connection: true when it
+  // was, and then it closes on its strand and will never read a request again.
+  bool try_evict() {
+    auto expected = Activity::kIdle;
+    if (!activity_.compare_exchange_strong(expected, Activity::kEvicted)) return false;
+    close_evicted();
+    return true;
+  }
+  bool evictable() const { return activity_.load() == Activity::kIdle; }
+
+ protected:
+  enum class Activity { kBusy, kIdle, kEvicted };
+  // Called by the session on its strand. False once evicted: the session must close.
+  bool enter_idle() {
+    auto expected = Activity::kBusy;
+    return activity_.compare_exchange_strong(expected, Activity::kIdle) ||
+           expected == Activity::kIdle;
+  }
+  bool leave_idle() {
+    auto expected = Activity::kIdle;
+    return activity_.compare_exchange_strong(expected, Activity::kBusy);
+  }
+  virtual void close_evicted() = 0;
 
  private:
   const std::uint64_t id_;
+  std::atomic<Activity> activity_{Activity::kBusy};
 };
 
 // What sessions share with the server. Held by shared_ptr so that a session finishing after
@@ -193,6 +218,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->on_run(); });
   }
 
+  void close_evicted() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->close_now(); });
+  }
+
   void begin_stop() override {
     asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       // Nothing is in flight while idle or handshaking, so closing loses nothing. A request
@@ -216,10 +245,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void on_run() {
     if constexpr (kTls) {
       phase_ = Phase::kHandshake;
+      if (!reject_) enter_idle();
       lowest().expires_after(first_request_timeout());
       stream_.async_handshake(asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](error_code ec) {
                                 if (ec) return self->close_now();  // includes timeout, stop()
+                                if (!self->reject_ && !self->leave_idle()) {
+                                  return self->close_now();  // evicted
+                                }
                                 self->wait_for_request(/*first=*/true);
                               });
     } else {
@@ -239,10 +272,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     // Wait for the first byte with a plain read (an http::async_read would only complete after
     // the whole header), so an idle connection is distinguishable from one mid-request.
     phase_ = Phase::kIdle;
+    if (!reject_ && !enter_idle()) return close_now();  // evicted
     stream_.async_read_some(buffer_.prepare(kIdleReadBytes),
                             [self = this->shared_from_this(), first](error_code ec, std::size_t n) {
                               self->buffer_.commit(n);
                               if (ec) return self->close_after_read_error(ec);
+                              // Evicted while the first bytes arrived: the client sees a
+                              // closed keep-alive connection, as after an idle timeout.
+                              if (!self->reject_ && !self->leave_idle()) return self->close_now();
                               self->read_request(first);
                             });
   }
@@ -272,13 +309,28 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       return respond_and_close(400, "malformed request\n");
     }
     if (ec) return close_after_read_error(ec);
-    if (reject_) return respond_and_close(503, "too many connections\n");
+    if (reject_ && !is_priority_request()) return respond_and_close(503, "too many connections\n");
     dispatch_to_handler();
+  }
+
+  // An over-limit connection is still served when it asks for one of the priority paths
+  // (health checks) with GET or HEAD and no body, so a full server still tells its
+  // orchestrator it is alive. Its connection is then closed after the answer.
+  bool is_priority_request() const {
+    const auto& message = parser_->get();
+    if (!parser_->is_done()) return false;  // a body follows: not a health check
+    if (message.method() != bhttp::verb::get && message.method() != bhttp::verb::head) {
+      return false;
+    }
+    auto target = parse_target(std::string(message.target()));
+    if (!target) return false;
+    const auto& paths = options().priority_paths;
+    return std::find(paths.begin(), paths.end(), target->path) != paths.end();
   }
 
   void dispatch_to_handler() {
     auto& message = parser_->get();
-    keep_alive_ = message.keep_alive();
+    keep_alive_ = message.keep_alive() && !reject_;
     head_request_ = message.method() == bhttp::verb::head;
     version_ = message.version();
 
@@ -499,16 +551,19 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
 
   std::uint16_t port() const { return port_; }
   std::size_t open_connections() const { return shared_->open_connections.load(); }
+  std::size_t idle_connections() const {
+    const auto live = live_sessions();
+    return static_cast<std::size_t>(std::count_if(
+        live.begin(), live.end(), [](const auto& session) { return session->evictable(); }));
+  }
 
   void stop() {
-    std::vector<std::shared_ptr<SessionBase>> live;
     {
       std::lock_guard lock(shared_->sessions_mutex);
       if (shared_->stopping.exchange(true)) return;
-      for (auto& [id, weak] : shared_->sessions) {
-        if (auto session = weak.lock()) live.push_back(std::move(session));
-      }
     }
+    // A session registering after this sees `stopping` and does not start.
+    const auto live = live_sessions();
     {
       std::lock_guard lock(acceptor_mutex_);
       error_code ignored;
@@ -553,7 +608,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     const std::size_t limit = shared_->options.max_connections;
-    const bool reject = shared_->open_connections.load() >= limit;
+    const bool reject = shared_->open_connections.load() >= limit && !evict_idle_session();
     if (reject && shared_->rejecting_connections.load() >= limit) return;
     if (shared_->tls) {
       launch(std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
@@ -561,6 +616,31 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     } else {
       launch(std::make_shared<Session<beast::tcp_stream>>(shared_, reject, std::move(socket)));
     }
+  }
+
+  // At the limit, the oldest idle admitted connection (an idle keep-alive, or one that has not
+  // sent a byte yet) is closed to make room: idle connections must not lock out new requests.
+  // The new connection is admitted at once; the count drops when the evicted session ends.
+  bool evict_idle_session() {
+    auto live = live_sessions();
+    std::sort(live.begin(), live.end(),
+              [](const auto& a, const auto& b) { return a->id() < b->id(); });
+    for (auto& session : live) {
+      if (session->try_evict()) return true;
+    }
+    return false;
+  }
+
+  // Strong references to every registered session. Taken under the mutex but released by the
+  // caller outside it: a session's destructor takes the mutex too.
+  std::vector<std::shared_ptr<SessionBase>> live_sessions() const {
+    std::vector<std::shared_ptr<SessionBase>> live;
+    std::lock_guard lock(shared_->sessions_mutex);
+    live.reserve(shared_->sessions.size());
+    for (auto& [id, weak] : shared_->sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+    return live;
   }
 
   template <class SessionType>
@@ -590,5 +670,6 @@ core::Status HttpServer::start() { return impl_->start(); }
 std::uint16_t HttpServer::port() const { return impl_->port(); }
 void HttpServer::stop() { impl_->stop(); }
 std::size_t HttpServer::open_connections() const { return impl_->open_connections(); }
+std::size_t HttpServer::idle_connections() const { return impl_->idle_connections(); }
 
 }  // namespace frankenetes::http

@@ -9,8 +9,12 @@
 // - Protocol errors: malformed request or target → 400, header block over max_header_bytes →
 //   431, body over max_body_bytes → 413; each with Connection: close. A request not read in
 //   time, or an idle keep-alive connection, is closed without a response.
-// - Over max_connections: the connection is still accepted, its request head read (for at most
-//   1 s), and answered 503 with Connection: close. At most max_connections such rejections are
+// - Over max_connections: first the oldest idle admitted connection (an idle keep-alive, one
+//   that has sent nothing yet, or one still in its TLS handshake) is closed and the new one
+//   admitted in its place. When none is idle, the connection is still accepted, its request
+//   head read (for at most 1 s), and answered 503 with Connection: close, unless it is a
+//   GET/HEAD without body for one of `priority_paths` (health checks), which the handler
+//   answers (then Connection: close). At most max_connections such over-limit connections are
 //   in progress at once; beyond that new connections are closed immediately.
 // - Handler: handler_timeout elapsed → 503 "handler timed out"; a later call of the responder
 //   is ignored, as is a second call. A handler that throws gets a 500 (unless it answered
@@ -32,6 +36,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "http/message.h"
@@ -56,6 +61,8 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};     // keep-alive wait
   std::chrono::milliseconds handler_timeout{std::chrono::seconds(30)};  // handler must respond
   std::size_t max_connections = 64;         // further connections get 503 and are closed
+  // GET/HEAD requests for these paths are answered even over max_connections (health checks).
+  std::vector<std::string> priority_paths;
   std::optional<TlsServerCredentials> tls;  // HTTPS when set
   std::string server_header = "frankenetes";
   // Called on the io thread when the handler throws, with the request's method and target and
@@ -86,6 +93,9 @@ class HttpServer {
   void stop();
   // Live admitted connections (over-limit connections being answered 503 are not counted).
   std::size_t open_connections() const;
+  // Of those, the ones idle (waiting for a request's first byte, or in the TLS handshake): the
+  // ones that would be closed to make room at the limit.
+  std::size_t idle_connections() const;
 
  private:
   class Impl;

@@ -213,6 +213,25 @@ TEST(ContainerGroupCodec, UnknownStringsAndWrongTypesAreTolerated) {
   EXPECT_EQ(view->summary.resource_group, "");  // no id
 }
 
+TEST(ContainerGroupCodec, StructureOfTheWrongTypeIsMalformedNotAbsent) {
+  for (const char* bad : {R"({"name": "g", "properties": []})",
+                          R"({"name": "g", "properties": "Running"})",
+                          R"({"name": "g", "properties": {"instanceView": ["Running"]}})",
+                          R"({"name": "g", "properties": {"containers": {"name": "etcd"}}})"}) {
+    const auto view = parse_container_group(bad);
+    ASSERT_FALSE(view.ok()) << bad;
+    EXPECT_EQ(view.error().kind, core::ErrorKind::kTerminal);
+    EXPECT_NE(view.error().message.find("malformed"), std::string::npos) << view.error().message;
+  }
+  const auto page = parse_container_group_list(R"({"value": [{"name": "g", "properties": 1}]})");
+  ASSERT_FALSE(page.ok());
+  EXPECT_NE(page.error().message.find("\"properties\" is number, expected an object"),
+            std::string::npos)
+      << page.error().message;
+  // Null reads as absent, like any optional member.
+  EXPECT_TRUE(parse_container_group(R"({"name": "g", "properties": null})").ok());
+}
+
 TEST(ContainerGroupCodec, ListNextLinkAbsentNullOrPresent) {
   const auto with = parse_container_group_list(
       R"({"value": [{"name": "a"}], "nextLink": "https://management.azure.com/x?$skipToken=1"})");

@@ -239,14 +239,33 @@ TEST(HttpServer, MalformedRequestsGet400) {
 TEST(HttpServer, ConnectionsOverTheLimitGet503) {
   ServerOptions options = loopback_options();
   options.max_connections = 2;
-  ServerHarness harness(options, echo_handler());
+  // The handler holds its requests, so both admitted connections are busy (idle ones would be
+  // closed to make room) until the test answers them.
+  std::mutex mutex;
+  std::vector<Responder> held;
+  std::promise<void> both_held;
+  ServerHarness harness(options, [&](Request, Responder respond) {
+    std::lock_guard lock(mutex);
+    held.push_back(std::move(respond));
+    if (held.size() == 2) both_held.set_value();
+  });
+  // Responders hold executors of the harness's io_context: drop them before the harness goes.
+  struct DropHeld {
+    std::mutex& mutex;
+    std::vector<Responder>& held;
+    ~DropHeld() {
+      std::lock_guard lock(mutex);
+      held.clear();
+    }
+  } drop_held{mutex, held};
   ASSERT_TRUE(harness.start().ok());
   RawClient first;
   RawClient second;
-  for (RawClient* client : {&first, &second}) {  // admitted: a round trip proves it
+  for (RawClient* client : {&first, &second}) {
     ASSERT_FALSE(client->connect(harness.port()));
-    ASSERT_EQ(client->round_trip(http_request("GET", "/")).response.result_int(), 201);
+    ASSERT_FALSE(client->send(http_request("GET", "/")));
   }
+  ASSERT_EQ(both_held.get_future().wait_for(kStepDeadline), std::future_status::ready);
   EXPECT_EQ(harness.server().open_connections(), 2u);
 
   RawClient third;
@@ -257,6 +276,13 @@ TEST(HttpServer, ConnectionsOverTheLimitGet503) {
   EXPECT_EQ(reply.response[bhttp::field::connection], "close");
   EXPECT_EQ(third.wait_for_close(), asio::error::eof);
   EXPECT_EQ(harness.server().open_connections(), 2u);  // the rejected one never counted
+
+  {
+    std::lock_guard lock(mutex);
+    for (auto& respond : held) respond(Response::text(200, "released\n"));
+  }
+  EXPECT_EQ(first.read_response().response.result_int(), 200);
+  EXPECT_EQ(second.read_response().response.result_int(), 200);
 }
 
 TEST(HttpServer, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
