@@ -78,7 +78,8 @@ timeval to_timeval(std::chrono::milliseconds ms) {
 // on success *answer is malloc'ed and *size its length.
 ldns_status tcp_send(uint8_t** answer, ldns_buffer* wire, const Address& address,
                      std::chrono::milliseconds budget, size_t* size) {
-  const auto until = std::chrono::steady_clock::now() + budget;
+  const core::RealTimeSource time{};  // poll() waits on the real clock
+  const auto until = time.monotonic_time() + budget;
   const int fd = ldns_tcp_connect2(&address.storage, address.length, to_timeval(budget));
   if (fd < 0) return LDNS_STATUS_NETWORK_ERR;
   struct Closer {
@@ -92,7 +93,7 @@ ldns_status tcp_send(uint8_t** answer, ldns_buffer* wire, const Address& address
     size_t got = 0;
     while (got < wanted) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          until - std::chrono::steady_clock::now());
+          until - time.monotonic_time());
       if (left.count() <= 0) return false;
       pollfd p{fd, POLLIN, 0};
       const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
