@@ -165,7 +165,7 @@ core::Result<std::optional<Exchange>> read_answer(const ldns_pkt* request, const
   result.used_tcp = used_tcp;
   if (key) {
     const std::string key_name = absolute(key->name);
-    const ldns_rr* tsig = ldns_pkt_tsig(reply.get());
+    ldns_rr* tsig = ldns_pkt_tsig(reply.get());
     if (tsig == nullptr) {
       result.tsig = TsigOutcome::kUnsigned;
     } else {
@@ -176,6 +176,10 @@ core::Result<std::optional<Exchange>> read_answer(const ldns_pkt* request, const
       const ldns_rdf* request_mac = ldns_rr_rdf(ldns_pkt_tsig(request), 3);
       const bool verified = ldns_pkt_tsig_verify(reply.get(), wire, size, key_name.c_str(),
                                                  key->secret.reveal().c_str(), request_mac);
+      // ldns takes the TSIG RR out of the packet while it computes the MAC and, when that fails
+      // (an algorithm it does not know, found by fuzz/fuzz_dns_message), returns without putting
+      // it back: the RR would leak with every such answer. Put it back so the packet frees it.
+      if (ldns_pkt_tsig(reply.get()) == nullptr) ldns_pkt_set_tsig(reply.get(), tsig);
       result.tsig =
           verified ? TsigOutcome::kVerified
                    : (result.tsig_error != 0 ? TsigOutcome::kError : TsigOutcome::kBadSignature);
