@@ -106,9 +106,12 @@ struct UtcFields {
 
 UtcFields utc_fields(core::SystemTime t) {
   using namespace std::chrono;
-  const auto midnight = floor<days>(t);
+  // In seconds before days: near the ends of SystemTime's range (nanoseconds in 64 bits), the
+  // midnight before `t` is not representable in nanoseconds, and t - midnight would overflow.
+  const auto whole = floor<seconds>(t);
+  const auto midnight = floor<days>(whole);
   const year_month_day date{midnight};
-  const hh_mm_ss hms{floor<seconds>(t - midnight)};
+  const hh_mm_ss hms{whole - midnight};
   UtcFields out;
   out.time.year = static_cast<int>(date.year());
   out.time.month = static_cast<int>(static_cast<unsigned>(date.month()));

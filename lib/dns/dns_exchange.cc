@@ -154,7 +154,6 @@ core::Result<Exchange> exchange(ldns_pkt* request, const config::HostPort& serve
     return make_error(core::ErrorKind::kTerminal, "dns: cannot encode the request");
   }
 
-  Exchange result;
   bool use_tcp = options.force_tcp || ldns_buffer_position(wire.get()) > kMaxUdpRequest;
   for (;;) {
     const auto left =
@@ -184,43 +183,57 @@ core::Result<Exchange> exchange(ldns_pkt* request, const config::HostPort& serve
       }
       return make_error(core::ErrorKind::kTransient, where + ldns_get_errorstr_by_id(sent));
     }
-    ldns_pkt* parsed = nullptr;
-    if (ldns_wire2pkt(&parsed, answer.get(), size) != LDNS_STATUS_OK || parsed == nullptr) {
-      return make_error(
-          core::ErrorKind::kTerminal,
-          "dns " + server.to_string() + ": malformed answer (" + std::to_string(size) + " octets)");
-    }
-    PacketPtr reply(parsed);
-    if (!ldns_pkt_qr(reply.get()) || ldns_pkt_id(reply.get()) != ldns_pkt_id(request)) {
-      return make_error(core::ErrorKind::kTerminal,
-                        "dns " + server.to_string() + ": answer does not match the request id");
-    }
-    if (ldns_pkt_tc(reply.get()) && !use_tcp) {
+    auto read = read_answer(request, answer.get(), size, use_tcp, key, server.to_string());
+    if (!read.ok()) return read.error();
+    if (!*read) {
       use_tcp = true;  // RFC 2181 §9: retry the whole exchange over TCP
       continue;
     }
-    result.used_tcp = use_tcp;
-    if (key) {
-      const ldns_rr* tsig = ldns_pkt_tsig(reply.get());
-      if (tsig == nullptr) {
-        result.tsig = TsigOutcome::kUnsigned;
-      } else {
-        // TSIG RDATA (RFC 8945 §4.2): algorithm, time, fudge, MAC, original id, error, other.
-        if (ldns_rr_rd_count(tsig) > 5 && ldns_rdf_size(ldns_rr_rdf(tsig, 5)) == 2) {
-          result.tsig_error = ldns_rdf2native_int16(ldns_rr_rdf(tsig, 5));
-        }
-        const ldns_rdf* request_mac = ldns_rr_rdf(ldns_pkt_tsig(request), 3);
-        const bool verified =
-            ldns_pkt_tsig_verify(reply.get(), answer.get(), size, key_name.c_str(),
-                                 key->secret.reveal().c_str(), request_mac);
-        result.tsig =
-            verified ? TsigOutcome::kVerified
-                     : (result.tsig_error != 0 ? TsigOutcome::kError : TsigOutcome::kBadSignature);
-      }
-    }
-    result.reply = std::move(reply);
-    return result;
+    return std::move(**read);
   }
+}
+
+core::Result<std::optional<Exchange>> read_answer(const ldns_pkt* request, const uint8_t* wire,
+                                                  size_t size, bool used_tcp,
+                                                  const std::optional<TsigKey>& key,
+                                                  const std::string& server) {
+  ldns_pkt* parsed = nullptr;
+  if (ldns_wire2pkt(&parsed, wire, size) != LDNS_STATUS_OK || parsed == nullptr) {
+    return make_error(core::ErrorKind::kTerminal,
+                      "dns " + server + ": malformed answer (" + std::to_string(size) + " octets)");
+  }
+  PacketPtr reply(parsed);
+  if (!ldns_pkt_qr(reply.get()) || ldns_pkt_id(reply.get()) != ldns_pkt_id(request)) {
+    return make_error(core::ErrorKind::kTerminal,
+                      "dns " + server + ": answer does not match the request id");
+  }
+  if (ldns_pkt_tc(reply.get()) && !used_tcp) return std::optional<Exchange>();
+  Exchange result;
+  result.used_tcp = used_tcp;
+  if (key) {
+    const std::string key_name = absolute(key->name);
+    ldns_rr* tsig = ldns_pkt_tsig(reply.get());
+    if (tsig == nullptr) {
+      result.tsig = TsigOutcome::kUnsigned;
+    } else {
+      // TSIG RDATA (RFC 8945 §4.2): algorithm, time, fudge, MAC, original id, error, other.
+      if (ldns_rr_rd_count(tsig) > 5 && ldns_rdf_size(ldns_rr_rdf(tsig, 5)) == 2) {
+        result.tsig_error = ldns_rdf2native_int16(ldns_rr_rdf(tsig, 5));
+      }
+      const ldns_rdf* request_mac = ldns_rr_rdf(ldns_pkt_tsig(request), 3);
+      const bool verified = ldns_pkt_tsig_verify(reply.get(), wire, size, key_name.c_str(),
+                                                 key->secret.reveal().c_str(), request_mac);
+      // ldns takes the TSIG RR out of the packet while it computes the MAC and, when that fails
+      // (an algorithm it does not know, found by fuzz/fuzz_dns_message), returns without putting
+      // it back: the RR would leak with every such answer. Put it back so the packet frees it.
+      if (ldns_pkt_tsig(reply.get()) == nullptr) ldns_pkt_set_tsig(reply.get(), tsig);
+      result.tsig =
+          verified ? TsigOutcome::kVerified
+                   : (result.tsig_error != 0 ? TsigOutcome::kError : TsigOutcome::kBadSignature);
+    }
+  }
+  result.reply = std::move(reply);
+  return std::optional<Exchange>(std::move(result));
 }
 
 }  // namespace frankenetes::dns::detail

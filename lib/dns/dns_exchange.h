@@ -58,6 +58,24 @@ struct ExchangeOptions {
 core::Result<Exchange> exchange(ldns_pkt* request, const config::HostPort& server,
                                 const std::optional<TsigKey>& key, const ExchangeOptions& options);
 
+// What one answer on the wire says about `request` (as sent: signed when `key` is set), the
+// part of exchange() that reads a peer's bytes. nullopt: the answer is truncated and came over
+// UDP, so the exchange is to be repeated over TCP. Errors: kTerminal for a malformed answer or
+// one to another request id; `server` names the peer in them. Pure apart from ldns.
+core::Result<std::optional<Exchange>> read_answer(const ldns_pkt* request, const uint8_t* wire,
+                                                  size_t size, bool used_tcp,
+                                                  const std::optional<TsigKey>& key,
+                                                  const std::string& server);
+
+// The record set of `type` at `name` (normalized) in a reply to a query for it, as
+// query_record_set() returns it (defined in dns_query.cc): the RCODE mapped to nullopt
+// (NXDOMAIN) or an error, the answer section's matching RRs to a sorted set. `what` ("A x.example
+// at 127.0.0.1:53") goes into errors.
+core::Result<std::optional<RecordSet>> record_set_from_reply(const ldns_pkt* reply,
+                                                             const std::string& name,
+                                                             RecordType type,
+                                                             const std::string& what);
+
 // "hmac-sha256." / "hmac-sha512."
 const char* tsig_algorithm_name(config::TsigAlgorithm algorithm);
 

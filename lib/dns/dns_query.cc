@@ -81,8 +81,17 @@ core::Result<std::optional<RecordSet>> query_record_set(const config::HostPort& 
   exchange_options.force_tcp = options.force_tcp;
   auto result = detail::exchange(query.get(), server, std::nullopt, exchange_options);
   if (!result.ok()) return result.error();
-  const ldns_pkt* reply = result->reply.get();
-  const std::string what = std::string(to_string(type)) + " " + name + " at " + server.to_string();
+  return detail::record_set_from_reply(
+      result->reply.get(), name, type,
+      std::string(to_string(type)) + " " + name + " at " + server.to_string());
+}
+
+namespace detail {
+
+core::Result<std::optional<RecordSet>> record_set_from_reply(const ldns_pkt* reply,
+                                                             const std::string& name,
+                                                             RecordType type,
+                                                             const std::string& what) {
   switch (ldns_pkt_get_rcode(reply)) {
     case LDNS_RCODE_NOERROR:
       break;
@@ -126,5 +135,7 @@ core::Result<std::optional<RecordSet>> query_record_set(const config::HostPort& 
   std::sort(set.values.begin(), set.values.end());
   return std::optional<RecordSet>(std::move(set));
 }
+
+}  // namespace detail
 
 }  // namespace frankenetes::dns

@@ -32,7 +32,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "http/detail/beast_fields.h"
+#include "http/detail/server_request.h"
 #include "http/listen_address.h"
 
 namespace frankenetes::http {
@@ -139,49 +139,6 @@ std::string format_endpoint(const tcp::endpoint& endpoint) {
   return host + ":" + std::to_string(endpoint.port());
 }
 
-bool is_token_char(char c) {  // RFC 9110 §5.6.2
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool is_valid_field(const std::string& name, const std::string& value) {
-  if (name.empty() || !std::all_of(name.begin(), name.end(), is_token_char)) return false;
-  // CR/LF in a value would let a handler inject headers or a second response.
-  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos;
-}
-
-// Turns the handler's Response into a Beast message. The server owns message framing
-// (Content-Length, Transfer-Encoding, Connection: RFC 9112 §6), so the handler's copies of
-// those are ignored; a response that cannot be sent faithfully becomes a 500.
-bhttp::response<bhttp::string_body> to_beast_response(Response response, unsigned version,
-                                                      bool keep_alive, const std::string& server) {
-  bool valid = response.status >= 200 && response.status <= 599;
-  for (const auto& [name, value] : response.headers) valid = valid && is_valid_field(name, value);
-  if (!valid) response = Response::text(500, "handler produced an invalid response\n");
-
-  bhttp::response<bhttp::string_body> out;
-  out.version(version);
-  out.result(static_cast<unsigned>(response.status));
-  if (const auto phrase = reason_phrase(response.status); !phrase.empty()) out.reason(phrase);
-  out.set(bhttp::field::server, server);
-  for (auto& [name, value] : response.headers) {
-    const auto field = bhttp::string_to_field(name);
-    if (field == bhttp::field::content_length || field == bhttp::field::transfer_encoding ||
-        field == bhttp::field::connection) {
-      continue;
-    }
-    out.insert(name, value);
-  }
-  out.keep_alive(keep_alive);
-  if (response.status == 204 || response.status == 304) {
-    // No body and no Content-Length for these (RFC 9110 §8.6, §15.4.5).
-  } else {
-    out.body() = std::move(response.body);
-    out.prepare_payload();  // sets Content-Length
-  }
-  return out;
-}
-
 // One connection. Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
 //
 // Phases: [kHandshake] → kIdle → kReading → kHandling → kWriting → (kIdle … | kClosing).
@@ -263,9 +220,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void wait_for_request(bool first) {
     if (server_->stopping) return close_now();
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
-        options().max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
-    parser_->body_limit(options().max_body_bytes);
+    detail::limit_request_parser(*parser_, options());
     lowest().expires_after(first ? first_request_timeout() : options().idle_timeout);
     if (buffer_.size() > 0) return read_request(first);  // pipelined bytes already here
 
@@ -299,14 +254,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void on_read(error_code ec) {
-    static const auto& parse_errors = bhttp::make_error_code(bhttp::error::bad_target).category();
-    if (ec == bhttp::error::header_limit) {
-      return respond_and_close(431, "request header fields too large\n");
-    }
-    if (ec == bhttp::error::body_limit) return respond_and_close(413, "request body too large\n");
-    if (ec && ec.category() == parse_errors && ec != bhttp::error::end_of_stream &&
-        ec != bhttp::error::partial_message) {
-      return respond_and_close(400, "malformed request\n");
+    if (auto error = detail::protocol_error_for(ec)) {
+      return respond_and_close(error->status, std::move(error->body));
     }
     if (ec) return close_after_read_error(ec);
     if (reject_ && !is_priority_request()) return respond_and_close(503, "too many connections\n");
@@ -334,16 +283,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     head_request_ = message.method() == bhttp::verb::head;
     version_ = message.version();
 
-    Request request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    auto target = parse_target(request.target);
-    if (!target) return respond_and_close(400, "malformed request target\n");
-    request.path = std::move(target->path);
-    request.query = std::move(target->query);
-    detail::add_fields(request.headers, message);
-    request.body = std::move(message.body());
-    request.remote_address = remote_address_;
+    auto parsed = detail::to_request(message, remote_address_);
+    if (!parsed) return respond_and_close(400, "malformed request target\n");
+    Request request = std::move(*parsed);
     // Kept for on_handler_exception: the request itself moves into the handler.
     std::string request_method = request.method;
     std::string request_target = request.target;
@@ -412,8 +354,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (phase_ != Phase::kHandling) return;
     phase_ = Phase::kWriting;
     const bool keep_alive = keep_alive_ && !server_->stopping;
-    response_ =
-        to_beast_response(std::move(response), version_, keep_alive, options().server_header);
+    response_ = detail::to_beast_response(std::move(response), version_, keep_alive,
+                                          options().server_header);
     serializer_.emplace(response_);
     lowest().expires_after(options().write_timeout);
     auto on_write = [self = this->shared_from_this(), keep_alive](error_code ec, std::size_t) {
@@ -475,11 +417,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   Phase phase_ = Phase::kIdle;
 
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<detail::RequestParser> parser_;
   bool keep_alive_ = false;
   bool head_request_ = false;
   unsigned version_ = 11;
-  bhttp::response<bhttp::string_body> response_;
+  detail::BeastResponse response_;
   std::optional<bhttp::response_serializer<bhttp::string_body>> serializer_;
   std::array<char, 4096> drain_buffer_{};
   std::size_t drained_ = 0;

@@ -59,7 +59,9 @@ std::string time_text(const std::optional<core::SystemTime>& t) {
 // long ago, and the page is regenerated every refresh.
 std::string ago(core::SystemTime t, core::SystemTime now) {
   const auto iso = esc(core::format_iso8601(t));
-  const auto d = std::chrono::duration_cast<core::Duration>(now - t);
+  // In milliseconds before subtracting: two time points centuries apart (a peer's date) are
+  // further apart than SystemTime's nanoseconds can count, and now - t would overflow.
+  const auto d = std::chrono::floor<core::Duration>(now) - std::chrono::floor<core::Duration>(t);
   std::string text;
   if (d < std::chrono::seconds(1)) {
     text = d < core::Duration(0) ? "at " + iso : "just now";

@@ -82,6 +82,15 @@ TEST(Iso8601, FormatsRfc3339UtcTruncatedToTheSecondAndParsesBack) {
   }
 }
 
+// Found by fuzz/fuzz_status_page: the earliest time points overflowed (UBSan) while the
+// midnight before them was computed in nanoseconds.
+TEST(Timestamps, FormatsTheWholeRangeOfSystemTime) {
+  EXPECT_EQ(format_iso8601(core::SystemTime::min()), "1677-09-21T00:12:43Z");
+  EXPECT_EQ(format_iso8601(core::SystemTime::max()), "2262-04-11T23:47:16Z");
+  EXPECT_EQ(format_iso8601_basic(core::SystemTime::min()), "16770921T001243Z");
+  EXPECT_EQ(format_http_date(core::SystemTime::min()), "Tue, 21 Sep 1677 00:12:43 GMT");
+}
+
 TEST(Iso8601Basic, FormatsUtcTruncatedToTheSecond) {
   EXPECT_EQ(format_iso8601_basic(at(0)), "19700101T000000Z");
   EXPECT_EQ(format_iso8601_basic(at(1502150950)), "20170808T000910Z");

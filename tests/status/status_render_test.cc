@@ -272,6 +272,18 @@ TEST(StatusHtml, BeforeTheFirstPlanItSaysWhatItIsWaitingFor) {
   EXPECT_NE(html.find("started unknown"), std::string::npos);
 }
 
+// Found by fuzz/fuzz_status_page (UBSan): "how long ago" subtracted time points in
+// nanoseconds, which overflowed for times centuries apart and read as a time in the future.
+TEST(StatusHtml, AgesOfTimesCenturiesApartDoNotOverflow) {
+  StatusSnapshot s;
+  s.generated_at = core::SystemTime::max();
+  s.events.push_back({core::SystemTime::min(), "admin", "", "", "paused", "", ""});
+  const std::string page = render_status_html(s);
+  EXPECT_NE(page.find("<span title=\"1677-09-21T00:12:43Z\">5124095h34m33s ago</span>"),
+            std::string::npos)
+      << page;
+}
+
 TEST(HtmlEscape, EscapesTheFiveSpecialCharacters) {
   EXPECT_EQ(html_escape(R"(a<b>&"c'd)"), "a&lt;b&gt;&amp;&quot;c&#39;d");
   EXPECT_EQ(html_escape("plain"), "plain");
