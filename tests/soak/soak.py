@@ -10,9 +10,10 @@ of the run only, so the second half is one process whose memory and descriptors 
 
 Invariants, checked from what the soak observes itself (sim control API, direct probes of the
 members, dig against BIND) and from the sim's ARM request log, never from what the daemon says:
-  healed       every fault is healed (all four members Running, answering their health check,
-               their A record at their group's IP) within its bound once the platform allows
-               it (after an outage window ends, after BIND is back, ...)
+  healed       every fault is healed within its bound once the platform allows it (after an
+               outage window ends, after BIND is back, ...): the member it broke Running,
+               answering its health check, its A record at its group's IP (all four members
+               for ARM, token, BIND and daemon faults)
   fresh        every mutating container-group call follows a reading of that group (GET, or a
                LIST of its resource group) at most two poll intervals older
   dns          no A record answers an IP no Running group has, while its member's group runs,
@@ -396,12 +397,15 @@ class Soak:
                     self.dns_wrong_since[m] = t  # one report per bound exceeded
             else:
                 self.dns_wrong_since.pop(m, None)
+        well = {m for m, (ip, h, a) in seen.items() if ip and h and a == [ip]}
         with self.lock:
-            self.world.append((t - self.t0, sum(1 for ip, h, a in seen.values() if ip and h and a == [ip]), wrong))
-            if healthy:
-                for f in self.faults:
-                    if f.healed_at is None and began >= f.allows:
-                        f.healed_at = t
+            self.world.append((t - self.t0, len(well), wrong))
+            for f in self.faults:
+                # A fault that broke one member is healed when that member is well again (its
+                # dependents may still wait for it); any other when all four are.
+                if f.healed_at is None and began >= f.allows and \
+                        (f.target in well if f.target in MEMBERS else healthy):
+                    f.healed_at = t
         return healthy
 
     def fetch_requests(self):
@@ -609,8 +613,18 @@ class Soak:
             mx = f"{max(times):.1f}" if times else "-"
             lines.append(f"| {kind} | {n} | {healed} | {p50} | {mx} |")
         lines += ["", "Heal time: from when the platform allows it (an outage's end, BIND back, the daemon "
-                  "started again; else the injection) to the first observation of all four members "
-                  "running, healthy and at their A record.", ""]
+                  "started again; else the injection) to the first observation of the member it broke "
+                  "(all four members for ARM, token, BIND and daemon faults) running, healthy and at "
+                  "its A record.", ""]
+        longest, start = 0.0, None
+        for t, well, _ in self.world:
+            if well == len(MEMBERS):
+                start = None
+            else:
+                start = t if start is None else start
+                longest = max(longest, t - start)
+        lines.append(f"Longest stretch with some member not running, healthy and at its record: "
+                     f"{longest:.0f} s.")
         rss = [s for s in self.samples]
         if rss:
             lines.append(f"Daemon RSS: min {min(s[2] for s in rss) / 1024:.1f} MiB, max "
