@@ -336,6 +336,19 @@ class HostileArm : public ClientFixture {
     return azure::AciClient(*client_, credential_, time_, sleeper_, settings);
   }
 
+  // A Cloudflare provider for zone example.com at `origin`, reading api.example.com.
+  auto read_from_cloudflare(const std::string& origin) {
+    config::CloudflareProviderConfig config;
+    config.zone_id = "zone1";
+    config.zone_name = "example.com";
+    config.api_token = config::SecretSource{core::Secret(kToken), std::nullopt};
+    config.base_url = origin;
+    dns::CloudflareSettings settings;
+    settings.request_timeout = kTimeout;
+    dns::CloudflareProvider provider("cf", config, *client_, time_, settings);
+    return provider.read("api.example.com");
+  }
+
   static void expect_only_to(RecordingServer& server, std::size_t n) {
     const auto requests = server.requests();
     EXPECT_EQ(requests.size(), n);
@@ -473,15 +486,7 @@ TEST_F(HostileArm, WrongTypedCloudflareRecordsAreATerminalErrorNamingTheField) {
                     R"( "name": "api.example.com", "content": "192.0.2.1", "ttl": "60"}],)"
                     R"( "result_info": {"page": 1, "total_pages": 1}})"),
       server_credentials(loopback_tls()));
-  config::CloudflareProviderConfig config;
-  config.zone_id = "zone1";
-  config.zone_name = "example.com";
-  config.api_token = config::SecretSource{core::Secret(kToken), std::nullopt};
-  config.base_url = cloudflare.origin();
-  dns::CloudflareSettings settings;
-  settings.request_timeout = kTimeout;
-  dns::CloudflareProvider provider("cf", config, *client_, time_, settings);
-  const auto got = provider.read("api.example.com");
+  const auto got = read_from_cloudflare(cloudflare.origin());
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().kind, core::ErrorKind::kTerminal) << got.error().message;
   EXPECT_NE(got.error().message.find("ttl"), std::string::npos) << got.error().message;
@@ -493,15 +498,7 @@ TEST_F(HostileArm, CloudflareRedirectIsAnErrorAndTheApiTokenStaysHome) {
   RecordingServer cloudflare(
       json_response("301 Moved Permanently", "", "Location: " + elsewhere.origin() + "/steal\r\n"),
       server_credentials(loopback_tls()));
-  config::CloudflareProviderConfig config;
-  config.zone_id = "zone1";
-  config.zone_name = "example.com";
-  config.api_token = config::SecretSource{core::Secret(kToken), std::nullopt};
-  config.base_url = cloudflare.origin();
-  dns::CloudflareSettings settings;
-  settings.request_timeout = kTimeout;
-  dns::CloudflareProvider provider("cf", config, *client_, time_, settings);
-  const auto got = provider.read("api.example.com");
+  const auto got = read_from_cloudflare(cloudflare.origin());
   ASSERT_FALSE(got);
   EXPECT_NE(got.error().message.find("301"), std::string::npos) << got.error().message;
   EXPECT_EQ(got.error().message.find(kToken), std::string::npos);
