@@ -16,6 +16,7 @@ import subprocess
 import threading
 import time
 import unittest
+import urllib.error
 
 from daemon_harness import wait_until
 from sim_cluster import (MEMBERS, MUTATING, RESOURCE_GROUP, HealDaemon, HealTestCase, Rebreaker,
@@ -290,7 +291,8 @@ class Safety(HealTestCase):
     # real etcd in the sim (no daemon): keys written before the stop, read after the start.
     def test_09_what_a_stop_start_does_to_etcd_with_the_wal_in_the_container(self):
         sim = self.start_sim()
-        before = etcd_status(sim)
+        # The group is Running before etcd listens (under load, seconds before): wait for it.
+        before = wait_until(lambda: etcd_answering(sim), 30, "etcd answering in the sim")
         for i in range(20):
             etcd_call(sim, "/v3/kv/put", {"key": b64(f"key-{i}"), "value": b64(f"value-{i}")})
         written = etcd_status(sim)
@@ -332,6 +334,14 @@ def etcd_call(sim, path, body):
                                  method="POST", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=5) as r:
         return json.loads(r.read())
+
+
+def etcd_answering(sim):
+    """etcd's status, or None while its port does not answer yet."""
+    try:
+        return etcd_status(sim)
+    except (urllib.error.URLError, OSError):
+        return None
 
 
 def etcd_status(sim):
