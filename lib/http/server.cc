@@ -9,9 +9,13 @@
 
 #include "http/server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
@@ -46,6 +50,8 @@ using boost::system::error_code;
 
 // An over-limit connection gets this long to send its request head before its 503.
 constexpr std::chrono::seconds kRejectReadTimeout{1};
+// Connections accepted in one go after an async_accept completes (Impl::accept_queued).
+constexpr int kAcceptBatch = 32;
 // After the last response on a connection: how long to drain the client's unread bytes
 // (plain TCP) or to wait for its close_notify (TLS) before closing. See graceful_close().
 constexpr std::chrono::seconds kClosingTimeout{1};
@@ -75,7 +81,8 @@ class SessionBase {
 
  protected:
   enum class Activity { kBusy, kIdle, kEvicted };
-  // Called by the session on its strand. False once evicted: the session must close.
+  // Called by the session on its strand. False once evicted: the session must close. A
+  // session that never went idle (its bytes were waiting) leaves idle trivially.
   bool enter_idle() {
     auto expected = Activity::kBusy;
     return activity_.compare_exchange_strong(expected, Activity::kIdle) ||
@@ -83,7 +90,8 @@ class SessionBase {
   }
   bool leave_idle() {
     auto expected = Activity::kIdle;
-    return activity_.compare_exchange_strong(expected, Activity::kBusy);
+    return activity_.compare_exchange_strong(expected, Activity::kBusy) ||
+           expected == Activity::kBusy;
   }
   virtual void close_evicted() = 0;
 
@@ -175,8 +183,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->on_run(); });
   }
 
+  // Cancels the wait for a request (or for the handshake): its completion then closes the
+  // connection, or, when the request's bytes won the race and are already read, demotes it.
   void close_evicted() override {
-    asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->close_now(); });
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->phase_ == Phase::kIdle || self->phase_ == Phase::kHandshake) self->lowest().cancel();
+    });
   }
 
   void begin_stop() override {
@@ -194,7 +206,15 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
   const ServerOptions& options() const { return server_->options; }
   beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
-  std::chrono::milliseconds first_request_timeout() const {
+  // Evicted in the moment its request arrived: rather than drop a request already read, the
+  // connection is answered as an over-limit one (a priority path, else 503) and then closed.
+  void demote() {
+    reject_ = true;
+    server_->open_connections.fetch_sub(1);
+    server_->rejecting_connections.fetch_add(1);
+    lowest().expires_after(request_read_timeout());
+  }
+  std::chrono::milliseconds request_read_timeout() const {
     return reject_ ? std::min<std::chrono::milliseconds>(options().read_timeout, kRejectReadTimeout)
                    : options().read_timeout;
   }
@@ -202,14 +222,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void on_run() {
     if constexpr (kTls) {
       phase_ = Phase::kHandshake;
-      if (!reject_) enter_idle();
-      lowest().expires_after(first_request_timeout());
+      if (!reject_ && !bytes_waiting()) enter_idle();
+      lowest().expires_after(request_read_timeout());
       stream_.async_handshake(asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](error_code ec) {
-                                if (ec) return self->close_now();  // includes timeout, stop()
-                                if (!self->reject_ && !self->leave_idle()) {
-                                  return self->close_now();  // evicted
-                                }
+                                // Includes timeout, stop() and eviction (cancel).
+                                if (ec) return self->close_now();
+                                if (!self->reject_ && !self->leave_idle()) self->demote();
                                 self->wait_for_request(/*first=*/true);
                               });
     } else {
@@ -221,8 +240,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (server_->stopping) return close_now();
     parser_.emplace();
     detail::limit_request_parser(*parser_, options());
-    lowest().expires_after(first ? first_request_timeout() : options().idle_timeout);
+    lowest().expires_after(first ? request_read_timeout() : options().idle_timeout);
     if (buffer_.size() > 0) return read_request(first);  // pipelined bytes already here
+    // The request's first bytes are in the socket already (typical for a new connection: the
+    // listener defers accept until data): the connection is not idle, and must not be evicted
+    // in the moment between here and its read completing.
+    if (bytes_waiting()) return read_request(first);
 
     // Wait for the first byte with a plain read (an http::async_read would only complete after
     // the whole header), so an idle connection is distinguishable from one mid-request.
@@ -231,17 +254,23 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     stream_.async_read_some(buffer_.prepare(kIdleReadBytes),
                             [self = this->shared_from_this(), first](error_code ec, std::size_t n) {
                               self->buffer_.commit(n);
+                              // Evicted (the read was cancelled): the client sees a closed
+                              // keep-alive connection, as after an idle timeout.
                               if (ec) return self->close_after_read_error(ec);
-                              // Evicted while the first bytes arrived: the client sees a
-                              // closed keep-alive connection, as after an idle timeout.
-                              if (!self->reject_ && !self->leave_idle()) return self->close_now();
+                              if (!self->reject_ && !self->leave_idle()) self->demote();
                               self->read_request(first);
                             });
   }
 
+  bool bytes_waiting() {
+    error_code ec;
+    const auto n = lowest().socket().available(ec);
+    return !ec && n > 0;
+  }
+
   void read_request(bool first) {
     phase_ = Phase::kReading;
-    if (!first) lowest().expires_after(options().read_timeout);
+    if (!first) lowest().expires_after(request_read_timeout());
     auto on_read = [self = this->shared_from_this()](error_code ec, std::size_t) {
       self->on_read(ec);
     };
@@ -410,7 +439,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   std::shared_ptr<ServerShared> server_;
-  const bool reject_;
+  // Over the limit (from accept, or demoted): served only on a priority path, then closed.
+  bool reject_;
   Stream stream_;
   asio::steady_timer handler_timer_;
   std::string remote_address_;
@@ -482,6 +512,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (!ec) port_ = acceptor_.local_endpoint(ec).port();
+    if (!ec) defer_accept_until_data();
+    if (!ec) acceptor_.non_blocking(true, ec);  // for the batch in accept_queued()
     if (ec) {
       error_code ignored;
       acceptor_.close(ignored);
@@ -523,6 +555,18 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
                            beast::bind_front_handler(&Impl::on_accept, shared_from_this()));
   }
 
+  // A connection enters the accept queue only once its client has sent something (HTTP and
+  // TLS clients speak first), or after about `seconds` of silence. A flood of connections that
+  // open and close (or reset) without a byte then costs the kernel, not this thread, and does
+  // not queue ahead of a health check. Best effort: without it the server works as before.
+  void defer_accept_until_data() {
+    const auto read_timeout =
+        std::chrono::ceil<std::chrono::seconds>(shared_->options.read_timeout).count();
+    const int seconds = static_cast<int>(std::clamp<long long>(read_timeout, 1, 60));
+    ::setsockopt(acceptor_.native_handle(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds,
+                 sizeof seconds);
+  }
+
   void on_accept(error_code ec, tcp::socket socket) {
     std::lock_guard lock(acceptor_mutex_);
     if (!acceptor_.is_open()) return;  // stop() closed it
@@ -536,7 +580,24 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       return;
     }
     start_session(std::move(socket));
+    accept_queued();
     do_accept_locked();
+  }
+
+  // Takes what else the kernel has queued (up to kAcceptBatch) without a trip through the
+  // reactor for each: under a connection flood the queue drains faster, so a health check
+  // waits behind fewer connections. Only while there is room: the sessions of a batch run
+  // after it, so a batch at the limit would reject what a moment later fits. An error (the
+  // queue is empty) ends the batch; a real one (EMFILE) comes back in the next async_accept.
+  void accept_queued() {
+    for (int i = 0; i < kAcceptBatch; ++i) {
+      if (shared_->open_connections.load() >= shared_->options.max_connections) return;
+      tcp::socket socket(asio::make_strand(io_));
+      error_code ec;
+      acceptor_.accept(socket, ec);
+      if (ec) return;
+      start_session(std::move(socket));
+    }
   }
 
   // Over the limit we still accept and answer 503 + Connection: close after reading the request
@@ -547,6 +608,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     // Responses are written whole (header and body in one write, or TLS records back to
     // back), so Nagle only holds back a response's last small segment until the client ACKs
     // the previous one, which a delayed-ACK client does after up to 40 ms (RFC 1122 4.2.3.2).
+    if (peer_left_without_a_byte(socket)) return;
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     const std::size_t limit = shared_->options.max_connections;
@@ -560,9 +622,20 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     }
   }
 
+  // A client that connected and closed (or reset) before sending anything leaves nothing to
+  // answer: closed here, one peek instead of a session. Under a flood of such connections this
+  // is most of them (with TCP_DEFER_ACCEPT a close counts as "data" and reaches the queue).
+  static bool peer_left_without_a_byte(tcp::socket& socket) {
+    char byte = 0;
+    const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0) return true;
+    return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+  }
+
   // At the limit, the oldest idle admitted connection (an idle keep-alive, or one that has not
   // sent a byte yet) is closed to make room: idle connections must not lock out new requests.
-  // The new connection is admitted at once; the count drops when the evicted session ends.
+  // The new connection is admitted at once; the count drops when the evicted session ends
+  // (or is demoted: see Session::demote).
   bool evict_idle_session() {
     auto live = live_sessions();
     std::sort(live.begin(), live.end(),
