@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <vector>
 
 #include "azure/arm_error.h"
 #include "azure/arm_paths.h"
 #include "core/json_fields.h"
+#include "core/secret.h"
 #include "core/strings.h"
 #include "dns/record_names.h"
 #include "http/url.h"
@@ -275,7 +277,16 @@ core::Result<http::Response> AzureDnsProvider::send(const std::string& method,
   request.body = std::move(body);
   request.timeout = settings_.request_timeout;
   request.operation = operation;
-  return transport_.send(request);
+  auto result = transport_.send(request);
+  // As in azure::AciClient::send: an echoed token goes no further than this call.
+  const std::vector<const core::Secret*> token_only{&token->token};
+  if (!result.ok()) {
+    core::Error error = result.error();
+    error.message = core::redact(std::move(error.message), token_only);
+    return error;
+  }
+  result->body = core::redact(std::move(result->body), token_only);
+  return result;
 }
 
 core::Error AzureDnsProvider::named(core::Error error) const {

@@ -480,6 +480,33 @@ TEST(AciClient, CreateOrUpdateErrorsNeverQuoteTheSpecsSecrets) {
   }
 }
 
+// A peer that quotes the request back — a proxy's error page, a gateway echoing headers, a
+// transport error naming what it sent — never carries the access token further than the client.
+TEST(AciClient, AnEchoedTokenIsRedactedFromErrorsAndBodies) {
+  Harness h;
+  const std::string token = h.credential.token();
+  const std::string echo = "Authorization: Bearer " + token;
+  h.transport.push(401, R"({"error":{"code":"InvalidAuthenticationToken","message":")" + echo +
+                            R"("}})");
+  h.transport.push(502, "<html><pre>" + echo + "</pre></html>");
+  h.transport.push_error(core::ErrorKind::kTransient, "proxy refused: " + echo);
+  h.transport.push(200, R"({"content":"env: )" + echo + R"("})");
+  auto client = h.client();
+  std::vector<std::string> texts;
+  for (int i = 0; i < 3; ++i) {
+    const auto view = client.get(kEtcd);
+    ASSERT_FALSE(view.ok()) << i;
+    texts.push_back(view.error().describe());
+  }
+  const auto logs = client.logs(kEtcd, "etcd", 10);
+  ASSERT_TRUE(logs.ok());
+  texts.push_back(*logs);
+  for (const auto& text : texts) {
+    EXPECT_EQ(text.find(token), std::string::npos) << text;
+    EXPECT_NE(text.find("Bearer <redacted>"), std::string::npos) << text;
+  }
+}
+
 TEST(AciClient, CredentialFailureIsReturnedAndNothingIsSent) {
   Harness h;
   core::Error failure;

@@ -235,6 +235,20 @@ TEST_F(AzureDnsProviderTest, StopsAtFirstFailureInOrder) {
   EXPECT_EQ(transport_.requests().size(), 2u);
 }
 
+TEST_F(AzureDnsProviderTest, AnEchoedTokenIsRedactedFromErrors) {
+  const std::string echo = "Authorization: Bearer " + credential_.token();
+  transport_.push(401, R"({"error":{"code":"InvalidAuthenticationToken","message":")" + echo +
+                           R"("}})");
+  transport_.push_error(core::ErrorKind::kTransient, "proxy refused: " + echo);
+  for (int i = 0; i < 2; ++i) {
+    auto status = provider_.apply({Change{Change::Kind::kUpsert, a_set({"127.0.0.10"}), {}}});
+    ASSERT_FALSE(status.ok()) << i;
+    const auto text = status.error().describe();
+    EXPECT_EQ(text.find(credential_.token()), std::string::npos) << text;
+    EXPECT_NE(text.find("Bearer <redacted>"), std::string::npos) << text;
+  }
+}
+
 TEST_F(AzureDnsProviderTest, TokenNeverInErrors) {
   transport_.push(403, R"({"error":{"code":"AuthorizationFailed","message":"no access"}})");
   auto status = provider_.apply({Change{Change::Kind::kUpsert, a_set({"127.0.0.10"}), {}}});
