@@ -32,6 +32,7 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
@@ -525,6 +526,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
 
   std::uint16_t port() const { return port_; }
   std::size_t open_connections() const { return shared_->open_connections.load(); }
+  std::size_t over_limit_connections() const { return shared_->rejecting_connections.load(); }
   std::size_t idle_connections() const {
     const auto live = live_sessions();
     return static_cast<std::size_t>(std::count_if(
@@ -613,7 +615,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     socket.set_option(tcp::no_delay(true), ignored);
     const std::size_t limit = shared_->options.max_connections;
     const bool reject = shared_->open_connections.load() >= limit && !evict_idle_session();
-    if (reject && shared_->rejecting_connections.load() >= limit) return;
+    if (reject && shared_->rejecting_connections.load() >= limit && !asks_for_priority_path(socket)) {
+      return;
+    }
     if (shared_->tls) {
       launch(std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
           shared_, reject, std::move(socket), *shared_->tls));
@@ -630,6 +634,31 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n == 0) return true;
     return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+  }
+
+  // With every admitted and every over-limit slot taken, a health check is still answered: the
+  // request line is usually here already (the listener defers accept until data), so a peek
+  // at it tells GET/HEAD of a priority path from anything else. Only plain HTTP: a TLS
+  // client's first bytes are its handshake. The session it gets is an over-limit one beyond
+  // the bound, which answers it and closes.
+  bool asks_for_priority_path(tcp::socket& socket) const {
+    const auto& paths = shared_->options.priority_paths;
+    if (paths.empty() || shared_->tls) return false;
+    std::array<char, 256> head{};
+    const ssize_t n = ::recv(socket.native_handle(), head.data(), head.size(), MSG_PEEK | MSG_DONTWAIT);
+    if (n <= 0) return false;
+    std::string_view line(head.data(), static_cast<std::size_t>(n));
+    if (line.starts_with("GET ")) {
+      line.remove_prefix(4);
+    } else if (line.starts_with("HEAD ")) {
+      line.remove_prefix(5);
+    } else {
+      return false;
+    }
+    const auto end = line.find_first_of(" ?");
+    if (end == std::string_view::npos) return false;  // the whole target has not arrived
+    const auto path = line.substr(0, end);
+    return std::find(paths.begin(), paths.end(), path) != paths.end();
   }
 
   // At the limit, the oldest idle admitted connection (an idle keep-alive, or one that has not
@@ -685,6 +714,9 @@ core::Status HttpServer::start() { return impl_->start(); }
 std::uint16_t HttpServer::port() const { return impl_->port(); }
 void HttpServer::stop() { impl_->stop(); }
 std::size_t HttpServer::open_connections() const { return impl_->open_connections(); }
+std::size_t HttpServer::over_limit_connections() const {
+  return impl_->over_limit_connections();
+}
 std::size_t HttpServer::idle_connections() const { return impl_->idle_connections(); }
 
 }  // namespace frankenetes::http

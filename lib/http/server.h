@@ -15,7 +15,8 @@
 //   head read (for at most 1 s), and answered 503 with Connection: close, unless it is a
 //   GET/HEAD without body for one of `priority_paths` (health checks), which the handler
 //   answers (then Connection: close). At most max_connections such over-limit connections are
-//   in progress at once; beyond that new connections are closed immediately.
+//   in progress at once; beyond that new connections are closed immediately, except a plain
+//   HTTP GET/HEAD of a priority path, which a peek at its request line recognises.
 // - Handler: handler_timeout elapsed → 503 "handler timed out"; a later call of the responder
 //   is ignored, as is a second call. A handler that throws gets a 500 (unless it answered
 //   before throwing), and ServerOptions::on_handler_exception hears of it: the io thread and
@@ -96,6 +97,8 @@ class HttpServer {
   // Of those, the ones idle (waiting for a request's first byte, or in the TLS handshake): the
   // ones that would be closed to make room at the limit.
   std::size_t idle_connections() const;
+  // Over-limit connections being answered (503, or a priority path) and then closed.
+  std::size_t over_limit_connections() const;
 
  private:
   class Impl;

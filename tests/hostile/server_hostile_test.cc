@@ -290,6 +290,42 @@ TEST(HostileClients, SlowHeadersInEverySlotStillLeaveLivezAndAreCutByTheReadTime
   for (const int fd : slow) ::close(fd);
 }
 
+// Every admitted slot and every over-limit slot holds a request head that never ends: a new
+// connection for anything else is closed at once, but /livez is still answered (a peek at its
+// request line). Over-limit heads are cut after 1 s, so the check runs right after the slots
+// fill, and the setup is repeated (at most 3 times) if a slow machine let them expire first.
+TEST(HostileClients, EveryAdmittedAndOverLimitSlotTakenStillAnswersLivez) {
+  constexpr std::size_t kLimit = 4;
+  ServerHarness harness(daemon_like(kLimit), health_handler());
+  ASSERT_TRUE(harness.start().ok());
+
+  bool slots_were_full = false;
+  for (int attempt = 0; attempt < 3 && !slots_were_full; ++attempt) {
+    std::vector<int> slow;
+    for (std::size_t i = 0; i < 2 * kLimit; ++i) {
+      const int fd = connect_loopback(harness.port());
+      ASSERT_GE(fd, 0);
+      ASSERT_EQ(::send(fd, "GET / HTTP/1.1\r\nHost: a\r\n", 25, MSG_NOSIGNAL), 25);
+      slow.push_back(fd);
+    }
+    const auto until = Clock::now() + kStepDeadline;
+    while (harness.server().open_connections() != kLimit ||
+           harness.server().over_limit_connections() != kLimit) {
+      ASSERT_LT(Clock::now(), until) << "slots not all taken";
+      std::this_thread::yield();
+    }
+    // Closed at once, no answer: proof that every slot was still taken...
+    slots_were_full = status_on_fresh_connection(harness.port(), "/status") == 0;
+    // ...and then a health check is answered all the same.
+    const auto start = Clock::now();
+    EXPECT_EQ(status_on_fresh_connection(harness.port(), "/livez"), 200);
+    EXPECT_LT(Clock::now() - start, kLivezBudget);
+    for (const int fd : slow) ::close(fd);
+    EXPECT_TRUE(wait_for_open_connections_at_most(harness.server(), 0));
+  }
+  EXPECT_TRUE(slots_were_full) << "the over-limit heads expired before every check";
+}
+
 // A string literal with its embedded NULs, without the terminating one.
 template <std::size_t N>
 std::string literal(const char (&text)[N]) {
