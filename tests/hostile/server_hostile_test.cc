@@ -155,6 +155,23 @@ int status_on_fresh_connection(std::uint16_t port, const std::string& target) {
   return reply.ec ? 0 : reply.response.result_int();
 }
 
+// `count` connections, each having sent the start of a request head that it never finishes;
+// fewer when a connect or send failed (the caller checks the size).
+std::vector<int> open_unfinished_heads(std::uint16_t port, std::size_t count) {
+  std::vector<int> fds;
+  for (std::size_t i = 0; i < count; ++i) {
+    const int fd = connect_loopback(port);
+    if (fd < 0) break;
+    fds.push_back(fd);
+    if (::send(fd, "GET / HTTP/1.1\r\nHost: a\r\n", 25, MSG_NOSIGNAL) != 25) break;
+  }
+  if (fds.size() < count) {
+    for (const int fd : fds) ::close(fd);
+    return {};
+  }
+  return fds;
+}
+
 TEST(HostileClients, ConnectionFloodOfTenThousandAttemptsOverTwoSeconds) {
   ServerHarness harness(daemon_like(16), health_handler());
   ASSERT_TRUE(harness.start().ok());
@@ -243,13 +260,8 @@ TEST(HostileClients, SlowHeadersInEverySlotStillLeaveLivezAndAreCutByTheReadTime
   ASSERT_TRUE(harness.start().ok());
 
   // Every slot holds a request whose head arrives one byte every 100 ms and never ends.
-  std::vector<int> slow;
-  for (std::size_t i = 0; i < kLimit; ++i) {
-    const int fd = connect_loopback(harness.port());
-    ASSERT_GE(fd, 0);
-    ASSERT_EQ(::send(fd, "GET / HTTP/1.1\r\nHost: a\r\n", 25, MSG_NOSIGNAL), 25);
-    slow.push_back(fd);
-  }
+  const std::vector<int> slow = open_unfinished_heads(harness.port(), kLimit);
+  ASSERT_EQ(slow.size(), kLimit);
   // Each has been read from (so is busy, not idle) before the probes begin.
   const auto until = Clock::now() + kStepDeadline;
   while (harness.server().open_connections() != kLimit ||
@@ -301,13 +313,8 @@ TEST(HostileClients, EveryAdmittedAndOverLimitSlotTakenStillAnswersLivez) {
 
   bool slots_were_full = false;
   for (int attempt = 0; attempt < 3 && !slots_were_full; ++attempt) {
-    std::vector<int> slow;
-    for (std::size_t i = 0; i < 2 * kLimit; ++i) {
-      const int fd = connect_loopback(harness.port());
-      ASSERT_GE(fd, 0);
-      ASSERT_EQ(::send(fd, "GET / HTTP/1.1\r\nHost: a\r\n", 25, MSG_NOSIGNAL), 25);
-      slow.push_back(fd);
-    }
+    const std::vector<int> slow = open_unfinished_heads(harness.port(), 2 * kLimit);
+    ASSERT_EQ(slow.size(), 2 * kLimit);
     const auto until = Clock::now() + kStepDeadline;
     while (harness.server().open_connections() != kLimit ||
            harness.server().over_limit_connections() != kLimit) {
