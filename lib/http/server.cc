@@ -223,7 +223,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void on_run() {
     if constexpr (kTls) {
       phase_ = Phase::kHandshake;
-      if (!reject_ && !bytes_waiting()) enter_idle();
+      // Idle (evictable) for the whole handshake, even with its first bytes here: a client
+      // that starts a handshake and stalls must not hold a slot for read_timeout.
+      if (!reject_) enter_idle();
       lowest().expires_after(request_read_timeout());
       stream_.async_handshake(asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](error_code ec) {

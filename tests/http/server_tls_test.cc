@@ -8,6 +8,8 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/ssl.hpp>
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include "http/certificates.h"
 #include "http/server.h"
@@ -163,6 +165,37 @@ TEST(HttpServerTls, ClientThatDoesNotTrustTheCaFailsTheHandshake) {
   ASSERT_TRUE(ec);
   EXPECT_EQ(ERR_GET_REASON(static_cast<unsigned long>(ec.value())), SSL_R_CERTIFICATE_VERIFY_FAILED)
       << ec.message();
+}
+
+// Clients that start a handshake (a record header announcing a ClientHello) and stall hold
+// every slot: they count as idle, so a real client evicts the oldest and is served.
+TEST(HttpServerTls, HandshakeStallersInEverySlotAreEvictedForARealClient) {
+  constexpr std::size_t kLimit = 4;
+  ServerOptions options = tls_options();
+  options.max_connections = kLimit;
+  ServerHarness harness(options, make_sync_handler([](const Request& r) {
+                          return Response::text(200, "served " + r.path + "\n");
+                        }));
+  ASSERT_TRUE(harness.start().ok());
+  std::vector<std::unique_ptr<RawClient>> stallers;
+  for (std::size_t i = 0; i < kLimit; ++i) {
+    stallers.push_back(std::make_unique<RawClient>());
+    ASSERT_FALSE(stallers.back()->connect(harness.port()));
+    ASSERT_FALSE(stallers.back()->send(std::string("\x16\x03\x01\x02\x00", 5)));
+  }
+  const auto until = std::chrono::steady_clock::now() + kStepDeadline;
+  while (harness.server().open_connections() != kLimit ||
+         harness.server().idle_connections() != kLimit) {
+    ASSERT_LT(std::chrono::steady_clock::now(), until) << "stallers not all in their handshake";
+    std::this_thread::yield();
+  }
+  TlsClient client(test_tls().ca_pem);
+  const error_code handshake = client.connect_and_handshake(harness.port());
+  ASSERT_FALSE(handshake) << handshake.message();
+  const Reply reply = client.round_trip(http_request("GET", "/real"));
+  ASSERT_FALSE(reply.ec) << reply.ec.message();
+  EXPECT_EQ(reply.response.result_int(), 200);
+  EXPECT_EQ(stallers.front()->wait_for_close(), asio::error::eof);  // the oldest made room
 }
 
 TEST(HttpServerTls, PlainHttpClientGetsNoResponse) {
