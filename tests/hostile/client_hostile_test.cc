@@ -25,6 +25,7 @@
 #include "hostile/hostile_server.h"
 #include "http/certificates.h"
 #include "http/client.h"
+#include "support/cached_tls.h"
 #include "support/fake_sleeper.h"
 #include "support/fake_time_source.h"
 #include "support/temp_dir.h"
@@ -41,24 +42,6 @@ constexpr auto kTimeout = 2s;  // every request's overall deadline here
 constexpr std::size_t kMiB = 1024 * 1024;
 const std::size_t kBodyCap = http::HttpClientOptions{}.max_response_body_bytes;
 constexpr const char* kToken = "hostile-test-TOKEN-0123456789";
-
-const http::GeneratedTls& tls_for(const std::vector<std::string>& names,
-                                  const std::vector<std::string>& ips) {
-  static std::mutex mutex;
-  static std::map<std::pair<std::vector<std::string>, std::vector<std::string>>,
-                  http::GeneratedTls>
-      cache;
-  std::lock_guard lock(mutex);
-  auto [it, inserted] = cache.try_emplace({names, ips});
-  if (inserted) {
-    auto generated = http::generate_ca_and_server_certificate(names, ips, std::chrono::hours(1));
-    if (!generated) throw std::runtime_error(generated.error().message);
-    it->second = *generated;
-  }
-  return it->second;
-}
-
-const http::GeneratedTls& loopback_tls() { return tls_for({"localhost"}, {"127.0.0.1"}); }
 
 HostileTls server_credentials(const http::GeneratedTls& tls) {
   return {tls.server_cert_pem, tls.server_key_pem};

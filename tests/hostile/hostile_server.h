@@ -34,6 +34,8 @@
 #include <utility>
 #include <vector>
 
+#include "support/loopback_listener.h"
+
 namespace frankenetes::testing {
 
 inline constexpr std::chrono::seconds kHostileStepDeadline{5};
@@ -124,17 +126,9 @@ class HostileServer {
     // (the point of most scripts here) must fail the write, not kill the test binary.
     ::signal(SIGPIPE, SIG_IGN);
     if (tls) ctx_ = make_context(*tls);
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(listen_fd_, 64) != 0 ||
-        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      throw std::runtime_error("HostileServer: cannot listen");
-    }
-    port_ = ntohs(address.sin_port);
+    const auto listener = frankenetes::testing::listen_on_loopback(64, "HostileServer");
+    listen_fd_ = listener.fd;
+    port_ = listener.port;
     stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
     acceptor_ = std::thread([this] { accept_loop(); });
   }

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "http/server_harness.h"
+#include "support/loopback_listener.h"
 
 namespace frankenetes::http::testing {
 
@@ -113,17 +114,9 @@ class ScriptedServer {
   using Script = std::function<void(ScriptedConnection&, int index)>;
 
   explicit ScriptedServer(Script script) : script_(std::move(script)) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(listen_fd_, 16) != 0 ||
-        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      throw std::runtime_error("ScriptedServer: cannot listen");
-    }
-    port_ = ntohs(address.sin_port);
+    const auto listener = frankenetes::testing::listen_on_loopback(16, "ScriptedServer");
+    listen_fd_ = listener.fd;
+    port_ = listener.port;
     stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
     acceptor_ = std::thread([this] { accept_loop(); });
   }

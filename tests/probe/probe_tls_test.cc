@@ -19,6 +19,7 @@
 #include "http/server_harness.h"
 #include "probe/probe_clients.h"
 #include "probe/prober.h"
+#include "support/cached_tls.h"
 #include "support/fake_time_source.h"
 
 namespace frankenetes::probe {
@@ -26,28 +27,12 @@ namespace {
 
 using namespace std::chrono_literals;
 using http::GeneratedTls;
+using frankenetes::testing::loopback_tls;
+using frankenetes::testing::tls_for;
 using http::testing::ServerHarness;
 
 const std::string kConfigFile = "/etc/frankenetes/frankenetes.yaml";
 
-// Certificates are generated once per set of names: key generation is the slow part.
-const GeneratedTls& tls_for(const std::vector<std::string>& names,
-                            const std::vector<std::string>& ips) {
-  static std::mutex mutex;
-  static std::map<std::pair<std::vector<std::string>, std::vector<std::string>>, GeneratedTls>
-      cache;
-  std::lock_guard lock(mutex);
-  auto [it, inserted] = cache.try_emplace({names, ips});
-  if (inserted) {
-    auto generated = http::generate_ca_and_server_certificate(names, ips, std::chrono::hours(1));
-    if (!generated) throw std::runtime_error(generated.error().message);
-    it->second = *generated;
-  }
-  return it->second;
-}
-
-// A member's own certificate, from its own private CA, for the address it is probed at.
-const GeneratedTls& loopback_tls() { return tls_for({"localhost"}, {"127.0.0.1"}); }
 // Valid and from a CA we may trust, but for another name than the probed address.
 const GeneratedTls& other_name_tls() { return tls_for({"other.example"}, {}); }
 
