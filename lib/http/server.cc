@@ -15,7 +15,6 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
@@ -28,6 +27,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cerrno>
 #include <exception>
 #include <limits>
 #include <mutex>
@@ -188,7 +188,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // connection, or, when the request's bytes won the race and are already read, demotes it.
   void close_evicted() override {
     asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
-      if (self->phase_ == Phase::kIdle || self->phase_ == Phase::kHandshake) self->lowest().cancel();
+      if (self->phase_ == Phase::kIdle || self->phase_ == Phase::kHandshake) {
+        self->lowest().cancel();
+      }
     });
   }
 
@@ -617,7 +619,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     socket.set_option(tcp::no_delay(true), ignored);
     const std::size_t limit = shared_->options.max_connections;
     const bool reject = shared_->open_connections.load() >= limit && !evict_idle_session();
-    if (reject && shared_->rejecting_connections.load() >= limit && !asks_for_priority_path(socket)) {
+    if (reject && shared_->rejecting_connections.load() >= limit &&
+        !asks_for_priority_path(socket)) {
       return;
     }
     if (shared_->tls) {
@@ -647,7 +650,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     const auto& paths = shared_->options.priority_paths;
     if (paths.empty() || shared_->tls) return false;
     std::array<char, 256> head{};
-    const ssize_t n = ::recv(socket.native_handle(), head.data(), head.size(), MSG_PEEK | MSG_DONTWAIT);
+    const ssize_t n =
+        ::recv(socket.native_handle(), head.data(), head.size(), MSG_PEEK | MSG_DONTWAIT);
     if (n <= 0) return false;
     std::string_view line(head.data(), static_cast<std::size_t>(n));
     if (line.starts_with("GET ")) {
@@ -716,9 +720,7 @@ core::Status HttpServer::start() { return impl_->start(); }
 std::uint16_t HttpServer::port() const { return impl_->port(); }
 void HttpServer::stop() { impl_->stop(); }
 std::size_t HttpServer::open_connections() const { return impl_->open_connections(); }
-std::size_t HttpServer::over_limit_connections() const {
-  return impl_->over_limit_connections();
-}
+std::size_t HttpServer::over_limit_connections() const { return impl_->over_limit_connections(); }
 std::size_t HttpServer::idle_connections() const { return impl_->idle_connections(); }
 
 }  // namespace frankenetes::http

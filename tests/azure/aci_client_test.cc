@@ -486,8 +486,8 @@ TEST(AciClient, AnEchoedTokenIsRedactedFromErrorsAndBodies) {
   Harness h;
   const std::string token = h.credential.token();
   const std::string echo = "Authorization: Bearer " + token;
-  h.transport.push(401, R"({"error":{"code":"InvalidAuthenticationToken","message":")" + echo +
-                            R"("}})");
+  h.transport.push(
+      401, R"({"error":{"code":"InvalidAuthenticationToken","message":")" + echo + R"("}})");
   h.transport.push(502, "<html><pre>" + echo + "</pre></html>");
   h.transport.push_error(core::ErrorKind::kTransient, "proxy refused: " + echo);
   h.transport.push(200, R"({"content":"env: )" + echo + R"("})");

@@ -237,8 +237,8 @@ TEST_F(AzureDnsProviderTest, StopsAtFirstFailureInOrder) {
 
 TEST_F(AzureDnsProviderTest, AnEchoedTokenIsRedactedFromErrors) {
   const std::string echo = "Authorization: Bearer " + credential_.token();
-  transport_.push(401, R"({"error":{"code":"InvalidAuthenticationToken","message":")" + echo +
-                           R"("}})");
+  transport_.push(401,
+                  R"({"error":{"code":"InvalidAuthenticationToken","message":")" + echo + R"("}})");
   transport_.push_error(core::ErrorKind::kTransient, "proxy refused: " + echo);
   for (int i = 0; i < 2; ++i) {
     auto status = provider_.apply({Change{Change::Kind::kUpsert, a_set({"127.0.0.10"}), {}}});

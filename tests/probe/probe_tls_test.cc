@@ -26,9 +26,9 @@ namespace frankenetes::probe {
 namespace {
 
 using namespace std::chrono_literals;
-using http::GeneratedTls;
 using frankenetes::testing::loopback_tls;
 using frankenetes::testing::tls_for;
+using http::GeneratedTls;
 using http::testing::ServerHarness;
 
 const std::string kConfigFile = "/etc/frankenetes/frankenetes.yaml";
