@@ -92,16 +92,8 @@ core::Result<http::Response> AciClient::send(std::string_view method, const std:
     request.headers["Content-Type"] = "application/json";
   }
   request.body = std::move(body);
-  auto result = transport_.send(request);
-  // A peer may quote the request it got (a proxy's error page, a gateway echoing headers): the
-  // token goes no further than this call, neither in an error nor in a body errors quote.
-  const std::vector<const core::Secret*> token_only{&token->token};
-  if (!result.ok()) {
-    core::Error error = result.error();
-    error.message = core::redact(std::move(error.message), token_only);
-    return with_context(std::move(error), operation);
-  }
-  result->body = core::redact(std::move(result->body), token_only);
+  auto result = without_token(transport_.send(request), token->token);
+  if (!result.ok()) return with_context(result.error(), operation);
   return result;
 }
 

@@ -1,5 +1,7 @@
 #include "azure/arm_error.h"
 
+#include <vector>
+
 #include "azure/json_fields.h"
 #include "core/strings.h"
 
@@ -81,6 +83,18 @@ core::Error malformed_response_error(const http::Response& response, std::string
   error.request_id = header_or_empty(response.headers, "x-ms-request-id");
   error.message = std::string(operation) + ": malformed response: " + std::string(detail);
   return error;
+}
+
+core::Result<http::Response> without_token(core::Result<http::Response> result,
+                                           const core::Secret& token) {
+  const std::vector<const core::Secret*> token_only{&token};
+  if (!result.ok()) {
+    core::Error error = result.error();
+    error.message = core::redact(std::move(error.message), token_only);
+    return error;
+  }
+  result->body = core::redact(std::move(result->body), token_only);
+  return result;
 }
 
 }  // namespace frankenetes::azure

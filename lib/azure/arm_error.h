@@ -10,6 +10,8 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "core/result.h"
+#include "core/secret.h"
 #include "http/message.h"
 
 namespace frankenetes::azure {
@@ -27,6 +29,12 @@ std::optional<ArmErrorBody> parse_arm_error_body(std::string_view body);
 // The Error for a non-success response of `operation` ("aci.get"). The message reads
 // "aci.get: <ARM message>" or, without an envelope, "aci.get: HTTP 502 <excerpt of body>".
 core::Error error_from_response(const http::Response& response, std::string_view operation);
+
+// What a client's transport returned, with every occurrence of the bearer `token` it sent
+// replaced by "<redacted>" in the error message or the response body: a peer (a proxy's error
+// page, a gateway echoing headers) may quote the request back, and errors quote bodies.
+core::Result<http::Response> without_token(core::Result<http::Response> result,
+                                           const core::Secret& token);
 
 // ARM's own word that a resource is absent: HTTP 404 with the error envelope's code
 // ResourceNotFound or ResourceGroupNotFound. Any other 404 (a proxy's HTML page, an empty body,

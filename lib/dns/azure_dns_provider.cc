@@ -277,16 +277,7 @@ core::Result<http::Response> AzureDnsProvider::send(const std::string& method,
   request.body = std::move(body);
   request.timeout = settings_.request_timeout;
   request.operation = operation;
-  auto result = transport_.send(request);
-  // As in azure::AciClient::send: an echoed token goes no further than this call.
-  const std::vector<const core::Secret*> token_only{&token->token};
-  if (!result.ok()) {
-    core::Error error = result.error();
-    error.message = core::redact(std::move(error.message), token_only);
-    return error;
-  }
-  result->body = core::redact(std::move(result->body), token_only);
-  return result;
+  return azure::without_token(transport_.send(request), token->token);
 }
 
 core::Error AzureDnsProvider::named(core::Error error) const {

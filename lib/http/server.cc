@@ -60,6 +60,12 @@ constexpr std::size_t kMaxDrainBytes = 64 * 1024;
 // First read of a request while waiting on an idle connection.
 constexpr std::size_t kIdleReadBytes = 4 * 1024;
 
+// One of the paths answered even over max_connections (health checks)?
+bool is_priority_path(const ServerOptions& options, std::string_view path) {
+  const auto& paths = options.priority_paths;
+  return std::find(paths.begin(), paths.end(), path) != paths.end();
+}
+
 // Implemented by every session so stop() can reach it without knowing its stream type.
 class SessionBase {
  public:
@@ -306,9 +312,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       return false;
     }
     auto target = parse_target(std::string(message.target()));
-    if (!target) return false;
-    const auto& paths = options().priority_paths;
-    return std::find(paths.begin(), paths.end(), target->path) != paths.end();
+    return target && is_priority_path(options(), target->path);
   }
 
   void dispatch_to_handler() {
@@ -611,10 +615,10 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   // backlog, and reading the head first avoids a reset destroying the 503. Those answers are
   // bounded too: beyond max_connections rejecting sessions, new sockets are closed at once.
   void start_session(tcp::socket socket) {
+    if (peer_left_without_a_byte(socket)) return;
     // Responses are written whole (header and body in one write, or TLS records back to
     // back), so Nagle only holds back a response's last small segment until the client ACKs
     // the previous one, which a delayed-ACK client does after up to 40 ms (RFC 1122 4.2.3.2).
-    if (peer_left_without_a_byte(socket)) return;
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     const std::size_t limit = shared_->options.max_connections;
@@ -647,8 +651,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   // client's first bytes are its handshake. The session it gets is an over-limit one beyond
   // the bound, which answers it and closes.
   bool asks_for_priority_path(tcp::socket& socket) const {
-    const auto& paths = shared_->options.priority_paths;
-    if (paths.empty() || shared_->tls) return false;
+    if (shared_->options.priority_paths.empty() || shared_->tls) return false;
     std::array<char, 256> head{};
     const ssize_t n =
         ::recv(socket.native_handle(), head.data(), head.size(), MSG_PEEK | MSG_DONTWAIT);
@@ -663,8 +666,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     }
     const auto end = line.find_first_of(" ?");
     if (end == std::string_view::npos) return false;  // the whole target has not arrived
-    const auto path = line.substr(0, end);
-    return std::find(paths.begin(), paths.end(), path) != paths.end();
+    return is_priority_path(shared_->options, line.substr(0, end));
   }
 
   // At the limit, the oldest idle admitted connection (an idle keep-alive, or one that has not
