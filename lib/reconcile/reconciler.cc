@@ -217,7 +217,21 @@ void Reconciler::merge_cluster_history(std::string cluster, std::optional<plan::
                {"actions_last_hour", history_.actions_in_budget_window(now)},
                {"actions_last_hour_before", before}});
     published_.erase(cluster);
-    done();
+    done();  // opens the ActGate for the cluster
+    // A standby probed it at the slow cadence: the holder's begins now, not a slow period on.
+    if (deps_.prober && !once_) {
+      for (const auto& c : config_->clusters) {
+        if (c.name != cluster) continue;
+        for (const auto& member : c.members) {
+          const model::MemberKey key{c.name, member.name};
+          if (!member.probe) continue;
+          if (const auto it = probe_tasks_.find(key); it != probe_tasks_.end()) {
+            deps_.scheduler.cancel(it->second);
+          }
+          schedule_probe(key, core::Duration(0));
+        }
+      }
+    }
   });
 }
 
@@ -604,7 +618,13 @@ void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation
   if (stopping_ || generation != probe_generation_) return;
   const auto* member = find_member(key);
   if (!member || !member->probe || !deps_.prober) return;
-  const auto period = member->probe->period;
+  // A standby (coordination: another replica holds the cluster) never acts on what it sees,
+  // so it probes kStandbyProbeSlowdown times less often: enough for /status and the metrics,
+  // and a streak already under way when the cluster is handed over. Taking the cluster over
+  // probes its members at once (merge_cluster_history).
+  const auto period = may_act(deps_.may_act, key.cluster)
+                          ? member->probe->period
+                          : member->probe->period * kStandbyProbeSlowdown;
   if (probes_in_flight_.contains(key)) {
     schedule_probe(key, period);
     return;

@@ -60,6 +60,10 @@
 
 namespace frankenetes::reconcile {
 
+// Coordination: a standby probes the members of a cluster another replica holds this many
+// times less often than their probe.period (it never acts on what it sees).
+inline constexpr int kStandbyProbeSlowdown = 3;
+
 struct ReconcilerDeps {
   Scheduler& scheduler;
   Worker& reads;    // LIST/GET passes (one at a time)
@@ -137,8 +141,9 @@ class Reconciler {
   // Coordination: a cluster was newly acquired; merges the previous holder's history of it
   // (nullopt: none, or unreadable) into ours (state::merge_cluster_history) on the scheduler
   // thread — an action the previous holder had in flight is recorded as interrupted — then
-  // calls `done` there. Until then the ActGate keeps the cluster closed. Any thread; `done` is
-  // dropped while stopping.
+  // calls `done` there. Until then the ActGate keeps the cluster closed. Then the cluster's
+  // members are probed at once (a standby probed them kStandbyProbeSlowdown times less
+  // often). Any thread; `done` is dropped while stopping.
   void merge_cluster_history(std::string cluster, std::optional<plan::History> remote,
                              std::function<void()> done);
 

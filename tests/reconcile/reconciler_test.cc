@@ -94,6 +94,29 @@ TEST_F(ReconcilerTest, AStandbyActsOnNothingAndUsesNoRungUntilItHoldsTheCluster)
   EXPECT_EQ(r.history().find(kEtcd)->last_action->rung, 0);
 }
 
+// Coordination: a standby probes a cluster held by another replica kStandbyProbeSlowdown
+// times less often; once the cluster is handed to it, its members are probed at once and then
+// at their own period.
+TEST_F(ReconcilerTest, AStandbyProbesSlowerAndAHolderAtOnceAndAtItsPeriod) {
+  bool held = false;
+  may_act = [&](const std::string&) { return held; };
+  auto& r = make(config_with({test_util::probed(member("apiserver"), "http://{ip}:6443/livez", 5s)}));
+  r.start();
+  scheduler.advance(16s);  // the first probe waited for the IP the first pass brings: 15 s
+  const auto first = probe_transport.requests().size();
+  ASSERT_EQ(first, 1u);
+  scheduler.advance(60s);
+  EXPECT_EQ(probe_transport.requests().size() - first, 4u) << "every 15 s (5 s would be 12)";
+
+  held = true;
+  const auto before = probe_transport.requests().size();
+  r.merge_cluster_history("prod", std::nullopt, [] {});
+  scheduler.advance(100ms);
+  EXPECT_EQ(probe_transport.requests().size(), before + 1) << "probed at once on taking over";
+  scheduler.advance(60s);
+  EXPECT_EQ(probe_transport.requests().size() - before - 1, 12u) << "every 5 s";
+}
+
 // Coordination's hand-over (state/cluster_history.h): the new holder acts on nothing before
 // the previous holder's history is merged, then continues its ladder, back-off and budget;
 // what it does is published for the next one.
