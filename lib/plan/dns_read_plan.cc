@@ -46,7 +46,9 @@ DnsReadDecision DnsReadPlanner::plan(const std::vector<DnsReadCandidate>& candid
   const double elapsed = last_plan_ ? std::max(0.0, seconds(now - *last_plan_)) : 0.0;
   tokens_ = last_plan_ ? std::min(capacity, tokens_ + rate * elapsed) : capacity;
   last_plan_ = now;
-  const double members = static_cast<double>(candidates.size());
+  const double members = static_cast<double>(
+      std::count_if(candidates.begin(), candidates.end(),
+                    [](const DnsReadCandidate& c) { return !c.resynced_by_zone_list; }));
   // Every member is owed one resync read per period; what a pass cannot spend (the cap, or
   // members busy with other reasons) is not saved beyond one burst window, so a backlog never
   // turns into a burst of resyncs afterwards.
@@ -85,6 +87,10 @@ DnsReadDecision DnsReadPlanner::plan(const std::vector<DnsReadCandidate>& candid
         out.unreadable.push_back({candidate.member, reason, state.wanted_since});
       }
       continue;
+    }
+    if (reason == DnsReadReason::kResync && candidate.resynced_by_zone_list && state.read_at &&
+        now - *state.read_at < settings.resync_interval) {
+      continue;  // read again by the listing that comes once one of its provider's is overdue
     }
     (reason == DnsReadReason::kResync ? resync : urgent).push_back({&candidate, &state, reason, i});
   }

@@ -18,7 +18,9 @@
 //                   our back. Spread evenly: every pass earns members x elapsed /
 //                   resyncInterval reads for the members read longest ago, so N members cost
 //                   N / resyncInterval reads per second in steady state, never a burst; a
-//                   member older than resyncInterval is read before its turn.
+//                   member older than resyncInterval is read before its turn. Members whose
+//                   provider lists its zone (DnsReadCandidate::resynced_by_zone_list) are
+//                   not in the rotation: they are read when overdue, all in one listing.
 // The cap is a token bucket of maxMemberReadsPerSecond, holding at most one burst window (the
 // poll interval) of reads: a mass change (a region event hands out new IPs) is read over
 // several passes, oldest first, and the members left over are `deferred` (reported, read next
@@ -64,6 +66,11 @@ struct DnsReadCandidate {
   model::MemberKey member;
   std::string signature;  // plan::dns_member_signature()
   bool readable = true;   // its provider can be called: configured and not backing off
+  // Its provider lists its zone (Azure DNS), and a listing reads every member of the provider
+  // (reconcile/dns_sync.h): such a member takes no share of the rolling resync and is read
+  // for resync only once overdue, so a provider's members are resynced by one listing per
+  // resyncInterval instead of a listing in every pass for the few whose turn it is.
+  bool resynced_by_zone_list = false;
 };
 
 struct DnsRead {

@@ -199,15 +199,17 @@ DnsSynchronizer::PassReads DnsSynchronizer::read_due(const config::Config& confi
     // A rebuilt provider (another zone, other credentials) may hold other records.
     auto signature = plan::dns_member_signature(input) + "|" + (provider ? provider->key : "");
     pass.signatures.emplace(input.member, signature);
-    candidates.push_back({input.member, std::move(signature), readable});
+    candidates.push_back(
+        {input.member, std::move(signature), readable, provider && provider->provider->reads_zone()});
   }
   const plan::DnsReadSettings settings{config.dns->resync_interval,
                                        config.dns->max_member_reads_per_second,
                                        config.policy.poll_interval};
-  const auto decision = reads_.plan(candidates, now, settings, force);
+  auto decision = reads_.plan(candidates, now, settings, force);
+  auto zones = plan_zone_reads(providers, decision.reads, inputs, index);
+  add_zone_listed_members(decision, zones, candidates, providers, inputs, index);
   reporter_.reads_planned(decision, settings.max_reads_per_second, now);
   report.deferred = decision.deferred.size();
-  auto zones = plan_zone_reads(providers, decision.reads, inputs, index);
   for (const auto& wanted : decision.reads) {
     const auto i = index.at(wanted.member);
     pass.parts[i] = Part::kRead;
@@ -290,6 +292,37 @@ DnsSynchronizer::ZoneReads DnsSynchronizer::plan_zone_reads(
     if (zone_cost < cost) zones.emplace(key, std::nullopt);
   }
   return zones;
+}
+
+void DnsSynchronizer::add_zone_listed_members(
+    plan::DnsReadDecision& decision, const ZoneReads& zones,
+    const std::vector<plan::DnsReadCandidate>& candidates, const DnsProviderSet& providers,
+    const std::vector<plan::DnsMemberInput>& inputs,
+    const std::map<model::MemberKey, std::size_t>& index) const {
+  if (zones.empty()) return;
+  const auto listed = [&](const model::MemberKey& member) {
+    const auto* provider = providers.find(inputs[index.at(member)].dns.provider);
+    return provider != nullptr && zones.contains(provider->key);
+  };
+  std::set<model::MemberKey> reading;
+  for (const auto& wanted : decision.reads) reading.insert(wanted.member);
+  std::vector<plan::DnsRead> deferred;
+  for (auto& wanted : decision.deferred) {
+    if (listed(wanted.member)) {
+      reading.insert(wanted.member);
+      decision.reads.push_back(std::move(wanted));
+    } else {
+      deferred.push_back(std::move(wanted));
+    }
+  }
+  decision.deferred = std::move(deferred);
+  for (const auto& candidate : candidates) {
+    if (!candidate.readable || reading.contains(candidate.member) || !listed(candidate.member)) {
+      continue;
+    }
+    decision.reads.push_back(
+        {candidate.member, plan::DnsReadReason::kResync, reads_.read_at(candidate.member)});
+  }
 }
 
 bool DnsSynchronizer::read(const config::Config& config, const DnsProviderSet& providers,

@@ -15,7 +15,9 @@
 //            first, and reported). A provider backing off (DnsProviderBackoff, dns_backoff.h)
 //            is not called: its members with a reason skip as provider_unreadable. A
 //            provider that lists its zone (Azure DNS) is listed once for all its members of
-//            the pass when the names would take more requests than its last zone list did.
+//            the pass when the names would take more requests than its last zone list did;
+//            a listing reads all of that provider's members, so it is their resync too (one
+//            listing per resyncInterval when nothing else needs one).
 //   plan     plan_dns_changes() (pure; it alone decides, so nothing changes while state is
 //            unknown) over the members judged on their group state alone and the members read
 //            this pass. A member not read keeps its last known state (DnsReporter::carried()).
@@ -42,6 +44,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -148,6 +151,14 @@ class DnsSynchronizer {
                             const std::vector<plan::DnsRead>& reads,
                             const std::vector<plan::DnsMemberInput>& inputs,
                             const std::map<model::MemberKey, std::size_t>& index) const;
+  // A zone listing reads every member of its provider: the provider's readable candidates
+  // that `decision` defers (over the cap) or leaves for later are read from it too, at no
+  // extra request, so the listing is also their resync (plan/dns_read_plan.h).
+  void add_zone_listed_members(plan::DnsReadDecision& decision, const ZoneReads& zones,
+                               const std::vector<plan::DnsReadCandidate>& candidates,
+                               const DnsProviderSet& providers,
+                               const std::vector<plan::DnsMemberInput>& inputs,
+                               const std::map<model::MemberKey, std::size_t>& index) const;
   // Reads one member's records into `input` (or its read_error), from its provider's zone
   // read when `zones` has one for it (made at the first member that needs it); false when
   // that failed.

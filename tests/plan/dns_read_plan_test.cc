@@ -62,6 +62,36 @@ TEST(DnsReadPlan, ReasonSpellingsAreStableAndComplete) {
   EXPECT_EQ(names, (std::vector<std::string>{"inputs_changed", "retry", "never_read", "resync"}));
 }
 
+// Members whose provider lists its zone take no share of the rotation: quiet passes read none
+// of them until they are overdue, then all of them (the listing reads them at once), while the
+// members of other providers keep their even share.
+TEST(DnsReadPlan, MembersResyncedByAZoneListAreReadOnlyWhenOverdue) {
+  DnsReadPlanner planner;
+  auto all = candidates(200);
+  for (std::size_t i = 0; i < 100; ++i) all[i].resynced_by_zone_list = true;
+  const auto s = settings(1000);
+  auto now = start(planner, all, s);
+  std::size_t listed = 0, rotated = 0;
+  for (int pass = 0; pass < 29; ++pass) {
+    now += 10s;
+    const auto decision = planner.plan(all, now, s);
+    for (const auto& read : decision.reads) {
+      (std::stoul(read.member.cluster.substr(1)) < 25 ? listed : rotated)++;
+    }
+    settle(planner, decision, all, now);
+  }
+  EXPECT_EQ(listed, 0u);
+  EXPECT_GE(rotated, 95u);  // 100 x 290 s / 300 s, the rest at 300 s
+  now += 10s;
+  const auto due = planner.plan(all, now, s);
+  std::size_t listed_due = 0;
+  for (const auto& read : due.reads) {
+    if (std::stoul(read.member.cluster.substr(1)) < 25) ++listed_due;
+  }
+  EXPECT_EQ(listed_due, 100u);
+  EXPECT_EQ(count(due.reads, DnsReadReason::kResync), due.reads.size());
+}
+
 // 4000 members, a pass every 10 s, resync 5 min: after the first reads, each pass reads
 // 4000 x 10 / 300 = 133.3 members (133 or 134), all for resync, and in one resync interval every
 // member is read exactly once: evenly spread, never a burst.

@@ -146,9 +146,10 @@ TEST_F(DnsSyncReadsTest, SteadyStateReadsOnlyTheResyncShareOfMembersPerPass) {
 }
 
 // With a provider that lists its zone (Azure DNS: per-name reads cost 3 requests each, a zone
-// page holds 1000 sets), a pass that reads members lists the zone once instead: the quiet
-// passes of a resync interval cost 30 zone reads (8 pages each for 8000 sets) instead of
-// 8000 x 3 = 24000 GETs, and plan exactly as before.
+// page holds 1000 sets), a pass that reads members lists the zone once instead, and a listing
+// reads every member: the quiet passes of a resync interval cost one zone read (8 pages for
+// 8000 sets) when the members fall due, instead of one per pass (30) or 8000 x 3 = 24000 GETs,
+// and plan exactly as before.
 TEST_F(DnsSyncReadsTest, AZoneListReplacesPerNameReadsWhenItCostsLess) {
   provider_->lists_zone = true;
   provider_->per_read_requests = 3;
@@ -156,16 +157,38 @@ TEST_F(DnsSyncReadsTest, AZoneListReplacesPerNameReadsWhenItCostsLess) {
   start_in_sync();
   ASSERT_EQ(provider_->zone_reads, 1);
   const int reads_before = provider_->reads;
-  for (int i = 0; i < 30; ++i) pass();
-  EXPECT_EQ(provider_->reads, reads_before);  // no per-name read
-  EXPECT_EQ(provider_->zone_reads, 31);
+  for (int i = 0; i < 29; ++i) pass();  // 290 s: nobody's resync is due
+  EXPECT_EQ(provider_->zone_reads, 1);
+  EXPECT_EQ(reads_total("resync"), 0);
+  pass();  // 300 s: every member is due, one listing reads them all
+  EXPECT_EQ(provider_->zone_reads, 2);
   EXPECT_EQ(reads_total("resync"), static_cast<double>(kMembers));
+  EXPECT_EQ(last_.deferred, 0u) << "the cap is no reason to wait for records already listed";
+  EXPECT_EQ(provider_->reads, reads_before);  // no per-name read
   EXPECT_EQ(provider_->applies, 0);
   EXPECT_EQ(in_sync(17), 1);
-  // Drift is still found and put right from the zone read.
+  // Drift is still found and put right from the next zone read.
   provider_->set(name(42), RecordType::kA, {"192.0.2.9"});
-  for (int i = 0; i < 30 && provider_->applies == 0; ++i) pass();
+  for (int i = 0; i < 31 && provider_->applies == 0; ++i) pass();
+  EXPECT_EQ(provider_->applies, 1);
+  EXPECT_EQ(provider_->zone_reads, 3);
   EXPECT_EQ(provider_->values(name(42), RecordType::kA), std::vector<std::string>{ips_[42]});
+}
+
+// A change the names cost more to read than a listing (many new IPs after a region event):
+// the listing reads every member, including those the cap would have deferred.
+TEST_F(DnsSyncReadsTest, AZoneListReadsTheMembersTheCapWouldDefer) {
+  provider_->lists_zone = true;
+  provider_->per_read_requests = 3;
+  provider_->zone_pages = 8;
+  start_in_sync();
+  for (std::size_t i = 0; i < 1000; ++i) ips_[i] = ip(i, 2);
+  pass();
+  EXPECT_EQ(provider_->zone_reads, 2);
+  EXPECT_EQ(last_.deferred, 0u);
+  EXPECT_EQ(last_.applied, 1000u);
+  EXPECT_EQ(reads_total("inputs_changed"), 1000);
+  EXPECT_EQ(provider_->values(name(999), RecordType::kA), std::vector<std::string>{ips_[999]});
 }
 
 // A zone read that fails fails the read of every member it was for: nothing is planned on a
