@@ -107,6 +107,7 @@ core::Status DnsStack::build(const std::shared_ptr<const config::Config>& config
       .metrics = deps_.metrics,
       .error_metrics = deps_.error_metrics,
       .status = deps_.status,
+      .may_act = deps_.may_act,
   });
   configure(config);
   return {};

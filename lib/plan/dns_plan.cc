@@ -259,6 +259,10 @@ void plan_member(const DnsMemberInput& in, const DnsPlanInput& plan, DnsPlanResu
   const std::string fqdn = canonical_name(in.dns.name);
   out.members.push_back({in.member, in.dns.provider, fqdn, std::nullopt, std::nullopt});
   const MemberContext m{in, plan, fqdn, registry_name(fqdn), out};
+  if (in.standby) {
+    m.skip(DnsSkipReason::kNotLeader, "another replica holds the cluster's lease");
+    return;
+  }
 
   std::string detail;
   const GroupVerdict verdict = judge_group(in, plan, detail);
@@ -317,6 +321,8 @@ std::string_view to_string(DnsSkipReason reason) {
       return "in_sync";
     case DnsSkipReason::kPaused:
       return "paused";
+    case DnsSkipReason::kNotLeader:
+      return "not_leader";
   }
   return "unknown";
 }
@@ -325,7 +331,7 @@ std::span<const DnsSkipReason> all_dns_skip_reasons() {
   static constexpr std::array kAll{
       DnsSkipReason::kStateUnknown, DnsSkipReason::kGroupNotRunning,    DnsSkipReason::kGroupGone,
       DnsSkipReason::kNoIp,         DnsSkipReason::kProviderUnreadable, DnsSkipReason::kNotOwned,
-      DnsSkipReason::kInSync,       DnsSkipReason::kPaused,
+      DnsSkipReason::kInSync,       DnsSkipReason::kPaused,        DnsSkipReason::kNotLeader,
   };
   return kAll;
 }
@@ -419,7 +425,7 @@ std::string dns_member_signature(const DnsMemberInput& input) {
                     "|" + std::to_string(input.dns.ttl) + "|" + (input.dns.adopt ? "adopt" : "") +
                     "|" + (input.dns.delete_when_gone ? "delete" : "") + "|" +
                     std::to_string(static_cast<int>(input.dns.mode)) + "|" +
-                    (input.paused ? "paused" : "") + "|";
+                    (input.paused ? "paused" : "") + "|" + (input.standby ? "standby" : "") + "|";
   if (!input.group) return out + "never";
   out += std::to_string(static_cast<int>(input.group->outcome)) + "|";
   if (input.group->view) {
@@ -432,6 +438,7 @@ std::string dns_member_signature(const DnsMemberInput& input) {
 bool dns_needs_records(const DnsMemberInput& member, const config::PolicyConfig& policy,
                        core::MonotonicTime now) {
   // The same judgement plan_member() makes before it looks at the records.
+  if (member.standby) return false;
   const DnsPlanInput plan{"", policy, {}, now};
   std::string detail;
   switch (judge_group(member, plan, detail)) {

@@ -29,6 +29,8 @@
 //   mode cname and a TXT set at the name itself (the
 //     operator's; a CNAME cannot coexist with it)             -> skip not_owned
 //   record (type, values, TTL) and our TXT already right      -> skip in_sync
+//   (before all of the above) another replica holds the
+//     cluster (coordination)                                  -> skip not_leader: no read
 //   the member is paused (admin API)                          -> skip paused: the change it
 //                                                                would make is in the detail;
 //                                                                in-sync is still reported
@@ -80,6 +82,7 @@ enum class DnsSkipReason {
   kNotOwned,            // no ownership TXT of ours (absent, foreign, other owner, unreadable)
   kInSync,              // already as desired: nothing to do
   kPaused,              // an operator paused the member: its name is left as it is
+  kNotLeader,           // coordination: another replica holds the cluster's lease
 };
 
 std::string_view to_string(DnsSkipReason reason);
@@ -106,6 +109,9 @@ struct DnsMemberInput {
   std::optional<std::vector<model::RecordSet>> current;
   std::string read_error;  // why `current` is nullopt, for the skip detail
   bool paused = false;     // model::MemberObservation::paused: plan, but change nothing
+  // Coordination (issue 13): another replica holds the cluster's lease. Judged first: its
+  // records are not read (dns_needs_records() is false) and nothing is planned for it.
+  bool standby = false;
 };
 
 struct DnsPlanInput {

@@ -123,6 +123,19 @@ std::optional<std::vector<std::string>> desired_values(const plan::DnsMemberInpu
 
 }  // namespace
 
+void DnsSynchronizer::mark_standby(std::vector<plan::DnsMemberInput>& inputs) const {
+  if (!deps_.may_act) return;
+  const std::string* cluster = nullptr;
+  bool ours = true;
+  for (auto& input : inputs) {  // a cluster's members are next to each other
+    if (cluster == nullptr || *cluster != input.member.cluster) {
+      cluster = &input.member.cluster;
+      ours = deps_.may_act(*cluster);
+    }
+    input.standby = !ours;
+  }
+}
+
 DnsSyncReport DnsSynchronizer::run(const model::Observations& observed, bool force) {
   std::shared_ptr<const config::Config> config;
   const DnsProviderSet providers = [&] {
@@ -133,6 +146,7 @@ DnsSyncReport DnsSynchronizer::run(const model::Observations& observed, bool for
   DnsSyncReport report;
   if (!config || !config->dns) return report;
   auto inputs = plan::dns_members(*config, observed);
+  mark_standby(inputs);
   reporter_.forget_unconfigured(inputs);
   std::vector<model::MemberKey> configured;
   for (const auto& input : inputs) configured.push_back(input.member);

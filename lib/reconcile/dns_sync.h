@@ -57,6 +57,7 @@
 #include "model/observation.h"
 #include "plan/dns_plan.h"
 #include "plan/dns_read_plan.h"
+#include "reconcile/act_gate.h"
 #include "reconcile/dns_backoff.h"
 #include "reconcile/dns_executor.h"
 #include "reconcile/dns_providers.h"
@@ -75,6 +76,10 @@ struct DnsSyncDeps {
   status::DnsMetrics& metrics = status::noop_metrics();
   status::ErrorMetrics& error_metrics = status::noop_metrics();  // component dns_sync
   status::StatusRecorder& status = status::noop_metrics();       // /status
+  // Coordination (act_gate.h): members of clusters another replica holds are skipped as
+  // not_leader before anything is read; the provider's fence stays the last word on writes.
+  // Empty: every cluster.
+  ActGate may_act = {};
 };
 
 // What one job did, for tests and the on_sync hook.
@@ -132,6 +137,8 @@ class DnsSynchronizer {
     std::vector<Part> parts;                             // by index of the pass's inputs
     std::map<model::MemberKey, std::string> signatures;  // members whose plan needs records
   };
+  // Sets DnsMemberInput::standby from deps_.may_act.
+  void mark_standby(std::vector<plan::DnsMemberInput>& inputs) const;
   // Asks the read planner whose records to read and reads them into `inputs`.
   PassReads read_due(const config::Config& config, const DnsProviderSet& providers,
                      std::vector<plan::DnsMemberInput>& inputs, core::MonotonicTime now, bool force,

@@ -536,6 +536,24 @@ TEST(DnsPlan, APausedMemberIsPlannedButNotChanged) {
             DnsSkipReason::kInSync);
 }
 
+// Coordination: a member of a cluster another replica holds is skipped before anything else
+// is judged, and its records are not wanted.
+TEST(DnsPlan, AStandbyMemberIsSkippedAsNotLeaderAndNeedsNoRecords) {
+  const config::PolicyConfig policy;
+  DnsMemberInput member{kEtcd, dns_config(), running("10.0.0.2"),
+                        std::vector{a("10.0.0.1"), our_txt()}, ""};
+  EXPECT_TRUE(dns_needs_records(member, policy, kNow));
+  const auto signature = dns_member_signature(member);
+  member.standby = true;
+  EXPECT_FALSE(dns_needs_records(member, policy, kNow));
+  EXPECT_NE(dns_member_signature(member), signature);
+  const auto r = plan_dns_changes({"prod-fk", policy, {member}, kNow});
+  EXPECT_TRUE(r.changes.empty());
+  ASSERT_EQ(r.skips.size(), 1u);
+  EXPECT_EQ(r.skips[0].reason, DnsSkipReason::kNotLeader);
+  EXPECT_EQ(to_string(r.skips[0].reason), "not_leader");
+}
+
 TEST(DnsPlan, PauseComesFromTheObservationAndChangesTheSignature) {
   config::Config config;
   config.clusters.emplace_back().name = "prod";
@@ -619,7 +637,8 @@ TEST(DnsPlan, SkipReasonSpellingsAreStableAndComplete) {
   for (const DnsSkipReason r : all_dns_skip_reasons()) names.emplace_back(to_string(r));
   EXPECT_EQ(names,
             (std::vector<std::string>{"state_unknown", "group_not_running", "group_gone", "no_ip",
-                                      "provider_unreadable", "not_owned", "in_sync", "paused"}));
+                                      "provider_unreadable", "not_owned", "in_sync", "paused",
+                                      "not_leader"}));
 }
 
 TEST(DnsPlan, AppliedPlanConvergesToInSync) {

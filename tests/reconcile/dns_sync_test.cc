@@ -89,6 +89,29 @@ TEST_F(DnsSyncTest, NewAddressIsWrittenAndVerified) {
   EXPECT_EQ(skips("in_sync"), 1);
 }
 
+// Coordination: a standby neither reads nor writes the names of a cluster another replica
+// holds (its write would only be fenced, and a fenced write must not back the provider off for
+// the clusters this replica does hold); once the cluster is its own, the next pass writes.
+TEST_F(DnsSyncTest, AStandbyNeitherReadsNorWritesTheNamesOfAClusterItDoesNotHold) {
+  bool held = false;
+  DnsSynchronizer standby({worker_, time_, querier_, sleeper_, metrics_, metrics_,
+                           status::noop_metrics(), [&](const std::string&) { return held; }});
+  standby.configure(std::make_shared<const config::Config>(config_), {{"p", provider_}});
+  seed_owned("10.0.0.1");
+  const int reads = provider_->reads;
+  auto report = standby.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(report.reads, 0u);
+  EXPECT_EQ(report.failed, 0u);
+  EXPECT_EQ(provider_->reads, reads);
+  EXPECT_EQ(provider_->applies, 0);
+  EXPECT_EQ(skips("not_leader"), 1);
+
+  held = true;
+  report = standby.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(report.applied, 1u);
+  EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
+}
+
 TEST_F(DnsSyncTest, ObserveRunsOnTheWorker) {
   seed_owned("10.0.0.1");
   int jobs = 0;
