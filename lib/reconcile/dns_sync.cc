@@ -401,8 +401,10 @@ bool DnsSynchronizer::act(const config::Config& config, const DnsProviderSet::En
       return true;
     case Outcome::kFailed:
       ++report.failed;
-      // A conflict that outlasted the re-plans says nothing about the provider's health.
-      if (result.error->kind != core::ErrorKind::kConflict) {
+      // A conflict that outlasted the re-plans says nothing about the provider's health, nor
+      // does a write the coordination fence kept (the lease went between plan and write).
+      if (result.error->kind != core::ErrorKind::kConflict &&
+          !result.error->message.starts_with(kLeaseLost)) {
         provider_failed(config, provider, *result.error);
       }
       return false;

@@ -112,6 +112,20 @@ TEST_F(DnsSyncTest, AStandbyNeitherReadsNorWritesTheNamesOfAClusterItDoesNotHold
   EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
 }
 
+// The lease went between plan and write: the fence refuses the write, which says nothing
+// about the provider, so it is not backed off: the next pass reads and writes again.
+TEST_F(DnsSyncTest, AWriteTheLeaseFenceRefusedDoesNotBackTheProviderOff) {
+  seed_owned("10.0.0.1");
+  provider_->fail_apply = core::make_error(
+      core::ErrorKind::kTerminal, std::string(kLeaseLost) + ": cluster prod is another replica's");
+  EXPECT_EQ(sync_.sync_now(at_ip("10.0.0.2")).failed, 1u);
+  provider_->fail_apply.reset();
+  time_.advance(100ms);  // a provider backing off would wait 1 s at least
+  const auto report = sync_.sync_now(at_ip("10.0.0.2"));
+  EXPECT_EQ(report.applied, 1u) << "the provider was backed off";
+  EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
+}
+
 TEST_F(DnsSyncTest, ObserveRunsOnTheWorker) {
   seed_owned("10.0.0.1");
   int jobs = 0;
