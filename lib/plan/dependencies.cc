@@ -1,43 +1,49 @@
 #include "plan/dependencies.h"
 
 #include <algorithm>
-#include <set>
+#include <cstddef>
 
 namespace frankenetes::plan {
 namespace {
 
-const config::MemberConfig* find_member(const config::ClusterConfig& cluster,
-                                        std::string_view name) {
-  for (const auto& member : cluster.members) {
-    if (member.name == name) return &member;
+constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+// The index of the member called `name`, kNone when there is none. Names and indices rather
+// than sets of strings: the planner asks for every member of every cluster in every pass, and
+// a control plane has a handful of members.
+std::size_t index_of(const config::ClusterConfig& cluster, std::string_view name) {
+  for (std::size_t i = 0; i < cluster.members.size(); ++i) {
+    if (cluster.members[i].name == name) return i;
   }
-  return nullptr;
+  return kNone;
 }
 
-}  // namespace
-
-std::vector<const config::MemberConfig*> planning_order(const config::ClusterConfig& cluster) {
-  std::vector<const config::MemberConfig*> order;
-  std::set<std::string> placed;
+std::vector<std::size_t> planning_indices(const config::ClusterConfig& cluster) {
+  const std::size_t n = cluster.members.size();
+  std::vector<std::size_t> order;
+  order.reserve(n);
+  std::vector<bool> placed(n, false);
   // Quadratic, and that is fine: a control plane has a handful of members.
-  while (order.size() < cluster.members.size()) {
+  while (order.size() < n) {
     bool progressed = false;
-    for (const auto& member : cluster.members) {
-      if (placed.contains(member.name)) continue;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (placed[i]) continue;
+      const auto& member = cluster.members[i];
       const bool ready = std::all_of(
           member.depends_on.begin(), member.depends_on.end(), [&](const std::string& dep) {
-            return placed.contains(dep) || find_member(cluster, dep) == nullptr ||
-                   dep == member.name;
+            if (dep == member.name) return true;
+            const std::size_t j = index_of(cluster, dep);
+            return j == kNone || placed[j];
           });
       if (!ready) continue;
-      order.push_back(&member);
-      placed.insert(member.name);
+      order.push_back(i);
+      placed[i] = true;
       progressed = true;
       break;  // restart from the top so file order decides among the ready ones
     }
     if (!progressed) {
-      for (const auto& member : cluster.members) {
-        if (!placed.contains(member.name)) order.push_back(&member);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (!placed[i]) order.push_back(i);
       }
       break;
     }
@@ -45,21 +51,36 @@ std::vector<const config::MemberConfig*> planning_order(const config::ClusterCon
   return order;
 }
 
+}  // namespace
+
+std::vector<const config::MemberConfig*> planning_order(const config::ClusterConfig& cluster) {
+  std::vector<const config::MemberConfig*> order;
+  for (const std::size_t i : planning_indices(cluster)) order.push_back(&cluster.members[i]);
+  return order;
+}
+
 std::vector<std::string> transitive_dependencies(const config::ClusterConfig& cluster,
                                                  std::string_view member) {
-  std::set<std::string> seen;
-  std::vector<std::string> pending;
-  if (const auto* start = find_member(cluster, member)) pending = start->depends_on;
+  std::vector<bool> seen(cluster.members.size(), false);
+  std::vector<std::size_t> pending;
+  const auto push_dependencies = [&](std::size_t i) {
+    for (const auto& dep : cluster.members[i].depends_on) {
+      if (const std::size_t j = index_of(cluster, dep); j != kNone) pending.push_back(j);
+    }
+  };
+  if (const std::size_t start = index_of(cluster, member); start != kNone) {
+    push_dependencies(start);
+  }
   while (!pending.empty()) {
-    std::string name = std::move(pending.back());
+    const std::size_t j = pending.back();
     pending.pop_back();
-    const auto* dep = find_member(cluster, name);
-    if (dep == nullptr || name == member || !seen.insert(name).second) continue;
-    pending.insert(pending.end(), dep->depends_on.begin(), dep->depends_on.end());
+    if (cluster.members[j].name == member || seen[j]) continue;
+    seen[j] = true;
+    push_dependencies(j);
   }
   std::vector<std::string> ordered;
-  for (const auto* m : planning_order(cluster)) {
-    if (seen.contains(m->name)) ordered.push_back(m->name);
+  for (const std::size_t i : planning_indices(cluster)) {
+    if (seen[i]) ordered.push_back(cluster.members[i].name);
   }
   return ordered;
 }
