@@ -27,7 +27,7 @@ WorkThreads::WorkThreads(status::ErrorMetrics& errors, reconcile::Scheduler* sch
     return std::make_unique<reconcile::WorkerPool>(name, threads, count_internal_errors(errors));
   };
   reads_ = pool("reads", 1);
-  probes_ = pool("probes", 4);
+  probes_ = pool("probes", kProbeThreads);
   actions_ = pool("actions", 4);
   dns_ = pool("dns", 1);
   snapshots_ = pool("snapshots", 1);

@@ -1,7 +1,8 @@
 #pragma once
 // WorkThreads: where the process's work runs.
 //   Pooled (the daemon): a ThreadScheduler of its own and worker pools reads (1 thread),
-//     probes (4), actions (4), dns (1) and snapshots (1: etcd snapshots may stream for minutes).
+//     probes (kProbeThreads), actions (4), dns (1) and snapshots (1: etcd snapshots may stream
+//     for minutes).
 //   Inline (--once, and tests): every piece of work runs on the thread that submits it; tasks
 //     go to the scheduler the caller passes (a test's testing::ManualScheduler), or to a
 //     ThreadScheduler that is never started (--once runs its pass on the caller's thread).
@@ -9,6 +10,7 @@
 // frankenetes_internal_errors_total{component}. Owned by the Process.
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 
 #include "reconcile/scheduler.h"
@@ -16,6 +18,13 @@
 #include "status/recorders.h"
 
 namespace frankenetes::daemon {
+
+// A probe holds its thread for the round trip, or for probe.timeout when the member does not
+// answer, so these threads bound the probes per second at about kProbeThreads / round trip:
+// 800 per second (4000 members every 5 s) at a 20 ms round trip. A member that does not
+// answer holds a thread for its timeout once per period (2 s of every 5 s by default). An
+// idle thread costs a few KiB of memory.
+inline constexpr std::size_t kProbeThreads = 16;
 
 class WorkThreads {
  public:

@@ -1,6 +1,7 @@
 #include "plan/history.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -115,27 +116,36 @@ int History::actions_in_budget_window(core::MonotonicTime now) const {
 
 History record_observation(History history, const config::Config& desired,
                            const model::Observations& observed, core::MonotonicTime now) {
-  std::set<model::MemberKey> configured;
+  // The configured members' entries, by address (map nodes stay put): what is not among them
+  // is forgotten below. Addresses and indices rather than copies of the keys and names: this
+  // runs over every member in every pass.
+  std::vector<const MemberHistory*> configured;
+  std::vector<bool> healthy;
   for (const auto& cluster : desired.clusters) {
-    std::map<std::string, Assessment> assessments;
-    for (const auto& member_config : cluster.members) {
+    healthy.assign(cluster.members.size(), false);
+    for (std::size_t i = 0; i < cluster.members.size(); ++i) {
+      const auto& member_config = cluster.members[i];
       const model::MemberKey key{cluster.name, member_config.name};
-      configured.insert(key);
       const auto obs_it = observed.find(key);
       const model::MemberObservation* observation =
           obs_it == observed.end() ? nullptr : &obs_it->second;
       MemberHistory& member = history.members[key];
+      configured.push_back(&member);
       record_restart_samples(member, observation, now, desired.policy.crash_loop.window);
       record_probe_baseline(member, observation);
       const Assessment assessment =
           assess_member(member_config, observation, &member, desired.policy, now);
       record_health(member, assessment, desired.policy.backoff, now);
-      assessments.emplace(member_config.name, assessment);
+      healthy[i] = assessment.healthy();
     }
     for (const auto& member_config : cluster.members) {
       MemberHistory& member = history.members[{cluster.name, member_config.name}];
       for (const auto& dep : transitive_dependencies(cluster, member_config.name)) {
-        if (!assessments.at(dep).healthy()) member.dependency_trouble_at = now;
+        const auto it = std::find_if(cluster.members.begin(), cluster.members.end(),
+                                     [&](const config::MemberConfig& m) { return m.name == dep; });
+        if (!healthy[static_cast<std::size_t>(it - cluster.members.begin())]) {
+          member.dependency_trouble_at = now;
+        }
       }
       // Older than the crash-loop window, it no longer filters any sample.
       if (member.dependency_trouble_at &&
@@ -146,8 +156,11 @@ History record_observation(History history, const config::Config& desired,
   }
   // A member removed from the config is forgotten, unless the executor still owes us the
   // outcome of its action (record_action_finished would otherwise find nothing).
+  const std::less<const MemberHistory*> by_address;
+  std::sort(configured.begin(), configured.end(), by_address);
   std::erase_if(history.members, [&](const auto& entry) {
-    return !configured.contains(entry.first) && !entry.second.in_flight;
+    return !std::binary_search(configured.begin(), configured.end(), &entry.second, by_address) &&
+           !entry.second.in_flight;
   });
   prune_budget(history, now);
   return history;
