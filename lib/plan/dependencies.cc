@@ -29,12 +29,12 @@ std::vector<std::size_t> planning_indices(const config::ClusterConfig& cluster) 
     for (std::size_t i = 0; i < n; ++i) {
       if (placed[i]) continue;
       const auto& member = cluster.members[i];
-      const bool ready = std::all_of(
-          member.depends_on.begin(), member.depends_on.end(), [&](const std::string& dep) {
-            if (dep == member.name) return true;
-            const std::size_t j = index_of(cluster, dep);
-            return j == kNone || placed[j];
-          });
+      const bool ready = std::all_of(member.depends_on.begin(), member.depends_on.end(),
+                                     [&](const std::string& dep) {
+                                       if (dep == member.name) return true;
+                                       const std::size_t j = index_of(cluster, dep);
+                                       return j == kNone || placed[j];
+                                     });
       if (!ready) continue;
       order.push_back(i);
       placed[i] = true;

@@ -329,9 +329,15 @@ std::string_view to_string(DnsSkipReason reason) {
 
 std::span<const DnsSkipReason> all_dns_skip_reasons() {
   static constexpr std::array kAll{
-      DnsSkipReason::kStateUnknown, DnsSkipReason::kGroupNotRunning,    DnsSkipReason::kGroupGone,
-      DnsSkipReason::kNoIp,         DnsSkipReason::kProviderUnreadable, DnsSkipReason::kNotOwned,
-      DnsSkipReason::kInSync,       DnsSkipReason::kPaused,        DnsSkipReason::kNotLeader,
+      DnsSkipReason::kStateUnknown,
+      DnsSkipReason::kGroupNotRunning,
+      DnsSkipReason::kGroupGone,
+      DnsSkipReason::kNoIp,
+      DnsSkipReason::kProviderUnreadable,
+      DnsSkipReason::kNotOwned,
+      DnsSkipReason::kInSync,
+      DnsSkipReason::kPaused,
+      DnsSkipReason::kNotLeader,
   };
   return kAll;
 }

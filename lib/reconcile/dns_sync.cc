@@ -213,8 +213,8 @@ DnsSynchronizer::PassReads DnsSynchronizer::read_due(const config::Config& confi
     // A rebuilt provider (another zone, other credentials) may hold other records.
     auto signature = plan::dns_member_signature(input) + "|" + (provider ? provider->key : "");
     pass.signatures.emplace(input.member, signature);
-    candidates.push_back(
-        {input.member, std::move(signature), readable, provider && provider->provider->reads_zone()});
+    candidates.push_back({input.member, std::move(signature), readable,
+                          provider && provider->provider->reads_zone()});
   }
   const plan::DnsReadSettings settings{config.dns->resync_interval,
                                        config.dns->max_member_reads_per_second,

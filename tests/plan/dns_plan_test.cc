@@ -635,10 +635,9 @@ TEST(DnsPlan, NeedsRecordsExactlyWhenThePlanLooksAtThem) {
 TEST(DnsPlan, SkipReasonSpellingsAreStableAndComplete) {
   std::vector<std::string> names;
   for (const DnsSkipReason r : all_dns_skip_reasons()) names.emplace_back(to_string(r));
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"state_unknown", "group_not_running", "group_gone", "no_ip",
-                                      "provider_unreadable", "not_owned", "in_sync", "paused",
-                                      "not_leader"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"state_unknown", "group_not_running", "group_gone",
+                                             "no_ip", "provider_unreadable", "not_owned", "in_sync",
+                                             "paused", "not_leader"}));
 }
 
 TEST(DnsPlan, AppliedPlanConvergesToInSync) {

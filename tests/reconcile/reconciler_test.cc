@@ -100,7 +100,8 @@ TEST_F(ReconcilerTest, AStandbyActsOnNothingAndUsesNoRungUntilItHoldsTheCluster)
 TEST_F(ReconcilerTest, AStandbyProbesSlowerAndAHolderAtOnceAndAtItsPeriod) {
   bool held = false;
   may_act = [&](const std::string&) { return held; };
-  auto& r = make(config_with({test_util::probed(member("apiserver"), "http://{ip}:6443/livez", 5s)}));
+  auto& r =
+      make(config_with({test_util::probed(member("apiserver"), "http://{ip}:6443/livez", 5s)}));
   r.start();
   scheduler.advance(16s);  // the first probe waited for the IP the first pass brings: 15 s
   const auto first = probe_transport.requests().size();
