@@ -618,13 +618,21 @@ void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation
   if (stopping_ || generation != probe_generation_) return;
   const auto* member = find_member(key);
   if (!member || !member->probe || !deps_.prober) return;
+  const auto period = member->probe->period;
   // A standby (coordination: another replica holds the cluster) never acts on what it sees,
-  // so it probes kStandbyProbeSlowdown times less often: enough for /status and the metrics,
-  // and a streak already under way when the cluster is handed over. Taking the cluster over
-  // probes its members at once (merge_cluster_history).
-  const auto period = may_act(deps_.may_act, key.cluster)
-                          ? member->probe->period
-                          : member->probe->period * kStandbyProbeSlowdown;
+  // so it probes only every kStandbyProbeSlowdown-th period: enough for /status and the
+  // metrics, and a streak already under way when the cluster is handed over. The timer still
+  // ticks every period, so a holder whose fence reopens (a late renewal) is back to its own
+  // rate within one period; taking a cluster over probes it at once (merge_cluster_history).
+  if (!may_act(deps_.may_act, key.cluster)) {
+    const auto it = probes_.find(key);
+    const auto standby_gap = period * kStandbyProbeSlowdown - period / 2;
+    if (it != probes_.end() && it->second.configured &&
+        deps_.time.monotonic_time() - it->second.observed_at < standby_gap) {
+      schedule_probe(key, period);
+      return;
+    }
+  }
   if (probes_in_flight_.contains(key)) {
     schedule_probe(key, period);
     return;

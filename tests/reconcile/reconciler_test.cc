@@ -116,6 +116,15 @@ TEST_F(ReconcilerTest, AStandbyProbesSlowerAndAHolderAtOnceAndAtItsPeriod) {
   EXPECT_EQ(probe_transport.requests().size(), before + 1) << "probed at once on taking over";
   scheduler.advance(60s);
   EXPECT_EQ(probe_transport.requests().size() - before - 1, 12u) << "every 5 s";
+
+  // The fence closes for a while (a late renewal) and reopens without a hand-over: back to
+  // the holder's rate within one period.
+  held = false;
+  scheduler.advance(20s);
+  held = true;
+  const auto reopened = probe_transport.requests().size();
+  scheduler.advance(5s);
+  EXPECT_EQ(probe_transport.requests().size(), reopened + 1);
 }
 
 // Coordination's hand-over (state/cluster_history.h): the new holder acts on nothing before
