@@ -59,8 +59,8 @@ std::vector<const config::MemberConfig*> planning_order(const config::ClusterCon
   return order;
 }
 
-std::vector<std::string> transitive_dependencies(const config::ClusterConfig& cluster,
-                                                 std::string_view member) {
+std::vector<std::size_t> transitive_dependency_indices(const config::ClusterConfig& cluster,
+                                                       std::string_view member) {
   std::vector<bool> seen(cluster.members.size(), false);
   std::vector<std::size_t> pending;
   const auto push_dependencies = [&](std::size_t i) {
@@ -78,11 +78,20 @@ std::vector<std::string> transitive_dependencies(const config::ClusterConfig& cl
     seen[j] = true;
     push_dependencies(j);
   }
-  std::vector<std::string> ordered;
+  std::vector<std::size_t> ordered;
   for (const std::size_t i : planning_indices(cluster)) {
-    if (seen[i]) ordered.push_back(cluster.members[i].name);
+    if (seen[i]) ordered.push_back(i);
   }
   return ordered;
+}
+
+std::vector<std::string> transitive_dependencies(const config::ClusterConfig& cluster,
+                                                 std::string_view member) {
+  std::vector<std::string> names;
+  for (const std::size_t i : transitive_dependency_indices(cluster, member)) {
+    names.push_back(cluster.members[i].name);
+  }
+  return names;
 }
 
 }  // namespace frankenetes::plan

@@ -4,6 +4,7 @@
 // cycles and unknown names; these functions still terminate on such input (unknown names
 // are ignored, members on a cycle come last in file order) so the planner never hangs.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,5 +20,8 @@ std::vector<const config::MemberConfig*> planning_order(const config::ClusterCon
 // Names of every member that `member` depends on directly or transitively, in planning order.
 std::vector<std::string> transitive_dependencies(const config::ClusterConfig& cluster,
                                                  std::string_view member);
+// The same as indices into cluster.members (for callers that keep per-member state by index).
+std::vector<std::size_t> transitive_dependency_indices(const config::ClusterConfig& cluster,
+                                                       std::string_view member);
 
 }  // namespace frankenetes::plan

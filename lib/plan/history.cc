@@ -140,12 +140,8 @@ History record_observation(History history, const config::Config& desired,
     }
     for (const auto& member_config : cluster.members) {
       MemberHistory& member = history.members[{cluster.name, member_config.name}];
-      for (const auto& dep : transitive_dependencies(cluster, member_config.name)) {
-        const auto it = std::find_if(cluster.members.begin(), cluster.members.end(),
-                                     [&](const config::MemberConfig& m) { return m.name == dep; });
-        if (!healthy[static_cast<std::size_t>(it - cluster.members.begin())]) {
-          member.dependency_trouble_at = now;
-        }
+      for (const std::size_t dep : transitive_dependency_indices(cluster, member_config.name)) {
+        if (!healthy[dep]) member.dependency_trouble_at = now;
       }
       // Older than the crash-loop window, it no longer filters any sample.
       if (member.dependency_trouble_at &&

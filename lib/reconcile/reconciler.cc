@@ -218,7 +218,7 @@ void Reconciler::merge_cluster_history(std::string cluster, std::optional<plan::
                {"actions_last_hour_before", before}});
     published_.erase(cluster);
     done();  // opens the ActGate for the cluster
-    // A standby probed it at the slow cadence: the holder's begins now, not a slow period on.
+    // A standby probed it every third period (run_probe): the holder's probing begins now.
     if (deps_.prober && !once_) {
       for (const auto& c : config_->clusters) {
         if (c.name != cluster) continue;
