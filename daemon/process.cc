@@ -26,6 +26,13 @@ namespace frankenetes::daemon {
 struct ProcessGraph {
   explicit ProcessGraph(const ProcessDeps& deps)
       : threads(deps.metrics, deps.scheduler, deps.once) {}
+  // The prober's asynchronous clients call back into the reconciler from their own threads:
+  // they stop before anything is destroyed.
+  ~ProcessGraph() {
+    if (prober) prober->stop();
+  }
+  ProcessGraph(const ProcessGraph&) = delete;
+  ProcessGraph& operator=(const ProcessGraph&) = delete;
 
   core::StopSignal stop_signal;
   std::mt19937_64 random{std::random_device{}()};
@@ -186,6 +193,7 @@ std::optional<core::Error> Process::build(
           .api = *g.api,
           .executor = *g.executor,
           .prober = g.prober.get(),
+          .probe_batch_window = deps_.once ? core::Duration(0) : kProbeBatchWindow,
           .time = deps_.time,
           .metrics = deps_.metrics,
           .probe_metrics = deps_.metrics,
@@ -320,6 +328,7 @@ void Process::request_stop() {
 bool Process::join(std::chrono::steady_clock::time_point deadline) {
   request_stop();
   const bool threads = graph_->threads.stop(deadline);
+  graph_->prober->stop();  // its I/O threads: probes in flight are abandoned
   const bool coordination = !graph_->coordination || graph_->coordination->join(deadline);
   return threads && coordination;
 }

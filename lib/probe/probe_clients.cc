@@ -32,6 +32,11 @@ http::HttpTransport* ProbeClients::find(const ProbeTls& tls) const {
   return it == transports_.end() ? nullptr : it->second.get();
 }
 
+http::AsyncTransport* ProbeClients::find_async(const ProbeTls& tls) const {
+  const auto it = async_.find(tls);
+  return it == async_.end() ? nullptr : it->second.get();
+}
+
 ProbeClientsBuild build_probe_clients(const config::Config& config, const std::string& config_file,
                                       const http::HttpClientOptions& base) {
   return build_probe_clients(
@@ -47,7 +52,15 @@ ProbeClientsBuild build_probe_clients(const config::Config& config, const std::s
 ProbeClientsBuild build_probe_clients(const config::Config& config, const std::string& config_file,
                                       const http::HttpClientOptions& base,
                                       const MakeProbeClient& make) {
+  return build_probe_clients(config, config_file, base, make, nullptr);
+}
+
+ProbeClientsBuild build_probe_clients(const config::Config& config, const std::string& config_file,
+                                      const http::HttpClientOptions& base,
+                                      const MakeProbeClient& make,
+                                      const MakeAsyncProbeClient& make_async) {
   ProbeClients::Transports transports;
+  ProbeClients::AsyncTransports async;
   // Settings whose client could not be built, with the reason, so that every member using
   // them is reported (each at its own key path) while the file is opened once.
   std::map<ProbeTls, std::string> failed;
@@ -62,6 +75,14 @@ ProbeClientsBuild build_probe_clients(const config::Config& config, const std::s
         options.ca_file = tls.ca_file;
         options.insecure_skip_verify = tls.insecure_skip_verify;
         auto client = make(options);
+        if (client && make_async) {
+          auto async_client = make_async(options);
+          if (async_client) {
+            async.emplace(tls, std::move(*async_client));
+          } else {
+            client = async_client.error();
+          }
+        }
         if (client) {
           transports.emplace(tls, std::move(*client));
         } else {
@@ -75,7 +96,7 @@ ProbeClientsBuild build_probe_clients(const config::Config& config, const std::s
     }
   }
   if (build.problems.empty()) {
-    build.clients = std::make_shared<const ProbeClients>(std::move(transports));
+    build.clients = std::make_shared<const ProbeClients>(std::move(transports), std::move(async));
   }
   return build;
 }

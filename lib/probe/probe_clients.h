@@ -18,6 +18,7 @@
 
 #include "config/problem.h"
 #include "config/types.h"
+#include "http/async_transport.h"
 #include "http/client.h"
 #include "http/transport.h"
 
@@ -36,19 +37,30 @@ struct ProbeTls {
 // use it).
 ProbeTls probe_tls_of(const config::ProbeConfig& probe);
 
+// Each setting has a blocking client (--once, etcd's status reads) and, in the daemon, an
+// asynchronous one too (one I/O thread per setting, the probes of all its members in flight
+// together). Destroying the set stops the asynchronous clients: probes in flight on them are
+// abandoned and never call back (the reconciler forgets a probe that has not come back after
+// its timeout and period).
 class ProbeClients {
  public:
   using Transports = std::map<ProbeTls, std::shared_ptr<http::HttpTransport>>;
+  using AsyncTransports = std::map<ProbeTls, std::shared_ptr<http::AsyncTransport>>;
 
-  explicit ProbeClients(Transports transports) : transports_(std::move(transports)) {}
+  explicit ProbeClients(Transports transports, AsyncTransports async = {})
+      : transports_(std::move(transports)), async_(std::move(async)) {}
 
   // The client for `tls`; null when the configuration the set was built from had no probe
   // with these settings (a probe scheduled under an older configuration).
   http::HttpTransport* find(const ProbeTls& tls) const;
+  // The same for the asynchronous clients; null also when the set has none.
+  http::AsyncTransport* find_async(const ProbeTls& tls) const;
   std::size_t size() const { return transports_.size(); }
+  bool asynchronous() const { return !async_.empty(); }
 
  private:
   Transports transports_;
+  AsyncTransports async_;
 };
 
 struct ProbeClientsBuild {
@@ -74,6 +86,15 @@ using MakeProbeClient = std::function<core::Result<std::shared_ptr<http::HttpTra
 ProbeClientsBuild build_probe_clients(const config::Config& config, const std::string& config_file,
                                       const http::HttpClientOptions& base,
                                       const MakeProbeClient& make);
+
+// The same, and for each setting an asynchronous client too, made by `make_async` (the
+// daemon's; tests that run probes on worker threads leave it out).
+using MakeAsyncProbeClient = std::function<core::Result<std::shared_ptr<http::AsyncTransport>>(
+    const http::HttpClientOptions& options)>;
+ProbeClientsBuild build_probe_clients(const config::Config& config, const std::string& config_file,
+                                      const http::HttpClientOptions& base,
+                                      const MakeProbeClient& make,
+                                      const MakeAsyncProbeClient& make_async);
 
 // A probe TLS setting the operator should hear about at every load:
 //   kInsecure  probe.insecureSkipVerify: the member's certificate is not checked at all;

@@ -75,35 +75,86 @@ model::ProbeObservation apply_probe_result(model::ProbeObservation previous,
 }
 
 void Prober::set_clients(std::shared_ptr<const ProbeClients> clients) {
+  std::shared_ptr<const ProbeClients> previous;  // destroyed (its clients stopped) unlocked
   std::lock_guard lock(mutex_);
-  clients_ = std::move(clients);
+  if (stopped_) return;
+  previous = std::exchange(clients_, std::move(clients));
+}
+
+bool Prober::asynchronous() const {
+  if (fixed_async_) return true;
+  std::lock_guard lock(mutex_);
+  return clients_ && clients_->asynchronous();
+}
+
+void Prober::stop() {
+  std::shared_ptr<const ProbeClients> clients;
+  {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    clients = std::move(clients_);
+  }
+  // Destroying the last reference stops the asynchronous clients (joining their threads).
+  // A probe() in flight on a blocking client holds its own reference until it returns.
+  clients.reset();
+}
+
+std::optional<Prober::Prepared> Prober::prepare(const config::MemberConfig& member,
+                                                const ProbeTarget& target) {
+  if (!member.probe) return std::nullopt;
+  auto url = substitute_probe_url(member.probe->url, target);
+  if (!url) return std::nullopt;
+  Prepared prepared;
+  prepared.request.method = "GET";
+  prepared.request.url = std::move(*url);
+  prepared.request.timeout = member.probe->timeout;
+  prepared.request.operation = "probe";
+  prepared.request.headers.emplace("Accept", "application/json, text/plain, */*");
+  if (!fixed_transport_ && !fixed_async_) {
+    std::lock_guard lock(mutex_);
+    prepared.clients = clients_;
+  }
+  return prepared;
 }
 
 std::optional<ProbeResult> Prober::probe(const config::MemberConfig& member,
                                          const ProbeTarget& target) {
-  if (!member.probe) return std::nullopt;
-  const auto url = substitute_probe_url(member.probe->url, target);
-  if (!url) return std::nullopt;
-  std::shared_ptr<const ProbeClients> clients;  // keeps the client alive while it is used
+  auto prepared = prepare(member, target);
+  if (!prepared) return std::nullopt;
   http::HttpTransport* transport = fixed_transport_;
-  if (!transport) {
-    {
-      std::lock_guard lock(mutex_);
-      clients = clients_;
-    }
-    if (clients) transport = clients->find(probe_tls_of(*member.probe));
-    if (!transport) return std::nullopt;
+  if (!transport && prepared->clients) {
+    transport = prepared->clients->find(probe_tls_of(*member.probe));
   }
-
-  http::ClientRequest request;
-  request.method = "GET";
-  request.url = *url;
-  request.timeout = member.probe->timeout;
-  request.operation = "probe";
-  request.headers.emplace("Accept", "application/json, text/plain, */*");
-
+  if (!transport) return std::nullopt;
   const auto started = time_.monotonic_time();
-  auto response = transport->send(request);
+  return judge(member, transport->send(prepared->request), started);
+}
+
+bool Prober::probe_async(const config::MemberConfig& member, const ProbeTarget& target,
+                         ProbeDone done) {
+  auto prepared = prepare(member, target);
+  if (!prepared) return false;
+  http::AsyncTransport* transport = fixed_async_;
+  if (!transport && prepared->clients) {
+    transport = prepared->clients->find_async(probe_tls_of(*member.probe));
+  }
+  if (!transport) return false;
+  const auto started = time_.monotonic_time();
+  // What judge() needs of the member, copied: the configuration may be replaced before the
+  // answer comes.
+  config::MemberConfig judged;
+  judged.role = member.role;
+  judged.probe = member.probe;
+  transport->send_async(
+      std::move(prepared->request),
+      [this, judged = std::move(judged), started, done = std::move(done)](
+          core::Result<http::Response> response) { done(judge(judged, response, started)); });
+  return true;
+}
+
+ProbeResult Prober::judge(const config::MemberConfig& member,
+                          const core::Result<http::Response>& response,
+                          core::MonotonicTime started) const {
   ProbeResult result;
   result.duration = std::chrono::duration_cast<core::Duration>(time_.monotonic_time() - started);
   if (!response.ok()) {

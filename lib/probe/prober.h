@@ -16,14 +16,17 @@
 // long it took, so the planner can tell "cannot verify" from "down"; a handshake that ran
 // out of time is kTimeout.
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "config/types.h"
 #include "core/time_source.h"
+#include "http/async_transport.h"
 #include "http/transport.h"
 #include "model/observation.h"
 #include "probe/probe_clients.h"
@@ -58,9 +61,17 @@ model::ProbeObservation apply_probe_result(model::ProbeObservation previous,
 
 class Prober {
  public:
+  using ProbeDone = std::function<void(ProbeResult)>;
+
   // Every member through `transport`, whatever its TLS settings (tests).
   Prober(http::HttpTransport& transport, const core::TimeSource& time)
       : fixed_transport_(&transport), time_(time) {}
+  // Every member through `transport`, asynchronously (tests); probe() probes nobody.
+  Prober(http::AsyncTransport& transport, const core::TimeSource& time)
+      : fixed_async_(&transport), time_(time) {}
+  ~Prober() { stop(); }
+  Prober(const Prober&) = delete;
+  Prober& operator=(const Prober&) = delete;
   // Each member through the client of `clients` for its probe TLS settings (the daemon).
   Prober(std::shared_ptr<const ProbeClients> clients, const core::TimeSource& time)
       : clients_(std::move(clients)), time_(time) {}
@@ -74,9 +85,35 @@ class Prober {
   // configuration): not probed, its probe state stays as it was. Any thread.
   std::optional<ProbeResult> probe(const config::MemberConfig& member, const ProbeTarget& target);
 
+  // True when probe_async() can be used: the clients have asynchronous transports. Any thread.
+  bool asynchronous() const;
+  // Starts the probe on the asynchronous client for the member's TLS settings and returns at
+  // once; `done` runs on that client's I/O thread with the result, within about
+  // probe.timeout — or never, when the client is stopped first (a reload replaced it, or the
+  // daemon is shutting down). False, and `done` never runs, for the same reasons probe()
+  // returns nullopt. Any thread.
+  bool probe_async(const config::MemberConfig& member, const ProbeTarget& target, ProbeDone done);
+
+  // Stops the asynchronous clients: once it returns no `done` runs (the owner calls it before
+  // whatever those callbacks use goes away). Later probe_async() calls return false.
+  void stop();
+
  private:
+  // The request for `member` and the transport for its TLS settings; nullopt when it is not
+  // probed (see probe()). `clients` keeps the transport alive.
+  struct Prepared {
+    http::ClientRequest request;
+    std::shared_ptr<const ProbeClients> clients;
+  };
+  std::optional<Prepared> prepare(const config::MemberConfig& member, const ProbeTarget& target);
+  ProbeResult judge(const config::MemberConfig& member,
+                    const core::Result<http::Response>& response,
+                    core::MonotonicTime started) const;
+
   http::HttpTransport* fixed_transport_ = nullptr;
-  std::mutex mutex_;
+  http::AsyncTransport* fixed_async_ = nullptr;
+  bool stopped_ = false;  // guarded by mutex_
+  mutable std::mutex mutex_;
   std::shared_ptr<const ProbeClients> clients_;  // guarded by mutex_
   const core::TimeSource& time_;
 };

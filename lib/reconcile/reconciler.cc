@@ -341,6 +341,12 @@ void Reconciler::update_config(std::shared_ptr<const config::Config> config) {
 
 void Reconciler::apply_config(std::shared_ptr<const config::Config> config) {
   config_ = std::move(config);
+  member_index_.clear();
+  for (const auto& cluster : config_->clusters) {
+    for (const auto& member : cluster.members) {
+      member_index_.emplace(model::MemberKey{cluster.name, member.name}, &member);
+    }
+  }
   observer_.configure(*config_);
   reporter_.configure(*config_);
   etcd_guard_.configure(*config_);
@@ -515,13 +521,8 @@ void Reconciler::reconcile() {
 }
 
 const config::MemberConfig* Reconciler::find_member(const model::MemberKey& key) const {
-  for (const auto& cluster : config_->clusters) {
-    if (cluster.name != key.cluster) continue;
-    for (const auto& member : cluster.members) {
-      if (member.name == key.member) return &member;
-    }
-  }
-  return nullptr;
+  const auto it = member_index_.find(key);
+  return it == member_index_.end() ? nullptr : it->second;
 }
 
 std::optional<ActionTarget> Reconciler::target_for(const model::MemberKey& key) const {
@@ -610,8 +611,15 @@ void Reconciler::finish_action(const plan::Action& action, const ActionResult& r
 
 void Reconciler::schedule_probe(const model::MemberKey& key, core::Duration delay) {
   const auto generation = probe_generation_;
-  probe_tasks_[key] = deps_.scheduler.schedule_after(
-      delay, [this, key, generation] { run_probe(key, generation); });
+  auto when = deps_.scheduler.now() + delay;
+  if (const auto window = deps_.probe_batch_window; window > core::Duration(0)) {
+    // Up to the end of its window, so that the probes due in it start together.
+    const auto since_epoch = when.time_since_epoch();
+    const auto into = since_epoch % window;
+    if (into != decltype(into)(0)) when += window - into;
+  }
+  probe_tasks_[key] =
+      deps_.scheduler.schedule_at(when, [this, key, generation] { run_probe(key, generation); });
 }
 
 void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation) {
@@ -619,6 +627,7 @@ void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation
   const auto* member = find_member(key);
   if (!member || !member->probe || !deps_.prober) return;
   const auto period = member->probe->period;
+  const auto now = deps_.time.monotonic_time();
   // A standby (coordination: another replica holds the cluster) never acts on what it sees,
   // so it probes only every kStandbyProbeSlowdown-th period: enough for /status and the
   // metrics, and a streak already under way when the cluster is handed over. The timer still
@@ -628,47 +637,111 @@ void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation
     const auto it = probes_.find(key);
     const auto standby_gap = period * kStandbyProbeSlowdown - period / 2;
     if (it != probes_.end() && it->second.configured &&
-        deps_.time.monotonic_time() - it->second.observed_at < standby_gap) {
+        now - it->second.observed_at < standby_gap) {
       schedule_probe(key, period);
       return;
     }
   }
-  if (probes_in_flight_.contains(key)) {
-    schedule_probe(key, period);
-    return;
+  if (const auto it = probes_in_flight_.find(key); it != probes_in_flight_.end()) {
+    if (now - it->second.started < member->probe->timeout + period) {
+      schedule_probe(key, period);
+      return;
+    }
+    log::warn(
+        "probe.lost",
+        {{"cluster", key.cluster},
+         {"member", key.member},
+         {"started", ago(std::chrono::duration_cast<core::Duration>(now - it->second.started))},
+         {"action", "no answer within its timeout: probing again"}});
+    probes_in_flight_.erase(it);
   }
   probe::ProbeTarget target{observer_.ip(key), observer_.fqdn(key)};
   if (!probe::substitute_probe_url(member->probe->url, target)) {
     schedule_probe(key, period);  // no IP known yet: the probe state stays unknown
     return;
   }
-  probes_in_flight_.insert(key);
-  auto on_exception = [this, key](const std::string&) {
-    // No result: the probe state stays what it was (unknown evidence, not a failure).
-    if (stopping_) return;
-    deps_.scheduler.post([this, key] { probes_in_flight_.erase(key); });
-  };
-  // etcd members: every successful probe also reads maintenance/status (data-loss detection).
-  const bool read_etcd_status =
-      deps_.etcd_status != nullptr && member->role == config::MemberRole::kEtcd;
-  deps_.probes.submit([this, key, member_copy = *member, target, read_etcd_status] {
-    auto result = deps_.prober->probe(member_copy, target);
-    const auto at = deps_.time.monotonic_time();
-    std::optional<core::Result<etcd::DataIdentity>> identity;
-    if (read_etcd_status && result && result->success && !stopping_) {
-      identity = deps_.etcd_status->read(member_copy,
-                                         etcd_endpoint(member_copy, target.ip, target.fqdn));
-    }
-    if (stopping_) return;
-    deps_.scheduler.post([this, key, result = std::move(result), at,
-                          identity = std::move(identity)] {
-      if (stopping_) return;
-      probes_in_flight_.erase(key);
-      if (result) finish_probe(key, *result, at);
-      if (identity) finish_etcd_status(key, *identity);
-    });
-  }, std::move(on_exception));
+  const auto id = ++last_probe_id_;
+  probes_in_flight_[key] = {id, now};
+  start_probe(key, *member, target, id);
   schedule_probe(key, period);
+}
+
+void Reconciler::start_probe(const model::MemberKey& key, const config::MemberConfig& member,
+                             const probe::ProbeTarget& target, std::uint64_t id) {
+  // etcd members: every successful probe also reads maintenance/status (data-loss detection),
+  // a blocking call, on the probes worker.
+  const bool read_etcd_status =
+      deps_.etcd_status != nullptr && member.role == config::MemberRole::kEtcd;
+  // What the worker needs outlives a configuration swap: the member lives in `config`.
+  auto read_status = [this, key, id, config = config_, member = &member, target](
+                         probe::ProbeResult result, core::MonotonicTime at) {
+    std::optional<core::Result<etcd::DataIdentity>> identity;
+    if (!stopping_) {
+      identity = deps_.etcd_status->read(*member, etcd_endpoint(*member, target.ip, target.fqdn));
+    }
+    complete_probe({key, id, std::move(result), at, std::move(identity)});
+  };
+  auto on_exception = [this, key, id](const std::string&) {
+    // No result: the probe state stays what it was (unknown evidence, not a failure).
+    complete_probe({key, id, std::nullopt, {}, std::nullopt});
+  };
+
+  if (deps_.prober->asynchronous()) {
+    const bool started = deps_.prober->probe_async(
+        member, target,
+        [this, key, id, read_etcd_status, read_status, on_exception](probe::ProbeResult result) {
+          const auto at = deps_.time.monotonic_time();
+          if (!read_etcd_status || !result.success || stopping_) {
+            complete_probe({key, id, std::move(result), at, std::nullopt});
+            return;
+          }
+          deps_.probes.submit([read_status, result = std::move(result),
+                               at]() mutable { read_status(std::move(result), at); },
+                              on_exception);
+        });
+    if (!started) probes_in_flight_.erase(key);  // not probed: as the blocking probe's nullopt
+    return;
+  }
+  deps_.probes.submit(
+      [this, key, id, config = config_, member = &member, target, read_etcd_status, read_status] {
+        auto result = deps_.prober->probe(*member, target);
+        const auto at = deps_.time.monotonic_time();
+        if (read_etcd_status && result && result->success && !stopping_) {
+          read_status(std::move(*result), at);
+          return;
+        }
+        complete_probe({key, id, std::move(result), at, std::nullopt});
+      },
+      on_exception);
+}
+
+void Reconciler::complete_probe(ProbeCompletion completion) {
+  if (stopping_) return;
+  bool post = false;
+  {
+    std::lock_guard lock(completions_mutex_);
+    completions_.push_back(std::move(completion));
+    post = !std::exchange(completions_posted_, true);
+  }
+  if (post) deps_.scheduler.post([this] { take_probe_completions(); });
+}
+
+void Reconciler::take_probe_completions() {
+  std::vector<ProbeCompletion> completions;
+  {
+    std::lock_guard lock(completions_mutex_);
+    completions.swap(completions_);
+    completions_posted_ = false;
+  }
+  for (auto& completion : completions) {
+    if (stopping_) return;
+    const auto it = probes_in_flight_.find(completion.key);
+    // A probe forgotten as lost (run_probe) and since started again: this answer is stale.
+    if (it == probes_in_flight_.end() || it->second.id != completion.id) continue;
+    probes_in_flight_.erase(it);
+    if (completion.result) finish_probe(completion.key, *completion.result, completion.at);
+    if (completion.identity) finish_etcd_status(completion.key, *completion.identity);
+  }
 }
 
 void Reconciler::finish_probe(const model::MemberKey& key, const probe::ProbeResult& result,

@@ -71,7 +71,13 @@ struct ReconcilerDeps {
   Worker& actions;  // remediation actions (may block for minutes)
   ContainerGroupApi& api;
   ActionExecutor& executor;         // a PolicyExecutor in the daemon
-  probe::Prober* prober = nullptr;  // null: members are not probed
+  // Null: members are not probed. When it is asynchronous (Prober::asynchronous()), probes
+  // run on its I/O threads and only etcd's status reads use the probes worker.
+  probe::Prober* prober = nullptr;
+  // Probes that fall due within the same window of this length start together, at its end:
+  // one wake-up of the scheduler (and of the probes' I/O thread) per window instead of one per
+  // probe. Zero: each at its own time (tests). The daemon: kProbeBatchWindow.
+  core::Duration probe_batch_window{0};
   const core::TimeSource& time;     // same monotonic clock as the scheduler
   // PlanReporter's and the loop's; the no-op when left out.
   status::RemediationMetrics& metrics = status::noop_metrics();
@@ -196,6 +202,19 @@ class Reconciler {
                     core::MonotonicTime at);
   void finish_etcd_status(const model::MemberKey& key,
                           const core::Result<etcd::DataIdentity>& identity);
+  // What a probe brought back, from whichever thread ran it. Completions are queued and taken
+  // on the scheduler thread in batches: one wake-up for all that arrived meanwhile.
+  struct ProbeCompletion {
+    model::MemberKey key;
+    std::uint64_t id = 0;                      // ProbeInFlight::id of the probe
+    std::optional<probe::ProbeResult> result;  // nullopt: no result (state stays as it was)
+    core::MonotonicTime at{};
+    std::optional<core::Result<etcd::DataIdentity>> identity;
+  };
+  void complete_probe(ProbeCompletion completion);  // any thread
+  void take_probe_completions();
+  void start_probe(const model::MemberKey& key, const config::MemberConfig& member,
+                   const probe::ProbeTarget& target, std::uint64_t id);
   const config::MemberConfig* find_member(const model::MemberKey& key) const;
   std::optional<ActionTarget> target_for(const model::MemberKey& key) const;
   void beat();
@@ -209,7 +228,17 @@ class Reconciler {
   PlanReporter reporter_;
   EtcdGuard etcd_guard_;
   std::map<model::MemberKey, model::ProbeObservation> probes_;
-  std::set<model::MemberKey> probes_in_flight_;
+  // A probe is bounded by probe.timeout, but its answer can still be lost (its asynchronous
+  // client was stopped by a reload): one in flight for longer than its timeout plus its
+  // period is forgotten and the member probed again; a late answer of it is dropped by `id`.
+  struct ProbeInFlight {
+    std::uint64_t id = 0;
+    core::MonotonicTime started{};
+  };
+  std::map<model::MemberKey, ProbeInFlight> probes_in_flight_;
+  std::uint64_t last_probe_id_ = 0;
+  // config_'s members by key (find_member: several lookups per probe).
+  std::map<model::MemberKey, const config::MemberConfig*> member_index_;
   std::map<model::MemberKey, Scheduler::TaskId> probe_tasks_;
   std::uint64_t probe_generation_ = 0;
   plan::History history_;
@@ -226,6 +255,9 @@ class Reconciler {
   std::function<void(const model::Observations&)> on_observations_;
 
   // Shared with other threads.
+  std::mutex completions_mutex_;
+  std::vector<ProbeCompletion> completions_;  // guarded by completions_mutex_
+  bool completions_posted_ = false;           // guarded by completions_mutex_: a take is queued
   mutable std::mutex summary_mutex_;
   ReconcilerSummary summary_;
   core::Duration poll_interval_{};

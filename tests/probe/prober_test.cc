@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "support/fake_async_transport.h"
 #include "support/fake_time_source.h"
 #include "support/fake_transport.h"
 
 namespace frankenetes::probe {
 namespace {
 
+using testing::FakeAsyncTransport;
 using testing::FakeTimeSource;
 using testing::FakeTransport;
 using testing::make_error;
@@ -262,6 +264,92 @@ TEST(Prober, PicksTheClientForTheMembersTlsSettings) {
   EXPECT_TRUE(prober.probe(insecure, {"1.2.3.4", {}})->success);
   EXPECT_EQ(no_verify->requests().size(), 1u);
   EXPECT_EQ(prober.probe(with_ca, {"1.2.3.4", {}}), std::nullopt);
+}
+
+// probe_async(): the same request, and the answer judged exactly as probe() judges it.
+TEST(ProberAsync, SendsTheSameRequestAndJudgesTheAnswerAlike) {
+  FakeTimeSource time;
+  FakeAsyncTransport transport;
+  Prober prober(transport, time);
+  EXPECT_TRUE(prober.asynchronous());
+  std::vector<ProbeResult> results;
+  const auto collect = [&](ProbeResult result) { results.push_back(std::move(result)); };
+  const auto etcd = member(config::MemberRole::kEtcd, "http://{ip}:2379/health");
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(prober.probe_async(etcd, {"127.1.0.4", {}}, collect));
+  ASSERT_EQ(transport.pending(), 5u);
+  EXPECT_TRUE(results.empty()) << "nothing is judged before the answer";
+  const auto request = transport.requests()[0];
+  EXPECT_EQ(request.method, "GET");
+  EXPECT_EQ(request.url, "http://127.1.0.4:2379/health");
+  EXPECT_EQ(request.timeout, std::chrono::seconds(2));
+  EXPECT_EQ(request.operation, "probe");
+
+  time.advance(std::chrono::milliseconds(40));
+  transport.answer(200, R"({"health":"true"})");
+  transport.answer(200, R"({"health":"false","reason":"RAFT NO LEADER"})");
+  transport.answer(core::Result<http::Response>(core::timeout_error("read: timed out")));
+  transport.answer(core::Result<http::Response>(
+      make_error(core::ErrorKind::kTls, "TLS handshake with 127.1.0.4:2379 failed: x")));
+  transport.answer(core::Result<http::Response>(
+      make_error(core::ErrorKind::kTransient, "connect to 127.1.0.4:2379: Connection refused")));
+  ASSERT_EQ(results.size(), 5u);
+  EXPECT_TRUE(results[0].success);
+  EXPECT_EQ(results[0].duration, std::chrono::milliseconds(40));
+  EXPECT_EQ(results[1].error, R"(etcd health "false": RAFT NO LEADER)");
+  EXPECT_EQ(results[1].outcome, model::ProbeOutcome::kHttpError);
+  EXPECT_EQ(results[2].error, "timeout after 2s");
+  EXPECT_EQ(results[2].outcome, model::ProbeOutcome::kTimeout);
+  EXPECT_EQ(results[3].outcome, model::ProbeOutcome::kTls);
+  EXPECT_EQ(results[4].outcome, model::ProbeOutcome::kConnectError);
+  EXPECT_EQ(results[4].error, "connect to 127.1.0.4:2379: Connection refused");
+}
+
+TEST(ProberAsync, NotStartedWithoutAnIpOrAClientForTheSettings) {
+  FakeTimeSource time;
+  auto system_store = std::make_shared<FakeAsyncTransport>();
+  Prober prober(std::make_shared<const ProbeClients>(
+                    ProbeClients::Transports{{ProbeTls{}, std::make_shared<FakeTransport>(&time)}},
+                    ProbeClients::AsyncTransports{{ProbeTls{}, system_store}}),
+                time);
+  EXPECT_TRUE(prober.asynchronous());
+  bool called = false;
+  const auto done = [&](ProbeResult) { called = true; };
+  const auto apiserver = member(config::MemberRole::kApiserver, "https://{ip}/livez");
+  EXPECT_FALSE(prober.probe_async(apiserver, {}, done)) << "no IP known yet";
+  auto insecure = apiserver;
+  insecure.probe->insecure_skip_verify = true;
+  EXPECT_FALSE(prober.probe_async(insecure, {"1.2.3.4", {}}, done)) << "no client for it";
+  EXPECT_EQ(system_store->pending(), 0u);
+  EXPECT_TRUE(prober.probe_async(apiserver, {"1.2.3.4", {}}, done));
+  EXPECT_EQ(system_store->pending(), 1u);
+  EXPECT_FALSE(called);
+
+  // Clients without asynchronous transports (tests, --once): probe() only.
+  prober.set_clients(std::make_shared<const ProbeClients>(
+      ProbeClients::Transports{{ProbeTls{}, std::make_shared<FakeTransport>(&time)}}));
+  EXPECT_FALSE(prober.asynchronous());
+  EXPECT_FALSE(prober.probe_async(apiserver, {"1.2.3.4", {}}, done));
+}
+
+// stop() lets go of the clients (which stops the asynchronous ones) and refuses new probes,
+// also when a reload hands in clients afterwards.
+TEST(ProberAsync, StopReleasesTheClientsAndRefusesNewProbes) {
+  FakeTimeSource time;
+  auto async = std::make_shared<FakeAsyncTransport>();
+  std::weak_ptr<FakeAsyncTransport> watched = async;
+  Prober prober(std::make_shared<const ProbeClients>(
+                    ProbeClients::Transports{{ProbeTls{}, std::make_shared<FakeTransport>(&time)}},
+                    ProbeClients::AsyncTransports{{ProbeTls{}, std::move(async)}}),
+                time);
+  prober.stop();
+  EXPECT_TRUE(watched.expired());
+  const auto apiserver = member(config::MemberRole::kApiserver, "https://{ip}/livez");
+  EXPECT_FALSE(prober.probe_async(apiserver, {"1.2.3.4", {}}, [](ProbeResult) {}));
+  prober.set_clients(std::make_shared<const ProbeClients>(
+      ProbeClients::Transports{{ProbeTls{}, std::make_shared<FakeTransport>(&time)}},
+      ProbeClients::AsyncTransports{{ProbeTls{}, std::make_shared<FakeAsyncTransport>()}}));
+  EXPECT_FALSE(prober.asynchronous());
+  EXPECT_EQ(prober.probe(apiserver, {"1.2.3.4", {}}), std::nullopt);
 }
 
 }  // namespace

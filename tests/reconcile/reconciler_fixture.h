@@ -56,7 +56,8 @@ struct ReconcilerTest : ::testing::Test {
             .actions = worker,
             .api = api,
             .executor = stateful_policy ? *stateful_policy : executor,
-            .prober = &prober,
+            .prober = prober_override != nullptr ? prober_override : &prober,
+            .probe_batch_window = probe_batch_window,
             .time = time,
             .metrics = metrics,
             .probe_metrics = metrics,
@@ -85,6 +86,8 @@ struct ReconcilerTest : ::testing::Test {
   std::unique_ptr<PolicyExecutor> stateful_policy;
   testing::FakeTransport probe_transport{&time, 10ms};  // no script: every probe fails
   probe::Prober prober{probe_transport, time};
+  probe::Prober* prober_override = nullptr;  // set before make(): another prober (asynchronous)
+  core::Duration probe_batch_window{0};      // set before make()
   status::Metrics metrics{{"test", "test", "Debug"}};
   state::StateStore* store = nullptr;  // set by tests of the state directory
   status::StatusRecorder* status_recorder = nullptr;  // set by tests of /status

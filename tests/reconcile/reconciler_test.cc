@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "reconcile/reconciler_fixture.h"
+#include "support/fake_async_transport.h"
 
 namespace frankenetes::reconcile {
 namespace {
@@ -125,6 +126,71 @@ TEST_F(ReconcilerTest, AStandbyProbesSlowerAndAHolderAtOnceAndAtItsPeriod) {
   const auto reopened = probe_transport.requests().size();
   scheduler.advance(5s);
   EXPECT_EQ(probe_transport.requests().size(), reopened + 1);
+}
+
+// Asynchronous probes (the daemon): answered later on the prober's thread and taken on the
+// scheduler's. An answer that never comes (its client was stopped by a reload) does not stop
+// the member's probing: after the probe's timeout and period it is probed again, and a late
+// answer of the forgotten probe is dropped.
+TEST_F(ReconcilerTest, AsynchronousProbesAreTakenLaterAndALostOneIsProbedAgain) {
+  testing::FakeAsyncTransport async;
+  probe::Prober async_prober(async, time);
+  prober_override = &async_prober;
+  auto& r =
+      make(config_with({test_util::probed(member("apiserver"), "http://{ip}:6443/livez", 5s)}));
+  r.start();
+  for (int i = 0; i < 200 && async.pending() == 0; ++i) scheduler.advance(100ms);
+  ASSERT_EQ(async.pending(), 1u) << "the first probe, once the first pass brought the IP";
+  const auto success = R"(frankenetes_probe_success{cluster="prod",member="apiserver"} )";
+  EXPECT_EQ(metrics_text().find(std::string(success) + "1"), std::string::npos);
+  async.answer(200, "ok");
+  scheduler.advance(1ms);
+  EXPECT_NE(metrics_text().find(std::string(success) + "1"), std::string::npos);
+
+  // The next probe is never answered: 5 s later it is still within timeout + period (7 s) and
+  // no second one starts; 10 s later it is forgotten and the member probed again.
+  scheduler.advance(5s);
+  ASSERT_EQ(async.requests().size(), 2u);
+  scheduler.advance(5s);
+  EXPECT_EQ(async.requests().size(), 2u) << "not again while one is in flight";
+  scheduler.advance(5s);
+  EXPECT_EQ(async.requests().size(), 3u) << "the lost probe is forgotten";
+  async.answer(500, "late answer of the lost probe");
+  scheduler.advance(1ms);
+  EXPECT_NE(metrics_text().find(std::string(success) + "1"), std::string::npos)
+      << "a forgotten probe's answer is dropped";
+  async.answer(500, "the current probe");
+  scheduler.advance(1ms);
+  EXPECT_NE(metrics_text().find(std::string(success) + "0"), std::string::npos);
+  r.stop();
+}
+
+// probe_batch_window: probes due within the same window start together at its end.
+TEST_F(ReconcilerTest, ProbesStartAtTheEndOfTheirBatchWindow) {
+  testing::FakeAsyncTransport async;
+  probe::Prober async_prober(async, time);
+  prober_override = &async_prober;
+  probe_batch_window = 100ms;
+  auto config = config_with({test_util::probed(member("etcd"), "http://{ip}:2379/health", 5s),
+                             test_util::probed(member("apiserver"), "http://{ip}:6443/livez", 3s)});
+  auto& r = make(config);
+  time.advance(37ms);  // without the window, probes would start 37 ms into one
+  r.start();
+  scheduler.advance(16s);
+  std::size_t seen = async.requests().size();
+  std::size_t starts = 0;
+  for (int step = 0; step < 15000; ++step) {  // 15 s in 1 ms steps
+    scheduler.advance(1ms);
+    async.answer_all(200, "ok");
+    const auto now = async.requests().size();
+    if (now == seen) continue;
+    starts += now - seen;
+    seen = now;
+    EXPECT_EQ(time.monotonic_time().time_since_epoch() % 100ms, decltype(1ms)(0))
+        << "a probe started inside its window, at step " << step;
+  }
+  EXPECT_GE(starts, 7u) << "etcd every 5 s and apiserver every 3 s";
+  r.stop();
 }
 
 // Coordination's hand-over (state/cluster_history.h): the new holder acts on nothing before
