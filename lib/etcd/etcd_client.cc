@@ -102,11 +102,13 @@ EtcdClient::EtcdClient(http::HttpTransport& transport, http::StreamingTransport&
                        std::string base_url)
     : transport_(transport), streams_(streams), base_url_(core::trim_end(base_url, "/")) {}
 
-http::ClientRequest EtcdClient::post(const std::string& path, const char* operation,
-                                     std::chrono::milliseconds timeout) const {
+namespace {
+
+http::ClientRequest post(const std::string& base_url, const std::string& path,
+                         const char* operation, std::chrono::milliseconds timeout) {
   http::ClientRequest request;
   request.method = "POST";
-  request.url = base_url_ + path;
+  request.url = base_url + path;
   request.headers["Content-Type"] = "application/json";
   request.headers["Accept"] = "application/json";
   request.body = "{}";
@@ -115,19 +117,36 @@ http::ClientRequest EtcdClient::post(const std::string& path, const char* operat
   return request;
 }
 
-core::Result<MaintenanceStatus> EtcdClient::status(std::chrono::milliseconds timeout) {
-  auto response = transport_.send(post("/v3/maintenance/status", "etcd.status", timeout));
+}  // namespace
+
+http::ClientRequest status_request(const std::string& base_url, std::chrono::milliseconds timeout) {
+  return post(std::string(core::trim_end(base_url, "/")), "/v3/maintenance/status", "etcd.status",
+              timeout);
+}
+
+core::Result<MaintenanceStatus> status_from(const std::string& base_url,
+                                            const core::Result<http::Response>& response) {
   if (!response) return response.error();
+  const std::string base(core::trim_end(base_url, "/"));
   if (!is_success(response->status)) {
-    return http_error("etcd status", base_url_, response->status, response->body);
+    return http_error("etcd status", base, response->status, response->body);
   }
   auto status = parse_maintenance_status(response->body);
   if (!status) {
     auto error = status.error();
-    error.message = "etcd status from " + base_url_ + ": " + error.message;
+    error.message = "etcd status from " + base + ": " + error.message;
     return error;
   }
   return status;
+}
+
+http::ClientRequest EtcdClient::post(const std::string& path, const char* operation,
+                                     std::chrono::milliseconds timeout) const {
+  return etcd::post(base_url_, path, operation, timeout);
+}
+
+core::Result<MaintenanceStatus> EtcdClient::status(std::chrono::milliseconds timeout) {
+  return status_from(base_url_, transport_.send(status_request(base_url_, timeout)));
 }
 
 core::Result<std::unique_ptr<SnapshotReader>> EtcdClient::open_snapshot(

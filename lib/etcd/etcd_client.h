@@ -75,6 +75,13 @@ class SnapshotReader {
   std::optional<core::Error> failure_;
 };
 
+// The request EtcdClient::status() sends to `base_url`, and what it makes of the answer
+// (errors as status() words them): for callers that send it on an asynchronous transport
+// (the reconciler reads the status after an asynchronous probe).
+http::ClientRequest status_request(const std::string& base_url, std::chrono::milliseconds timeout);
+core::Result<MaintenanceStatus> status_from(const std::string& base_url,
+                                            const core::Result<http::Response>& response);
+
 class EtcdClient {
  public:
   // `base_url`: "http://10.0.0.4:2379" (a trailing slash is fine). The transports must outlive

@@ -134,10 +134,7 @@ bool Prober::probe_async(const config::MemberConfig& member, const ProbeTarget& 
                          ProbeDone done) {
   auto prepared = prepare(member, target);
   if (!prepared) return false;
-  http::AsyncTransport* transport = fixed_async_;
-  if (!transport && prepared->clients) {
-    transport = prepared->clients->find_async(probe_tls_of(*member.probe));
-  }
+  http::AsyncTransport* transport = async_transport(member, prepared->clients);
   if (!transport) return false;
   const auto started = time_.monotonic_time();
   // What judge() needs of the member, copied: the configuration may be replaced before the
@@ -150,6 +147,26 @@ bool Prober::probe_async(const config::MemberConfig& member, const ProbeTarget& 
       [this, judged = std::move(judged), started, done = std::move(done)](
           core::Result<http::Response> response) { done(judge(judged, response, started)); });
   return true;
+}
+
+bool Prober::send_async(const config::MemberConfig& member, http::ClientRequest request,
+                        http::AsyncTransport::Callback done) {
+  if (!member.probe) return false;
+  std::shared_ptr<const ProbeClients> clients;
+  if (!fixed_async_) {
+    std::lock_guard lock(mutex_);
+    clients = clients_;
+  }
+  http::AsyncTransport* transport = async_transport(member, clients);
+  if (!transport) return false;
+  transport->send_async(std::move(request), std::move(done));
+  return true;
+}
+
+http::AsyncTransport* Prober::async_transport(
+    const config::MemberConfig& member, const std::shared_ptr<const ProbeClients>& clients) const {
+  if (fixed_async_) return fixed_async_;
+  return clients ? clients->find_async(probe_tls_of(*member.probe)) : nullptr;
 }
 
 ProbeResult Prober::judge(const config::MemberConfig& member,

@@ -93,6 +93,12 @@ class Prober {
   // daemon is shutting down). False, and `done` never runs, for the same reasons probe()
   // returns nullopt. Any thread.
   bool probe_async(const config::MemberConfig& member, const ProbeTarget& target, ProbeDone done);
+  // Sends `request` on the asynchronous client for the member's probe TLS settings (etcd's
+  // status read after a successful probe); `done` as for probe_async(). False, and `done`
+  // never runs, when there is no such client. Not from a callback of these clients (it may
+  // hold the last reference to a set a reload replaced).
+  bool send_async(const config::MemberConfig& member, http::ClientRequest request,
+                  http::AsyncTransport::Callback done);
 
   // Stops the asynchronous clients: once it returns no `done` runs (the owner calls it before
   // whatever those callbacks use goes away). Later probe_async() calls return false.
@@ -106,6 +112,9 @@ class Prober {
     std::shared_ptr<const ProbeClients> clients;
   };
   std::optional<Prepared> prepare(const config::MemberConfig& member, const ProbeTarget& target);
+  // The asynchronous transport for the member's settings; null when there is none.
+  http::AsyncTransport* async_transport(const config::MemberConfig& member,
+                                        const std::shared_ptr<const ProbeClients>& clients) const;
   ProbeResult judge(const config::MemberConfig& member,
                     const core::Result<http::Response>& response,
                     core::MonotonicTime started) const;

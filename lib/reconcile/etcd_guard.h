@@ -51,6 +51,8 @@
 #include "core/result.h"
 #include "core/time_source.h"
 #include "etcd/data_loss.h"
+#include "http/message.h"
+#include "http/transport.h"
 #include "model/observation.h"
 #include "plan/history.h"
 #include "reconcile/scheduler.h"
@@ -130,6 +132,13 @@ class EtcdStatusReader {
   virtual ~EtcdStatusReader() = default;
   virtual core::Result<etcd::DataIdentity> read(const config::MemberConfig& member,
                                                 const std::string& endpoint) = 0;
+  // The same read in two halves, for a caller that sends the request itself on an
+  // asynchronous transport with the member's probe TLS settings: the request, and what its
+  // answer says (any thread).
+  virtual http::ClientRequest request(const config::MemberConfig& member,
+                                      const std::string& endpoint) const = 0;
+  virtual core::Result<etcd::DataIdentity> identity_from(
+      const std::string& endpoint, const core::Result<http::Response>& response) const = 0;
 };
 
 // What the reconciler knows about an etcd member right now.

@@ -154,11 +154,21 @@ core::Result<etcd::DataIdentity> EtcdStatusClient::read(const config::MemberConf
                                                         const std::string& endpoint) {
   auto transports = transports_(member);
   if (!transports.ok()) return transports.error();
-  etcd::EtcdClient client(*transports->requests, *transports->streams, endpoint);
+  return identity_from(endpoint, transports->requests->send(request(member, endpoint)));
+}
+
+http::ClientRequest EtcdStatusClient::request(const config::MemberConfig& member,
+                                              const std::string& endpoint) const {
   // As long as the probe it follows may take: the probes worker is not held up for longer.
-  auto status = client.status(member.probe ? std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                 member.probe->timeout)
-                                           : kStatusTimeout);
+  return etcd::status_request(
+      endpoint, member.probe
+                    ? std::chrono::duration_cast<std::chrono::milliseconds>(member.probe->timeout)
+                    : kStatusTimeout);
+}
+
+core::Result<etcd::DataIdentity> EtcdStatusClient::identity_from(
+    const std::string& endpoint, const core::Result<http::Response>& response) const {
+  auto status = etcd::status_from(endpoint, response);
   if (!status.ok()) return status.error();
   return identity_of(*status, endpoint);
 }

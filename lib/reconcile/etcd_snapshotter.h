@@ -67,6 +67,10 @@ class EtcdStatusClient final : public EtcdStatusReader {
   explicit EtcdStatusClient(EtcdTransportsFor transports) : transports_(std::move(transports)) {}
   core::Result<etcd::DataIdentity> read(const config::MemberConfig& member,
                                         const std::string& endpoint) override;
+  http::ClientRequest request(const config::MemberConfig& member,
+                              const std::string& endpoint) const override;
+  core::Result<etcd::DataIdentity> identity_from(
+      const std::string& endpoint, const core::Result<http::Response>& response) const override;
 
  private:
   EtcdTransportsFor transports_;

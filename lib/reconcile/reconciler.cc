@@ -668,51 +668,42 @@ void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation
 
 void Reconciler::start_probe(const model::MemberKey& key, const config::MemberConfig& member,
                              const probe::ProbeTarget& target, std::uint64_t id) {
-  // etcd members: every successful probe also reads maintenance/status (data-loss detection),
-  // a blocking call, on the probes worker.
-  const bool read_etcd_status =
-      deps_.etcd_status != nullptr && member.role == config::MemberRole::kEtcd;
-  // What the worker needs outlives a configuration swap: the member lives in `config`.
-  auto read_status = [this, key, id, config = config_, member = &member, target](
-                         probe::ProbeResult result, core::MonotonicTime at) {
-    std::optional<core::Result<etcd::DataIdentity>> identity;
-    if (!stopping_) {
-      identity = deps_.etcd_status->read(*member, etcd_endpoint(*member, target.ip, target.fqdn));
-    }
-    complete_probe({key, id, std::move(result), at, std::move(identity)});
-  };
-  auto on_exception = [this, key, id](const std::string&) {
-    // No result: the probe state stays what it was (unknown evidence, not a failure).
-    complete_probe({key, id, std::nullopt, {}, std::nullopt});
-  };
+  // etcd members: every successful probe also reads maintenance/status (data-loss detection).
+  const std::string status_endpoint =
+      deps_.etcd_status != nullptr && member.role == config::MemberRole::kEtcd
+          ? etcd_endpoint(member, target.ip, target.fqdn)
+          : std::string();
 
   if (deps_.prober->asynchronous()) {
+    // On the prober's I/O thread; the status read is started from the scheduler thread once
+    // the result is taken (read_etcd_status).
     const bool started = deps_.prober->probe_async(
-        member, target,
-        [this, key, id, read_etcd_status, read_status, on_exception](probe::ProbeResult result) {
+        member, target, [this, key, id, status_endpoint](probe::ProbeResult result) {
           const auto at = deps_.time.monotonic_time();
-          if (!read_etcd_status || !result.success || stopping_) {
-            complete_probe({key, id, std::move(result), at, std::nullopt});
-            return;
-          }
-          deps_.probes.submit([read_status, result = std::move(result),
-                               at]() mutable { read_status(std::move(result), at); },
-                              on_exception);
+          const bool read_status = result.success && !status_endpoint.empty();
+          complete_probe({key, id, std::move(result), at, std::nullopt,
+                          read_status ? status_endpoint : std::string()});
         });
     if (!started) probes_in_flight_.erase(key);  // not probed: as the blocking probe's nullopt
     return;
   }
+
+  // Blocking probe and status read on the probes worker. What it uses outlives a
+  // configuration swap: the member lives in `config`.
   deps_.probes.submit(
-      [this, key, id, config = config_, member = &member, target, read_etcd_status, read_status] {
+      [this, key, id, config = config_, member = &member, target, status_endpoint] {
         auto result = deps_.prober->probe(*member, target);
         const auto at = deps_.time.monotonic_time();
-        if (read_etcd_status && result && result->success && !stopping_) {
-          read_status(std::move(*result), at);
-          return;
+        std::optional<core::Result<etcd::DataIdentity>> identity;
+        if (result && result->success && !status_endpoint.empty() && !stopping_) {
+          identity = deps_.etcd_status->read(*member, status_endpoint);
         }
-        complete_probe({key, id, std::move(result), at, std::nullopt});
+        complete_probe({key, id, std::move(result), at, std::move(identity), ""});
       },
-      on_exception);
+      [this, key, id](const std::string&) {
+        // No result: the probe state stays what it was (unknown evidence, not a failure).
+        complete_probe({key, id, std::nullopt, {}, std::nullopt, ""});
+      });
 }
 
 void Reconciler::complete_probe(ProbeCompletion completion) {
@@ -738,10 +729,28 @@ void Reconciler::take_probe_completions() {
     const auto it = probes_in_flight_.find(completion.key);
     // A probe forgotten as lost (run_probe) and since started again: this answer is stale.
     if (it == probes_in_flight_.end() || it->second.id != completion.id) continue;
-    probes_in_flight_.erase(it);
+    if (completion.read_status_at.empty()) probes_in_flight_.erase(it);
     if (completion.result) finish_probe(completion.key, *completion.result, completion.at);
     if (completion.identity) finish_etcd_status(completion.key, *completion.identity);
+    if (!completion.read_status_at.empty()) read_etcd_status(completion);
   }
+}
+
+void Reconciler::read_etcd_status(const ProbeCompletion& probed) {
+  const auto* member = find_member(probed.key);
+  const bool sent = member != nullptr &&
+                    deps_.prober->send_async(
+                        *member, deps_.etcd_status->request(*member, probed.read_status_at),
+                        [this, key = probed.key, id = probed.id,
+                         endpoint = probed.read_status_at](core::Result<http::Response> response) {
+                          complete_probe({key,
+                                          id,
+                                          std::nullopt,
+                                          {},
+                                          deps_.etcd_status->identity_from(endpoint, response),
+                                          ""});
+                        });
+  if (!sent) probes_in_flight_.erase(probed.key);
 }
 
 void Reconciler::finish_probe(const model::MemberKey& key, const probe::ProbeResult& result,

@@ -210,9 +210,13 @@ class Reconciler {
     std::optional<probe::ProbeResult> result;  // nullopt: no result (state stays as it was)
     core::MonotonicTime at{};
     std::optional<core::Result<etcd::DataIdentity>> identity;
+    // Asynchronous probes of etcd members: the result is taken, then the status read
+    // started from the scheduler thread (the probe stays in flight until it is back).
+    std::string read_status_at;  // etcd's endpoint; "": no status read follows
   };
   void complete_probe(ProbeCompletion completion);  // any thread
   void take_probe_completions();
+  void read_etcd_status(const ProbeCompletion& probed);
   void start_probe(const model::MemberKey& key, const config::MemberConfig& member,
                    const probe::ProbeTarget& target, std::uint64_t id);
   const config::MemberConfig* find_member(const model::MemberKey& key) const;

@@ -12,6 +12,7 @@
 #include "reconcile/reconcile_test_util.h"
 #include "reconcile/reconciler.h"
 #include "status/metrics.h"
+#include "support/fake_async_transport.h"
 #include "support/fake_container_group_api.h"
 #include "support/fake_sleeper.h"
 #include "support/fake_time_source.h"
@@ -73,7 +74,21 @@ class FakeStatusReader final : public EtcdStatusReader {
     endpoints.push_back(endpoint);
     return identity;
   }
+  http::ClientRequest request(const config::MemberConfig&,
+                              const std::string& endpoint) const override {
+    http::ClientRequest request;
+    request.method = "POST";
+    request.url = endpoint + "/v3/maintenance/status";
+    return request;
+  }
+  core::Result<etcd::DataIdentity> identity_from(
+      const std::string& endpoint, const core::Result<http::Response>& response) const override {
+    if (!response) return response.error();
+    answered_for.push_back(endpoint);
+    return identity;
+  }
   core::Result<etcd::DataIdentity> identity = etcd::DataIdentity{0x8e9e05c52164694dULL, 1000};
+  mutable std::vector<std::string> answered_for;  // identity_from(): the asynchronous reads
   std::vector<std::string> endpoints;
 };
 
@@ -139,7 +154,7 @@ struct EtcdGuardTest : ::testing::Test {
                        .actions = worker,
                        .api = api,
                        .executor = executor,
-                       .prober = &prober,
+                       .prober = prober_override != nullptr ? prober_override : &prober,
                        .time = time,
                        .metrics = metrics,
                        .probe_metrics = metrics,
@@ -174,6 +189,7 @@ struct EtcdGuardTest : ::testing::Test {
   PolicyExecutor executor{real, dry_run};
   testing::FakeTransport probe_transport{&time, 10ms};
   probe::Prober prober{probe_transport, time};
+  probe::Prober* prober_override = nullptr;  // set before make(): an asynchronous prober
   status::Metrics metrics{{"test", "test", "Debug"}};
   FakeSnapshotter snapshotter{time, api};
   FakeStatusReader status_reader;
@@ -372,6 +388,44 @@ TEST_F(EtcdGuardTest, DataLossIsDetectedFromStatusAndKeptUntilARestore) {
   EXPECT_TRUE(has_metric(R"(frankenetes_etcd_data_loss_detected{cluster="prod",member="etcd"} 1)"))
       << "stays raised: nobody restored anything";
   EXPECT_EQ(api.mutations(), 0u) << "nothing is restored or restarted automatically";
+}
+
+// Asynchronous probes (the daemon): the status read follows a successful probe on the same
+// asynchronous client, once the probe's result is taken; a failed probe reads no status.
+TEST_F(EtcdGuardTest, AnAsynchronousProbeOfEtcdIsFollowedByItsStatusRead) {
+  testing::FakeAsyncTransport async;
+  probe::Prober async_prober(async, time);
+  prober_override = &async_prober;
+  api.set(FakeContainerGroupApi::running("etcd", "10.0.0.1"));
+  auto& r = make(snapshot_config());
+  r.start();
+  for (int i = 0; i < 200 && async.pending() == 0; ++i) scheduler.advance(100ms);
+  ASSERT_EQ(async.pending(), 1u);
+  EXPECT_EQ(async.requests().back().url, "http://10.0.0.1:2379/health");
+  async.answer(200, R"({"health":"true"})");
+  scheduler.advance(1ms);
+  ASSERT_EQ(async.pending(), 1u) << "the status read";
+  EXPECT_EQ(async.requests().back().method, "POST");
+  EXPECT_EQ(async.requests().back().url, "http://10.0.0.1:2379/v3/maintenance/status");
+  EXPECT_EQ(r.history().find(kEtcd)->etcd_seen, std::nullopt);
+  async.answer(200, "{}");
+  scheduler.advance(1ms);
+  EXPECT_EQ(r.history().find(kEtcd)->etcd_seen, (etcd::DataIdentity{0x8e9e05c52164694dULL, 1000}));
+  EXPECT_EQ(status_reader.answered_for, std::vector<std::string>{"http://10.0.0.1:2379"});
+
+  status_reader.identity = etcd::DataIdentity{0x8e9e05c52164694dULL, 12};
+  scheduler.advance(5s);
+  ASSERT_EQ(async.pending(), 1u);
+  async.answer(503, "no leader");
+  scheduler.advance(1ms);
+  EXPECT_EQ(async.pending(), 0u) << "no status read after a failed probe";
+  scheduler.advance(5s);
+  async.answer(200, R"({"health":"true"})");
+  scheduler.advance(1ms);
+  async.answer(200, "{}");
+  scheduler.advance(1ms);
+  EXPECT_NE(r.history().find(kEtcd)->etcd_data_loss, "") << "detected from the asynchronous read";
+  r.stop();
 }
 
 TEST_F(EtcdGuardTest, AnUnreadableStatusIsUnknownNotLoss) {
