@@ -8,11 +8,6 @@
 
 #include "http/client.h"
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -23,11 +18,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <fstream>
-#include <limits>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -35,9 +26,10 @@
 
 #include "core/duration.h"
 #include "core/time_source.h"
-#include "http/detail/beast_fields.h"
 #include "http/detail/client_errors.h"
+#include "http/detail/client_message.h"
 #include "http/detail/client_stream.h"
+#include "http/detail/client_tls.h"
 #include "http/detail/connection.h"
 #include "http/detail/connection_pool.h"
 #include "http/url.h"
@@ -60,47 +52,6 @@ using detail::timeout_error;
 
 // How long a TLS close_notify exchange may take when a response ends the connection.
 constexpr std::chrono::milliseconds kTlsShutdownTimeout{250};
-
-std::string pool_key(const Url& url) { return url.scheme + "://" + url.authority(); }
-
-bool is_token_char(char c) {  // RFC 9110 §5.6.2
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool is_token(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), is_token_char);
-}
-
-// RFC 9110 §9.2.2. Only these may be replayed after the server may have seen the request.
-bool is_idempotent(std::string_view method) {
-  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
-         method == "OPTIONS" || method == "TRACE";
-}
-
-// OpenSSL's reason without Asio's " (SSL routines)" suffix, plus the certificate verification
-// result when that is what failed ("certificate verify failed: hostname mismatch"). An unknown
-// issuer is the usual operator mistake (the simulator's CA not configured), so that message
-// says where trust anchors come from.
-std::string tls_reason(const error_code& ec, SSL* ssl_handle, const std::string& ca_file) {
-  std::string reason;
-  if (ec.category() == asio::error::get_ssl_category()) {
-    const char* text = ERR_reason_error_string(static_cast<unsigned long>(ec.value()));
-    reason = text ? text : ec.message();
-  } else {
-    reason = ec.message();
-  }
-  const long verify = ssl_handle != nullptr ? SSL_get_verify_result(ssl_handle) : X509_V_OK;
-  if (verify == X509_V_OK) return reason;
-  reason += std::string(": ") + X509_verify_cert_error_string(verify);
-  if (verify == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
-      verify == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
-      verify == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT) {
-    reason += ca_file.empty() ? " (trusted: system store only, no CA file configured)"
-                              : " (trusted: system store and CA file " + ca_file + ")";
-  }
-  return reason;
-}
 
 // The outcome of one request/response exchange on one connection: on success, the parser that
 // read the final response (whole for send(), only its head for open()).
@@ -191,12 +142,7 @@ class HttpClient::Impl {
     auto call = perform<bhttp::string_body>(request, /*head_only=*/false);
     if (!call) return call.error();
     release(std::move(call->connection), call->keep_alive, call->deadline);
-    auto& beast_response = call->parser->get();
-    Response response;
-    response.status = static_cast<int>(beast_response.result_int());
-    detail::add_fields(response.headers, beast_response);
-    response.body = std::move(beast_response.body());
-    return response;
+    return detail::to_response(call->parser->release());
   }
 
   // Like send() up to the end of the response head; the body is left to the stream, which
@@ -250,9 +196,9 @@ class HttpClient::Impl {
     const auto started = time_.monotonic_time();
     auto url = parse_url(request.url);
     if (!url) return url.error();
-    auto message = build_request(request, *url);
+    auto message = detail::build_request(request, *url, options_.user_agent);
     if (!message) return message.error();
-    std::unique_ptr<Connection> pooled = pool_.acquire(pool_key(*url), started);
+    std::unique_ptr<Connection> pooled = pool_.acquire(detail::pool_key(*url), started);
     Call<Body> call{std::move(*url), Deadline{started + request.timeout, request.timeout},
                     std::move(pooled), nullptr, false};
     const bool reused = call.connection != nullptr;
@@ -267,8 +213,8 @@ class HttpClient::Impl {
     };
     Exchange<Body> exchange = run();
     const bool replay = reused && !exchange.result->ok() &&
-                        (exchange.failed_writing ||
-                         (exchange.failed_before_response && is_idempotent(request.method)));
+                        (exchange.failed_writing || (exchange.failed_before_response &&
+                                                     detail::is_idempotent(request.method)));
     if (replay) {
       call.connection.reset();
       auto opened = open(call.url, request, call.deadline);
@@ -293,55 +239,17 @@ class HttpClient::Impl {
     }
   }
 
-  core::Result<bhttp::request<bhttp::string_body>> build_request(const ClientRequest& request,
-                                                                 const Url& url) const {
-    if (!is_token(request.method)) {
-      return make_error(core::ErrorKind::kTerminal,
-                        "invalid request method \"" + request.method + "\"");
-    }
-    bhttp::request<bhttp::string_body> message;
-    message.version(11);
-    const auto verb = bhttp::string_to_verb(request.method);
-    if (verb != bhttp::verb::unknown) {
-      message.method(verb);
-    } else {
-      message.method_string(request.method);
-    }
-    message.target(url.target);
-    message.set(bhttp::field::host, url.host_header());
-    if (!options_.user_agent.empty()) message.set(bhttp::field::user_agent, options_.user_agent);
-    for (const auto& [name, value] : request.headers) {
-      // CR/LF in a value would let data from a response or a config inject headers.
-      if (!is_token(name) ||
-          value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
-        return make_error(core::ErrorKind::kTerminal, "invalid request header \"" + name + "\"");
-      }
-      const auto field = bhttp::string_to_field(name);
-      // Framing belongs to the client (RFC 9112 §6): a caller's Content-Length could disagree
-      // with the body it passed and desynchronise the connection.
-      if (field == bhttp::field::content_length || field == bhttp::field::transfer_encoding) {
-        continue;
-      }
-      message.set(name, value);
-    }
-    message.body() = request.body;
-    message.prepare_payload();  // Content-Length for a body, and for POST/PUT/PATCH without one
-    return message;
-  }
-
   // Resolves, connects and (for https) completes the TLS handshake, all within the connect
   // timeout and the request's deadline.
   core::Result<std::unique_ptr<Connection>> open(const Url& url, const ClientRequest& request,
                                                  const Deadline& request_deadline) {
-    const auto now = time_.monotonic_time();
-    Deadline deadline = request_deadline;
-    if (now + options_.connect_timeout < request_deadline.at) {
-      deadline = Deadline{now + options_.connect_timeout, options_.connect_timeout, true};
-    }
+    const Deadline deadline = detail::connect_deadline(time_.monotonic_time(),
+                                                       options_.connect_timeout, request_deadline);
     auto endpoints = resolve(url, request, deadline);
     if (!endpoints) return endpoints.error();
 
-    auto connection = std::make_unique<Connection>(pool_key(url), url.tls() ? tls_.get() : nullptr);
+    auto connection =
+        std::make_unique<Connection>(detail::pool_key(url), url.tls() ? tls_.get() : nullptr);
     auto& lowest = connection->lowest();
     lowest.expires_at(deadline.at);
     error_code ec = run_until_complete(connection->io(), [&](auto handler) {
@@ -369,28 +277,9 @@ class HttpClient::Impl {
   core::Status handshake(Connection& connection, const Url& url, const ClientRequest& request,
                          const Deadline& deadline) {
     auto& stream = connection.tls_stream();
-    SSL* handle = stream.native_handle();
-    // SNI carries names only; RFC 6066 §3 forbids IP literals in server_name.
-    if (!url.ip_literal && SSL_set_tlsext_host_name(handle, url.host.c_str()) != 1) {
-      return make_error(core::ErrorKind::kTls,
-                        "TLS handshake with " + url.authority() + " failed: cannot set SNI");
-    }
-    // Chain verification (verify_peer, set on the context) proves the certificate is genuine;
-    // host_name_verification proves it is for this host (DNS SAN, or IP SAN for literals).
-    // On a mismatch it only returns false, which OpenSSL would report as "certificate verify
-    // failed: ok"; recording the X509 error makes the message say what was wrong.
-    // With insecure_skip_verify (verify_none on the context) there is nothing to check.
-    if (!options_.insecure_skip_verify) {
-      stream.set_verify_callback(
-          [check = ssl::host_name_verification(url.host), ip = url.ip_literal](
-              bool preverified, ssl::verify_context& context) {
-            const bool ok = check(preverified, context);
-            if (preverified && !ok) {
-              X509_STORE_CTX_set_error(context.native_handle(), ip ? X509_V_ERR_IP_ADDRESS_MISMATCH
-                                                                   : X509_V_ERR_HOSTNAME_MISMATCH);
-            }
-            return ok;
-          });
+    if (auto prepared = detail::prepare_tls_handshake(stream, url, options_.insecure_skip_verify);
+        !prepared) {
+      return prepared;
     }
     connection.lowest().expires_at(deadline.at);
     const error_code ec = run_until_complete(connection.io(), [&](auto handler) {
@@ -399,18 +288,7 @@ class HttpClient::Impl {
     if (ec == beast::error::timeout) {
       return timeout_error(deadline, "in TLS handshake with", url, request.operation);
     }
-    if (ec) {
-      // A peer that hangs up mid-handshake is a connection failure, worth retrying; anything
-      // OpenSSL rejected (certificate, protocol version, alert) is a TLS failure.
-      // (stream_truncated, eof and resets are in other categories than OpenSSL's.)
-      // Without verification the verify result is meaningless (OpenSSL still records it), so
-      // it is left out of the message.
-      const bool tls_failure = ec.category() == asio::error::get_ssl_category();
-      const bool verified = tls_failure && !options_.insecure_skip_verify;
-      return make_error(tls_failure ? core::ErrorKind::kTls : core::ErrorKind::kTransient,
-                        "TLS handshake with " + url.authority() + " failed: " +
-                            tls_reason(ec, verified ? handle : nullptr, options_.ca_file));
-    }
+    if (ec) return detail::tls_handshake_error(ec, stream, url, options_);
     return {};
   }
 
@@ -447,14 +325,9 @@ class HttpClient::Impl {
     // server may send 103 Early Hints or an unsolicited 100.
     for (;;) {
       parser = std::make_unique<bhttp::response_parser<Body>>();
-      parser->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
-          options_.max_response_header_bytes, std::numeric_limits<std::uint32_t>::max())));
-      if (head_only) {
-        parser->body_limit(boost::none);
-      } else {
-        parser->body_limit(options_.max_response_body_bytes);
-      }
-      if (head) parser->skip(true);  // a HEAD response has Content-Length but no body
+      detail::limit_response_parser(
+          *parser, options_.max_response_header_bytes,
+          head_only ? std::nullopt : std::optional(options_.max_response_body_bytes), head);
       connection.lowest().expires_at(deadline.at);
       ec = run_until_complete(connection.io(), [&](auto handler) {
         connection.with_stream([&](auto& stream) {
@@ -498,75 +371,8 @@ class HttpClient::Impl {
   std::atomic<std::uint64_t> connections_opened_{0};
 };
 
-namespace {
-
-// A file's identity for the context cache: its path, size and modification time (empty when
-// it cannot be read: the context is then made and fails as it would have).
-std::string file_stamp(const std::string& path) {
-  struct stat st {};
-  if (path.empty() || ::stat(path.c_str(), &st) != 0) return path;
-  return path + "|" + std::to_string(st.st_size) + "|" + std::to_string(st.st_mtim.tv_sec) + "." +
-         std::to_string(st.st_mtim.tv_nsec);
-}
-
-core::Result<std::shared_ptr<ssl::context>> make_tls_context(const HttpClientOptions& options) {
-  auto tls = std::make_shared<ssl::context>(ssl::context::tls_client);
-  // TLS 1.2 is the oldest version still considered sound (RFC 8996 deprecates 1.0 and 1.1).
-  SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_2_VERSION);
-  tls->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
-  if (options.insecure_skip_verify) {
-    tls->set_verify_mode(ssl::verify_none);
-    return tls;
-  }
-  tls->set_verify_mode(ssl::verify_peer);
-  error_code ec;
-  // The system store may be empty (a minimal container); then only ca_file can make TLS work,
-  // and the handshake says "unable to get local issuer certificate".
-  tls->set_default_verify_paths(ec);
-  if (!options.ca_file.empty()) {
-    std::ifstream probe(options.ca_file);
-    if (!probe) {
-      return make_error(core::ErrorKind::kInvalidConfig,
-                        "CA file " + options.ca_file + ": cannot be read");
-    }
-    tls->load_verify_file(options.ca_file, ec);
-    if (ec) {
-      return make_error(
-          core::ErrorKind::kInvalidConfig,
-          "CA file " + options.ca_file + ": no PEM certificate (" + ec.message() + ")");
-    }
-  }
-  return tls;
-}
-
-// Clients with the same trust settings share one OpenSSL context (SSL_CTX is safe to use from
-// several threads once set up): each context parses the system's CA bundle, about 1 MiB, and
-// the daemon makes a client per purpose (ARM, DNS providers, probes, etcd, storage), again on
-// every reload. Keyed by the settings and the identity (size, mtime) of the CA file and of
-// the system bundle, so a changed file is loaded again; held weakly, so a context lives only
-// as long as a client uses it.
-core::Result<std::shared_ptr<ssl::context>> shared_tls_context(const HttpClientOptions& options) {
-  static std::mutex mutex;
-  static std::map<std::string, std::weak_ptr<ssl::context>> contexts;
-  const std::string key = std::string(options.insecure_skip_verify ? "insecure" : "verify") + "\n" +
-                          file_stamp(options.ca_file) + "\n" +
-                          file_stamp(X509_get_default_cert_file());
-  std::lock_guard lock(mutex);
-  for (auto it = contexts.begin(); it != contexts.end();) {
-    it = it->second.expired() ? contexts.erase(it) : std::next(it);
-  }
-  if (auto found = contexts.find(key); found != contexts.end()) {
-    if (auto tls = found->second.lock()) return tls;
-  }
-  auto tls = make_tls_context(options);
-  if (tls.ok()) contexts[key] = *tls;
-  return tls;
-}
-
-}  // namespace
-
 core::Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions options) {
-  auto tls = shared_tls_context(options);
+  auto tls = detail::shared_tls_context(options);
   if (!tls.ok()) return tls.error();
   return std::unique_ptr<HttpClient>(
       new HttpClient(std::make_unique<Impl>(std::move(options), std::move(*tls))));

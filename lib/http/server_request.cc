@@ -7,24 +7,11 @@
 #include <string_view>
 
 #include "http/detail/beast_fields.h"
+#include "http/detail/token.h"
 
 namespace frankenetes::http::detail {
-namespace {
 
 namespace bhttp = boost::beast::http;
-
-bool is_token_char(char c) {  // RFC 9110 §5.6.2
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool is_valid_field(const std::string& name, const std::string& value) {
-  if (name.empty() || !std::all_of(name.begin(), name.end(), is_token_char)) return false;
-  // CR/LF in a value would let a handler inject headers or a second response.
-  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos;
-}
-
-}  // namespace
 
 void limit_request_parser(RequestParser& parser, const ServerOptions& options) {
   parser.header_limit(static_cast<std::uint32_t>(

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "http/certificates.h"
+#include "http/client_peers.h"
 #include "http/detail/connection_pool.h"
 #include "http/scripted_server.h"
 #include "http/server_harness.h"
@@ -43,11 +44,6 @@ using Clock = std::chrono::steady_clock;
 // the peer's silence ending the call; the slack is room for a loaded CI machine (ASan build,
 // 2 cores, other tests running), not a speed target.
 constexpr auto kSlack = 1500ms;
-
-std::string ok_response(const std::string& body, const std::string& extra_headers = "") {
-  return "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
-         extra_headers + "\r\n" + body;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers for HttpServer-backed tests.
@@ -79,18 +75,6 @@ std::string write_temp_file(const std::string& name, const std::string& content)
   return path;
 }
 
-ServerOptions plain_server() {
-  ServerOptions options;
-  options.listen = "127.0.0.1:0";
-  return options;
-}
-
-ServerOptions tls_server(const GeneratedTls& tls) {
-  ServerOptions options = plain_server();
-  options.tls = TlsServerCredentials{tls.server_cert_pem, tls.server_key_pem};
-  return options;
-}
-
 std::unique_ptr<HttpClient> make_client(HttpClientOptions options = {}) {
   auto client = HttpClient::create(std::move(options));
   if (!client) throw std::runtime_error(client.error().message);
@@ -101,18 +85,6 @@ std::unique_ptr<HttpClient> make_tls_client(const GeneratedTls& tls) {
   HttpClientOptions options;
   options.ca_file = write_temp_file("ca.pem", tls.ca_pem);
   return make_client(options);
-}
-
-ClientRequest get(const std::string& url, std::chrono::milliseconds timeout = 5s) {
-  ClientRequest request;
-  request.url = url;
-  request.timeout = timeout;
-  request.operation = "test.get";
-  return request;
-}
-
-std::string plain_url(const ServerHarness& harness, const std::string& target = "/") {
-  return "http://127.0.0.1:" + std::to_string(harness.port()) + target;
 }
 
 // Remote addresses seen by a handler: one per client connection.
@@ -587,20 +559,6 @@ TEST(HttpClient, ReconnectsWhenServerClosedIdleConnection) {
   ASSERT_TRUE(second) << second.error().message;
   EXPECT_EQ(second->body, "first-1");
   EXPECT_EQ(client->connections_opened(), 2u);
-}
-
-// The race the pool cannot see: the server closes the connection after our request reached
-// it but before it answered (as a server whose idle timeout fires just then does).
-ScriptedServer::Script closes_second_request_unanswered(std::atomic<int>& requests) {
-  return [&requests](ScriptedConnection& c, int index) {
-    for (;;) {
-      const std::string request = c.read_request();
-      if (request.empty()) return;
-      ++requests;
-      if (index == 0 && requests == 2) return c.close();
-      c.write(ok_response("from-" + std::to_string(index)));
-    }
-  };
 }
 
 TEST(HttpClient, ReplaysIdempotentRequestOnceOnStaleReusedConnection) {

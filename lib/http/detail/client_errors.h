@@ -22,6 +22,15 @@ struct Deadline {
   bool is_connect_timeout = false;
 };
 
+// The deadline for resolving, connecting and the TLS handshake: connect_timeout from `now`, or
+// the request's own deadline when that comes first.
+inline Deadline connect_deadline(core::MonotonicTime now, std::chrono::milliseconds connect_timeout,
+                                 const Deadline& request_deadline) {
+  if (now + connect_timeout < request_deadline.at)
+    return Deadline{now + connect_timeout, connect_timeout, true};
+  return request_deadline;
+}
+
 // "timeout after 2s waiting for response from host:443 (operation aci.get)"; the budget named
 // is the one that ran out: the request's timeout, the connect timeout or a stream's read timeout.
 core::Error timeout_error(const Deadline& deadline, std::string_view step, const Url& url,

@@ -1,13 +1,16 @@
 #pragma once
-// Connection: one HTTP/1.1 connection of HttpClient (plain TCP or TLS) with the io_context it
-// runs on. Internal to lib/http: only client.cc includes it, so Beast stays out of every
-// public header. It moves no bytes by itself: client.cc starts Beast operations on stream()
-// and drives them with run_until_complete(), deadline first.
+// Connection: one HTTP/1.1 connection of HttpClient or AsyncHttpClient (plain TCP or TLS) with
+// the io_context it runs on. Internal to lib/http: only the clients include it, so Beast stays
+// out of every public header. It moves no bytes by itself: the clients start Beast operations
+// on stream(), deadline first.
 //
-// Why each connection owns an io_context: HttpTransport::send() is blocking and is called from
-// many worker threads. Running the connection's operations on its own single-threaded
-// io_context, in the calling thread, gives every step Beast's deadlines without a shared event
-// loop thread; the pool hands a connection to one thread at a time, so nothing needs a strand.
+// Where it runs: HttpTransport::send() is blocking and is called from many worker threads, so
+// for HttpClient each connection owns a single-threaded io_context that the calling thread
+// drives with run_until_complete(): every step gets Beast's deadlines without a shared event
+// loop thread, and the pool hands a connection to one thread at a time, so nothing needs a
+// strand. AsyncHttpClient instead puts all its connections on the one io_context its loop
+// thread runs (the second constructor); the same rule holds there, only that thread touches
+// them.
 
 #include <poll.h>
 
@@ -27,19 +30,18 @@ class Connection {
   using Clock = std::chrono::steady_clock;
   using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
-  // `tls` null: plain TCP. The context must outlive the connection.
-  Connection(std::string key, boost::asio::ssl::context* tls) : key_(std::move(key)) {
-    if (tls != nullptr) {
-      tls_stream_.emplace(io_, *tls);
-    } else {
-      plain_stream_.emplace(io_);
-    }
-  }
+  // `tls` null: plain TCP. The context must outlive the connection. Runs on an io_context of
+  // its own (HttpClient).
+  Connection(std::string key, boost::asio::ssl::context* tls)
+      : Connection(std::move(key), tls, nullptr) {}
+  // Runs on `shared`, which must outlive the connection (AsyncHttpClient's loop).
+  Connection(std::string key, boost::asio::ssl::context* tls, boost::asio::io_context& shared)
+      : Connection(std::move(key), tls, &shared) {}
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   const std::string& key() const { return key_; }  // "https://host:port": the pool key
-  boost::asio::io_context& io() { return io_; }
+  boost::asio::io_context& io() { return *io_; }
   bool tls() const { return tls_stream_.has_value(); }
   boost::beast::tcp_stream& lowest() {
     return tls_stream_ ? boost::beast::get_lowest_layer(*tls_stream_) : *plain_stream_;
@@ -70,8 +72,20 @@ class Connection {
   }
 
  private:
+  Connection(std::string key, boost::asio::ssl::context* tls, boost::asio::io_context* shared)
+      : key_(std::move(key)), io_(shared != nullptr ? shared : &own_io_.emplace(1)) {
+    if (tls != nullptr) {
+      tls_stream_.emplace(*io_, *tls);
+    } else {
+      plain_stream_.emplace(*io_);
+    }
+  }
+
   std::string key_;
-  boost::asio::io_context io_{1};  // one thread at a time: Asio may skip its internal locking
+  // Only for a connection of its own; concurrency hint 1: one thread at a time, so Asio may
+  // skip its internal locking. Declared before the streams, which must be destroyed first.
+  std::optional<boost::asio::io_context> own_io_;
+  boost::asio::io_context* io_;
   std::optional<boost::beast::tcp_stream> plain_stream_;
   std::optional<TlsStream> tls_stream_;
   boost::beast::flat_buffer buffer_;

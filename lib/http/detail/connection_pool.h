@@ -74,6 +74,16 @@ class ConnectionPool {
     list.push_back(std::move(connection));
   }
 
+  // Closes every idle connection (AsyncHttpClient::stop(): its sockets must go before its
+  // io_context).
+  void clear() {
+    std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> discarded;
+    {
+      std::lock_guard lock(mutex_);
+      discarded.swap(idle_);
+    }
+  }
+
   std::size_t idle_count() const {
     std::lock_guard lock(mutex_);
     std::size_t n = 0;
