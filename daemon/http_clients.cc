@@ -1,6 +1,7 @@
 #include "daemon/http_clients.h"
 
 #include "build_info.h"
+#include "http/async_client.h"
 
 namespace frankenetes::daemon {
 
@@ -46,8 +47,19 @@ core::Result<std::shared_ptr<http::HttpTransport>> HttpClients::make(
 }
 
 probe::ProbeClientsBuild HttpClients::probe_clients(const config::Config& config,
-                                                    const std::string& config_file) const {
-  return probe::build_probe_clients(config, config_file, base_options(), make_);
+                                                    const std::string& config_file,
+                                                    bool asynchronous) const {
+  if (!real_ || !asynchronous) {
+    return probe::build_probe_clients(config, config_file, base_options(), make_);
+  }
+  return probe::build_probe_clients(
+      config, config_file, base_options(), make_,
+      [](const http::HttpClientOptions& options)
+          -> core::Result<std::shared_ptr<http::AsyncTransport>> {
+        auto client = http::AsyncHttpClient::create(options);
+        if (!client) return client.error();
+        return std::shared_ptr<http::AsyncTransport>(std::move(*client));
+      });
 }
 
 }  // namespace frankenetes::daemon

@@ -50,9 +50,13 @@ class HttpClients {
       const std::optional<std::string>& ca_file) const;
 
   // The probes' clients for `config`, one per distinct probe TLS setting; an unusable
-  // probe.caFile is a problem of `config_file` (probe/probe_clients.h).
+  // probe.caFile is a problem of `config_file` (probe/probe_clients.h). `asynchronous` (the
+  // running daemon): each setting also gets an http::AsyncHttpClient, whose I/O thread runs
+  // all its members' probes; only the real HttpClients make those, a test's MakeTransport
+  // keeps probes blocking.
   probe::ProbeClientsBuild probe_clients(const config::Config& config,
-                                         const std::string& config_file) const;
+                                         const std::string& config_file,
+                                         bool asynchronous = false) const;
   // A client for etcd's own API (maintenance/status and the snapshot stream) with a member's
   // probe TLS settings. Only the real HttpClients make one: built with a test's MakeTransport
   // it is an Error, so a test never reaches past its fakes.

@@ -60,7 +60,7 @@ Process::~Process() = default;
 
 ConfigureResult Process::init(std::shared_ptr<const config::Config> config) {
   configure_logging(config->log, deps_.log_level);
-  auto probe_clients = deps_.http_clients.probe_clients(*config, deps_.config_path);
+  auto probe_clients = deps_.http_clients.probe_clients(*config, deps_.config_path, !deps_.once);
   if (!probe_clients.ok()) return ConfigureResult::refused(std::move(probe_clients.problems));
   log_probe_tls_warnings(*config);
   log_secret_file_warnings(*config);
@@ -80,7 +80,7 @@ ConfigureResult Process::init(std::shared_ptr<const config::Config> config) {
 // Kea's rule: whatever can fail is built before anything is swapped.
 ConfigureResult Process::configure(std::shared_ptr<const config::Config> next) {
   // The probe CA files are read again on every reload (a rotated CA takes effect on SIGHUP).
-  auto probe_clients = deps_.http_clients.probe_clients(*next, deps_.config_path);
+  auto probe_clients = deps_.http_clients.probe_clients(*next, deps_.config_path, !deps_.once);
   if (!probe_clients.ok()) return ConfigureResult::refused(std::move(probe_clients.problems));
   // The admin token is read again on every reload (a rotated token takes effect on SIGHUP).
   auto credentials = load_admin_credentials(next->server, deps_.config_path, /*read_tls=*/false);

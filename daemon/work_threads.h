@@ -2,7 +2,7 @@
 // WorkThreads: where the process's work runs.
 //   Pooled (the daemon): a ThreadScheduler of its own and worker pools reads (1 thread),
 //     probes (kProbeThreads), actions (4), dns (1) and snapshots (1: etcd snapshots may stream
-//     for minutes).
+//     for minutes). Probes themselves run on their clients' I/O threads (probe/prober.h).
 //   Inline (--once, and tests): every piece of work runs on the thread that submits it; tasks
 //     go to the scheduler the caller passes (a test's testing::ManualScheduler), or to a
 //     ThreadScheduler that is never started (--once runs its pass on the caller's thread).
@@ -20,12 +20,10 @@
 
 namespace frankenetes::daemon {
 
-// A probe holds its thread for the round trip, or for probe.timeout when the member does not
-// answer, so these threads bound the probes per second at about kProbeThreads / round trip:
-// 800 per second (4000 members every 5 s) at a 20 ms round trip. A member that does not
-// answer holds a thread for its timeout once per period (2 s of every 5 s by default). An
-// idle thread costs a few KiB of memory.
-inline constexpr std::size_t kProbeThreads = 16;
+// The daemon's probes are asynchronous (each probe TLS setting's http::AsyncHttpClient runs
+// them all on its own I/O thread, etcd's status reads too), so this pool only serves blocking
+// probes, which the daemon no longer makes: two threads, should that ever change.
+inline constexpr std::size_t kProbeThreads = 2;
 
 // Probes that fall due within one window start together (ReconcilerDeps::probe_batch_window):
 // at 4000 members every 5 s, 20 wake-ups a second instead of 800. A probe starts at most this
