@@ -14,7 +14,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -35,7 +34,8 @@ using frankenetes::testing::tls_for;
 // Room for a loaded CI machine (ASan build, 2 cores, other tests running), not a speed target.
 constexpr auto kSlack = 1500ms;
 
-// The callbacks' results by request index, with the thread and time each arrived.
+// The callbacks' results by request index, with the thread and time each arrived. Callbacks
+// share the state, so one that comes after a failed test gave up waiting writes nowhere harmful.
 class Outcomes {
  public:
   struct Outcome {
@@ -45,35 +45,38 @@ class Outcomes {
   };
 
   AsyncTransport::Callback callback(int index) {
-    return [this, index](core::Result<Response> result) {
-      std::lock_guard lock(mutex_);
-      outcomes_.insert_or_assign(
+    return [state = state_, index](core::Result<Response> result) {
+      std::lock_guard lock(state->mutex);
+      state->outcomes.insert_or_assign(
           index, Outcome{std::move(result), std::this_thread::get_id(), Clock::now()});
-      ++calls_;
-      changed_.notify_all();
+      ++state->calls;
+      state->changed.notify_all();
     };
   }
 
   // True when at least `count` callbacks ran within `deadline`.
   bool wait_for(std::size_t count, std::chrono::milliseconds deadline = kStepDeadline) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, deadline, [&] { return calls_ >= count; });
+    std::unique_lock lock(state_->mutex);
+    return state_->changed.wait_for(lock, deadline, [&] { return state_->calls >= count; });
   }
 
   Outcome& at(int index) {
-    std::lock_guard lock(mutex_);
-    return outcomes_.at(index);
+    std::lock_guard lock(state_->mutex);
+    return state_->outcomes.at(index);
   }
   std::size_t calls() {
-    std::lock_guard lock(mutex_);
-    return calls_;
+    std::lock_guard lock(state_->mutex);
+    return state_->calls;
   }
 
  private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::map<int, Outcome> outcomes_;
-  std::size_t calls_ = 0;
+  struct State {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::map<int, Outcome> outcomes;
+    std::size_t calls = 0;
+  };
+  std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 
 Handler echo_target() {
