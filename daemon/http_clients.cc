@@ -52,8 +52,14 @@ probe::ProbeClientsBuild HttpClients::probe_clients(const config::Config& config
   if (!real_ || !asynchronous) {
     return probe::build_probe_clients(config, config_file, base_options(), make_);
   }
+  // Members usually have an address each, so one idle connection per host would do; but
+  // probes that share a host (a proxy, a load balancer, the simulator's health endpoint) all
+  // start in the same batch window, and a pool smaller than the batch closes and opens the
+  // difference again every period.
+  auto probe_options = base_options();
+  probe_options.max_idle_per_host = kProbeMaxIdlePerHost;
   return probe::build_probe_clients(
-      config, config_file, base_options(), make_,
+      config, config_file, probe_options, make_,
       [](const http::HttpClientOptions& options)
           -> core::Result<std::shared_ptr<http::AsyncTransport>> {
         auto client = http::AsyncHttpClient::create(options);

@@ -30,6 +30,9 @@ namespace frankenetes::daemon {
 // unless the HttpClients have a replica id.
 std::string user_agent();
 
+// Idle keep-alive connections the asynchronous probe clients keep per host.
+inline constexpr std::size_t kProbeMaxIdlePerHost = 64;
+
 class HttpClients {
  public:
   using MakeTransport = std::function<core::Result<std::shared_ptr<http::HttpTransport>>(

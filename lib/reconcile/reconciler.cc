@@ -307,11 +307,7 @@ void Reconciler::start() {
   deps_.scheduler.post([this] {
     if (stopping_) return;
     schedule_tick(core::Duration(0));
-    for (const auto& cluster : config_->clusters) {
-      for (const auto& member : cluster.members) {
-        if (member.probe) schedule_probe({cluster.name, member.name}, core::Duration(0));
-      }
-    }
+    schedule_all_probes();
     resume_operations(/*synchronous=*/false);
   });
 }
@@ -331,11 +327,7 @@ void Reconciler::update_config(std::shared_ptr<const config::Config> config) {
     probe_tasks_.clear();
     ++probe_generation_;
     schedule_tick(core::Duration(0));
-    for (const auto& cluster : config_->clusters) {
-      for (const auto& member : cluster.members) {
-        if (member.probe) schedule_probe({cluster.name, member.name}, core::Duration(0));
-      }
-    }
+    schedule_all_probes();
   });
 }
 
@@ -607,6 +599,23 @@ void Reconciler::finish_action(const plan::Action& action, const ActionResult& r
   observer_.action_finished(action.member);
   if (once_) return;  // run_once() ends after its one pass
   start_pass(false);  // or right after the pass in flight
+}
+
+void Reconciler::schedule_all_probes() {
+  for (const auto& cluster : config_->clusters) {
+    for (const auto& member : cluster.members) {
+      if (!member.probe) continue;
+      // Each member's probes keep the phase of its first one: spread over the period, so
+      // thousands of members are not probed in the same instant every period (connections,
+      // the peers' load, a burst of completions), as they would be if all started at once.
+      auto first = core::Duration(0);
+      if (deps_.unit_random) {
+        first =
+            std::chrono::duration_cast<core::Duration>(member.probe->period * deps_.unit_random());
+      }
+      schedule_probe({cluster.name, member.name}, first);
+    }
+  }
 }
 
 void Reconciler::schedule_probe(const model::MemberKey& key, core::Duration delay) {

@@ -83,7 +83,8 @@ struct ReconcilerDeps {
   status::RemediationMetrics& metrics = status::noop_metrics();
   status::ProbeMetrics& probe_metrics = status::noop_metrics();
   DeferReads defer_reads;               // ThrottleTracker::should_defer_nonessential
-  std::function<double()> unit_random;  // jitter draw in [0, 1); empty: no jitter
+  // Draws in [0, 1) for the tick's jitter and each member's probe phase; empty: neither.
+  std::function<double()> unit_random;
   // The state directory: history is saved after every change, recreate operations by the
   // executor. Null: nothing survives a restart (tests).
   state::StateStore* state = nullptr;
@@ -196,6 +197,7 @@ class Reconciler {
   void update_operations_note();
   void finish_action(const plan::Action& action, const ActionResult& result,
                      core::Duration duration);
+  void schedule_all_probes();  // start() and a new configuration
   void schedule_probe(const model::MemberKey& key, core::Duration delay);
   void run_probe(const model::MemberKey& key, std::uint64_t generation);
   void finish_probe(const model::MemberKey& key, const probe::ProbeResult& result,

@@ -62,7 +62,7 @@ struct ReconcilerTest : ::testing::Test {
             .metrics = metrics,
             .probe_metrics = metrics,
             .defer_reads = {},
-            .unit_random = {},
+            .unit_random = unit_random,
             .state = store,
             .status = status_recorder != nullptr ? *status_recorder : status::noop_metrics(),
             .may_act = may_act,
@@ -88,6 +88,7 @@ struct ReconcilerTest : ::testing::Test {
   probe::Prober prober{probe_transport, time};
   probe::Prober* prober_override = nullptr;  // set before make(): another prober (asynchronous)
   core::Duration probe_batch_window{0};      // set before make()
+  std::function<double()> unit_random;       // set before make(): jitter (default none)
   status::Metrics metrics{{"test", "test", "Debug"}};
   state::StateStore* store = nullptr;  // set by tests of the state directory
   status::StatusRecorder* status_recorder = nullptr;  // set by tests of /status

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "reconcile/reconciler_fixture.h"
 #include "support/fake_async_transport.h"
 
@@ -162,6 +164,41 @@ TEST_F(ReconcilerTest, AsynchronousProbesAreTakenLaterAndALostOneIsProbedAgain) 
   async.answer(500, "the current probe");
   scheduler.advance(1ms);
   EXPECT_NE(metrics_text().find(std::string(success) + "0"), std::string::npos);
+  r.stop();
+}
+
+// With jitter (the daemon), each member's probes keep a phase of their own within the period
+// instead of all members being probed in the same instant every period.
+TEST_F(ReconcilerTest, MembersAreProbedAtPhasesSpreadOverThePeriod) {
+  testing::FakeAsyncTransport async;
+  probe::Prober async_prober(async, time);
+  prober_override = &async_prober;
+  int draws = 0;
+  unit_random = [&] { return (draws++ % 8) / 8.0; };
+  std::vector<config::MemberConfig> members;
+  for (const char* name : {"etcd", "apiserver", "controller-manager", "scheduler"}) {
+    api.set(FakeContainerGroupApi::running(name, "10.0.0.1"));
+    members.push_back(test_util::probed(member(name), "http://{ip}:6443/livez", 4s));
+  }
+  auto& r = make(config_with(members));
+  r.start();
+  scheduler.advance(40s);  // every member's IP is known
+  async.answer_all(200, "ok");
+  std::set<std::int64_t> start_offsets;  // ms into the period
+  std::size_t seen = async.requests().size();
+  const std::size_t before = seen;
+  for (int step = 0; step < 400; ++step) {  // one period in 10 ms steps
+    scheduler.advance(10ms);
+    async.answer_all(200, "ok");
+    for (; seen < async.requests().size(); ++seen) {
+      start_offsets.insert(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               time.monotonic_time().time_since_epoch())
+                               .count() %
+                           4000);
+    }
+  }
+  EXPECT_EQ(seen - before, 4u) << "each member once per period";
+  EXPECT_GE(start_offsets.size(), 3u) << "not all at the same instant";
   r.stop();
 }
 
