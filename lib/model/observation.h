@@ -3,6 +3,8 @@
 // observation carries the monotonic time it was taken so the planner can treat data older
 // than policy.staleAfter as unknown (never act on stale state). Pure value types.
 
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,6 +24,15 @@ struct MemberKey {
 
   auto operator<=>(const MemberKey&) const = default;
   std::string to_string() const { return cluster + "/" + member; }
+};
+
+// For unordered containers on hot paths (every probe looks members up several times; a
+// std::map compares cluster names, which share long prefixes, a dozen times per lookup).
+struct MemberKeyHash {
+  std::size_t operator()(const MemberKey& key) const noexcept {
+    const std::size_t h = std::hash<std::string>{}(key.cluster);
+    return h ^ (std::hash<std::string>{}(key.member) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+  }
 };
 
 // The result of the latest ARM GET of a member's group.

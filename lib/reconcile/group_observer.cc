@@ -445,4 +445,13 @@ std::optional<std::string> GroupObserver::fqdn(const model::MemberKey& member) c
   return summary ? summary->fqdn : std::nullopt;
 }
 
+std::pair<std::optional<std::string>, std::optional<std::string>> GroupObserver::address(
+    const model::MemberKey& member) const {
+  const auto it = members_.find(member);
+  if (it == members_.end()) return {};
+  const auto* summary = newest_summary(it->second);
+  if (!summary) return {};
+  return {summary->ip, summary->fqdn};
+}
+
 }  // namespace frankenetes::reconcile

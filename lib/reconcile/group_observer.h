@@ -129,6 +129,9 @@ class GroupObserver {
   // The member's newest known public IP / FQDN (from GET or LIST, whichever is newer).
   std::optional<std::string> ip(const model::MemberKey& member) const;
   std::optional<std::string> fqdn(const model::MemberKey& member) const;
+  // Both, with one look-up (every probe asks).
+  std::pair<std::optional<std::string>, std::optional<std::string>> address(
+      const model::MemberKey& member) const;
 
   // GETs that waited because ThrottleTracker reported few remaining reads, or for the budget.
   std::size_t deferred_reads() const { return deferred_reads_; }

@@ -36,6 +36,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "config/types.h"
 #include "model/observation.h"
@@ -93,7 +94,7 @@ class PlanReporter {
   status::RemediationMetrics& metrics_;
   status::ProbeMetrics& probe_metrics_;
   status::StatusRecorder& status_;
-  std::map<model::MemberKey, Remembered> members_;
+  std::unordered_map<model::MemberKey, Remembered, model::MemberKeyHash> members_;
   std::map<model::MemberKey, ActionNote> action_notes_;
   bool budget_exhausted_ = false;
 };

@@ -664,7 +664,8 @@ void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation
          {"action", "no answer within its timeout: probing again"}});
     probes_in_flight_.erase(it);
   }
-  probe::ProbeTarget target{observer_.ip(key), observer_.fqdn(key)};
+  auto [ip, fqdn] = observer_.address(key);
+  probe::ProbeTarget target{std::move(ip), std::move(fqdn)};
   if (!probe::substitute_probe_url(member->probe->url, target)) {
     schedule_probe(key, period);  // no IP known yet: the probe state stays unknown
     return;

@@ -38,6 +38,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 #include "config/types.h"
 #include "core/time_source.h"
@@ -241,11 +242,12 @@ class Reconciler {
     std::uint64_t id = 0;
     core::MonotonicTime started{};
   };
-  std::map<model::MemberKey, ProbeInFlight> probes_in_flight_;
+  std::unordered_map<model::MemberKey, ProbeInFlight, model::MemberKeyHash> probes_in_flight_;
   std::uint64_t last_probe_id_ = 0;
   // config_'s members by key (find_member: several lookups per probe).
-  std::map<model::MemberKey, const config::MemberConfig*> member_index_;
-  std::map<model::MemberKey, Scheduler::TaskId> probe_tasks_;
+  std::unordered_map<model::MemberKey, const config::MemberConfig*, model::MemberKeyHash>
+      member_index_;
+  std::unordered_map<model::MemberKey, Scheduler::TaskId, model::MemberKeyHash> probe_tasks_;
   std::uint64_t probe_generation_ = 0;
   plan::History history_;
   std::set<model::MemberKey> paused_;  // by an operator; the state directory keeps it too
