@@ -210,13 +210,12 @@ std::optional<core::Error> Process::build(
           .etcd_metrics = deps_.metrics,
           .status = *g.status_board,
           .may_act = g.may_act,
-          .publish_history =
-              g.coordination
-                  ? std::function<void(const std::string&, plan::History)>(
-                        [&g](const std::string& cluster, plan::History part) {
-                          g.coordination->publish_history(cluster, std::move(part));
-                        })
-                  : nullptr,
+          .publish_history = g.coordination
+                                 ? std::function<void(const std::string&, plan::History)>(
+                                       [&g](const std::string& cluster, plan::History part) {
+                                         g.coordination->publish_history(cluster, std::move(part));
+                                       })
+                                 : nullptr,
       },
       config_);
   g.reconciler->restore(g.state->load());
