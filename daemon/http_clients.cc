@@ -49,14 +49,17 @@ core::Result<std::shared_ptr<http::HttpTransport>> HttpClients::make(
 probe::ProbeClientsBuild HttpClients::probe_clients(const config::Config& config,
                                                     const std::string& config_file,
                                                     bool asynchronous) const {
+  auto probe_options = base_options();
+  // A health answer is a few bytes. The asynchronous client has no bound on probes in flight,
+  // so members that answer with endless bodies must not each cost megabytes.
+  probe_options.max_response_body_bytes = kProbeMaxResponseBodyBytes;
   if (!real_ || !asynchronous) {
-    return probe::build_probe_clients(config, config_file, base_options(), make_);
+    return probe::build_probe_clients(config, config_file, probe_options, make_);
   }
   // Members usually have an address each, so one idle connection per host would do; but
   // probes that share a host (a proxy, a load balancer, the simulator's health endpoint) all
   // start in the same batch window, and a pool smaller than the batch closes and opens the
   // difference again every period.
-  auto probe_options = base_options();
   probe_options.max_idle_per_host = kProbeMaxIdlePerHost;
   return probe::build_probe_clients(
       config, config_file, probe_options, make_,

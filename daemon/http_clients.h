@@ -8,6 +8,7 @@
 // RetryingStack: a client behind a RetryingTransport with a retry budget and throttle gate of
 // its own (one per API, so ARM's 429s never slow Cloudflare down, nor the other way round).
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -32,6 +33,8 @@ std::string user_agent();
 
 // Idle keep-alive connections the asynchronous probe clients keep per host.
 inline constexpr std::size_t kProbeMaxIdlePerHost = 64;
+// The largest probe (or etcd status) answer read; a longer one fails the probe (HTTP error).
+inline constexpr std::size_t kProbeMaxResponseBodyBytes = std::size_t{256} * 1024;
 
 class HttpClients {
  public:

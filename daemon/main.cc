@@ -1,4 +1,5 @@
-// frankenetesd entry point: arguments → Controller, exceptions → exit code (and malloc's tuning).
+// frankenetesd entry point: arguments → Controller, exceptions → exit code (and malloc's tuning,
+// the descriptor limit).
 
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +15,7 @@
 int main(int argc, char** argv) {
   using namespace frankenetes::daemon;
   tune_allocator();  // daemon/memory.h
+  raise_descriptor_limit();
   const auto parsed = parse_cli(std::vector<std::string>(argv + 1, argv + argc));
   if (!parsed.error.empty()) {
     std::fprintf(stderr, "frankenetesd: %s\n\n%s", parsed.error.c_str(), usage_text().c_str());

@@ -1,5 +1,6 @@
 #pragma once
-// How the daemon keeps glibc's malloc from holding memory it no longer uses.
+// How the daemon keeps glibc's malloc from holding memory it no longer uses (and, the other
+// per-process resource that grows with the clusters watched, its descriptor limit).
 //
 // glibc keeps freed memory in its arenas: a thread's arena grows for the largest pass it has
 // seen and never shrinks except at its top, and large buffers (a /metrics body, a zone list
@@ -17,6 +18,14 @@ namespace frankenetes::daemon {
 // contend; MALLOC_ARENA_MAX still wins), and buffers of 256 KiB and more always mmap'd, so
 // that freeing one returns it (MALLOC_MMAP_THRESHOLD_ still wins).
 void tune_allocator();
+
+// Raises the soft limit on open descriptors to the hard one (at most 1 << 20) and returns the
+// soft limit now in force. Each probed member keeps a kept-alive connection and the
+// asynchronous probe clients have many in flight, so a few thousand members need more than
+// the usual soft limit of 1024 (systemd's default; its hard limit is 524288) — running out
+// would fail probes as connection errors. Children the daemon spawns close every descriptor
+// above stderr, so the higher limit costs them nothing.
+unsigned long raise_descriptor_limit();
 
 // Returns free heap pages to the system (malloc_trim) at most once per `every`; called after
 // each observation pass. Cheap: a walk over the free lists, and a page fault later for each

@@ -475,6 +475,30 @@ TEST(HttpClientsTest, TheReplicaIdJoinsEveryUserAgent) {
   EXPECT_EQ(agents, (std::set<std::string>{user_agent() + " replica/east-1"}));
 }
 
+// Probes read a few bytes of health answer: their clients stop reading long before the 8 MiB
+// other clients allow (the asynchronous ones have many probes in flight at once).
+TEST(HttpClientsTest, ProbeClientsReadSmallAnswersOnly) {
+  std::vector<std::size_t> limits;
+  HttpClients clients([&limits](const http::HttpClientOptions& options)
+                          -> core::Result<std::shared_ptr<http::HttpTransport>> {
+    limits.push_back(options.max_response_body_bytes);
+    return std::shared_ptr<http::HttpTransport>(std::make_shared<FakeAzure>());
+  });
+  config::Config config;
+  config::ClusterConfig prod;
+  prod.name = "prod";
+  config::MemberConfig etcd;
+  etcd.name = "etcd";
+  etcd.probe = config::ProbeConfig{};
+  etcd.probe->url = "http://{ip}:2379/health";
+  prod.members.push_back(etcd);
+  config.clusters.push_back(prod);
+  ASSERT_TRUE(clients.probe_clients(config, "f.yaml").ok());
+  ASSERT_TRUE(clients.make(std::nullopt).ok());
+  EXPECT_EQ(limits, (std::vector<std::size_t>{kProbeMaxResponseBodyBytes,
+                                              http::HttpClientOptions{}.max_response_body_bytes}));
+}
+
 // coordination: the DNS fence finds a record's cluster by the member's name or its registry
 // (_frankenetes.) record, whatever the case.
 TEST(RecordOwnersTest, ARecordBelongsToItsMembersCluster) {
