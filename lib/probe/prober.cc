@@ -127,7 +127,7 @@ std::optional<ProbeResult> Prober::probe(const config::MemberConfig& member,
   }
   if (!transport) return std::nullopt;
   const auto started = time_.monotonic_time();
-  return judge(member, transport->send(prepared->request), started);
+  return judge(member.role, member.probe->timeout, transport->send(prepared->request), started);
 }
 
 bool Prober::probe_async(const config::MemberConfig& member, const ProbeTarget& target,
@@ -137,15 +137,13 @@ bool Prober::probe_async(const config::MemberConfig& member, const ProbeTarget& 
   http::AsyncTransport* transport = async_transport(member, prepared->clients);
   if (!transport) return false;
   const auto started = time_.monotonic_time();
-  // What judge() needs of the member, copied: the configuration may be replaced before the
+  // What judge() needs of the member, by value: the configuration may be replaced before the
   // answer comes.
-  config::MemberConfig judged;
-  judged.role = member.role;
-  judged.probe = member.probe;
-  transport->send_async(
-      std::move(prepared->request),
-      [this, judged = std::move(judged), started, done = std::move(done)](
-          core::Result<http::Response> response) { done(judge(judged, response, started)); });
+  transport->send_async(std::move(prepared->request),
+                        [this, role = member.role, timeout = member.probe->timeout, started,
+                         done = std::move(done)](core::Result<http::Response> response) {
+                          done(judge(role, timeout, response, started));
+                        });
   return true;
 }
 
@@ -169,7 +167,7 @@ http::AsyncTransport* Prober::async_transport(
   return clients ? clients->find_async(probe_tls_of(*member.probe)) : nullptr;
 }
 
-ProbeResult Prober::judge(const config::MemberConfig& member,
+ProbeResult Prober::judge(config::MemberRole role, core::Duration timeout,
                           const core::Result<http::Response>& response,
                           core::MonotonicTime started) const {
   ProbeResult result;
@@ -184,11 +182,11 @@ ProbeResult Prober::judge(const config::MemberConfig& member,
       // anchors consulted) is what the operator needs.
       result.outcome = model::ProbeOutcome::kTls;
       result.error = message;
-    } else if (error.timed_out || result.duration >= member.probe->timeout) {
+    } else if (error.timed_out || result.duration >= timeout) {
       // Timeouts are named uniformly so the log and /status read the same whatever layer
       // timed out (connect, TLS or read).
       result.outcome = model::ProbeOutcome::kTimeout;
-      result.error = "timeout after " + core::format_duration(member.probe->timeout);
+      result.error = "timeout after " + core::format_duration(timeout);
     } else {
       // kTerminal: the answer was not HTTP, or too large; anything else never got an answer.
       result.outcome = error.kind == core::ErrorKind::kTerminal
@@ -198,7 +196,7 @@ ProbeResult Prober::judge(const config::MemberConfig& member,
     }
     return result;
   }
-  result.error = judge_probe_response(member.role, response->status, response->body);
+  result.error = judge_probe_response(role, response->status, response->body);
   result.success = result.error.empty();
   result.outcome = result.success ? model::ProbeOutcome::kOk : model::ProbeOutcome::kHttpError;
   return result;

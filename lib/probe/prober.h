@@ -115,7 +115,7 @@ class Prober {
   // The asynchronous transport for the member's settings; null when there is none.
   http::AsyncTransport* async_transport(const config::MemberConfig& member,
                                         const std::shared_ptr<const ProbeClients>& clients) const;
-  ProbeResult judge(const config::MemberConfig& member,
+  ProbeResult judge(config::MemberRole role, core::Duration timeout,
                     const core::Result<http::Response>& response,
                     core::MonotonicTime started) const;
 
