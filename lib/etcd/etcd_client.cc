@@ -127,14 +127,15 @@ http::ClientRequest status_request(const std::string& base_url, std::chrono::mil
 core::Result<MaintenanceStatus> status_from(const std::string& base_url,
                                             const core::Result<http::Response>& response) {
   if (!response) return response.error();
-  const std::string base(core::trim_end(base_url, "/"));
+  // Named in errors only (the answer of every probe of etcd goes through here).
+  const auto base = [&] { return std::string(core::trim_end(base_url, "/")); };
   if (!is_success(response->status)) {
-    return http_error("etcd status", base, response->status, response->body);
+    return http_error("etcd status", base(), response->status, response->body);
   }
   auto status = parse_maintenance_status(response->body);
   if (!status) {
     auto error = status.error();
-    error.message = "etcd status from " + base + ": " + error.message;
+    error.message = "etcd status from " + base() + ": " + error.message;
     return error;
   }
   return status;

@@ -110,11 +110,13 @@ std::optional<Prober::Prepared> Prober::prepare(const config::MemberConfig& memb
   prepared.request.timeout = member.probe->timeout;
   prepared.request.operation = "probe";
   prepared.request.headers.emplace("Accept", "application/json, text/plain, */*");
-  if (!fixed_transport_ && !fixed_async_) {
-    std::lock_guard lock(mutex_);
-    prepared.clients = clients_;
-  }
+  if (!fixed_transport_ && !fixed_async_) prepared.clients = current_clients();
   return prepared;
+}
+
+std::shared_ptr<const ProbeClients> Prober::current_clients() const {
+  std::lock_guard lock(mutex_);
+  return clients_;
 }
 
 std::optional<ProbeResult> Prober::probe(const config::MemberConfig& member,
@@ -150,11 +152,7 @@ bool Prober::probe_async(const config::MemberConfig& member, const ProbeTarget& 
 bool Prober::send_async(const config::MemberConfig& member, http::ClientRequest request,
                         http::AsyncTransport::Callback done) {
   if (!member.probe) return false;
-  std::shared_ptr<const ProbeClients> clients;
-  if (!fixed_async_) {
-    std::lock_guard lock(mutex_);
-    clients = clients_;
-  }
+  const auto clients = fixed_async_ ? nullptr : current_clients();
   http::AsyncTransport* transport = async_transport(member, clients);
   if (!transport) return false;
   transport->send_async(std::move(request), std::move(done));

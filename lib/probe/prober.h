@@ -112,6 +112,8 @@ class Prober {
     std::shared_ptr<const ProbeClients> clients;
   };
   std::optional<Prepared> prepare(const config::MemberConfig& member, const ProbeTarget& target);
+  // The clients now in force (a reference keeps them alive while one is used).
+  std::shared_ptr<const ProbeClients> current_clients() const;
   // The asynchronous transport for the member's settings; null when there is none.
   http::AsyncTransport* async_transport(const config::MemberConfig& member,
                                         const std::shared_ptr<const ProbeClients>& clients) const;

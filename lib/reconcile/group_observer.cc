@@ -432,17 +432,11 @@ const model::ContainerGroupSummary* GroupObserver::newest_summary(const Watched&
 }
 
 std::optional<std::string> GroupObserver::ip(const model::MemberKey& member) const {
-  const auto it = members_.find(member);
-  if (it == members_.end()) return std::nullopt;
-  const auto* summary = newest_summary(it->second);
-  return summary ? summary->ip : std::nullopt;
+  return address(member).first;
 }
 
 std::optional<std::string> GroupObserver::fqdn(const model::MemberKey& member) const {
-  const auto it = members_.find(member);
-  if (it == members_.end()) return std::nullopt;
-  const auto* summary = newest_summary(it->second);
-  return summary ? summary->fqdn : std::nullopt;
+  return address(member).second;
 }
 
 std::pair<std::optional<std::string>, std::optional<std::string>> GroupObserver::address(
