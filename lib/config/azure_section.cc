@@ -16,7 +16,7 @@ std::string without_trailing_slash(std::string_view url) {
 // `cloud:` is either a well-known cloud's name or a map of endpoints (custom clouds and the
 // simulator).
 Cloud parse_cloud(const Node& node, const Cloud& fallback) {
-  if (node.yaml().IsScalar()) {
+  if (node.is_scalar()) {
     const auto name = node.as_string();
     if (!name) return fallback;
     if (auto cloud = well_known_cloud(*name)) return *cloud;

@@ -106,7 +106,7 @@ ClusterConfig parse_cluster(const Node& node, const AzureConfig& azure) {
   read_resource_group(map, "resourceGroup", cluster.resource_group);
   if (const auto members = map.get("members", Presence::kRequired)) {
     const auto items = members->as_list();
-    if (items.empty() && members->yaml().IsSequence()) {
+    if (items.empty() && members->is_list()) {
       members->report("must list at least one member");
     }
     for (const auto& item : items) cluster.members.push_back(parse_member(item));
@@ -120,7 +120,7 @@ ClusterConfig parse_cluster(const Node& node, const AzureConfig& azure) {
 std::vector<ClusterConfig> parse_clusters(const Node& node, const AzureConfig& azure) {
   std::vector<ClusterConfig> clusters;
   const auto items = node.as_list();
-  if (items.empty() && node.yaml().IsSequence()) node.report("must list at least one cluster");
+  if (items.empty() && node.is_list()) node.report("must list at least one cluster");
   for (const auto& item : items) clusters.push_back(parse_cluster(item, azure));
   return clusters;
 }

@@ -1,6 +1,6 @@
 #include "config/config.h"
 
-#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
 
 #include <algorithm>
 #include <array>
@@ -8,8 +8,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
-#include <sstream>
 
 #include "config/cross_checks.h"
 #include "config/sections.h"
@@ -50,63 +48,6 @@ Config parse_document(const Node& root, const EnvLookup& env) {
   return config;
 }
 
-// Where the root node of each document of a YAML stream starts, from the parser's events.
-class DocumentRoots final : public YAML::EventHandler {
- public:
-  std::vector<YAML::Mark> marks;  // one per document
-  bool last_is_null = false;      // the latest document's root is null (empty)
-
-  void OnDocumentStart(const YAML::Mark&) override { at_root_ = true; }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { root(mark, true); }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { root(mark, false); }
-  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                const std::string&) override {
-    root(mark, false);
-  }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {
-    root(mark, false);
-  }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {
-    root(mark, false);
-  }
-  void OnMapEnd() override {}
-
- private:
-  void root(const YAML::Mark& mark, bool null) {
-    if (!at_root_) return;
-    at_root_ = false;
-    marks.push_back(mark);
-    last_is_null = null;
-  }
-  bool at_root_ = false;
-};
-
-// The first document of `text` and where a second one starts, if there is one; throws what
-// YAML::LoadAll() throws. Not LoadAll() itself: yaml-cpp 0.7 (Debian 12) loops in it for ever,
-// adding null documents until memory runs out, when a stray token follows the first document
-// (`"","" `; found by fuzz/fuzz_config, fixed upstream in jbeder/yaml-cpp#1319). Here the
-// documents are counted only up to the second, which is all that matters, and counting stops at
-// an empty one as upstream's fix does; the first document is then loaded on its own.
-struct FirstDocument {
-  YAML::Node root;
-  std::optional<YAML::Mark> second;
-};
-FirstDocument load_first_document(const std::string& text) {
-  std::istringstream in(text);
-  YAML::Parser parser(in);
-  DocumentRoots roots;
-  while (roots.marks.size() < 2 && parser.HandleNextDocument(roots) && !roots.last_is_null) {
-  }
-  FirstDocument out;
-  if (roots.marks.size() > 1) out.second = roots.marks[1];
-  out.root = YAML::Load(text);
-  return out;
-}
-
 LoadResult whole_file_problem(const std::string& file_name, std::string message) {
   return LoadResult{std::nullopt, {ConfigProblem{file_name, 0, 0, "", std::move(message)}}};
 }
@@ -120,20 +61,22 @@ LoadResult parse(std::string_view yaml_text, const std::string& file_name,
                                              std::to_string(kMaxConfigBytes) + " bytes");
   }
   ParseContext ctx(file_name, base_dir, env);
-  FirstDocument document;
+  YamlTree::FirstDocument document;
   try {
-    document = load_first_document(std::string(yaml_text));
+    document = YamlTree::parse_first_document(yaml_text);
   } catch (const YAML::Exception& e) {  // ParserException, and yaml-cpp's depth guard
     ctx.report(e.mark, "", "invalid YAML: " + e.msg);
     return LoadResult{std::nullopt, ctx.take_problems()};
   }
-  if (document.root.IsNull()) {
+  const auto& tree = document.tree;
+  if (tree.kind(tree.root()) == YamlTree::Kind::kNull) {
     ctx.report(YAML::Mark(), "",
                "configuration is empty: expected a map with \"azure\" and \"clusters\"");
     return LoadResult{std::nullopt, ctx.take_problems()};
   }
   if (document.second) ctx.report(*document.second, "", "only one YAML document is allowed");
-  const Node root(ctx, document.root, "", document.root.Mark());
+  ctx.attach(tree);
+  const Node root(ctx, tree.root(), "", tree.mark(tree.root()));
   const Config config = parse_document(root, env);
   check_cross_references(config, ctx);
   auto problems = ctx.take_problems();

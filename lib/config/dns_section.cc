@@ -136,7 +136,7 @@ DnsConfig parse_dns(const Node& node, const AzureConfig& azure) {
   if (const auto providers_node = map.get("providers", Presence::kRequired)) {
     MapReader providers(*providers_node);
     const auto names = providers.keys();
-    if (names.empty() && providers_node->yaml().IsMap()) {
+    if (names.empty() && providers_node->is_map()) {
       providers_node->report("must define at least one provider");
     }
     for (const auto& name : names) {

@@ -96,7 +96,7 @@ StorageConfig parse_storage(const Node& node, const AzureConfig& azure) {
             "auth \"azure\" uses Entra ID tokens: remove the account key, or remove "
             "\"auth: azure\" to use the key");
     storage.key.reset();
-  } else if (storage.auth == StorageAuth::kSharedKey && !has_key && node.yaml().IsMap()) {
+  } else if (storage.auth == StorageAuth::kSharedKey && !has_key && node.is_map()) {
     map.report(
         "missing required key \"keyFile\" (the account key, or \"key: ${NAME}\"), or "
         "\"auth: azure\" for Entra ID tokens");

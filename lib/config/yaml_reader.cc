@@ -20,28 +20,24 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-// The parent of a key path: "a.b[2]" -> "a.b", "a.b" -> "a", "a" -> "".
-std::string parent_path(const std::string& path) {
-  const auto cut = path.find_last_of(".[");
-  return cut == std::string::npos ? std::string() : path.substr(0, cut);
-}
-
 }  // namespace
 
-std::string describe_value(const YAML::Node& yaml) {
+std::string describe_value(const YamlTree& tree, YamlTree::Id id) {
   constexpr std::size_t kMaxShown = 60;
-  switch (yaml.Type()) {
-    case YAML::NodeType::Map:
+  switch (tree.kind(id)) {
+    case YamlTree::Kind::kMap:
       return "a map";
-    case YAML::NodeType::Sequence:
+    case YamlTree::Kind::kSequence:
       return "a list";
-    case YAML::NodeType::Scalar: {
-      const auto& text = yaml.Scalar();
-      return in_quotes(text.size() <= kMaxShown ? text : text.substr(0, kMaxShown) + "...");
+    case YamlTree::Kind::kScalar: {
+      const auto text = tree.scalar(id);
+      return in_quotes(text.size() <= kMaxShown ? std::string(text)
+                                                : std::string(text.substr(0, kMaxShown)) + "...");
     }
-    default:
+    case YamlTree::Kind::kNull:
       return "nothing";
   }
+  return "nothing";
 }
 
 // --- ParseContext ---
@@ -57,19 +53,13 @@ void ParseContext::report(const YAML::Mark& mark, const std::string& key_path,
 }
 
 void ParseContext::report_at(const std::string& key_path, std::string message) {
-  std::string path = key_path;
-  while (!path.empty() && !positions_.contains(path)) path = parent_path(path);
-  const auto found = positions_.find(path);
-  report(found == positions_.end() ? YAML::Mark() : found->second, key_path, std::move(message));
-}
-
-void ParseContext::record_position(const std::string& key_path, const YAML::Mark& mark) {
-  positions_.emplace(key_path, mark);
+  report(tree_ ? tree_->position(key_path).mark : YAML::Mark(), key_path, std::move(message));
 }
 
 int ParseContext::line_of(const std::string& key_path) const {
-  const auto found = positions_.find(key_path);
-  return found == positions_.end() ? 0 : std::max(found->second.line, 0) + 1;
+  if (!tree_) return 0;
+  const auto found = tree_->position(key_path);
+  return found.complete ? std::max(found.mark.line, 0) + 1 : 0;
 }
 
 std::string ParseContext::resolve_path(std::string_view path) const {
@@ -87,19 +77,17 @@ std::vector<ConfigProblem> ParseContext::take_problems() {
 
 // --- Node ---
 
-Node::Node(ParseContext& ctx, YAML::Node yaml, std::string path, YAML::Mark mark)
-    : ctx_(&ctx), yaml_(std::move(yaml)), path_(std::move(path)), mark_(mark) {
-  ctx_->record_position(path_, mark_);
-}
+Node::Node(ParseContext& ctx, YamlTree::Id id, std::string path, YAML::Mark mark)
+    : ctx_(&ctx), id_(id), path_(std::move(path)), mark_(mark) {}
 
 void Node::report(std::string message) const { ctx_->report(mark_, path_, std::move(message)); }
 
 std::optional<std::string> Node::scalar(std::string_view expected) const {
-  if (!yaml_.IsScalar()) {
-    report("expected " + std::string(expected) + ", got " + describe_value(yaml_));
+  if (!is_scalar()) {
+    report("expected " + std::string(expected) + ", got " + describe_value(ctx_->tree(), id_));
     return std::nullopt;
   }
-  auto expanded = expand_env_references(yaml_.Scalar(), ctx_->env());
+  auto expanded = expand_env_references(ctx_->tree().scalar(id_), ctx_->env());
   if (!expanded.ok()) {
     report(expanded.error().message);
     return std::nullopt;
@@ -186,13 +174,14 @@ std::optional<HostPort> Node::as_host_port(std::optional<std::uint16_t> default_
 
 std::vector<Node> Node::as_list() const {
   std::vector<Node> items;
-  if (!yaml_.IsSequence()) {
-    report("expected a list, got " + describe_value(yaml_));
+  const auto& tree = ctx_->tree();
+  if (!is_list()) {
+    report("expected a list, got " + describe_value(tree, id_));
     return items;
   }
-  for (const auto& item : yaml_) {
+  for (const auto item : tree.children(id_)) {
     items.emplace_back(*ctx_, item, path_ + "[" + std::to_string(items.size()) + "]",
-                       item.IsNull() ? mark_ : item.Mark());
+                       tree.kind(item) == YamlTree::Kind::kNull ? mark_ : tree.mark(item));
   }
   return items;
 }
@@ -207,25 +196,26 @@ void Node::report_invalid_enum(const std::string& value,
 // --- MapReader ---
 
 MapReader::MapReader(const Node& node) : node_(node) {
-  const auto& yaml = node_.yaml();
-  if (!yaml.IsMap()) {
-    node_.report("expected a map, got " + describe_value(yaml));
+  const auto& tree = context().tree();
+  if (!node_.is_map()) {
+    node_.report("expected a map, got " + describe_value(tree, node_.id_));
     return;
   }
-  for (auto it = yaml.begin(); it != yaml.end(); ++it) {
-    const YAML::Node key_node = it->first;
-    if (!key_node.IsScalar()) {
-      context().report(key_node.Mark(), path(), "keys must be plain strings");
+  const auto children = tree.children(node_.id_);
+  for (std::size_t i = 0; i + 1 < children.size(); i += 2) {
+    const auto key_node = children[i];
+    if (tree.kind(key_node) != YamlTree::Kind::kScalar) {
+      context().report(tree.mark(key_node), path(), "keys must be plain strings");
       continue;
     }
-    const auto& key = key_node.Scalar();
+    const auto key = tree.scalar(key_node);
     if (const auto* first = find(key)) {
-      context().report(key_node.Mark(), path(),
+      context().report(tree.mark(key_node), path(),
                        "duplicate key " + in_quotes(key) + " (first at line " +
-                           std::to_string(first->key_node.Mark().line + 1) + ")");
+                           std::to_string(first->key_mark.line + 1) + ")");
       continue;
     }
-    entries_.push_back(Entry{key, key_node, it->second});
+    entries_.push_back(Entry{key, tree.mark(key_node), children[i + 1]});
   }
 }
 
@@ -249,27 +239,28 @@ std::optional<Node> MapReader::get(std::string_view key, Presence presence) {
   const bool required = presence == Presence::kRequired;
   if (entry == nullptr) {
     // A node that is not a map was reported already; its keys are not "missing" as well.
-    if (required && node_.yaml().IsMap()) report("missing required key " + in_quotes(key));
+    if (required && node_.is_map()) report("missing required key " + in_quotes(key));
     return std::nullopt;
   }
-  if (entry->value.IsNull()) {
+  const auto& tree = context().tree();
+  if (tree.kind(entry->value) == YamlTree::Kind::kNull) {
     if (required) {
-      context().report(entry->key_node.Mark(), child_path(key),
+      context().report(entry->key_mark, child_path(key),
                        "required key " + in_quotes(key) + " has no value");
     }
     return std::nullopt;
   }
-  return Node(context(), entry->value, child_path(key), entry->value.Mark());
+  return Node(context(), entry->value, child_path(key), tree.mark(entry->value));
 }
 
 bool MapReader::has(std::string_view key) const {
   const auto* entry = find(key);
-  return entry != nullptr && !entry->value.IsNull();
+  return entry != nullptr && context().tree().kind(entry->value) != YamlTree::Kind::kNull;
 }
 
 std::vector<std::string> MapReader::keys() const {
   std::vector<std::string> out;
-  for (const auto& entry : entries_) out.push_back(entry.key);
+  for (const auto& entry : entries_) out.emplace_back(entry.key);
   return out;
 }
 
@@ -338,17 +329,17 @@ std::optional<SecretSource> MapReader::read_secret(std::string_view value_key,
     return SecretSource{std::nullopt, std::move(*resolved)};
   }
   if (!value) {
-    if (presence == Presence::kRequired && node_.yaml().IsMap()) {
+    if (presence == Presence::kRequired && node_.is_map()) {
       report("missing required key " + in_quotes(file_key) + " or " + in_quotes(value_key));
     }
     return std::nullopt;
   }
   // Never quote the value in a message: it may be the secret itself.
-  if (!value->yaml().IsScalar()) {
-    value->report("expected a string, got " + describe_value(value->yaml()));
+  if (!value->is_scalar()) {
+    value->report("expected a string, got " + describe_value(context().tree(), value->id_));
     return std::nullopt;
   }
-  const auto name = env_reference_name(value->yaml().Scalar());
+  const auto name = env_reference_name(context().tree().scalar(value->id_));
   if (!name) {
     value->report("inline secret not allowed: put it in a file and use " + in_quotes(file_key) +
                   ", or reference an environment variable as \"${NAME}\"");
@@ -368,7 +359,7 @@ void MapReader::finish() {
   for (const auto& entry : entries_) {
     if (std::find(known_keys_.begin(), known_keys_.end(), entry.key) != known_keys_.end()) continue;
     const auto suggestion = core::closest_match(entry.key, known_keys_);
-    context().report(entry.key_node.Mark(), path(),
+    context().report(entry.key_mark, path(),
                      "unknown key " + in_quotes(entry.key) +
                          (suggestion.empty() ? " (valid keys: " + join(known_keys_) + ")"
                                              : " (did you mean " + in_quotes(suggestion) + "?)"));

@@ -13,7 +13,7 @@
 // failed parse still yields a complete (if partly default) Config for the cross-checks to run
 // on; parse_config() discards it when any problem was reported.
 
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/mark.h>
 
 #include <array>
 #include <map>
@@ -26,21 +26,25 @@
 #include "config/env.h"
 #include "config/problem.h"
 #include "config/types.h"
+#include "config/yaml_tree.h"
 
 namespace frankenetes::config {
 
 // Everything one parse shares: the problem list, the environment, the directory relative paths
-// resolve against, and the position of every key path seen (for checks that run after parsing).
+// resolve against, and the document (positions of key paths, for checks that run after parsing).
 class ParseContext {
  public:
   ParseContext(std::string file_name, std::string base_dir, const EnvLookup& env);
 
   void report(const YAML::Mark& mark, const std::string& key_path, std::string message);
-  // At the recorded position of `key_path`, or of its closest recorded ancestor.
+  // At the position of `key_path` in the document, or of its closest ancestor there.
   void report_at(const std::string& key_path, std::string message);
-  void record_position(const std::string& key_path, const YAML::Mark& mark);
-  // The 1-based line `key_path` was read from, or 0 when it was not read.
+  // The 1-based line of `key_path`'s value, or 0 when the document has no such value.
   int line_of(const std::string& key_path) const;
+
+  // The document being read; set once it is parsed, before any Node is made.
+  void attach(const YamlTree& tree) { tree_ = &tree; }
+  const YamlTree& tree() const { return *tree_; }
 
   const EnvLookup& env() const { return env_; }
   // `path` unchanged when absolute, else joined to the config file's directory and normalised.
@@ -58,7 +62,7 @@ class ParseContext {
   std::string base_dir_;
   const EnvLookup& env_;
   std::vector<ConfigProblem> problems_;
-  std::map<std::string, YAML::Mark> positions_;
+  const YamlTree* tree_ = nullptr;
 };
 
 enum class Presence { kOptional, kRequired };
@@ -67,10 +71,12 @@ enum class Presence { kOptional, kRequired };
 // position and return nullopt; scalars have ${NAME} references expanded.
 class Node {
  public:
-  Node(ParseContext& ctx, YAML::Node yaml, std::string path, YAML::Mark mark);
+  Node(ParseContext& ctx, YamlTree::Id id, std::string path, YAML::Mark mark);
 
   ParseContext& context() const { return *ctx_; }
-  const YAML::Node& yaml() const { return yaml_; }
+  bool is_scalar() const { return kind() == YamlTree::Kind::kScalar; }
+  bool is_list() const { return kind() == YamlTree::Kind::kSequence; }
+  bool is_map() const { return kind() == YamlTree::Kind::kMap; }
   const std::string& path() const { return path_; }
   const YAML::Mark& mark() const { return mark_; }
   void report(std::string message) const;
@@ -93,8 +99,11 @@ class Node {
   void report_invalid_enum(const std::string& value,
                            const std::vector<std::string_view>& names) const;
 
+  YamlTree::Kind kind() const { return ctx_->tree().kind(id_); }
+  friend class MapReader;
+
   ParseContext* ctx_;
-  YAML::Node yaml_;
+  YamlTree::Id id_;
   std::string path_;
   YAML::Mark mark_;
 };
@@ -148,9 +157,9 @@ class MapReader {
 
  private:
   struct Entry {
-    std::string key;
-    YAML::Node key_node;
-    YAML::Node value;
+    std::string_view key;  // into the document
+    YAML::Mark key_mark;
+    YamlTree::Id value;
   };
   const Entry* find(std::string_view key) const;
 
@@ -161,7 +170,7 @@ class MapReader {
 };
 
 // Human wording of a YAML value for "got …" in messages: "\"three\"", "a map", "a list".
-std::string describe_value(const YAML::Node& yaml);
+std::string describe_value(const YamlTree& tree, YamlTree::Id id);
 
 template <typename E, std::size_t N>
 std::optional<E> Node::as_enum(const std::array<EnumName<E>, N>& names) const {
