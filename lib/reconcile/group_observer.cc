@@ -107,10 +107,14 @@ double GroupObserver::reads_per_second() const {
   return policy_.budget.arm_reads_per_minute / 60.0;
 }
 
-void GroupObserver::refill(Subscription& sub, core::MonotonicTime now) const {
+double GroupObserver::bucket_capacity() const {
   // One poll interval's worth: a pass may spend it at once, no more.
-  const double capacity = std::max(
-      1.0, reads_per_second() * std::chrono::duration<double>(policy_.poll_interval).count());
+  return std::max(1.0,
+                  reads_per_second() * std::chrono::duration<double>(policy_.poll_interval).count());
+}
+
+void GroupObserver::refill(Subscription& sub, core::MonotonicTime now) const {
+  const double capacity = bucket_capacity();
   if (!sub.refilled_at) {
     sub.tokens = capacity;
   } else if (now > *sub.refilled_at) {
@@ -181,6 +185,11 @@ ReadPlan GroupObserver::due_reads(core::MonotonicTime now, bool force_full) {
     if (a.last_attempt != b.last_attempt) return a.last_attempt < b.last_attempt;  // never first
     return *a.key < *b.key;
   });
+  // The resync leaves the last tenth of the bucket to suspects: when it keeps the budget
+  // spent (a thousand clusters), a GET that a failing probe or a finished action asks for
+  // still finds a token at once instead of waiting for the refill, and the restart that
+  // waits for that GET is not late.
+  const double resync_reserve = std::max(1.0, bucket_capacity() * kSuspectReserve);
   for (const auto& c : candidates) {
     Watched& w = *c.watched;
     if (c.rank >= 2) {
@@ -195,7 +204,7 @@ ReadPlan GroupObserver::due_reads(core::MonotonicTime now, bool force_full) {
       }
     }
     auto& sub = subscriptions_[w.group.subscription_id];
-    if (!force_full && sub.tokens < 1.0) {
+    if (!force_full && sub.tokens < 1.0 + (c.rank >= 2 ? resync_reserve : 0.0)) {
       if (c.rank <= 2) ++budget_deferred_reads_;  // an early resync read is no loss
       continue;  // waits for the next tick; get_requested stays set
     }

@@ -18,7 +18,8 @@
 //     get_interval.healthy, stalest first. In between, every LIST that shows a member as its
 //     GET did vouches for that GET (GroupObservation::vouched_at, plan/health.h).
 //   - all inside policy.budget.armReadsPerMinute per subscription (a token bucket holding one
-//     poll interval's worth): LISTs always run; GETs over the budget wait for the next tick,
+//     poll interval's worth, of which the resync leaves a tenth to suspects, kSuspectReserve):
+//     LISTs always run; GETs over the budget wait for the next tick,
 //     ordered requested first, then suspects (those with a sign of trouble before those never
 //     read: at a thousand clusters the first readings take minutes, and a failing probe must
 //     not wait behind them), then the resync; etcd first within each; then stalest first. Resync
@@ -100,6 +101,10 @@ struct PassResult {
 
 class GroupObserver {
  public:
+  // The share of the read budget's bucket the rolling resync never spends (at least one
+  // read): kept for requested and suspect GETs.
+  static constexpr double kSuspectReserve = 0.1;
+
   explicit GroupObserver(DeferReads defer = {}) : defer_(std::move(defer)) {}
 
   // The members to watch (start and reload); members no longer configured are forgotten,
@@ -184,6 +189,7 @@ class GroupObserver {
 
   const model::ContainerGroupSummary* newest_summary(const Watched& w) const;
   void update_proof(Watched& w) const;
+  double bucket_capacity() const;
   void refill(Subscription& sub, core::MonotonicTime now) const;
   void apply_lists(const std::vector<ListRead>& lists);
   void fold_listed(Watched& w, const ListRead& list,

@@ -211,6 +211,44 @@ TEST_F(ObserverTest, ATroubledMemberIsReadBeforeMembersNeverRead) {
   EXPECT_EQ(calls[0], "get " + troubled);
 }
 
+TEST_F(ObserverTest, TheResyncLeavesSuspectsAShareOfTheBudget) {
+  // At a thousand clusters the rolling resync keeps the budget spent; a GET a failing probe
+  // asks for (the proof a restart waits for) must not wait for the refill behind it.
+  std::vector<config::MemberConfig> members;
+  for (int i = 0; i < 40; ++i) {
+    members.push_back(member("m" + std::to_string(i / 10) + std::to_string(i % 10)));
+    api.set(FakeContainerGroupApi::running(members.back().name, "10.0.1." + std::to_string(i)));
+  }
+  config = config_with(members);
+  config.policy.budget.arm_reads_per_minute = 600;  // 10/s: 100 reads per poll interval
+  observer.configure(config);
+  for (const auto& c : pass()) {
+    if (c.rfind("get ", 0) == 0) observer.set_attention({"prod", c.substr(4)}, false);
+  }
+  // Every member's reading is overdue and the bucket is full again: the resync reads until
+  // only the reserve (a tenth: 10 reads) is left.
+  time.advance(config.policy.get_interval.healthy);
+  const auto resync = pass();
+  EXPECT_EQ(resync.size(), 1u + 40u);  // the LIST and every member: 41 of 100 tokens
+  time.advance(config.policy.get_interval.healthy);
+  std::vector<config::MemberConfig> more = members;
+  for (int i = 40; i < 200; ++i) {
+    more.push_back(member("n" + std::to_string(i)));
+    api.set(FakeContainerGroupApi::running(more.back().name, "10.0.2." + std::to_string(i % 250)));
+  }
+  config.clusters[0].members = more;
+  observer.configure(config);
+  for (const auto& c : pass()) {
+    if (c.rfind("get ", 0) == 0) observer.set_attention({"prod", c.substr(4)}, false);
+  }
+  time.advance(config.policy.get_interval.healthy);
+  const auto spent = pass();
+  EXPECT_EQ(spent.size(), 1u + 89u);  // the LIST, then resync GETs down to the reserve
+  observer.set_attention({"prod", "m07"}, true);
+  observer.request_get({"prod", "m07"});
+  EXPECT_EQ(pass(), (Calls{"get m07"}));  // same instant: no refill, the reserve pays
+}
+
 TEST_F(ObserverTest, RequestedGetRunsAtTheNextPass) {
   pass();
   observer.set_attention(kEtcd, false);
