@@ -109,8 +109,8 @@ double GroupObserver::reads_per_second() const {
 
 double GroupObserver::bucket_capacity() const {
   // One poll interval's worth: a pass may spend it at once, no more.
-  return std::max(1.0,
-                  reads_per_second() * std::chrono::duration<double>(policy_.poll_interval).count());
+  return std::max(
+      1.0, reads_per_second() * std::chrono::duration<double>(policy_.poll_interval).count());
 }
 
 void GroupObserver::refill(Subscription& sub, core::MonotonicTime now) const {
