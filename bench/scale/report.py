@@ -209,7 +209,11 @@ def markdown(runs, meta, checks_list):
              f"Machine: {meta['machine']['cpu']}, {meta['machine']['cores']} cores, "
              f"{meta['machine']['ram_gib']} GiB RAM, Linux {meta['machine']['kernel']}. "
              f"Build: {meta['build_type']} (`{meta['daemon']}`), commit {meta['commit']}. "
-             f"pollInterval {meta['poll_s']:g}s; steady window {meta['window_s']:g}s; "
+             f"pollInterval {meta['poll_s']:g}s; "
+             + (f"a probe per member every {world.PROBE_PERIOD_S:g}s ({world.PROBE_TIMEOUT_S:g}s timeout, "
+                f"failureThreshold {world.PROBE_FAILURE_THRESHOLD}); " if meta.get("probes", True)
+                else "no probes (--probes off: the read plan alone, no hang faults); ")
+             + f"steady window {meta['window_s']:g}s; "
              f"{meta['faults_per_kind']} faults per kind; wall time {meta['wall_s'] / 60:.1f} min"
              + (f" (plus the runs of {', '.join(meta['included'])}, measured before)" if meta.get("included") else "")
              + ".", "",

@@ -288,8 +288,8 @@ def run_short(args):
 
 def run_full(args):
     t0 = time.monotonic()
-    probes = sim_has_health_listener(args.sim)
-    if not probes:
+    probes = args.probes == "on" and sim_has_health_listener(args.sim)
+    if not probes and args.probes == "on":
         log("frankenetes-sim has no --health-listen: no probes, no hang faults")
     systems = args.systems.split(",")
     runs = {}
@@ -310,7 +310,7 @@ def run_full(args):
     wall = time.monotonic() - t0
     meta = {"date": report.today(), "machine": report.machine(), "commit": report.git_commit(ROOT),
             "build_type": report.build_type(args.daemon), "daemon": os.path.relpath(args.daemon, ROOT),
-            "poll_s": args.poll, "window_s": args.window, "faults_per_kind": args.faults, "wall_s": wall,
+            "poll_s": args.poll, "probes": probes, "window_s": args.window, "faults_per_kind": args.faults, "wall_s": wall,
             "included": [os.path.relpath(p, ROOT) for p in args.include]}
     results = report.checks(runs, args.poll)
     text = report.markdown(runs, meta, results)
@@ -352,6 +352,8 @@ def parse_args(argv):
     p.add_argument("--no-resync-wait", dest="resync_wait", action="store_false",
                    help="start the daemon's steady window before its rolling resync begins")
     p.add_argument("--settle", type=float, default=30.0, help="wait after the system is steady, seconds")
+    p.add_argument("--probes", choices=("on", "off"), default="on",
+                   help="a probe per member (off: what the read plan alone costs; no hang faults)")
     p.add_argument("--faults", type=int, default=20, help="faults of each kind per N (0: none)")
     p.add_argument("--fault-spacing", type=float, default=2.0, help="mean seconds between injections")
     p.add_argument("--fault-timeout", type=float, default=3600.0, help="deadline of one N's fault phase, seconds")
