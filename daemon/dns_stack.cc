@@ -159,7 +159,7 @@ reconcile::DnsProviders DnsStack::make_providers(const config::Config& config) c
   return providers;
 }
 
-void DnsStack::observe(const model::Observations& observed) { sync_->observe(observed); }
+void DnsStack::observe(model::Observations observed) { sync_->observe(std::move(observed)); }
 
 void DnsStack::stop() { sync_->stop(); }
 

@@ -240,7 +240,7 @@ std::optional<core::Error> Process::build(
   if (!dns.ok()) return dns.error();
   g.dns = std::move(dns.value());
   g.reconciler->on_observations(
-      [&g](const model::Observations& observed) { g.dns->observe(observed); });
+      [&g](model::Observations observed) { g.dns->observe(std::move(observed)); });
   return std::nullopt;
 }
 

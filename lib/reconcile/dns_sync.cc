@@ -40,12 +40,11 @@ void DnsSynchronizer::stop() {
   stop_.request_stop();
 }
 
-void DnsSynchronizer::observe(const model::Observations& observed) {
-  auto copy = observed;  // group views are shared, not copied (model/observation.h)
+void DnsSynchronizer::observe(model::Observations observed) {
   {
     std::lock_guard lock(mutex_);
     if (stopped_) return;
-    pending_ = std::move(copy);
+    pending_ = std::move(observed);
     if (running_) return;  // the running job takes the latest when it ends
     running_ = true;
   }

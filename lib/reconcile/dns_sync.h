@@ -108,7 +108,7 @@ class DnsSynchronizer {
 
   // Any thread (the reconciler's scheduler thread): the observations of a completed pass.
   // Submits a job unless one is running; the running job picks the latest up when it ends.
-  void observe(const model::Observations& observed);
+  void observe(model::Observations observed);
 
   // One job synchronously on the caller's thread (tests): every member whose plan needs its
   // records is read, whatever its reason and the read cap.

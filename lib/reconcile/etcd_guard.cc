@@ -33,7 +33,9 @@ std::string etcd_endpoint(const config::MemberConfig& member, const std::optiona
 
 EtcdGuard::EtcdGuard(EtcdGuardDeps deps) : deps_(deps) {}
 
-void EtcdGuard::configure(const config::Config& config) {
+void EtcdGuard::configure(std::shared_ptr<const config::Config> shared) {
+  config_ = std::move(shared);
+  const auto& config = *config_;
   policy_ = config.etcd.snapshots;
   enabled_ = policy_.enabled;
   auto_restore_ = config.etcd.auto_restore;
@@ -44,8 +46,8 @@ void EtcdGuard::configure(const config::Config& config) {
       const model::MemberKey key{cluster.name, member.name};
       auto node = members_.extract(key);
       MemberState state = node.empty() ? MemberState{} : std::move(node.mapped());
-      state.config = member;
-      state.cluster = cluster;
+      state.config = &member;
+      state.cluster = &cluster;
       state.subscription_id =
           cluster.subscription_id.empty() ? config.azure.subscription_id : cluster.subscription_id;
       if (node.empty() && snapshots_enabled()) deps_.metrics.snapshots_declared(name_of(key));
@@ -120,7 +122,7 @@ void EtcdGuard::tick(const std::vector<model::MemberKey>& requested, const Reach
     if (state.in_progress) continue;
     const bool periodic_due = !state.verified_at || now - *state.verified_at >= policy_.interval;
     if (!state.wanted_since && !periodic_due) continue;
-    EtcdReach reach = reach_of(state.config, key);
+    EtcdReach reach = reach_of(*state.config, key);
     // With a data loss recorded, no snapshot: it would be of the emptier store, and retention
     // would rotate the snapshots of the lost data out.
     const bool paused = !state.data_loss.empty();
@@ -168,7 +170,7 @@ void EtcdGuard::start(const model::MemberKey& key, MemberState& state, std::stri
                       std::string trigger) {
   state.in_progress = true;
   state.trigger = trigger;
-  SnapshotJob job{key, state.config, std::move(endpoint), std::move(trigger), policy_};
+  SnapshotJob job{key, *state.config, std::move(endpoint), std::move(trigger), policy_};
   log::info("etcd.snapshot.started", {{"cluster", key.cluster}, {"member", key.member},
                                       {"endpoint", job.endpoint}, {"trigger", job.trigger}});
   const auto started = deps_.time.monotonic_time();
@@ -376,7 +378,7 @@ void EtcdGuard::tick_restores(const ClusterBusy& busy) {
     state.restore = RestorePhase::kRunning;
     ++state.restore_attempts;
     update_note();
-    RestoreJob job{key, state.cluster, state.subscription_id, state.lost};
+    RestoreJob job{key, *state.cluster, state.subscription_id, state.lost};
     log::warn("etcd.restore.started",
               {{"cluster", key.cluster}, {"member", key.member}, {"attempt", state.restore_attempts},
                {"reason", state.data_loss}});

@@ -42,6 +42,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -172,8 +173,9 @@ class EtcdGuard {
   explicit EtcdGuard(EtcdGuardDeps deps);
 
   // The etcd members to guard and the snapshot policy; members that left are forgotten (and
-  // their series removed).
-  void configure(const config::Config& config);
+  // their series removed). Kept (shared) until the next configure(): the members' settings are
+  // read from it, not copied.
+  void configure(std::shared_ptr<const config::Config> config);
   // Looks up each new member's newest stored snapshot (once), then starts the snapshots that
   // are due: periodic ones, and those the planner asked for. A snapshot is only attempted
   // while etcd answers (`reach_of`): a crash-looping etcd is caught between two crashes. The
@@ -216,8 +218,9 @@ class EtcdGuard {
   };
 
   struct MemberState {
-    config::MemberConfig config;
-    config::ClusterConfig cluster;
+    // Into config_: copies of a ClusterConfig per etcd member were megabytes at 1000 clusters.
+    const config::MemberConfig* config = nullptr;
+    const config::ClusterConfig* cluster = nullptr;
     std::string subscription_id;
     bool looked_up = false;  // the newest stored snapshot is known (or the look-up failed)
     bool lookup_in_flight = false;
@@ -258,6 +261,7 @@ class EtcdGuard {
   bool auto_restore_ = false;
   std::atomic<bool> stopped_{false};  // set from the stopping thread, read by the worker
   config::EtcdSnapshotConfig policy_;
+  std::shared_ptr<const config::Config> config_;
   std::map<model::MemberKey, MemberState> members_;
 
   mutable std::mutex note_mutex_;

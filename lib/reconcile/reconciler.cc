@@ -80,7 +80,7 @@ void Reconciler::on_pass(std::function<void(const ReconcilerSummary&)> callback)
   on_pass_ = std::move(callback);
 }
 
-void Reconciler::on_observations(std::function<void(const model::Observations&)> callback) {
+void Reconciler::on_observations(std::function<void(model::Observations)> callback) {
   on_observations_ = std::move(callback);
 }
 
@@ -341,7 +341,7 @@ void Reconciler::apply_config(std::shared_ptr<const config::Config> config) {
   }
   observer_.configure(*config_);
   reporter_.configure(*config_);
-  etcd_guard_.configure(*config_);
+  etcd_guard_.configure(config_);
   std::size_t members = 0;
   for (auto it = probes_.begin(); it != probes_.end();) {
     const auto* member = find_member(it->first);

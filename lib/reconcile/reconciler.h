@@ -132,7 +132,7 @@ class Reconciler {
   // Called after every completed pass's reconcile, on the scheduler thread, with the
   // observations that pass planned on (the DNS synchronizer's input; must not block).
   // run_once() calls it too, on the caller's thread, after its actions.
-  void on_observations(std::function<void(const model::Observations&)> callback);
+  void on_observations(std::function<void(model::Observations)> callback);
 
   // What the state directory remembered (before start() or run_once()). A history that could
   // not be loaded (missing or unreadable file) starts a grace of two poll intervals without
@@ -260,7 +260,7 @@ class Reconciler {
   core::MonotonicTime pass_started_at_{};  // reconcile_duration_seconds: read, plan, dispatch
   Scheduler::TaskId tick_task_ = 0;
   std::function<void(const ReconcilerSummary&)> on_pass_;
-  std::function<void(const model::Observations&)> on_observations_;
+  std::function<void(model::Observations)> on_observations_;
 
   // Shared with other threads.
   std::mutex completions_mutex_;
