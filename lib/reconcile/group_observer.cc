@@ -113,6 +113,18 @@ double GroupObserver::bucket_capacity() const {
       1.0, reads_per_second() * std::chrono::duration<double>(policy_.poll_interval).count());
 }
 
+double GroupObserver::resync_reserve(const Subscription& sub) const {
+  // The resync leaves a share of the bucket to suspects: when it keeps the budget spent (a
+  // thousand clusters), a GET that a failing probe or a finished action asks for still finds a
+  // token at once instead of waiting for the refill, and the restart that waits for that GET
+  // is not late. Never more than a full bucket holds beside the LIST and one read: with a
+  // budget of a read or two per poll interval the resync must still be able to read.
+  const double capacity = bucket_capacity();
+  const double list = static_cast<double>(std::max<std::size_t>(
+      sub.expected_list_pages, sub.per_resource_group ? sub.resource_groups.size() : 1));
+  return std::clamp(std::min(capacity * kSuspectReserve, capacity - list - 1.0), 0.0, capacity);
+}
+
 void GroupObserver::refill(Subscription& sub, core::MonotonicTime now) const {
   const double capacity = bucket_capacity();
   if (!sub.refilled_at) {
@@ -185,11 +197,6 @@ ReadPlan GroupObserver::due_reads(core::MonotonicTime now, bool force_full) {
     if (a.last_attempt != b.last_attempt) return a.last_attempt < b.last_attempt;  // never first
     return *a.key < *b.key;
   });
-  // The resync leaves the last tenth of the bucket to suspects: when it keeps the budget
-  // spent (a thousand clusters), a GET that a failing probe or a finished action asks for
-  // still finds a token at once instead of waiting for the refill, and the restart that
-  // waits for that GET is not late.
-  const double resync_reserve = std::max(1.0, bucket_capacity() * kSuspectReserve);
   for (const auto& c : candidates) {
     Watched& w = *c.watched;
     if (c.rank >= 2) {
@@ -204,7 +211,7 @@ ReadPlan GroupObserver::due_reads(core::MonotonicTime now, bool force_full) {
       }
     }
     auto& sub = subscriptions_[w.group.subscription_id];
-    if (!force_full && sub.tokens < 1.0 + (c.rank >= 2 ? resync_reserve : 0.0)) {
+    if (!force_full && sub.tokens < 1.0 + (c.rank >= 2 ? resync_reserve(sub) : 0.0)) {
       if (c.rank <= 2) ++budget_deferred_reads_;  // an early resync read is no loss
       continue;  // waits for the next tick; get_requested stays set
     }

@@ -101,8 +101,8 @@ struct PassResult {
 
 class GroupObserver {
  public:
-  // The share of the read budget's bucket the rolling resync never spends (at least one
-  // read): kept for requested and suspect GETs.
+  // The share of the read budget's bucket the rolling resync never spends (less when the
+  // bucket is too small to hold it beside the LIST): kept for requested and suspect GETs.
   static constexpr double kSuspectReserve = 0.1;
 
   explicit GroupObserver(DeferReads defer = {}) : defer_(std::move(defer)) {}
@@ -190,6 +190,7 @@ class GroupObserver {
   const model::ContainerGroupSummary* newest_summary(const Watched& w) const;
   void update_proof(Watched& w) const;
   double bucket_capacity() const;
+  double resync_reserve(const Subscription& sub) const;
   void refill(Subscription& sub, core::MonotonicTime now) const;
   void apply_lists(const std::vector<ListRead>& lists);
   void fold_listed(Watched& w, const ListRead& list,

@@ -249,6 +249,27 @@ TEST_F(ObserverTest, TheResyncLeavesSuspectsAShareOfTheBudget) {
   EXPECT_EQ(pass(), (Calls{"get m07"}));  // same instant: no refill, the reserve pays
 }
 
+TEST_F(ObserverTest, WithABudgetOfTwoReadsPerIntervalTheResyncStillReads) {
+  // The reserve for suspects is a share of the bucket: with two reads per poll interval, one
+  // of them the LIST, healthy members are still re-read.
+  config.policy.budget.arm_reads_per_minute = 12;  // 10 s poll interval: a bucket of 2
+  observer.configure(config);
+  for (int i = 0; i < 3; ++i) {  // the LIST and both never-read GETs, as tokens come
+    pass(/*force_full=*/i == 0);
+    time.advance(10s);
+  }
+  observer.set_attention(kEtcd, false);
+  observer.set_attention(kApi, false);
+  std::set<std::string> resynced;
+  for (int i = 0; i < 40; ++i) {  // 400 s: past getInterval.healthy, both are due
+    time.advance(10s);
+    for (const auto& c : pass()) {
+      if (c.rfind("get ", 0) == 0) resynced.insert(c.substr(4));
+    }
+  }
+  EXPECT_EQ(resynced, (std::set<std::string>{"apiserver", "etcd"}));
+}
+
 TEST_F(ObserverTest, RequestedGetRunsAtTheNextPass) {
   pass();
   observer.set_attention(kEtcd, false);
