@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include <boost/asio/ssl.hpp>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -54,6 +56,30 @@ std::string file_stamp(const std::string& path) {
          std::to_string(st.st_mtim.tv_nsec);
 }
 
+// True when the environment variable `variable` (SSL_CERT_FILE, SSL_CERT_DIR) is unset or names
+// `default_path` itself (some distributions set them to the defaults).
+bool names_default(const char* variable, const std::string& default_path) {
+  const char* value = std::getenv(variable);
+  if (value == nullptr) return true;
+  std::error_code ec;
+  return std::filesystem::equivalent(value, default_path, ec) && !ec;
+}
+
+bool has_hash_links(const std::string& dir) {
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    // <8 hex digits of the subject-name hash>.<n>, as c_rehash and update-ca-certificates make.
+    const auto dot = name.find('.');
+    if (dot == 8 && name.size() > 9 &&
+        name.find_first_not_of("0123456789abcdef") == 8 &&
+        name.find_first_not_of("0123456789", 9) == std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 core::Result<std::shared_ptr<ssl::context>> make_tls_context(const HttpClientOptions& options) {
   auto tls = std::make_shared<ssl::context>(ssl::context::tls_client);
   // TLS 1.2 is the oldest version still considered sound (RFC 8996 deprecates 1.0 and 1.1).
@@ -67,7 +93,7 @@ core::Result<std::shared_ptr<ssl::context>> make_tls_context(const HttpClientOpt
   error_code ec;
   // The system store may be empty (a minimal container); then only ca_file can make TLS work,
   // and the handshake says "unable to get local issuer certificate".
-  tls->set_default_verify_paths(ec);
+  load_system_trust(tls->native_handle(), X509_get_default_cert_dir());
   if (!options.ca_file.empty()) {
     std::ifstream probe(options.ca_file);
     if (!probe) {
@@ -85,6 +111,16 @@ core::Result<std::shared_ptr<ssl::context>> make_tls_context(const HttpClientOpt
 }
 
 }  // namespace
+
+bool load_system_trust(SSL_CTX* context, const std::string& hash_dir) {
+  if (names_default(X509_get_default_cert_file_env(), X509_get_default_cert_file()) &&
+      names_default(X509_get_default_cert_dir_env(), hash_dir) && has_hash_links(hash_dir)) {
+    return SSL_CTX_load_verify_dir(context, hash_dir.c_str()) == 1;
+  }
+  // OpenSSL's own defaults: the bundle file (whole, now) and the directory (per handshake);
+  // SSL_CERT_FILE and SSL_CERT_DIR replace them.
+  return SSL_CTX_set_default_verify_paths(context) == 1;
+}
 
 // Clients with the same trust settings share one OpenSSL context (SSL_CTX is safe to use from
 // several threads once set up): each context parses the system's CA bundle, about 1 MiB, and

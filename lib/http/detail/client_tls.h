@@ -10,6 +10,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/system/error_code.hpp>
 #include <memory>
+#include <string>
 
 #include "core/result.h"
 #include "http/client.h"
@@ -25,6 +26,18 @@ using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 // or holds no certificate.
 core::Result<std::shared_ptr<boost::asio::ssl::context>> shared_tls_context(
     const HttpClientOptions& options);
+
+// The system's trust anchors into `context`. OpenSSL's default paths parse the whole bundle
+// file (/etc/ssl/certs/ca-certificates.crt: ~140 certificates, over 1 MiB of heap per context,
+// which is most of the daemon's heap at one cluster) when the context is made; a hashed
+// directory (`<subject hash>.0` links, as update-ca-certificates and c_rehash make them) is
+// looked up during each verification instead, and keeps only the certificates a chain needed.
+// Both come from the same ca-certificates package, so the trust is the same. Uses `hash_dir`
+// (the caller passes X509_get_default_cert_dir()) when it holds such links and neither
+// SSL_CERT_FILE nor SSL_CERT_DIR names anything but OpenSSL's own default file and this
+// directory; otherwise OpenSSL's defaults, as before (they honour both variables). False when
+// OpenSSL refused (an empty store: every handshake then fails verification and says so).
+bool load_system_trust(SSL_CTX* context, const std::string& hash_dir);
 
 // Sets SNI (names only) and, unless insecure_skip_verify, the check that the certificate is for
 // url.host. Call before the handshake. kTls when SNI cannot be set.
