@@ -159,7 +159,9 @@ reconcile::DnsProviders DnsStack::make_providers(const config::Config& config) c
   return providers;
 }
 
-void DnsStack::observe(model::Observations observed) { sync_->observe(std::move(observed)); }
+void DnsStack::observe(std::shared_ptr<const model::Observations> observed) {
+  sync_->observe(std::move(observed));
+}
 
 void DnsStack::stop() { sync_->stop(); }
 

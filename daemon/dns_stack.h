@@ -54,7 +54,7 @@ class DnsStack {
   // Rebuilds the providers when dns.providers changed; the synchronizer always gets the new
   // configuration (members may have changed). Any thread.
   void configure(const std::shared_ptr<const config::Config>& config);
-  void observe(model::Observations observed);
+  void observe(std::shared_ptr<const model::Observations> observed);
   void stop();
 
  private:

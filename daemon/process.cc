@@ -240,7 +240,9 @@ std::optional<core::Error> Process::build(
   if (!dns.ok()) return dns.error();
   g.dns = std::move(dns.value());
   g.reconciler->on_observations(
-      [&g](model::Observations observed) { g.dns->observe(std::move(observed)); });
+      [&g](std::shared_ptr<const model::Observations> observed) {
+        g.dns->observe(std::move(observed));
+      });
   return std::nullopt;
 }
 

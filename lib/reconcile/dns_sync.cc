@@ -40,7 +40,8 @@ void DnsSynchronizer::stop() {
   stop_.request_stop();
 }
 
-void DnsSynchronizer::observe(model::Observations observed) {
+void DnsSynchronizer::observe(std::shared_ptr<const model::Observations> observed) {
+  if (!observed) return;
   {
     std::lock_guard lock(mutex_);
     if (stopped_) return;
@@ -62,17 +63,16 @@ DnsSyncReport DnsSynchronizer::sync_now(const model::Observations& observed) {
 
 void DnsSynchronizer::run_loop() {
   for (;;) {
-    model::Observations observed;
+    std::shared_ptr<const model::Observations> observed;
     {
       std::lock_guard lock(mutex_);
       if (stopped_ || !pending_) {
         running_ = false;
         return;
       }
-      observed = std::move(*pending_);
-      pending_.reset();
+      observed = std::move(pending_);
     }
-    const auto report = run_contained(observed, /*force=*/false);
+    const auto report = run_contained(*observed, /*force=*/false);
     std::function<void(const DnsSyncReport&)> callback;
     {
       std::lock_guard lock(mutex_);

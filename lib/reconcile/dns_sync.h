@@ -108,7 +108,7 @@ class DnsSynchronizer {
 
   // Any thread (the reconciler's scheduler thread): the observations of a completed pass.
   // Submits a job unless one is running; the running job picks the latest up when it ends.
-  void observe(model::Observations observed);
+  void observe(std::shared_ptr<const model::Observations> observed);
 
   // One job synchronously on the caller's thread (tests): every member whose plan needs its
   // records is read, whatever its reason and the read cap.
@@ -192,7 +192,7 @@ class DnsSynchronizer {
   std::mutex mutex_;
   std::shared_ptr<const config::Config> config_;
   DnsProviderSet providers_;
-  std::optional<model::Observations> pending_;
+  std::shared_ptr<const model::Observations> pending_;
   bool running_ = false;
   bool stopped_ = false;
   std::function<void(const DnsSyncReport&)> on_sync_;

@@ -198,8 +198,10 @@ void PlanReporter::action_finished(const plan::Action& action, const ActionResul
              : result.detail);
 }
 
-void PlanReporter::publish(const StatusViewInput& input) {
-  status_.planned(status_view(input, action_notes_));
+void PlanReporter::publish(StatusViewInput input) {
+  status_.planned([input = std::move(input), notes = action_notes_] {
+    return status_view(input, notes);
+  });
 }
 
 void PlanReporter::pause_changed(const model::MemberKey& member, bool paused,

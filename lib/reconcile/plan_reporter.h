@@ -29,9 +29,10 @@
 // Status (status::StatusRecorder; /status and the status page):
 //   events: an action started and finished, a member's health or skip reason changed, an
 //   operator paused or resumed a member or asked for a pass (admin.* log events too);
-//   the members after every plan: publish() with what the reconciler knows, through
-//   status_view() (status_view.h), plus the reason and result of each member's latest action,
-//   which only this reporter remembers.
+//   the members after every plan: publish() hands the StatusBoard how to build them — through
+//   status_view() (status_view.h), from what the reconciler knows plus the reason and result
+//   of each member's latest action, which only this reporter remembers — built when /status
+//   is read.
 
 #include <map>
 #include <optional>
@@ -56,7 +57,7 @@ class PlanReporter {
 
   void plan_evaluated(const plan::PlanResult& result);
   // The members for /status after a plan (and what has been dispatched since).
-  void publish(const StatusViewInput& input);
+  void publish(StatusViewInput input);
   // An operator (admin API, `who` is the peer's address) paused or resumed a member, or asked
   // for a pass at once.
   void pause_changed(const model::MemberKey& member, bool paused, const std::string& who);

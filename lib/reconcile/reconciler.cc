@@ -80,7 +80,8 @@ void Reconciler::on_pass(std::function<void(const ReconcilerSummary&)> callback)
   on_pass_ = std::move(callback);
 }
 
-void Reconciler::on_observations(std::function<void(model::Observations)> callback) {
+void Reconciler::on_observations(
+    std::function<void(std::shared_ptr<const model::Observations>)> callback) {
   on_observations_ = std::move(callback);
 }
 
@@ -437,8 +438,8 @@ void Reconciler::finish_pass(const PassResult& result) {
     }
     snapshot = summary_;
   }
-  reconcile();
-  if (on_observations_) on_observations_(collect());
+  auto observed = reconcile();
+  if (on_observations_) on_observations_(std::move(observed));
   deps_.metrics.reconcile_finished(deps_.time.monotonic_time() - pass_started_at_);
   if (on_pass_) on_pass_(snapshot);
   // A LIST that saw a change, or an action that finished, asked for a GET: now, not at the
@@ -470,12 +471,15 @@ model::Observations Reconciler::collect() const {
   return observed;
 }
 
-void Reconciler::reconcile() {
+std::shared_ptr<const model::Observations> Reconciler::reconcile() {
   const auto now = deps_.scheduler.now();
   etcd_guard_.sync(history_);  // persisted below, with the plan
-  const auto observed = collect();
+  // Shared, never changed: the plan reads it, the status page and the DNS pipeline keep it.
+  auto shared_observed = std::make_shared<const model::Observations>(collect());
+  const model::Observations& observed = *shared_observed;
   history_ = plan::record_observation(std::move(history_), *config_, observed, now);
-  auto result = plan::plan({*config_, observed, history_, now});
+  auto shared_result = std::make_shared<plan::PlanResult>(plan::plan({*config_, observed, history_, now}));
+  plan::PlanResult& result = *shared_result;
   fence_plan(result, deps_.may_act);
   history_ = plan::record_plan(std::move(history_), result, now);
   persist();  // before any action is sent: a crash must not forget it was started
@@ -509,7 +513,8 @@ void Reconciler::reconcile() {
   }
   // A recorded operation that no executor runs (its task threw) is resumed, not forgotten.
   if (!once_) resume_operations(/*synchronous=*/false);
-  publish_status(observed, result);
+  publish_status(shared_observed, std::move(shared_result));
+  return shared_observed;
 }
 
 const config::MemberConfig* Reconciler::find_member(const model::MemberKey& key) const {
@@ -831,7 +836,7 @@ bool Reconciler::run_once() {
   persist();
   reporter_.plan_evaluated(planned);
   for (const auto& action : planned.actions) dispatch(action, /*synchronous=*/true);
-  if (on_observations_) on_observations_(observed);
+  if (on_observations_) on_observations_(std::make_shared<const model::Observations>(observed));
   return !error;
 }
 

@@ -132,7 +132,7 @@ class Reconciler {
   // Called after every completed pass's reconcile, on the scheduler thread, with the
   // observations that pass planned on (the DNS synchronizer's input; must not block).
   // run_once() calls it too, on the caller's thread, after its actions.
-  void on_observations(std::function<void(model::Observations)> callback);
+  void on_observations(std::function<void(std::shared_ptr<const model::Observations>)> callback);
 
   // What the state directory remembered (before start() or run_once()). A history that could
   // not be loaded (missing or unreadable file) starts a grace of two poll intervals without
@@ -185,10 +185,13 @@ class Reconciler {
   void tick();
   bool start_pass(bool force_full);
   void finish_pass(const PassResult& result);
-  void reconcile();
+  // Plans on what is known now and dispatches the plan's actions; returns the observations it
+  // planned on (shared, never changed: the status page keeps them until the next plan).
+  std::shared_ptr<const model::Observations> reconcile();
   void apply_pause(const model::MemberKey& member, bool paused, const std::string& who,
                    const CommandDone& done);
-  void publish_status(const model::Observations& observed, const plan::PlanResult& result);
+  void publish_status(std::shared_ptr<const model::Observations> observed,
+                      std::shared_ptr<const plan::PlanResult> result);
   model::Observations collect() const;
   void dispatch(const plan::Action& action, bool synchronous);
   void dispatch(const plan::Action& action, const ActionTarget& target, bool synchronous);
@@ -260,7 +263,7 @@ class Reconciler {
   core::MonotonicTime pass_started_at_{};  // reconcile_duration_seconds: read, plan, dispatch
   Scheduler::TaskId tick_task_ = 0;
   std::function<void(const ReconcilerSummary&)> on_pass_;
-  std::function<void(model::Observations)> on_observations_;
+  std::function<void(std::shared_ptr<const model::Observations>)> on_observations_;
 
   // Shared with other threads.
   std::mutex completions_mutex_;

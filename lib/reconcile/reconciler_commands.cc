@@ -35,8 +35,9 @@ void Reconciler::apply_pause(const model::MemberKey& member, bool paused, const 
   if (changed) reporter_.pause_changed(member, paused, who);
   // The plans see it at once: a paused member's skip, or a resumed member's next action. A
   // pass in flight plans when it ends.
-  if (!pass_in_flight_) reconcile();
-  if (on_observations_) on_observations_(collect());  // DNS: a pause changes its inputs
+  // DNS: a pause changes its inputs.
+  auto observed = pass_in_flight_ ? std::make_shared<const model::Observations>(collect()) : reconcile();
+  if (on_observations_) on_observations_(std::move(observed));
   const std::string what = std::string(paused ? "paused " : "resumed ") + member.to_string() +
                            (changed ? "" : paused ? " (it was paused already)"
                                                   : " (it was not paused)");
@@ -63,8 +64,8 @@ void Reconciler::request_pass(std::string who, CommandDone done) {
   });
 }
 
-void Reconciler::publish_status(const model::Observations& observed,
-                                const plan::PlanResult& result) {
+void Reconciler::publish_status(std::shared_ptr<const model::Observations> observed,
+                                std::shared_ptr<const plan::PlanResult> result) {
   std::optional<core::MonotonicTime> last_full;
   std::string last_error;
   {
@@ -72,8 +73,9 @@ void Reconciler::publish_status(const model::Observations& observed,
     last_full = summary_.last_full_success;
     last_error = summary_.last_pass_ok ? std::string() : summary_.last_error;
   }
-  reporter_.publish({*config_, observed, result, history_, last_full, std::move(last_error),
-                     deps_.scheduler.now(), deps_.time.system_time()});
+  reporter_.publish({config_, std::move(observed), std::move(result), history_notes(history_),
+                     last_full, std::move(last_error), deps_.scheduler.now(),
+                     deps_.time.system_time()});
 }
 
 }  // namespace frankenetes::reconcile

@@ -74,7 +74,7 @@ status::ProbeStatus probe_status(const model::ProbeObservation& probe, const Clo
   return out;
 }
 
-std::optional<status::ActionStatus> last_action(const plan::MemberHistory* mh, const ActionNote* note,
+std::optional<status::ActionStatus> last_action(const HistoryNote* mh, const ActionNote* note,
                                                 const Clock& clock) {
   if (mh == nullptr) return std::nullopt;
   const plan::ActionRecord* record = mh->in_flight ? &*mh->in_flight
@@ -102,7 +102,7 @@ std::optional<status::ActionStatus> last_action(const plan::MemberHistory* mh, c
 std::optional<status::EtcdStatus> etcd_status(const config::Config& config,
                                               const model::MemberObservation* obs,
                                               const plan::MemberStatus* planned,
-                                              const plan::MemberHistory* mh, const Clock& clock) {
+                                              const HistoryNote* mh, const Clock& clock) {
   status::EtcdStatus out;
   out.snapshots_enabled = config.etcd.snapshots.enabled;
   if (obs != nullptr && obs->snapshots && obs->snapshots->verified_at) {
@@ -114,19 +114,37 @@ std::optional<status::EtcdStatus> etcd_status(const config::Config& config,
   return out;
 }
 
+const HistoryNote* find_note(const std::map<model::MemberKey, HistoryNote>& notes,
+                             const model::MemberKey& key) {
+  const auto it = notes.find(key);
+  return it == notes.end() ? nullptr : &it->second;
+}
+
 }  // namespace
+
+std::map<model::MemberKey, HistoryNote> history_notes(const plan::History& history) {
+  std::map<model::MemberKey, HistoryNote> notes;
+  for (const auto& [key, mh] : history.members) {
+    if (!mh.in_flight && !mh.last_action && mh.etcd_data_loss.empty()) continue;
+    notes.emplace(key, HistoryNote{mh.in_flight, mh.last_action, mh.etcd_data_loss});
+  }
+  return notes;
+}
 
 status::PlanStatus status_view(const StatusViewInput& in,
                                const std::map<model::MemberKey, ActionNote>& notes) {
   const Clock clock(in.now, in.system_now);
   status::PlanStatus out;
-  out.budget = {in.result.budget.limit, in.result.budget.used, in.result.budget.exhausted};
-  out.dry_run = in.config.policy.dry_run;
-  const auto planned_members = plan::index_by_member(in.result.members);
-  const auto skips = plan::index_by_member(in.result.skips);
+  const config::Config& config = *in.config;
+  const plan::PlanResult& result = *in.result;
+  const model::Observations& observed = *in.observed;
+  out.budget = {result.budget.limit, result.budget.used, result.budget.exhausted};
+  out.dry_run = config.policy.dry_run;
+  const auto planned_members = plan::index_by_member(result.members);
+  const auto skips = plan::index_by_member(result.skips);
   out.last_full_observation = clock.wall(in.last_full_observation);
   out.observation_error = in.observation_error;
-  for (const auto& cluster : in.config.clusters) {
+  for (const auto& cluster : config.clusters) {
     status::ClusterStatus& c = out.clusters.emplace_back();
     c.name = cluster.name;
     for (const auto& member : cluster.members) {
@@ -136,8 +154,8 @@ status::PlanStatus status_view(const StatusViewInput& in,
       m.name = member.name;
       m.role = config::to_string(member.role);
 
-      const auto found = in.observed.find(key);
-      const model::MemberObservation* obs = found == in.observed.end() ? nullptr : &found->second;
+      const auto found = observed.find(key);
+      const model::MemberObservation* obs = found == observed.end() ? nullptr : &found->second;
       m.group_read = read_outcome(obs != nullptr ? obs->group : std::nullopt);
       if (obs != nullptr && obs->group) fill_group(m, *obs->group, clock);
       if (obs != nullptr) m.probe = probe_status(obs->probe, clock);
@@ -157,15 +175,15 @@ status::PlanStatus status_view(const StatusViewInput& in,
         m.skip = status::SkipStatus{std::string(plan::to_string(skip->reason)), skip->detail};
       }
       const auto note = notes.find(key);
-      m.last_action = last_action(in.history.find(key), note == notes.end() ? nullptr : &note->second,
-                                  clock);
+      m.last_action = last_action(find_note(in.history, key),
+                                  note == notes.end() ? nullptr : &note->second, clock);
       if (member.dns) {
         m.dns.emplace();
         m.dns->provider = member.dns->provider;
         m.dns->fqdn = member.dns->name;
       }
       if (member.role == config::MemberRole::kEtcd) {
-        m.etcd = etcd_status(in.config, obs, planned, in.history.find(key), clock);
+        m.etcd = etcd_status(config, obs, planned, find_note(in.history, key), clock);
       }
     }
   }

@@ -10,6 +10,7 @@
 // the DnsReporter's view over it.
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -29,11 +30,25 @@ struct ActionNote {
   std::string detail;  // the executor's words when it did not succeed
 };
 
+// What the status page shows of a member's history (only members with an action or a detected
+// data loss have one).
+struct HistoryNote {
+  std::optional<plan::ActionRecord> in_flight;
+  std::optional<plan::ActionRecord> last_action;
+  std::string etcd_data_loss;
+};
+
+std::map<model::MemberKey, HistoryNote> history_notes(const plan::History& history);
+
+// Everything status_view() reads, owned or shared (the shared parts are never changed once
+// made), so that the view can be built later and on another thread: the StatusBoard builds it
+// when /status is read, not after every plan (at 4000 members a view is megabytes, and it
+// was built every pass for a page that is rarely read).
 struct StatusViewInput {
-  const config::Config& config;
-  const model::Observations& observed;
-  const plan::PlanResult& result;
-  const plan::History& history;
+  std::shared_ptr<const config::Config> config;
+  std::shared_ptr<const model::Observations> observed;
+  std::shared_ptr<const plan::PlanResult> result;
+  std::map<model::MemberKey, HistoryNote> history;
   std::optional<core::MonotonicTime> last_full_observation;
   std::string observation_error;  // of the latest pass
   core::MonotonicTime now;

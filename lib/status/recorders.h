@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -151,13 +152,18 @@ class ErrorMetrics {
   virtual void internal_error(const std::string& component) = 0;
 };
 
+// How to build the members' part of the status snapshot: it owns or shares (immutably) all it
+// reads, so it may be called on any thread, any number of times, or never.
+using PlanStatusSource = std::function<PlanStatus()>;
+
 // The pieces of the status snapshot (status/status_snapshot.h), from whoever knows them.
 class StatusRecorder {
  public:
   virtual ~StatusRecorder() = default;
 
-  // After every plan (scheduler thread): every configured member as the planner saw it.
-  virtual void planned(PlanStatus status) = 0;
+  // After every plan (scheduler thread): how to build every configured member as the planner
+  // saw it. Built only when the snapshot is read (StatusBoard::snapshot()).
+  virtual void planned(PlanStatusSource build) = 0;
   // After every DNS pass (the DNS worker): what is known of each member's name.
   virtual void dns_records(std::vector<DnsRecordStatus> records) = 0;
   // Something for the ring of recent events happened (any thread); `at` is set on arrival.
@@ -205,7 +211,7 @@ class NoopMetrics final : public RemediationMetrics,
   void etcd_member_removed(MemberName) override {}
   void boundary_declared(const std::string&) override {}
   void internal_error(const std::string&) override {}
-  void planned(PlanStatus) override {}
+  void planned(PlanStatusSource) override {}
   void dns_records(std::vector<DnsRecordStatus>) override {}
   void event(StatusEvent) override {}
 };

@@ -9,9 +9,10 @@ namespace frankenetes::status {
 StatusBoard::StatusBoard(const core::TimeSource& time, Settings settings)
     : time_(time), settings_(std::move(settings)), started_at_(time.system_time()) {}
 
-void StatusBoard::planned(PlanStatus status) {
+void StatusBoard::planned(PlanStatusSource build) {
+  PlanStatusSource previous;  // released after the lock: it may hold the last reference to a pass
   std::lock_guard lock(mutex_);
-  plan_ = std::move(status);
+  previous = std::exchange(plan_, std::move(build));
   published_.reset();
 }
 
@@ -47,7 +48,7 @@ std::shared_ptr<const StatusSnapshot> StatusBoard::build_locked() const {
   next->build = settings_.build;
   next->started_at = started_at_;
   next->admin_enabled = admin_enabled_;
-  next->plan = plan_;
+  if (plan_) next->plan = plan_();
   if (next->plan) {
     // The DNS pipeline's view of a name wins over the plan's (which knows only the config).
     // Indexed: with thousands of members a pairwise search ran on every publish.

@@ -3,11 +3,13 @@
 // thread reads it from. The reconciler's PlanReporter hands over the members after every plan
 // (scheduler thread), the DnsReporter the DNS names after every DNS pass (DNS worker), both
 // record events; the ARM read budget is sampled from `Settings::arm` whenever the snapshot is
-// rebuilt. Updates only store their piece; the immutable StatusSnapshot is built by the first
+// rebuilt. Updates only store their piece (the members as a PlanStatusSource: how to build
+// them, not the members themselves); the immutable StatusSnapshot is built by the first
 // snapshot() after a change (under the mutex) and shared until the next one, so renderers never
-// see a half-updated value and a reconcile pass never copies thousands of members for a page
+// see a half-updated value and a reconcile pass never builds thousands of members for a page
 // nobody is reading (at 4000 members, rebuilding on every event was a quarter of the daemon's
-// CPU).
+// CPU, and holding the members' view between passes, built anew each pass, 5 MB of its heap
+// and twice that while the next replaced it).
 // Thread-safe. Holds no Asio or Beast: the admin router asks it through a callable.
 
 #include <deque>
@@ -35,7 +37,7 @@ class StatusBoard final : public StatusRecorder {
 
   StatusBoard(const core::TimeSource& time, Settings settings);
 
-  void planned(PlanStatus status) override;
+  void planned(PlanStatusSource build) override;
   void dns_records(std::vector<DnsRecordStatus> records) override;
   void event(StatusEvent event) override;
   // server.adminTokenFile set or not (start and reload).
@@ -51,7 +53,7 @@ class StatusBoard final : public StatusRecorder {
   const Settings settings_;
   const core::SystemTime started_at_;
   mutable std::mutex mutex_;
-  std::optional<PlanStatus> plan_;
+  PlanStatusSource plan_;  // empty until the first plan
   std::vector<DnsRecordStatus> dns_;
   std::deque<StatusEvent> events_;
   bool admin_enabled_ = false;

@@ -34,7 +34,7 @@ constexpr std::size_t kMembers = 4000;
 // What /status was last handed.
 class CapturedStatus final : public status::StatusRecorder {
  public:
-  void planned(status::PlanStatus) override {}
+  void planned(status::PlanStatusSource) override {}
   void dns_records(std::vector<status::DnsRecordStatus> records) override {
     last = std::move(records);
   }
@@ -102,7 +102,7 @@ class DnsSyncReadsTest : public test_util::DnsFakesTest {
   std::size_t pass() {
     time_.advance(config_.policy.poll_interval);
     const int before = provider_->reads;
-    sync_.observe(observations());
+    sync_.observe(std::make_shared<const model::Observations>(observations()));
     return static_cast<std::size_t>(provider_->reads - before) / 2;
   }
   // Every member read and in sync, as after the first passes.

@@ -133,29 +133,29 @@ TEST_F(DnsSyncTest, ObserveRunsOnTheWorker) {
     ++jobs;
     EXPECT_EQ(r.applied, 1u);
   });
-  sync_.observe(at_ip("10.0.0.2"));
+  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.2")));
   EXPECT_EQ(jobs, 1);
   EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
 }
 
 TEST_F(DnsSyncTest, UnchangedInputsAreReadAgainOnlyAtTheirResync) {
   seed_owned("10.0.0.1");
-  sync_.observe(at_ip("10.0.0.1"));
+  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.1")));
   const int reads = provider_->reads;
   EXPECT_GT(reads, 0);
   time_.advance(config_.policy.poll_interval);
-  sync_.observe(at_ip("10.0.0.1"));  // same inputs, in sync: no provider call
+  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.1")));  // same inputs, in sync: no provider call
   EXPECT_EQ(provider_->reads, reads);
   EXPECT_EQ(skips("in_sync"), 2);    // still counted once per pass, from what was read
-  sync_.observe(at_ip("10.0.0.2"));  // a new IP: at once
+  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.2")));  // a new IP: at once
   EXPECT_GT(provider_->reads, reads);
   EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
   const int after_change = provider_->reads;
   time_.advance(config_.dns->resync_interval - 1s);
-  sync_.observe(at_ip("10.0.0.2"));
+  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.2")));
   EXPECT_EQ(provider_->reads, after_change);
   time_.advance(1s);
-  sync_.observe(at_ip("10.0.0.2"));  // a resync interval after the last read: read again
+  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.2")));  // a resync interval after the last read: read again
   EXPECT_GT(provider_->reads, after_change);
 }
 
@@ -164,7 +164,7 @@ TEST_F(DnsSyncTest, UnchangedInputsAreReadAgainOnlyAtTheirResync) {
 // member is read (and corrected) in that very pass.
 TEST_F(DnsSyncTest, UnknownStateReadsNothingAndKnownAgainReadsAtOnce) {
   seed_owned("10.0.0.1");
-  sync_.observe(at_ip("10.0.0.1"));
+  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.1")));
   const int reads = provider_->reads;
   model::GroupObservation failed;
   failed.outcome = model::GroupObservation::Outcome::kError;
@@ -172,12 +172,12 @@ TEST_F(DnsSyncTest, UnknownStateReadsNothingAndKnownAgainReadsAtOnce) {
   for (int i = 0; i < 3; ++i) {
     time_.advance(config_.policy.poll_interval);
     failed.observed_at = time_.monotonic_time();
-    sync_.observe(observed(failed));
+    sync_.observe(std::make_shared<const model::Observations>(observed(failed)));
   }
   EXPECT_EQ(provider_->reads, reads);
   EXPECT_EQ(skips("state_unknown"), 3);
   time_.advance(config_.policy.poll_interval);
-  sync_.observe(at_ip("10.0.0.1"));  // same address as before the outage: read all the same
+  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.1")));  // same address as before the outage: read all the same
   EXPECT_GT(provider_->reads, reads);
   EXPECT_EQ(provider_->applies, 0);
 }
@@ -234,7 +234,7 @@ TEST_F(DnsSyncTest, ConflictRereadsAndReplansNeverOverwritesStale) {
 // nothing, and is no settlement: the member is read and put right in the next pass.
 TEST_F(DnsSyncTest, ReplanOnStaleStateIsReadAgainInTheNextPass) {
   seed_owned("10.0.0.1");
-  sync_.observe(at_ip("10.0.0.1"));
+  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.1")));
   bool changed = false;
   provider_->before_apply = [&](FakeProvider& p) {
     if (changed) return;
@@ -243,12 +243,12 @@ TEST_F(DnsSyncTest, ReplanOnStaleStateIsReadAgainInTheNextPass) {
     time_.advance(config_.policy.stale_after + 1s);
   };
   time_.advance(config_.policy.poll_interval);
-  sync_.observe(at_ip("10.0.0.2"));
+  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.2")));
   EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.9"});
   EXPECT_EQ(updates("conflict"), 1);
   time_.advance(config_.policy.poll_interval);
   const int reads = provider_->reads;
-  sync_.observe(at_ip("10.0.0.2"));
+  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.2")));
   EXPECT_GT(provider_->reads, reads);
   EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
 }
@@ -417,9 +417,9 @@ TEST_F(DnsSyncTest, ThrowingJobDoesNotWedgeLaterObservations) {
     ++jobs;
     throw std::runtime_error("hook bug");
   });
-  sync_.observe(at_ip("10.0.0.2"));
+  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.2")));
   EXPECT_EQ(jobs, 1);
-  sync_.observe(at_ip("10.0.0.3"));
+  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.3")));
   EXPECT_EQ(jobs, 2);
   EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.3"});
   EXPECT_EQ(metrics_.internal_errors_total.Add({{"component", "dns_sync"}}).Value(), 2);

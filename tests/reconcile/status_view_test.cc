@@ -39,8 +39,12 @@ model::MemberObservation crash_looping(core::MonotonicTime at) {
 struct StatusViewTest : ::testing::Test {
   status::PlanStatus view(const model::Observations& observed, const plan::History& history,
                           const std::map<model::MemberKey, ActionNote>& notes = {}) {
-    const auto result = plan::plan({config, observed, history, kNow});
-    return status_view({config, observed, result, history, kNow - 3s, "", kNow, kWallNow}, notes);
+    auto result = plan::plan({config, observed, history, kNow});
+    return status_view({std::make_shared<const config::Config>(config),
+                        std::make_shared<const model::Observations>(observed),
+                        std::make_shared<const plan::PlanResult>(std::move(result)),
+                        history_notes(history), kNow - 3s, "", kNow, kWallNow},
+                       notes);
   }
   config::Config config = [] {
     auto c = config_with({member("etcd")});

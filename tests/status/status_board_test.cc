@@ -26,6 +26,11 @@ PlanStatus plan_with(std::vector<MemberStatus> members) {
   return p;
 }
 
+// The members as a source that always builds the same plan.
+PlanStatusSource fixed(std::vector<MemberStatus> members) {
+  return [plan = plan_with(std::move(members))] { return plan; };
+}
+
 TEST(StatusBoard, PublishesBuildAndStartBeforeAnyPlan) {
   testing::FakeTimeSource time;
   StatusBoard board(time, {{"1.2.3", "abc", "Debug"}, {}});
@@ -40,13 +45,32 @@ TEST(StatusBoard, PublishesBuildAndStartBeforeAnyPlan) {
 TEST(StatusBoard, APublishedSnapshotNeverChangesAfterwards) {
   testing::FakeTimeSource time;
   StatusBoard board(time, {});
-  board.planned(plan_with({member("prod", "etcd")}));
+  board.planned(fixed({member("prod", "etcd")}));
   const auto before = board.snapshot();
   time.advance(5s);
-  board.planned(plan_with({member("prod", "etcd"), member("prod", "apiserver")}));
+  board.planned(fixed({member("prod", "etcd"), member("prod", "apiserver")}));
   EXPECT_EQ(before->plan->clusters[0].members.size(), 1u);
   EXPECT_EQ(board.snapshot()->plan->clusters[0].members.size(), 2u);
   EXPECT_EQ(board.snapshot()->generated_at - before->generated_at, 5s);
+}
+
+TEST(StatusBoard, TheMembersAreBuiltWhenReadAndOnlyFromTheLatestPlan) {
+  testing::FakeTimeSource time;
+  StatusBoard board(time, {});
+  std::vector<int> built;
+  for (int pass = 1; pass <= 5; ++pass) {
+    board.planned([pass, &built] {
+      built.push_back(pass);
+      return plan_with({member("prod", "etcd")});
+    });
+  }
+  EXPECT_TRUE(built.empty()) << "a plan builds nothing for a page nobody reads";
+  ASSERT_TRUE(board.snapshot()->plan);
+  board.snapshot();
+  EXPECT_EQ(built, std::vector<int>{5});
+  board.event({{}, "action", "prod", "etcd", "restart", "started", ""});
+  board.snapshot();
+  EXPECT_EQ(built, (std::vector<int>{5, 5})) << "any change builds the snapshot anew, members too";
 }
 
 TEST(StatusBoard, BuildsASnapshotOnlyWhenReadAfterAChange) {
@@ -58,7 +82,7 @@ TEST(StatusBoard, BuildsASnapshotOnlyWhenReadAfterAChange) {
                            }});
   // Updates store their piece without building anything.
   for (int i = 0; i < 5; ++i) {
-    board.planned(plan_with({member("prod", "etcd")}));
+    board.planned(fixed({member("prod", "etcd")}));
     board.event({{}, "action", "prod", "etcd", "restart", "started", ""});
   }
   EXPECT_EQ(arm_samples, 0);
@@ -80,7 +104,7 @@ TEST(StatusBoard, DnsRecordsOverlayTheirMembers) {
   StatusBoard board(time, {});
   auto etcd = member("prod", "etcd");
   etcd.dns = DnsStatus{"bind", "cp-etcd.example.com", std::nullopt, "", "", std::nullopt, false};
-  board.planned(plan_with({etcd, member("prod", "apiserver")}));
+  board.planned(fixed({etcd, member("prod", "apiserver")}));
   board.dns_records(
       {{"prod",
         "etcd",
@@ -93,7 +117,7 @@ TEST(StatusBoard, DnsRecordsOverlayTheirMembers) {
   EXPECT_EQ(members[0].dns->detail, "A 1.2.3.4");
   EXPECT_FALSE(members[1].dns.has_value());
   // A later plan keeps the DNS view.
-  board.planned(plan_with({etcd}));
+  board.planned(fixed({etcd}));
   EXPECT_EQ(board.snapshot()->plan->clusters[0].members[0].dns->in_sync, true);
 }
 
@@ -140,7 +164,7 @@ TEST(StatusBoard, ReadersOnOtherThreadsSeeWholeSnapshots) {
     }
   });
   for (int i = 0; i < 2000; ++i) {
-    board.planned(plan_with(i % 2 ? std::vector{member("prod", "a")}
+    board.planned(fixed(i % 2 ? std::vector{member("prod", "a")}
                                   : std::vector{member("prod", "a"), member("prod", "b")}));
     board.event({{}, "skip", "prod", "a", "backoff", "", ""});
   }
