@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 
 namespace frankenetes::status {
@@ -64,13 +65,13 @@ SeriesFamily::SeriesFamily(std::string name, std::string help, Type type,
   }
 }
 
-std::string SeriesFamily::key(Values values) const {
+std::string_view SeriesFamily::key(Values values) const {
   if (values.size() != label_names_.size()) {
     throw std::invalid_argument(name_ + ": expected " + std::to_string(label_names_.size()) +
                                 " label values, got " + std::to_string(values.size()));
   }
-  std::string out;
-  out.reserve(16 * label_names_.size() + 32);
+  thread_local std::string out;
+  out.clear();
   auto name = label_names_.begin();
   for (const auto value : values) {
     if (!out.empty()) out += ',';
@@ -82,31 +83,68 @@ std::string SeriesFamily::key(Values values) const {
   return out;
 }
 
+std::size_t SeriesFamily::position(std::string_view key) const {
+  const auto it = std::lower_bound(series_.begin(), series_.end(), key,
+                                   [this](const Series& series, std::string_view k) {
+                                     return labels_of(series) < k;
+                                   });
+  return static_cast<std::size_t>(it - series_.begin());
+}
+
+SeriesFamily::Series& SeriesFamily::get_or_create(std::string_view key, double initial) {
+  const auto at = position(key);
+  if (holds(at, key)) return series_[at];
+  if (labels_.size() + key.size() > UINT32_MAX) {
+    throw std::length_error(name_ + ": more label text than a series family holds");
+  }
+  const Series series{static_cast<std::uint32_t>(labels_.size()),
+                      static_cast<std::uint32_t>(key.size()), initial};
+  labels_.append(key);
+  return *series_.insert(series_.begin() + static_cast<std::ptrdiff_t>(at), series);
+}
+
+void SeriesFamily::compact_if_worth_it() {
+  if (removed_bytes_ < 4096 || removed_bytes_ < labels_.size() / 2) return;
+  std::string kept;
+  kept.reserve(labels_.size() - removed_bytes_);
+  for (auto& series : series_) {
+    const auto text = labels_of(series);
+    series.offset = static_cast<std::uint32_t>(kept.size());
+    kept.append(text);
+  }
+  labels_ = std::move(kept);
+  removed_bytes_ = 0;
+}
+
 void SeriesFamily::set(Values values, double value) {
-  auto k = key(values);
+  const auto k = key(values);
   std::lock_guard lock(mutex_);
-  series_.insert_or_assign(std::move(k), value);
+  get_or_create(k, value).value = value;
 }
 
 void SeriesFamily::add(Values values, double delta) {
-  auto k = key(values);
+  const auto k = key(values);
   std::lock_guard lock(mutex_);
   // Counters only go up (prometheus-cpp ignores a negative increment the same way).
-  series_.try_emplace(std::move(k), 0.0).first->second += std::max(delta, 0.0);
+  get_or_create(k, 0.0).value += std::max(delta, 0.0);
 }
 
 void SeriesFamily::remove(Values values) {
   const auto k = key(values);
   std::lock_guard lock(mutex_);
-  if (const auto it = series_.find(k); it != series_.end()) series_.erase(it);
+  const auto at = position(k);
+  if (!holds(at, k)) return;
+  removed_bytes_ += series_[at].size;
+  series_.erase(series_.begin() + static_cast<std::ptrdiff_t>(at));
+  compact_if_worth_it();
 }
 
 std::optional<double> SeriesFamily::value(Values values) const {
   const auto k = key(values);
   std::lock_guard lock(mutex_);
-  const auto it = series_.find(k);
-  if (it == series_.end()) return std::nullopt;
-  return it->second;
+  const auto at = position(k);
+  if (!holds(at, k)) return std::nullopt;
+  return series_[at].value;
 }
 
 std::size_t SeriesFamily::size() const {
@@ -123,15 +161,15 @@ void SeriesFamily::render(std::string& out) const {
   out += name_;
   out += type_ == Type::kGauge ? " gauge\n" : " counter\n";
   std::lock_guard lock(mutex_);
-  for (const auto& [labels, value] : series_) {
+  for (const auto& series : series_) {
     out += name_;
-    if (!labels.empty()) {
+    if (series.size != 0) {
       out += '{';
-      out += labels;
+      out += labels_of(series);
       out += '}';
     }
     out += ' ';
-    append_sample_value(out, value);
+    append_sample_value(out, series.value);
     out += '\n';
   }
 }

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <map>
+#include <random>
 #include <stdexcept>
 #include <string>
 
@@ -56,6 +58,55 @@ TEST(SeriesFamily, RemoveDropsOnlyThatSeries) {
   EXPECT_EQ(up.value({"prod", "etcd"}), std::nullopt);
   EXPECT_EQ(up.value({"prod", "apiserver"}), 1.0);
   EXPECT_EQ(rendered(up).find("etcd"), std::string::npos);
+}
+
+// Random updates and removals (enough removals to compact the label text several times)
+// against a std::map that does the same: values, sizes and the rendered text always agree.
+TEST(SeriesFamily, BehavesLikeAMapThroughUpdatesRemovalsAndCompactions) {
+  SeriesFamily family("f", "F.", SeriesFamily::Type::kGauge, {"cluster", "member"});
+  std::map<std::pair<std::string, std::string>, double> model;
+  std::mt19937 random(12);
+  const auto name = [&random](const char* prefix) {
+    return prefix + std::to_string(random() % 300);
+  };
+  for (int step = 0; step < 20000; ++step) {
+    const std::string cluster = name("cluster-with-a-long-name-"), member = name("m");
+    switch (random() % 3) {
+      case 0:
+        family.set({cluster, member}, step);
+        model[{cluster, member}] = step;
+        break;
+      case 1:
+        family.add({cluster, member}, 2);
+        model[{cluster, member}] += 2;
+        break;
+      default:
+        family.remove({cluster, member});
+        model.erase({cluster, member});
+    }
+    if (step % 1000 == 0) {
+      ASSERT_EQ(family.size(), model.size()) << "step " << step;
+    }
+  }
+  std::string expected = "# HELP f F.\n# TYPE f gauge\n";
+  std::map<std::string, double> by_labels;
+  for (const auto& [key, value] : model) {
+    by_labels["cluster=\"" + key.first + "\",member=\"" + key.second + "\""] = value;
+    EXPECT_EQ(family.value({key.first, key.second}), value);
+  }
+  for (const auto& [labels, value] : by_labels) {
+    expected += "f{" + labels + "} ";
+    append_sample_value(expected, value);
+    expected += "\n";
+  }
+  EXPECT_EQ(rendered(family), expected);
+}
+
+TEST(SeriesFamily, AFamilyWithoutLabelsHasOneSeries) {
+  SeriesFamily family("g", "G.", SeriesFamily::Type::kGauge, {});
+  family.set({}, 2);
+  family.set({}, 3);
+  EXPECT_EQ(rendered(family), "# HELP g G.\n# TYPE g gauge\ng 3\n");
 }
 
 TEST(SeriesFamily, EscapesLabelValuesAndHelp) {
