@@ -50,6 +50,18 @@ std::vector<model::Event> parse_events(const json& obj) {
   return events;
 }
 
+std::optional<core::SystemTime> earliest_event(const json& obj) {
+  std::optional<core::SystemTime> earliest;
+  const json* list = jf::array(obj, "events");
+  if (list == nullptr) return earliest;
+  for (const auto& e : *list) {
+    if (!e.is_object()) continue;
+    const auto first = timestamp(e, "firstTimestamp");
+    if (first && (!earliest || *first < *earliest)) earliest = first;
+  }
+  return earliest;
+}
+
 std::optional<model::ContainerState> parse_state(const json& obj, std::string_view key) {
   const json* s = jf::object(obj, key);
   if (s == nullptr) return std::nullopt;
@@ -142,7 +154,7 @@ model::ContainerView parse_container(const json& c) {
     if (view.restart_count && *view.restart_count < 0) view.restart_count.reset();
     view.current_state = parse_state(*iv, "currentState");
     view.previous_state = parse_state(*iv, "previousState");
-    view.events = parse_events(*iv);
+    view.deployed_at = earliest_event(*iv);
   }
   return view;
 }

@@ -17,18 +17,6 @@ void prune_budget(History& history, core::MonotonicTime now) {
   for (auto& [key, member] : history.members) std::erase_if(member.action_starts, old);
 }
 
-// The container's deployment: the earliest firstTimestamp among its events (ACI restarts
-// the event list with a new deployment).
-std::optional<core::SystemTime> deployed_at(const model::ContainerView& container) {
-  std::optional<core::SystemTime> earliest;
-  for (const auto& event : container.events) {
-    if (event.first_timestamp && (!earliest || *event.first_timestamp < *earliest)) {
-      earliest = event.first_timestamp;
-    }
-  }
-  return earliest;
-}
-
 void record_restart_samples(MemberHistory& member, const model::MemberObservation* observation,
                             core::MonotonicTime now, core::Duration window) {
   std::set<std::string> present;
@@ -40,7 +28,7 @@ void record_restart_samples(MemberHistory& member, const model::MemberObservatio
       present.insert(container.name);
       if (!container.restart_count) continue;  // unknown: neither evidence nor a reset
       auto& samples = member.restart_samples[container.name];
-      const auto deployed = deployed_at(container);
+      const auto deployed = container.deployed_at;
       if (!samples.empty() && *container.restart_count < samples.back().restart_count) {
         // A lower count is a new container only when the instanceView shows a new deployment;
         // otherwise it is unknown (a proxy's stale copy, a partial answer) and ignored.

@@ -90,11 +90,8 @@ TEST(ContainerGroupCodecFixtures, GetFailedHasGroupAndContainerInstanceView) {
   EXPECT_EQ(c.current_state->start_time, core::parse_iso8601("2017-08-08T00:09:10Z"));
   EXPECT_FALSE(c.current_state->exit_code.has_value());
   EXPECT_FALSE(c.previous_state.has_value());
-  ASSERT_EQ(c.events.size(), 2u);
-  EXPECT_EQ(c.events[0].name, "Pulling");
-  EXPECT_EQ(c.events[1].name, "Pulled");
-  EXPECT_EQ(c.events[1].type, "Normal");
-  EXPECT_EQ(c.events[1].count, 1);
+  // Pulling and Pulled: the earlier firstTimestamp of the two.
+  EXPECT_EQ(c.deployed_at, core::parse_iso8601("2017-08-08T00:09:01Z"));
 }
 
 TEST(ContainerGroupCodecFixtures, CreateOrUpdateAndDeleteBodiesParseAsGroups) {
@@ -181,9 +178,24 @@ TEST(ContainerGroupCodec, CrashLoopWithPreviousStateAndRestartCount) {
   EXPECT_EQ(c.previous_state->exit_code, 1);
   EXPECT_EQ(c.previous_state->detail_status, "Error");
   EXPECT_EQ(c.previous_state->finish_time, core::parse_iso8601("2026-11-27T05:59:55.5Z"));
-  ASSERT_EQ(c.events.size(), 1u);
-  EXPECT_EQ(c.events[0].count, 7);
-  EXPECT_EQ(c.events[0].type, "Warning");
+  EXPECT_EQ(c.deployed_at, core::parse_iso8601("2026-11-27T05:50:00Z"));
+}
+
+TEST(ContainerGroupCodec, AContainersDeploymentIsItsEarliestEventWithATimestamp) {
+  const auto view = parse_container_group(R"({"name": "g", "properties": {"containers": [
+    {"name": "a", "properties": {"instanceView": {"events": [
+      {"name": "Started", "firstTimestamp": "2026-11-27T06:00:00Z"},
+      {"name": "Pulled", "firstTimestamp": "2026-11-27T05:58:00Z"},
+      {"name": "Odd", "firstTimestamp": 17},
+      "not-an-event",
+      {"name": "Pulling"}]}}},
+    {"name": "b", "properties": {"instanceView": {"events": [{"name": "Pulling"}]}}},
+    {"name": "c", "properties": {"instanceView": {"events": {"not": "a list"}}}}]}})");
+  ASSERT_TRUE(view.ok()) << view.error().describe();
+  ASSERT_EQ(view->containers.size(), 3u);
+  EXPECT_EQ(view->containers[0].deployed_at, core::parse_iso8601("2026-11-27T05:58:00Z"));
+  EXPECT_EQ(view->containers[1].deployed_at, std::nullopt) << "no timestamp: unknown";
+  EXPECT_EQ(view->containers[2].deployed_at, std::nullopt);
 }
 
 TEST(ContainerGroupCodec, UnknownStringsAndWrongTypesAreTolerated) {

@@ -123,10 +123,8 @@ TEST(CrashLoop, CounterThatGoesDownStartsOver) {
   for (std::size_t i = 0; i < counts.size(); ++i) {
     const auto now = at(std::chrono::seconds(10 * i));
     model::Observations observed{{kEtcd, healthy(kEtcd, now, counts[i])}};
-    model::Event started;
-    started.name = "Started";
-    started.first_timestamp = core::SystemTime{std::chrono::minutes(i < 2 ? 1 : 30)};
-    testing::edit_view(*observed.at(kEtcd).group).containers[0].events = {started};
+    testing::edit_view(*observed.at(kEtcd).group).containers[0].deployed_at =
+        core::SystemTime{std::chrono::minutes(i < 2 ? 1 : 30)};
     history = record_observation(std::move(history), config, observed, now);
     const auto a = assess_member(config.clusters[0].members[0], &observed.at(kEtcd),
                                  history.find(kEtcd), config.policy, now);

@@ -164,20 +164,15 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(RestartCountsDeploy, ADecreaseWithANewDeploymentStartsAFreshBaseline) {
   Harness h(make_config({cluster("prod", {with_spec(member("etcd"))})}));
-  const auto deployed = [](int minute) {
-    model::Event e;
-    e.name = "Started";
-    e.first_timestamp = core::SystemTime{std::chrono::minutes(minute)};
-    return e;
-  };
+  const auto deployed = [](int minute) { return core::SystemTime{std::chrono::minutes(minute)}; };
   auto obs = with_restarts(kEtcd, h.now(), 57);
-  testing::edit_view(*obs.group).containers[0].events = {deployed(1)};
+  testing::edit_view(*obs.group).containers[0].deployed_at = deployed(1);
   h.observe(obs);
   h.tick();
   for (const int count : {0, 1, 3}) {
     h.advance(10s);
     obs = with_restarts(kEtcd, h.now(), count);
-    testing::edit_view(*obs.group).containers[0].events = {deployed(30)};
+    testing::edit_view(*obs.group).containers[0].deployed_at = deployed(30);
     h.observe(obs);
     h.tick();
   }
