@@ -17,6 +17,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -165,6 +166,8 @@ class Metrics final : public RemediationMetrics,
  private:
   std::vector<const SeriesFamily*> per_member_families() const;
   mutable std::mutex before_render_mutex_;
+  // The size of the latest exposition: the next reserves that much and a little more.
+  mutable std::atomic<std::size_t> last_render_size_{0};
   std::function<void()> before_render_;
   // The member's role's series of probe_duration_seconds, looked up once per role (a probe
   // finishes hundreds of times a second at 1000 clusters; Family::Add builds a label map).
