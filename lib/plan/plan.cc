@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -404,8 +405,11 @@ const Action* PlanResult::find_action(const model::MemberKey& key) const {
 }
 
 PlanResult plan(const PlanInput& input) {
-  const History history =
-      record_observation(input.history, input.desired, input.observed, input.now);
+  std::optional<History> folded;
+  if (!input.observation_recorded) {
+    folded = record_observation(input.history, input.desired, input.observed, input.now);
+  }
+  const History& history = folded ? *folded : input.history;
   PlanResult result;
   int budget_used = history.actions_in_budget_window(input.now);
   for (const auto& cluster : input.desired.clusters) {

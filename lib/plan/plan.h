@@ -51,7 +51,8 @@
 //
 // plan() folds the observations into a copy of history first (record_observation is
 // idempotent), so it gives the same answer whether or not the reconciler already called
-// record_observation for this tick.
+// record_observation for this tick; a caller that did says so (observation_recorded) and
+// spares the copy (2.4 MB at 4000 members, every pass).
 
 #include <optional>
 #include <vector>
@@ -71,6 +72,8 @@ struct PlanInput {
   const model::Observations& observed;
   const History& history;
   core::MonotonicTime now;
+  // history is already record_observation(…, desired, observed, now): read it as it is.
+  bool observation_recorded = false;
 };
 
 // One configured member as the planner saw it: what /status and member_up show.
@@ -109,6 +112,8 @@ struct PlanResult {
   // (unless one is being taken; it paces retries of failed attempts).
   std::vector<model::MemberKey> snapshot_requests;
   BudgetStatus budget;
+
+  bool operator==(const PlanResult&) const = default;
 
   const MemberStatus* find_member(const model::MemberKey& key) const;
   const Skip* find_skip(const model::MemberKey& key) const;
