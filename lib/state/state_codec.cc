@@ -165,26 +165,45 @@ class Reader {
 
 }  // namespace
 
+namespace {
+
+// What the state file keeps of a member; MemberHistory{} when nothing is worth remembering.
+plan::MemberHistory persistent_member(const plan::MemberHistory& m) {
+  plan::MemberHistory kept;
+  kept.actions_taken = m.actions_taken;
+  kept.action_starts = m.action_starts;
+  kept.in_flight = m.in_flight;
+  kept.last_action = m.last_action;
+  kept.gave_up = m.gave_up;
+  kept.give_up_reason = m.give_up_reason;
+  kept.give_up_detail = m.give_up_detail;
+  kept.healthy_since = m.healthy_since;
+  kept.etcd_seen = m.etcd_seen;
+  kept.etcd_data_loss = m.etcd_data_loss;
+  kept.etcd_lost = m.etcd_lost;
+  kept.etcd_restore_failed = m.etcd_restore_failed;
+  return kept;
+}
+
+// Calls f(key, kept) for each member worth remembering, one at a time: the state is written
+// after every plan, and a persistent copy of the whole history was 1.9 MB at 4000 members.
+template <typename F>
+void for_each_persistent(const plan::History& history, F&& f) {
+  for (const auto& [key, m] : history.members) {
+    auto kept = persistent_member(m);
+    if (kept == plan::MemberHistory{}) continue;
+    f(key, std::move(kept));
+  }
+}
+
+}  // namespace
+
 plan::History persistent_part(const plan::History& history) {
   plan::History out;
   out.action_starts = history.action_starts;
-  for (const auto& [key, m] : history.members) {
-    plan::MemberHistory kept;
-    kept.actions_taken = m.actions_taken;
-    kept.action_starts = m.action_starts;
-    kept.in_flight = m.in_flight;
-    kept.last_action = m.last_action;
-    kept.gave_up = m.gave_up;
-    kept.give_up_reason = m.give_up_reason;
-    kept.give_up_detail = m.give_up_detail;
-    kept.healthy_since = m.healthy_since;
-    kept.etcd_seen = m.etcd_seen;
-    kept.etcd_data_loss = m.etcd_data_loss;
-    kept.etcd_lost = m.etcd_lost;
-    kept.etcd_restore_failed = m.etcd_restore_failed;
-    if (kept == plan::MemberHistory{}) continue;  // nothing worth remembering
+  for_each_persistent(history, [&out](const model::MemberKey& key, plan::MemberHistory kept) {
     out.members.emplace(key, std::move(kept));
-  }
+  });
   return out;
 }
 
@@ -194,7 +213,7 @@ json encode_document(const PersistedState& state, core::SystemTime system_now,
                      core::MonotonicTime monotonic_now) {
   const Clocks clocks(system_now, monotonic_now);
   json members = json::array();
-  for (const auto& [key, m] : persistent_part(state.history).members) {
+  for_each_persistent(state.history, [&](const model::MemberKey& key, const plan::MemberHistory& m) {
     json entry{{"cluster", key.cluster},
                {"member", key.member},
                {"actionsTaken", m.actions_taken},
@@ -222,7 +241,7 @@ json encode_document(const PersistedState& state, core::SystemTime system_now,
       entry["etcd"] = std::move(etcd);
     }
     members.push_back(std::move(entry));
-  }
+  });
   json starts = json::array();
   for (const auto at : state.history.action_starts) starts.push_back(clocks.to_wall_ms(at));
   json operations = json::array();
