@@ -478,7 +478,8 @@ std::shared_ptr<const model::Observations> Reconciler::reconcile() {
   auto shared_observed = std::make_shared<const model::Observations>(collect());
   const model::Observations& observed = *shared_observed;
   history_ = plan::record_observation(std::move(history_), *config_, observed, now);
-  auto shared_result = std::make_shared<plan::PlanResult>(plan::plan({*config_, observed, history_, now}));
+  auto shared_result = std::make_shared<plan::PlanResult>(
+      plan::plan({*config_, observed, history_, now, /*observation_recorded=*/true}));
   plan::PlanResult& result = *shared_result;
   fence_plan(result, deps_.may_act);
   history_ = plan::record_plan(std::move(history_), result, now);
@@ -830,7 +831,7 @@ bool Reconciler::run_once() {
   const auto now = deps_.time.monotonic_time();
   const auto observed = collect();
   history_ = plan::record_observation(std::move(history_), *config_, observed, now);
-  auto planned = plan::plan({*config_, observed, history_, now});
+  auto planned = plan::plan({*config_, observed, history_, now, /*observation_recorded=*/true});
   fence_plan(planned, deps_.may_act);
   history_ = plan::record_plan(std::move(history_), planned, now);
   persist();
