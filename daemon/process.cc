@@ -239,10 +239,9 @@ std::optional<core::Error> Process::build(
                                         .may_act = g.may_act});
   if (!dns.ok()) return dns.error();
   g.dns = std::move(dns.value());
-  g.reconciler->on_observations(
-      [&g](std::shared_ptr<const model::Observations> observed) {
-        g.dns->observe(std::move(observed));
-      });
+  g.reconciler->on_observations([&g](std::shared_ptr<const model::Observations> observed) {
+    g.dns->observe(std::move(observed));
+  });
   return std::nullopt;
 }
 

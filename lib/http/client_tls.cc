@@ -71,8 +71,7 @@ bool has_hash_links(const std::string& dir) {
     const std::string name = it->path().filename().string();
     // <8 hex digits of the subject-name hash>.<n>, as c_rehash and update-ca-certificates make.
     const auto dot = name.find('.');
-    if (dot == 8 && name.size() > 9 &&
-        name.find_first_not_of("0123456789abcdef") == 8 &&
+    if (dot == 8 && name.size() > 9 && name.find_first_not_of("0123456789abcdef") == 8 &&
         name.find_first_not_of("0123456789", 9) == std::string::npos) {
       return true;
     }

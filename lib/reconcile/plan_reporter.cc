@@ -199,9 +199,8 @@ void PlanReporter::action_finished(const plan::Action& action, const ActionResul
 }
 
 void PlanReporter::publish(StatusViewInput input) {
-  status_.planned([input = std::move(input), notes = action_notes_] {
-    return status_view(input, notes);
-  });
+  status_.planned(
+      [input = std::move(input), notes = action_notes_] { return status_view(input, notes); });
 }
 
 void PlanReporter::pause_changed(const model::MemberKey& member, bool paused,

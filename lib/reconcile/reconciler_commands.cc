@@ -36,7 +36,8 @@ void Reconciler::apply_pause(const model::MemberKey& member, bool paused, const 
   // The plans see it at once: a paused member's skip, or a resumed member's next action. A
   // pass in flight plans when it ends.
   // DNS: a pause changes its inputs.
-  auto observed = pass_in_flight_ ? std::make_shared<const model::Observations>(collect()) : reconcile();
+  auto observed =
+      pass_in_flight_ ? std::make_shared<const model::Observations>(collect()) : reconcile();
   if (on_observations_) on_observations_(std::move(observed));
   const std::string what = std::string(paused ? "paused " : "resumed ") + member.to_string() +
                            (changed ? "" : paused ? " (it was paused already)"

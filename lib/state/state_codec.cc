@@ -213,7 +213,8 @@ json encode_document(const PersistedState& state, core::SystemTime system_now,
                      core::MonotonicTime monotonic_now) {
   const Clocks clocks(system_now, monotonic_now);
   json members = json::array();
-  for_each_persistent(state.history, [&](const model::MemberKey& key, const plan::MemberHistory& m) {
+  for_each_persistent(state.history, [&](const model::MemberKey& key,
+                                         const plan::MemberHistory& m) {
     json entry{{"cluster", key.cluster},
                {"member", key.member},
                {"actionsTaken", m.actions_taken},

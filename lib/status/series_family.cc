@@ -84,10 +84,9 @@ std::string_view SeriesFamily::key(Values values) const {
 }
 
 std::size_t SeriesFamily::position(std::string_view key) const {
-  const auto it = std::lower_bound(series_.begin(), series_.end(), key,
-                                   [this](const Series& series, std::string_view k) {
-                                     return labels_of(series) < k;
-                                   });
+  const auto it = std::lower_bound(
+      series_.begin(), series_.end(), key,
+      [this](const Series& series, std::string_view k) { return labels_of(series) < k; });
   return static_cast<std::size_t>(it - series_.begin());
 }
 

@@ -82,8 +82,8 @@ class SeriesFamily {
   const Type type_;
   const std::vector<std::string> label_names_;
   mutable std::mutex mutex_;
-  std::string labels_;           // every series' label set, end to end
-  std::vector<Series> series_;   // sorted by label set
+  std::string labels_;             // every series' label set, end to end
+  std::vector<Series> series_;     // sorted by label set
   std::size_t removed_bytes_ = 0;  // of labels_, no longer any series'
 };
 

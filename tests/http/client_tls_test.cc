@@ -1,6 +1,8 @@
 // Where the clients' system trust anchors come from (http/detail/client_tls.h): a hashed
 // directory is looked up per verification instead of parsing the whole bundle up front.
 
+#include "http/detail/client_tls.h"
+
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
 #include <openssl/pem.h>
@@ -18,7 +20,6 @@
 #include <vector>
 
 #include "http/certificates.h"
-#include "http/detail/client_tls.h"
 #include "support/temp_dir.h"
 
 namespace frankenetes::http {
@@ -28,8 +29,8 @@ using X509Ptr = std::unique_ptr<X509, decltype(&X509_free)>;
 using ContextPtr = std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)>;
 
 X509Ptr read_pem(const std::string& pem) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                                &BIO_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
   return X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free);
 }
 
@@ -47,7 +48,7 @@ int objects_in(SSL_CTX* context) {
 // What a handshake's chain verification would say of `leaf` with this context's store.
 int verify(SSL_CTX* context, X509* leaf) {
   std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> check(X509_STORE_CTX_new(),
-                                                                         &X509_STORE_CTX_free);
+                                                                        &X509_STORE_CTX_free);
   X509_STORE_CTX_init(check.get(), SSL_CTX_get_cert_store(context), leaf, nullptr);
   X509_verify_cert(check.get());
   return X509_STORE_CTX_get_error(check.get());
@@ -119,7 +120,8 @@ TEST_F(SystemTrust, AVariableNamingAnotherBundleKeepsOpenSslsDefaults) {
   dir.write(hash_name(ca.get()), tls.ca_pem);
   setenv("SSL_CERT_FILE", dir.write("mine.pem", tls.ca_pem).c_str(), 1);
   ASSERT_TRUE(detail::load_system_trust(context.get(), dir.path().string()));
-  EXPECT_EQ(objects_in(context.get()), 1) << "the variable's bundle, parsed when the context is made";
+  EXPECT_EQ(objects_in(context.get()), 1)
+      << "the variable's bundle, parsed when the context is made";
 }
 
 TEST_F(SystemTrust, VariablesNamingTheDefaultsKeepTheLookUpPerVerification) {

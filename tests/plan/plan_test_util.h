@@ -210,7 +210,8 @@ class Harness {
     PlanResult result = plan({config_, observed_, history_, now_, /*observation_recorded=*/true});
     // What the reconciler does (history already recorded) plans exactly what the pure form
     // (which records into a copy) plans: every plan test checks it at every tick.
-    EXPECT_EQ(result, plan({config_, observed_, history_, now_})) << "at " << now_.time_since_epoch().count();
+    EXPECT_EQ(result, plan({config_, observed_, history_, now_}))
+        << "at " << now_.time_since_epoch().count();
     history_ = record_plan(std::move(history_), result, now_);
     for (const auto& action : result.actions) {
       log_.push_back({seconds_since_t0(now_), action.member.member, action.kind, action.rung});

@@ -144,10 +144,12 @@ TEST_F(DnsSyncTest, UnchangedInputsAreReadAgainOnlyAtTheirResync) {
   const int reads = provider_->reads;
   EXPECT_GT(reads, 0);
   time_.advance(config_.policy.poll_interval);
-  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.1")));  // same inputs, in sync: no provider call
+  sync_.observe(std::make_shared<const model::Observations>(
+      at_ip("10.0.0.1")));  // same inputs, in sync: no provider call
   EXPECT_EQ(provider_->reads, reads);
   EXPECT_EQ(skips("in_sync"), 2);    // still counted once per pass, from what was read
-  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.2")));  // a new IP: at once
+  sync_.observe(
+      std::make_shared<const model::Observations>(at_ip("10.0.0.2")));  // a new IP: at once
   EXPECT_GT(provider_->reads, reads);
   EXPECT_EQ(provider_->values(kName, RecordType::kA), std::vector<std::string>{"10.0.0.2"});
   const int after_change = provider_->reads;
@@ -155,7 +157,8 @@ TEST_F(DnsSyncTest, UnchangedInputsAreReadAgainOnlyAtTheirResync) {
   sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.2")));
   EXPECT_EQ(provider_->reads, after_change);
   time_.advance(1s);
-  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.2")));  // a resync interval after the last read: read again
+  sync_.observe(std::make_shared<const model::Observations>(
+      at_ip("10.0.0.2")));  // a resync interval after the last read: read again
   EXPECT_GT(provider_->reads, after_change);
 }
 
@@ -177,7 +180,8 @@ TEST_F(DnsSyncTest, UnknownStateReadsNothingAndKnownAgainReadsAtOnce) {
   EXPECT_EQ(provider_->reads, reads);
   EXPECT_EQ(skips("state_unknown"), 3);
   time_.advance(config_.policy.poll_interval);
-  sync_.observe(std::make_shared<const model::Observations>(at_ip("10.0.0.1")));  // same address as before the outage: read all the same
+  sync_.observe(std::make_shared<const model::Observations>(
+      at_ip("10.0.0.1")));  // same address as before the outage: read all the same
   EXPECT_GT(provider_->reads, reads);
   EXPECT_EQ(provider_->applies, 0);
 }

@@ -165,7 +165,7 @@ TEST(StatusBoard, ReadersOnOtherThreadsSeeWholeSnapshots) {
   });
   for (int i = 0; i < 2000; ++i) {
     board.planned(fixed(i % 2 ? std::vector{member("prod", "a")}
-                                  : std::vector{member("prod", "a"), member("prod", "b")}));
+                              : std::vector{member("prod", "a"), member("prod", "b")}));
     board.event({{}, "skip", "prod", "a", "backoff", "", ""});
   }
   done = true;
