@@ -14,11 +14,12 @@
 
 namespace frankenetes::daemon {
 
-// At start: one arena (the daemon's threads mostly wait on I/O and glibc's per-thread caches
-// take most small allocations without the arena's lock, so they hardly contend; a second
-// arena kept its own free memory: bench/scale N=1000 peak RSS 67.9 -> 65.0 MiB with one;
-// MALLOC_ARENA_MAX still wins), and buffers of 256 KiB and more always mmap'd, so that
-// freeing one returns it (MALLOC_MMAP_THRESHOLD_ still wins).
+// At start: at most two arenas (the daemon's threads mostly wait on I/O, so they hardly
+// contend; MALLOC_ARENA_MAX still wins), and buffers of 256 KiB and more always mmap'd, so
+// that freeing one returns it (MALLOC_MMAP_THRESHOLD_ still wins). One arena was tried
+// (bench/scale N=1000, 2026-12-04): peak RSS 1.5–3 MiB lower, but the hang p99 went over its
+// target in two of three runs (17.2, 19.1 s) against none of four with two arenas — too few
+// runs to tell noise from cause, so two it stays until that is measured properly.
 void tune_allocator();
 
 // Raises the soft limit on open descriptors to the hard one (at most 1 << 20) and returns the
