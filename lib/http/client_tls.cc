@@ -122,8 +122,9 @@ bool load_system_trust(SSL_CTX* context, const std::string& hash_dir) {
 }
 
 // Clients with the same trust settings share one OpenSSL context (SSL_CTX is safe to use from
-// several threads once set up): each context parses the system's CA bundle, about 1 MiB, and
-// the daemon makes a client per purpose (ARM, DNS providers, probes, etcd, storage), again on
+// several threads once set up): each context parses its CA file (and, where the system store
+// has no hashed directory, the system's whole bundle, about 1 MiB), and the daemon makes a
+// client per purpose (ARM, DNS providers, probes, etcd, storage), again on
 // every reload. Keyed by the settings and the identity (size, mtime) of the CA file and of
 // the system bundle, so a changed file is loaded again; held weakly, so a context lives only
 // as long as a client uses it.

@@ -174,16 +174,16 @@ status::PlanStatus status_view(const StatusViewInput& in,
       if (const auto* skip = plan::find_in(skips, key)) {
         m.skip = status::SkipStatus{std::string(plan::to_string(skip->reason)), skip->detail};
       }
+      const HistoryNote* history = find_note(in.history, key);
       const auto note = notes.find(key);
-      m.last_action = last_action(find_note(in.history, key),
-                                  note == notes.end() ? nullptr : &note->second, clock);
+      m.last_action = last_action(history, note == notes.end() ? nullptr : &note->second, clock);
       if (member.dns) {
         m.dns.emplace();
         m.dns->provider = member.dns->provider;
         m.dns->fqdn = member.dns->name;
       }
       if (member.role == config::MemberRole::kEtcd) {
-        m.etcd = etcd_status(config, obs, planned, find_note(in.history, key), clock);
+        m.etcd = etcd_status(config, obs, planned, history, clock);
       }
     }
   }
