@@ -103,7 +103,7 @@ int Controller::start() {
       .once = options_.once,
   });
   const auto result = process_->init(
-      std::make_shared<const config::Config>(with_overrides(*loaded.config, options_)));
+      std::make_shared<const config::Config>(with_overrides(std::move(*loaded.config), options_)));
   if (!result.problems.empty()) {
     print_problems(result.problems);
     log::error("config.invalid",
@@ -165,7 +165,7 @@ void Controller::reload() {
   auto loaded = load_config(options_.config_path);
   if (!loaded.config) return reload_failed(loaded.problems);
   const auto result = process_->configure(
-      std::make_shared<const config::Config>(with_overrides(*loaded.config, options_)));
+      std::make_shared<const config::Config>(with_overrides(std::move(*loaded.config), options_)));
   if (!result.ok()) return reload_failed(result.problems);
   metrics_.record_config_reload(
       true, std::chrono::duration<double>(time_.system_time().time_since_epoch()).count());

@@ -48,7 +48,9 @@ struct GroupObservation {
   // and the DNS synchronizer's copy point at one view (full copies of every view were the
   // bulk of the daemon's heap at 1000 clusters).
   std::shared_ptr<const ContainerGroupView> view;
-  std::optional<core::Error> error;
+  // kNotFound / kError: what the read answered. Shared, never changed, like `view`: a pointer
+  // is 16 bytes where a core::Error is 120, in every member of every pass's observations.
+  std::shared_ptr<const core::Error> error;
   core::MonotonicTime observed_at{};  // when the answer arrived
   // When the request left; a reading sent before the member's last action finished never
   // drives the next action. Unset (hand-made observations): observed_at.

@@ -408,6 +408,11 @@ std::vector<DnsMemberInput> dns_members(
     const config::Config& desired,
     const model::Observations& observed) {
   std::vector<DnsMemberInput> out;
+  std::size_t count = 0;
+  for (const config::ClusterConfig& cluster : desired.clusters) {
+    for (const config::MemberConfig& member : cluster.members) count += member.dns ? 1 : 0;
+  }
+  out.reserve(count);  // growing by doubling held up to 1.5 times the array at 4000 members
   for (const config::ClusterConfig& cluster : desired.clusters) {
     for (const config::MemberConfig& member : cluster.members) {
       if (!member.dns) continue;

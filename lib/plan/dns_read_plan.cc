@@ -17,6 +17,17 @@ double seconds(std::chrono::duration<Rep, Period> d) {
 
 }  // namespace
 
+DnsReadSignature dns_read_signature(std::string_view text) {
+  // FNV-1a: stable across builds and libraries (std::hash is not promised to be), so a
+  // digest means the same in a test as in the daemon.
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
 std::string_view to_string(DnsReadReason reason) {
   switch (reason) {
     case DnsReadReason::kInputsChanged:
@@ -150,7 +161,7 @@ void DnsReadPlanner::read(const model::MemberKey& member, core::MonotonicTime no
   state.changed_unread = false;
 }
 
-void DnsReadPlanner::settled(const model::MemberKey& member, const std::string& signature) {
+void DnsReadPlanner::settled(const model::MemberKey& member, DnsReadSignature signature) {
   auto& state = members_[member];
   state.settled = signature;
   state.retry = false;

@@ -411,6 +411,11 @@ PlanResult plan(const PlanInput& input) {
   }
   const History& history = folded ? *folded : input.history;
   PlanResult result;
+  // One status per member: sized once (growing by doubling left up to half of it unused in
+  // every result the status page keeps).
+  std::size_t members = 0;
+  for (const auto& cluster : input.desired.clusters) members += cluster.members.size();
+  result.members.reserve(members);
   int budget_used = history.actions_in_budget_window(input.now);
   for (const auto& cluster : input.desired.clusters) {
     ClusterPass(cluster, input, history, budget_used, result).run();

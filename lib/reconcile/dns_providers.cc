@@ -93,7 +93,7 @@ MemberRecords read_member_records(dns::DnsProvider& provider, const config::Memb
 
 ZoneIndex::ZoneIndex(dns::ZoneRecords zone) {
   for (auto& set : zone.sets) {
-    auto& sets = by_name_[dns::normalize_name(set.fqdn)];
+    auto& sets = by_name_[dns::normalize_name(set.fqdn)].sets;
     // A zone that changed while it was paged may list a set twice: the later page wins (a
     // write still carries the etag it read, so an outdated one can only fail with 412).
     const auto same = std::find_if(sets.begin(), sets.end(),
@@ -104,18 +104,28 @@ ZoneIndex::ZoneIndex(dns::ZoneRecords zone) {
       sets.push_back(std::move(set));
     }
   }
-  for (auto& [name, sets] : by_name_) {
-    std::sort(sets.begin(), sets.end(),
+  for (auto& [name, entry] : by_name_) {
+    std::sort(entry.sets.begin(), entry.sets.end(),
               [](const dns::RecordSet& a, const dns::RecordSet& b) { return a.type < b.type; });
   }
 }
 
-std::vector<dns::RecordSet> ZoneIndex::member_records(const config::MemberDnsConfig& dns) const {
-  std::vector<dns::RecordSet> out;
-  for (const auto& name : plan::names_to_read(dns)) {
-    if (const auto it = by_name_.find(name); it != by_name_.end()) {
-      out.insert(out.end(), it->second.begin(), it->second.end());
+std::optional<std::vector<dns::RecordSet>> ZoneIndex::take_member_records(
+    const config::MemberDnsConfig& dns) {
+  const auto names = plan::names_to_read(dns);
+  for (const auto& name : names) {
+    if (const auto it = by_name_.find(name); it != by_name_.end() && it->second.taken) {
+      return std::nullopt;
     }
+  }
+  std::vector<dns::RecordSet> out;
+  for (const auto& name : names) {
+    auto& entry = by_name_[name];  // an absent name is marked taken too
+    entry.taken = true;
+    auto sets = std::move(entry.sets);
+    entry.sets.clear();
+    out.insert(out.end(), std::make_move_iterator(sets.begin()),
+               std::make_move_iterator(sets.end()));
   }
   return out;
 }

@@ -99,11 +99,19 @@ class ZoneIndex {
  public:
   explicit ZoneIndex(dns::ZoneRecords zone);
   // The member's sets in the order read_member_records() gives them: by name as
-  // plan::names_to_read() lists them, then by type.
-  std::vector<dns::RecordSet> member_records(const config::MemberDnsConfig& dns) const;
+  // plan::names_to_read() lists them, then by type. Moved out, not copied (a zone listing is
+  // read once per pass and a name belongs to one member: config cross-checks): nullopt when
+  // one of the names was handed out before, so that a second reader never mistakes the moved
+  // sets for "no record".
+  std::optional<std::vector<dns::RecordSet>> take_member_records(
+      const config::MemberDnsConfig& dns);
 
  private:
-  std::unordered_map<std::string, std::vector<dns::RecordSet>> by_name_;
+  struct Name {
+    std::vector<dns::RecordSet> sets;
+    bool taken = false;
+  };
+  std::unordered_map<std::string, Name> by_name_;
 };
 
 }  // namespace frankenetes::reconcile

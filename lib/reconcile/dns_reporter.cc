@@ -301,6 +301,7 @@ void DnsReporter::skipped(const plan::DnsSkip& skip) {
 
 void DnsReporter::publish_status() {
   std::vector<status::DnsRecordStatus> records;
+  records.reserve(records_.size());
   for (const auto& [key, record] : records_) records.push_back({key.cluster, key.member, record});
   status_.dns_records(std::move(records));
 }

@@ -159,17 +159,21 @@ DnsSyncReport DnsSynchronizer::run(const model::Observations& observed, bool for
 
   const auto now = deps_.time.monotonic_time();
   const auto pass = read_due(*config, providers, inputs, now, force, report);
-  std::vector<plan::DnsMemberInput> planned;
+  // The members to plan, moved to the front of `inputs` in place: a second vector of them was
+  // a few MB more at the peak of a pass that reads every member (a zone listing).
+  std::size_t kept = 0;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (pass.parts[i] != Part::kCarried) {
-      planned.push_back(std::move(inputs[i]));
+      if (kept != i) inputs[kept] = std::move(inputs[i]);
+      ++kept;
     } else {
       reporter_.carried(inputs[i].member, desired_values(inputs[i]), inputs[i].group->observed_at);
     }
   }
-  const auto result = plan::plan_dns_changes({config->dns->owner_id, config->policy, planned, now});
+  inputs.erase(inputs.begin() + static_cast<std::ptrdiff_t>(kept), inputs.end());
+  std::vector<plan::DnsMemberInput>& planned = inputs;
+  auto result = plan::plan_dns_changes({config->dns->owner_id, config->policy, planned, now});
   reporter_.planned(result, observed, now);
-  report.skips = result.skips;
   std::map<model::MemberKey, const plan::DnsMemberInput*> planned_inputs;
   for (const auto& input : planned) planned_inputs.emplace(input.member, &input);
 
@@ -187,6 +191,9 @@ DnsSyncReport DnsSynchronizer::run(const model::Observations& observed, bool for
       reads_.settled(change.member, pass.signatures.at(change.member));
     }
   }
+  // The plan's skips first, then those of re-plans after conflicts (act()).
+  report.skips.insert(report.skips.begin(), std::make_move_iterator(result.skips.begin()),
+                      std::make_move_iterator(result.skips.end()));
   return report;
 }
 
@@ -210,9 +217,10 @@ DnsSynchronizer::PassReads DnsSynchronizer::read_due(const config::Config& confi
     const auto* provider = providers.find(input.dns.provider);
     const bool readable = provider != nullptr && !backoff_[provider->key].backing_off(now);
     // A rebuilt provider (another zone, other credentials) may hold other records.
-    auto signature = plan::dns_member_signature(input) + "|" + (provider ? provider->key : "");
+    const auto signature = plan::dns_read_signature(plan::dns_member_signature(input) + "|" +
+                                                    (provider ? provider->key : ""));
     pass.signatures.emplace(input.member, signature);
-    candidates.push_back({input.member, std::move(signature), readable,
+    candidates.push_back({input.member, signature, readable,
                           provider && provider->provider->reads_zone()});
   }
   const plan::DnsReadSettings settings{config.dns->resync_interval,
@@ -243,7 +251,8 @@ DnsSynchronizer::PassReads DnsSynchronizer::read_due(const config::Config& confi
 // settled unless the read or that verification failed.
 void DnsSynchronizer::finish_unchanged(
     const config::Config& config, const DnsProviderSet& providers,
-    const plan::DnsPlanResult& result, const std::map<model::MemberKey, std::string>& signatures,
+    const plan::DnsPlanResult& result,
+    const std::map<model::MemberKey, plan::DnsReadSignature>& signatures,
     const std::map<model::MemberKey, const plan::DnsMemberInput*>& planned, DnsSyncReport& report) {
   const auto changes = plan::index_by_member(result.changes);
   const auto skips = plan::index_by_member(result.skips);
@@ -361,7 +370,14 @@ bool DnsSynchronizer::read(const config::Config& config, const DnsProviderSet& p
       }
     }
     if (zone->second->ok()) {
-      records.sets = zone->second->value().member_records(input.dns);
+      auto sets = zone->second->value().take_member_records(input.dns);
+      if (!sets) {
+        // Not the provider's fault (no back-off): configuration checks keep names unique.
+        input.read_error = "the zone listing's records of " + input.dns.name +
+                           " went to another member this pass";
+        return false;
+      }
+      records.sets = std::move(*sets);
     } else {
       records.failure = DnsReadFailure{provider->provider->zone(), zone->second->error()};
     }

@@ -135,7 +135,7 @@ class DnsSynchronizer {
   };
   struct PassReads {
     std::vector<Part> parts;                             // by index of the pass's inputs
-    std::map<model::MemberKey, std::string> signatures;  // members whose plan needs records
+    std::map<model::MemberKey, plan::DnsReadSignature> signatures;  // members whose plan needs records
   };
   // Sets DnsMemberInput::standby from deps_.may_act.
   void mark_standby(std::vector<plan::DnsMemberInput>& inputs) const;
@@ -145,7 +145,7 @@ class DnsSynchronizer {
                      DnsSyncReport& report);
   void finish_unchanged(const config::Config& config, const DnsProviderSet& providers,
                         const plan::DnsPlanResult& result,
-                        const std::map<model::MemberKey, std::string>& signatures,
+                        const std::map<model::MemberKey, plan::DnsReadSignature>& signatures,
                         const std::map<model::MemberKey, const plan::DnsMemberInput*>& planned,
                         DnsSyncReport& report);
   // Why `provider` cannot be read now, for the skip detail.

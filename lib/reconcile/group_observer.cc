@@ -35,7 +35,8 @@ std::optional<core::Error> PassResult::first_error() const {
   }
   for (const auto& get : gets) {
     if (get.observation.outcome == model::GroupObservation::Outcome::kError) {
-      return get.observation.error;
+      if (!get.observation.error) return std::nullopt;
+      return *get.observation.error;
     }
   }
   return std::nullopt;
@@ -259,15 +260,16 @@ PassResult GroupObserver::perform(const ReadPlan& plan, ContainerGroupApi& api,
       read.observation.view = std::make_shared<const model::ContainerGroupView>(std::move(got.value()));
     } else if (arm_says_absent(got.error())) {
       read.observation.outcome = model::GroupObservation::Outcome::kNotFound;
-      read.observation.error = got.error();
+      read.observation.error = std::make_shared<const core::Error>(got.error());
     } else if (got.error().http_status == 404) {
       read.observation.outcome = model::GroupObservation::Outcome::kError;
-      read.observation.error = got.error();
-      read.observation.error->message +=
+      auto error = got.error();
+      error.message +=
           " (a 404 without ARM's ResourceNotFound envelope proves nothing: state unknown)";
+      read.observation.error = std::make_shared<const core::Error>(std::move(error));
     } else {
       read.observation.outcome = model::GroupObservation::Outcome::kError;
-      read.observation.error = got.error();
+      read.observation.error = std::make_shared<const core::Error>(got.error());
     }
     result.gets.push_back(std::move(read));
   }

@@ -45,6 +45,7 @@ PassResult failed_pass(const ReadPlan& plan, const std::string& why, core::Monot
   core::Error error;
   error.kind = core::ErrorKind::kTerminal;
   error.message = why;
+  const auto shared_error = std::make_shared<const core::Error>(error);
   for (const auto& list : plan.lists) {
     ListRead read;
     read.request = list;
@@ -56,7 +57,7 @@ PassResult failed_pass(const ReadPlan& plan, const std::string& why, core::Monot
     GetRead read;
     read.member = get.member;
     read.observation.outcome = model::GroupObservation::Outcome::kError;
-    read.observation.error = error;
+    read.observation.error = shared_error;
     read.observation.observed_at = at;
     out.gets.push_back(std::move(read));
   }

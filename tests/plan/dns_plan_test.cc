@@ -60,7 +60,8 @@ GroupObservation gone() {
 GroupObservation read_failed() {
   GroupObservation g;
   g.outcome = GroupObservation::Outcome::kError;
-  g.error = core::Error{core::ErrorKind::kTransient, "ARM said 503", 503, "", ""};
+  g.error = std::make_shared<const core::Error>(
+      core::Error{core::ErrorKind::kTransient, "ARM said 503", 503, "", ""});
   g.observed_at = kNow - 1s;
   return g;
 }

@@ -22,7 +22,7 @@ model::MemberKey key(std::size_t i) {
   return {"c" + std::to_string(i / 4), "m" + std::to_string(i % 4)};
 }
 
-std::vector<DnsReadCandidate> candidates(std::size_t n, const std::string& signature = "ip-1") {
+std::vector<DnsReadCandidate> candidates(std::size_t n, DnsReadSignature signature = dns_read_signature("ip-1")) {
   std::vector<DnsReadCandidate> out;
   for (std::size_t i = 0; i < n; ++i) out.push_back({key(i), signature, true});
   return out;
@@ -36,7 +36,7 @@ DnsReadSettings settings(int per_second, core::Duration resync = 5min,
 // The synchronizer's part: every read succeeds and settles the member on its signature.
 void settle(DnsReadPlanner& planner, const DnsReadDecision& decision,
             const std::vector<DnsReadCandidate>& all, core::MonotonicTime now) {
-  std::map<model::MemberKey, std::string> signatures;
+  std::map<model::MemberKey, DnsReadSignature> signatures;
   for (const auto& c : all) signatures[c.member] = c.signature;
   for (const auto& read : decision.reads) {
     planner.read(read.member, now);
@@ -54,6 +54,20 @@ core::MonotonicTime start(DnsReadPlanner& planner, const std::vector<DnsReadCand
 std::size_t count(const std::vector<DnsRead>& reads, DnsReadReason reason) {
   return static_cast<std::size_t>(std::count_if(
       reads.begin(), reads.end(), [&](const DnsRead& r) { return r.reason == reason; }));
+}
+
+// The digest stands in for the signature text: equal texts agree, and a change anywhere in
+// the text (one address octet, a trailing provider key) changes it. The value is FNV-1a's,
+// the same in every build.
+TEST(DnsReadPlan, SignatureDigestFollowsTheText) {
+  EXPECT_EQ(dns_read_signature(""), 14695981039346656037ull);
+  EXPECT_EQ(dns_read_signature("c1/etcd|Running|10.0.0.1|p"),
+            dns_read_signature(std::string("c1/etcd|Running|") + "10.0.0.1|p"));
+  EXPECT_NE(dns_read_signature("c1/etcd|Running|10.0.0.1|p"),
+            dns_read_signature("c1/etcd|Running|10.0.0.2|p"));
+  EXPECT_NE(dns_read_signature("c1/etcd|Running|10.0.0.1|p"),
+            dns_read_signature("c1/etcd|Running|10.0.0.1|q"));
+  EXPECT_NE(dns_read_signature("ab"), dns_read_signature("ba"));
 }
 
 TEST(DnsReadPlan, ReasonSpellingsAreStableAndComplete) {
@@ -148,7 +162,7 @@ TEST(DnsReadPlan, ChangedInputsAreReadInTheNextPassAheadOfResync) {
   auto all = candidates(100);
   const auto s = settings(1000);
   auto now = start(planner, all, s);
-  all[42].signature = "ip-2";
+  all[42].signature = dns_read_signature("ip-2");
   now += 10s;
   const auto d = planner.plan(all, now, s);
   ASSERT_FALSE(d.reads.empty());
@@ -174,7 +188,7 @@ TEST(DnsReadPlan, UnsettledMemberIsRetriedEveryPassUntilSettled) {
     EXPECT_EQ(d.reads.front().member, key(3));
     planner.read(key(3), now);  // read, but the write fails again
   }
-  planner.settled(key(3), "ip-1");
+  planner.settled(key(3), dns_read_signature("ip-1"));
   now += 10s;
   EXPECT_EQ(count(planner.plan(all, now, s).reads, DnsReadReason::kRetry), 0u);
 }
@@ -187,7 +201,7 @@ TEST(DnsReadPlan, UrgentReasonsComeFirstInTheirOrder) {
   const auto first = planner.plan({all[0], all[1]}, now, s);
   settle(planner, first, all, now);
   planner.unsettled(key(0));
-  all[1].signature = "ip-2";
+  all[1].signature = dns_read_signature("ip-2");
   now += 10s;
   const auto d = planner.plan(all, now, s);
   ASSERT_EQ(d.reads.size(), 3u);
@@ -205,12 +219,12 @@ TEST(DnsReadPlan, CapDefersAMassChangeLongestWaitingFirst) {
   auto now = start(planner, all, s);
   now += 10s;
   // Half change now, the other half a pass later: the first half goes first.
-  for (std::size_t i = 0; i < 2000; ++i) all[i].signature = "ip-2";
+  for (std::size_t i = 0; i < 2000; ++i) all[i].signature = dns_read_signature("ip-2");
   auto d = planner.plan(all, now, s);
   EXPECT_EQ(d.reads.size(), 200u);
   EXPECT_EQ(d.deferred.size(), 1800u);
   settle(planner, d, all, now);
-  for (std::size_t i = 2000; i < 4000; ++i) all[i].signature = "ip-2";
+  for (std::size_t i = 2000; i < 4000; ++i) all[i].signature = dns_read_signature("ip-2");
   std::set<model::MemberKey> read;
   for (const auto& r : d.reads) read.insert(r.member);
   for (int pass = 0; pass < 19; ++pass) {
@@ -249,7 +263,7 @@ TEST(DnsReadPlan, ChangeWhileWaitingForTheFirstReadIsUrgent) {
   auto d = planner.plan(all, now, s);
   EXPECT_EQ(d.reads.size(), 200u);
   settle(planner, d, all, now);
-  all[999].signature = "ip-2";
+  all[999].signature = dns_read_signature("ip-2");
   now += 10s;
   d = planner.plan(all, now, s);
   ASSERT_EQ(d.reads.size(), 200u);
@@ -264,7 +278,7 @@ TEST(DnsReadPlan, CapSavesUpAtMostOneWindow) {
   auto all = candidates(1000);
   const auto s = settings(20);
   auto now = start(planner, all, s);
-  for (auto& c : all) c.signature = "ip-2";
+  for (auto& c : all) c.signature = dns_read_signature("ip-2");
   now += 1h;
   EXPECT_EQ(planner.plan(all, now, s).reads.size(), 200u);
   now += 1s;

@@ -87,7 +87,7 @@ inline model::GroupObservation group_observation(model::GroupObservation::Outcom
   model::GroupObservation g;
   g.outcome = outcome;
   if (view) g.view = std::make_shared<const model::ContainerGroupView>(std::move(*view));
-  g.error = std::move(error);
+  if (error) g.error = std::make_shared<const core::Error>(std::move(*error));
   g.observed_at = observed_at;
   return g;
 }

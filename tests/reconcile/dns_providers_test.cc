@@ -102,7 +102,10 @@ TEST(ZoneIndex, GivesTheMembersSetsOncePerType) {
   config::MemberDnsConfig dns;
   dns.provider = "p";
   dns.name = kName;
-  const auto sets = ZoneIndex(zone).member_records(dns);
+  ZoneIndex index(zone);
+  const auto taken = index.take_member_records(dns);
+  ASSERT_TRUE(taken.has_value());
+  const auto& sets = *taken;
   ASSERT_EQ(sets.size(), 3u);
   EXPECT_EQ(sets[0].type, RecordType::kA);
   EXPECT_EQ(sets[0].values, std::vector<std::string>{"10.0.0.2"});
@@ -110,6 +113,16 @@ TEST(ZoneIndex, GivesTheMembersSetsOncePerType) {
   EXPECT_EQ(sets[1].type, RecordType::kTxt);
   EXPECT_EQ(sets[1].version, "e2");
   EXPECT_EQ(sets[2].fqdn, "_frankenetes.ETCD.example.com.");
+  // The sets were moved out: a second reader of the same names gets nothing rather than an
+  // empty list it would take for "no record".
+  EXPECT_FALSE(index.take_member_records(dns).has_value());
+  // Another member's names are still there.
+  config::MemberDnsConfig other = dns;
+  other.name = "xetcd.example.com";
+  const auto others = index.take_member_records(other);
+  ASSERT_TRUE(others.has_value());
+  ASSERT_EQ(others->size(), 1u);
+  EXPECT_EQ((*others)[0].version, "e5");
 }
 
 }  // namespace

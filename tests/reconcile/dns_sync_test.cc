@@ -171,7 +171,8 @@ TEST_F(DnsSyncTest, UnknownStateReadsNothingAndKnownAgainReadsAtOnce) {
   const int reads = provider_->reads;
   model::GroupObservation failed;
   failed.outcome = model::GroupObservation::Outcome::kError;
-  failed.error = core::make_error(core::ErrorKind::kTransient, "ARM down");
+  failed.error = std::make_shared<const core::Error>(
+      core::make_error(core::ErrorKind::kTransient, "ARM down"));
   for (int i = 0; i < 3; ++i) {
     time_.advance(config_.policy.poll_interval);
     failed.observed_at = time_.monotonic_time();
@@ -190,7 +191,8 @@ TEST_F(DnsSyncTest, UnknownStateChangesNothing) {
   seed_owned("10.0.0.1");
   model::GroupObservation failed;
   failed.outcome = model::GroupObservation::Outcome::kError;
-  failed.error = core::make_error(core::ErrorKind::kTransient, "ARM down");
+  failed.error = std::make_shared<const core::Error>(
+      core::make_error(core::ErrorKind::kTransient, "ARM down"));
   failed.observed_at = time_.monotonic_time();
   const auto report = sync_.sync_now(observed(failed));
   EXPECT_EQ(provider_->applies, 0);

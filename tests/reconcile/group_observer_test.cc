@@ -412,7 +412,7 @@ TEST_F(ObserverTest, NotFoundAndErrors) {
   pass();
   // GETs run in key order: apiserver first (fails), then etcd (404).
   EXPECT_EQ(observer.group(kApi)->outcome, model::GroupObservation::Outcome::kError);
-  ASSERT_TRUE(observer.group(kApi)->error.has_value());
+  ASSERT_TRUE(observer.group(kApi)->error != nullptr);
   EXPECT_EQ(observer.group(kApi)->error->http_status, 503);
   EXPECT_EQ(observer.group(kEtcd)->outcome, model::GroupObservation::Outcome::kNotFound);
   EXPECT_FALSE(last.ok());
