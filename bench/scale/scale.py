@@ -299,7 +299,7 @@ def run_full(args):
                 layout, n, system = key.split("/")
                 runs[(layout, int(n), system)] = result
     for layout in args.layouts.split(","):
-        for n in [int(x) for x in args.n.split(",")]:
+        for n in [int(x) for x in args.n.split(",") if x.strip()]:
             for name in systems:
                 log(f"[{layout}] N={n} ({4 * n} groups): {name}")
                 if (layout, n, name) in runs:
@@ -344,7 +344,8 @@ def parse_args(argv):
                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     p.add_argument("--daemon", default=default_binary("FRANKENETESD", "daemon", "frankenetesd"))
     p.add_argument("--sim", default=default_binary("FRANKENETES_SIM", "sim", "frankenetes-sim"))
-    p.add_argument("--n", default="1,10,100,500,1000", help="cluster counts (4 groups each)")
+    p.add_argument("--n", default="1,10,100,500,1000",
+                   help="cluster counts (4 groups each); '' with --include: report those runs only")
     p.add_argument("--layouts", default="own", help="own (a resource group per cluster), rg10 (10 resource groups)")
     p.add_argument("--systems", default="daemon,baseline")
     p.add_argument("--poll", type=float, default=10.0, help="policy.pollInterval (and the baseline's), seconds")

@@ -220,8 +220,8 @@ DnsSynchronizer::PassReads DnsSynchronizer::read_due(const config::Config& confi
     const auto signature = plan::dns_read_signature(plan::dns_member_signature(input) + "|" +
                                                     (provider ? provider->key : ""));
     pass.signatures.emplace(input.member, signature);
-    candidates.push_back({input.member, signature, readable,
-                          provider && provider->provider->reads_zone()});
+    candidates.push_back(
+        {input.member, signature, readable, provider && provider->provider->reads_zone()});
   }
   const plan::DnsReadSettings settings{config.dns->resync_interval,
                                        config.dns->max_member_reads_per_second,
@@ -373,8 +373,8 @@ bool DnsSynchronizer::read(const config::Config& config, const DnsProviderSet& p
       auto sets = zone->second->value().take_member_records(input.dns);
       if (!sets) {
         // Not the provider's fault (no back-off): configuration checks keep names unique.
-        input.read_error = "the zone listing's records of " + input.dns.name +
-                           " went to another member this pass";
+        input.read_error =
+            "the zone listing's records of " + input.dns.name + " went to another member this pass";
         return false;
       }
       records.sets = std::move(*sets);

@@ -22,7 +22,8 @@ model::MemberKey key(std::size_t i) {
   return {"c" + std::to_string(i / 4), "m" + std::to_string(i % 4)};
 }
 
-std::vector<DnsReadCandidate> candidates(std::size_t n, DnsReadSignature signature = dns_read_signature("ip-1")) {
+std::vector<DnsReadCandidate> candidates(std::size_t n,
+                                         DnsReadSignature signature = dns_read_signature("ip-1")) {
   std::vector<DnsReadCandidate> out;
   for (std::size_t i = 0; i < n; ++i) out.push_back({key(i), signature, true});
   return out;
