@@ -26,6 +26,9 @@ std::optional<Duration> parse_duration(std::string_view text) {
     else if (unit == "m") factor = 60'000;
     else if (unit == "h") factor = 3'600'000;
     else return std::nullopt;
+    // Each number fits alone (checked above), but a long run of them may not: "9999999h9999999h…"
+    // is no duration, not a wrapped-around one.
+    if (number * factor > std::numeric_limits<long long>::max() - total_ms) return std::nullopt;
     total_ms += number * factor;
   }
   return Duration(total_ms);

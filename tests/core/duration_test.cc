@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace frankenetes::core {
 namespace {
 
@@ -24,6 +26,22 @@ TEST(Duration, RejectsMalformedText) {
   for (const char* bad : {"", "10", "s", "10 s", "-5s", "1.5s", "10sec", "5d", "99999999999999999h"}) {
     EXPECT_FALSE(parse_duration(bad).has_value()) << bad;
   }
+}
+
+// Every part fits alone, their sum does not (found by fuzz_http_values): rejected, never
+// wrapped around to a negative or small duration. A sum that fits still parses.
+TEST(Duration, RejectsASumThatOverflows) {
+  constexpr long long kPart = 256'204'778'801;  // the largest hour count parse_duration takes
+  constexpr long long kPartMs = kPart * 3'600'000;  // ~9.2e17: ten of them exceed 2^63 ms
+  std::string nine;
+  std::string eleven;
+  for (int i = 0; i < 9; ++i) nine += std::to_string(kPart) + "h";
+  eleven = nine + std::to_string(kPart) + "h" + std::to_string(kPart) + "h";
+  const auto fits = parse_duration(nine);
+  ASSERT_TRUE(fits.has_value());
+  EXPECT_EQ(fits->count(), 9 * kPartMs);
+  EXPECT_FALSE(parse_duration(eleven).has_value());
+  EXPECT_FALSE(parse_duration(nine + "9223372036854ms" + std::to_string(kPart) + "h").has_value());
 }
 
 TEST(Duration, FormatsShortestExactSpelling) {
