@@ -62,7 +62,6 @@ struct DnsReadSettings {
   core::Duration burst_window;     // the most reads saved up: this long at the full rate
 };
 
-// A member whose plan needs its records this pass (plan::dns_needs_records()).
 // A digest of plan::dns_member_signature() (and whatever else decides the member's reads, such
 // as its provider object): 8 bytes where the text is ~110, kept twice per member between
 // passes. Two different texts with the same digest would delay a read until the next resync;
@@ -70,6 +69,7 @@ struct DnsReadSettings {
 using DnsReadSignature = std::uint64_t;
 DnsReadSignature dns_read_signature(std::string_view text);
 
+// A member whose plan needs its records this pass (plan::dns_needs_records()).
 struct DnsReadCandidate {
   model::MemberKey member;
   DnsReadSignature signature = 0;

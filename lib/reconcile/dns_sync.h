@@ -135,8 +135,8 @@ class DnsSynchronizer {
   };
   struct PassReads {
     std::vector<Part> parts;                             // by index of the pass's inputs
-    std::map<model::MemberKey, plan::DnsReadSignature>
-        signatures;  // members whose plan needs records
+    // Members whose plan needs records.
+    std::map<model::MemberKey, plan::DnsReadSignature> signatures;
   };
   // Sets DnsMemberInput::standby from deps_.may_act.
   void mark_standby(std::vector<plan::DnsMemberInput>& inputs) const;
