@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <limits>
+#include <map>
 #include <unordered_map>
 
 #include "azure/arm_error.h"
@@ -121,9 +124,21 @@ double GroupObserver::resync_reserve(const Subscription& sub) const {
   // is not late. Never more than a full bucket holds beside the LIST and one read: with a
   // budget of a read or two per poll interval the resync must still be able to read.
   const double capacity = bucket_capacity();
-  const double list = static_cast<double>(std::max<std::size_t>(
-      sub.expected_list_pages, sub.per_resource_group ? sub.resource_groups.size() : 1));
+  const double list = static_cast<double>(planned_list_reads(sub));
   return std::clamp(std::min(capacity * kSuspectReserve, capacity - list - 1.0), 0.0, capacity);
+}
+
+std::size_t GroupObserver::planned_pages(const Subscription& sub,
+                                         const std::string& resource_group) {
+  const auto it = sub.list_pages.find(resource_group);
+  return it == sub.list_pages.end() ? 1 : std::max<std::size_t>(it->second, 1);
+}
+
+std::size_t GroupObserver::planned_list_reads(const Subscription& sub) {
+  if (!sub.per_resource_group) return planned_pages(sub, "");
+  std::size_t reads = 0;
+  for (const auto& rg : sub.resource_groups) reads += planned_pages(sub, rg);
+  return reads;
 }
 
 void GroupObserver::refill(Subscription& sub, core::MonotonicTime now) const {
@@ -151,8 +166,7 @@ ReadPlan GroupObserver::due_reads(core::MonotonicTime now, bool force_full) {
       }
       // LISTs always run (they are what keeps every reading vouched for); they use the
       // budget first.
-      sub.tokens -= static_cast<double>(std::max<std::size_t>(
-          sub.expected_list_pages, sub.per_resource_group ? sub.resource_groups.size() : 1));
+      sub.tokens -= static_cast<double>(planned_list_reads(sub));
     }
     plan.full = true;
     last_list_attempt_ = now;
@@ -303,6 +317,58 @@ void GroupObserver::apply(const PassResult& result) {
   }
   apply_lists(result.lists);
   for (auto& [key, w] : members_) update_proof(w);
+  if (result.full) check_resync_pace();
+}
+
+void GroupObserver::check_resync_pace() {
+  // What the budget leaves beside the LISTs, against the healthy members it must resync
+  // every getInterval.healthy. Suspects spend from the same budget, so a round can take
+  // longer still; this is the pace at best.
+  std::map<std::string, std::size_t> healthy;
+  for (const auto& [key, w] : members_) {
+    if (w.last_get && !w.attention) ++healthy[w.group.subscription_id];
+  }
+  const double poll = std::chrono::duration<double>(policy_.poll_interval).count();
+  const double interval = std::chrono::duration<double>(policy_.get_interval.healthy).count();
+  for (auto& [id, sub] : subscriptions_) {
+    const auto members = healthy[id];
+    const auto list = planned_list_reads(sub);
+    const double gets_per_second = reads_per_second() - static_cast<double>(list) / poll;
+    const double round = gets_per_second > 0 ? static_cast<double>(members) / gets_per_second
+                                             : std::numeric_limits<double>::infinity();
+    // A tenth of hysteresis: the warning neither flaps nor repeats while the count wobbles.
+    const bool behind = sub.resync_behind ? round > 0.9 * interval : round > interval;
+    if (behind == sub.resync_behind) continue;
+    sub.resync_behind = behind;
+    std::string pace = "of " + std::to_string(policy_.budget.arm_reads_per_minute) +
+                       " reads per minute (policy.budget.armReadsPerMinute), LISTs take " +
+                       std::to_string(list) + " every poll interval (" +
+                       core::format_duration(policy_.poll_interval) + ")";
+    if (gets_per_second <= 0) {
+      pace += ", which leaves no GETs";
+    } else {
+      char rate[32];
+      std::snprintf(rate, sizeof rate, "%.1f", gets_per_second);
+      pace += ", which leaves " + std::string(rate) + " GETs/s: a round of its " +
+              std::to_string(members) + " healthy members takes about " +
+              core::format_duration(std::chrono::seconds(static_cast<long long>(round)));
+    }
+    const std::string prefix = "subscription " + id + ": ";
+    if (behind) {
+      notes_.push_back(
+          {true, prefix + "the resync falls behind policy.getInterval.healthy (" +
+                     core::format_duration(policy_.get_interval.healthy) + "): " + pace +
+                     ". LIST vouches for a reading until it is " +
+                     core::format_duration(2 * policy_.get_interval.healthy + policy_.stale_after) +
+                     " old, then its member turns unknown (stale) until read again: raise "
+                     "policy.budget.armReadsPerMinute if ARM has room, or "
+                     "policy.getInterval.healthy"});
+    } else {
+      notes_.push_back({false, prefix + "the resync keeps up with policy.getInterval.healthy (" +
+                                   core::format_duration(policy_.get_interval.healthy) +
+                                   ") again: " + pace});
+    }
+  }
 }
 
 void GroupObserver::apply_lists(const std::vector<ListRead>& lists) {
@@ -316,20 +382,20 @@ void GroupObserver::apply_lists(const std::vector<ListRead>& lists) {
     Subscription& sub = sub_it->second;
     count_reads(list.request.subscription_id, list.at, list.pages);
     const bool whole = list.request.resource_group.empty();
-    // due_reads() took one read per LIST, or what the last subscription-wide LIST took.
-    const std::size_t planned = whole ? std::max<std::size_t>(sub.expected_list_pages, 1) : 1;
+    // due_reads() took what this LIST took last time; the difference is settled here.
+    const std::size_t planned = planned_pages(sub, list.request.resource_group);
     sub.tokens -= static_cast<double>(list.pages) - static_cast<double>(planned);
+    if (!list.error) sub.list_pages[list.request.resource_group] = list.pages;
     if (whole) {
-      if (!list.error) sub.expected_list_pages = list.pages;
       const bool refused = list.error && list.error->http_status == 403;
       if (!sub.per_resource_group && (refused || list.pages > sub.resource_groups.size())) {
         sub.per_resource_group = true;
-        notes_.push_back(
-            "subscription " + list.request.subscription_id + ": LIST per resource group (" +
-            std::to_string(sub.resource_groups.size()) + ") from now on, because the " +
-            "subscription-wide LIST " +
-            (refused ? "was refused: " + list.error->describe()
-                     : "took " + std::to_string(list.pages) + " pages"));
+        notes_.push_back({false, "subscription " + list.request.subscription_id +
+                                     ": LIST per resource group (" +
+                                     std::to_string(sub.resource_groups.size()) +
+                                     ") from now on, because the " + "subscription-wide LIST " +
+                                     (refused ? "was refused: " + list.error->describe()
+                                              : "took " + std::to_string(list.pages) + " pages")});
       }
     }
     if (list.error) continue;  // no new data: what we had ages into stale

@@ -147,8 +147,13 @@ class GroupObserver {
   // ARM reads (LIST pages and GETs) answered in the minute before `now`, over the budget's
   // reads per minute; the largest over the subscriptions.
   double read_budget_used_ratio(core::MonotonicTime now);
-  // What changed in the plan for people to know (a subscription's LIST scope); taken once.
-  std::vector<std::string> take_notes() { return std::exchange(notes_, {}); }
+  // What changed in the plan for people to know (a subscription's LIST scope, a resync that
+  // falls behind or catches up again); taken once.
+  struct Note {
+    bool warning = false;  // the plan no longer keeps a promise of the policy
+    std::string detail;
+  };
+  std::vector<Note> take_notes() { return std::exchange(notes_, {}); }
 
  private:
   // The evidence gathered since the group's first 404 with ARM's envelope; reset by any read
@@ -173,10 +178,13 @@ class GroupObserver {
   struct Subscription {
     std::set<std::string> resource_groups;  // lower case
     bool per_resource_group = false;        // LIST each resource group, not the subscription
-    std::size_t expected_list_pages = 0;    // what the last LISTs took (budget planning)
+    // Pages the last successful LIST of each scope took ("" the subscription, else a resource
+    // group): what the next one is planned to cost.
+    std::map<std::string, std::size_t> list_pages;
     double tokens = 0;                      // the budget's bucket
     std::optional<core::MonotonicTime> refilled_at;
     std::deque<std::pair<core::MonotonicTime, std::size_t>> answered;  // reads, last minute
+    bool resync_behind = false;  // warned that a resync round outlasts getInterval.healthy
   };
   struct Candidate {
     int rank;  // 0 requested, 1 suspect, 2 resync overdue, 3 resync early
@@ -191,8 +199,11 @@ class GroupObserver {
   void update_proof(Watched& w) const;
   double bucket_capacity() const;
   double resync_reserve(const Subscription& sub) const;
+  static std::size_t planned_pages(const Subscription& sub, const std::string& resource_group);
+  static std::size_t planned_list_reads(const Subscription& sub);
   void refill(Subscription& sub, core::MonotonicTime now) const;
   void apply_lists(const std::vector<ListRead>& lists);
+  void check_resync_pace();
   void fold_listed(Watched& w, const ListRead& list,
                    std::optional<model::ContainerGroupSummary> now_listed);
   void count_reads(const std::string& subscription, core::MonotonicTime at, std::size_t reads);
@@ -207,7 +218,7 @@ class GroupObserver {
   double resync_credit_ = 0;
   std::size_t deferred_reads_ = 0;
   std::size_t budget_deferred_reads_ = 0;
-  std::vector<std::string> notes_;
+  std::vector<Note> notes_;
 };
 
 }  // namespace frankenetes::reconcile

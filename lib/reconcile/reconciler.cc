@@ -413,7 +413,13 @@ bool Reconciler::start_pass(bool force_full) {
 void Reconciler::finish_pass(const PassResult& result) {
   pass_in_flight_ = false;
   observer_.apply(result);
-  for (const auto& note : observer_.take_notes()) log::info("observation.plan", {{"detail", note}});
+  for (const auto& note : observer_.take_notes()) {
+    if (note.warning) {
+      log::warn("observation.plan", {{"detail", note.detail}});
+    } else {
+      log::info("observation.plan", {{"detail", note.detail}});
+    }
+  }
   const auto budget_deferred = observer_.budget_deferred_reads();
   deps_.metrics.read_budget(observer_.read_budget_used_ratio(deps_.time.monotonic_time()),
                             budget_deferred - reported_budget_deferred_);

@@ -29,6 +29,16 @@ struct ObserverTest : ::testing::Test {
     observer.configure(config);
   }
 
+  // Members m00, m01, ... whose groups run, one IP each.
+  std::vector<config::MemberConfig> running_members(int count) {
+    std::vector<config::MemberConfig> members;
+    for (int i = 0; i < count; ++i) {
+      members.push_back(member("m" + std::to_string(i / 10) + std::to_string(i % 10)));
+      api.set(FakeContainerGroupApi::running(members.back().name, "10.0.1." + std::to_string(i)));
+    }
+    return members;
+  }
+
   // One pass at the current time; returns the calls it made.
   Calls pass(bool force_full = false) {
     api.clear_calls();
@@ -140,11 +150,7 @@ TEST_F(ObserverTest, FewRemainingReadsDeferTheResyncWhileListVouches) {
 }
 
 TEST_F(ObserverTest, TheReadBudgetHoldsBackGetsEtcdAndSuspectsFirst) {
-  std::vector<config::MemberConfig> members;
-  for (int i = 0; i < 30; ++i) {
-    members.push_back(member("m" + std::to_string(i / 10) + std::to_string(i % 10)));
-    api.set(FakeContainerGroupApi::running(members.back().name, "10.0.1." + std::to_string(i)));
-  }
+  auto members = running_members(30);
   members.push_back(member("etcd"));
   members.back().role = config::MemberRole::kEtcd;
   config = config_with(members);
@@ -190,11 +196,7 @@ TEST_F(ObserverTest, TheReadBudgetHoldsBackGetsEtcdAndSuspectsFirst) {
 TEST_F(ObserverTest, ATroubledMemberIsReadBeforeMembersNeverRead) {
   // A thousand clusters take minutes to read once within the budget; a member whose probe
   // fails (or whose last reading was not healthy) must not wait behind them.
-  std::vector<config::MemberConfig> members;
-  for (int i = 0; i < 30; ++i) {
-    members.push_back(member("m" + std::to_string(i / 10) + std::to_string(i % 10)));
-    api.set(FakeContainerGroupApi::running(members.back().name, "10.0.1." + std::to_string(i)));
-  }
+  auto members = running_members(30);
   config = config_with(members);
   config.policy.budget.arm_reads_per_minute = 60;  // 1/s: 5 reads per tick
   observer.configure(config);
@@ -214,11 +216,7 @@ TEST_F(ObserverTest, ATroubledMemberIsReadBeforeMembersNeverRead) {
 TEST_F(ObserverTest, TheResyncLeavesSuspectsAShareOfTheBudget) {
   // At a thousand clusters the rolling resync keeps the budget spent; a GET a failing probe
   // asks for (the proof a restart waits for) must not wait for the refill behind it.
-  std::vector<config::MemberConfig> members;
-  for (int i = 0; i < 40; ++i) {
-    members.push_back(member("m" + std::to_string(i / 10) + std::to_string(i % 10)));
-    api.set(FakeContainerGroupApi::running(members.back().name, "10.0.1." + std::to_string(i)));
-  }
+  auto members = running_members(40);
   config = config_with(members);
   config.policy.budget.arm_reads_per_minute = 600;  // 10/s: 100 reads per poll interval
   observer.configure(config);
@@ -247,6 +245,41 @@ TEST_F(ObserverTest, TheResyncLeavesSuspectsAShareOfTheBudget) {
   observer.set_attention({"prod", "m07"}, true);
   observer.request_get({"prod", "m07"});
   EXPECT_EQ(pass(), (Calls{"get m07"}));  // same instant: no refill, the reserve pays
+}
+
+TEST_F(ObserverTest, AResyncSlowerThanTheHealthyIntervalIsWarnedOnceUntilItCatchesUp) {
+  // 40 members, 1 read/s of which the LIST takes one per 10 s: 0.9 GETs/s resync them in
+  // about 44 s, longer than a getInterval.healthy of 30 s.
+  auto members = running_members(40);
+  config = config_with(members);
+  config.policy.budget.arm_reads_per_minute = 60;
+  config.policy.get_interval.healthy = 30s;
+  observer.configure(config);
+  std::vector<GroupObserver::Note> notes;
+  for (int i = 0; i < 40; ++i) {  // 200 s: every member read and found healthy, and again
+    for (const auto& c : pass()) {
+      if (c.rfind("get ", 0) == 0) observer.set_attention({"prod", c.substr(4)}, false);
+    }
+    for (auto& note : observer.take_notes()) notes.push_back(std::move(note));
+    time.advance(5s);
+  }
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_TRUE(notes[0].warning);
+  for (const auto* part : {"falls behind policy.getInterval.healthy", "LISTs take 1 every poll",
+                           "0.9 GETs/s", "policy.budget.armReadsPerMinute", "turns unknown"}) {
+    EXPECT_NE(notes[0].detail.find(part), std::string::npos) << part << "\n" << notes[0].detail;
+  }
+  // A budget that fits: said once, as news, at the next LIST.
+  config.policy.budget.arm_reads_per_minute = 600;
+  observer.configure(config);
+  for (int i = 0; i < 4; ++i) {
+    pass();
+    for (auto& note : observer.take_notes()) notes.push_back(std::move(note));
+    time.advance(5s);
+  }
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_FALSE(notes[1].warning);
+  EXPECT_NE(notes[1].detail.find("keeps up"), std::string::npos) << notes[1].detail;
 }
 
 TEST_F(ObserverTest, WithABudgetOfTwoReadsPerIntervalTheResyncStillReads) {
@@ -320,8 +353,9 @@ TEST_F(ListScopeTest, ARefusedSubscriptionListFallsBackToOneListPerResourceGroup
   pass();
   const auto notes = observer.take_notes();
   ASSERT_EQ(notes.size(), 1u);
-  EXPECT_NE(notes[0].find("LIST per resource group (2)"), std::string::npos) << notes[0];
-  EXPECT_NE(notes[0].find("refused"), std::string::npos) << notes[0];
+  EXPECT_NE(notes[0].detail.find("LIST per resource group (2)"), std::string::npos)
+      << notes[0].detail;
+  EXPECT_NE(notes[0].detail.find("refused"), std::string::npos) << notes[0].detail;
   time.advance(10s);
   const auto calls = pass();
   EXPECT_EQ(std::count(calls.begin(), calls.end(), "list rg-a"), 1);
@@ -333,11 +367,41 @@ TEST_F(ListScopeTest, ASubscriptionListOfMorePagesThanResourceGroupsIsReplaced) 
   pass();
   const auto notes = observer.take_notes();
   ASSERT_EQ(notes.size(), 1u);
-  EXPECT_NE(notes[0].find("took 3 pages"), std::string::npos) << notes[0];
+  EXPECT_NE(notes[0].detail.find("took 3 pages"), std::string::npos) << notes[0].detail;
   time.advance(10s);
   const auto calls = pass();
   EXPECT_EQ(std::count(calls.begin(), calls.end(), "list *"), 0);
   EXPECT_EQ(std::count(calls.begin(), calls.end(), "list rg-a"), 1);
+}
+
+TEST_F(ListScopeTest, ListsPerResourceGroupAreChargedWhatTheyTake) {
+  // 20 troubled members per cluster (read every unhealthy interval): more wanted than the
+  // budget of 1 read/s allows, so the reads made are what the budget lets through.
+  std::vector<config::MemberConfig> members;
+  for (int i = 0; i < 20; ++i) {
+    members.push_back(member("m" + std::to_string(i)));
+    add(members.back().name, "rg-a", "10.0.2." + std::to_string(i));
+  }
+  config.clusters[0].members = members;
+  config.clusters[1].members = members;
+  config.policy.budget.arm_reads_per_minute = 60;
+  observer.configure(config);
+  api.set_list_pages(3);  // the subscription's LIST: more pages than resource groups
+  pass();
+  ASSERT_EQ(observer.take_notes().size(), 1u);
+  api.set_list_pages(2);         // each resource group's LIST
+  for (int i = 0; i < 4; ++i) {  // spend the bucket and what the switch-over cost
+    time.advance(5s);
+    pass();
+  }
+  // A minute of reads: LIST pages plus GETs fill the budget, no read charged twice.
+  std::size_t reads = 0;
+  for (int i = 0; i < 12; ++i) {
+    time.advance(5s);
+    for (const auto& call : pass()) reads += call.rfind("list ", 0) == 0 ? 2 : 1;
+  }
+  EXPECT_GE(reads, 59u);
+  EXPECT_LE(reads, 61u);
 }
 
 TEST_F(ListScopeTest, ASingleResourceGroupIsListedByItself) {
