@@ -26,7 +26,7 @@ WorkThreads::WorkThreads(status::ErrorMetrics& errors, reconcile::Scheduler* sch
   const auto pool = [&errors](const char* name, std::size_t threads) {
     return std::make_unique<reconcile::WorkerPool>(name, threads, count_internal_errors(errors));
   };
-  reads_ = pool("reads", 1);
+  reads_ = pool("reads", 2);  // a pass, and the GETs asked for beside it (Reconciler)
   probes_ = pool("probes", kProbeThreads);
   actions_ = pool("actions", 4);
   dns_ = pool("dns", 1);

@@ -1,8 +1,8 @@
 #pragma once
 // WorkThreads: where the process's work runs.
-//   Pooled (the daemon): a ThreadScheduler of its own and worker pools reads (1 thread),
-//     probes (kProbeThreads), actions (4), dns (1) and snapshots (1: etcd snapshots may stream
-//     for minutes). Probes themselves run on their clients' I/O threads (probe/prober.h).
+//   Pooled (the daemon): a ThreadScheduler of its own and worker pools reads (2 threads: a
+//     pass, and the GETs asked for beside it), probes (kProbeThreads), actions (4), dns (1)
+//     and snapshots (1: etcd snapshots may stream for minutes). Probes themselves run on their clients' I/O threads (probe/prober.h).
 //   Inline (--once, and tests): every piece of work runs on the thread that submits it; tasks
 //     go to the scheduler the caller passes (a test's testing::ManualScheduler), or to a
 //     ThreadScheduler that is never started (--once runs its pass on the caller's thread).

@@ -205,13 +205,7 @@ ReadPlan GroupObserver::due_reads(core::MonotonicTime now, bool force_full) {
   const auto members = static_cast<double>(healthy);
   resync_credit_ += members * elapsed / std::chrono::duration<double>(healthy_interval).count();
   resync_credit_ = std::clamp(resync_credit_, -members, static_cast<double>(resync_eligible));
-  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
-    if (a.rank != b.rank) return a.rank < b.rank;
-    if (a.never_read != b.never_read) return b.never_read;  // signs of trouble first
-    if (a.etcd != b.etcd) return a.etcd;
-    if (a.last_attempt != b.last_attempt) return a.last_attempt < b.last_attempt;  // never first
-    return *a.key < *b.key;
-  });
+  std::sort(candidates.begin(), candidates.end(), before);
   for (const auto& c : candidates) {
     Watched& w = *c.watched;
     if (c.rank >= 2) {
@@ -232,6 +226,34 @@ ReadPlan GroupObserver::due_reads(core::MonotonicTime now, bool force_full) {
     }
     sub.tokens -= 1.0;
     if (c.rank >= 2) resync_credit_ -= 1.0;
+    w.last_get_attempt = now;
+    w.get_requested = false;
+    plan.gets.push_back({*c.key, w.group});
+  }
+  return plan;
+}
+
+bool GroupObserver::before(const Candidate& a, const Candidate& b) {
+  if (a.rank != b.rank) return a.rank < b.rank;
+  if (a.never_read != b.never_read) return b.never_read;  // signs of trouble first
+  if (a.etcd != b.etcd) return a.etcd;
+  if (a.last_attempt != b.last_attempt) return a.last_attempt < b.last_attempt;  // never first
+  return *a.key < *b.key;
+}
+
+ReadPlan GroupObserver::due_requested(core::MonotonicTime now) {
+  ReadPlan plan;
+  for (auto& [id, sub] : subscriptions_) refill(sub, now);
+  std::vector<Candidate> candidates;
+  for (auto& [key, w] : members_) {
+    if (w.get_requested) candidates.push_back({0, false, w.etcd, w.last_get_attempt, &w, &key});
+  }
+  std::sort(candidates.begin(), candidates.end(), before);
+  for (const auto& c : candidates) {
+    Watched& w = *c.watched;
+    auto& sub = subscriptions_[w.group.subscription_id];
+    if (sub.tokens < 1.0) continue;  // the next pass asks again (and counts the wait)
+    sub.tokens -= 1.0;
     w.last_get_attempt = now;
     w.get_requested = false;
     plan.gets.push_back({*c.key, w.group});
@@ -297,6 +319,8 @@ void GroupObserver::apply(const PassResult& result) {
     auto it = members_.find(get.member);
     if (it == members_.end()) continue;  // reconfigured away while the read was in flight
     Watched& w = it->second;
+    // A GET sent later already answered (it went beside this pass): it is the reading.
+    if (w.last_get && get.observation.sent() < w.last_get->sent()) continue;
     w.last_get = get.observation;
     switch (get.observation.outcome) {
       case model::GroupObservation::Outcome::kFound:
@@ -447,7 +471,9 @@ void GroupObserver::fold_listed(Watched& w, const ListRead& list,
     w.last_get->vouched_at = list.at;
   }
   w.listed = std::move(now_listed);
-  w.listed_at = list.at;
+  // When it was sent: a GET answered after that is the newer reading, even when the LIST's
+  // last page came later (a GET asked for beside a long LIST, see due_requested).
+  w.listed_at = list.sent_at;
 }
 
 void GroupObserver::count_reads(const std::string& subscription, core::MonotonicTime at,

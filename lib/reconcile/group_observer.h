@@ -13,7 +13,7 @@
 //     fails or the last plan found it unhealthy or unknown (attention: every
 //     get_interval.unhealthy); LIST saw it appear, vanish or change IP or provisioningState,
 //     or an action on it finished (request_get: at the next pass, which the reconciler starts
-//     at once).
+//     at once, or beside the pass in flight: due_requested).
 //   - a rolling resync of the other (healthy) members, spread evenly over
 //     get_interval.healthy, stalest first. In between, every LIST that shows a member as its
 //     GET did vouches for that GET (GroupObservation::vouched_at, plan/health.h).
@@ -123,7 +123,13 @@ class GroupObserver {
   // The reads due at `now`, marked as attempted. `force_full`: every LIST and every GET.
   ReadPlan due_reads(core::MonotonicTime now, bool force_full = false);
 
-  // Blocking; runs on a worker. `stop` is polled between reads.
+  // Only the GETs asked for (request_get, a LIST change, an action finished), within the
+  // budget, marked as attempted: the reconciler sends them beside a pass still in flight.
+  ReadPlan due_requested(core::MonotonicTime now);
+
+  // Blocking; runs on a worker. `stop` is polled between reads. Passes may overlap (see
+  // due_requested): apply() keeps the newest reading of each group, whatever the order the
+  // answers come in.
   static PassResult perform(const ReadPlan& plan, ContainerGroupApi& api,
                             const core::TimeSource& time, const std::function<bool()>& stop = {});
 
@@ -195,6 +201,8 @@ class GroupObserver {
     const model::MemberKey* key;
   };
 
+  // The order GETs are granted in; see the comment at the top.
+  static bool before(const Candidate& a, const Candidate& b);
   const model::ContainerGroupSummary* newest_summary(const Watched& w) const;
   void update_proof(Watched& w) const;
   double bucket_capacity() const;

@@ -383,35 +383,52 @@ void Reconciler::tick() {
 bool Reconciler::start_pass(bool force_full) {
   if (pass_in_flight_) {
     pass_pending_ = true;
+    start_requested_pass();
     return false;
   }
   auto plan = observer_.due_reads(deps_.scheduler.now(), force_full);
   if (plan.empty()) return false;
   pass_in_flight_ = true;
-  pass_started_at_ = deps_.time.monotonic_time();
-  auto on_exception = [this, plan](const std::string& what) {
-    // Every read of the pass failed: those members are unknown until the next pass.
-    PassResult failed = failed_pass(plan, "internal error during the read: " + what, deps_.time.monotonic_time());
-    if (stopping_) return;
-    deps_.scheduler.post([this, failed = std::move(failed)] {
-      if (!stopping_) finish_pass(failed);
-    });
-  };
-  deps_.reads.submit(
-      [this, plan = std::move(plan)] {
-        auto result = GroupObserver::perform(plan, deps_.api, deps_.time,
-                                             [this] { return stopping_.load(); });
-        if (stopping_) return;
-        deps_.scheduler.post([this, result = std::move(result)] {
-          if (!stopping_) finish_pass(result);
-        });
-      },
-      std::move(on_exception));
+  submit_pass(std::move(plan), false);
   return true;
 }
 
-void Reconciler::finish_pass(const PassResult& result) {
-  pass_in_flight_ = false;
+void Reconciler::start_requested_pass() {
+  // What a fix waits for (the GET a failing probe or a finished action asks for) does not
+  // queue behind a long pass: at a thousand clusters one LIST is dozens of pages, each a
+  // round trip to ARM.
+  if (requested_pass_in_flight_ || once_ || !observer_.gets_requested()) return;
+  auto plan = observer_.due_requested(deps_.scheduler.now());
+  if (plan.empty()) return;
+  requested_pass_in_flight_ = true;
+  submit_pass(std::move(plan), true);
+}
+
+void Reconciler::submit_pass(ReadPlan plan, bool requested) {
+  const auto started = deps_.time.monotonic_time();
+  auto on_exception = [this, plan, requested, started](const std::string& what) {
+    // Every read of the pass failed: those members are unknown until the next pass.
+    PassResult failed = failed_pass(plan, "internal error during the read: " + what, deps_.time.monotonic_time());
+    if (stopping_) return;
+    deps_.scheduler.post([this, failed = std::move(failed), requested, started] {
+      if (!stopping_) finish_pass(failed, requested, started);
+    });
+  };
+  deps_.reads.submit(
+      [this, plan = std::move(plan), requested, started] {
+        auto result = GroupObserver::perform(plan, deps_.api, deps_.time,
+                                             [this] { return stopping_.load(); });
+        if (stopping_) return;
+        deps_.scheduler.post([this, result = std::move(result), requested, started] {
+          if (!stopping_) finish_pass(result, requested, started);
+        });
+      },
+      std::move(on_exception));
+}
+
+void Reconciler::finish_pass(const PassResult& result, bool requested,
+                             core::MonotonicTime started) {
+  (requested ? requested_pass_in_flight_ : pass_in_flight_) = false;
   observer_.apply(result);
   for (const auto& note : observer_.take_notes()) {
     if (note.warning) {
@@ -447,7 +464,7 @@ void Reconciler::finish_pass(const PassResult& result) {
   }
   auto observed = reconcile();
   if (on_observations_) on_observations_(std::move(observed));
-  deps_.metrics.reconcile_finished(deps_.time.monotonic_time() - pass_started_at_);
+  deps_.metrics.reconcile_finished(deps_.time.monotonic_time() - started);
   if (on_pass_) on_pass_(snapshot);
   // A LIST that saw a change, or an action that finished, asked for a GET: now, not at the
   // next tick (it is what the DNS write or the next step of a fix waits for).

@@ -184,7 +184,11 @@ class Reconciler {
   void schedule_tick(core::Duration delay);
   void tick();
   bool start_pass(bool force_full);
-  void finish_pass(const PassResult& result);
+  // While a pass is in flight: the GETs asked for since (GroupObserver::due_requested) in a
+  // pass of their own beside it, at most one such at a time.
+  void start_requested_pass();
+  void submit_pass(ReadPlan plan, bool requested);
+  void finish_pass(const PassResult& result, bool requested, core::MonotonicTime started);
   // Plans on what is known now and dispatches the plan's actions; returns the observations it
   // planned on (shared, never changed: the status page keeps them until the next plan).
   std::shared_ptr<const model::Observations> reconcile();
@@ -258,9 +262,9 @@ class Reconciler {
   std::map<model::MemberKey, plan::Action> actions_in_flight_;
   bool once_ = false;  // run_once(): actions run inline and nothing is requeued
   bool pass_in_flight_ = false;
+  bool requested_pass_in_flight_ = false;  // start_requested_pass()
   bool pass_pending_ = false;
   std::size_t reported_budget_deferred_ = 0;  // GroupObserver::budget_deferred_reads() reported
-  core::MonotonicTime pass_started_at_{};  // reconcile_duration_seconds: read, plan, dispatch
   Scheduler::TaskId tick_task_ = 0;
   std::function<void(const ReconcilerSummary&)> on_pass_;
   std::function<void(std::shared_ptr<const model::Observations>)> on_observations_;

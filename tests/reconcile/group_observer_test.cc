@@ -303,6 +303,42 @@ TEST_F(ObserverTest, WithABudgetOfTwoReadsPerIntervalTheResyncStillReads) {
   EXPECT_EQ(resynced, (std::set<std::string>{"apiserver", "etcd"}));
 }
 
+TEST_F(ObserverTest, RequestedGetsGoAloneAndWithinTheBudget) {
+  config.policy.budget.arm_reads_per_minute = 18;  // a bucket of 3
+  config.clusters[0].members[0].role = config::MemberRole::kEtcd;
+  observer.configure(config);
+  pass();  // the LIST and both GETs: the bucket is empty
+  observer.request_get(kEtcd);
+  observer.request_get(kApi);
+  time.advance(1500ms);  // refills 0.45 of a read
+  EXPECT_TRUE(observer.due_requested(time.monotonic_time()).empty());
+  time.advance(2s);  // 1.05 reads: one GET, etcd first
+  const auto plan = observer.due_requested(time.monotonic_time());
+  EXPECT_TRUE(plan.lists.empty());
+  ASSERT_EQ(plan.gets.size(), 1u);
+  EXPECT_EQ(plan.gets[0].member, kEtcd);
+  EXPECT_TRUE(observer.gets_requested()) << "apiserver's waits for the next pass";
+}
+
+// A GET asked for beside a long pass (due_requested) can answer before that pass does: what
+// answers last is not always what was read last.
+TEST_F(ObserverTest, AnAnswerOlderThanTheReadingHeldIsNotTheReading) {
+  pass();
+  time.advance(10s);
+  auto slow = GroupObserver::perform(observer.due_reads(time.monotonic_time(), true), api, time);
+  time.advance(1s);  // meanwhile etcd's group is recreated: a new IP, read by a requested GET
+  api.set(FakeContainerGroupApi::running("etcd", "10.0.0.9"));
+  observer.request_get(kEtcd);
+  observer.apply(GroupObserver::perform(observer.due_requested(time.monotonic_time()), api, time));
+  time.advance(1s);
+  for (auto& list : slow.lists) list.at = time.monotonic_time();  // its last page came late
+  observer.apply(slow);
+  EXPECT_EQ(observer.ip(kEtcd), "10.0.0.9");
+  ASSERT_NE(observer.group(kEtcd), nullptr);
+  EXPECT_EQ(*observer.group(kEtcd)->sent_at, time.monotonic_time() - 1s);
+  EXPECT_TRUE(observer.gets_requested()) << "the LIST differs from the GET: read again";
+}
+
 TEST_F(ObserverTest, RequestedGetRunsAtTheNextPass) {
   pass();
   observer.set_attention(kEtcd, false);

@@ -84,7 +84,7 @@ TEST(ReconcilerThreads, ObservesActsAndStopsPromptly) {
 
   core::RealTimeSource time;
   ThreadScheduler scheduler;
-  WorkerPool reads("reads", 1), probes("probes", 2), actions("actions", 2);
+  WorkerPool reads("reads", 2), probes("probes", 2), actions("actions", 2);
   core::RealSleeper sleeper;
   AciActionExecutor real(api, time, sleeper, {}, nullptr);
   DryRunExecutor dry_run;
