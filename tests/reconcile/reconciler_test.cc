@@ -383,18 +383,25 @@ class HeldWorker final : public Worker {
   std::vector<Work> held_;
 };
 
+// An apiserver probed every second that answers 10 probes, then fails; its ARM reads are held
+// until the test lets them answer. The first pass (LIST and GET at 0 s) has answered.
+struct HeldReadsTest : ReconcilerTest {
+  HeldReadsTest() {
+    reads = &held;
+    for (int i = 0; i < 10; ++i) probe_transport.push(200, "ok");  // 1 to 10 s
+    make(config_with({test_util::probed(member("apiserver"), "http://{ip}:6443/livez", 1s, 500ms)}))
+        .start();
+    scheduler.run_due();
+    held.release();
+    scheduler.run_due();
+  }
+  HeldWorker held;
+};
+
 // A probe streak that begins while a pass is in flight (CI saw it during an ARM outage): that
 // pass brings no GET sent since the first failure, and its plan must not restart on the GET
 // from before. Only the GET the streak bought, sent beside that pass, may justify the restart.
-TEST_F(ReconcilerTest, NoActionOnAProbeStreakUntilAGetSentSinceAnswers) {
-  HeldWorker held;
-  reads = &held;
-  for (int i = 0; i < 10; ++i) probe_transport.push(200, "ok");  // 1 to 10 s; then failures
-  make(config_with({test_util::probed(member("apiserver"), "http://{ip}:6443/livez", 1s, 500ms)}))
-      .start();
-  scheduler.run_due();
-  held.release();
-  scheduler.run_due();
+TEST_F(HeldReadsTest, NoActionOnAProbeStreakUntilAGetSentSinceAnswers) {
   ASSERT_EQ(api.count("get apiserver"), 1u);
   scheduler.advance(10s);  // the LIST pass of 10 s leaves, and stays in flight
   ASSERT_EQ(held.held(), 1u);
@@ -419,15 +426,7 @@ TEST_F(ReconcilerTest, NoActionOnAProbeStreakUntilAGetSentSinceAnswers) {
 
 // At a thousand clusters a LIST pass is dozens of pages; the GET a failing probe asks for, and
 // so the restart that waits for it, does not queue behind it.
-TEST_F(ReconcilerTest, TheGetAFailingProbeAsksForDoesNotWaitForThePassInFlight) {
-  HeldWorker held;
-  reads = &held;
-  for (int i = 0; i < 10; ++i) probe_transport.push(200, "ok");  // 1 to 10 s; then failures
-  make(config_with({test_util::probed(member("apiserver"), "http://{ip}:6443/livez", 1s, 500ms)}))
-      .start();
-  scheduler.run_due();
-  held.release();
-  scheduler.run_due();
+TEST_F(HeldReadsTest, TheGetAFailingProbeAsksForDoesNotWaitForThePassInFlight) {
   scheduler.advance(10s);     // the LIST pass leaves and does not come back
   scheduler.advance(3500ms);  // failures at 11, 12 and 13 s; the GET of 11 s beside it
   // One such pass at a time: the threshold's GET (13 s) waits for the one in flight.
