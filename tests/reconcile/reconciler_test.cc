@@ -386,7 +386,8 @@ class HeldWorker final : public Worker {
 // An apiserver probed every second that answers 10 probes, then fails; its ARM reads are held
 // until the test lets them answer. The first pass (LIST and GET at 0 s) has answered.
 struct HeldReadsTest : ReconcilerTest {
-  HeldReadsTest() {
+  void SetUp() override {
+    ReconcilerTest::SetUp();
     reads = &held;
     for (int i = 0; i < 10; ++i) probe_transport.push(200, "ok");  // 1 to 10 s
     make(config_with({test_util::probed(member("apiserver"), "http://{ip}:6443/livez", 1s, 500ms)}))
