@@ -345,17 +345,16 @@ void GroupObserver::apply(const PassResult& result) {
 }
 
 void GroupObserver::check_resync_pace() {
-  // What the budget leaves beside the LISTs, against the healthy members it must resync
-  // every getInterval.healthy. Suspects spend from the same budget, so a round can take
-  // longer still; this is the pace at best.
-  std::map<std::string, std::size_t> healthy;
-  for (const auto& [key, w] : members_) {
-    if (w.last_get && !w.attention) ++healthy[w.group.subscription_id];
-  }
+  // What the budget leaves beside the LISTs, against the members it must resync every
+  // getInterval.healthy once all are healthy (counted from the start, so the warning comes
+  // with the first LIST, not minutes later). Suspects spend from the same budget, so a round
+  // can take longer still; this is the pace at best.
+  std::map<std::string, std::size_t> watched;
+  for (const auto& [key, w] : members_) ++watched[w.group.subscription_id];
   const double poll = std::chrono::duration<double>(policy_.poll_interval).count();
   const double interval = std::chrono::duration<double>(policy_.get_interval.healthy).count();
   for (auto& [id, sub] : subscriptions_) {
-    const auto members = healthy[id];
+    const auto members = watched[id];
     const auto list = planned_list_reads(sub);
     const double gets_per_second = reads_per_second() - static_cast<double>(list) / poll;
     const double round = gets_per_second > 0 ? static_cast<double>(members) / gets_per_second
@@ -374,7 +373,7 @@ void GroupObserver::check_resync_pace() {
       char rate[32];
       std::snprintf(rate, sizeof rate, "%.1f", gets_per_second);
       pace += ", which leaves " + std::string(rate) + " GETs/s: a round of its " +
-              std::to_string(members) + " healthy members takes about " +
+              std::to_string(members) + " members takes about " +
               core::format_duration(std::chrono::seconds(static_cast<long long>(round)));
     }
     const std::string prefix = "subscription " + id + ": ";
