@@ -224,11 +224,8 @@ ReadPlan GroupObserver::due_reads(core::MonotonicTime now, bool force_full) {
       if (c.rank <= 2) ++budget_deferred_reads_;  // an early resync read is no loss
       continue;  // waits for the next tick; get_requested stays set
     }
-    sub.tokens -= 1.0;
     if (c.rank >= 2) resync_credit_ -= 1.0;
-    w.last_get_attempt = now;
-    w.get_requested = false;
-    plan.gets.push_back({*c.key, w.group});
+    grant_get(w, *c.key, sub, now, plan);
   }
   return plan;
 }
@@ -239,6 +236,14 @@ bool GroupObserver::before(const Candidate& a, const Candidate& b) {
   if (a.etcd != b.etcd) return a.etcd;
   if (a.last_attempt != b.last_attempt) return a.last_attempt < b.last_attempt;  // never first
   return *a.key < *b.key;
+}
+
+void GroupObserver::grant_get(Watched& w, const model::MemberKey& key, Subscription& sub,
+                              core::MonotonicTime now, ReadPlan& plan) {
+  sub.tokens -= 1.0;
+  w.last_get_attempt = now;
+  w.get_requested = false;
+  plan.gets.push_back({key, w.group});
 }
 
 ReadPlan GroupObserver::due_requested(core::MonotonicTime now) {
@@ -253,10 +258,7 @@ ReadPlan GroupObserver::due_requested(core::MonotonicTime now) {
     Watched& w = *c.watched;
     auto& sub = subscriptions_[w.group.subscription_id];
     if (sub.tokens < 1.0) continue;  // the next pass asks again (and counts the wait)
-    sub.tokens -= 1.0;
-    w.last_get_attempt = now;
-    w.get_requested = false;
-    plan.gets.push_back({*c.key, w.group});
+    grant_get(w, *c.key, sub, now, plan);
   }
   return plan;
 }

@@ -203,6 +203,9 @@ class GroupObserver {
 
   // The order GETs are granted in; see the comment at the top.
   static bool before(const Candidate& a, const Candidate& b);
+  // The member's GET goes into `plan`, marked as attempted `now`; its subscription pays.
+  static void grant_get(Watched& w, const model::MemberKey& key, Subscription& sub,
+                        core::MonotonicTime now, ReadPlan& plan);
   const model::ContainerGroupSummary* newest_summary(const Watched& w) const;
   void update_proof(Watched& w) const;
   double bucket_capacity() const;
