@@ -1,7 +1,6 @@
 #include "daemon/controller.h"
 
 #include <boost/asio/post.hpp>
-
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
@@ -10,6 +9,7 @@
 #include <stop_token>
 
 #include "build_info.h"
+#include "core/thread_name.h"
 #include "daemon/admin_server.h"
 #include "daemon/configuration.h"
 #include "daemon/coordination_stack.h"
@@ -227,6 +227,7 @@ void Controller::shutdown() {
   // something hangs, a guard thread stops the loop at the deadline (io_context::stop is
   // thread-safe); it is released as soon as run() returns.
   shutdown_guard_ = std::jthread([this](std::stop_token stop) {
+    core::name_this_thread("shutdown-guard");
     std::mutex m;
     std::unique_lock lock(m);
     std::condition_variable_any cv;

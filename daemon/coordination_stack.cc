@@ -6,6 +6,7 @@
 #include "build_info.h"
 #include "coordination/replica_identity.h"
 #include "core/duration.h"
+#include "core/thread_name.h"
 #include "log/event.h"
 
 namespace frankenetes::daemon {
@@ -163,6 +164,7 @@ bool CoordinationStack::join(std::chrono::steady_clock::time_point deadline) {
 }
 
 void CoordinationStack::run() {
+  core::name_this_thread("coordination");
   const auto every = coordinator_->settings().renew_every;
   auto next = std::chrono::steady_clock::now();
   for (;;) {

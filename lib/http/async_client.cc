@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/thread_name.h"
 #include "core/time_source.h"
 #include "http/detail/client_errors.h"
 #include "http/detail/client_message.h"
@@ -56,7 +57,10 @@ class AsyncHttpClient::Impl {
     // Callbacks' exceptions are caught where they are called (Call::finish); anything else
     // escaping a handler is a bug or memory exhaustion, and ends the process as it would on
     // any other thread.
-    thread_ = std::thread([this] { io_->run(); });
+    thread_ = std::thread([this] {
+      core::name_this_thread("http-io");
+      io_->run();
+    });
     loop_thread_.store(thread_.get_id());
   }
 

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "core/thread_name.h"
+
 namespace frankenetes::reconcile {
 
 ThreadScheduler::ThreadScheduler(InternalErrorHandler on_error) : on_error_(std::move(on_error)) {}
@@ -53,6 +55,7 @@ void ThreadScheduler::cancel(TaskId id) {
 }
 
 void ThreadScheduler::run() {
+  core::name_this_thread("scheduler");
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     if (queue_.empty()) {

@@ -3,6 +3,8 @@
 #include <string_view>
 #include <utility>
 
+#include "core/thread_name.h"
+
 namespace frankenetes::reconcile {
 namespace {
 
@@ -70,6 +72,7 @@ bool WorkerPool::stop(core::Duration grace) {
 }
 
 void WorkerPool::run() {
+  core::name_this_thread(name_);
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });

@@ -6,6 +6,7 @@
 #include "reconcile/worker.h"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
 
 #include <future>
 #include <mutex>
@@ -57,6 +58,20 @@ TEST(WorkerPool, ThrowingWorkDoesNotEndTheThreadAndIsReported) {
   EXPECT_EQ(seen[0].second, "type must be number, but is string");
   EXPECT_EQ(seen[1].first, "worker:reads");
   EXPECT_EQ(seen[1].second, "an exception not derived from std::exception");
+}
+
+TEST(WorkerPool, ThreadsAreNamedAfterThePool) {
+  WorkerPool pool("probes", 2);
+  std::promise<std::string> seen;
+  pool.submit([&] {
+    char name[16] = {};
+    pthread_getname_np(pthread_self(), name, sizeof name);
+    seen.set_value(name);
+  });
+  auto name = seen.get_future();
+  ASSERT_EQ(name.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(name.get(), "probes");
+  EXPECT_TRUE(pool.stop(5s));
 }
 
 TEST(WorkerPool, OnExceptionRunsBeforeTheReportAndOnlyWhenWorkThrows) {
