@@ -132,6 +132,9 @@ class AsyncHttpClient::Impl {
   std::mutex mutex_;  // guards stopped_ and queued_
   bool stopped_ = false;
   std::vector<Queued> queued_;
+  // The batch the loop is starting, swapped with queued_: the two keep their capacity, so a
+  // batch of hundreds of probes does not grow a fresh vector every time. Loop thread only.
+  std::vector<Queued> batch_;
 
   std::mutex stop_mutex_;  // one stop() at a time
   std::thread thread_;
@@ -388,12 +391,12 @@ class AsyncHttpClient::Impl::Call : public std::enable_shared_from_this<Call> {
 };
 
 void AsyncHttpClient::Impl::start_queued() {
-  std::vector<Queued> batch;
   {
     std::lock_guard lock(mutex_);
-    batch.swap(queued_);
+    batch_.swap(queued_);
   }
-  for (auto& queued : batch) std::make_shared<Call>(*this, std::move(queued))->start();
+  for (auto& queued : batch_) std::make_shared<Call>(*this, std::move(queued))->start();
+  batch_.clear();
 }
 
 core::Result<std::unique_ptr<AsyncHttpClient>> AsyncHttpClient::create(HttpClientOptions options) {

@@ -758,7 +758,10 @@ void Reconciler::complete_probe(ProbeCompletion completion) {
 }
 
 void Reconciler::take_probe_completions() {
-  std::vector<ProbeCompletion> completions;
+  // A vector that kept its capacity from the last take (moved, so a take nested in one of
+  // these completions would start from an empty one rather than clear this one).
+  auto completions = std::move(spare_completions_);
+  completions.clear();
   {
     std::lock_guard lock(completions_mutex_);
     completions.swap(completions_);
@@ -774,6 +777,8 @@ void Reconciler::take_probe_completions() {
     if (completion.identity) finish_etcd_status(completion.key, *completion.identity);
     if (!completion.read_status_at.empty()) read_etcd_status(completion);
   }
+  completions.clear();
+  spare_completions_ = std::move(completions);
 }
 
 void Reconciler::read_etcd_status(const ProbeCompletion& probed) {

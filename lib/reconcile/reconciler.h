@@ -241,7 +241,7 @@ class Reconciler {
   GroupObserver observer_;
   PlanReporter reporter_;
   EtcdGuard etcd_guard_;
-  std::map<model::MemberKey, model::ProbeObservation> probes_;
+  std::unordered_map<model::MemberKey, model::ProbeObservation, model::MemberKeyHash> probes_;
   // A probe is bounded by probe.timeout, but its answer can still be lost (its asynchronous
   // client was stopped by a reload): one in flight for longer than its timeout plus its
   // period is forgotten and the member probed again; a late answer of it is dropped by `id`.
@@ -273,6 +273,9 @@ class Reconciler {
   std::mutex completions_mutex_;
   std::vector<ProbeCompletion> completions_;  // guarded by completions_mutex_
   bool completions_posted_ = false;           // guarded by completions_mutex_: a take is queued
+  // take_probe_completions() swaps completions_ with this, so that both keep their capacity
+  // (a batch is hundreds of completions at N = 1000). Scheduler thread only.
+  std::vector<ProbeCompletion> spare_completions_;
   mutable std::mutex summary_mutex_;
   ReconcilerSummary summary_;
   core::Duration poll_interval_{};
