@@ -151,6 +151,25 @@ class ProcessStats:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14, 15)
 
+    def cpu_seconds_by_thread(self):
+        """CPU seconds per thread name (the daemon names its threads: scheduler, http-io,
+        reads, ...; threads of one name summed). Threads that ended are not counted."""
+        out = {}
+        try:
+            tids = os.listdir(f"/proc/{self.pid}/task")
+        except FileNotFoundError:
+            return out
+        for tid in tids:
+            try:
+                with open(f"/proc/{self.pid}/task/{tid}/stat") as f:
+                    head, rest = f.read().rsplit(")", 1)
+            except (FileNotFoundError, ProcessLookupError):
+                continue  # ended since the listing
+            name = head.split("(", 1)[1]
+            fields = rest.split()
+            out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / CLK_TCK
+        return out
+
     def status_kib(self, key):
         with open(f"/proc/{self.pid}/status") as f:
             for line in f:

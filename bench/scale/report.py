@@ -251,8 +251,28 @@ def markdown(runs, meta, checks_list):
         lines.append("| " + " | ".join(header) + " |")
         lines.append("|" + "---|" * len(header))
         lines += ratio_rows
+    thread_rows = cpu_by_thread_lines(runs)
+    if thread_rows:
+        lines += ["", "Daemon CPU by thread, steady state (CPU-s/min; threads named in the daemon):", ""]
+        lines += thread_rows
     lines += ["", "Acceptance (issue 12):", "", "```"] + [c.line() for c in checks_list] + ["```", ""]
     return "\n".join(lines)
+
+
+def cpu_by_thread_lines(runs):
+    """One line per daemon run that recorded it: its threads by CPU, largest first."""
+    out = []
+    for (layout, n, system), r in sorted(runs.items()):
+        by_thread = r.get("steady", {}).get("cpu_by_thread") if system == "daemon" else None
+        if not by_thread:
+            continue
+        shown = sorted(((v, k) for k, v in by_thread.items() if v >= 0.005), reverse=True)
+        rest = len(by_thread) - len(shown)
+        text = ", ".join(f"{k} {v:.2f}" for v, k in shown) or "all below 0.005"
+        if rest:
+            text += f" (the other {rest} below 0.005)"
+        out.append(f"- {layout} N={n}: {text}")
+    return out
 
 
 def plot(runs, path, poll_s):

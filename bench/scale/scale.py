@@ -8,7 +8,7 @@ apiserver, controller-manager, scheduler; layout "own": a resource group per clu
 the sim's health listener. Each system in turn: start it, wait until it is steady (the
 daemon: also until its rolling resync of healthy groups has begun, half of
 getInterval.healthy after start), measure a steady-state window (ARM reads/writes per minute
-from the sim's request log, DNS calls among them, 429s, CPU seconds per minute and peak RSS
+from the sim's request log, DNS calls among them, 429s, CPU seconds per minute (the daemon's also by thread) and peak RSS
 from /proc, /metrics scrape time and size), then inject faults (crash loop, hang, IP change; --faults of each) and time each to its
 corrective call. Writes bench/results/scale-<date>.md and .png and prints the acceptance
 checks of issue 12; exit status 1 when one fails (0 with --report-only), 2 on errors.
@@ -138,11 +138,17 @@ def run_one(system, n, layout, args, probes):
                     wait_window(tally, left, system.alive)
             proc = ProcessStats(system.pid)
             tally.open("steady")
+            threads0 = proc.cpu_seconds_by_thread()
             cpu0, start = proc.cpu_seconds(), time.monotonic()
             wait_window(tally, args.window, system.alive)
             steady = tally.close("steady")
             cpu1, seconds = proc.cpu_seconds(), time.monotonic() - start
+            threads1 = proc.cpu_seconds_by_thread()
             result = {"steady": rates(steady, seconds, cpu1 - cpu0)}
+            # Where the CPU goes, by thread name, in CPU-s/min (threads alive at both ends).
+            result["steady"]["cpu_by_thread"] = {
+                name: (threads1[name] - threads0[name]) / seconds * 60
+                for name in sorted(threads1) if name in threads0}
             up = system.members_up()
             if up and up[0] < 4 * n:
                 log(f"  only {up[0]} of {4 * n} members up at the end of the steady window")
