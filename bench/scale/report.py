@@ -70,6 +70,21 @@ def build_type(binary):
     return "?"
 
 
+def function_order(binary, order_file):
+    """How many of the functions daemon/frankenetesd.order lists the binary defines (the
+    release build lays them out together; a stale list, after renames, lays out fewer):
+    "1651 of 1651 listed functions", or None when there is no list or no nm."""
+    try:
+        with open(order_file) as f:
+            listed = {line.strip() for line in f if line.strip() and not line.startswith("#")}
+        out = subprocess.run(["nm", "--defined-only", "--format=just-symbols", binary],
+                             capture_output=True, text=True, timeout=60, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = len(listed & set(out.split()))
+    return f"{found} of {len(listed)} listed functions"
+
+
 # ---- acceptance ---------------------------------------------------------------------------
 
 class Check:
@@ -208,7 +223,9 @@ def markdown(runs, meta, checks_list):
     lines = [f"# bench/scale: {meta['date']}", "",
              f"Machine: {meta['machine']['cpu']}, {meta['machine']['cores']} cores, "
              f"{meta['machine']['ram_gib']} GiB RAM, Linux {meta['machine']['kernel']}. "
-             f"Build: {meta['build_type']} (`{meta['daemon']}`), commit {meta['commit']}. "
+             f"Build: {meta['build_type']} (`{meta['daemon']}`), commit {meta['commit']}"
+             + (f"; function order (scripts/function-order): {meta['function_order']}" if meta.get("function_order") else "")
+             + ". "
              f"pollInterval {meta['poll_s']:g}s; "
              + (f"a probe per member every {world.PROBE_PERIOD_S:g}s ({world.PROBE_TIMEOUT_S:g}s timeout, "
                 f"failureThreshold {world.PROBE_FAILURE_THRESHOLD}); " if meta.get("probes", True)

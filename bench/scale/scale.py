@@ -316,6 +316,7 @@ def run_full(args):
     wall = time.monotonic() - t0
     meta = {"date": report.today(), "machine": report.machine(), "commit": report.git_commit(ROOT),
             "build_type": report.build_type(args.daemon), "daemon": os.path.relpath(args.daemon, ROOT),
+            "function_order": report.function_order(args.daemon, os.path.join(ROOT, "daemon", "frankenetesd.order")),
             "poll_s": args.poll, "probes": probes, "window_s": args.window, "faults_per_kind": args.faults, "wall_s": wall,
             "included": [os.path.relpath(p, ROOT) for p in args.include]}
     results = report.checks(runs, args.poll)
