@@ -68,6 +68,11 @@ INSTANTIATE_TEST_SUITE_P(
         JudgeCase{config::MemberRole::kEtcd, 200, R"({"health":"false","reason":"RAFT NO LEADER"})",
                   R"(etcd health "false": RAFT NO LEADER)"},
         JudgeCase{config::MemberRole::kEtcd, 200, "ok", ""},
+        JudgeCase{config::MemberRole::kEtcd, 200, "", ""},
+        JudgeCase{config::MemberRole::kEtcd, 200, R"(["health","false"])", ""},
+        JudgeCase{config::MemberRole::kEtcd, 200, " \r\n\t{\"health\":\"false\"}\n",
+                  R"(etcd health "false")"},
+        JudgeCase{config::MemberRole::kEtcd, 200, R"({"health":"false")", ""},
         JudgeCase{config::MemberRole::kEtcd, 503, R"({"health":"true"})", "HTTP 503"}));
 
 ProbeResult failed(std::string error, model::ProbeOutcome outcome) {
