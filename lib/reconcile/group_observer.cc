@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <limits>
 #include <map>
@@ -261,6 +262,23 @@ ReadPlan GroupObserver::due_requested(core::MonotonicTime now) {
     grant_get(w, *c.key, sub, now, plan);
   }
   return plan;
+}
+
+std::optional<core::Duration> GroupObserver::requested_gets_budget_wait(core::MonotonicTime now) {
+  std::optional<core::Duration> wait;
+  for (auto& [key, w] : members_) {
+    if (!w.get_requested) continue;
+    const auto it = subscriptions_.find(w.group.subscription_id);
+    if (it == subscriptions_.end()) continue;
+    auto& sub = it->second;
+    refill(sub, now);
+    if (sub.tokens >= 1.0) continue;  // it waits for something else (the pass in flight)
+    // Rounded up, so that the bucket holds the whole read when the wait is over.
+    const auto seconds = std::chrono::duration<double>((1.0 - sub.tokens) / reads_per_second());
+    const auto until = std::chrono::ceil<core::Duration>(seconds);
+    if (!wait || until < *wait) wait = until;
+  }
+  return wait;
 }
 
 PassResult GroupObserver::perform(const ReadPlan& plan, ContainerGroupApi& api,

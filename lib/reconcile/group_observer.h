@@ -126,6 +126,10 @@ class GroupObserver {
   // Only the GETs asked for (request_get, a LIST change, an action finished), within the
   // budget, marked as attempted: the reconciler sends them beside a pass still in flight.
   ReadPlan due_requested(core::MonotonicTime now);
+  // How long until the budget's bucket holds a read for a GET asked for that found it empty
+  // (the shortest such wait over the subscriptions); nullopt when no requested GET waits for
+  // the budget. The reconciler starts a pass then rather than at the next tick.
+  std::optional<core::Duration> requested_gets_budget_wait(core::MonotonicTime now);
 
   // Blocking; runs on a worker. `stop` is polled between reads. Passes may overlap (see
   // due_requested): apply() keeps the newest reading of each group, whatever the order the

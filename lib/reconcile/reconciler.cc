@@ -381,6 +381,12 @@ void Reconciler::tick() {
 }
 
 bool Reconciler::start_pass(bool force_full) {
+  const bool started = launch_pass(force_full);
+  retry_when_budget_allows();
+  return started;
+}
+
+bool Reconciler::launch_pass(bool force_full) {
   if (pass_in_flight_) {
     pass_pending_ = true;
     start_requested_pass();
@@ -391,6 +397,20 @@ bool Reconciler::start_pass(bool force_full) {
   pass_in_flight_ = true;
   submit_pass(std::move(plan), false);
   return true;
+}
+
+void Reconciler::retry_when_budget_allows() {
+  // A GET asked for (a failing probe's, an action's) that found the budget's bucket empty is
+  // sent as soon as the bucket holds a read again, not at the next tick, up to
+  // getInterval.unhealthy later: the restart it justifies waits for it.
+  if (once_ || stopping_ || budget_retry_scheduled_) return;
+  const auto wait = observer_.requested_gets_budget_wait(deps_.scheduler.now());
+  if (!wait) return;
+  budget_retry_scheduled_ = true;
+  deps_.scheduler.schedule_at(deps_.scheduler.now() + *wait, [this] {
+    budget_retry_scheduled_ = false;
+    if (!stopping_) start_pass(false);
+  });
 }
 
 void Reconciler::start_requested_pass() {

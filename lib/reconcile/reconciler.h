@@ -183,7 +183,11 @@ class Reconciler {
   void apply_config(std::shared_ptr<const config::Config> config);
   void schedule_tick(core::Duration delay);
   void tick();
+  // Starts the reads due (launch_pass), then, if a GET asked for found the budget spent,
+  // makes sure a pass starts when the budget holds a read again (retry_when_budget_allows).
   bool start_pass(bool force_full);
+  bool launch_pass(bool force_full);
+  void retry_when_budget_allows();
   // While a pass is in flight: the GETs asked for since (GroupObserver::due_requested) in a
   // pass of their own beside it, at most one such at a time.
   void start_requested_pass();
@@ -263,6 +267,7 @@ class Reconciler {
   bool once_ = false;  // run_once(): actions run inline and nothing is requeued
   bool pass_in_flight_ = false;
   bool requested_pass_in_flight_ = false;  // start_requested_pass()
+  bool budget_retry_scheduled_ = false;    // retry_when_budget_allows()
   bool pass_pending_ = false;
   std::size_t reported_budget_deferred_ = 0;  // GroupObserver::budget_deferred_reads() reported
   Scheduler::TaskId tick_task_ = 0;

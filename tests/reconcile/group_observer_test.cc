@@ -323,6 +323,24 @@ TEST_F(ObserverTest, RequestedGetsGoAloneAndWithinTheBudget) {
   EXPECT_TRUE(observer.gets_requested()) << "apiserver's waits for the next pass";
 }
 
+TEST_F(ObserverTest, ARequestedGetThatFindsTheBucketEmptyKnowsWhenItHoldsARead) {
+  config.policy.budget.arm_reads_per_minute = 18;  // 0.3 reads/s, a bucket of 3
+  observer.configure(config);
+  pass();  // the LIST and both GETs: the bucket is empty
+  EXPECT_EQ(observer.requested_gets_budget_wait(time.monotonic_time()), std::nullopt)
+      << "nothing asked for";
+  time.advance(1500ms);  // 0.45 of a read
+  observer.request_get(kApi);
+  EXPECT_TRUE(observer.due_requested(time.monotonic_time()).empty());
+  // 0.55 of a read at 0.3/s: 1.8333 s, rounded up.
+  EXPECT_EQ(observer.requested_gets_budget_wait(time.monotonic_time()), 1834ms);
+  time.advance(1834ms);
+  const auto plan = observer.due_requested(time.monotonic_time());
+  ASSERT_EQ(plan.gets.size(), 1u);
+  EXPECT_EQ(plan.gets[0].member, kApi);
+  EXPECT_EQ(observer.requested_gets_budget_wait(time.monotonic_time()), std::nullopt);
+}
+
 // A GET asked for beside a long pass (due_requested) can answer before that pass does: what
 // answers last is not always what was read last.
 TEST_F(ObserverTest, AnAnswerOlderThanTheReadingHeldIsNotTheReading) {

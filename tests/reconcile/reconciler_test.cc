@@ -453,6 +453,24 @@ TEST_F(ReconcilerTest, AListThatSeesANewIpBuysAGetAtOnce) {
   EXPECT_EQ(api.count("get apiserver"), 1u);
 }
 
+// With the budget spent, the GET a failing probe asks for is sent when the bucket holds a read
+// again, not at the next tick (getInterval.unhealthy, 5 s): the restart waits for it.
+TEST_F(ReconcilerTest, AGetTheBudgetHeldBackLeavesWhenTheBucketRefillsNotAtTheNextTick) {
+  auto config =
+      config_with({member("etcd"), test_util::probed(member("apiserver", {"etcd"}),
+                                                     "http://{ip}:6443/livez", 1s, 500ms)});
+  config.policy.budget.arm_reads_per_minute = 18;  // 0.3 reads/s, a bucket of 3
+  make(config).start();
+  scheduler.run_due();  // the LIST and both GETs: the bucket is empty
+  ASSERT_EQ(api.count("get apiserver"), 1u);
+  // The probe of 1 s fails (nothing answers) when the bucket holds 0.3 of a read: its GET
+  // waits 2.33 s for the bucket and leaves at 3.33 s, not at the tick of 5 s.
+  scheduler.advance(3200ms);
+  EXPECT_EQ(api.count("get apiserver"), 1u) << ::testing::PrintToString(api.calls());
+  scheduler.advance(300ms);
+  EXPECT_EQ(api.count("get apiserver"), 2u) << ::testing::PrintToString(api.calls());
+}
+
 TEST_F(ReconcilerTest, TheReadBudgetIsReported) {
   auto config = config_with({member("etcd"), member("apiserver", {"etcd"})});
   config.policy.budget.arm_reads_per_minute = 30;
