@@ -402,12 +402,14 @@ bool Reconciler::launch_pass(bool force_full) {
 void Reconciler::retry_when_budget_allows() {
   // A GET asked for (a failing probe's, an action's) that found the budget's bucket empty is
   // sent as soon as the bucket holds a read again, not at the next tick, up to
-  // getInterval.unhealthy later: the restart it justifies waits for it.
+  // getInterval.unhealthy later: the restart it justifies waits for it. At least
+  // kBudgetRetrySpacing apart: with the budget spent (many faults at once) a pass per token,
+  // each followed by a whole plan, would cost more than the second it saves.
   if (once_ || stopping_ || budget_retry_scheduled_) return;
   const auto wait = observer_.requested_gets_budget_wait(deps_.scheduler.now());
   if (!wait) return;
   budget_retry_scheduled_ = true;
-  deps_.scheduler.schedule_at(deps_.scheduler.now() + *wait, [this] {
+  deps_.scheduler.schedule_at(deps_.scheduler.now() + std::max(*wait, kBudgetRetrySpacing), [this] {
     budget_retry_scheduled_ = false;
     if (!stopping_) start_pass(false);
   });

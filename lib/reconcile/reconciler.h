@@ -64,6 +64,9 @@ namespace frankenetes::reconcile {
 // Coordination: a standby probes the members of a cluster another replica holds this many
 // times less often than their probe.period (it never acts on what it sees).
 inline constexpr int kStandbyProbeSlowdown = 3;
+// The shortest wait before a pass for GETs asked for that found the read budget spent
+// (Reconciler::retry_when_budget_allows): at most one such pass a second.
+inline constexpr core::Duration kBudgetRetrySpacing{1000};
 
 struct ReconcilerDeps {
   Scheduler& scheduler;
