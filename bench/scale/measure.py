@@ -145,11 +145,17 @@ class ProcessStats:
     def __init__(self, pid):
         self.pid = pid
 
+    @staticmethod
+    def _name_and_cpu_seconds(stat_path):
+        """The command name and utime + stime in seconds from a /proc .../stat file."""
+        with open(stat_path) as f:
+            # The command (which may hold spaces and parentheses) ends at the last ')'.
+            head, rest = f.read().rsplit(")", 1)
+        fields = rest.split()
+        return head.split("(", 1)[1], (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14, 15
+
     def cpu_seconds(self):
-        with open(f"/proc/{self.pid}/stat") as f:
-            # Fields after the command (which may hold spaces) start after the last ')'.
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14, 15)
+        return self._name_and_cpu_seconds(f"/proc/{self.pid}/stat")[1]
 
     def cpu_seconds_by_thread(self):
         """CPU seconds per thread name (the daemon names its threads: scheduler, http-io,
@@ -161,13 +167,10 @@ class ProcessStats:
             return out
         for tid in tids:
             try:
-                with open(f"/proc/{self.pid}/task/{tid}/stat") as f:
-                    head, rest = f.read().rsplit(")", 1)
+                name, seconds = self._name_and_cpu_seconds(f"/proc/{self.pid}/task/{tid}/stat")
             except (FileNotFoundError, ProcessLookupError):
                 continue  # ended since the listing
-            name = head.split("(", 1)[1]
-            fields = rest.split()
-            out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / CLK_TCK
+            out[name] = out.get(name, 0.0) + seconds
         return out
 
     def status_kib(self, key):
