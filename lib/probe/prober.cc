@@ -104,10 +104,14 @@ std::optional<Prober::Prepared> Prober::prepare(const config::MemberConfig& memb
   if (!member.probe) return std::nullopt;
   auto url = substitute_probe_url(member.probe->url, target);
   if (!url) return std::nullopt;
+  return prepare(*member.probe, std::move(*url));
+}
+
+Prober::Prepared Prober::prepare(const config::ProbeConfig& probe, std::string url) {
   Prepared prepared;
   prepared.request.method = "GET";
-  prepared.request.url = std::move(*url);
-  prepared.request.timeout = member.probe->timeout;
+  prepared.request.url = std::move(url);
+  prepared.request.timeout = probe.timeout;
   prepared.request.operation = "probe";
   prepared.request.headers.emplace("Accept", "application/json, text/plain, */*");
   if (!fixed_transport_ && !fixed_async_) prepared.clients = current_clients();
@@ -134,14 +138,21 @@ std::optional<ProbeResult> Prober::probe(const config::MemberConfig& member,
 
 bool Prober::probe_async(const config::MemberConfig& member, const ProbeTarget& target,
                          ProbeDone done) {
-  auto prepared = prepare(member, target);
-  if (!prepared) return false;
-  http::AsyncTransport* transport = async_transport(member, prepared->clients);
+  if (!member.probe) return false;
+  auto url = substitute_probe_url(member.probe->url, target);
+  if (!url) return false;
+  return probe_url_async(member, std::move(*url), std::move(done));
+}
+
+bool Prober::probe_url_async(const config::MemberConfig& member, std::string url, ProbeDone done) {
+  if (!member.probe) return false;
+  auto prepared = prepare(*member.probe, std::move(url));
+  http::AsyncTransport* transport = async_transport(member, prepared.clients);
   if (!transport) return false;
   const auto started = time_.monotonic_time();
   // What judge() needs of the member, by value: the configuration may be replaced before the
   // answer comes.
-  transport->send_async(std::move(prepared->request),
+  transport->send_async(std::move(prepared.request),
                         [this, role = member.role, timeout = member.probe->timeout, started,
                          done = std::move(done)](core::Result<http::Response> response) {
                           done(judge(role, timeout, response, started));

@@ -93,6 +93,9 @@ class Prober {
   // daemon is shutting down). False, and `done` never runs, for the same reasons probe()
   // returns nullopt. Any thread.
   bool probe_async(const config::MemberConfig& member, const ProbeTarget& target, ProbeDone done);
+  // The same with the member's probe URL already substituted (substitute_probe_url()), for a
+  // caller that needed it anyway: at thousands of probes a period, building it once counts.
+  bool probe_url_async(const config::MemberConfig& member, std::string url, ProbeDone done);
   // Sends `request` on the asynchronous client for the member's probe TLS settings (etcd's
   // status read after a successful probe); `done` as for probe_async(). False, and `done`
   // never runs, when there is no such client. Not from a callback of these clients (it may
@@ -112,6 +115,7 @@ class Prober {
     std::shared_ptr<const ProbeClients> clients;
   };
   std::optional<Prepared> prepare(const config::MemberConfig& member, const ProbeTarget& target);
+  Prepared prepare(const config::ProbeConfig& probe, std::string url);
   // The clients now in force (a reference keeps them alive while one is used).
   std::shared_ptr<const ProbeClients> current_clients() const;
   // The asynchronous transport for the member's settings; null when there is none.

@@ -1,6 +1,7 @@
 #include "reconcile/reconciler.h"
 
 #include "core/duration.h"
+#include "http/url.h"
 #include "log/event.h"
 #include "state/cluster_history.h"
 
@@ -718,29 +719,31 @@ void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation
   }
   auto [ip, fqdn] = observer_.address(key);
   probe::ProbeTarget target{std::move(ip), std::move(fqdn)};
-  if (!probe::substitute_probe_url(member->probe->url, target)) {
+  auto url = probe::substitute_probe_url(member->probe->url, target);
+  if (!url) {
     schedule_probe(key, period);  // no IP known yet: the probe state stays unknown
     return;
   }
   const auto id = ++last_probe_id_;
   probes_in_flight_[key] = {id, now};
-  start_probe(key, *member, target, id);
+  start_probe(key, *member, target, std::move(*url), id);
   schedule_probe(key, period);
 }
 
 void Reconciler::start_probe(const model::MemberKey& key, const config::MemberConfig& member,
-                             const probe::ProbeTarget& target, std::uint64_t id) {
-  // etcd members: every successful probe also reads maintenance/status (data-loss detection).
+                             const probe::ProbeTarget& target, std::string url, std::uint64_t id) {
+  // etcd members: every successful probe also reads maintenance/status (data-loss detection),
+  // at the probe URL's origin (etcd_endpoint()).
   const std::string status_endpoint =
       deps_.etcd_status != nullptr && member.role == config::MemberRole::kEtcd
-          ? etcd_endpoint(member, target.ip, target.fqdn)
+          ? http::url_origin(url)
           : std::string();
 
   if (deps_.prober->asynchronous()) {
     // On the prober's I/O thread; the status read is started from the scheduler thread once
     // the result is taken (read_etcd_status).
-    const bool started = deps_.prober->probe_async(
-        member, target, [this, key, id, status_endpoint](probe::ProbeResult result) {
+    const bool started = deps_.prober->probe_url_async(
+        member, std::move(url), [this, key, id, status_endpoint](probe::ProbeResult result) {
           const auto at = deps_.time.monotonic_time();
           const bool read_status = result.success && !status_endpoint.empty();
           complete_probe({key, id, std::move(result), at, std::nullopt,

@@ -234,8 +234,9 @@ class Reconciler {
   void complete_probe(ProbeCompletion completion);  // any thread
   void take_probe_completions();
   void read_etcd_status(const ProbeCompletion& probed);
+  // `url`: the member's probe URL for `target` (substitute_probe_url()).
   void start_probe(const model::MemberKey& key, const config::MemberConfig& member,
-                   const probe::ProbeTarget& target, std::uint64_t id);
+                   const probe::ProbeTarget& target, std::string url, std::uint64_t id);
   const config::MemberConfig* find_member(const model::MemberKey& key) const;
   std::optional<ActionTarget> target_for(const model::MemberKey& key) const;
   void beat();
