@@ -1,12 +1,17 @@
 #include "sim/health_endpoint.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace frankenetes::sim {
 
 namespace {
 
 constexpr std::string_view kPrefix = "/health/";
+constexpr std::string_view kEtcdStatusPath = "/v3/maintenance/status";
+// Ids in etcd 3.4.23's answer (see lib/etcd/maintenance_status.h).
+constexpr std::string_view kEtcdClusterId = "324952591200643719";
+constexpr std::string_view kEtcdMemberId = "3319814642761637952";
 constexpr std::size_t kMaxQuotedIp = 64;  // the IP comes from the request path
 
 std::string container_state(const Container& c) {
@@ -49,6 +54,25 @@ HealthEndpoint::HealthEndpoint(AciModel& model, const core::TimeSource& time, co
     : model_(model), time_(time), hang_cap_(hang_cap) {}
 
 void HealthEndpoint::handle(const http::Request& request, http::Responder respond) {
+  if (request.method == "POST" && request.path == kEtcdStatusPath) {
+    // The gateway writes 64-bit fields as strings of digits.
+    const auto revision = std::to_string(++etcd_revision_);
+    const nlohmann::json status = {{"header",
+                                    {{"cluster_id", kEtcdClusterId},
+                                     {"member_id", kEtcdMemberId},
+                                     {"revision", revision},
+                                     {"raft_term", "2"}}},
+                                   {"version", "3.4.23"},
+                                   {"dbSize", "20480"},
+                                   {"leader", kEtcdMemberId},
+                                   {"raftIndex", revision},
+                                   {"raftTerm", "2"}};
+    http::Response r;
+    r.status = 200;
+    r.headers["Content-Type"] = "application/json";
+    r.body = status.dump();
+    return respond(std::move(r));
+  }
   if (request.method != "GET" && request.method != "HEAD") {
     auto r = http::Response::text(405, "use GET\n");
     r.headers["Allow"] = "GET, HEAD";

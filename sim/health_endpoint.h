@@ -11,6 +11,13 @@
 //          the hang ends (then the verdict of that moment), or 503 "hung" after hang_cap
 //     200  "ok"
 //
+//   POST /v3/maintenance/status   (what the daemon reads of every etcd member after a passing
+//                                  probe, at the origin of its probe URL: this endpoint)
+//     200  etcd 3.4's JSON gateway answer, one fixed cluster and member for every caller, the
+//          revision one higher at every call (a busy etcd's). No group is looked up: the URL
+//          names none. So a benchmark pays for the status reads a live etcd would answer,
+//          parsed and recorded, rather than for a 405.
+//
 // Benchmarks probe thousands of groups every few seconds through it, so an answer is O(1)
 // (AciModel::find_by_ip) and nothing is written to the request log. A hung answer costs no
 // thread: the responder is parked here and tick() answers it later.
@@ -19,6 +26,7 @@
 // from a TimeSource. main.cc puts an HttpServer in front of it.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -53,6 +61,7 @@ class HealthEndpoint {
   void tick();
 
   std::size_t parked() const { return parked_.size(); }
+  std::uint64_t etcd_revision() const { return etcd_revision_; }  // the last one answered
   core::Duration hang_cap() const { return hang_cap_; }
 
  private:
@@ -66,6 +75,7 @@ class HealthEndpoint {
   const core::TimeSource& time_;
   core::Duration hang_cap_;
   std::vector<Parked> parked_;
+  std::uint64_t etcd_revision_ = 1;  // a new etcd store's
 };
 
 }  // namespace frankenetes::sim

@@ -7,6 +7,7 @@
 
 #include <optional>
 
+#include "etcd/maintenance_status.h"
 #include "sim_harness.h"
 
 namespace frankenetes::sim::testing {
@@ -61,10 +62,28 @@ TEST_F(HealthEndpointTest, UnknownIpOtherRoutesAndMethods) {
   EXPECT_EQ(probe("/health/" + ip_of("etcd"), "POST").status(), 405);
 }
 
+TEST_F(HealthEndpointTest, EtcdStatusAnswersAsEtcdWithARevisionThatGrows) {
+  auto first = probe("/v3/maintenance/status", "POST");
+  ASSERT_EQ(first.status(), 200) << first.body();
+  auto status = etcd::parse_maintenance_status(first.body());
+  ASSERT_TRUE(status.ok()) << status.error().message;
+  EXPECT_EQ(status->cluster_id, 324952591200643719u);
+  EXPECT_EQ(status->member_id, 3319814642761637952u);
+  EXPECT_EQ(status->version, "3.4.23");
+  ASSERT_TRUE(status->revision.has_value());
+  const auto second =
+      etcd::parse_maintenance_status(probe("/v3/maintenance/status", "POST").body());
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->revision, *status->revision + 1);
+  EXPECT_EQ(second->cluster_id, status->cluster_id);
+  EXPECT_EQ(probe("/v3/maintenance/status").status(), 404);  // GET: not etcd's route
+}
+
 TEST_F(HealthEndpointTest, ProbesAreNotInTheRequestLog) {
   const auto before = h_.sim_.request_log().last_seq();
   for (int i = 0; i < 5; ++i) probe("/health/" + ip_of("etcd"));
   probe("/health/127.250.0.1");
+  probe("/v3/maintenance/status", "POST");
   EXPECT_EQ(h_.sim_.request_log().last_seq(), before);
 }
 
