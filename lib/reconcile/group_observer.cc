@@ -80,6 +80,14 @@ void GroupObserver::configure(const config::Config& config) {
   }
   subscriptions_ = std::move(subscriptions);
   members_ = std::move(next);
+  index_.clear();
+  index_.reserve(members_.size());
+  for (auto& [key, w] : members_) index_.emplace(key, &w);
+}
+
+GroupObserver::Watched* GroupObserver::find(const model::MemberKey& member) const {
+  const auto it = index_.find(member);
+  return it == index_.end() ? nullptr : it->second;
 }
 
 core::Duration GroupObserver::tick_period(const config::PolicyConfig& policy) {
@@ -89,17 +97,17 @@ core::Duration GroupObserver::tick_period(const config::PolicyConfig& policy) {
 }
 
 void GroupObserver::set_attention(const model::MemberKey& member, bool attention) {
-  if (auto it = members_.find(member); it != members_.end()) it->second.attention = attention;
+  if (auto* w = find(member)) w->attention = attention;
 }
 
 void GroupObserver::request_get(const model::MemberKey& member) {
-  if (auto it = members_.find(member); it != members_.end()) it->second.get_requested = true;
+  if (auto* w = find(member)) w->get_requested = true;
 }
 
 void GroupObserver::action_finished(const model::MemberKey& member) {
-  if (auto it = members_.find(member); it != members_.end()) {
-    it->second.absence = {};
-    it->second.get_requested = true;
+  if (auto* w = find(member)) {
+    w->absence = {};
+    w->get_requested = true;
   }
 }
 
@@ -336,9 +344,9 @@ void GroupObserver::apply(const PassResult& result) {
   // GETs first: a LIST of the same pass is then compared with what the GET just saw, and
   // only a real difference asks for another GET.
   for (const auto& get : result.gets) {
-    auto it = members_.find(get.member);
-    if (it == members_.end()) continue;  // reconfigured away while the read was in flight
-    Watched& w = it->second;
+    auto* found = find(get.member);
+    if (!found) continue;  // reconfigured away while the read was in flight
+    Watched& w = *found;
     // A GET sent later already answered (it went beside this pass): it is the reading.
     if (w.last_get && get.observation.sent() < w.last_get->sent()) continue;
     w.last_get = get.observation;
@@ -355,8 +363,8 @@ void GroupObserver::apply(const PassResult& result) {
     }
   }
   for (const auto& get : result.gets) {
-    if (auto it = members_.find(get.member); it != members_.end()) {
-      count_reads(it->second.group.subscription_id, get.observation.observed_at, 1);
+    if (const auto* w = find(get.member)) {
+      count_reads(w->group.subscription_id, get.observation.observed_at, 1);
     }
   }
   apply_lists(result.lists);
@@ -540,9 +548,9 @@ void GroupObserver::update_proof(Watched& w) const {
 }
 
 const model::GroupObservation* GroupObserver::group(const model::MemberKey& member) const {
-  const auto it = members_.find(member);
-  if (it == members_.end() || !it->second.last_get) return nullptr;
-  return &*it->second.last_get;
+  const auto* w = find(member);
+  if (!w || !w->last_get) return nullptr;
+  return &*w->last_get;
 }
 
 const model::ContainerGroupSummary* GroupObserver::newest_summary(const Watched& w) const {
@@ -570,9 +578,9 @@ std::optional<std::string> GroupObserver::fqdn(const model::MemberKey& member) c
 
 std::pair<std::optional<std::string>, std::optional<std::string>> GroupObserver::address(
     const model::MemberKey& member) const {
-  const auto it = members_.find(member);
-  if (it == members_.end()) return {};
-  const auto* summary = newest_summary(it->second);
+  const auto* w = find(member);
+  if (!w) return {};
+  const auto* summary = newest_summary(*w);
   if (!summary) return {};
   return {summary->ip, summary->fqdn};
 }

@@ -43,6 +43,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -106,6 +107,9 @@ class GroupObserver {
   static constexpr double kSuspectReserve = 0.1;
 
   explicit GroupObserver(DeferReads defer = {}) : defer_(std::move(defer)) {}
+  // Not copied: its index points into its own map.
+  GroupObserver(const GroupObserver&) = delete;
+  GroupObserver& operator=(const GroupObserver&) = delete;
 
   // The members to watch (start and reload); members no longer configured are forgotten,
   // the others keep what was read about them.
@@ -227,6 +231,10 @@ class GroupObserver {
   DeferReads defer_;
   config::PolicyConfig policy_;
   std::map<model::MemberKey, Watched> members_;
+  // members_ by key, hashed (std::map nodes stay put): each probe looks its member's address
+  // up, a thousand times a second at a thousand clusters. Rebuilt by configure().
+  std::unordered_map<model::MemberKey, Watched*, model::MemberKeyHash> index_;
+  Watched* find(const model::MemberKey& member) const;
   std::map<std::string, Subscription> subscriptions_;
   std::optional<core::MonotonicTime> last_list_attempt_;
   std::optional<core::MonotonicTime> last_plan_;
