@@ -54,7 +54,14 @@ class StateStore {
   // Reads state.json; what it returns is also what the store holds from now on.
   LoadedState load();
 
-  // Writes when the persistent part of `history` differs from what was last written.
+  // Writes when the persistent part of `history` differs from what was last written, except
+  // when all that changed is etcd members' status moving on (same cluster id, revision not
+  // lower): every passing probe of an etcd member reads it, and a busy cluster's revision
+  // grows with every write, so that alone would rewrite (and fsync) the file every pass. Such
+  // progress is written with the next other change, or kEtcdProgressWriteInterval after the
+  // last write. A daemon restarted in between compares its first readings with a revision up
+  // to that old: a cluster id that changed or a revision below it is still a data loss.
+  static constexpr core::Duration kEtcdProgressWriteInterval = std::chrono::minutes(1);
   core::Status save_history(const plan::History& history);
   // Adds or replaces the member's operation, and writes at once (before the caller acts).
   core::Status put_operation(const RecreateOperation& operation);
@@ -74,6 +81,7 @@ class StateStore {
   const core::TimeSource& time_;
   mutable std::mutex mutex_;
   plan::History history_;  // persistent part only
+  std::optional<core::MonotonicTime> last_write_;  // of state.json, successful
   std::map<model::MemberKey, RecreateOperation> operations_;
   std::set<model::MemberKey> paused_;
 };

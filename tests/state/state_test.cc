@@ -295,6 +295,52 @@ TEST_F(StoreTest, UnchangedHistoryIsNotRewritten) {
   EXPECT_TRUE(std::filesystem::exists(dir_ / "state.json"));
 }
 
+// etcd's revision grows with every write its cluster takes and is read after every passing
+// probe: its progress alone is written at most every kEtcdProgressWriteInterval, anything
+// else (a new cluster id, a revision that went back, any other change) at once.
+TEST_F(StoreTest, EtcdStatusProgressAloneIsWrittenAtMostOnceAnInterval) {
+  auto store = StateStore::open(dir(), time_);
+  ASSERT_TRUE(store.ok());
+  auto history = sample_history(time_.monotonic_time());
+  history.members[kEtcd].etcd_seen = etcd::DataIdentity{7, 1000};
+  ASSERT_TRUE((*store)->save_history(history).ok());
+  const auto written_revision = [&]() -> std::uint64_t {
+    const auto decoded =
+        decode_state(read("state.json"), time_.system_time(), time_.monotonic_time());
+    EXPECT_TRUE(decoded.ok()) << decoded.error().message;
+    if (!decoded.ok()) return 0;
+    const auto& seen = decoded->history.members.at(kEtcd).etcd_seen;
+    return seen ? seen->revision : 0;
+  };
+  const auto save = [&](std::uint64_t cluster, std::uint64_t revision) {
+    history.members[kEtcd].etcd_seen = etcd::DataIdentity{cluster, revision};
+    ASSERT_TRUE((*store)->save_history(history).ok());
+  };
+
+  time_.advance(std::chrono::seconds(5));
+  save(7, 1010);
+  EXPECT_EQ(written_revision(), 1000u) << "progress alone waits";
+  time_.advance(StateStore::kEtcdProgressWriteInterval - std::chrono::seconds(10));
+  save(7, 1020);
+  EXPECT_EQ(written_revision(), 1000u);
+  time_.advance(std::chrono::seconds(5));
+  save(7, 1030);
+  EXPECT_EQ(written_revision(), 1030u) << "an interval after the last write";
+
+  time_.advance(std::chrono::seconds(1));
+  save(7, 1029);
+  EXPECT_EQ(written_revision(), 1029u) << "a revision that went back is written at once";
+  time_.advance(std::chrono::seconds(1));
+  save(8, 1);
+  EXPECT_EQ(written_revision(), 1u) << "a new cluster id is written at once";
+
+  time_.advance(std::chrono::seconds(1));
+  history.members[kEtcd].etcd_seen = etcd::DataIdentity{8, 50};
+  history.members[kApi].actions_taken += 1;
+  ASSERT_TRUE((*store)->save_history(history).ok());
+  EXPECT_EQ(written_revision(), 50u) << "any other change writes the progress with it";
+}
+
 TEST_F(StoreTest, AnUnreadableFileIsReportedWithItsProblem) {
   std::filesystem::create_directories(dir_);
   std::ofstream(dir_ / "state.json") << R"({"format":"frankenetesd-state","version":9})";
