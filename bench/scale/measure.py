@@ -146,20 +146,23 @@ class ProcessStats:
         self.pid = pid
 
     @staticmethod
-    def _name_and_cpu_seconds(stat_path):
-        """The command name and utime + stime in seconds from a /proc .../stat file."""
+    def _name_and_cpu_seconds(stat_path, kernel_only=False):
+        """The command name and utime + stime (kernel_only: stime) in seconds from a
+        /proc .../stat file."""
         with open(stat_path) as f:
             # The command (which may hold spaces and parentheses) ends at the last ')'.
             head, rest = f.read().rsplit(")", 1)
         fields = rest.split()
-        return head.split("(", 1)[1], (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14, 15
+        ticks = int(fields[12]) if kernel_only else int(fields[11]) + int(fields[12])  # fields 14, 15
+        return head.split("(", 1)[1], ticks / CLK_TCK
 
     def cpu_seconds(self):
         return self._name_and_cpu_seconds(f"/proc/{self.pid}/stat")[1]
 
-    def cpu_seconds_by_thread(self):
+    def cpu_seconds_by_thread(self, kernel_only=False):
         """CPU seconds per thread name (the daemon names its threads: scheduler, http-io,
-        reads, ...; threads of one name summed). Threads that ended are not counted."""
+        reads, ...; threads of one name summed); kernel_only: the part spent in the kernel
+        (system calls: sockets, epoll, futexes). Threads that ended are not counted."""
         out = {}
         try:
             tids = os.listdir(f"/proc/{self.pid}/task")
@@ -167,7 +170,7 @@ class ProcessStats:
             return out
         for tid in tids:
             try:
-                name, seconds = self._name_and_cpu_seconds(f"/proc/{self.pid}/task/{tid}/stat")
+                name, seconds = self._name_and_cpu_seconds(f"/proc/{self.pid}/task/{tid}/stat", kernel_only)
             except (FileNotFoundError, ProcessLookupError):
                 continue  # ended since the listing
             out[name] = out.get(name, 0.0) + seconds

@@ -155,8 +155,14 @@ def checks(runs, poll_s):
                 out.append(Check(tag + f"N={n} peak RSS <= {limit:g} MiB", v <= limit, f"{v:.1f} MiB"))
         if 1000 in d:
             v = d[1000]["steady"]["cpu_s_per_min"]
+            probes = d[1000]["steady"].get("probes_per_s")
             out.append(Check(tag + "N=1000 CPU <= 2 % of one core (1.2 CPU-s/min)", v <= CPU_LIMIT_S_PER_MIN,
-                             f"{v:.2f} CPU-s/min"))
+                             f"{v:.2f} CPU-s/min" + (f" with {probes:.0f} probes/s" if probes else "")))
+            plan = d[1000].get("read_plan")
+            if plan:
+                v = plan["cpu_s_per_min"]
+                out.append(Check(tag + "N=1000 CPU of the read plan alone (probes reloaded away) <= 1.2 CPU-s/min",
+                                 v <= CPU_LIMIT_S_PER_MIN, f"{v:.2f} CPU-s/min, {plan['arm_reads_per_s']:.2f} reads/s"))
             m = d[1000].get("metrics")
             if m:
                 out.append(Check(tag + "N=1000 /metrics scrape < 100 ms", m["seconds"] < METRICS_LIMIT_S,
@@ -181,6 +187,7 @@ COLUMNS = [
     ("DNS writes/min", lambda r: r["steady"]["dns_writes_per_min"], "{:.1f}"),
     ("429s", lambda r: r["steady"]["throttled"] + r["faults"]["throttled"], "{:.0f}"),
     ("CPU s/min", lambda r: r["steady"]["cpu_s_per_min"], "{:.2f}"),
+    ("CPU s/min without probes", lambda r: (r.get("read_plan") or {}).get("cpu_s_per_min"), "{:.2f}"),
     ("peak RSS MiB", lambda r: r["peak_rss_mib"], "{:.1f}"),
     ("/metrics ms", lambda r: r["metrics"]["seconds"] * 1000 if r.get("metrics") else None, "{:.1f}"),
     ("/metrics KiB", lambda r: r["metrics"]["bytes"] / 1024 if r.get("metrics") else None, "{:.0f}"),
@@ -283,11 +290,17 @@ def cpu_by_thread_lines(runs):
         by_thread = r.get("steady", {}).get("cpu_by_thread") if system == "daemon" else None
         if not by_thread:
             continue
+        kernel = r["steady"].get("cpu_kernel_by_thread", {})
         shown = sorted(((v, k) for k, v in by_thread.items() if v >= 0.005), reverse=True)
         rest = len(by_thread) - len(shown)
-        text = ", ".join(f"{k} {v:.2f}" for v, k in shown) or "all below 0.005"
+        text = ", ".join(f"{k} {v:.2f}" + (f" (kernel {kernel[k]:.2f})" if k in kernel else "")
+                         for v, k in shown) or "all below 0.005"
         if rest:
             text += f" (the other {rest} below 0.005)"
+        probes = r["steady"].get("probes_per_s")
+        if probes:
+            text += (f"; {probes:.0f} probes/s, {r['steady']['cpu_s_per_min'] / 60 / probes * 1e6:.0f} µs "
+                     "of CPU per probe, all threads")
         out.append(f"- {layout} N={n}: {text}")
     return out
 

@@ -10,7 +10,8 @@ daemon: also until its rolling resync of healthy groups has begun, half of
 getInterval.healthy after start), measure a steady-state window (ARM reads/writes per minute
 from the sim's request log, DNS calls among them, 429s, CPU seconds per minute (the daemon's also by thread) and peak RSS
 from /proc, /metrics scrape time and size), then inject faults (crash loop, hang, IP change; --faults of each) and time each to its
-corrective call. Writes bench/results/scale-<date>.md and .png and prints the acceptance
+corrective call, and (the daemon) reload it without its probes to measure what the read plan
+alone costs. Writes bench/results/scale-<date>.md and .png and prints the acceptance
 checks of issue 12; exit status 1 when one fails (0 with --report-only), 2 on errors.
 
   cmake --preset release && cmake --build --preset release --target frankenetesd frankenetes-sim
@@ -138,17 +139,25 @@ def run_one(system, n, layout, args, probes):
                     wait_window(tally, left, system.alive)
             proc = ProcessStats(system.pid)
             tally.open("steady")
-            threads0 = proc.cpu_seconds_by_thread()
+            threads0, kernel0 = proc.cpu_seconds_by_thread(), proc.cpu_seconds_by_thread(kernel_only=True)
+            probes0 = system.probes_done()
             cpu0, start = proc.cpu_seconds(), time.monotonic()
             wait_window(tally, args.window, system.alive)
             steady = tally.close("steady")
             cpu1, seconds = proc.cpu_seconds(), time.monotonic() - start
-            threads1 = proc.cpu_seconds_by_thread()
+            threads1, kernel1 = proc.cpu_seconds_by_thread(), proc.cpu_seconds_by_thread(kernel_only=True)
+            probes1 = system.probes_done()
             result = {"steady": rates(steady, seconds, cpu1 - cpu0)}
-            # Where the CPU goes, by thread name, in CPU-s/min (threads alive at both ends).
+            # Where the CPU goes, by thread name, in CPU-s/min (threads alive at both ends), and
+            # how much of it is the kernel's.
             result["steady"]["cpu_by_thread"] = {
                 name: (threads1[name] - threads0[name]) / seconds * 60
                 for name in sorted(threads1) if name in threads0}
+            result["steady"]["cpu_kernel_by_thread"] = {
+                name: (kernel1[name] - kernel0[name]) / seconds * 60
+                for name in sorted(kernel1) if name in kernel0}
+            if probes0 is not None and probes1 is not None:
+                result["steady"]["probes_per_s"] = (probes1 - probes0) / seconds
             up = system.members_up()
             if up and up[0] < 4 * n:
                 log(f"  only {up[0]} of {4 * n} members up at the end of the steady window")
@@ -161,6 +170,8 @@ def run_one(system, n, layout, args, probes):
             result["latency"], result["faults"], result["extra_actions"], result["fault_detail"] = run_faults(
                 system, w, tally, n, layout, args, kinds)
             result["peak_rss_mib"] = proc.peak_rss_mib()
+            if system.name == "daemon" and probes and args.read_plan_window > 0:
+                result["read_plan"] = measure_read_plan(system, w, tally, proc, n, layout, args)
         except BaseException:
             log(f"--- {system.name} log tail ---\n{system.log_tail()}")
             raise
@@ -172,6 +183,29 @@ def run_one(system, n, layout, args, probes):
     result["summary"] = getattr(system, "summary", None)
     result["wall_s"] = time.monotonic() - t0
     return result
+
+
+def measure_read_plan(system, w, tally, proc, n, layout, args):
+    """The daemon's CPU without its probes: the same daemon reloaded (SIGHUP) with the probes
+    taken out of its configuration, after the faults, over --read-plan-window. What watching
+    ARM costs apart from probing the members (a probe per member every 5 s is about a thousand
+    HTTP exchanges a second at N = 1000, and its cost grows with the probe rate, not N's reads)."""
+    system.reload(world.daemon_config(w.sim.endpoints, n, layout, args.poll, probes=False))
+    # Probes in flight at the reload end within their timeout; a second more for the last one.
+    wait_window(tally, world.PROBE_TIMEOUT_S + world.PROBE_PERIOD_S, system.alive)
+    probes0 = system.probes_done()
+    tally.open("read_plan")
+    cpu0, start = proc.cpu_seconds(), time.monotonic()
+    wait_window(tally, args.read_plan_window, system.alive)
+    counts = tally.close("read_plan")
+    cpu1, seconds = proc.cpu_seconds(), time.monotonic() - start
+    probed = system.probes_done() - probes0
+    if probed:
+        raise AssertionError(f"{probed:g} probes after the reload that removed them")
+    out = rates(counts, seconds, cpu1 - cpu0)
+    log(f"  read plan alone (probes reloaded away): {out['arm_reads_per_s']:.2f} reads/s, "
+        f"{out['cpu_s_per_min']:.2f} CPU-s/min")
+    return out
 
 
 def run_faults(system, w, tally, n, layout, args, kinds):
@@ -362,6 +396,9 @@ def parse_args(argv):
     p.add_argument("--settle", type=float, default=30.0, help="wait after the system is steady, seconds")
     p.add_argument("--probes", choices=("on", "off"), default="on",
                    help="a probe per member (off: what the read plan alone costs; no hang faults)")
+    p.add_argument("--read-plan-window", type=float, default=60.0,
+                   help="after the faults, the daemon's CPU without probes (reloaded away) over "
+                        "this many seconds; 0: not measured")
     p.add_argument("--faults", type=int, default=20, help="faults of each kind per N (0: none)")
     p.add_argument("--fault-spacing", type=float, default=2.0, help="mean seconds between injections")
     p.add_argument("--fault-timeout", type=float, default=3600.0, help="deadline of one N's fault phase, seconds")

@@ -86,6 +86,22 @@ class DaemonSystem:
         up = [v for name, _, v in self._samples() if name == "frankenetes_member_up"]
         return sum(1 for v in up if v == 1), len(up)
 
+    def reload(self, config_text):
+        """Replaces the configuration and sends SIGHUP; returns once the daemon applied it."""
+        before = self._reloads_applied()
+        self.daemon.write_config(config_text)
+        self.daemon.signal(signal.SIGHUP)
+        wait_until(lambda: self._reloads_applied() > before, 30, "the daemon to apply the reloaded configuration",
+                   every=SCRAPE_EVERY)
+
+    def _reloads_applied(self):
+        return sum(v for name, labels, v in self._samples()
+                   if name == "frankenetes_config_reload_total" and labels.get("result") == "success")
+
+    def probes_done(self):
+        """Probes finished so far, all members (frankenetes_probe_duration_seconds_count)."""
+        return sum(v for name, _, v in self._samples() if name == "frankenetes_probe_duration_seconds_count")
+
     def settled(self, cluster):
         name = world.cluster_name(cluster)
         up = [v for n, labels, v in self._samples()
@@ -184,6 +200,9 @@ class BaselineSystem:
 
     def metrics(self):
         return None  # no /metrics
+
+    def probes_done(self):
+        return None  # not counted
 
     def log_tail(self, chars=4000):
         if self.proc is None:

@@ -14,7 +14,8 @@
 //   Data-loss detection. Every successful probe of an etcd member also reads
 //   maintenance/status; record_status() compares its cluster id and revision with the last
 //   reading (persisted in plan::MemberHistory, so a restart compares with what was seen before
-//   it). A new cluster id or a revision that went back is logged as etcd.data_loss_detected
+//   it; a revision that only moved on is written to the state file at most once a minute,
+//   state::StateStore::kEtcdProgressWriteInterval). A new cluster id or a revision that went back is logged as etcd.data_loss_detected
 //   with the newest snapshot, and raises frankenetes_etcd_data_loss_detected until a restore.
 //   While a data loss is recorded the member gets no snapshots: retention must not rotate the
 //   snapshots of the lost data out for copies of the emptier store.
