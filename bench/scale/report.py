@@ -297,6 +297,10 @@ def cpu_by_thread_lines(runs):
                          for v, k in shown) or "all below 0.005"
         if rest:
             text += f" (the other {rest} below 0.005)"
+        plan_threads = (r.get("read_plan") or {}).get("cpu_by_thread")
+        if plan_threads:
+            shown_plan = sorted(((v, k) for k, v in plan_threads.items() if v >= 0.005), reverse=True)
+            text += "; without probes: " + (", ".join(f"{k} {v:.2f}" for v, k in shown_plan) or "all below 0.005")
         probes = r["steady"].get("probes_per_s")
         if probes:
             text += (f"; {probes:.0f} probes/s, {r['steady']['cpu_s_per_min'] / 60 / probes * 1e6:.0f} µs "

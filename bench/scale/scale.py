@@ -195,14 +195,18 @@ def measure_read_plan(system, w, tally, proc, n, layout, args):
     wait_window(tally, world.PROBE_TIMEOUT_S + world.PROBE_PERIOD_S, system.alive)
     probes0 = system.probes_done()
     tally.open("read_plan")
+    threads0 = proc.cpu_seconds_by_thread()
     cpu0, start = proc.cpu_seconds(), time.monotonic()
     wait_window(tally, args.read_plan_window, system.alive)
     counts = tally.close("read_plan")
     cpu1, seconds = proc.cpu_seconds(), time.monotonic() - start
+    threads1 = proc.cpu_seconds_by_thread()
     probed = system.probes_done() - probes0
     if probed:
         raise AssertionError(f"{probed:g} probes after the reload that removed them")
     out = rates(counts, seconds, cpu1 - cpu0)
+    out["cpu_by_thread"] = {name: (threads1[name] - threads0[name]) / seconds * 60
+                            for name in sorted(threads1) if name in threads0}
     log(f"  read plan alone (probes reloaded away): {out['arm_reads_per_s']:.2f} reads/s, "
         f"{out['cpu_s_per_min']:.2f} CPU-s/min")
     return out
