@@ -207,6 +207,28 @@ plan::History persistent_part(const plan::History& history) {
   return out;
 }
 
+PersistentChange compare_persistent(const plan::History& history, const plan::History& written) {
+  if (history.action_starts != written.action_starts) return PersistentChange::kChanged;
+  auto change = PersistentChange::kSame;
+  auto next = written.members.begin();
+  for (const auto& [key, member] : history.members) {
+    auto kept = persistent_member(member);
+    if (kept == plan::MemberHistory{}) continue;
+    if (next == written.members.end() || next->first != key) return PersistentChange::kChanged;
+    const auto& was = (next++)->second;
+    if (kept == was) continue;
+    if (!kept.etcd_seen || !was.etcd_seen ||
+        kept.etcd_seen->cluster_id != was.etcd_seen->cluster_id ||
+        kept.etcd_seen->revision < was.etcd_seen->revision) {
+      return PersistentChange::kChanged;
+    }
+    kept.etcd_seen = was.etcd_seen;
+    if (!(kept == was)) return PersistentChange::kChanged;
+    change = PersistentChange::kEtcdProgress;
+  }
+  return next == written.members.end() ? change : PersistentChange::kChanged;
+}
+
 namespace {
 
 json encode_document(const PersistedState& state, core::SystemTime system_now,

@@ -41,6 +41,13 @@ struct PersistedState {
 // decode gives back, so callers can tell whether a write is needed.
 plan::History persistent_part(const plan::History& history);
 
+// How the persistent part of `history` compares with `written` (a persistent part itself),
+// without building a copy of it (a copy was megabytes at a thousand clusters, every pass):
+// the same, different only in etcd members' readings having moved on (the same cluster id, a
+// revision not lower), or changed otherwise.
+enum class PersistentChange { kSame, kEtcdProgress, kChanged };
+PersistentChange compare_persistent(const plan::History& history, const plan::History& written);
+
 // `now` pairs the two clocks at one instant for the conversion.
 std::string encode_state(const PersistedState& state, core::SystemTime system_now,
                          core::MonotonicTime monotonic_now);

@@ -133,44 +133,15 @@ LoadedState StateStore::load() {
 
 // Each change is kept only when its write succeeded, so the file and what the store holds
 // never drift apart (a failed write is retried by the caller's next change).
-namespace {
-
-// True when `now` differs from `written` only in etcd members' status having moved on: the
-// same cluster id, a revision not lower. (`now` is restored before returning.)
-bool only_etcd_progress(const plan::History& written, plan::History& now) {
-  if (written.members.size() != now.members.size() || written.action_starts != now.action_starts ||
-      written.no_actions_before != now.no_actions_before ||
-      written.no_actions_reason != now.no_actions_reason) {
-    return false;
-  }
-  auto before = written.members.begin();
-  for (auto& [key, member] : now.members) {
-    const auto& [written_key, was] = *before++;
-    if (written_key != key) return false;
-    if (member == was) continue;
-    if (!member.etcd_seen || !was.etcd_seen ||
-        member.etcd_seen->cluster_id != was.etcd_seen->cluster_id ||
-        member.etcd_seen->revision < was.etcd_seen->revision) {
-      return false;
-    }
-    const auto seen = std::exchange(member.etcd_seen, was.etcd_seen);
-    const bool rest_same = member == was;
-    member.etcd_seen = seen;
-    if (!rest_same) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 core::Status StateStore::save_history(const plan::History& history) {
   std::lock_guard lock(mutex_);
-  auto part = persistent_part(history);
-  if (part == history_) return {};
-  if (last_write_ && time_.monotonic_time() - *last_write_ < kEtcdProgressWriteInterval &&
-      only_etcd_progress(history_, part)) {
+  const auto change = compare_persistent(history, history_);
+  if (change == PersistentChange::kSame) return {};
+  if (change == PersistentChange::kEtcdProgress && last_write_ &&
+      time_.monotonic_time() - *last_write_ < kEtcdProgressWriteInterval) {
     return {};
   }
+  auto part = persistent_part(history);
   std::swap(history_, part);
   auto written = write_locked();
   if (!written.ok()) std::swap(history_, part);

@@ -155,6 +155,45 @@ INSTANTIATE_TEST_SUITE_P(
                  "$.operations[0].spec: missing"}),
     [](const auto& param_info) { return param_info.param.name; });
 
+TEST(StateCodec, ComparePersistentTellsSameEtcdProgressAndChanges) {
+  FakeTimeSource t;
+  auto history = sample_history(t.monotonic_time());
+  history.members[kEtcd].etcd_seen = etcd::DataIdentity{7, 1000};
+  const auto written = persistent_part(history);
+  EXPECT_EQ(compare_persistent(history, written), PersistentChange::kSame);
+
+  auto evidence = history;  // not persisted
+  evidence.members[kApi].restart_samples["apiserver"].push_back({t.monotonic_time(), 9, {}});
+  evidence.members[{"prod", "scheduler"}].probe_failures_before_action = 1;
+  EXPECT_EQ(compare_persistent(evidence, written), PersistentChange::kSame);
+
+  auto progress = history;
+  progress.members[kEtcd].etcd_seen = etcd::DataIdentity{7, 1001};
+  EXPECT_EQ(compare_persistent(progress, written), PersistentChange::kEtcdProgress);
+  progress.members[kApi].actions_taken = 5;
+  EXPECT_EQ(compare_persistent(progress, written), PersistentChange::kChanged);
+
+  auto back = history;
+  back.members[kEtcd].etcd_seen = etcd::DataIdentity{7, 999};
+  EXPECT_EQ(compare_persistent(back, written), PersistentChange::kChanged);
+  auto replaced = history;
+  replaced.members[kEtcd].etcd_seen = etcd::DataIdentity{8, 2000};
+  EXPECT_EQ(compare_persistent(replaced, written), PersistentChange::kChanged);
+  auto forgotten = history;
+  forgotten.members[kEtcd].etcd_seen.reset();
+  EXPECT_EQ(compare_persistent(forgotten, written), PersistentChange::kChanged);
+
+  auto added = history;
+  added.members[{"prod", "scheduler"}].actions_taken = 1;
+  EXPECT_EQ(compare_persistent(added, written), PersistentChange::kChanged);
+  auto removed = history;
+  removed.members.erase(kApi);
+  EXPECT_EQ(compare_persistent(removed, written), PersistentChange::kChanged);
+  auto budget = history;
+  budget.action_starts.push_back(t.monotonic_time());
+  EXPECT_EQ(compare_persistent(budget, written), PersistentChange::kChanged);
+}
+
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
