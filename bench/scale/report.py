@@ -295,7 +295,7 @@ def cpu_by_thread_lines(runs):
         rest = len(by_thread) - len(shown)
         text = ", ".join(f"{k} {v:.2f}" + (f" (kernel {kernel[k]:.2f})" if k in kernel else "")
                          for v, k in shown) or "all below 0.005"
-        if rest:
+        if rest and shown:
             text += f" (the other {rest} below 0.005)"
         plan_threads = (r.get("read_plan") or {}).get("cpu_by_thread")
         if plan_threads:
@@ -303,8 +303,9 @@ def cpu_by_thread_lines(runs):
             text += "; without probes: " + (", ".join(f"{k} {v:.2f}" for v, k in shown_plan) or "all below 0.005")
         probes = r["steady"].get("probes_per_s")
         if probes:
-            text += (f"; {probes:.0f} probes/s, {r['steady']['cpu_s_per_min'] / 60 / probes * 1e6:.0f} µs "
-                     "of CPU per probe, all threads")
+            rate = f"{probes:.0f}" if probes >= 10 else f"{probes:.2f}"
+            text += (f"; {rate} probes/s, {r['steady']['cpu_s_per_min'] / 60 / probes * 1e6:.0f} µs "
+                     "of the daemon's CPU (all threads) per probe")
         out.append(f"- {layout} N={n}: {text}")
     return out
 
