@@ -26,9 +26,13 @@ std::string etcd_endpoint(const config::MemberConfig& member, const std::optiona
                           const std::optional<std::string>& fqdn) {
   if (member.probe) {
     const auto url = probe::substitute_probe_url(member.probe->url, {ip, fqdn});
-    return url ? http::url_origin(*url) : std::string();
+    return url ? etcd_endpoint_of_probe_url(*url) : std::string();
   }
   return ip ? "http://" + *ip + ":2379" : std::string();
+}
+
+std::string etcd_endpoint_of_probe_url(std::string_view probe_url) {
+  return http::url_origin(probe_url);
 }
 
 EtcdGuard::EtcdGuard(EtcdGuardDeps deps) : deps_(deps) {}

@@ -47,6 +47,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/types.h"
@@ -156,6 +157,8 @@ using ReachOf = std::function<EtcdReach(const config::MemberConfig& member,
 // its IP; "" when its address is not known.
 std::string etcd_endpoint(const config::MemberConfig& member, const std::optional<std::string>& ip,
                           const std::optional<std::string>& fqdn);
+// The same for a probed member whose probe URL is already filled in.
+std::string etcd_endpoint_of_probe_url(std::string_view probe_url);
 
 struct EtcdGuardDeps {
   Scheduler& scheduler;

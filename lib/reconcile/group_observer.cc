@@ -85,7 +85,12 @@ void GroupObserver::configure(const config::Config& config) {
   for (auto& [key, w] : members_) index_.emplace(key, &w);
 }
 
-GroupObserver::Watched* GroupObserver::find(const model::MemberKey& member) const {
+GroupObserver::Watched* GroupObserver::find(const model::MemberKey& member) {
+  const auto it = index_.find(member);
+  return it == index_.end() ? nullptr : it->second;
+}
+
+const GroupObserver::Watched* GroupObserver::find(const model::MemberKey& member) const {
   const auto it = index_.find(member);
   return it == index_.end() ? nullptr : it->second;
 }

@@ -234,7 +234,8 @@ class GroupObserver {
   // members_ by key, hashed (std::map nodes stay put): each probe looks its member's address
   // up, a thousand times a second at a thousand clusters. Rebuilt by configure().
   std::unordered_map<model::MemberKey, Watched*, model::MemberKeyHash> index_;
-  Watched* find(const model::MemberKey& member) const;
+  Watched* find(const model::MemberKey& member);
+  const Watched* find(const model::MemberKey& member) const;
   std::map<std::string, Subscription> subscriptions_;
   std::optional<core::MonotonicTime> last_list_attempt_;
   std::optional<core::MonotonicTime> last_plan_;

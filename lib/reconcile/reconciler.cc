@@ -1,7 +1,6 @@
 #include "reconcile/reconciler.h"
 
 #include "core/duration.h"
-#include "http/url.h"
 #include "log/event.h"
 #include "state/cluster_history.h"
 
@@ -732,11 +731,10 @@ void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation
 
 void Reconciler::start_probe(const model::MemberKey& key, const config::MemberConfig& member,
                              const probe::ProbeTarget& target, std::string url, std::uint64_t id) {
-  // etcd members: every successful probe also reads maintenance/status (data-loss detection),
-  // at the probe URL's origin (etcd_endpoint()).
+  // etcd members: every successful probe also reads maintenance/status (data-loss detection).
   const std::string status_endpoint =
       deps_.etcd_status != nullptr && member.role == config::MemberRole::kEtcd
-          ? http::url_origin(url)
+          ? etcd_endpoint_of_probe_url(url)
           : std::string();
 
   if (deps_.prober->asynchronous()) {
