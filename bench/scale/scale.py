@@ -150,12 +150,8 @@ def run_one(system, n, layout, args, probes):
             result = {"steady": rates(steady, seconds, cpu1 - cpu0)}
             # Where the CPU goes, by thread name, in CPU-s/min (threads alive at both ends), and
             # how much of it is the kernel's.
-            result["steady"]["cpu_by_thread"] = {
-                name: (threads1[name] - threads0[name]) / seconds * 60
-                for name in sorted(threads1) if name in threads0}
-            result["steady"]["cpu_kernel_by_thread"] = {
-                name: (kernel1[name] - kernel0[name]) / seconds * 60
-                for name in sorted(kernel1) if name in kernel0}
+            result["steady"]["cpu_by_thread"] = per_minute(threads0, threads1, seconds)
+            result["steady"]["cpu_kernel_by_thread"] = per_minute(kernel0, kernel1, seconds)
             if probes0 is not None and probes1 is not None:
                 result["steady"]["probes_per_s"] = (probes1 - probes0) / seconds
             up = system.members_up()
@@ -185,13 +181,20 @@ def run_one(system, n, layout, args, probes):
     return result
 
 
+def per_minute(before, after, seconds):
+    """CPU-s/min per thread name between two cpu_seconds_by_thread() readings (threads alive
+    at both)."""
+    return {name: (after[name] - before[name]) / seconds * 60 for name in sorted(after) if name in before}
+
+
 def measure_read_plan(system, w, tally, proc, n, layout, args):
     """The daemon's CPU without its probes: the same daemon reloaded (SIGHUP) with the probes
     taken out of its configuration, after the faults, over --read-plan-window. What watching
     ARM costs apart from probing the members (a probe per member every 5 s is about a thousand
     HTTP exchanges a second at N = 1000, and its cost grows with the probe rate, not N's reads)."""
     system.reload(world.daemon_config(w.sim.endpoints, n, layout, args.poll, probes=False))
-    # Probes in flight at the reload end within their timeout; a second more for the last one.
+    # Probes in flight at the reload end within their timeout; a period more, so that a probe
+    # still scheduled would have run (and failed the check below).
     wait_window(tally, world.PROBE_TIMEOUT_S + world.PROBE_PERIOD_S, system.alive)
     probes0 = system.probes_done()
     tally.open("read_plan")
@@ -205,8 +208,7 @@ def measure_read_plan(system, w, tally, proc, n, layout, args):
     if probed:
         raise AssertionError(f"{probed:g} probes after the reload that removed them")
     out = rates(counts, seconds, cpu1 - cpu0)
-    out["cpu_by_thread"] = {name: (threads1[name] - threads0[name]) / seconds * 60
-                            for name in sorted(threads1) if name in threads0}
+    out["cpu_by_thread"] = per_minute(threads0, threads1, seconds)
     log(f"  read plan alone (probes reloaded away): {out['arm_reads_per_s']:.2f} reads/s, "
         f"{out['cpu_s_per_min']:.2f} CPU-s/min")
     return out
