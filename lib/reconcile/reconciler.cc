@@ -225,12 +225,11 @@ void Reconciler::merge_cluster_history(std::string cluster, std::optional<plan::
       for (const auto& c : config_->clusters) {
         if (c.name != cluster) continue;
         for (const auto& member : c.members) {
-          const model::MemberKey key{c.name, member.name};
           if (!member.probe) continue;
-          if (const auto it = probe_tasks_.find(key); it != probe_tasks_.end()) {
-            deps_.scheduler.cancel(it->second);
-          }
-          schedule_probe(key, core::Duration(0));
+          const model::MemberKey key{c.name, member.name};
+          auto& slot = probe_slot(key, member);
+          if (slot.task) deps_.scheduler.cancel(*slot.task);
+          schedule_probe(key, slot, core::Duration(0));
         }
       }
     }
@@ -322,12 +321,15 @@ void Reconciler::stop() {
 void Reconciler::update_config(std::shared_ptr<const config::Config> config) {
   deps_.scheduler.post([this, config = std::move(config)]() mutable {
     if (stopping_) return;
-    apply_config(std::move(config));
-    // New periods and probes take effect now, not after the old tick.
-    deps_.scheduler.cancel(tick_task_);
-    for (const auto& [key, task] : probe_tasks_) deps_.scheduler.cancel(task);
-    probe_tasks_.clear();
+    // New periods and probes take effect now, not after the old tick (the timers of members
+    // that apply_config drops are cancelled too).
+    for (auto& [key, slot] : probe_slots_) {
+      if (slot.task) deps_.scheduler.cancel(*slot.task);
+      slot.task.reset();
+    }
     ++probe_generation_;
+    apply_config(std::move(config));
+    deps_.scheduler.cancel(tick_task_);
     schedule_tick(core::Duration(0));
     schedule_all_probes();
   });
@@ -345,9 +347,17 @@ void Reconciler::apply_config(std::shared_ptr<const config::Config> config) {
   reporter_.configure(*config_);
   etcd_guard_.configure(config_);
   std::size_t members = 0;
-  for (auto it = probes_.begin(); it != probes_.end();) {
+  // A slot points into the new configuration or goes (its timer, if any, is a past
+  // generation's: run_probe ignores it).
+  for (auto it = probe_slots_.begin(); it != probe_slots_.end();) {
     const auto* member = find_member(it->first);
-    it = member && member->probe ? std::next(it) : probes_.erase(it);
+    if (member && member->probe) {
+      it->second.member = member;
+      it->second.url.clear();  // made again from the (maybe new) probe.url
+      ++it;
+    } else {
+      it = probe_slots_.erase(it);
+    }
   }
   for (const auto& cluster : config_->clusters) members += cluster.members.size();
   std::lock_guard lock(summary_mutex_);
@@ -505,8 +515,8 @@ model::Observations Reconciler::collect() const {
       model::MemberObservation obs;
       obs.key = key;
       if (const auto* group = observer_.group(key)) obs.group = *group;
-      if (const auto it = probes_.find(key); it != probes_.end()) {
-        obs.probe = it->second;
+      if (const auto it = probe_slots_.find(key); it != probe_slots_.end()) {
+        obs.probe = it->second.observation;
       }
       obs.probe.configured = member.probe.has_value();
       obs.paused = paused_.contains(key);
@@ -534,8 +544,9 @@ std::shared_ptr<const model::Observations> Reconciler::reconcile() {
   update_operations_note();
   reporter_.plan_evaluated(result);
   for (const auto& status : result.members) {
-    const auto probe = probes_.find(status.member);
-    const bool probe_failing = probe != probes_.end() && probe->second.consecutive_failures > 0;
+    const auto probe = probe_slots_.find(status.member);
+    const bool probe_failing =
+        probe != probe_slots_.end() && probe->second.observation.consecutive_failures > 0;
     observer_.set_attention(status.member, !status.assessment.healthy() || probe_failing);
   }
   for (const auto& action : result.actions) dispatch(action, /*synchronous=*/false);
@@ -551,9 +562,11 @@ std::shared_ptr<const model::Observations> Reconciler::reconcile() {
                      [this](const config::MemberConfig& member, const model::MemberKey& key) {
                        EtcdReach reach;
                        reach.endpoint = etcd_endpoint(member, observer_.ip(key), observer_.fqdn(key));
-                       const auto probe = probes_.find(key);
-                       if (probe != probes_.end() && probe->second.last_success == false) {
-                         reach.not_answering = "its latest probe failed: " + probe->second.last_error;
+                       const auto probe = probe_slots_.find(key);
+                       if (probe != probe_slots_.end() &&
+                           probe->second.observation.last_success == false) {
+                         reach.not_answering =
+                             "its latest probe failed: " + probe->second.observation.last_error;
                        }
                        return reach;
                      });
@@ -665,12 +678,21 @@ void Reconciler::schedule_all_probes() {
         first =
             std::chrono::duration_cast<core::Duration>(member.probe->period * deps_.unit_random());
       }
-      schedule_probe({cluster.name, member.name}, first);
+      const model::MemberKey key{cluster.name, member.name};
+      schedule_probe(key, probe_slot(key, member), first);
     }
   }
 }
 
-void Reconciler::schedule_probe(const model::MemberKey& key, core::Duration delay) {
+Reconciler::ProbeSlot& Reconciler::probe_slot(const model::MemberKey& key,
+                                              const config::MemberConfig& member) {
+  auto& slot = probe_slots_[key];
+  slot.member = &member;
+  return slot;
+}
+
+void Reconciler::schedule_probe(const model::MemberKey& key, ProbeSlot& slot,
+                                core::Duration delay) {
   const auto generation = probe_generation_;
   auto when = deps_.scheduler.now() + delay;
   if (const auto window = deps_.probe_batch_window; window > core::Duration(0)) {
@@ -679,14 +701,18 @@ void Reconciler::schedule_probe(const model::MemberKey& key, core::Duration dela
     const auto into = since_epoch % window;
     if (into != decltype(into)(0)) when += window - into;
   }
-  probe_tasks_[key] =
+  slot.task =
       deps_.scheduler.schedule_at(when, [this, key, generation] { run_probe(key, generation); });
 }
 
 void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation) {
-  if (stopping_ || generation != probe_generation_) return;
-  const auto* member = find_member(key);
-  if (!member || !member->probe || !deps_.prober) return;
+  if (stopping_ || generation != probe_generation_ || !deps_.prober) return;
+  const auto found = probe_slots_.find(key);
+  if (found == probe_slots_.end()) return;
+  auto& slot = found->second;
+  slot.task.reset();  // this one, running
+  const auto* member = slot.member;
+  if (!member || !member->probe) return;
   const auto period = member->probe->period;
   const auto now = deps_.time.monotonic_time();
   // A standby (coordination: another replica holds the cluster) never acts on what it sees,
@@ -695,38 +721,41 @@ void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation
   // ticks every period, so a holder whose fence reopens (a late renewal) is back to its own
   // rate within one period; taking a cluster over probes it at once (merge_cluster_history).
   if (!may_act(deps_.may_act, key.cluster)) {
-    const auto it = probes_.find(key);
+    const auto& seen = slot.observation;
     const auto standby_gap = period * kStandbyProbeSlowdown - period / 2;
-    if (it != probes_.end() && it->second.configured &&
-        now - it->second.observed_at < standby_gap) {
-      schedule_probe(key, period);
+    if (seen.configured && now - seen.observed_at < standby_gap) {
+      schedule_probe(key, slot, period);
       return;
     }
   }
-  if (const auto it = probes_in_flight_.find(key); it != probes_in_flight_.end()) {
-    if (now - it->second.started < member->probe->timeout + period) {
-      schedule_probe(key, period);
+  if (slot.in_flight) {
+    const auto started = slot.in_flight->started;
+    if (now - started < member->probe->timeout + period) {
+      schedule_probe(key, slot, period);
       return;
     }
-    log::warn(
-        "probe.lost",
-        {{"cluster", key.cluster},
-         {"member", key.member},
-         {"started", ago(std::chrono::duration_cast<core::Duration>(now - it->second.started))},
-         {"action", "no answer within its timeout: probing again"}});
-    probes_in_flight_.erase(it);
+    log::warn("probe.lost",
+              {{"cluster", key.cluster},
+               {"member", key.member},
+               {"started", ago(std::chrono::duration_cast<core::Duration>(now - started))},
+               {"action", "no answer within its timeout: probing again"}});
+    slot.in_flight.reset();
   }
   auto [ip, fqdn] = observer_.address(key);
-  probe::ProbeTarget target{std::move(ip), std::move(fqdn)};
-  auto url = probe::substitute_probe_url(member->probe->url, target);
-  if (!url) {
-    schedule_probe(key, period);  // no IP known yet: the probe state stays unknown
+  if (slot.url.empty() || ip != slot.url_target.ip || fqdn != slot.url_target.fqdn) {
+    probe::ProbeTarget target{std::move(ip), std::move(fqdn)};
+    auto url = probe::substitute_probe_url(member->probe->url, target);
+    slot.url = url ? std::move(*url) : std::string();
+    slot.url_target = std::move(target);
+  }
+  if (slot.url.empty()) {
+    schedule_probe(key, slot, period);  // no IP known yet: the probe state stays unknown
     return;
   }
   const auto id = ++last_probe_id_;
-  probes_in_flight_[key] = {id, now};
-  start_probe(key, *member, target, std::move(*url), id);
-  schedule_probe(key, period);
+  slot.in_flight = ProbeInFlight{id, now};
+  start_probe(key, *member, slot.url_target, slot.url, id);
+  schedule_probe(key, slot, period);
 }
 
 void Reconciler::start_probe(const model::MemberKey& key, const config::MemberConfig& member,
@@ -747,7 +776,11 @@ void Reconciler::start_probe(const model::MemberKey& key, const config::MemberCo
           complete_probe({key, id, std::move(result), at, std::nullopt,
                           read_status ? status_endpoint : std::string()});
         });
-    if (!started) probes_in_flight_.erase(key);  // not probed: as the blocking probe's nullopt
+    if (!started) {  // not probed: as the blocking probe's nullopt
+      if (const auto it = probe_slots_.find(key); it != probe_slots_.end()) {
+        it->second.in_flight.reset();
+      }
+    }
     return;
   }
 
@@ -792,20 +825,24 @@ void Reconciler::take_probe_completions() {
   }
   for (auto& completion : completions) {
     if (stopping_) return;
-    const auto it = probes_in_flight_.find(completion.key);
+    const auto it = probe_slots_.find(completion.key);
     // A probe forgotten as lost (run_probe) and since started again: this answer is stale.
-    if (it == probes_in_flight_.end() || it->second.id != completion.id) continue;
-    if (completion.read_status_at.empty()) probes_in_flight_.erase(it);
-    if (completion.result) finish_probe(completion.key, *completion.result, completion.at);
+    if (it == probe_slots_.end() || !it->second.in_flight ||
+        it->second.in_flight->id != completion.id) {
+      continue;
+    }
+    auto& slot = it->second;
+    if (completion.read_status_at.empty()) slot.in_flight.reset();
+    if (completion.result) finish_probe(completion.key, slot, *completion.result, completion.at);
     if (completion.identity) finish_etcd_status(completion.key, *completion.identity);
-    if (!completion.read_status_at.empty()) read_etcd_status(completion);
+    if (!completion.read_status_at.empty()) read_etcd_status(completion, slot);
   }
   completions.clear();
   spare_completions_ = std::move(completions);
 }
 
-void Reconciler::read_etcd_status(const ProbeCompletion& probed) {
-  const auto* member = find_member(probed.key);
+void Reconciler::read_etcd_status(const ProbeCompletion& probed, ProbeSlot& slot) {
+  const auto* member = slot.member;
   const bool sent = member != nullptr &&
                     deps_.prober->send_async(
                         *member, deps_.etcd_status->request(*member, probed.read_status_at),
@@ -818,14 +855,14 @@ void Reconciler::read_etcd_status(const ProbeCompletion& probed) {
                                           deps_.etcd_status->identity_from(endpoint, response),
                                           ""});
                         });
-  if (!sent) probes_in_flight_.erase(probed.key);
+  if (!sent) slot.in_flight.reset();
 }
 
-void Reconciler::finish_probe(const model::MemberKey& key, const probe::ProbeResult& result,
-                              core::MonotonicTime at) {
-  const auto* member = find_member(key);
+void Reconciler::finish_probe(const model::MemberKey& key, ProbeSlot& slot,
+                              const probe::ProbeResult& result, core::MonotonicTime at) {
+  const auto* member = slot.member;
   if (!member || !member->probe) return;
-  auto& obs = probes_[key];
+  auto& obs = slot.observation;
   obs = probe::apply_probe_result(std::move(obs), result, at);
   reporter_.probe_done(key, result);
   if (result.success) return;
@@ -875,7 +912,9 @@ bool Reconciler::run_once() {
       for (const auto& member : cluster.members) {
         const model::MemberKey key{cluster.name, member.name};
         auto probed = deps_.prober->probe(member, {observer_.ip(key), observer_.fqdn(key)});
-        if (probed) finish_probe(key, *probed, deps_.time.monotonic_time());
+        if (probed && member.probe) {
+          finish_probe(key, probe_slot(key, member), *probed, deps_.time.monotonic_time());
+        }
       }
     }
   }

@@ -67,6 +67,7 @@ class Metrics final : public RemediationMetrics,
   // ProbeMetrics
   void probe_finished(MemberName member, bool success, Seconds duration,
                       bool tls_failed) override;
+  void probe_repeated(MemberName member, Seconds duration) override;
   void probes_stopped(MemberName member) override;
   // DnsMetrics
   void update(const std::string& provider, std::string_view result) override;

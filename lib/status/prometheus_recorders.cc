@@ -82,6 +82,10 @@ void Metrics::probe_finished(MemberName member, bool success, Seconds duration, 
   probe_tls_failures_total.add({member.cluster, member.member}, tls_failed ? 1 : 0);
 }
 
+void Metrics::probe_repeated(MemberName member, Seconds duration) {
+  probe_duration(member.member).Observe(duration.count());
+}
+
 prometheus::Histogram& Metrics::probe_duration(std::string_view member) {
   std::lock_guard lock(probe_duration_mutex_);
   if (const auto it = probe_duration_by_member_.find(member); it != probe_duration_by_member_.end()) {

@@ -84,6 +84,9 @@ class ProbeMetrics {
   // A probe of the member ended; `tls_failed`: it failed in the TLS handshake.
   virtual void probe_finished(MemberName member, bool success, Seconds duration,
                               bool tls_failed) = 0;
+  // A probe ended as the member's previous one did, and not in the TLS handshake: only its
+  // duration is new (the result's series already say the rest).
+  virtual void probe_repeated(MemberName member, Seconds duration) = 0;
   // The member left the configuration: its last result goes.
   virtual void probes_stopped(MemberName member) = 0;
 };
@@ -192,6 +195,7 @@ class NoopMetrics final : public RemediationMetrics,
   void observation_succeeded(core::SystemTime) override {}
   void read_budget(double, std::uint64_t) override {}
   void probe_finished(MemberName, bool, Seconds, bool) override {}
+  void probe_repeated(MemberName, Seconds) override {}
   void probes_stopped(MemberName) override {}
   void update(const std::string&, std::string_view) override {}
   void record_in_sync(MemberName, bool) override {}

@@ -90,6 +90,34 @@ TEST_F(ReporterTest, TlsFailureRightAfterAnotherFailureIsLogged) {
             std::string::npos);
 }
 
+// Repeated results write only the duration (PlanReporter skips the unchanged series), but
+// what /metrics shows must be what writing everything would show.
+TEST_F(ReporterTest, RepeatedResultsKeepEverySeriesRight) {
+  const auto has = [&](const std::string& line) {
+    return metrics.render().find(line) != std::string::npos;
+  };
+  const std::string success = R"(frankenetes_probe_success{cluster="prod",member="etcd"} )";
+  const std::string count = R"(frankenetes_probe_duration_seconds_count{member="etcd"} )";
+  report(result(model::ProbeOutcome::kOk));
+  report(result(model::ProbeOutcome::kOk));
+  EXPECT_TRUE(has(success + "1"));
+  EXPECT_EQ(tls_failures(), "0");  // from the first probe on
+  EXPECT_TRUE(has(count + "2"));
+  report(result(model::ProbeOutcome::kTimeout, "timeout after 2s"));
+  report(result(model::ProbeOutcome::kTimeout, "timeout after 2s"));
+  report(result(model::ProbeOutcome::kConnectError, "connect: connection refused"));
+  EXPECT_TRUE(has(success + "0"));
+  EXPECT_TRUE(has(count + "5"));
+  report(result(model::ProbeOutcome::kTls, kUntrusted));
+  report(result(model::ProbeOutcome::kTls, kUntrusted));
+  EXPECT_EQ(tls_failures(), "2");
+  report(result(model::ProbeOutcome::kOk));
+  report(result(model::ProbeOutcome::kOk));
+  EXPECT_TRUE(has(success + "1"));
+  EXPECT_EQ(tls_failures(), "2");
+  EXPECT_TRUE(has(count + "9"));
+}
+
 // frankenetes_member_state has one series per state in status::kMemberStates; a plan::Health
 // missing there would never read 1, nor be removed with its member.
 TEST(MemberStates, AreEveryHealthThePlannerAssesses) {

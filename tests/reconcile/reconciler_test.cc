@@ -134,10 +134,17 @@ TEST_F(ReconcilerTest, AStandbyProbesSlowerAndAHolderAtOnceAndAtItsPeriod) {
 // scheduler's. An answer that never comes (its client was stopped by a reload) does not stop
 // the member's probing: after the probe's timeout and period it is probed again, and a late
 // answer of the forgotten probe is dropped.
-TEST_F(ReconcilerTest, AsynchronousProbesAreTakenLaterAndALostOneIsProbedAgain) {
+// Probes through an asynchronous client whose answers the test gives.
+struct AsyncProbeTest : ReconcilerTest {
+  void SetUp() override {
+    ReconcilerTest::SetUp();
+    prober_override = &async_prober;
+  }
   testing::FakeAsyncTransport async;
-  probe::Prober async_prober(async, time);
-  prober_override = &async_prober;
+  probe::Prober async_prober{async, time};
+};
+
+TEST_F(AsyncProbeTest, AsynchronousProbesAreTakenLaterAndALostOneIsProbedAgain) {
   auto& r =
       make(config_with({test_util::probed(member("apiserver"), "http://{ip}:6443/livez", 5s)}));
   r.start();
@@ -164,6 +171,30 @@ TEST_F(ReconcilerTest, AsynchronousProbesAreTakenLaterAndALostOneIsProbedAgain) 
   async.answer(500, "the current probe");
   scheduler.advance(1ms);
   EXPECT_NE(metrics_text().find(std::string(success) + "0"), std::string::npos);
+  r.stop();
+}
+
+// A member's probe URL is made once per address (ProbeSlot): it must follow a new IP, and a
+// reload's new probe.url, at the next probe.
+TEST_F(AsyncProbeTest, AProbeFollowsANewAddressAndANewProbeUrl) {
+  auto& r =
+      make(config_with({test_util::probed(member("apiserver"), "http://{ip}:6443/livez", 5s)}));
+  r.start();
+  const auto probe_to = [&](const std::string& url, core::Duration within) {
+    for (auto waited = core::Duration(0); waited < within; waited += 100ms) {
+      async.answer_all(200, "ok");
+      const auto sent = async.requests();
+      if (!sent.empty() && sent.back().url == url) return true;
+      scheduler.advance(100ms);
+    }
+    return false;
+  };
+  ASSERT_TRUE(probe_to("http://10.0.0.2:6443/livez", 20s));
+  api.set(FakeContainerGroupApi::running("apiserver", "10.0.0.9"));  // restarted elsewhere
+  EXPECT_TRUE(probe_to("http://10.0.0.9:6443/livez", 30s)) << async.requests().back().url;
+  r.update_config(std::make_shared<const config::Config>(
+      config_with({test_util::probed(member("apiserver"), "http://{ip}:6444/readyz", 5s)})));
+  EXPECT_TRUE(probe_to("http://10.0.0.9:6444/readyz", 10s)) << async.requests().back().url;
   r.stop();
 }
 

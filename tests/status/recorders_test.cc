@@ -172,6 +172,11 @@ TEST_F(RecordersTest, ProbeResults) {
   EXPECT_TRUE(has(R"(frankenetes_probe_tls_failures_total{cluster="prod",member="etcd"} 1)"));
   probes.probe_finished({"staging", "etcd"}, true, 10ms, false);
   EXPECT_TRUE(has(R"(frankenetes_probe_duration_seconds_count{member="etcd"} 3)"));
+  // Same result again: the duration is observed, the rest stays.
+  probes.probe_repeated(kEtcd, 20ms);
+  EXPECT_TRUE(has(R"(frankenetes_probe_duration_seconds_count{member="etcd"} 4)"));
+  EXPECT_TRUE(has(R"(frankenetes_probe_success{cluster="prod",member="etcd"} 1)"));
+  EXPECT_TRUE(has(R"(frankenetes_probe_tls_failures_total{cluster="prod",member="etcd"} 1)"));
 }
 
 TEST_F(RecordersTest, DnsUpdatesSyncSkipsAndConsistency) {
