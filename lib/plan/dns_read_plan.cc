@@ -177,9 +177,8 @@ void DnsReadPlanner::not_needed(const model::MemberKey& member) {
   it->second.wanted_since.reset();
 }
 
-void DnsReadPlanner::forget_except(const std::vector<model::MemberKey>& configured) {
-  const std::set<model::MemberKey> keep(configured.begin(), configured.end());
-  std::erase_if(members_, [&](const auto& entry) { return !keep.contains(entry.first); });
+void DnsReadPlanner::forget_except(const std::set<model::MemberKey>& configured) {
+  std::erase_if(members_, [&](const auto& entry) { return !configured.contains(entry.first); });
 }
 
 std::optional<core::MonotonicTime> DnsReadPlanner::read_at(const model::MemberKey& member) const {

@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -112,7 +113,7 @@ class DnsReadPlanner {
   // The plan judged the member without its records: read it as soon as they matter again.
   void not_needed(const model::MemberKey& member);
   // Members not in `configured` are forgotten.
-  void forget_except(const std::vector<model::MemberKey>& configured);
+  void forget_except(const std::set<model::MemberKey>& configured);
 
   // When the member's records were last read; nullopt: never.
   std::optional<core::MonotonicTime> read_at(const model::MemberKey& member) const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,7 @@ void DnsSynchronizer::configure(std::shared_ptr<const config::Config> config,
                                 DnsProviders providers) {
   std::lock_guard lock(mutex_);
   config_ = std::move(config);
+  ++config_generation_;
   providers_.update(providers);
 }
 
@@ -135,24 +137,31 @@ void DnsSynchronizer::mark_standby(std::vector<plan::DnsMemberInput>& inputs) co
   }
 }
 
+void DnsSynchronizer::forget_unconfigured(const std::vector<plan::DnsMemberInput>& inputs) {
+  reporter_.forget_unconfigured(inputs);
+  std::set<model::MemberKey> configured;
+  for (const auto& input : inputs) configured.insert(input.member);
+  reads_.forget_except(configured);
+  std::erase_if(unverified_, [&](const auto& entry) { return !configured.contains(entry.first); });
+}
+
 DnsSyncReport DnsSynchronizer::run(const model::Observations& observed, bool force) {
   std::shared_ptr<const config::Config> config;
+  std::uint64_t generation = 0;
   const DnsProviderSet providers = [&] {
     std::lock_guard lock(mutex_);
     config = config_;
+    generation = config_generation_;
     return providers_;
   }();
   DnsSyncReport report;
   if (!config || !config->dns) return report;
   auto inputs = plan::dns_members(*config, observed);
   mark_standby(inputs);
-  reporter_.forget_unconfigured(inputs);
-  std::vector<model::MemberKey> configured;
-  for (const auto& input : inputs) configured.push_back(input.member);
-  reads_.forget_except(configured);
-  std::erase_if(unverified_, [&](const auto& entry) {
-    return std::find(configured.begin(), configured.end(), entry.first) == configured.end();
-  });
+  if (forgotten_for_ != generation) {
+    forget_unconfigured(inputs);
+    forgotten_for_ = generation;
+  }
   if (inputs.empty()) return report;
   // A provider object no longer configured takes its back-off along.
   std::erase_if(backoff_, [&](const auto& entry) { return !providers.holds(entry.first); });

@@ -140,6 +140,8 @@ class DnsSynchronizer {
   };
   // Sets DnsMemberInput::standby from deps_.may_act.
   void mark_standby(std::vector<plan::DnsMemberInput>& inputs) const;
+  // Drops what the job keeps of members no longer in `inputs` (all that are configured).
+  void forget_unconfigured(const std::vector<plan::DnsMemberInput>& inputs);
   // Asks the read planner whose records to read and reads them into `inputs`.
   PassReads read_due(const config::Config& config, const DnsProviderSet& providers,
                      std::vector<plan::DnsMemberInput>& inputs, core::MonotonicTime now, bool force,
@@ -192,6 +194,7 @@ class DnsSynchronizer {
   // Inputs, guarded by mutex_.
   std::mutex mutex_;
   std::shared_ptr<const config::Config> config_;
+  std::uint64_t config_generation_ = 0;  // configure() calls so far
   DnsProviderSet providers_;
   std::shared_ptr<const model::Observations> pending_;
   bool running_ = false;
@@ -207,6 +210,10 @@ class DnsSynchronizer {
   std::map<std::string, DnsProviderBackoff> backoff_;        // by DnsProviderSet::Entry::key
   std::map<std::string, std::size_t> zone_read_requests_;     // the last zone read's cost, same key
   std::map<model::MemberKey, dns::Expectation> unverified_;  // last verification failed
+  // The configuration (config_generation_) whose members the job state was last trimmed to:
+  // only a new one can drop members, so the passes in between skip the trimming (sets of
+  // every member, each pass).
+  std::optional<std::uint64_t> forgotten_for_;
   // Provider reads cost API quota (every Azure DNS GET is an ARM read): whose records to read.
   plan::DnsReadPlanner reads_;
   std::size_t internal_errors_ = 0;  // contained so far (DnsSyncReport::internal_errors)
