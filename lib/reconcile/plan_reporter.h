@@ -18,7 +18,8 @@
 //                                                              the error changes; instead of
 //                                                              probe.failed
 // Metrics:
-//   probe_success, probe_duration_seconds, probe_tls_failures_total: per probe;
+//   probe_duration_seconds: per probe; probe_success, probe_tls_failures_total: on the first
+//   probe, when the result changes and on each TLS failure;
 //   member_up, member_state{state}, remediation_gave_up, remediation_budget_exhausted: set
 //   after every plan; member_restarts_observed_total: restartCount increases between GETs;
 //   remediation_actions_total{result}: succeeded | failed | timed_out | dry_run;

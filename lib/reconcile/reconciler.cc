@@ -227,9 +227,7 @@ void Reconciler::merge_cluster_history(std::string cluster, std::optional<plan::
         for (const auto& member : c.members) {
           if (!member.probe) continue;
           const model::MemberKey key{c.name, member.name};
-          auto& slot = probe_slot(key, member);
-          if (slot.task) deps_.scheduler.cancel(*slot.task);
-          schedule_probe(key, slot, core::Duration(0));
+          schedule_probe(key, probe_slot(key, member), core::Duration(0));
         }
       }
     }
@@ -701,6 +699,9 @@ void Reconciler::schedule_probe(const model::MemberKey& key, ProbeSlot& slot,
     const auto into = since_epoch % window;
     if (into != decltype(into)(0)) when += window - into;
   }
+  // One timer per member, whoever schedules it: a hand-over (merge_cluster_history) that
+  // comes before start()'s first scheduling would otherwise leave two chains probing it.
+  if (slot.task) deps_.scheduler.cancel(*slot.task);
   slot.task =
       deps_.scheduler.schedule_at(when, [this, key, generation] { run_probe(key, generation); });
 }

@@ -260,15 +260,15 @@ class Reconciler {
     core::MonotonicTime started{};
   };
   // What the probing of one member keeps, under one key: a probe and its answer each look
-  // the member up once here (at 4000 members, some 800 probes a second, the lookups in five
-  // maps were a third of the scheduler thread's work for probes).
+  // the member up once here (perf at 2000 members, some 400 probes a second: the lookups in
+  // five maps and remaking the URL were about a third of the scheduler thread's probe work).
   struct ProbeSlot {
     const config::MemberConfig* member = nullptr;  // in config_ (apply_config keeps it so)
     model::ProbeObservation observation;           // configured: false until a first result
     std::optional<ProbeInFlight> in_flight;
     std::optional<Scheduler::TaskId> task;  // the next probe's timer
-    // The latest probe's URL and the address it was made for: made again only when the
-    // member's address changes.
+    // The latest probe's URL and the address it was made for: made again when the member's
+    // address changes and after a reload (probe.url may have changed).
     probe::ProbeTarget url_target;
     std::string url;
   };
