@@ -32,7 +32,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -42,6 +41,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/command_line.h"
 #include "core/base64.h"
 #include "core/sleeper.h"
 #include "core/time_source.h"
@@ -89,31 +89,16 @@ void must(const core::Status& status, const std::string& what) {
 
 Options parse_options(int argc, char** argv) {
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      std::cout << "usage: etcd_snapshot [--size-mib 200] [--value-kib 1024] [--writers 4] "
-                   "[--limit-mib 16]\n";
-      std::exit(0);
-    }
-    if (i + 1 >= argc) fail(flag + " needs a value (see --help)");
-    const std::string value = argv[++i];
-    try {
-      if (flag == "--size-mib") {
-        options.size_mib = std::stoull(value);
-      } else if (flag == "--value-kib") {
-        options.value_kib = std::stoull(value);
-      } else if (flag == "--writers") {
-        options.writers = static_cast<unsigned>(std::stoul(value));
-      } else if (flag == "--limit-mib") {
-        options.limit_mib = std::stod(value);
-      } else {
-        fail("unknown option " + flag + " (see --help)");
-      }
-    } catch (const std::logic_error&) {
-      fail(flag + ": not a number: " + value);
-    }
-  }
+  parse_flags(
+      argc, argv,
+      "etcd_snapshot [--size-mib 200] [--value-kib 1024] [--writers 4] [--limit-mib 16]",
+      {{"--size-mib",
+        [&](const std::string& v) { options.size_mib = parse_number<std::uint64_t>(v); }},
+       {"--value-kib",
+        [&](const std::string& v) { options.value_kib = parse_number<std::uint64_t>(v); }},
+       {"--writers", [&](const std::string& v) { options.writers = parse_number<unsigned>(v); }},
+       {"--limit-mib",
+        [&](const std::string& v) { options.limit_mib = parse_number<double>(v); }}});
   // A put is one gRPC request: etcd refuses more than --max-request-bytes (1.5 MiB).
   if (options.value_kib < 1 || options.value_kib > 1024) fail("--value-kib must be 1..1024");
   if (options.size_mib < 1 || options.size_mib * kMiB > kQuotaBytes / 2) {
@@ -439,10 +424,5 @@ int run(int argc, char** argv) {
 }  // namespace frankenetes::bench
 
 int main(int argc, char** argv) {
-  try {
-    return frankenetes::bench::run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "etcd_snapshot: error: %s\n", e.what());
-    return 2;
-  }
+  return frankenetes::bench::bench_main("etcd_snapshot", argc, argv, frankenetes::bench::run);
 }
