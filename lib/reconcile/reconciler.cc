@@ -691,8 +691,19 @@ Reconciler::ProbeSlot& Reconciler::probe_slot(const model::MemberKey& key,
 
 void Reconciler::schedule_probe(const model::MemberKey& key, ProbeSlot& slot,
                                 core::Duration delay) {
+  schedule_probe_at(key, slot, deps_.scheduler.now() + delay);
+}
+
+void Reconciler::schedule_next_probe(const model::MemberKey& key, ProbeSlot& slot,
+                                     core::Duration period) {
+  // A timer runs a little after its time; taking the next from that, rounded up to the end of
+  // a batch window, made a 5 s period 5.05 s, and a hang was seen three of those later.
+  schedule_probe_at(key, slot, std::max(slot.due + period, deps_.scheduler.now()));
+}
+
+void Reconciler::schedule_probe_at(const model::MemberKey& key, ProbeSlot& slot,
+                                   core::MonotonicTime when) {
   const auto generation = probe_generation_;
-  auto when = deps_.scheduler.now() + delay;
   if (const auto window = deps_.probe_batch_window; window > core::Duration(0)) {
     // Up to the end of its window, so that the probes due in it start together.
     const auto since_epoch = when.time_since_epoch();
@@ -702,6 +713,7 @@ void Reconciler::schedule_probe(const model::MemberKey& key, ProbeSlot& slot,
   // One timer per member, whoever schedules it: a hand-over (merge_cluster_history) that
   // comes before start()'s first scheduling would otherwise leave two chains probing it.
   if (slot.task) deps_.scheduler.cancel(*slot.task);
+  slot.due = when;
   slot.task =
       deps_.scheduler.schedule_at(when, [this, key, generation] { run_probe(key, generation); });
 }
@@ -725,14 +737,14 @@ void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation
     const auto& seen = slot.observation;
     const auto standby_gap = period * kStandbyProbeSlowdown - period / 2;
     if (seen.configured && now - seen.observed_at < standby_gap) {
-      schedule_probe(key, slot, period);
+      schedule_next_probe(key, slot, period);
       return;
     }
   }
   if (slot.in_flight) {
     const auto started = slot.in_flight->started;
     if (now - started < member->probe->timeout + period) {
-      schedule_probe(key, slot, period);
+      schedule_next_probe(key, slot, period);
       return;
     }
     log::warn("probe.lost",
@@ -750,13 +762,13 @@ void Reconciler::run_probe(const model::MemberKey& key, std::uint64_t generation
     slot.url_target = std::move(target);
   }
   if (slot.url.empty()) {
-    schedule_probe(key, slot, period);  // no IP known yet: the probe state stays unknown
+    schedule_next_probe(key, slot, period);  // no IP known yet: the probe state stays unknown
     return;
   }
   const auto id = ++last_probe_id_;
   slot.in_flight = ProbeInFlight{id, now};
   start_probe(key, *member, slot.url_target, slot.url, id);
-  schedule_probe(key, slot, period);
+  schedule_next_probe(key, slot, period);
 }
 
 void Reconciler::start_probe(const model::MemberKey& key, const config::MemberConfig& member,

@@ -276,6 +276,35 @@ TEST_F(ReconcilerTest, ProbesStartAtTheEndOfTheirBatchWindow) {
   r.stop();
 }
 
+// A timer runs after its time (here up to 7 ms: the scheduler moves in 7 ms steps). The next
+// probe is still due a period after the last one was due: taking it from the late run, rounded
+// up to the end of a batch window, stretched every 5 s period to 5.1 s.
+TEST_F(ReconcilerTest, AProbePeriodDoesNotStretchWhenItsTimerRunsLate) {
+  testing::FakeAsyncTransport async;
+  probe::Prober async_prober(async, time);
+  prober_override = &async_prober;
+  probe_batch_window = 100ms;
+  auto config = config_with({test_util::probed(member("etcd"), "http://{ip}:2379/health", 5s)});
+  auto& r = make(config);
+  r.start();
+  std::vector<core::MonotonicTime> starts;
+  std::size_t seen = 0;
+  for (int step = 0; step < 60000 / 7; ++step) {  // a minute
+    scheduler.advance(7ms, 7ms);
+    async.answer_all(200, "ok");
+    if (async.requests().size() == seen) continue;
+    seen = async.requests().size();
+    starts.push_back(time.monotonic_time());
+  }
+  ASSERT_GE(starts.size(), 11u);
+  for (std::size_t i = 1; i < starts.size(); ++i) {
+    const auto gap = starts[i] - starts[i - 1];
+    EXPECT_GT(gap, 5s - 7ms) << "probe " << i;
+    EXPECT_LT(gap, 5s + 7ms) << "probe " << i << ": the period stretched";
+  }
+  r.stop();
+}
+
 // Coordination's hand-over (state/cluster_history.h): the new holder acts on nothing before
 // the previous holder's history is merged, then continues its ladder, back-off and budget;
 // what it does is published for the next one.
