@@ -4,6 +4,7 @@
 // unknown flag, a missing value, a value that is not a number and a failed run the same way.
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -13,19 +14,25 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <type_traits>
 
 namespace frankenetes::bench {
 
 using FlagSetters = std::map<std::string, std::function<void(const std::string& value)>>;
 
+// A bench's failure: main() prints it (bench_main below).
+[[noreturn]] inline void fail(const std::string& message) { throw std::runtime_error(message); }
+
 // The whole of `value` as a T (double, int, std::size_t, ...). Throws std::invalid_argument
-// when it is not one: "", "12x" and an out-of-range value included.
+// when it is not one: "", "12x", "inf", "nan" and a value out of T's range included.
 template <class T>
 T parse_number(const std::string& value) {
   T number{};
   const char* end = value.data() + value.size();
   const auto [stop, error] = std::from_chars(value.data(), end, number);
-  if (value.empty() || error != std::errc() || stop != end) {
+  bool finite = true;
+  if constexpr (std::is_floating_point_v<T>) finite = std::isfinite(number);
+  if (value.empty() || error != std::errc() || stop != end || !finite) {
     throw std::invalid_argument("not a number: " + value);
   }
   return number;
@@ -50,7 +57,7 @@ inline void parse_flags(int argc, char** argv, const std::string& usage,
     try {
       setter->second(value);
     } catch (const std::invalid_argument&) {
-      throw std::runtime_error(flag + ": not a number: " + value);
+      throw std::runtime_error(flag + ": not a number (or out of range): " + value);
     }
   }
 }

@@ -75,8 +75,6 @@ struct Options {
   double limit_mib = 16;
 };
 
-[[noreturn]] void fail(const std::string& message) { throw std::runtime_error(message); }
-
 template <class T>
 T must(core::Result<T> result, const std::string& what) {
   if (!result.ok()) fail(what + ": " + result.error().describe());
