@@ -149,6 +149,34 @@ TEST(HttpClientPool, DiscardsExpiredAndUnusableConnections) {
   EXPECT_EQ(pool.idle_count(), 1u);
 }
 
+// A sweep of every key's expired connections walks them all; with a key per probed member
+// (thousands) one on every return cost more than the exchange. At most one per quarter of the
+// idle timeout, then; a full key still makes room by dropping its own expired ones.
+TEST(HttpClientPool, SweepsOtherKeysAtMostOncePerQuarterOfTheIdleTimeout) {
+  detail::ConnectionPool<FakeConnection> pool(4, 40s);  // a sweep at most every 10 s
+  const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
+  pool.release(fake("a", 1), t0);        // sweeps (the first return)
+  pool.release(fake("b", 2), t0 + 5s);   // 5 s after it: no sweep
+  pool.release(fake("c", 3), t0 + 41s);  // sweeps: a (idle 41 s) goes
+  EXPECT_EQ(pool.idle_count(), 2u);
+  pool.release(fake("d", 4), t0 + 47s);  // b expired at +45, but the last sweep was 6 s ago
+  EXPECT_EQ(pool.idle_count(), 3u) << "b waits for the next sweep";
+  pool.release(fake("e", 5), t0 + 52s);  // 11 s after it: sweeps, b goes
+  EXPECT_EQ(pool.idle_count(), 3u);
+  EXPECT_EQ(pool.acquire("b", t0 + 52s), nullptr);
+  const auto c = pool.acquire("c", t0 + 52s);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->id, 3);
+
+  detail::ConnectionPool<FakeConnection> one(1, 40s);
+  one.release(fake("k", 1), t0);
+  one.release(fake("x", 2), t0 + 35s);  // sweeps; k's 1 is 35 s idle and stays
+  one.release(fake("k", 3), t0 + 41s);  // no sweep, but k is full with an expired one
+  const auto k = one.acquire("k", t0 + 41s);
+  ASSERT_NE(k, nullptr) << "the new one was closed for want of room";
+  EXPECT_EQ(k->id, 3) << "the expired one made room, not the new one";
+}
+
 TEST(HttpClientPool, KeepsAtMostMaxIdlePerHost) {
   detail::ConnectionPool<FakeConnection> pool(2, 30s);
   const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
