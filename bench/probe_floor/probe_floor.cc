@@ -33,7 +33,12 @@
 // connection (the async client opens more instead: the "opened" column).
 //
 //   build/release/bench/probe_floor [--rate 1000] [--seconds 20] [--warmup 3] [--rounds 3]
-//                                   [--tick-ms 50] [--connections 64] [--clients raw,async]
+//                                   [--tick-ms 50] [--connections 64] [--hosts 1]
+//                                   [--clients raw,async]
+//
+// --hosts K spreads the async client's members over K listeners of the server (a key each in
+// its keep-alive pool, as the daemon's members each have an address); the raw client uses the
+// first. The scale bench's sim, like the default here, serves every probe from one port.
 //
 // Exit 0 with a table, 2 on any error. Loopback only (127.0.0.1).
 
@@ -58,6 +63,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -93,6 +99,7 @@ struct Options {
   int rounds = 3;
   int tick_ms = 50;
   std::size_t connections = kDaemonMaxIdlePerHost;
+  std::size_t hosts = 1;  // the async client's: listeners its members are spread over
   std::vector<std::string> clients{"raw", "async"};
 };
 
@@ -110,7 +117,7 @@ Options parse_options(int argc, char** argv) {
   parse_flags(
       argc, argv,
       "probe_floor [--rate 1000] [--seconds 20] [--warmup 3] [--rounds 3] [--tick-ms 50] "
-      "[--connections 64] [--clients raw,async]",
+      "[--connections 64] [--hosts 1] [--clients raw,async]",
       {{"--rate", [&](const std::string& v) { options.rate = parse_number<double>(v); }},
        {"--seconds", [&](const std::string& v) { options.seconds = parse_number<double>(v); }},
        {"--warmup", [&](const std::string& v) { options.warmup = parse_number<double>(v); }},
@@ -118,6 +125,7 @@ Options parse_options(int argc, char** argv) {
        {"--tick-ms", [&](const std::string& v) { options.tick_ms = parse_number<int>(v); }},
        {"--connections",
         [&](const std::string& v) { options.connections = parse_number<std::size_t>(v); }},
+       {"--hosts", [&](const std::string& v) { options.hosts = parse_number<std::size_t>(v); }},
        {"--clients", [&](const std::string& v) { options.clients = split_commas(v); }}});
   if (!(options.rate > 0 && options.rate <= 100000)) fail("--rate must be in (0, 100000]");
   if (!(options.seconds >= 1 && options.seconds <= 3600)) fail("--seconds must be 1..3600");
@@ -131,6 +139,9 @@ Options parse_options(int argc, char** argv) {
   if (options.connections < batch) {
     fail("--connections must be at least a batch (--rate x --tick-ms / 1000 = " +
          std::to_string(batch) + ")");
+  }
+  if (options.hosts < 1 || options.hosts > options.connections) {
+    fail("--hosts must be 1..--connections");
   }
   if (options.clients.empty()) fail("--clients: none given");
   for (std::size_t i = 0; i < options.clients.size(); ++i) {
@@ -170,11 +181,11 @@ std::string system_error(const std::string& what) { return what + ": " + std::st
 
 struct ServerChild {
   pid_t pid = -1;
-  std::uint16_t port = 0;
+  std::vector<std::uint16_t> ports;  // one listener per --hosts
 };
 
 // The server child's body; never returns. Reports on stderr what kept it from starting.
-[[noreturn]] void serve(int ready_fd, std::size_t connections) {
+[[noreturn]] void serve(int ready_fd, std::size_t connections, std::size_t hosts) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   try {
     boost::asio::io_context io;
@@ -184,15 +195,21 @@ struct ServerChild {
     // more than --connections when answers overlap a batch.
     options.max_connections = 2 * connections;
     options.idle_timeout = 10min;
-    http::HttpServer server(io, options, http::make_sync_handler([](const http::Request&) {
-                              return http::Response::text(200, "ok\n");
-                            }));
-    if (const auto started = server.start(); !started.ok()) {
-      std::fprintf(stderr, "probe_floor: server: %s\n", started.error().describe().c_str());
-      _exit(1);
+    std::vector<std::unique_ptr<http::HttpServer>> servers;
+    std::vector<std::uint16_t> ports;
+    for (std::size_t i = 0; i < hosts; ++i) {
+      servers.push_back(std::make_unique<http::HttpServer>(
+          io, options, http::make_sync_handler([](const http::Request&) {
+            return http::Response::text(200, "ok\n");
+          })));
+      if (const auto started = servers.back()->start(); !started.ok()) {
+        std::fprintf(stderr, "probe_floor: server: %s\n", started.error().describe().c_str());
+        _exit(1);
+      }
+      ports.push_back(servers.back()->port());
     }
-    const std::uint16_t port = server.port();
-    if (write(ready_fd, &port, sizeof port) != sizeof port) _exit(1);
+    const auto bytes = static_cast<ssize_t>(ports.size() * sizeof ports[0]);
+    if (write(ready_fd, ports.data(), static_cast<std::size_t>(bytes)) != bytes) _exit(1);
     close(ready_fd);
     io.run();
   } catch (const std::exception& e) {
@@ -201,21 +218,27 @@ struct ServerChild {
   _exit(1);
 }
 
-ServerChild start_server(std::size_t connections) {
+ServerChild start_server(std::size_t connections, std::size_t hosts) {
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) != 0) fail(system_error("pipe"));
   const pid_t pid = fork();
   if (pid < 0) fail(system_error("fork"));
   if (pid == 0) {
     close(ready[0]);
-    serve(ready[1], connections);
+    serve(ready[1], connections, hosts);
   }
   close(ready[1]);
-  std::uint16_t port = 0;
-  const auto got = read(ready[0], &port, sizeof port);
+  ServerChild child{pid, std::vector<std::uint16_t>(hosts)};
+  const auto wanted = hosts * sizeof child.ports[0];
+  std::size_t got = 0;
+  while (got < wanted) {  // a pipe hands over at most PIPE_BUF bytes at once
+    const auto n = read(ready[0], reinterpret_cast<char*>(child.ports.data()) + got, wanted - got);
+    if (n <= 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
   close(ready[0]);
-  ServerChild child{pid, port};
-  if (got != sizeof port || port == 0) {
+  if (got != wanted) {
     testing::terminate_child(child.pid);
     fail("the server process did not start");
   }
@@ -449,7 +472,7 @@ class RawClient {
 // ---------------------------------------------------------------------------------------------
 // 2. async: the daemon's client, requests handed over from this (the pacing) thread.
 
-Round run_async(std::uint16_t port, const Options& options) {
+Round run_async(const std::vector<std::uint16_t>& ports, const Options& options) {
   // What the callbacks share with this thread. Declared before the client, so that the client
   // (whose destruction stops its thread; callbacks not yet run are dropped) goes first on
   // every way out of here, a failure included.
@@ -470,9 +493,12 @@ Round run_async(std::uint16_t port, const Options& options) {
   if (!created.ok()) fail("AsyncHttpClient: " + created.error().describe());
   const auto client = std::move(*created);
 
+  // A member per connection; with --hosts, member i at the i-th listener (modulo), so that the
+  // pool holds a key per host as the daemon's does with a member per address.
   std::vector<std::string> urls;
-  const std::string origin = "http://127.0.0.1:" + std::to_string(port);
-  for (std::size_t i = 0; i < options.connections; ++i) urls.push_back(origin + health_path(i));
+  for (std::size_t i = 0; i < options.connections; ++i) {
+    urls.push_back("http://127.0.0.1:" + std::to_string(ports[i % ports.size()]) + health_path(i));
+  }
 
   auto done = [&shared](core::Result<http::Response> response) {
     std::lock_guard lock(shared.mutex);
@@ -561,9 +587,9 @@ void print_table(const std::vector<Round>& rounds, const Options& options) {
 
   std::printf(
       "\nprobe_floor: %.0f exchanges/s in batches every %d ms over %zu kept-alive "
-      "connections; %d round(s) of %g s after %g s warm-up each\n\n",
-      options.rate, options.tick_ms, options.connections, options.rounds, options.seconds,
-      options.warmup);
+      "connections (async: to %zu host(s)); %d round(s) of %g s after %g s warm-up each\n\n",
+      options.rate, options.tick_ms, options.connections, options.hosts, options.rounds,
+      options.seconds, options.warmup);
   std::printf(
       "| client | exchanges/s | CPU us/exchange | CPU-s/min at %.0f/s | %% of one core | "
       "vs raw | connections opened |\n",
@@ -587,7 +613,7 @@ void print_table(const std::vector<Round>& rounds, const Options& options) {
 int run(int argc, char** argv) {
   const auto options = parse_options(argc, argv);
   // Before any thread: the server is a fork of this process.
-  auto server = start_server(options.connections);
+  auto server = start_server(options.connections, options.hosts);
   std::vector<Round> rounds;
   try {
     for (int round = 1; round <= options.rounds; ++round) {
@@ -595,10 +621,10 @@ int run(int argc, char** argv) {
         std::fprintf(stderr, "probe_floor: round %d, %s client, %.0f s...\n", round, client.c_str(),
                      options.warmup + options.seconds);
         if (client == "raw") {
-          RawClient raw(server.port, options.connections);
+          RawClient raw(server.ports[0], options.connections);
           rounds.push_back(raw.run(options));
         } else {
-          rounds.push_back(run_async(server.port, options));
+          rounds.push_back(run_async(server.ports, options));
         }
       }
     }
