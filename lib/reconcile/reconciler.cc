@@ -698,12 +698,20 @@ void Reconciler::schedule_next_probe(const model::MemberKey& key, ProbeSlot& slo
                                      core::Duration period) {
   // A timer runs a little after its time; taking the next from that, rounded up to the end of
   // a batch window, made a 5 s period 5.05 s, and a hang was seen three of those later.
-  schedule_probe_at(key, slot, std::max(slot.due + period, deps_.scheduler.now()));
+  auto next = slot.due + period;
+  // Behind by a period or more (the thread stalled): the periods missed are skipped, keeping
+  // the member's phase, not made up at once: two probes back to back would count two
+  // failures toward failureThreshold where one period's evidence came in.
+  if (const auto now = deps_.scheduler.now(); next <= now) {
+    next += period * ((now - next) / period + 1);
+  }
+  schedule_probe_at(key, slot, next);
 }
 
 void Reconciler::schedule_probe_at(const model::MemberKey& key, ProbeSlot& slot,
                                    core::MonotonicTime when) {
   const auto generation = probe_generation_;
+  slot.due = when;  // before the rounding below, so that periods keep their length on average
   if (const auto window = deps_.probe_batch_window; window > core::Duration(0)) {
     // Up to the end of its window, so that the probes due in it start together.
     const auto since_epoch = when.time_since_epoch();
@@ -713,7 +721,6 @@ void Reconciler::schedule_probe_at(const model::MemberKey& key, ProbeSlot& slot,
   // One timer per member, whoever schedules it: a hand-over (merge_cluster_history) that
   // comes before start()'s first scheduling would otherwise leave two chains probing it.
   if (slot.task) deps_.scheduler.cancel(*slot.task);
-  slot.due = when;
   slot.task =
       deps_.scheduler.schedule_at(when, [this, key, generation] { run_probe(key, generation); });
 }

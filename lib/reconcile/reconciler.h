@@ -219,7 +219,7 @@ class Reconciler {
   void schedule_probe(const model::MemberKey& key, ProbeSlot& slot, core::Duration delay);
   // The probe after the one due now: a period after the time it was due (slot.due), not after
   // the time its timer ran, so that the period does not stretch by the timer's lateness and
-  // the batch window's rounding each time. From now if that is past (a stalled thread).
+  // the batch window's rounding each time. Periods already past (a stalled thread) are skipped.
   void schedule_next_probe(const model::MemberKey& key, ProbeSlot& slot, core::Duration period);
   void schedule_probe_at(const model::MemberKey& key, ProbeSlot& slot, core::MonotonicTime when);
   void run_probe(const model::MemberKey& key, std::uint64_t generation);
@@ -272,7 +272,7 @@ class Reconciler {
     model::ProbeObservation observation;           // configured: false until a first result
     std::optional<ProbeInFlight> in_flight;
     std::optional<Scheduler::TaskId> task;  // the next probe's timer
-    core::MonotonicTime due{};              // what that timer was set for (batch window included)
+    core::MonotonicTime due{};  // when that probe is due (its timer: the batch window's end)
     // The latest probe's URL and the address it was made for: made again when the member's
     // address changes and after a reload (probe.url may have changed).
     probe::ProbeTarget url_target;

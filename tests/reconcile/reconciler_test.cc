@@ -305,6 +305,31 @@ TEST_F(ReconcilerTest, AProbePeriodDoesNotStretchWhenItsTimerRunsLate) {
   r.stop();
 }
 
+// A thread that stalls for more than a period (a long pass, a slow disk) runs the probe due
+// late, once; the periods it missed are skipped in the member's phase, not made up at once: two
+// fast failures back to back would count two toward failureThreshold for one period.
+TEST_F(ReconcilerTest, AProbeLateByMoreThanAPeriodIsNotFollowedByAnotherAtOnce) {
+  testing::FakeAsyncTransport async;
+  probe::Prober async_prober(async, time);
+  prober_override = &async_prober;
+  probe_batch_window = 100ms;
+  auto config = config_with({test_util::probed(member("etcd"), "http://{ip}:2379/health", 5s)});
+  auto& r = make(config);
+  r.start();
+  scheduler.advance(1s);
+  async.answer_all(200, "ok");
+  scheduler.advance(1s);
+  const auto before = async.requests().size();
+  scheduler.advance(11s + 30ms, 11s + 30ms);  // stalled: the probe due at +5 s runs at +13.03 s
+  ASSERT_EQ(async.requests().size(), before + 1);
+  async.answer_all(503, "down");  // at once
+  scheduler.advance(1s, 10ms);
+  EXPECT_EQ(async.requests().size(), before + 1) << "a second probe right after the late one";
+  scheduler.advance(2s, 10ms);  // the next in the member's phase: +15 s
+  EXPECT_EQ(async.requests().size(), before + 2);
+  r.stop();
+}
+
 // Coordination's hand-over (state/cluster_history.h): the new holder acts on nothing before
 // the previous holder's history is merged, then continues its ladder, back-off and budget;
 // what it does is published for the next one.
