@@ -249,10 +249,7 @@ TEST_F(ReconcilerTest, MembersAreProbedAtPhasesSpreadOverThePeriod) {
 }
 
 // probe_batch_window: probes due within the same window start together at its end.
-TEST_F(ReconcilerTest, ProbesStartAtTheEndOfTheirBatchWindow) {
-  testing::FakeAsyncTransport async;
-  probe::Prober async_prober(async, time);
-  prober_override = &async_prober;
+TEST_F(AsyncProbeTest, ProbesStartAtTheEndOfTheirBatchWindow) {
   probe_batch_window = 100ms;
   auto config = config_with({test_util::probed(member("etcd"), "http://{ip}:2379/health", 5s),
                              test_util::probed(member("apiserver"), "http://{ip}:6443/livez", 3s)});
@@ -279,10 +276,7 @@ TEST_F(ReconcilerTest, ProbesStartAtTheEndOfTheirBatchWindow) {
 // A timer runs after its time (here up to 7 ms: the scheduler moves in 7 ms steps). The next
 // probe is still due a period after the last one was due: taking it from the late run, rounded
 // up to the end of a batch window, stretched every 5 s period to 5.1 s.
-TEST_F(ReconcilerTest, AProbePeriodDoesNotStretchWhenItsTimerRunsLate) {
-  testing::FakeAsyncTransport async;
-  probe::Prober async_prober(async, time);
-  prober_override = &async_prober;
+TEST_F(AsyncProbeTest, AProbePeriodDoesNotStretchWhenItsTimerRunsLate) {
   probe_batch_window = 100ms;
   auto config = config_with({test_util::probed(member("etcd"), "http://{ip}:2379/health", 5s)});
   auto& r = make(config);
@@ -308,10 +302,7 @@ TEST_F(ReconcilerTest, AProbePeriodDoesNotStretchWhenItsTimerRunsLate) {
 // A thread that stalls for more than a period (a long pass, a slow disk) runs the probe due
 // late, once; the periods it missed are skipped in the member's phase, not made up at once: two
 // fast failures back to back would count two toward failureThreshold for one period.
-TEST_F(ReconcilerTest, AProbeLateByMoreThanAPeriodIsNotFollowedByAnotherAtOnce) {
-  testing::FakeAsyncTransport async;
-  probe::Prober async_prober(async, time);
-  prober_override = &async_prober;
+TEST_F(AsyncProbeTest, AProbeLateByMoreThanAPeriodIsNotFollowedByAnotherAtOnce) {
   probe_batch_window = 100ms;
   auto config = config_with({test_util::probed(member("etcd"), "http://{ip}:2379/health", 5s)});
   auto& r = make(config);
